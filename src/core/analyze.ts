@@ -1,0 +1,173 @@
+import { isInUse, nearestCatalogPath, resolveCatalog, type ResolvedCatalogPath } from './catalog';
+import { wellKnownImageDataPaths } from './images';
+import { MountTable, type Classification } from './mount-table';
+import { isWithin, normalizePosix } from './paths';
+import { explain } from './reasons';
+import { criticalityRank, isAtRisk } from './survival';
+import type { Category, Criticality, Mount, PathOrigin, PathReport, SourceLocation, TargetInput, TargetReport } from './types';
+
+/** Directories whose mounts are plumbing, not data: never listed, still used to classify. */
+const SYSTEM_PREFIXES = ['/proc', '/sys', '/dev'];
+
+function isSystemPath(path: string): boolean {
+  return SYSTEM_PREFIXES.some((p) => isWithin(path, p));
+}
+
+/**
+ * The home of a target's user when the source could not read it: `HOME`, else an `XDG_*_HOME` under
+ * `/home/<user>` or `/root`, else the `/home/<user>` the mounts point into, else root's.
+ */
+export function inferHome(input: Pick<TargetInput, 'home' | 'env' | 'mounts' | 'user'>): string | undefined {
+  if (input.home) return normalizePosix(input.home);
+  const fromEnv = input.env.HOME;
+  if (fromEnv?.startsWith('/')) return normalizePosix(fromEnv);
+  const homeOf = (p: string): string | undefined => /^(\/home\/[^/]+|\/root)(\/|$)/.exec(p)?.[1];
+  for (const v of ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'XDG_CACHE_HOME']) {
+    const h = input.env[v] && homeOf(input.env[v]!);
+    if (h) return h;
+  }
+  for (const m of input.mounts) {
+    const h = homeOf(m.target);
+    if (h) return h;
+  }
+  if (input.user === 'root' || input.user === '0') return '/root';
+  if (input.user && /^[a-z_][a-z0-9_-]*$/i.test(input.user)) return `/home/${input.user}`;
+  return undefined;
+}
+
+/** The mounts of a target, plus an anonymous volume for every image VOLUME that no mount covers exactly. */
+export function effectiveMounts(input: Pick<TargetInput, 'mounts' | 'imageVolumes' | 'image' | 'env'>): Mount[] {
+  const mounts = input.mounts.map((m) => ({ ...m, target: normalizePosix(m.target) }));
+  const mounted = new Set(mounts.map((m) => m.target));
+  const volumes = new Set(input.imageVolumes.map(normalizePosix));
+  for (const d of wellKnownImageDataPaths(input.image)) if (d.imageVolume) volumes.add(d.path);
+  const anonymous: Mount[] = [];
+  for (const target of volumes) {
+    if (mounted.has(target)) continue;
+    anonymous.push({ target, status: 'anonymous-volume', readOnly: false, origin: 'image VOLUME' });
+  }
+  // Image volumes go first so that an explicit mount at the same point (already excluded) or a deeper one wins.
+  return [...anonymous, ...mounts];
+}
+
+interface Candidate {
+  path: string;
+  origin: PathOrigin;
+  label?: string;
+  criticality?: Criticality;
+  category?: Category;
+  declaredAt?: SourceLocation;
+}
+
+/** How much a path matters when nothing in the catalog says so: by what was put there. */
+function defaultImportance(origin: PathOrigin, c: Classification): { criticality: Criticality; category: Category } {
+  if (origin === 'writable-layer') return { criticality: 'medium', category: 'data' };
+  if (c.status === 'tmpfs') return { criticality: 'none', category: 'ephemeral' };
+  // Somebody declared storage here (a mount or the image author's VOLUME): it holds data.
+  return { criticality: c.status === 'anonymous-volume' ? 'high' : 'medium', category: 'data' };
+}
+
+export function analyzeTarget(input: TargetInput): TargetReport {
+  const mounts = effectiveMounts(input);
+  const table = new MountTable(mounts, input.rootStatus, input.rootReadOnly ?? false);
+  const home = inferHome(input);
+  const catalog = resolveCatalog(home, input.env);
+  const candidates = new Map<string, Candidate>();
+  const add = (c: Candidate): void => {
+    const path = normalizePosix(c.path);
+    const existing = candidates.get(path);
+    // The first source of a path names it (mounts come first); later ones may only fill in gaps.
+    if (existing) {
+      existing.label ??= c.label;
+      existing.criticality ??= c.criticality;
+      existing.category ??= c.category;
+      existing.declaredAt ??= c.declaredAt;
+      return;
+    }
+    candidates.set(path, { ...c, path });
+  };
+
+  for (const m of mounts) {
+    if (m.pseudo || isSystemPath(m.target) || m.target === '/') continue;
+    add({ path: m.target, origin: m.origin === 'image VOLUME' ? 'image-volume' : 'mount', ...(m.declaredAt ? { declaredAt: m.declaredAt } : {}) });
+  }
+
+  const evidence = { existingPaths: input.existingPaths, mounts };
+  for (const r of catalog) {
+    if (!isInUse(r, evidence)) continue;
+    add({ path: r.path, origin: 'catalog', label: r.entry.label, criticality: r.entry.criticality, category: r.entry.category });
+  }
+
+  for (const d of wellKnownImageDataPaths(input.image)) {
+    const moved = d.env ? input.env[d.env] : undefined;
+    const path = moved?.startsWith('/') ? moved : d.path;
+    add({ path, origin: 'catalog', label: d.label, criticality: d.criticality, category: d.category });
+  }
+
+  const workingDir = input.workingDir && normalizePosix(input.workingDir);
+  if (workingDir && workingDir !== '/' && !isSystemPath(workingDir)) {
+    add({ path: workingDir, origin: 'catalog', label: 'working directory', criticality: 'critical', category: 'workspace' });
+  }
+
+  for (const change of input.changes ?? []) {
+    add({ path: change.directory, origin: 'writable-layer', label: 'written in the writable layer' });
+  }
+
+  const paths = [...candidates.values()].map((c) => toReport(c, table, catalog));
+  paths.sort(comparePaths);
+  return {
+    kind: input.kind,
+    name: input.name,
+    ...(input.id ? { id: input.id } : {}),
+    ...(input.file ? { file: input.file } : {}),
+    ...(input.image ? { image: input.image } : {}),
+    ...(home ? { home } : {}),
+    ...(input.state ? { state: input.state } : {}),
+    ...(input.labels ? { labels: input.labels } : {}),
+    ...(input.declaredAt ? { declaredAt: input.declaredAt } : {}),
+    paths,
+    ...(input.changes ? { changes: input.changes } : {}),
+  };
+}
+
+function toReport(c: Candidate, table: MountTable, catalog: readonly ResolvedCatalogPath[]): PathReport {
+  const cls = table.classify(c.path);
+  const nearest = c.criticality ? undefined : nearestCatalogPath(c.path, catalog);
+  const fallback = defaultImportance(c.origin, cls);
+  // A home-wide entry says little about a specific mount inside it; keep the mount's own importance then.
+  const inherit = nearest && nearest.entry.id !== 'home' ? nearest.entry : undefined;
+  const criticality = c.criticality ?? inherit?.criticality ?? fallback.criticality;
+  const category = c.category ?? inherit?.category ?? fallback.category;
+  const declaredAt = c.declaredAt ?? cls.mount?.declaredAt;
+  const source = cls.mount?.source;
+  return {
+    path: c.path,
+    status: cls.status,
+    ...(source !== undefined ? { source } : {}),
+    readOnly: cls.readOnly,
+    criticality,
+    category,
+    survives: cls.survives,
+    atRisk: isAtRisk(cls.survives, cls.readOnly),
+    reason: explain(c.path, cls),
+    ...(c.label ? { label: c.label } : {}),
+    ...(cls.mount ? { mountPoint: cls.mount.target } : {}),
+    origin: c.origin,
+    ...(declaredAt ? { declaredAt } : {}),
+  };
+}
+
+/** At risk first, then most critical, then by path. */
+export function comparePaths(a: PathReport, b: PathReport): number {
+  if (a.atRisk !== b.atRisk) return a.atRisk ? -1 : 1;
+  const byCriticality = criticalityRank(b.criticality) - criticalityRank(a.criticality);
+  if (byCriticality !== 0) return byCriticality;
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** Whether a report has a path at risk at `level` or above (the CLI's --fail-on). */
+export function hasRiskAtOrAbove(report: TargetReport, level: Criticality): boolean {
+  const min = criticalityRank(level);
+  return report.paths.some((p) => p.atRisk && p.criticality !== 'none' && criticalityRank(p.criticality) >= min);
+}
+

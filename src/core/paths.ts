@@ -1,0 +1,53 @@
+/**
+ * Container paths are POSIX whatever the host OS is, so these helpers never use node:path's platform
+ * flavour (and keep the core free of Node imports).
+ */
+
+/** Collapses `//`, `.` and `..`, removes a trailing slash; keeps the result absolute when the input is. */
+export function normalizePosix(path: string): string {
+  const absolute = path.startsWith('/');
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
+      else if (!absolute) parts.push('..');
+      continue;
+    }
+    parts.push(part);
+  }
+  const joined = parts.join('/');
+  return absolute ? `/${joined}` : joined || '.';
+}
+
+export function isAbsolutePosix(path: string): boolean {
+  return path.startsWith('/');
+}
+
+/** Joins POSIX segments and normalizes; an absolute segment restarts the path, as in a shell. */
+export function joinPosix(...segments: string[]): string {
+  let acc = '';
+  for (const s of segments) {
+    if (!s) continue;
+    acc = s.startsWith('/') || acc === '' ? s : `${acc}/${s}`;
+  }
+  return normalizePosix(acc || '.');
+}
+
+/** Whether `path` is `ancestor` or lies under it, comparing whole components (`/data2` is not under `/data`). */
+export function isWithin(path: string, ancestor: string): boolean {
+  if (ancestor === '/') return path.startsWith('/');
+  return path === ancestor || (path.startsWith(ancestor) && path.charCodeAt(ancestor.length) === 47 /* / */);
+}
+
+/** `/a/b/c` → `/a/b`; `/a` → `/`; `/` → undefined. */
+export function parentPosix(path: string): string | undefined {
+  if (path === '/') return undefined;
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+export function basenamePosix(path: string): string {
+  const n = normalizePosix(path);
+  return n === '/' ? '' : n.slice(n.lastIndexOf('/') + 1);
+}
