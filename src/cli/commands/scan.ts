@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import { hasRiskAtOrAbove } from '../../core/analyze';
+import { isCriticality } from '../../core/survival';
+import { scan, type ScanRequest } from '../../sources/collect';
+import { formatScan, scanJson } from '../format';
+import type { Output } from '../output';
+import { UsageError } from '../usage';
+
+export async function scanCommand(argv: string[], io: Output): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      self: { type: 'boolean' },
+      mountinfo: { type: 'string' },
+      docker: { type: 'boolean' },
+      host: { type: 'string' },
+      container: { type: 'string', multiple: true },
+      compose: { type: 'string', multiple: true },
+      devcontainer: { type: 'string' },
+      json: { type: 'boolean' },
+      'fail-on': { type: 'string', default: 'never' },
+    },
+  });
+  if (positionals.length > 0) throw new UsageError(`scan takes no positional arguments (got "${positionals[0]}")`);
+  const failOn = values['fail-on']!;
+  if (failOn !== 'never' && !isCriticality(failOn)) throw new UsageError(`--fail-on takes critical, high, medium, low or never (got "${failOn}")`);
+
+  const request: ScanRequest = {
+    ...(values.self ? { self: true } : {}),
+    ...(values.mountinfo ? { mountinfoFile: values.mountinfo } : {}),
+    ...(values.docker || values.host ? { docker: true } : {}),
+    ...(values.host ? { dockerHost: values.host } : {}),
+    ...(values.container ? { containers: values.container } : {}),
+    ...(values.compose ? { composeFiles: values.compose } : {}),
+    ...(values.devcontainer ? { devcontainerFile: values.devcontainer } : {}),
+  };
+  const result = await scan(request);
+  io.out(values.json ? JSON.stringify(scanJson(result), null, 2) + '\n' : formatScan(result, io.color));
+  if (values.json) for (const w of result.warnings) io.err(`warning: ${w}\n`);
+  if (failOn === 'never' || !isCriticality(failOn)) return 0;
+  return result.targets.some((t) => hasRiskAtOrAbove(t, failOn)) ? 1 : 0;
+}

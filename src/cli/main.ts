@@ -1,0 +1,60 @@
+import { InputError } from '../core/types';
+import { scanCommand } from './commands/scan';
+import { whereCommand } from './commands/where';
+import { processOutput, type Output } from './output';
+import { USAGE, UsageError } from './usage';
+
+declare const PACKAGE_VERSION: string | undefined;
+
+const COMMANDS: Record<string, (argv: string[], io: Output) => Promise<number>> = {
+  scan: scanCommand,
+  where: whereCommand,
+};
+
+/** Runs one CLI invocation and returns its exit code; never throws. */
+export async function runCli(argv: string[], io: Output = processOutput()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    io.out(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    io.out(`${typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'dev'}\n`);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.err(`persistence-lens: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await run(rest, io);
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+/** Usage and input problems exit 2 with a message naming what is wrong; anything else is a bug, also exit 2. */
+function reportError(err: unknown, io: Output): number {
+  const e = err as Error & { code?: string };
+  if (err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
+    io.err(`persistence-lens: ${e.message}\n\n${USAGE}`);
+  } else if (err instanceof InputError || e.name === 'ScanInputError' || e.name === 'DockerUnavailableError') {
+    io.err(`persistence-lens: ${e.message}\n`);
+  } else {
+    io.err(`persistence-lens: unexpected error: ${e.stack ?? String(err)}\n`);
+  }
+  return 2;
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`persistence-lens: ${String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,32 @@
+/** A mistake in how the CLI was called: exit 2 with the usage of the command. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `Usage:
+  persistence-lens scan [--self] [--mountinfo FILE] [--docker] [--host URL] [--container NAME|ID]...
+                        [--compose FILE]... [--devcontainer FILE] [--json] [--fail-on LEVEL]
+  persistence-lens where [--mountinfo FILE] [--json] PATH...
+
+Commands:
+  scan    Which paths of each container, compose service or dev container survive which lifecycle event.
+          With no source flag: this container (when inside one), the Docker Engine (when one answers),
+          and the compose files and .devcontainer/devcontainer.json in the current directory.
+  where   The storage of paths on this machine (what the save warning asks).
+
+Options:
+  --self              this container, from /proc/self/mountinfo
+  --mountinfo FILE    read mounts from FILE instead of /proc/self/mountinfo
+  --docker            the Docker Engine (DOCKER_HOST, the current context, Podman, /var/run/docker.sock)
+  --host URL          the daemon to use (unix:///path, tcp://host:port, ssh://user@host); implies --docker
+  --container NAME    only this container (repeatable); implies --docker
+  --compose FILE      a compose file (repeatable: merged in order, like docker compose -f)
+  --devcontainer FILE a devcontainer.json
+  --json              machine-readable output (see the README)
+  --fail-on LEVEL     exit 1 when a path of LEVEL or higher is at risk: critical, high, medium, low, never (default)
+
+Exit codes: 0 done, 1 --fail-on tripped, 2 usage or input error.
+`;

@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { analyzeTarget } from '../core/analyze';
+import type { ScanResult, TargetInput } from '../core/types';
+import { loadComposeProject, type ImageInfoLookup } from './compose/index';
+import { loadDevcontainer } from './devcontainer';
+import { discoverConfigFiles } from './discover';
+import type { DockerConnection } from './docker/client';
+import { isInsideContainer, readSelfTarget } from './self';
+
+/**
+ * Which sources a scan reads. Every field left undefined means "decide from the environment":
+ * the container we run in, a daemon if one answers, and the config files in `cwd`.
+ */
+export interface ScanRequest {
+  self?: boolean;
+  mountinfoFile?: string;
+  /** true: the daemon is required (unreachable is an error); undefined: used when it answers. */
+  docker?: boolean;
+  dockerHost?: string;
+  containers?: string[];
+  composeFiles?: string[];
+  devcontainerFile?: string;
+  cwd?: string;
+}
+
+export class ScanInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScanInputError';
+  }
+}
+
+/** Reads every requested source and analyzes each target. Sources run concurrently. */
+export async function scan(request: ScanRequest): Promise<ScanResult> {
+  const cwd = request.cwd ?? process.cwd();
+  const explicit =
+    request.self !== undefined ||
+    request.mountinfoFile !== undefined ||
+    request.docker !== undefined ||
+    (request.containers?.length ?? 0) > 0 ||
+    (request.composeFiles?.length ?? 0) > 0 ||
+    request.devcontainerFile !== undefined;
+
+  const wantSelf = explicit ? request.self === true || request.mountinfoFile !== undefined : isInsideContainer();
+  const dockerMode: 'required' | 'optional' | 'off' =
+    request.docker === true || (request.containers?.length ?? 0) > 0 ? 'required' : explicit ? 'off' : 'optional';
+
+  let composeFiles = (request.composeFiles ?? []).map((f) => resolve(cwd, f));
+  let devcontainerFiles = request.devcontainerFile ? [resolve(cwd, request.devcontainerFile)] : [];
+  if (!explicit) {
+    const found = await discoverConfigFiles(cwd);
+    composeFiles = found.compose;
+    devcontainerFiles = found.devcontainers;
+  }
+  for (const f of [...composeFiles, ...devcontainerFiles]) {
+    if (!existsSync(f)) throw new ScanInputError(`${f}: no such file`);
+  }
+
+  const warnings: string[] = [];
+  const docker = dockerMode === 'off' ? undefined : await connectForScan(request.dockerHost, dockerMode, warnings);
+  const imageInfo = docker ? await localImageInfoLookup(docker) : undefined;
+
+  const [selfTarget, dockerTargets, composeTargets, devcontainerTargets] = await Promise.all([
+    wantSelf ? readSelfTarget(request.mountinfoFile ? { mountinfoFile: request.mountinfoFile } : {}) : undefined,
+    docker ? scanDockerTargets(docker, request.containers, warnings) : [],
+    composeFiles.length > 0 ? loadComposeProject(composeFiles, { ...(imageInfo ? { imageInfo } : {}) }).then((p) => {
+      warnings.push(...p.warnings);
+      return p.targets;
+    }) : [],
+    Promise.all(
+      devcontainerFiles.map(async (f) => {
+        const r = await loadDevcontainer(f, { ...(imageInfo ? { imageInfo } : {}) });
+        warnings.push(...r.warnings);
+        return r.targets;
+      }),
+    ).then((lists) => lists.flat()),
+  ]);
+
+  const inputs: TargetInput[] = [];
+  let containers = dockerTargets;
+  if (selfTarget) {
+    // The container we run in, seen through the engine too: one target with the engine's richer view
+    // (image, labels, changes) and what only the inside can see (paths that exist).
+    const same = selfTarget.id ? containers.find((c) => c.id === selfTarget.id) : undefined;
+    if (same) {
+      containers = containers.filter((c) => c !== same);
+      inputs.push(mergeSelfWithEngine(selfTarget, same));
+    } else inputs.push(selfTarget);
+  }
+  inputs.push(...containers, ...composeTargets, ...devcontainerTargets);
+  return { targets: inputs.map(analyzeTarget), warnings };
+}
+
+function mergeSelfWithEngine(self: TargetInput, engine: TargetInput): TargetInput {
+  const existing = new Set([...(self.existingPaths ?? []), ...(engine.existingPaths ?? [])]);
+  return { ...engine, kind: 'self', home: self.home ?? engine.home, env: { ...engine.env, ...self.env }, existingPaths: existing };
+}
+
+async function connectForScan(host: string | undefined, mode: 'required' | 'optional', warnings: string[]): Promise<DockerConnection | undefined> {
+  const { connectDocker, DockerUnavailableError } = await import('./docker/client');
+  try {
+    return await connectDocker(host ? { host } : {});
+  } catch (err) {
+    if (mode === 'required' || !(err instanceof DockerUnavailableError)) throw err;
+    warnings.push(`Docker Engine not used: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+async function scanDockerTargets(docker: DockerConnection, containers: string[] | undefined, warnings: string[]): Promise<TargetInput[]> {
+  const { scanDocker } = await import('./docker/scan');
+  const result = await scanDocker(docker, containers && containers.length > 0 ? { containers } : {});
+  warnings.push(...result.warnings);
+  return result.targets;
+}
+
+/** Lets the files source learn an image's user, home and VOLUMEs when the image is present locally. */
+async function localImageInfoLookup(conn: DockerConnection): Promise<ImageInfoLookup> {
+  const cache = new Map<string, Promise<Awaited<ReturnType<ImageInfoLookup>>>>();
+  return (image) => {
+    let hit = cache.get(image);
+    if (!hit) {
+      hit = conn.docker
+        .getImage(image)
+        .inspect()
+        .then((info) => {
+          const env = Object.fromEntries((info.Config?.Env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+          const user = info.Config?.User?.split(':')[0] || 'root';
+          return {
+            user,
+            ...(env.HOME ? { home: env.HOME } : {}),
+            env,
+            volumes: Object.keys(info.Config?.Volumes ?? {}),
+            ...(info.Config?.WorkingDir ? { workingDir: info.Config.WorkingDir } : {}),
+          };
+        })
+        .catch(() => undefined);
+      cache.set(image, hit);
+    }
+    return hit;
+  };
+}

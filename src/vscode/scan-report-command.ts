@@ -1,0 +1,33 @@
+import * as vscode from 'vscode';
+import { formatScan } from '../cli/format';
+import type { ScanRequest } from '../sources/collect';
+
+/**
+ * "Persistence Lens: Show Scan Report": the engine's report for this window (this container, the Docker
+ * Engine when it answers, and the workspace's compose and devcontainer files) in an output channel.
+ */
+export function registerScanReportCommand(context: vscode.ExtensionContext): void {
+  let channel: vscode.OutputChannel | undefined;
+  context.subscriptions.push(
+    vscode.commands.registerCommand('persistenceLens.showScanReport', async () => {
+      channel ??= vscode.window.createOutputChannel('Persistence Lens');
+      context.subscriptions.push(channel);
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const request: ScanRequest = folder?.scheme === 'file' ? { cwd: folder.fsPath } : {};
+      const dockerHost = vscode.workspace.getConfiguration('persistenceLens').get<string>('dockerHost');
+      if (dockerHost) request.dockerHost = dockerHost;
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Persistence Lens: scanning' }, async () => {
+        // The engine (and dockerode with it) loads on first use, never during activation.
+        const { scan } = await import('../sources/collect');
+        try {
+          const result = await scan(request);
+          channel!.clear();
+          channel!.append(formatScan(result, false));
+        } catch (err) {
+          channel!.appendLine(`Scan failed: ${(err as Error).message}`);
+        }
+        channel!.show(true);
+      });
+    }),
+  );
+}
