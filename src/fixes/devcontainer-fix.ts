@@ -1,0 +1,129 @@
+import { isDeepStrictEqual } from 'node:util';
+import { findNodeAtLocation, modify, parse, parseTree, printParseErrorCode, type FormattingOptions, type Node, type ParseError } from 'jsonc-parser';
+import { sanitizeVolumeName } from './compose-syntax';
+import { applyEdits, detectEol, positionOf, type TextEdit } from './text';
+import { FixRefusal, type FixPlan } from './types';
+
+export interface DevcontainerFixRequest {
+  file: string;
+  text: string;
+  path: string;
+  /** Volume name before `-${devcontainerId}`; default: the last segment of the path. */
+  volumeName?: string;
+  /** Bind a host folder instead (e.g. `${localWorkspaceFolder}/.persist/x`). */
+  bindSource?: string;
+}
+
+const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false };
+
+/** Indentation and line breaks as the file already writes them, so jsonc-parser's insertion matches. */
+function formattingOf(text: string, root: Node): FormattingOptions {
+  const eol = detectEol(text);
+  const firstProperty = root.children?.[0];
+  let indent = '  ';
+  if (firstProperty) {
+    const lineStart = text.lastIndexOf('\n', firstProperty.offset - 1) + 1;
+    indent = /^[ \t]*/.exec(text.slice(lineStart, firstProperty.offset))![0] || '  ';
+  }
+  const insertSpaces = !indent.startsWith('\t');
+  return { insertSpaces, tabSize: insertSpaces ? indent.length : 1, eol, insertFinalNewline: false };
+}
+
+function parseStrict(file: string, text: string): { root: Node; data: Record<string, unknown> } {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, PARSE_OPTIONS);
+  if (errors.length > 0 || !root) {
+    const e = errors[0];
+    const at = e ? positionOf(text, e.offset) : { line: 1, column: 1 };
+    throw new FixRefusal(`not valid JSONC: ${e ? printParseErrorCode(e.error) : 'empty file'}`, { file, ...at });
+  }
+  if (root.type !== 'object') throw new FixRefusal('devcontainer.json is not an object', { file, line: 1, column: 1 });
+  return { root, data: parse(text, [], PARSE_OPTIONS) as Record<string, unknown> };
+}
+
+/**
+ * Appends after the last element the way the array is already written: one element per line (keeping a
+ * trailing comma style and the comment at the end of the last line where they were) or all on one line.
+ */
+function appendToArray(text: string, last: Node, value: unknown, fmt: FormattingOptions): TextEdit[] {
+  const end = last.offset + last.length;
+  const lineStart = text.lastIndexOf('\n', last.offset - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  const multiLine = indent.length === last.offset - lineStart;
+  const rest = text.slice(end);
+  const trailingComma = /^[ \t]*,/.test(rest);
+  if (!multiLine) return [{ offset: end, length: 0, text: `, ${renderValue(value, last, text, '', fmt)}` }];
+  const lineEnd = text.indexOf('\n', end);
+  const insertAt = lineEnd < 0 ? text.length : lineEnd + 1;
+  const item = `${indent}${renderValue(value, last, text, indent, fmt)}${trailingComma ? ',' : ''}${fmt.eol}`;
+  const prefix = lineEnd < 0 ? fmt.eol! : '';
+  return trailingComma ? [{ offset: insertAt, length: 0, text: prefix + item }] : [{ offset: end, length: 0, text: ',' }, { offset: insertAt, length: 0, text: prefix + item }];
+}
+
+/** A new element written like its neighbour: a JSON string, or an object on one line or spread over lines. */
+function renderValue(value: unknown, neighbour: Node, text: string, indent: string, fmt: FormattingOptions): string {
+  if (typeof value === 'string' || neighbour.type !== 'object') return JSON.stringify(value);
+  const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  const source = text.slice(neighbour.offset, neighbour.offset + neighbour.length);
+  if (!source.includes('\n')) {
+    const pad = source.startsWith('{ ') ? ' ' : '';
+    return `{${pad}${entries.join(', ')}${pad}}`;
+  }
+  const unit = fmt.insertSpaces ? ' '.repeat(fmt.tabSize ?? 2) : '\t';
+  return `{${fmt.eol}${entries.map((e) => `${indent}${unit}${e}`).join(`,${fmt.eol}`)}${fmt.eol}${indent}}`;
+}
+
+/** The `mounts` entry for a path: a volume named stably across rebuilds, or a bind of a host folder. */
+function mountSpec(req: DevcontainerFixRequest): { source: string; type: 'volume' | 'bind' } {
+  if (req.bindSource) return { source: req.bindSource, type: 'bind' };
+  const segment = req.path.split('/').filter(Boolean).pop()?.replace(/^\.+/, '') || 'root';
+  const name = sanitizeVolumeName(req.volumeName ?? segment);
+  return { source: `${name}-\${devcontainerId}`, type: 'volume' };
+}
+
+/**
+ * Adds a `mounts` entry to a devcontainer.json (creating `mounts` when absent), in the string form unless
+ * the file already uses objects. jsonc-parser plans the insertion, so comments and layout stay.
+ */
+export function planDevcontainerFix(req: DevcontainerFixRequest): FixPlan {
+  if (!req.path.startsWith('/')) throw new FixRefusal(`"${req.path}" is not an absolute container path`, { file: req.file, line: 1, column: 1 });
+  const { root, data } = parseStrict(req.file, req.text);
+  if (data.dockerComposeFile !== undefined) {
+    throw new FixRefusal('this dev container is compose-based: persist the path in the compose file that declares its service', {
+      file: req.file,
+      line: 1,
+      column: 1,
+    });
+  }
+  const mountsNode = findNodeAtLocation(root, ['mounts']);
+  if (mountsNode && mountsNode.type !== 'array') {
+    throw new FixRefusal('"mounts" is not an array', { file: req.file, ...positionOf(req.text, mountsNode.offset) });
+  }
+  const existing = (data.mounts as unknown[] | undefined) ?? [];
+  const useObjects = existing.length > 0 && existing.every((m) => typeof m === 'object' && m !== null);
+  const { source, type } = mountSpec(req);
+  const value = useObjects ? { source, target: req.path, type } : `source=${source},target=${req.path},type=${type}`;
+
+  const formattingOptions = formattingOf(req.text, root);
+  const last = mountsNode?.children?.[mountsNode.children.length - 1];
+  const edits: TextEdit[] = last
+    ? appendToArray(req.text, last, value, formattingOptions)
+    : modify(req.text, ['mounts'], [value], { formattingOptions }).map((e) => ({ offset: e.offset, length: e.length, text: e.content }));
+  const newText = applyEdits(req.text, edits);
+
+  const after = parse(newText, [], PARSE_OPTIONS) as Record<string, unknown>;
+  const expected = { ...data, mounts: [...existing, value] };
+  if (!isDeepStrictEqual(after, expected)) {
+    if (process.env.PL_DEBUG) console.error(JSON.stringify(newText), JSON.stringify(after), JSON.stringify(expected));
+    throw new FixRefusal('the planned edit would change more than the intended mount; nothing was changed', { file: req.file, line: 1, column: 1 });
+  }
+  return {
+    file: req.file,
+    title: type === 'bind' ? `Bind ${req.path} to host folder ${source}` : `Add volume "${source}" for ${req.path}`,
+    kind: 'devcontainer-mount',
+    edits,
+    originalText: req.text,
+    newText,
+    ...(type === 'volume' ? { volumeName: source } : { bindSource: source }),
+  };
+}

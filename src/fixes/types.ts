@@ -1,0 +1,27 @@
+import { InputError, type SourceLocation } from '../core/types';
+import type { TextEdit } from './text';
+
+export type FixKind = 'add-named-volume' | 'name-anonymous-volume' | 'bind-host-folder' | 'replace-tmpfs' | 'devcontainer-mount';
+
+/** The smallest edits to one file that make a path persistent, already checked by re-parsing. */
+export interface FixPlan {
+  /** The file the edits apply to (may differ from the file the user named: an included or extended file). */
+  file: string;
+  /** What a user reads in a quick-fix menu. */
+  title: string;
+  kind: FixKind;
+  edits: TextEdit[];
+  /** The text the edits were planned against: applying them to anything else is refused. */
+  originalText: string;
+  newText: string;
+  volumeName?: string;
+  bindSource?: string;
+}
+
+/** The file cannot be edited safely for this request; the message names where and why. Nothing was changed. */
+export class FixRefusal extends InputError {
+  constructor(message: string, location?: SourceLocation) {
+    super(message, location);
+    this.name = 'FixRefusal';
+  }
+}
