@@ -432,7 +432,6 @@ function verify(ctx: Ctx, newText: string, expected: unknown): void {
     refuse(ctx, `the planned edit would not parse (${after.errors[0]!.message.split('\n')[0]}); nothing was changed`);
   }
   if (!isDeepStrictEqual(after.toJS({ maxAliasCount: -1 }), expected)) {
-    if (process.env.PL_DEBUG) console.error(JSON.stringify(newText), JSON.stringify(after.toJS({ maxAliasCount: -1 })), JSON.stringify(expected));
     refuse(ctx, 'the planned edit would change more than the intended volume; nothing was changed');
   }
 }

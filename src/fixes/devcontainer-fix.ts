@@ -114,7 +114,6 @@ export function planDevcontainerFix(req: DevcontainerFixRequest): FixPlan {
   const after = parse(newText, [], PARSE_OPTIONS) as Record<string, unknown>;
   const expected = { ...data, mounts: [...existing, value] };
   if (!isDeepStrictEqual(after, expected)) {
-    if (process.env.PL_DEBUG) console.error(JSON.stringify(newText), JSON.stringify(after), JSON.stringify(expected));
     throw new FixRefusal('the planned edit would change more than the intended mount; nothing was changed', { file: req.file, line: 1, column: 1 });
   }
   return {

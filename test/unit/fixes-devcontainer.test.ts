@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { planDevcontainerFix } from '../../src/fixes/devcontainer-fix';
+import { FixRefusal } from '../../src/fixes/types';
+import { assertOnlyInsertedLines } from './helpers/edit-checks';
+
+const fix = (text: string, extra: { volumeName?: string; bindSource?: string } = {}) =>
+  planDevcontainerFix({ file: 'devcontainer.json', text, path: '/home/vscode/.config', ...extra });
+
+describe('devcontainer.json fix', () => {
+  it('appends a string mount after the last one, keeping comments and the trailing comma style', () => {
+    const text = '// c\n{\n  "name": "x", // n\n  "mounts": [\n    "source=a,target=/a,type=volume", // keep\n  ],\n}\n';
+    const plan = fix(text);
+    assert.equal(plan.newText, '// c\n{\n  "name": "x", // n\n  "mounts": [\n    "source=a,target=/a,type=volume", // keep\n    "source=config-${devcontainerId},target=/home/vscode/.config,type=volume",\n  ],\n}\n');
+    assert.equal(plan.title, 'Add volume "config-${devcontainerId}" for /home/vscode/.config');
+    assertOnlyInsertedLines(text, plan.newText);
+  });
+
+  it('adds the comma after the last item when the list has no trailing comma', () => {
+    const text = '{\n  "mounts": [\n    "source=a,target=/a,type=volume" /* a */\n  ]\n}\n';
+    assert.equal(fix(text).newText, '{\n  "mounts": [\n    "source=a,target=/a,type=volume", /* a */\n    "source=config-${devcontainerId},target=/home/vscode/.config,type=volume"\n  ]\n}\n');
+  });
+
+  it('writes objects when the file uses objects, on one line like its neighbour', () => {
+    const text = '{\n    "mounts": [ { "source": "a", "target": "/a", "type": "volume" } ]\n}';
+    assert.equal(fix(text).newText, '{\n    "mounts": [ { "source": "a", "target": "/a", "type": "volume" }, { "source": "config-${devcontainerId}", "target": "/home/vscode/.config", "type": "volume" } ]\n}');
+  });
+
+  it('creates mounts with tab indentation and keeps comments', () => {
+    const text = '{\n\t"name": "x",\n\t// comment\n\t"image": "y"\n}\n';
+    const plan = fix(text);
+    assert.equal(plan.newText, '{\n\t"name": "x",\n\t// comment\n\t"image": "y",\n\t"mounts": [\n\t\t"source=config-${devcontainerId},target=/home/vscode/.config,type=volume"\n\t]\n}\n');
+  });
+
+  it('keeps CRLF', () => {
+    const plan = fix('{\r\n  "name": "x"\r\n}\r\n');
+    assert.ok(!/[^\r]\n/.test(plan.newText), 'every line break is CRLF');
+  });
+
+  it('binds a host folder when asked, and uses the given volume name', () => {
+    assert.match(fix('{ "mounts": [] }', { bindSource: '${localWorkspaceFolder}/.persist/config' }).newText, /source=\$\{localWorkspaceFolder\}\/.persist\/config,target=\/home\/vscode\/.config,type=bind/);
+    assert.equal(fix('{}', { volumeName: 'cfg' }).volumeName, 'cfg-${devcontainerId}');
+  });
+
+  it('refuses malformed JSONC with a location, and compose-based dev containers', () => {
+    assert.throws(() => fix('{\n  "name": "x"\n  "image": "y"\n}'), (e: unknown) => e instanceof FixRefusal && /devcontainer.json:3:3: not valid JSONC/.test((e as Error).message));
+    assert.throws(() => fix('{ "dockerComposeFile": "c.yml", "service": "app" }'), /compose-based/);
+    assert.throws(() => fix('{ "mounts": "x" }'), /"mounts" is not an array/);
+  });
+});
