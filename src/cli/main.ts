@@ -1,4 +1,5 @@
 import { InputError } from '../core/types';
+import { persistCommand } from './commands/persist';
 import { scanCommand } from './commands/scan';
 import { whereCommand } from './commands/where';
 import { processOutput, type Output } from './output';
@@ -9,6 +10,7 @@ declare const PACKAGE_VERSION: string | undefined;
 const COMMANDS: Record<string, (argv: string[], io: Output) => Promise<number>> = {
   scan: scanCommand,
   where: whereCommand,
+  persist: persistCommand,
 };
 
 /** Runs one CLI invocation and returns its exit code; never throws. */

@@ -10,12 +10,15 @@ export const USAGE = `Usage:
   persistence-lens scan [--self] [--mountinfo FILE] [--docker] [--host URL] [--container NAME|ID]...
                         [--compose FILE]... [--devcontainer FILE] [--json] [--fail-on LEVEL]
   persistence-lens where [--mountinfo FILE] [--json] PATH...
+  persistence-lens persist --file FILE [--service NAME] --path /abs/path [--volume NAME | --bind HOSTPATH] [--write]
 
 Commands:
   scan    Which paths of each container, compose service or dev container survive which lifecycle event.
           With no source flag: this container (when inside one), the Docker Engine (when one answers),
           and the compose files and .devcontainer/devcontainer.json in the current directory.
   where   The storage of paths on this machine (what the save warning asks).
+  persist Make a path persistent in a compose file or devcontainer.json: prints the edited file, or with
+          --write changes it in place (atomically). Comments and layout are kept; only the new entry moves.
 
 Options:
   --self              this container, from /proc/self/mountinfo
@@ -27,6 +30,11 @@ Options:
   --devcontainer FILE a devcontainer.json
   --json              machine-readable output (see the README)
   --fail-on LEVEL     exit 1 when a path of LEVEL or higher is at risk: critical, high, medium, low, never (default)
+  --service NAME      (persist) the compose service; optional when the file has one
+  --path PATH         (persist) the absolute container path to keep
+  --volume NAME       (persist) the named volume to use (default <service>-<last path segment>)
+  --bind HOSTPATH     (persist) bind a host folder instead of a named volume
+  --write             (persist) write the file in place instead of printing it
 
 Exit codes: 0 done, 1 --fail-on tripped, 2 usage or input error.
 `;

@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { effectiveMounts } from '../core/analyze';
+import { MountTable, type Classification } from '../core/mount-table';
+import { isAtRisk } from '../core/survival';
+import type { SourceLocation, TargetInput } from '../core/types';
+import { loadComposeProject, type ComposeProject } from '../sources/compose/index';
+import { loadDevcontainer } from '../sources/devcontainer';
+import { AlreadyPersistedSignal, planComposeFix } from './compose-fix';
+import { planDevcontainerFix } from './devcontainer-fix';
+import { FixRefusal, type FixPlan } from './types';
+
+export interface PersistRequest {
+  /** A compose file or a devcontainer.json. */
+  file: string;
+  /** The compose service (optional when the file has one service, or for a devcontainer.json). */
+  service?: string;
+  /** Absolute container path. */
+  path: string;
+  volumeName?: string;
+  /** Bind this host folder instead of a named volume. */
+  bindSource?: string;
+}
+
+export type PersistOutcome =
+  | { status: 'planned'; plan: FixPlan }
+  | { status: 'already-persisted'; file: string; message: string; declaredAt?: SourceLocation };
+
+export function isDevcontainerFile(file: string): boolean {
+  const name = basename(file).toLowerCase();
+  return name === 'devcontainer.json' || name === '.devcontainer.json' || name.endsWith('.jsonc') || name.endsWith('.json');
+}
+
+/** Plans the edit that makes `path` persistent, in the file that really declares the service. */
+export async function planPersist(req: PersistRequest): Promise<PersistOutcome> {
+  if (!req.path.startsWith('/')) throw new FixRefusal(`"${req.path}" is not an absolute container path`);
+  if (isDevcontainerFile(req.file)) return planDevcontainerPersist(req);
+  const project = await loadComposeProject([req.file]);
+  return planComposePersist(project, req.service, req);
+}
+
+async function planDevcontainerPersist(req: PersistRequest): Promise<PersistOutcome> {
+  const loaded = await loadDevcontainer(req.file);
+  if (loaded.compose) {
+    // A compose-based dev container: its storage is declared by the compose service it names.
+    const service = loaded.targets[0]?.labels?.['com.docker.compose.service'] ?? req.service;
+    return planComposePersist(loaded.compose, service, req);
+  }
+  const target = loaded.targets[0];
+  if (!target) throw new FixRefusal(`${req.file} declares no dev container`);
+  const persisted = persistedBy(target, req.path);
+  if (persisted) return { status: 'already-persisted', file: req.file, ...persisted };
+  const text = await readFile(req.file, 'utf8');
+  return {
+    status: 'planned',
+    plan: planDevcontainerFix({
+      file: req.file,
+      text,
+      path: req.path,
+      ...(req.volumeName ? { volumeName: req.volumeName } : {}),
+      ...(req.bindSource ? { bindSource: req.bindSource } : {}),
+    }),
+  };
+}
+
+async function planComposePersist(project: ComposeProject, serviceName: string | undefined, req: PersistRequest): Promise<PersistOutcome> {
+  const names = project.services.map((s) => s.name);
+  const name = serviceName ?? (names.length === 1 ? names[0] : undefined);
+  if (!name) throw new FixRefusal(`${req.file} has several services (${names.join(', ')}): name one with --service`);
+  const model = project.services.find((s) => s.name === name);
+  const target = project.targets.find((t) => t.name === name);
+  if (!model || !target) throw new FixRefusal(`service "${name}" is not declared in ${project.files.join(', ')} (services: ${names.join(', ') || 'none'})`);
+
+  const persisted = persistedBy(target, req.path);
+  if (persisted) return { status: 'already-persisted', file: persisted.declaredAt?.file ?? model.file, ...persisted };
+
+  // Edit where the service itself is written (an included file, the extending file...), never a shared base.
+  const file = model.file;
+  const text = await readFile(file, 'utf8');
+  const takenNames = new Set<string>();
+  for (const [key, v] of Object.entries(project.volumes)) {
+    takenNames.add(key);
+    if (v.name) takenNames.add(v.name);
+  }
+  try {
+    return {
+      status: 'planned',
+      plan: planComposeFix({
+        file,
+        text,
+        service: name,
+        path: req.path,
+        mode: req.bindSource ? 'bind' : 'volume',
+        takenNames,
+        ...(req.volumeName ? { volumeName: req.volumeName } : {}),
+        ...(req.bindSource ? { bindSource: req.bindSource } : {}),
+      }),
+    };
+  } catch (err) {
+    if (err instanceof AlreadyPersistedSignal) return { status: 'already-persisted', file, message: err.message };
+    throw err;
+  }
+}
+
+function describeStorage(c: Classification): string {
+  const m = c.mount!;
+  const at = m.target;
+  if (c.status === 'named-volume') return `the named volume "${m.source ?? '?'}" at ${at}`;
+  if (c.status === 'bind-mount') return `the bind of ${m.source ?? '?'} at ${at}`;
+  return `${c.status} at ${at}`;
+}
+
+/** Why the path is already safe (a volume or bind covers it, or it is read-only), or undefined when at risk. */
+function persistedBy(target: TargetInput, path: string): { message: string; declaredAt?: SourceLocation } | undefined {
+  const c = new MountTable(effectiveMounts(target), target.rootStatus).classify(path);
+  if (isAtRisk(c.survives, c.readOnly) || !c.mount) return undefined;
+  const declaredAt = c.mount.declaredAt;
+  const where = declaredAt ? ` (${declaredAt.file}:${declaredAt.line})` : '';
+  const what = c.readOnly ? `is on a read-only mount (${describeStorage(c)}): nothing written there can be lost` : `is already persisted by ${describeStorage(c)}`;
+  return { message: `${path} ${what}${where}`, ...(declaredAt ? { declaredAt } : {}) };
+}
