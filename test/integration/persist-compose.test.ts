@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runCli } from '../../src/cli/main';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), color: false }, out, err };
+}
+
+describe('persist, then docker-compose up on a real engine', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pl-persist-'));
+  const project = `pltest${randomBytes(4).toString('hex')}`;
+  const compose = (...args: string[]) => execFileSync('docker-compose', ['-p', project, '-f', join(dir, 'compose.yaml'), ...args], { stdio: 'pipe' });
+
+  after(() => {
+    try {
+      compose('down', '-v', '--remove-orphans');
+    } catch {
+      /* nothing was started */
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives the service the named volume the fix added', async () => {
+    const original = [
+      '# An app whose data dir is not persisted yet.',
+      'services:',
+      '  app:',
+      '    image: persistence-test:latest   # a local busybox image',
+      '    labels:',
+      '      persistence-lens.test: "1"',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'compose.yaml'), original);
+    const { io, err } = capture();
+    const code = await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'app', '--path', '/srv/data', '--write'], io);
+    assert.equal(code, 0, err.join(''));
+    const edited = readFileSync(join(dir, 'compose.yaml'), 'utf8');
+    assert.ok(edited.startsWith(original.trimEnd()), 'the original lines stay as they were');
+    assert.match(edited, /- app-data:\/srv\/data/);
+
+    compose('up', '-d');
+    const id = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).toString().trim();
+    assert.ok(id, 'the service runs');
+    const mounts = JSON.parse(execFileSync('docker', ['inspect', '--format', '{{json .Mounts}}', id]).toString()) as Array<{ Type: string; Name: string; Destination: string }>;
+    const m = mounts.find((x) => x.Destination === '/srv/data');
+    assert.ok(m, 'a mount at /srv/data');
+    assert.equal(m.Type, 'volume');
+    assert.equal(m.Name, `${project}_app-data`);
+
+    // Applying the fix again is a no-op with an explanation.
+    const again = capture();
+    assert.equal(await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'app', '--path', '/srv/data', '--write'], again.io), 0);
+    assert.match(again.err.join(''), /already persisted by the named volume "app-data"/);
+    assert.equal(readFileSync(join(dir, 'compose.yaml'), 'utf8'), edited);
+  });
+});
