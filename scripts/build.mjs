@@ -17,8 +17,10 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'info',
-  // ssh2's optional native speed-up (it falls back to pure JS without it).
-  external: ['cpu-features'],
+  // jsonc-parser's UMD entry hides its requires from the bundler; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
+  // ssh2's optional native add-ons: it loads them in try/catch and falls back to pure JS.
+  external: ['cpu-features', '*.node'],
 };
 
 const builds = [
