@@ -1,0 +1,4 @@
+export * from './endpoint';
+export * from './client';
+export * from './scan';
+export * from './changes';
