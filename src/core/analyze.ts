@@ -109,7 +109,9 @@ export function analyzeTarget(input: TargetInput): TargetReport {
     add({ path: workingDir, origin: 'catalog', label: 'working directory', criticality: 'critical', category: 'workspace' });
   }
 
+  // Only what was written can be lost; a group of deletions alone holds nothing.
   for (const change of input.changes ?? []) {
+    if (change.added + change.modified === 0) continue;
     add({ path: change.directory, origin: 'writable-layer', label: 'written in the writable layer' });
   }
 

@@ -6,3 +6,4 @@ export * from './catalog';
 export * from './images';
 export * from './analyze';
 export * from './reasons';
+export * from './changes';

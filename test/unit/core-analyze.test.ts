@@ -118,6 +118,8 @@ describe('analyzeTarget', () => {
     assert.equal(p.origin, 'writable-layer');
     assert.equal(p.status, 'writable-layer');
     assert.deepEqual(r.changes?.[0]?.examples, ['/opt/app/db.sqlite']);
+    const deletedOnly = analyzeTarget(target({ changes: [{ directory: '/usr/bin', added: 0, modified: 0, deleted: 2, examples: ['/usr/bin/tar'] }] }));
+    assert.ok(!deletedOnly.paths.some((p) => p.path === '/usr/bin'), 'deletions alone hold nothing to lose');
   });
 
   it('trips --fail-on at or above a level only', () => {
