@@ -115,7 +115,7 @@ export function analyzeTarget(input: TargetInput): TargetReport {
     add({ path: change.directory, origin: 'writable-layer', label: 'written in the writable layer' });
   }
 
-  const paths = [...candidates.values()].map((c) => toReport(c, table, catalog));
+  const paths = [...candidates.values()].map((c) => toReport(c, table, catalog, input.resolvedPaths?.get(c.path)));
   paths.sort(comparePaths);
   return {
     kind: input.kind,
@@ -132,8 +132,8 @@ export function analyzeTarget(input: TargetInput): TargetReport {
   };
 }
 
-function toReport(c: Candidate, table: MountTable, catalog: readonly ResolvedCatalogPath[]): PathReport {
-  const cls = table.classify(c.path);
+function toReport(c: Candidate, table: MountTable, catalog: readonly ResolvedCatalogPath[], realPath?: string): PathReport {
+  const cls = table.classify(realPath ?? c.path);
   const nearest = c.criticality ? undefined : nearestCatalogPath(c.path, catalog);
   const fallback = defaultImportance(c.origin, cls);
   // A home-wide entry says little about a specific mount inside it; keep the mount's own importance then.
@@ -151,7 +151,7 @@ function toReport(c: Candidate, table: MountTable, catalog: readonly ResolvedCat
     category,
     survives: cls.survives,
     atRisk: isAtRisk(cls.survives, cls.readOnly),
-    reason: explain(c.path, cls),
+    reason: realPath ? `A symlink to ${realPath}. ${explain(realPath, cls)}` : explain(c.path, cls),
     ...(c.label ? { label: c.label } : {}),
     ...(cls.mount ? { mountPoint: cls.mount.target } : {}),
     origin: c.origin,

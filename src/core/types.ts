@@ -117,6 +117,11 @@ export interface TargetInput {
    * Catalog entries that apply only when present use this.
    */
   existingPaths?: ReadonlySet<string>;
+  /**
+   * Where symlinked paths really lead, where the file system is reachable (self mode): a path is classified
+   * by its target, so `~/.claude` linked into a volume is as safe as the volume.
+   */
+  resolvedPaths?: ReadonlyMap<string, string>;
   /** Where this target's declaration lives (the service key, the devcontainer.json root), for diagnostics. */
   declaredAt?: SourceLocation;
   /** Engine or file labels that lead back to the declaring files (compose, devcontainer). */

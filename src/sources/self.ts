@@ -61,17 +61,19 @@ export function isInsideContainer(mountinfoFile?: string, markers: readonly stri
 const DATABASE_DIRS = ['/var/lib/postgresql', '/var/lib/postgresql/data', '/var/lib/mysql', '/data', '/data/db', '/data/configdb'];
 const ALWAYS_PROBED = ['/workspace', '/workspaces', '/nix', ...DATABASE_DIRS];
 
-async function existing(paths: Iterable<string>): Promise<Set<string>> {
+/** Which of `paths` exist, and where the symlinked ones really are (so a link into a volume counts as the volume). */
+async function probe(paths: Iterable<string>): Promise<{ existing: Set<string>; resolved: Map<string, string> }> {
   const unique = [...new Set(paths)];
-  const found = await Promise.all(
-    unique.map((p) =>
-      fsp.lstat(p).then(
-        () => true,
-        () => false,
-      ),
-    ),
-  );
-  return new Set(unique.filter((_, i) => found[i]));
+  const real = await Promise.all(unique.map((p) => fsp.realpath(p).catch(() => (existsSync(p) ? p : undefined))));
+  const existing = new Set<string>();
+  const resolved = new Map<string, string>();
+  unique.forEach((p, i) => {
+    const r = real[i];
+    if (r === undefined) return;
+    existing.add(p);
+    if (r !== p) resolved.set(p, r);
+  });
+  return { existing, resolved };
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -100,7 +102,7 @@ export async function readSelfTarget(
   const home = opts.home ?? (opts.env && env.HOME?.startsWith('/') ? env.HOME : os.homedir());
   const user = userName(env);
   const catalogPaths = resolveCatalog(home, env).map((r) => r.path);
-  const existingPaths = await existing([...catalogPaths, ...ALWAYS_PROBED]);
+  const { existing: existingPaths, resolved: resolvedPaths } = await probe([...catalogPaths, ...ALWAYS_PROBED]);
   let hostname = '';
   try {
     hostname = os.hostname();
@@ -121,6 +123,7 @@ export async function readSelfTarget(
     rootStatus: view.rootStatus,
     rootReadOnly: view.rootReadOnly,
     existingPaths,
+    ...(resolvedPaths.size > 0 ? { resolvedPaths } : {}),
   };
 }
 

@@ -96,6 +96,21 @@ describe('analyzeTarget', () => {
     assert.equal(path(r, '/root/.ssh/keys').criticality, 'critical');
   });
 
+  it('classifies a symlinked path by where it leads', () => {
+    const r = analyzeTarget(
+      target({
+        home: '/home/u',
+        mounts: [{ target: '/data', status: 'named-volume', source: 'd', readOnly: false }],
+        existingPaths: new Set(['/home/u/.claude']),
+        resolvedPaths: new Map([['/home/u/.claude', '/data/claude']]),
+      }),
+    );
+    const claude = path(r, '/home/u/.claude');
+    assert.equal(claude.status, 'named-volume');
+    assert.equal(claude.atRisk, false);
+    assert.match(claude.reason, /^A symlink to \/data\/claude\. Kept in the named volume "d"/);
+  });
+
   it('treats a read-only mount as safe from loss', () => {
     const r = analyzeTarget(target({ mounts: [{ target: '/ro', status: 'tmpfs', readOnly: true }] }));
     assert.equal(path(r, '/ro').atRisk, false);

@@ -253,3 +253,33 @@ describe('LiveMountTable.where', () => {
     assert.equal(t.view.containerId, MIXED_ID);
   });
 });
+
+describe('readSelfTarget follows symlinks', () => {
+  it('classifies a catalog path linked into a volume as the volume', async () => {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'pl-self-link-')));
+    try {
+      const home = join(root, 'home');
+      mkdirSync(join(root, 'vol', 'claude'), { recursive: true });
+      mkdirSync(home);
+      symlinkSync(join(root, 'vol', 'claude'), join(home, '.claude'));
+      const mountinfo = join(root, 'mountinfo');
+      writeFileSync(
+        mountinfo,
+        [
+          '100 90 0:40 / / rw,relatime - overlay overlay rw,lowerdir=/l,upperdir=/u/diff,workdir=/u/work',
+          `102 100 254:0 /var/lib/docker/volumes/agent/_data ${esc(join(root, 'vol'))} rw,relatime - ext4 /dev/vda rw`,
+        ].join('\n') + '\n',
+      );
+      const target = await readSelfTarget({ mountinfoFile: mountinfo, env: { HOME: home }, cgroupFile: join(root, 'none') });
+      const report = analyzeTarget(target);
+      const claude = report.paths.find((p) => p.path === join(home, '.claude'));
+      assert.ok(claude, 'the agent state is listed: it exists');
+      assert.equal(claude.status, 'named-volume');
+      assert.equal(claude.source, 'agent');
+      assert.equal(claude.atRisk, false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
