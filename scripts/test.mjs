@@ -4,6 +4,7 @@
 //   typecheck    tsc --noEmit over src and test
 //   unit         pure logic, no Docker, no editor (test/unit)
 //   integration  a real Docker Engine, started here when missing (test/integration)
+//   editor       the extension in a real code-server extension host, driven by Chromium (test/editor)
 //
 // Under CI=true a tier that cannot run is a failure that says why; locally it is skipped, loudly.
 // `--tier NAME` (repeatable) runs only the named tiers.
@@ -129,6 +130,36 @@ if (wanted('integration')) {
   const up = run('bash', [join(root, 'scripts/docker-up.sh')]);
   if (up.status !== 0) skipOrFail('integration', `no Docker Engine could be started (scripts/docker-up.sh exited ${up.status})`);
   else runNodeTests('integration', testFiles(join(root, 'test/integration')));
+}
+
+if (wanted('editor')) {
+  banner('editor tests (the extension in a real code-server extension host, driven by Chromium)');
+  // One-time install of code-server (from npm, into .cache/code-server) and Debian's Chromium; then the
+  // Docker Engine and its test image, which the suite's container test needs.
+  const install = run('bash', [join(root, 'scripts/editor/install-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const up = install.status === 0 ? run('bash', [join(root, 'scripts/docker-up.sh')]) : undefined;
+  if (install.status !== 0) skipOrFail('editor', `code-server could not be installed (scripts/editor/install-code-server.sh exited ${install.status})`);
+  else if (up.status !== 0) skipOrFail('editor', `no Docker Engine could be started (scripts/docker-up.sh exited ${up.status})`);
+  else {
+    const built = [join(root, 'scripts/build.mjs'), join(root, 'scripts/editor/build-suite.mjs')].every((s) => run(process.execPath, [s]).status === 0);
+    if (!built) record('editor', { passed: 0, failed: 1, skipped: 0, failures: ['editor: the extension or the suite did not build'] });
+    else {
+      const countFile = join(mkdtempSync(join(tmpdir(), 'pl-count-')), 'counts.json');
+      // The runner has its own hard timeout (150 s) and cleans up on SIGTERM; this one is the backstop.
+      const r = run(process.execPath, [join(root, 'scripts/editor/run-suite.mjs'), '--counts', countFile], { timeout: 200_000, killSignal: 'SIGTERM' });
+      let counts;
+      try {
+        counts = JSON.parse(readFileSync(countFile, 'utf8'));
+      } catch {
+        counts = { passed: 0, failed: 1, skipped: 0, failures: [`editor: the runner exited ${r.status ?? r.signal} without results`] };
+      }
+      if (r.status !== 0 && counts.failed === 0) {
+        counts.failed = 1;
+        counts.failures.push(`editor: the runner exited ${r.status ?? r.signal}`);
+      }
+      record('editor', counts);
+    }
+  }
 }
 
 banner('summary');
