@@ -1,0 +1,572 @@
+/**
+ * Files mode for dev containers: a devcontainer.json (JSONC) read into a {@link TargetInput}, without
+ * building or running anything. A compose-based configuration (`dockerComposeFile` + `service`) is the
+ * compose service, plus what the dev container CLI adds to it (mounts, environment, user).
+ */
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { normalizePosix } from '../core/paths';
+import { InputError, type Mount, type SourceLocation, type TargetInput } from '../core/types';
+import { chooseHome, imageInfoCache, loadComposeProject, type ComposeLoadOptions, type ComposeProject, type ImageInfo } from './compose/index';
+import { isHostPath, resolveHostPath, splitShortSyntax } from './compose/volumes';
+
+export interface DevcontainerLoadOptions extends ComposeLoadOptions {
+  /** The local folder opened in the dev container; default the folder that holds `.devcontainer/`. */
+  localWorkspaceFolder?: string;
+}
+
+export interface DevcontainerResult {
+  /**
+   * The dev container first. For a compose-based configuration, the other services the dev container
+   * CLI starts (`runServices`, else all) follow as compose-service targets.
+   */
+  targets: TargetInput[];
+  warnings: string[];
+  compose?: ComposeProject;
+}
+
+class JsonDoc {
+  private readonly lineStarts: number[] = [0];
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+  }
+
+  loc(offset: number): SourceLocation {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file: this.file, line: lo + 1, column: offset - this.lineStarts[lo]! + 1 };
+  }
+
+  at(node: JsonNode): SourceLocation {
+    return this.loc(node.offset);
+  }
+}
+
+function typeName(n: JsonNode): string {
+  switch (n.type) {
+    case 'object':
+      return 'an object';
+    case 'array':
+      return 'an array';
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    default:
+      return 'null';
+  }
+}
+
+function prop(obj: JsonNode, name: string): JsonNode | undefined {
+  if (obj.type !== 'object') return undefined;
+  let found: JsonNode | undefined;
+  for (const p of obj.children ?? []) {
+    // Later duplicates win, as in JSON.parse.
+    if (p.children?.[0]?.value === name) found = p.children[1];
+  }
+  return found;
+}
+
+function isNull(n: JsonNode | undefined): boolean {
+  return !n || n.type === 'null';
+}
+
+export async function loadDevcontainer(file: string, opts: DevcontainerLoadOptions = {}): Promise<DevcontainerResult> {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const doc = new JsonDoc(path, text);
+  const errors: ParseError[] = [];
+  let root: JsonNode | undefined;
+  try {
+    root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  } catch (e) {
+    if (e instanceof RangeError) throw new InputError('JSON nested too deeply', doc.loc(0));
+    throw e;
+  }
+  if (errors.length > 0) {
+    const e = errors[0]!;
+    throw new InputError(`invalid JSON: ${describeParseError(printParseErrorCode(e.error))}`, doc.loc(e.offset));
+  }
+  if (!root || root.type !== 'object') {
+    throw new InputError(`a devcontainer.json must hold an object, not ${root ? typeName(root) : 'nothing'}`, doc.loc(root?.offset ?? 0));
+  }
+  return new DevcontainerReader(doc, root, opts).read();
+}
+
+function describeParseError(code: string): string {
+  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+function defaultWorkspaceFolder(configFile: string): string {
+  const dir = dirname(configFile);
+  if (basename(dir) === '.devcontainer') return dirname(dir);
+  if (basename(dirname(dir)) === '.devcontainer') return dirname(dirname(dir));
+  return dir;
+}
+
+/** The folder name a dev container is known by when its config has no `name`. */
+function defaultName(configFile: string, workspace: string): string {
+  const dir = dirname(configFile);
+  if (basename(dirname(dir)) === '.devcontainer') return basename(dir);
+  return basename(workspace);
+}
+
+interface MountSpec {
+  type: string;
+  source?: string;
+  target?: string;
+  readOnly: boolean;
+}
+
+/** `docker run --mount` syntax: comma-separated key=value (CSV quoting), keys with their aliases. */
+export function parseMountString(spec: string): MountSpec | string {
+  const fields: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < spec.length; i++) {
+    const c = spec[i]!;
+    if (c === '"') {
+      if (quoted && spec[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else quoted = !quoted;
+    } else if (c === ',' && !quoted) {
+      fields.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  if (quoted) return 'unterminated quote';
+  fields.push(cur);
+  const out: MountSpec = { type: 'volume', readOnly: false };
+  for (const raw of fields) {
+    const field = raw.trim();
+    if (!field) continue;
+    const eq = field.indexOf('=');
+    const key = (eq === -1 ? field : field.slice(0, eq)).trim().toLowerCase();
+    const value = eq === -1 ? undefined : field.slice(eq + 1);
+    switch (key) {
+      case 'type':
+        out.type = (value ?? '').trim().toLowerCase();
+        break;
+      case 'source':
+      case 'src':
+        out.source = value ?? '';
+        break;
+      case 'target':
+      case 'destination':
+      case 'dst':
+        out.target = value ?? '';
+        break;
+      case 'readonly':
+      case 'ro': {
+        const v = (value ?? 'true').trim().toLowerCase();
+        if (v === 'true' || v === '1') out.readOnly = true;
+        else if (v === 'false' || v === '0') out.readOnly = false;
+        else return `invalid value for ${key}: ${value}`;
+        break;
+      }
+      default:
+        if (value === undefined) return `invalid field "${field}": it must be a key=value pair`;
+      // consistency, bind-propagation, volume-opt, tmpfs-size...: no bearing on persistence.
+    }
+  }
+  return out;
+}
+
+class DevcontainerReader {
+  private readonly warnings: string[] = [];
+  private readonly localEnv: Record<string, string | undefined>;
+  private readonly localWorkspaceFolder: string;
+  private containerWorkspaceFolder = '';
+
+  constructor(
+    private readonly doc: JsonDoc,
+    private readonly root: JsonNode,
+    private readonly opts: DevcontainerLoadOptions,
+  ) {
+    this.localEnv = opts.env ?? process.env;
+    this.localWorkspaceFolder = opts.localWorkspaceFolder ? resolve(opts.localWorkspaceFolder) : defaultWorkspaceFolder(doc.file);
+  }
+
+  private warn(message: string, node?: JsonNode): void {
+    const w = node ? `${fmtLoc(this.doc.at(node))}: ${message}` : message;
+    if (!this.warnings.includes(w)) this.warnings.push(w);
+  }
+
+  /** Replaces the dev container variables; `${devcontainerId}` and unknown ones stay as written. */
+  private substitute(s: string, containerEnv: Record<string, string> = {}): string {
+    if (!s.includes('${')) return s;
+    return s.replace(/\$\{([^}]*)\}/g, (whole, inner: string) => {
+      const [kind, ...rest] = inner.split(':');
+      switch (kind) {
+        case 'localWorkspaceFolder':
+          return rest.length ? whole : this.localWorkspaceFolder;
+        case 'localWorkspaceFolderBasename':
+          return rest.length ? whole : basename(this.localWorkspaceFolder);
+        case 'containerWorkspaceFolder':
+          return rest.length || !this.containerWorkspaceFolder ? whole : this.containerWorkspaceFolder;
+        case 'containerWorkspaceFolderBasename':
+          return rest.length || !this.containerWorkspaceFolder ? whole : this.containerWorkspaceFolder.split('/').filter(Boolean).pop() ?? '';
+        case 'localEnv':
+        case 'env': {
+          const [name, ...def] = rest;
+          if (!name) return whole;
+          return this.localEnv[name] ?? def.join(':');
+        }
+        case 'containerEnv': {
+          const [name, ...def] = rest;
+          if (!name) return whole;
+          return containerEnv[name] ?? def.join(':');
+        }
+        default:
+          return whole; // ${devcontainerId} and anything unknown: kept, it is part of a name
+      }
+    });
+  }
+
+  private string(node: JsonNode | undefined, what: string): string | undefined {
+    if (isNull(node)) return undefined;
+    if (node!.type !== 'string') throw new InputError(`${what} must be a string, not ${typeName(node!)}`, this.doc.at(node!));
+    return this.substitute(node!.value as string);
+  }
+
+  private stringMap(node: JsonNode | undefined, what: string, containerEnv: Record<string, string> = {}): Map<string, string | null> {
+    const out = new Map<string, string | null>();
+    if (isNull(node)) return out;
+    if (node!.type !== 'object') throw new InputError(`${what} must be an object, not ${typeName(node!)}`, this.doc.at(node!));
+    for (const p of node!.children ?? []) {
+      const key = p.children?.[0]?.value as string;
+      const v = p.children?.[1];
+      if (!v || v.type === 'null') out.set(key, null);
+      else if (v.type === 'string') out.set(key, this.substitute(v.value as string, containerEnv));
+      else if (v.type === 'number' || v.type === 'boolean') out.set(key, String(v.value));
+      else throw new InputError(`${what}.${key} must be a string, not ${typeName(v)}`, this.doc.at(v));
+    }
+    return out;
+  }
+
+  async read(): Promise<DevcontainerResult> {
+    const root = this.root;
+    const name = this.string(prop(root, 'name'), 'name') || defaultName(this.doc.file, this.localWorkspaceFolder);
+    const composeFileNode = prop(root, 'dockerComposeFile');
+    const workspaceFolderNode = prop(root, 'workspaceFolder');
+    const workspaceFolder = this.string(workspaceFolderNode, 'workspaceFolder');
+    const isCompose = !isNull(composeFileNode);
+    this.containerWorkspaceFolder = workspaceFolder ?? (isCompose ? '/' : `/workspaces/${basename(this.localWorkspaceFolder)}`);
+
+    const containerEnv = this.stringMap(prop(root, 'containerEnv'), 'containerEnv');
+    const remoteEnv = this.stringMap(prop(root, 'remoteEnv'), 'remoteEnv', definedOf(containerEnv));
+    const remoteUser = this.string(prop(root, 'remoteUser'), 'remoteUser');
+    const containerUser = this.string(prop(root, 'containerUser'), 'containerUser');
+
+    const mounts: Mount[] = [];
+    const mountsNode = prop(root, 'mounts');
+    if (!isNull(mountsNode)) {
+      if (mountsNode!.type !== 'array') throw new InputError(`mounts must be an array, not ${typeName(mountsNode!)}`, this.doc.at(mountsNode!));
+      for (const item of mountsNode!.children ?? []) {
+        const m = this.readMount(item, 'a mounts entry');
+        if (m) mounts.push(m);
+      }
+    }
+    const labels = { 'devcontainer.local_folder': this.localWorkspaceFolder, 'devcontainer.config_file': this.doc.file };
+
+    if (isCompose) {
+      return this.readCompose(composeFileNode!, name, workspaceFolder, mounts, containerEnv, remoteEnv, remoteUser, containerUser, labels);
+    }
+
+    const allMounts: Mount[] = [];
+    const wsNode = prop(root, 'workspaceMount');
+    if (isNull(wsNode)) {
+      allMounts.push({
+        target: `/workspaces/${basename(this.localWorkspaceFolder)}`,
+        status: 'bind-mount',
+        source: this.localWorkspaceFolder,
+        readOnly: false,
+        origin: 'devcontainer default workspace mount',
+      });
+    } else if (wsNode!.type === 'string' && (wsNode!.value as string).trim() === '') {
+      this.warn('workspaceMount is empty: no workspace folder is mounted', wsNode);
+    } else {
+      const m = this.readMount(wsNode!, 'workspaceMount');
+      if (m) allMounts.push({ ...m, origin: 'devcontainer workspaceMount' });
+    }
+    allMounts.push(...mounts);
+    const run = this.readRunArgs();
+    allMounts.push(...run.mounts);
+
+    const build = prop(root, 'build');
+    const dockerFile = prop(root, 'dockerFile') ?? prop(root, 'dockerfile');
+    const imageNode = prop(root, 'image');
+    let image = this.string(imageNode, 'image') || undefined;
+    if (!isNull(build) || !isNull(dockerFile)) image = undefined;
+    if (!image && isNull(build) && isNull(dockerFile)) this.warn('no image, build or dockerComposeFile: the container cannot be created');
+
+    const info = await imageInfoCache(this.opts.imageInfo, (m) => this.warn(m))(image);
+    const env = applyEnv({ ...(info?.env ?? {}) }, containerEnv, remoteEnv);
+    const { user, home } = this.userAndHome(env, remoteUser ?? containerUser, info);
+    const target: TargetInput = {
+      kind: 'devcontainer',
+      name,
+      file: this.doc.file,
+      ...(image ? { image } : {}),
+      ...(home ? { home } : {}),
+      ...(user ? { user } : {}),
+      env,
+      workingDir: this.containerWorkspaceFolder,
+      mounts: dedupeByTarget(allMounts),
+      imageVolumes: info?.volumes ?? [],
+      rootStatus: 'writable-layer',
+      ...(run.readOnlyRoot ? { rootReadOnly: true } : {}),
+      declaredAt: this.doc.at(root),
+      labels,
+    };
+    return { targets: [target], warnings: this.warnings };
+  }
+
+  private userAndHome(env: Record<string, string>, configured: string | undefined, info: ImageInfo | undefined): { user?: string; home?: string } {
+    if (configured) {
+      const user = configured.split(':')[0]!.trim();
+      if (env.HOME?.startsWith('/')) return { user, home: env.HOME };
+      const infoUser = info && info.user !== undefined ? info.user.split(':')[0]!.trim() || 'root' : undefined;
+      if (info?.home && infoUser === user) return { user, home: info.home };
+      if (user === 'root' || user === '0') return { user, home: '/root' };
+      if (/^\d+$/.test(user)) return { user };
+      return { user, home: `/home/${user}` };
+    }
+    const infoUser = info && info.user !== undefined ? info.user.split(':')[0]!.trim() || 'root' : undefined;
+    const home = chooseHome(env, undefined, info);
+    return { ...(infoUser ? { user: infoUser } : {}), ...(home ? { home } : {}) };
+  }
+
+  private readMount(item: JsonNode, what: string): Mount | undefined {
+    const loc = this.doc.at(item);
+    let spec: MountSpec;
+    if (item.type === 'string') {
+      const parsed = parseMountString(this.substitute(item.value as string));
+      if (typeof parsed === 'string') throw new InputError(`invalid mount "${item.value as string}": ${parsed}`, loc);
+      spec = parsed;
+    } else if (item.type === 'object') {
+      const type = this.string(prop(item, 'type'), `${what}.type`);
+      const source = this.string(prop(item, 'source'), `${what}.source`);
+      const target = this.string(prop(item, 'target'), `${what}.target`);
+      const ro = prop(item, 'readonly') ?? prop(item, 'readOnly');
+      spec = { type: (type ?? 'volume').toLowerCase(), ...(source !== undefined ? { source } : {}), ...(target !== undefined ? { target } : {}), readOnly: ro?.type === 'boolean' ? (ro.value as boolean) : false };
+    } else {
+      throw new InputError(`${what} must be a string or an object, not ${typeName(item)}`, loc);
+    }
+    return this.toMount(spec, loc, item.type === 'string' ? (item.value as string) : what);
+  }
+
+  private toMount(spec: MountSpec, loc: SourceLocation, written: string): Mount | undefined {
+    if (!spec.target) throw new InputError(`mount "${written}" has no target`, loc);
+    if (!spec.target.startsWith('/')) throw new InputError(`mount target "${spec.target}" must be an absolute container path`, loc);
+    const target = normalizePosix(spec.target);
+    const common = { target, readOnly: spec.readOnly, declaredAt: loc, origin: 'devcontainer mounts' };
+    switch (spec.type) {
+      case 'volume':
+        return spec.source ? { ...common, status: 'named-volume', source: spec.source } : { ...common, status: 'anonymous-volume' };
+      case 'bind': {
+        if (!spec.source) throw new InputError(`bind mount "${written}" has no source`, loc);
+        if (!spec.source.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(spec.source)) {
+          this.warn(`bind source "${spec.source}" is not an absolute path; Docker refuses it (read relative to ${this.localWorkspaceFolder})`);
+        }
+        return { ...common, status: 'bind-mount', source: resolveHostPath(spec.source, this.localWorkspaceFolder) };
+      }
+      case 'tmpfs':
+        return { ...common, status: 'tmpfs' };
+      case 'npipe':
+      case 'image':
+      case 'cluster':
+        this.warn(`mount of type "${spec.type}" at ${target} is not analyzed`);
+        return undefined;
+      default:
+        throw new InputError(`unknown mount type "${spec.type}" (expected volume, bind or tmpfs)`, loc);
+    }
+  }
+
+  /** Storage declared in `runArgs`: -v/--volume, --mount, --tmpfs, and --read-only. */
+  private readRunArgs(): { mounts: Mount[]; readOnlyRoot: boolean } {
+    const node = prop(this.root, 'runArgs');
+    const mounts: Mount[] = [];
+    let readOnlyRoot = false;
+    if (isNull(node)) return { mounts, readOnlyRoot };
+    if (node!.type !== 'array') throw new InputError(`runArgs must be an array, not ${typeName(node!)}`, this.doc.at(node!));
+    const args = node!.children ?? [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a.type !== 'string') throw new InputError(`runArgs entries must be strings, not ${typeName(a)}`, this.doc.at(a));
+      const s = a.value as string;
+      const m = /^(-v|--volume|--mount|--tmpfs)(?:=(.*))?$/.exec(s) ?? /^(-v)(.+)$/.exec(s);
+      if (s === '--read-only' || s === '--read-only=true') readOnlyRoot = true;
+      if (!m) continue;
+      let valueNode = a;
+      let value = m[2];
+      if (value === undefined) {
+        const next = args[i + 1];
+        if (!next || next.type !== 'string') continue;
+        valueNode = next;
+        value = next.value as string;
+        i++;
+      }
+      value = this.substitute(value);
+      const loc = this.doc.at(valueNode);
+      const flag = m[1]!;
+      if (flag === '--mount') {
+        const parsed = parseMountString(value);
+        if (typeof parsed === 'string') throw new InputError(`invalid --mount "${value}": ${parsed}`, loc);
+        const mount = this.toMount(parsed, loc, value);
+        if (mount) mounts.push({ ...mount, origin: 'devcontainer runArgs' });
+      } else if (flag === '--tmpfs') {
+        const target = value.split(':')[0]!;
+        if (!target.startsWith('/')) throw new InputError(`--tmpfs target "${target}" must be an absolute container path`, loc);
+        mounts.push({ target: normalizePosix(target), status: 'tmpfs', readOnly: false, declaredAt: loc, origin: 'devcontainer runArgs' });
+      } else {
+        const parts = splitShortSyntax(value);
+        if (typeof parts === 'string') throw new InputError(`invalid volume "${value}": ${parts}`, loc);
+        if (!parts.target.startsWith('/')) throw new InputError(`volume target "${parts.target}" must be an absolute container path`, loc);
+        const readOnly = parts.options.includes('ro');
+        const common = { target: normalizePosix(parts.target), readOnly, declaredAt: loc, origin: 'devcontainer runArgs' };
+        if (!parts.source) mounts.push({ ...common, status: 'anonymous-volume' });
+        else if (isHostPath(parts.source)) mounts.push({ ...common, status: 'bind-mount', source: resolveHostPath(parts.source, this.localWorkspaceFolder) });
+        else mounts.push({ ...common, status: 'named-volume', source: parts.source });
+      }
+    }
+    return { mounts, readOnlyRoot };
+  }
+
+  private async readCompose(
+    composeFileNode: JsonNode,
+    name: string,
+    workspaceFolder: string | undefined,
+    mounts: Mount[],
+    containerEnv: Map<string, string | null>,
+    remoteEnv: Map<string, string | null>,
+    remoteUser: string | undefined,
+    containerUser: string | undefined,
+    labels: Record<string, string>,
+  ): Promise<DevcontainerResult> {
+    const fileNodes = composeFileNode.type === 'array' ? composeFileNode.children ?? [] : [composeFileNode];
+    const configDir = dirname(this.doc.file);
+    const files: string[] = [];
+    for (const n of fileNodes) {
+      const rel = this.string(n, 'dockerComposeFile');
+      if (!rel) throw new InputError('dockerComposeFile entries must not be empty', this.doc.at(n));
+      const f = resolve(configDir, rel);
+      if (!existsSync(f)) throw new InputError(`compose file ${f} not found`, this.doc.at(n));
+      files.push(f);
+    }
+    if (files.length === 0) throw new InputError('dockerComposeFile lists no file', this.doc.at(composeFileNode));
+    const serviceNode = prop(this.root, 'service');
+    const service = this.string(serviceNode, 'service');
+    if (!service) throw new InputError('a compose-based devcontainer.json needs a "service"', this.doc.at(serviceNode ?? this.root));
+
+    const compose = await loadComposeProject(files, {
+      ...this.opts,
+      projectName: this.opts.projectName ?? this.composeProjectName(files),
+      autoOverride: false,
+    });
+    const base = compose.targets.find((t) => t.name === service);
+    if (!base) {
+      throw new InputError(`service "${service}" not found in ${files.join(', ')}`, this.doc.at(serviceNode!));
+    }
+
+    // The dev container CLI adds its own compose override: mounts (replacing the service's at the same path), environment, user.
+    const overridden = new Set(mounts.map((m) => m.target));
+    const allMounts = [...base.mounts.filter((m) => !overridden.has(m.target)), ...mounts];
+    const env = applyEnv({ ...base.env }, containerEnv, remoteEnv);
+    const configured = remoteUser ?? containerUser;
+    let user = base.user;
+    let home = base.home;
+    if (configured) {
+      const info = await imageInfoCache(this.opts.imageInfo, (m) => this.warn(m))(base.image);
+      ({ user, home } = this.userAndHome(env, configured, info));
+    } else if (env.HOME?.startsWith('/')) home = env.HOME;
+    const workingDir = workspaceFolder ?? base.workingDir;
+
+    const target: TargetInput = {
+      ...base,
+      kind: 'devcontainer',
+      name,
+      env,
+      mounts: allMounts,
+      labels: { ...(base.labels ?? {}), ...labels },
+    };
+    delete target.user;
+    delete target.home;
+    delete target.workingDir;
+    if (user) target.user = user;
+    if (home) target.home = home;
+    if (workingDir) target.workingDir = workingDir;
+
+    const runServices = this.readRunServices();
+    const others = compose.targets.filter((t) => t.name !== service && (!runServices || runServices.includes(t.name)));
+    return { targets: [target, ...others], warnings: [...compose.warnings, ...this.warnings], compose };
+  }
+
+  private readRunServices(): string[] | undefined {
+    const node = prop(this.root, 'runServices');
+    if (isNull(node)) return undefined;
+    if (node!.type !== 'array') throw new InputError(`runServices must be an array, not ${typeName(node!)}`, this.doc.at(node!));
+    return (node!.children ?? []).map((n) => this.string(n, 'runServices entry') ?? '');
+  }
+
+  /** The project name the dev container CLI gives compose (it passes `--project-name`). */
+  private composeProjectName(files: string[]): string {
+    const toName = (s: string): string => s.toLowerCase().replace(/[^-_a-z0-9]/g, '');
+    const fromEnv = this.localEnv.COMPOSE_PROJECT_NAME;
+    if (fromEnv && toName(fromEnv)) return toName(fromEnv);
+    const workingDir = dirname(files[0]!);
+    if (workingDir === join(this.localWorkspaceFolder, '.devcontainer')) return toName(`${basename(this.localWorkspaceFolder)}_devcontainer`);
+    return toName(basename(workingDir));
+  }
+}
+
+function definedOf(m: Map<string, string | null>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of m) if (v !== null) out[k] = v;
+  return out;
+}
+
+function applyEnv(env: Record<string, string>, ...layers: Array<Map<string, string | null>>): Record<string, string> {
+  for (const layer of layers) {
+    for (const [k, v] of layer) {
+      if (v === null) delete env[k];
+      else env[k] = v;
+    }
+  }
+  return env;
+}
+
+/** A later mount at the same container path hides an earlier one; keep the one that wins. */
+function dedupeByTarget(mounts: Mount[]): Mount[] {
+  const byTarget = new Map<string, Mount>();
+  for (const m of mounts) {
+    byTarget.delete(m.target);
+    byTarget.set(m.target, m);
+  }
+  return [...byTarget.values()];
+}
+
+function fmtLoc(loc: SourceLocation): string {
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}
