@@ -24,7 +24,9 @@ const common = {
 };
 
 const builds = [
+  // The extension: only the editor layer, so activation parses little. It loads dist/engine.js on first use.
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] },
+  { ...common, entryPoints: ['src/engine.ts'], outfile: 'dist/engine.js' },
   {
     ...common,
     entryPoints: ['src/cli/main.ts'],

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { formatScan } from '../cli/format';
-import type { ScanRequest } from '../sources/collect';
+import type { ScanRequest } from '../engine';
+import { engine } from './engine';
 
 /**
  * "Persistence Lens: Show Scan Report": the engine's report for this window (this container, the Docker
@@ -18,7 +18,7 @@ export function registerScanReportCommand(context: vscode.ExtensionContext): voi
       if (dockerHost) request.dockerHost = dockerHost;
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Persistence Lens: scanning' }, async () => {
         // The engine (and dockerode with it) loads on first use, never during activation.
-        const { scan } = await import('../sources/collect');
+        const { scan, formatScan } = engine();
         try {
           const result = await scan(request);
           channel!.clear();

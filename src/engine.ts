@@ -1,0 +1,7 @@
+/**
+ * The engine as the editor layer uses it, built as its own bundle (dist/engine.js). The extension loads it
+ * on first use (src/vscode/engine.ts), so activation never parses dockerode, yaml or the sources.
+ */
+export { scan, type ScanRequest } from './sources/collect';
+export { formatScan } from './cli/format';
+export { planPersist, type PersistRequest, type PersistOutcome } from './fixes/persist';
