@@ -21,7 +21,7 @@ const cli = join(root, 'dist/cli.js');
 const examples = [
   ['code-server workspace', ['scan', '--compose', 'examples/code-server/compose.yaml']],
   ['agent sandbox', ['scan', '--compose', 'examples/agent-sandbox/compose.yaml']],
-  ['dev container with postgres', ['scan', '--devcontainer', 'examples/devcontainer-postgres/.devcontainer/devcontainer.json', '--compose', 'examples/devcontainer-postgres/.devcontainer/compose.yaml']],
+  ['dev container with postgres', ['scan', '--devcontainer', 'examples/devcontainer-postgres/.devcontainer/devcontainer.json']],
 ];
 for (const [title, args] of examples) {
   console.log(`\n\x1b[1m### ${title}: persistence-lens ${args.join(' ')}\x1b[0m\n`);
