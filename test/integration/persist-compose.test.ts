@@ -6,12 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
+import { capture } from '../unit/helpers/cli';
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), color: false }, out, err };
-}
 
 describe('persist, then docker-compose up on a real engine', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pl-persist-'));

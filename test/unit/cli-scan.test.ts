@@ -4,12 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
+import { capture } from './helpers/cli';
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), color: false }, out, err };
-}
 
 const examples = resolve(__dirname, '../../examples');
 const fixture = (name: string) => resolve(__dirname, '../fixtures', name);
