@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { close, constants as fsc, createWriteStream, fsync, open, promises as fsp } from 'node:fs';
+import { promisify } from 'node:util';
+import { hostname } from 'node:os';
+import { dirname, basename, join } from 'node:path';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { defaultParallelism, ParallelGzip } from './parallel-gzip';
+import { tarBytes, type ArchiveEntry, type EntryCounters } from './tar-format';
+
+/**
+ * Writing one archive file, atomically: the tar stream is gzip-compressed, hashed (sha256 of the compressed
+ * bytes) and counted as it goes to `<final>.<host>-<pid>.partial` (mode 0600); on success the file is
+ * fsynced and renamed to its final name, and the directory fsynced. On any failure or abort the partial is
+ * removed. Memory stays flat: every stage streams with backpressure.
+ */
+
+export const PARTIAL_SUFFIX = '.partial';
+
+export interface WriteArchiveOptions {
+  /** The final path of the archive (`.../name.tar.gz`). */
+  path: string;
+  /** gzip level 1..9 (default 6, what `gzip` and `tar czf` use). */
+  level?: number;
+  /**
+   * Blocks compressed at once (default: the number of cores, at most 4). 1 writes a single gzip member with
+   * one zlib stream; more writes one member per 1 MiB block (see parallel-gzip.ts).
+   */
+  parallelism?: number;
+  signal?: AbortSignal;
+  /** Called as compressed bytes reach the disk (throttle on your side or use the progress helper). */
+  onWrite?: (counters: EntryCounters, compressedBytes: number) => void;
+}
+
+export interface WrittenArchive {
+  path: string;
+  sha256: string;
+  /** Size of the compressed file. */
+  archiveBytes: number;
+  entries: number;
+  /** Bytes of regular-file content in the archive. */
+  bytes: number;
+}
+
+/** A unique partial name for this process: stale ones (their process is gone) are recognisable. */
+export function partialPathFor(finalPath: string): string {
+  return `${finalPath}.${safeHost()}-${process.pid}${PARTIAL_SUFFIX}`;
+}
+
+function safeHost(): string {
+  try {
+    return hostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40) || 'host';
+  } catch {
+    return 'host';
+  }
+}
+
+export const DEFAULT_GZIP_LEVEL = 6;
+
+export function checkLevel(level: number): number {
+  if (!Number.isInteger(level) || level < 1 || level > 9) throw new RangeError(`the gzip level must be a whole number from 1 to 9 (got ${level})`);
+  return level;
+}
+
+class HashCount extends Transform {
+  readonly hash = createHash('sha256');
+  bytes = 0;
+  constructor(private readonly onChunk: (bytes: number) => void) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    this.onChunk(this.bytes);
+    cb(null, chunk);
+  }
+}
+
+const openFd = promisify(open);
+const fsyncFd = promisify(fsync);
+const closeFd = promisify(close);
+
+export async function writeArchive(entries: AsyncIterable<ArchiveEntry>, opts: WriteArchiveOptions): Promise<WrittenArchive> {
+  const level = checkLevel(opts.level ?? DEFAULT_GZIP_LEVEL);
+  const partial = partialPathFor(opts.path);
+  const counters: EntryCounters = { entries: 0, bytes: 0 };
+  // A plain fd (not a FileHandle): the stream leaves it open for the fsync, and closing it never waits on the stream.
+  let fd: number | undefined = await openFd(partial, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+  let renamed = false;
+  try {
+    const hc = new HashCount((n) => opts.onWrite?.(counters, n));
+    const out = createWriteStream('', { fd, autoClose: false, emitClose: false, highWaterMark: 256 * 1024 });
+    const source = Readable.from(tarBytes(entries, counters, opts.signal), { objectMode: false, highWaterMark: 256 * 1024 });
+    const parallelism = opts.parallelism ?? defaultParallelism();
+    const compressor = parallelism > 1 ? new ParallelGzip({ level, parallelism }) : createGzip({ level, chunkSize: 128 * 1024 });
+    await pipeline(source, compressor, hc, out, opts.signal ? { signal: opts.signal } : {});
+    await fsyncFd(fd);
+    const toClose = fd;
+    fd = undefined;
+    await closeFd(toClose);
+    await fsp.rename(partial, opts.path);
+    renamed = true;
+    await syncDir(dirname(opts.path));
+    return { path: opts.path, sha256: hc.hash.digest('hex'), archiveBytes: hc.bytes, entries: counters.entries, bytes: counters.bytes };
+  } finally {
+    if (fd !== undefined) await closeFd(fd).catch(() => undefined);
+    if (!renamed) await fsp.rm(partial, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Writes a small file atomically (partial, fsync, rename, directory fsync), mode 0600. */
+export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+  const partial = partialPathFor(path);
+  const fh = await fsp.open(partial, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+  let done = false;
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+    await fh.close();
+    await fsp.rename(partial, path);
+    done = true;
+    await syncDir(dirname(path));
+  } finally {
+    if (!done) {
+      await fh.close().catch(() => undefined);
+      await fsp.rm(partial, { force: true }).catch(() => undefined);
+    }
+  }
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  let fh: fsp.FileHandle | undefined;
+  try {
+    fh = await fsp.open(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
+    await fh.sync();
+  } catch {
+    // some file systems refuse fsync on a directory; the rename is still atomic
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}
+
+/** Whether a process of this host with that pid is alive (kill 0: ESRCH when it is gone). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const STALE_AFTER_MS = 24 * 3600 * 1000;
+
+/**
+ * Removes partial files in `dir` left by a process that died (kill -9, a power cut): those of this host whose
+ * process is gone, and any older than a day. Returns the names removed.
+ */
+export async function removeStalePartials(dir: string, now = Date.now()): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  const host = safeHost();
+  for (const name of names) {
+    if (!name.endsWith(PARTIAL_SUFFIX)) continue;
+    const m = /\.([A-Za-z0-9_-]+)-(\d+)\.partial$/.exec(name);
+    let stale = false;
+    if (m && m[1] === host) stale = Number(m[2]) !== process.pid && !processAlive(Number(m[2]));
+    if (!stale) {
+      const st = await fsp.lstat(join(dir, name)).catch(() => undefined);
+      stale = st !== undefined && now - st.mtimeMs > STALE_AFTER_MS;
+    }
+    if (stale) {
+      await fsp.rm(join(dir, name), { force: true }).catch(() => undefined);
+      removed.push(basename(name));
+    }
+  }
+  return removed;
+}

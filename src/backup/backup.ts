@@ -1,0 +1,257 @@
+import { promises as fsp } from 'node:fs';
+import { resolve } from 'node:path';
+import { removeStalePartials, writeArchive, writeFileAtomic, DEFAULT_GZIP_LEVEL } from './archive-file';
+import { pruneBackups, removeOrphanManifests } from './catalog';
+import { assertPersistentDestination, type DestinationCheckOptions } from './destination';
+import {
+  contentNameMap,
+  dockerFor,
+  engineArchive,
+  findContainer,
+  statPath,
+  volumeExists,
+  volumeSize,
+  withVolumeHelper,
+  HELPER_MOUNT,
+  type DockerOptions,
+} from './docker-access';
+import { BackupAbortedError, BackupFailedError, BackupInputError, errorCode, isAbortError, messageOf, throwIfAborted } from './errors';
+import { inodeKey, localEntries } from './local-source';
+import { archivePathFor, defaultBackupDir, ensureBackupDir } from './location';
+import { manifestPathFor, MANIFEST_FORMAT, toolVersion, type Layout, type Manifest, type ManifestSource } from './manifest';
+import { ProgressReporter, type OperationOptions } from './progress';
+import type { ArchiveEntry } from './tar-format';
+
+/** What to back up. */
+export type BackupSource =
+  /** A Docker volume, through a never-started helper container. */
+  | { kind: 'volume'; volume: string }
+  /** A directory of a container (running or stopped), through the engine's archive endpoint. */
+  | { kind: 'container-path'; container: string; path: string }
+  /** A directory of this machine (inside a container: no socket needed). */
+  | { kind: 'local'; path: string };
+
+export const DEFAULT_KEEP = 5;
+
+export interface BackupOptions extends OperationOptions, DockerOptions, DestinationCheckOptions {
+  /** Where archives go; default {@link defaultBackupDir}. */
+  outDir?: string;
+  /** gzip level 1..9, default 6. */
+  level?: number;
+  /** Blocks compressed at once (default: the cores, at most 4; 1 = a single zlib stream). */
+  parallelism?: number;
+  /** Retention: keep the newest N backups of this source (default 5; 0 keeps all). Pruned after a success. */
+  keep?: number;
+  /** Check that the destination survives a recreate when running inside a container (default true). */
+  checkDestination?: boolean;
+  /** The clock (tests). */
+  now?: () => Date;
+}
+
+export interface BackupResult {
+  archive: string;
+  manifestPath: string;
+  manifest: Manifest;
+  /** Older backups of the same source deleted by retention. */
+  pruned: string[];
+  /** Partial files of killed backups removed before this one. */
+  staleRemoved: string[];
+  warnings: string[];
+}
+
+/** Resolves, creates (0700) and checks the destination; cleans stale partials. */
+export async function prepareDestination(opts: BackupOptions): Promise<{ dir: string; staleRemoved: string[] }> {
+  const isDefault = !opts.outDir;
+  const wanted = resolve(opts.outDir ?? defaultBackupDir());
+  if (opts.checkDestination !== false) assertPersistentDestination(wanted, opts);
+  let dir: string;
+  try {
+    dir = await ensureBackupDir(wanted, { isDefault });
+  } catch (err) {
+    throw new BackupInputError(`cannot use ${wanted} for backups: ${messageOf(err)}`);
+  }
+  const staleRemoved = await removeStalePartials(dir);
+  await removeOrphanManifests(dir);
+  return { dir, staleRemoved };
+}
+
+/** What writeBackupArchive needs beyond the entries. */
+export interface ArchiveJob {
+  source: ManifestSource;
+  layout: Layout;
+  purpose: 'backup' | 'safety';
+  paths?: string[];
+  restoring?: string;
+  warnings: string[];
+  /** Phrase for messages: `volume "data"`. */
+  what: string;
+}
+
+/**
+ * Streams entries into `<dir>/<name>.tar.gz` atomically, then writes the manifest (atomically, last), then
+ * applies retention. Any failure removes the partial archive; a failure to write the manifest removes the
+ * finished archive too (an archive without its manifest cannot be verified).
+ */
+export async function writeBackupArchive(entries: AsyncIterable<ArchiveEntry>, job: ArchiveJob, dir: string, opts: BackupOptions, reporter: ProgressReporter): Promise<Omit<BackupResult, 'staleRemoved'>> {
+  const now = (opts.now ?? (() => new Date()))();
+  const identity = { kind: job.source.kind, name: job.source.name, ...(job.source.container ? { container: job.source.container } : {}) };
+  const archive = archivePathFor(dir, identity, now, job.purpose === 'safety' ? 'pre-restore-' : '');
+  const level = opts.level ?? DEFAULT_GZIP_LEVEL;
+  let written;
+  try {
+    written = await writeArchive(entries, {
+      path: archive,
+      level,
+      ...(opts.parallelism !== undefined ? { parallelism: opts.parallelism } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onWrite: (c, n) => reporter.update({ entries: c.entries, bytes: c.bytes, compressedBytes: n, ...(c.current ? { current: c.current } : {}) }),
+    });
+  } catch (err) {
+    throw failure(err, `backing up ${job.what}`, opts.signal);
+  }
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    archive: archive.slice(dir.length + 1),
+    source: job.source,
+    purpose: job.purpose,
+    layout: job.layout,
+    createdAt: now.toISOString(),
+    entries: written.entries,
+    bytes: written.bytes,
+    archiveBytes: written.archiveBytes,
+    sha256: written.sha256,
+    gzipLevel: level,
+    tool: { name: 'persistence-lens', version: toolVersion() },
+    ...(job.paths ? { paths: job.paths } : {}),
+    ...(job.restoring ? { restoring: job.restoring } : {}),
+    ...(job.warnings.length ? { warnings: job.warnings } : {}),
+  };
+  const manifestPath = manifestPathFor(archive);
+  try {
+    if (opts.signal?.aborted) throw new BackupAbortedError(`backing up ${job.what} was cancelled`);
+    await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  } catch (err) {
+    await fsp.rm(archive, { force: true }).catch(() => undefined);
+    throw failure(err, `writing the manifest of ${job.what}`, opts.signal);
+  }
+  const pruned = await pruneBackups(dir, manifest, opts.keep ?? DEFAULT_KEEP).catch(() => []);
+  reporter.complete(job.purpose === 'safety' ? 'safety-backup' : 'finishing', { entries: written.entries, bytes: written.bytes, compressedBytes: written.archiveBytes });
+  return { archive, manifestPath, manifest, pruned, warnings: job.warnings };
+}
+
+/** Any error of a backup as one of ours, with "nothing was written" said. */
+export function failure(err: unknown, doing: string, signal?: AbortSignal): Error {
+  if (err instanceof BackupAbortedError) return err;
+  if (isAbortError(err) || signal?.aborted) return new BackupAbortedError(`${doing} was cancelled: nothing was written`);
+  if (err instanceof BackupInputError) return err;
+  if (err instanceof BackupFailedError) {
+    if (!/nothing was written/.test(err.message)) err.message = `${err.message}: nothing was written (the partial archive was removed)`;
+    return err;
+  }
+  const code = errorCode(err);
+  const why = code === 'ENOSPC' ? 'no space left on the device' : code === 'EACCES' || code === 'EPERM' ? `permission denied (${messageOf(err)})` : messageOf(err);
+  return new BackupFailedError(`${doing} failed: ${why}: nothing was written (the partial archive was removed)`, { cause: err });
+}
+
+function describeSource(source: BackupSource): string {
+  switch (source.kind) {
+    case 'volume':
+      return `volume "${source.volume}"`;
+    case 'container-path':
+      return `${source.path} of container "${source.container}"`;
+    case 'local':
+      return resolve(source.path);
+  }
+}
+
+/** Total size of a local tree (best effort, for the percentage); stops when `signal` fires. */
+async function localSize(root: string, signal: AbortSignal): Promise<number | undefined> {
+  let total = 0;
+  const stack = [root];
+  try {
+    while (stack.length && !signal.aborted) {
+      const d = stack.pop()!;
+      for (const e of await fsp.readdir(d, { withFileTypes: true })) {
+        const p = `${d}/${e.name}`;
+        if (e.isDirectory()) stack.push(p);
+        else if (e.isFile()) total += (await fsp.lstat(p)).size;
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return signal.aborted ? undefined : total;
+}
+
+/**
+ * Backs up a volume, a container directory or a local directory into `<source>-<UTC stamp>.tar.gz` and its
+ * manifest. Streams end to end; atomic; files 0600 in a 0700 folder; retention after success.
+ */
+export async function backup(source: BackupSource, opts: BackupOptions = {}): Promise<BackupResult> {
+  const reporter = new ProgressReporter('backup', opts.onProgress, opts.progressIntervalMs);
+  throwIfAborted(opts.signal, 'the backup');
+  const what = describeSource(source);
+  const { dir, staleRemoved } = await prepareDestination(opts);
+  const warnings: string[] = [];
+  const sizing = new AbortController();
+  try {
+    if (source.kind === 'local') {
+      const root = resolve(source.path);
+      const exclude = new Set<string>();
+      const destStat = await fsp.stat(dir).catch(() => undefined);
+      if (destStat) exclude.add(inodeKey(destStat));
+      void localSize(root, sizing.signal).then((n) => (reporter.totalBytes = n));
+      reporter.setPhase('archiving');
+      const entries = localEntries(root, { warnings, exclude, ...(opts.signal ? { signal: opts.signal } : {}) });
+      const r = await writeBackupArchive(entries, { source: { kind: 'local', name: root }, layout: 'content', purpose: 'backup', warnings, what }, dir, opts, reporter);
+      return { ...r, staleRemoved };
+    }
+
+    const conn = await dockerFor(opts);
+    if (source.kind === 'volume') {
+      if (!(await volumeExists(conn, source.volume))) throw new BackupInputError(`no volume "${source.volume}" on the Docker Engine at ${conn.endpoint.description}`);
+      void volumeSize(conn, source.volume, 3000, sizing.signal).then((n) => {
+        if (n !== undefined) reporter.totalBytes = n;
+      });
+      const r = await withVolumeHelper(conn, source.volume, { readOnly: true }, opts, async (helper) => {
+        reporter.setPhase('archiving', reporter.totalBytes);
+        const entries = engineArchive(conn, helper.container, `${HELPER_MOUNT}/.`, contentNameMap(), {
+          doing: `reading ${what}`,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        return writeBackupArchive(entries, { source: { kind: 'volume', name: source.volume, engine: conn.endpoint.description }, layout: 'content', purpose: 'backup', warnings, what }, dir, opts, reporter);
+      });
+      return { ...r, staleRemoved };
+    }
+
+    const { container, info } = await findContainer(conn, source.container);
+    const path = normalizeContainerPath(source.path);
+    const st = await statPath(conn, container, path, opts.signal);
+    if (!st) throw new BackupInputError(`there is no ${path} in container "${source.container}"`);
+    if (!st.isDir && !st.isSymlink) throw new BackupInputError(`${path} in container "${source.container}" is a file: a backup archives a directory (back up the folder that holds it, or use rescue)`);
+    reporter.setPhase('archiving');
+    const entries = engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, contentNameMap(), { doing: `reading ${what}`, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const containerName = info.Name.replace(/^\//, '');
+    const r = await writeBackupArchive(
+      entries,
+      { source: { kind: 'container-path', name: path, container: containerName, containerId: info.Id, image: info.Config.Image, engine: conn.endpoint.description }, layout: 'content', purpose: 'backup', warnings, what },
+      dir,
+      opts,
+      reporter,
+    );
+    return { ...r, staleRemoved };
+  } catch (err) {
+    if (err instanceof BackupInputError || err instanceof BackupFailedError || err instanceof BackupAbortedError) throw err;
+    if ((err as Error).name === 'DockerUnavailableError') throw err;
+    throw failure(err, `backing up ${what}`, opts.signal);
+  } finally {
+    sizing.abort();
+  }
+}
+
+/** `/a/b/` → `/a/b`; a relative path is taken from `/`. */
+export function normalizeContainerPath(p: string): string {
+  const parts = p.split('/').filter((x) => x && x !== '.');
+  if (parts.includes('..')) throw new BackupInputError(`the container path ${p} contains "..": give it as an absolute path`);
+  return `/${parts.join('/')}`;
+}

@@ -1,0 +1,139 @@
+import { constants as fsc, promises as fsp, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { BackupInputError } from './errors';
+import type { ArchiveEntry, EntryHeader } from './tar-format';
+
+/**
+ * A local directory as archive entries (content layout: `./`, `./a`, `./dir/x`), depth first, names sorted.
+ * Symlinks are archived as symlinks (never followed), files sharing an inode as hard links, modes, owners
+ * and mtimes as they are. Sockets, fifos and devices are skipped with a warning (restore refuses them).
+ * A file is read with O_NOFOLLOW and exactly the size its header announced: one that shrinks while read is
+ * padded with zeros, one that grows is cut, and a warning names it.
+ */
+export interface LocalSourceOptions {
+  signal?: AbortSignal;
+  /** Warnings are pushed here (skipped sockets, files that changed while read). */
+  warnings: string[];
+  /** Directories (dev:ino) never to descend into: the backup destination when it lies inside the source. */
+  exclude?: ReadonlySet<string>;
+}
+
+export const inodeKey = (st: Pick<Stats, 'dev' | 'ino'>): string => `${st.dev}:${st.ino}`;
+
+function headerOf(name: string, st: Stats, type: EntryHeader['type'], extra: Partial<EntryHeader> = {}): EntryHeader {
+  return {
+    name,
+    type,
+    mode: st.mode & 0o7777,
+    uid: st.uid,
+    gid: st.gid,
+    size: type === 'file' ? st.size : 0,
+    mtime: Math.floor(st.mtimeMs / 1000),
+    ...extra,
+  };
+}
+
+export async function* localEntries(root: string, opts: LocalSourceOptions): AsyncGenerator<ArchiveEntry> {
+  let rootStat: Stats;
+  try {
+    rootStat = await fsp.stat(root);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new BackupInputError(e.code === 'ENOENT' ? `${root} does not exist` : `cannot read ${root}: ${e.message}`);
+  }
+  if (!rootStat.isDirectory()) throw new BackupInputError(`${root} is not a directory: a backup archives a directory (back up the folder that holds it)`);
+  yield { header: headerOf('./', rootStat, 'directory') };
+
+  const links = new Map<string, string>();
+  // Explicit stack of directories to visit, so deep trees do not recurse.
+  const stack: Array<{ abs: string; rel: string }> = [{ abs: root, rel: '.' }];
+  while (stack.length > 0) {
+    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+    const dir = stack.pop()!;
+    let names: string[];
+    try {
+      names = (await fsp.readdir(dir.abs)).sort();
+    } catch (err) {
+      throw new BackupInputError(`cannot list ${dir.abs}: ${(err as Error).message}`);
+    }
+    const subdirs: Array<{ abs: string; rel: string }> = [];
+    for (const name of names) {
+      const abs = join(dir.abs, name);
+      const rel = `${dir.rel}/${name}`;
+      let st: Stats;
+      try {
+        st = await fsp.lstat(abs);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted meanwhile
+        throw new BackupInputError(`cannot read ${abs}: ${(err as Error).message}`);
+      }
+      if (st.isDirectory()) {
+        if (opts.exclude?.has(inodeKey(st))) {
+          opts.warnings.push(`skipped ${abs}: it is where the backups are written`);
+          continue;
+        }
+        yield { header: headerOf(rel, st, 'directory') };
+        subdirs.push({ abs, rel });
+      } else if (st.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = await fsp.readlink(abs);
+        } catch (err) {
+          throw new BackupInputError(`cannot read the symlink ${abs}: ${(err as Error).message}`);
+        }
+        yield { header: headerOf(rel, st, 'symlink', { linkname: target }) };
+      } else if (st.isFile()) {
+        if (st.nlink > 1) {
+          const key = inodeKey(st);
+          const first = links.get(key);
+          if (first !== undefined) {
+            yield { header: headerOf(rel, st, 'link', { linkname: first }) };
+            continue;
+          }
+          links.set(key, rel);
+        }
+        yield { header: headerOf(rel, st, 'file'), body: fileBody(abs, st.size, opts.warnings) };
+      } else {
+        const what = st.isSocket() ? 'a socket' : st.isFIFO() ? 'a fifo' : 'a device file';
+        opts.warnings.push(`skipped ${abs}: ${what} holds no data to back up`);
+      }
+    }
+    // depth first, in name order: push in reverse
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
+  }
+}
+
+const READ_CHUNK = 256 * 1024;
+
+async function* fileBody(abs: string, size: number, warnings: string[]): AsyncGenerator<Buffer> {
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  } catch (err) {
+    throw new BackupInputError(`cannot read ${abs}: ${(err as Error).message}`);
+  }
+  try {
+    let done = 0;
+    while (done < size) {
+      const want = Math.min(READ_CHUNK, size - done);
+      const buf = Buffer.allocUnsafe(want);
+      const { bytesRead } = await fh.read(buf, 0, want, done);
+      if (bytesRead === 0) {
+        warnings.push(`${abs} shrank while it was read: padded with zeros to its size of ${size} bytes`);
+        const zeros = Buffer.alloc(Math.min(READ_CHUNK, size - done));
+        while (done < size) {
+          const n = Math.min(zeros.length, size - done);
+          yield zeros.subarray(0, n);
+          done += n;
+        }
+        break;
+      }
+      done += bytesRead;
+      yield bytesRead === want ? buf : buf.subarray(0, bytesRead);
+    }
+    const st = await fh.stat();
+    if (st.size > size) warnings.push(`${abs} grew while it was read: archived its first ${size} bytes`);
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { BackupInputError } from './errors';
+
+/**
+ * The manifest written beside every archive (`<stem>.manifest.json`, written last, atomically): what the
+ * archive holds and how to check it. Restore verifies the sha256, then the entry count, before touching
+ * anything.
+ */
+
+export const MANIFEST_FORMAT = 'persistence-lens-backup/1';
+export const MANIFEST_SUFFIX = '.manifest.json';
+export const ARCHIVE_SUFFIX = '.tar.gz';
+
+export type SourceKind = 'volume' | 'container-path' | 'local' | 'rescue';
+
+/**
+ * Entry layout:
+ * - `content`: the archive's root is the CONTENT of the source: `./` (the source directory itself: its mode,
+ *   owner, times), `./file`, `./dir/x`. The same layout as `tar czf x.tar.gz -C /data .`. Restored INTO the
+ *   target directory.
+ * - `root`: rescue archives: paths relative to the container's `/` (`home/coder/.ssh/id`), restored at `/`.
+ */
+export type Layout = 'content' | 'root';
+
+export interface ManifestSource {
+  kind: SourceKind;
+  /** Volume name, container path, local absolute path, or (rescue) the container's name. */
+  name: string;
+  /** The container (name) of a container path or a rescue. */
+  container?: string;
+  containerId?: string;
+  /** Image of the container (rescue): what to recreate it from. */
+  image?: string;
+  /** The Docker Engine it came from (`unix:///var/run/docker.sock (default)`). */
+  engine?: string;
+}
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  /** File name of the archive, in the same directory. */
+  archive: string;
+  source: ManifestSource;
+  /** `backup`, or `safety`: what a restore found in its target before overwriting it. */
+  purpose: 'backup' | 'safety';
+  layout: Layout;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  entries: number;
+  /** Bytes of regular-file content (uncompressed). */
+  bytes: number;
+  /** Size of the compressed archive file. */
+  archiveBytes: number;
+  /** sha256 of the compressed archive file, hex. */
+  sha256: string;
+  gzipLevel: number;
+  tool: { name: 'persistence-lens'; version: string };
+  /** Rescue: the container paths archived (each with everything under it). */
+  paths?: string[];
+  /** Safety backups: the archive whose restore made this one. */
+  restoring?: string;
+  /** Things skipped or worth knowing (sockets not archivable, a file that changed while read). */
+  warnings?: string[];
+}
+
+/** `x.tar.gz` → `x.manifest.json`; any other name gets the suffix appended. */
+export function manifestPathFor(archivePath: string): string {
+  const dir = dirname(archivePath);
+  const name = basename(archivePath);
+  const stem = name.endsWith(ARCHIVE_SUFFIX) ? name.slice(0, -ARCHIVE_SUFFIX.length) : name.endsWith('.tgz') ? name.slice(0, -4) : name;
+  return join(dir, stem + MANIFEST_SUFFIX);
+}
+
+export function isManifest(value: unknown): value is Manifest {
+  const m = value as Partial<Manifest> | null;
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    m.format === MANIFEST_FORMAT &&
+    typeof m.archive === 'string' &&
+    typeof m.sha256 === 'string' &&
+    /^[0-9a-f]{64}$/.test(m.sha256) &&
+    typeof m.entries === 'number' &&
+    typeof m.bytes === 'number' &&
+    typeof m.archiveBytes === 'number' &&
+    typeof m.createdAt === 'string' &&
+    typeof m.source === 'object' &&
+    m.source !== null &&
+    typeof m.source.kind === 'string' &&
+    typeof m.source.name === 'string' &&
+    (m.layout === 'content' || m.layout === 'root')
+  );
+}
+
+/** The manifest beside an archive: undefined when there is none; an error naming the file when it is broken. */
+export async function readManifestFor(archivePath: string): Promise<Manifest | undefined> {
+  const path = manifestPathFor(archivePath);
+  let text: string;
+  try {
+    text = await fsp.readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new BackupInputError(`cannot read the manifest ${path}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new BackupInputError(`the manifest ${path} is not valid JSON (${(err as Error).message}): the archive cannot be verified`);
+  }
+  if (!isManifest(parsed)) throw new BackupInputError(`the manifest ${path} is not a Persistence Lens manifest (format ${MANIFEST_FORMAT}): the archive cannot be verified`);
+  if (parsed.archive !== basename(archivePath)) {
+    throw new BackupInputError(`the manifest ${path} describes ${parsed.archive}, not ${basename(archivePath)}: the archive cannot be verified`);
+  }
+  return parsed;
+}
+
+/** sha256 (hex) and size of a file, streamed. */
+export async function hashFile(path: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const stream = createReadStream(path, { highWaterMark: 1024 * 1024, ...(opts.signal ? { signal: opts.signal } : {}) });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+    opts.onBytes?.(bytes);
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/** The version of this tool, for manifests: the build's define, else package.json, else "dev". */
+declare const PACKAGE_VERSION: string | undefined;
+export function toolVersion(): string {
+  if (typeof PACKAGE_VERSION === 'string') return PACKAGE_VERSION;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pkg = require('../../package.json') as { version?: string };
+    return pkg.version ?? 'dev';
+  } catch {
+    return 'dev';
+  }
+}

@@ -1,0 +1,77 @@
+import { prepareDestination, writeBackupArchive, failure, type BackupOptions, type BackupResult } from './backup';
+import { dockerFor, engineArchive, findContainer, rootNameMap, statPath, translateDockerError } from './docker-access';
+import { BackupAbortedError, BackupFailedError, BackupInputError, throwIfAborted } from './errors';
+import { ProgressReporter } from './progress';
+import { excludedBy, groupRoots, planRescue, type Change, type RescueGroup, type RescuePlan } from './rescue-plan';
+import type { ArchiveEntry } from './tar-format';
+
+export interface RescueResult extends Partial<BackupResult> {
+  container: string;
+  plan: RescuePlan;
+  /** The rescued paths by the directory to persist. */
+  groups: RescueGroup[];
+  /** False when the writable layer held nothing worth keeping (no archive written). */
+  archived: boolean;
+  warnings: string[];
+}
+
+/**
+ * Archives everything a container's writable layer holds (the engine's changes list: added and modified
+ * paths; not deleted ones, not mounts, not the engine's own /etc/hosts, /etc/hostname, /etc/resolv.conf), so
+ * the container can be recreated without loss. Entries keep their paths from `/` (`home/coder/.ssh/id`);
+ * `restore ARCHIVE --container C` puts them back. Works on running and stopped containers.
+ */
+export async function rescue(source: { container: string }, opts: BackupOptions = {}): Promise<RescueResult> {
+  const reporter = new ProgressReporter('rescue', opts.onProgress, opts.progressIntervalMs);
+  throwIfAborted(opts.signal, 'the rescue');
+  const what = `the writable layer of container "${source.container}"`;
+  const { dir, staleRemoved } = await prepareDestination(opts);
+  const signalOpt = opts.signal ? { signal: opts.signal } : {};
+  try {
+    const conn = await dockerFor(opts);
+    const { container, info } = await findContainer(conn, source.container);
+    const name = info.Name.replace(/^\//, '');
+    let raw: unknown;
+    try {
+      raw = await container.changes();
+    } catch (err) {
+      throw translateDockerError(err, conn, `reading the changes of container "${name}"`);
+    }
+    const changes: Change[] = Array.isArray(raw)
+      ? raw.flatMap((c: { Path?: unknown; Kind?: unknown }) => (typeof c?.Path === 'string' && (c.Kind === 0 || c.Kind === 1 || c.Kind === 2) ? [{ path: c.Path, kind: c.Kind }] : []))
+      : [];
+    const mounts = [...(info.Mounts ?? []).map((m) => m.Destination), ...Object.keys((info.HostConfig as { Tmpfs?: Record<string, string> }).Tmpfs ?? {})];
+    const plan = await planRescue(changes, mounts, async (p) => (await statPath(conn, container, p, opts.signal))?.isDir ?? false);
+    const env = (info.Config.Env ?? []).find((e) => e.startsWith('HOME='))?.slice(5);
+    const groups = groupRoots(plan.roots, env);
+    const base: RescueResult = { container: name, plan, groups, archived: false, warnings: [], staleRemoved };
+    if (plan.roots.length === 0) return base;
+
+    reporter.setPhase('archiving');
+    const keep = (abs: string): boolean => !excludedBy(abs, mounts);
+    const entries = async function* (): AsyncGenerator<ArchiveEntry> {
+      for (const root of plan.roots) {
+        yield* engineArchive(conn, container, root.path, rootNameMap(root.path, keep), { doing: `reading ${root.path} of container "${name}"`, ...signalOpt });
+      }
+    };
+    const r = await writeBackupArchive(
+      entries(),
+      {
+        source: { kind: 'rescue', name, container: name, containerId: info.Id, image: info.Config.Image, engine: conn.endpoint.description },
+        layout: 'root',
+        purpose: 'backup',
+        paths: plan.roots.map((x) => x.path),
+        warnings: base.warnings,
+        what,
+      },
+      dir,
+      opts,
+      reporter,
+    );
+    return { ...base, ...r, staleRemoved, archived: true };
+  } catch (err) {
+    if (err instanceof BackupInputError || err instanceof BackupFailedError || err instanceof BackupAbortedError) throw err;
+    if ((err as Error).name === 'DockerUnavailableError') throw err;
+    throw failure(err, `rescuing ${what}`, opts.signal);
+  }
+}

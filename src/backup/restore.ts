@@ -1,0 +1,473 @@
+import type Dockerode from 'dockerode';
+import { createReadStream, promises as fsp, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PassThrough, Readable, Transform, pipeline as pipelineCb, type TransformCallback } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { createGunzip } from 'node:zlib';
+import type { DockerConnection } from '../sources/docker/client';
+import { prepareDestination, writeBackupArchive, normalizeContainerPath, type ArchiveJob, type BackupOptions, type BackupResult } from './backup';
+import {
+  contentNameMap,
+  dockerFor,
+  engineArchive,
+  findContainer,
+  putArchive,
+  statPath,
+  translateDockerError,
+  volumeExists,
+  withVolumeHelper,
+  createdLabels,
+  HELPER_MOUNT,
+  rootNameMap,
+} from './docker-access';
+import { ArchiveRefusedError, BackupAbortedError, BackupFailedError, BackupInputError, isAbortError, messageOf, throwIfAborted } from './errors';
+import { extractLocal, LocalTargetCheck, type ExtractEntry } from './local-extract';
+import { inodeKey, localEntries } from './local-source';
+import { hashFile, manifestPathFor, readManifestFor, type Layout, type Manifest, type ManifestSource } from './manifest';
+import { ProgressReporter } from './progress';
+import { readTar } from './tar-read';
+import { tarBuffer, tarBytes, type ArchiveEntry, type EntryCounters, type EntryHeader } from './tar-format';
+import { ArchiveValidator } from './validate';
+
+/** Where to restore. */
+export type RestoreTarget =
+  /** A local directory (created when missing). */
+  | { kind: 'local'; path: string }
+  /** A Docker volume (created when missing), through a never-started helper container. */
+  | { kind: 'volume'; volume: string }
+  /** A directory of a container, running or stopped (created when missing). */
+  | { kind: 'container-path'; container: string; path: string }
+  /** Rescue archives only: every path back where it was in the container. */
+  | { kind: 'container'; container: string };
+
+export interface RestoreOptions extends Omit<BackupOptions, 'checkDestination'> {
+  /**
+   * Overwrite a non-empty target (the CLI's --force; the editor asks the user first). A safety backup of what
+   * is there is taken before anything is written.
+   */
+  force?: boolean;
+  /**
+   * Asked when the target is not empty and `force` is not set (the editor shows a modal): resolve true to
+   * overwrite (a safety backup is taken first), false to refuse. Without it, a non-empty target is refused.
+   */
+  confirmOverwrite?: (question: { target: string; detail: string }) => Promise<boolean>;
+  /** Check that the safety backup's destination survives a recreate when inside a container (default true). */
+  checkDestination?: boolean;
+}
+
+export interface ArchiveCheck {
+  archive: string;
+  manifest?: Manifest;
+  /** sha256 and entry count matched the manifest. False: no manifest, accepted with a warning. */
+  verified: boolean;
+  entries: number;
+  bytes: number;
+  archiveBytes: number;
+  sha256: string;
+  layout: Layout;
+  /** The archive's root entry (`./`), when it has one: the target directory gets its mode, owner, times. */
+  root?: EntryHeader;
+  warnings: string[];
+}
+
+export interface RestoreResult {
+  archive: string;
+  /** `volume "data"`, `/srv/x`, `/data of container "web"`. */
+  target: string;
+  check: ArchiveCheck;
+  entries: number;
+  bytes: number;
+  /** What the target held before, backed up first (when it was not empty). */
+  safetyBackup?: Omit<BackupResult, 'staleRemoved'>;
+  /** The volume did not exist and was created. */
+  createdVolume?: boolean;
+  warnings: string[];
+}
+
+class RawTap extends Transform {
+  readonly hash = createHash('sha256');
+  bytes = 0;
+  constructor(private readonly onBytes?: (n: number) => void) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    this.onBytes?.(this.bytes);
+    cb(null, chunk);
+  }
+}
+
+async function isGzip(file: string): Promise<boolean> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(b, 0, 2, 0);
+    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The archive's tar bytes (gunzipped when it is gzip), with the raw bytes hashed as they are read. */
+async function openArchive(file: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void }): Promise<{ tar: Readable; tap: RawTap }> {
+  const gz = await isGzip(file);
+  const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  const tap = new RawTap(opts.onBytes);
+  const out = gz ? createGunzip({ chunkSize: 128 * 1024 }) : new PassThrough();
+  pipelineCb(raw, tap, out, () => undefined);
+  return { tar: out, tap };
+}
+
+function damaged(file: string, err: unknown, verified: boolean): Error {
+  if (err instanceof BackupInputError || err instanceof BackupAbortedError) return err;
+  if (isAbortError(err)) return new BackupAbortedError('checking the archive was cancelled: nothing was restored');
+  const what = verified ? 'it matches its manifest, yet cannot be read' : 'it is damaged or not a tar archive';
+  return new BackupInputError(`${file} cannot be restored: ${what} (${messageOf(err)}); nothing was restored`);
+}
+
+/**
+ * Verifies an archive before anything is written: (1) with a manifest, its size and sha256, then (2) a full
+ * pass over its entries: every entry validated (see validate.ts), counted, and the count compared with the
+ * manifest's. An archive without a manifest is accepted with a warning that it cannot be verified.
+ * `targetCheck` also checks the entries against a local target (existing symlinks, type conflicts).
+ */
+export async function verifyArchive(
+  archive: string,
+  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null } = {},
+): Promise<ArchiveCheck> {
+  const file = resolve(archive);
+  let st;
+  try {
+    st = await fsp.stat(file);
+  } catch (err) {
+    throw new BackupInputError(`cannot read the archive ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : messageOf(err)}`);
+  }
+  if (!st.isFile()) throw new BackupInputError(`${file} is not a file`);
+  const manifest = opts.manifest === null ? undefined : (opts.manifest ?? (await readManifestFor(file)));
+  const warnings: string[] = [];
+  const reporter = opts.reporter;
+
+  if (manifest) {
+    if (manifest.archiveBytes !== st.size) {
+      throw new BackupInputError(`${file} has ${st.size} bytes but its manifest says ${manifest.archiveBytes}: the archive is damaged or incomplete; nothing was restored`);
+    }
+    reporter?.setPhase('verifying', st.size);
+    const h = await hashFile(file, { ...(opts.signal ? { signal: opts.signal } : {}), onBytes: (n) => reporter?.update({ entries: 0, bytes: 0, compressedBytes: n }, false, 'compressedBytes') }).catch((err) => {
+      throw damaged(file, err, false);
+    });
+    if (h.sha256 !== manifest.sha256) {
+      throw new BackupInputError(`${file} does not match its manifest: sha256 ${h.sha256} where ${manifestPathFor(file)} says ${manifest.sha256}. The archive is damaged or was changed; nothing was restored`);
+    }
+  } else {
+    warnings.push(`${file} has no manifest beside it (${manifestPathFor(file)}): it cannot be verified, only checked entry by entry`);
+  }
+
+  reporter?.setPhase('validating', st.size);
+  const validator = new ArchiveValidator();
+  let root: EntryHeader | undefined;
+  const { tar, tap } = await openArchive(file, { onBytes: (n) => reporter?.update({ entries: validator.entries, bytes: validator.bytes, compressedBytes: n }, false, 'compressedBytes') });
+  try {
+    for await (const entry of readTar(tar, opts.signal ? { signal: opts.signal } : {})) {
+      const v = validator.check(entry.header);
+      if (v.path === '' && !root) root = entry.header;
+      if (opts.targetCheck) await opts.targetCheck.check(v);
+    }
+  } catch (err) {
+    throw err instanceof ArchiveRefusedError ? new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored`, err.entry) : damaged(file, err, !!manifest);
+  }
+  const sha256 = tap.hash.digest('hex');
+  if (manifest) {
+    if (sha256 !== manifest.sha256) throw new BackupInputError(`${file} changed while it was checked; nothing was restored`);
+    if (validator.entries !== manifest.entries) {
+      throw new BackupInputError(`${file} holds ${validator.entries} entries but its manifest says ${manifest.entries}: nothing was restored`);
+    }
+    if (validator.bytes !== manifest.bytes) {
+      throw new BackupInputError(`${file} holds ${validator.bytes} bytes of files but its manifest says ${manifest.bytes}: nothing was restored`);
+    }
+  }
+  return {
+    archive: file,
+    ...(manifest ? { manifest } : {}),
+    verified: !!manifest,
+    entries: validator.entries,
+    bytes: validator.bytes,
+    archiveBytes: st.size,
+    sha256,
+    layout: manifest?.layout ?? 'content',
+    ...(root ? { root } : {}),
+    warnings,
+  };
+}
+
+/**
+ * The archive's entries, validated again one by one as they are written (the file is read a second time), with
+ * the raw bytes hashed: a file that changed since it was verified stops the restore.
+ */
+async function* validatedEntries(check: ArchiveCheck, opts: { signal?: AbortSignal; reporter: ProgressReporter; counters: { entries: number; bytes: number } }): AsyncGenerator<ExtractEntry> {
+  const validator = new ArchiveValidator();
+  let raw = 0;
+  const report = (): void => opts.reporter.update({ entries: opts.counters.entries, bytes: opts.counters.bytes, compressedBytes: raw });
+  const { tar, tap } = await openArchive(check.archive, { onBytes: (n) => (raw = n) });
+  for await (const entry of readTar(tar, opts.signal ? { signal: opts.signal } : {})) {
+    const v = validator.check(entry.header);
+    const body = entry.body;
+    // file content is counted as it is written, so the percentage moves inside big files too
+    yield body
+      ? {
+          ...v,
+          body: (async function* () {
+            for await (const chunk of body) {
+              opts.counters.bytes += chunk.length;
+              report();
+              yield chunk;
+            }
+          })(),
+        }
+      : v;
+    opts.counters.entries++;
+    report();
+  }
+  if (tap.hash.digest('hex') !== check.sha256) throw new BackupFailedError(`${check.archive} changed while it was being restored`);
+}
+
+/** Validated entries as a tar for the engine: names `./path`, hard links `./target`. */
+function forEngine(entries: AsyncIterable<ExtractEntry>): AsyncIterable<ArchiveEntry> {
+  return (async function* () {
+    for await (const e of entries) {
+      const header: EntryHeader = { ...e.header, name: e.path === '' ? './' : `./${e.path}` };
+      if (e.linkPath !== undefined) header.linkname = `./${e.linkPath}`;
+      yield e.body ? { header, body: e.body } : { header };
+    }
+  })();
+}
+
+/** Whether a directory of a container holds anything (reads the first entries of its archive only). */
+async function engineDirHasContent(conn: DockerConnection, container: Dockerode.Container, path: string, signal?: AbortSignal): Promise<boolean> {
+  let n = 0;
+  for await (const _ of engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, (x) => x, { doing: `looking into ${path}`, ...(signal ? { signal } : {}) })) {
+    void _;
+    if (++n > 1) return true;
+  }
+  return false;
+}
+
+/** Creates `path` in a container (its missing components only), with the archive root's owner and mode. */
+async function createContainerDir(conn: DockerConnection, container: Dockerode.Container, path: string, root: EntryHeader | undefined, signal?: AbortSignal): Promise<void> {
+  const parts = path.split('/').filter(Boolean);
+  let existing = parts.length;
+  while (existing > 0) {
+    const p = `/${parts.slice(0, existing).join('/')}`;
+    const st = await statPath(conn, container, p, signal);
+    if (st) {
+      if (!st.isDir) throw new BackupInputError(`${p} in the container is not a directory: cannot restore into ${path}`);
+      break;
+    }
+    existing--;
+  }
+  const base = `/${parts.slice(0, existing).join('/')}`;
+  const missing = parts.slice(existing);
+  if (missing.length === 0) return;
+  const now = Math.floor(Date.now() / 1000);
+  const entries: ArchiveEntry[] = missing.map((_, i) => ({
+    header: { name: missing.slice(0, i + 1).join('/'), type: 'directory', mode: root?.mode ?? 0o755, uid: root?.uid ?? 0, gid: root?.gid ?? 0, size: 0, mtime: now },
+  }));
+  const body = Readable.from([await tarBuffer(entries)], { objectMode: false });
+  await putArchive(conn, container, base, body, { doing: `creating ${path} in the container`, ...(signal ? { signal } : {}) });
+}
+
+function describeTarget(t: RestoreTarget): string {
+  switch (t.kind) {
+    case 'local':
+      return resolve(t.path);
+    case 'volume':
+      return `volume "${t.volume}"`;
+    case 'container-path':
+      return `${t.path} of container "${t.container}"`;
+    case 'container':
+      return `container "${t.container}"`;
+  }
+}
+
+function notEmpty(target: string, detail: string): BackupInputError {
+  return new BackupInputError(`${target} is not empty${detail}: restoring would overwrite it. Pass --force to restore anyway (what is there is backed up first); nothing was restored`);
+}
+
+/**
+ * Restores an archive: verification (sha256, then entry count) and validation of every entry BEFORE anything
+ * is written; a non-empty target needs `force` and gets a safety backup first; then the entries are written
+ * (locally, or streamed to the engine which extracts them).
+ */
+export async function restore(archive: string, target: RestoreTarget, opts: RestoreOptions = {}): Promise<RestoreResult> {
+  const reporter = new ProgressReporter('restore', opts.onProgress, opts.progressIntervalMs);
+  throwIfAborted(opts.signal, 'the restore');
+  const file = resolve(archive);
+  const what = describeTarget(target);
+  const manifest = await readManifestFor(file).catch((err) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (target.kind === 'container' && manifest?.layout !== 'root') {
+    throw new BackupInputError(
+      manifest
+        ? `${file} is a backup of ${manifest.source.kind} "${manifest.source.name}", not a rescue archive: restore it with --container C --path P, --volume NAME or --path DIR`
+        : `${file} has no manifest, so it is not known to be a rescue archive: restore it with --container C --path P, --volume NAME or --path DIR`,
+    );
+  }
+  const signalOpt = opts.signal ? { signal: opts.signal } : {};
+  const counters = { entries: 0, bytes: 0 };
+  let started = false;
+  let safety: Omit<BackupResult, 'staleRemoved'> | undefined;
+
+  const safetyBackup = async (entriesFor: (dir: string) => AsyncIterable<ArchiveEntry>, source: ManifestSource, layout: Layout, paths?: string[]): Promise<void> => {
+    reporter.setPhase('safety-backup');
+    const { dir } = await prepareDestination({ ...opts, checkDestination: opts.checkDestination !== false });
+    const entries = entriesFor(dir);
+    const job: ArchiveJob = { source, layout, purpose: 'safety', restoring: manifest?.archive ?? file, warnings: [], what: `the current content of ${what}`, ...(paths ? { paths } : {}) };
+    safety = await writeBackupArchive(entries, job, dir, opts, reporter);
+  };
+  const mayOverwrite = async (target: string, detail: string): Promise<void> => {
+    if (opts.force) return;
+    if (opts.confirmOverwrite && (await opts.confirmOverwrite({ target, detail: detail.replace(/^: | \(|\)$/g, '').trim() }))) return;
+    throw notEmpty(target, detail);
+  };
+  const entriesFor = (check: ArchiveCheck): AsyncGenerator<ExtractEntry> => {
+    reporter.setPhase('restoring', check.bytes);
+    started = true;
+    return validatedEntries(check, { ...signalOpt, reporter, counters });
+  };
+  const result = (check: ArchiveCheck, extra: Partial<RestoreResult> = {}): RestoreResult => {
+    reporter.complete('finishing', { entries: counters.entries, bytes: counters.bytes, compressedBytes: check.archiveBytes });
+    return resultOf(check, extra);
+  };
+  const resultOf = (check: ArchiveCheck, extra: Partial<RestoreResult> = {}): RestoreResult => ({
+    archive: file,
+    target: what,
+    check,
+    entries: counters.entries,
+    bytes: counters.bytes,
+    ...(safety ? { safetyBackup: safety } : {}),
+    warnings: [...check.warnings, ...(extra.warnings ?? [])],
+    ...extra,
+  });
+
+  try {
+    if (target.kind === 'local') {
+      const dest = resolve(target.path);
+      const st = await fsp.lstat(dest).catch(() => undefined);
+      if (st && !st.isDirectory()) throw new BackupInputError(`${dest} exists and is not a directory`);
+      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, ...(st ? { targetCheck: new LocalTargetCheck(dest) } : {}) });
+      const names = st ? await fsp.readdir(dest) : [];
+      if (names.length > 0) {
+        await mayOverwrite(dest, ` (${names.length} entr${names.length === 1 ? 'y' : 'ies'})`);
+        const w: string[] = [];
+        await safetyBackup(
+          (dir) => {
+            const exclude = new Set<string>();
+            const ds = statSync(dir, { throwIfNoEntry: false });
+            if (ds) exclude.add(inodeKey(ds));
+            return localEntries(dest, { warnings: w, exclude, ...signalOpt });
+          },
+          { kind: 'local', name: dest },
+          'content',
+        );
+      }
+      await extractLocal(entriesFor(check), dest, signalOpt);
+      return result(check);
+    }
+
+    const conn = await dockerFor(opts);
+    if (target.kind === 'volume') {
+      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null });
+      const existed = await volumeExists(conn, target.volume);
+      if (!existed) {
+        try {
+          await conn.docker.createVolume({ Name: target.volume, Labels: createdLabels(opts) });
+        } catch (err) {
+          throw translateDockerError(err, conn, `creating volume "${target.volume}"`);
+        }
+      }
+      try {
+        await withVolumeHelper(conn, target.volume, { readOnly: false }, opts, async (helper) => {
+          if (existed && (await engineDirHasContent(conn, helper.container, HELPER_MOUNT, opts.signal))) {
+            await mayOverwrite(what, '');
+            await safetyBackup(
+              () => engineArchive(conn, helper.container, `${HELPER_MOUNT}/.`, contentNameMap(), { doing: `backing up ${what} before the restore`, ...signalOpt }),
+              { kind: 'volume', name: target.volume, engine: conn.endpoint.description },
+              'content',
+            );
+          }
+          const body = Readable.from(tarBytes(forEngine(entriesFor(check)), { entries: 0, bytes: 0 } as EntryCounters, opts.signal), { objectMode: false });
+          await putArchive(conn, helper.container, HELPER_MOUNT, body, { doing: `writing into ${what}`, ...signalOpt });
+        });
+      } catch (err) {
+        // a volume this restore created and could not fill is removed: nothing half-written
+        if (!existed) await conn.docker.getVolume(target.volume).remove().catch(() => undefined);
+        throw err;
+      }
+      return result(check, existed ? {} : { createdVolume: true });
+    }
+
+    const { container, info } = await findContainer(conn, target.container);
+    const containerName = info.Name.replace(/^\//, '');
+    if (target.kind === 'container-path') {
+      const path = normalizeContainerPath(target.path);
+      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null });
+      const st = await statPath(conn, container, path, opts.signal);
+      if (st && !st.isDir) throw new BackupInputError(`${path} in container "${containerName}" is not a directory`);
+      if (st && (await engineDirHasContent(conn, container, path, opts.signal))) {
+        await mayOverwrite(what, '');
+        await safetyBackup(
+          () => engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, contentNameMap(), { doing: `backing up ${what} before the restore`, ...signalOpt }),
+          { kind: 'container-path', name: path, container: containerName, containerId: info.Id, engine: conn.endpoint.description },
+          'content',
+        );
+      }
+      if (!st) await createContainerDir(conn, container, path, check.root, opts.signal);
+      const body = Readable.from(tarBytes(forEngine(entriesFor(check)), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
+      await putArchive(conn, container, path, body, { doing: `writing into ${what}`, ...signalOpt });
+      return result(check);
+    }
+
+    // rescue archive back into a container, every path where it was
+    const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null });
+    const roots = check.manifest?.paths ?? [];
+    const conflicts: string[] = [];
+    for (const p of roots) if (await statPath(conn, container, p, opts.signal)) conflicts.push(p);
+    if (conflicts.length > 0) {
+      const shown = conflicts.slice(0, 10).join(', ') + (conflicts.length > 10 ? `, and ${conflicts.length - 10} more` : '');
+      await mayOverwrite(what, `: ${conflicts.length} of the archive's paths exist there (${shown})`);
+      const entries = async function* (): AsyncGenerator<ArchiveEntry> {
+        for (const p of conflicts) yield* engineArchive(conn, container, p, rootNameMap(p), { doing: `backing up ${p} before the restore`, ...signalOpt });
+      };
+      await safetyBackup(entries, { kind: 'rescue', name: containerName, container: containerName, containerId: info.Id, engine: conn.endpoint.description }, 'root', conflicts);
+    }
+    const body = Readable.from(tarBytes(forEngine(entriesFor(check)), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
+    await putArchive(conn, container, '/', body, { doing: `writing into ${what}`, ...signalOpt });
+    return result(check);
+  } catch (err) {
+    throw restoreFailure(err, what, started, safety, opts.signal);
+  }
+}
+
+function translateIfEngine(err: unknown, what: string): string {
+  const code = (err as { code?: unknown }).code;
+  const why = code === 'ENOSPC' ? 'no space left on the device' : messageOf(err);
+  return `restoring into ${what} failed: ${why}`;
+}
+
+function restoreFailure(err: unknown, what: string, started: boolean, safety: Omit<BackupResult, 'staleRemoved'> | undefined, signal?: AbortSignal): Error {
+  if ((err as Error)?.name === 'DockerUnavailableError') return err as Error;
+  if (!started) {
+    if (err instanceof BackupInputError) return err;
+    if (err instanceof BackupAbortedError || isAbortError(err) || signal?.aborted) return new BackupAbortedError(`restoring into ${what} was cancelled: nothing was restored`);
+    const base = err instanceof BackupFailedError ? err.message : translateIfEngine(err, what);
+    return new BackupFailedError(/nothing was restored/.test(base) ? base : `${base}; nothing was restored`, { cause: err });
+  }
+  const after = safety ? ` What was there before is in the safety backup ${safety.archive}.` : '';
+  if (isAbortError(err) || signal?.aborted) return new BackupAbortedError(`restoring into ${what} was cancelled: the target holds part of the archive.${after}`);
+  const base = err instanceof BackupInputError || err instanceof BackupFailedError ? err.message : `restoring into ${what} failed: ${messageOf(err)}`;
+  const e = err instanceof BackupInputError ? new BackupInputError(base) : new BackupFailedError(base, { cause: err });
+  e.message = `${base}. The target may hold part of the archive: run the restore again.${after}`;
+  return e;
+}
