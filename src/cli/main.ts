@@ -1,4 +1,5 @@
 import { InputError } from '../core/types';
+import { backupCommand, backupsCommand, rescueCommand, restoreCommand } from './commands/backup';
 import { persistCommand } from './commands/persist';
 import { scanCommand } from './commands/scan';
 import { whereCommand } from './commands/where';
@@ -11,6 +12,10 @@ const COMMANDS: Record<string, (argv: string[], io: Output) => Promise<number>> 
   scan: scanCommand,
   where: whereCommand,
   persist: persistCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
+  rescue: rescueCommand,
+  backups: backupsCommand,
 };
 
 /** Runs one CLI invocation and returns its exit code; never throws. */

@@ -11,6 +11,12 @@ export const USAGE = `Usage:
                         [--compose FILE]... [--devcontainer FILE] [--json] [--fail-on LEVEL]
   persistence-lens where [--mountinfo FILE] [--json] PATH...
   persistence-lens persist --file FILE [--service NAME] --path /abs/path [--volume NAME | --bind HOSTPATH] [--write]
+  persistence-lens backup (--volume NAME | --container C --path P | --path DIR) [--out DIR] [--keep N]
+                          [--level 1-9] [--host URL] [--json]
+  persistence-lens restore ARCHIVE (--volume NAME | --container C [--path P] | --path DIR) [--force]
+                          [--out DIR] [--host URL] [--json]
+  persistence-lens rescue --container C [--out DIR] [--keep N] [--level 1-9] [--host URL] [--json]
+  persistence-lens backups [--out DIR] [--verify] [--json]
 
 Commands:
   scan    Which paths of each container, compose service or dev container survive which lifecycle event.
@@ -19,6 +25,12 @@ Commands:
   where   The storage of paths on this machine (what the save warning asks).
   persist Make a path persistent in a compose file or devcontainer.json: prints the edited file, or with
           --write changes it in place (atomically). Comments and layout are kept; only the new entry moves.
+  backup  Archive a volume, a container's path or a local folder: <source>-<UTC time>.tar.gz and a manifest
+          (sha256, entries, bytes). Through the Docker Engine nothing is pulled or run.
+  restore Verify an archive against its manifest, refuse hostile entries, then restore it. A non-empty
+          target needs --force and gets a safety backup first. Rescue archives restore with --container alone.
+  rescue  Archive everything only a container's writable layer holds, and name those paths.
+  backups List the backups in the backup folder.
 
 Options:
   --self              this container, from /proc/self/mountinfo
@@ -35,6 +47,11 @@ Options:
   --volume NAME       (persist) the named volume to use (default <service>-<last path segment>)
   --bind HOSTPATH     (persist) bind a host folder instead of a named volume
   --write             (persist) write the file in place instead of printing it
+  --out DIR           (backup) where backups go (default $XDG_DATA_HOME/persistence-lens/backups)
+  --keep N            (backup) keep the newest N backups per source (default 5, 0 keeps all)
+  --level 1-9         (backup) gzip level (default 6)
+  --force             (restore) overwrite a non-empty target after taking a safety backup
+  --verify            (backups) compute every archive's sha256
 
-Exit codes: 0 done, 1 --fail-on tripped, 2 usage or input error.
+Exit codes: 0 done, 1 --fail-on tripped or a backup/restore/rescue that failed or was cancelled, 2 usage or input error.
 `;

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BACKUP_USAGE_LINES, backupCommand, backupsCommand, formatBytes, rescueCommand, restoreCommand } from '../../src/cli/commands/backup';
+import { USAGE } from '../../src/cli/usage';
+import { backupCommand, backupsCommand, formatBytes, rescueCommand, restoreCommand } from '../../src/cli/commands/backup';
 import { UsageError } from '../../src/cli/usage';
 
 const work = mkdtempSync(join(tmpdir(), 'pl-backup-cli-'));
@@ -40,7 +41,7 @@ describe('backup commands', () => {
     await usage(restoreCommand(['a.tar.gz', '--volume', 'v', '--path', '/x'], c.io), /one target/);
     await usage(rescueCommand([], c.io), /needs --container/);
     await usage(backupsCommand(['x'], c.io), /no positional/);
-    assert.match(BACKUP_USAGE_LINES, /persistence-lens restore ARCHIVE/);
+    assert.match(USAGE, /persistence-lens restore ARCHIVE/);
   });
 
   it('back up, list and restore a local directory, with exit codes 0 and 2', async () => {

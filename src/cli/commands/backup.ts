@@ -30,13 +30,6 @@ import { UsageError } from '../usage';
  * (tests label theirs so they can clean up).
  */
 
-export const BACKUP_USAGE_LINES = `  persistence-lens backup (--volume NAME | --container C --path P | --path DIR) [--out DIR] [--keep N]
-                          [--level 1-9] [--host URL] [--json]
-  persistence-lens restore ARCHIVE (--volume NAME | --container C [--path P] | --path DIR) [--force]
-                          [--out DIR] [--host URL] [--json]
-  persistence-lens rescue --container C [--out DIR] [--keep N] [--level 1-9] [--host URL] [--json]
-  persistence-lens backups [--out DIR] [--verify] [--json]`;
-
 const COMMON = {
   out: { type: 'string' },
   host: { type: 'string' },
