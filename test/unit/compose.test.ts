@@ -3,11 +3,14 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { brief as briefOf, mountAt, rejectsWithLocation } from './helpers/source-checks';
 import { analyzeTarget } from '../../src/core/analyze';
-import { InputError, type Mount, type TargetInput } from '../../src/core/types';
+import type { Mount, TargetInput } from '../../src/core/types';
 import { loadComposeProject, normalizeProjectName, type ImageInfo } from '../../src/sources/compose/index';
 
 const FIX = resolve(__dirname, '../fixtures/compose');
+const brief = (m: Mount) => briefOf(m, FIX);
+const rejects = rejectsWithLocation;
 const fx = (...p: string[]): string => join(FIX, ...p);
 
 /** Writes files into a fresh temporary folder and returns it. */
@@ -26,28 +29,8 @@ function target(targets: TargetInput[], name: string): TargetInput {
   return t;
 }
 
-function mountAt(t: TargetInput, path: string): Mount {
-  const m = t.mounts.find((x) => x.target === path);
-  assert.ok(m, `no mount at ${path} in ${t.name}: ${t.mounts.map((x) => x.target).join(', ')}`);
-  return m;
-}
 
-/** [status, source, readOnly, "file:line:col" relative to the fixtures] of a mount. */
-function brief(m: Mount): [string, string | undefined, boolean, string | undefined] {
-  const at = m.declaredAt ? `${m.declaredAt.file.slice(FIX.length + 1)}:${m.declaredAt.line}:${m.declaredAt.column}` : undefined;
-  return [m.status, m.source, m.readOnly, at];
-}
 
-async function rejects(p: Promise<unknown>, check: { line?: number; column?: number; file?: string; message?: RegExp }): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof InputError, `expected an InputError, got ${String(e)}`);
-    if (check.file !== undefined) assert.equal(e.location?.file, check.file);
-    if (check.line !== undefined) assert.equal(e.location?.line, check.line, e.message);
-    if (check.column !== undefined) assert.equal(e.location?.column, check.column, e.message);
-    if (check.message) assert.match(e.message, check.message);
-    return true;
-  });
-}
 
 describe('compose: the storage a service declares', () => {
   const load = () => loadComposeProject([fx('basic/compose.yaml')], { env: { FROM_SHELL: 'shell-value' } });

@@ -3,11 +3,14 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { brief as briefOf, mountAt, rejectsWithLocation } from './helpers/source-checks';
 import { analyzeTarget } from '../../src/core/analyze';
-import { InputError, type Mount, type TargetInput } from '../../src/core/types';
+import type { Mount } from '../../src/core/types';
 import { loadDevcontainer, parseMountString } from '../../src/sources/devcontainer';
 
 const FIX = resolve(__dirname, '../fixtures/devcontainer');
+const brief = (m: Mount) => briefOf(m, FIX);
+const rejects = rejectsWithLocation;
 const fx = (...p: string[]): string => join(FIX, ...p);
 
 function project(files: Record<string, string>): string {
@@ -19,27 +22,8 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-function mountAt(t: TargetInput, path: string): Mount {
-  const m = t.mounts.find((x) => x.target === path);
-  assert.ok(m, `no mount at ${path}: ${t.mounts.map((x) => x.target).join(', ')}`);
-  return m;
-}
 
-function brief(m: Mount): [string, string | undefined, boolean, string | undefined] {
-  const at = m.declaredAt ? `${m.declaredAt.file.slice(FIX.length + 1)}:${m.declaredAt.line}:${m.declaredAt.column}` : undefined;
-  return [m.status, m.source, m.readOnly, at];
-}
 
-async function rejects(p: Promise<unknown>, check: { line?: number; column?: number; file?: string; message?: RegExp }): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof InputError, `expected an InputError, got ${String(e)}`);
-    if (check.file !== undefined) assert.equal(e.location?.file, check.file);
-    if (check.line !== undefined) assert.equal(e.location?.line, check.line, e.message);
-    if (check.column !== undefined) assert.equal(e.location?.column, check.column, e.message);
-    if (check.message) assert.match(e.message, check.message);
-    return true;
-  });
-}
 
 describe('devcontainer.json: mount syntax', () => {
   it('reads docker run --mount strings with their aliases', () => {
