@@ -117,6 +117,7 @@ async function scanDockerTargets(docker: DockerConnection, containers: string[] 
 
 /** Lets the files source learn an image's user, home and VOLUMEs when the image is present locally. */
 async function localImageInfoLookup(conn: DockerConnection): Promise<ImageInfoLookup> {
+  const { parseEnv } = await import('./docker/scan');
   const cache = new Map<string, Promise<Awaited<ReturnType<ImageInfoLookup>>>>();
   return (image) => {
     let hit = cache.get(image);
@@ -125,7 +126,7 @@ async function localImageInfoLookup(conn: DockerConnection): Promise<ImageInfoLo
         .getImage(image)
         .inspect()
         .then((info) => {
-          const env = Object.fromEntries((info.Config?.Env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+          const env = parseEnv(info.Config?.Env);
           const user = info.Config?.User?.split(':')[0] || 'root';
           return {
             user,
