@@ -1,0 +1,66 @@
+import type { ChangeSummary, PathReport, TargetReport } from '../../core/types';
+
+/**
+ * The Paths view's nodes, as plain data (no vscode import, so what the tree shows is unit-testable).
+ * Commands contributed to the view receive these objects as their first argument.
+ *
+ * contextValue is a space-separated list of tokens that package.json's `when` clauses match with
+ * `viewItem =~ /\btoken\b/`:
+ *   plTarget | plProject | plGroup | plPath | plChanges | plMessage   what the node is
+ *   persistable   a quick fix can make it persistent (at risk, and a file to edit is known or findable)
+ *   declared      a declaring file and line are known (reveal declaration)
+ *   reachable     the path exists on this machine's file system (open folder)
+ *   backupable    a named volume, a container path (through Docker), or a local path
+ *   restorable    a named volume or a path that a backup can be restored into
+ *   rescuable     a container (or this container, through Docker) whose writable layer can be archived
+ */
+export type RootKind = 'self' | 'container' | 'file';
+
+export interface TargetNode {
+  kind: 'target';
+  rootKind: RootKind;
+  target: TargetReport;
+  /** The Docker Engine answered in the scan that produced this node. */
+  dockerReachable: boolean;
+}
+
+/** A compose project (containers grouped by `com.docker.compose.project`) or a config file's services. */
+export interface ProjectNode {
+  kind: 'project';
+  name: string;
+  /** Compose file(s) or devcontainer.json, when known. */
+  files: string[];
+  targets: TargetNode[];
+}
+
+export interface GroupNode {
+  kind: 'group';
+  group: 'at-risk' | 'persistent';
+  parent: TargetNode;
+  paths: PathReport[];
+}
+
+export interface PathNode {
+  kind: 'path';
+  parent: TargetNode;
+  path: PathReport;
+}
+
+/** The writable layer's contents under one directory (from the engine's changes list). */
+export interface ChangesNode {
+  kind: 'changes';
+  parent: TargetNode;
+  change: ChangeSummary;
+}
+
+/** A line of text: a warning, an unreachable daemon ("tried unix:///var/run/docker.sock"). */
+export interface MessageNode {
+  kind: 'message';
+  text: string;
+  detail?: string;
+  severity: 'info' | 'warning' | 'error';
+  /** A command id run on click (e.g. open the Docker host setting). */
+  command?: string;
+}
+
+export type PathsNode = TargetNode | ProjectNode | GroupNode | PathNode | ChangesNode | MessageNode;
