@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { effectiveMounts } from '../core/analyze';
 import { MountTable, type Classification } from '../core/mount-table';
 import { isAtRisk } from '../core/survival';
 import type { SourceLocation, TargetInput } from '../core/types';
-import { loadComposeProject, type ComposeProject } from '../sources/compose/index';
+import { loadComposeProject, type ComposeProject, type TextOverlay } from '../sources/compose/index';
 import { loadDevcontainer } from '../sources/devcontainer';
 import { AlreadyPersistedSignal, planComposeFix } from './compose-fix';
 import { planDevcontainerFix } from './devcontainer-fix';
@@ -20,6 +20,8 @@ export interface PersistRequest {
   volumeName?: string;
   /** Bind this host folder instead of a named volume. */
   bindSource?: string;
+  /** Unsaved texts by absolute path (an editor's buffers), read and planned against instead of the disk. */
+  overlay?: TextOverlay;
 }
 
 export type PersistOutcome =
@@ -35,12 +37,12 @@ export function isDevcontainerFile(file: string): boolean {
 export async function planPersist(req: PersistRequest): Promise<PersistOutcome> {
   if (!req.path.startsWith('/')) throw new FixRefusal(`"${req.path}" is not an absolute container path`);
   if (isDevcontainerFile(req.file)) return planDevcontainerPersist(req);
-  const project = await loadComposeProject([req.file]);
+  const project = await loadComposeProject([req.file], overlayOption(req));
   return planComposePersist(project, req.service, req);
 }
 
 async function planDevcontainerPersist(req: PersistRequest): Promise<PersistOutcome> {
-  const loaded = await loadDevcontainer(req.file);
+  const loaded = await loadDevcontainer(req.file, overlayOption(req));
   if (loaded.compose) {
     // A compose-based dev container: its storage is declared by the compose service it names.
     const service = loaded.targets[0]?.labels?.['com.docker.compose.service'] ?? req.service;
@@ -50,7 +52,7 @@ async function planDevcontainerPersist(req: PersistRequest): Promise<PersistOutc
   if (!target) throw new FixRefusal(`${req.file} declares no dev container`);
   const persisted = persistedBy(target, req.path);
   if (persisted) return { status: 'already-persisted', file: req.file, ...persisted };
-  const text = await readFile(req.file, 'utf8');
+  const text = await readText(req.file, req.overlay);
   return {
     status: 'planned',
     plan: planDevcontainerFix({
@@ -63,7 +65,8 @@ async function planDevcontainerPersist(req: PersistRequest): Promise<PersistOutc
   };
 }
 
-async function planComposePersist(project: ComposeProject, serviceName: string | undefined, req: PersistRequest): Promise<PersistOutcome> {
+/** Plans in a project already loaded (a caller that diagnoses several paths loads it once). */
+export async function planComposePersist(project: ComposeProject, serviceName: string | undefined, req: PersistRequest): Promise<PersistOutcome> {
   const names = project.services.map((s) => s.name);
   const name = serviceName ?? (names.length === 1 ? names[0] : undefined);
   if (!name) throw new FixRefusal(`${req.file} has several services (${names.join(', ')}): name one with --service`);
@@ -76,7 +79,7 @@ async function planComposePersist(project: ComposeProject, serviceName: string |
 
   // Edit where the service itself is written (an included file, the extending file...), never a shared base.
   const file = model.file;
-  const text = await readFile(file, 'utf8');
+  const text = await readText(file, req.overlay);
   const takenNames = new Set<string>();
   for (const [key, v] of Object.entries(project.volumes)) {
     takenNames.add(key);
@@ -100,6 +103,15 @@ async function planComposePersist(project: ComposeProject, serviceName: string |
     if (err instanceof AlreadyPersistedSignal) return { status: 'already-persisted', file, message: err.message };
     throw err;
   }
+}
+
+function overlayOption(req: PersistRequest): { overlay?: TextOverlay } {
+  return req.overlay ? { overlay: req.overlay } : {};
+}
+
+/** The text a plan is made against: the unsaved one when there is one, else the file's. */
+async function readText(file: string, overlay: TextOverlay | undefined): Promise<string> {
+  return overlay?.get(resolve(file)) ?? readFile(file, 'utf8');
 }
 
 function describeStorage(c: Classification): string {

@@ -88,7 +88,7 @@ export async function loadDevcontainer(file: string, opts: DevcontainerLoadOptio
   const path = resolve(file);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = opts.overlay?.get(path) ?? (await readFile(path, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(`${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
@@ -472,7 +472,7 @@ class DevcontainerReader {
       const rel = this.string(n, 'dockerComposeFile');
       if (!rel) throw new InputError('dockerComposeFile entries must not be empty', this.doc.at(n));
       const f = resolve(configDir, rel);
-      if (!existsSync(f)) throw new InputError(`compose file ${f} not found`, this.doc.at(n));
+      if (!this.opts.overlay?.has(f) && !existsSync(f)) throw new InputError(`compose file ${f} not found`, this.doc.at(n));
       files.push(f);
     }
     if (files.length === 0) throw new InputError('dockerComposeFile lists no file', this.doc.at(composeFileNode));

@@ -7,9 +7,11 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
 import { readDotenv } from './dotenv';
-import { keyValuesAsMap, LoadContext, loadLayer, mergeModels, type EnvVars } from './load';
+import { keyValuesAsMap, LoadContext, loadLayer, mergeModels, type EnvVars, type TextOverlay } from './load';
 import { describe, expectBool, expectMapOrNull, expectString, get, isReset, optionalString, type LMap, type LNode } from './node';
 import { fmt, parseServiceTmpfs, parseServiceVolume, resolveHostPath, type VolumeSpec } from './volumes';
+
+export type { TextOverlay } from './load';
 
 export interface ImageInfo {
   user?: string;
@@ -35,6 +37,8 @@ export interface ComposeLoadOptions {
    * finds the files itself. Default true; the dev container CLI passes its files with `-f`, which does not.
    */
   autoOverride?: boolean;
+  /** Unsaved texts by absolute path, read instead of the files on disk (an editor's open buffers). */
+  overlay?: TextOverlay;
 }
 
 export interface ComposeServiceModel {
@@ -43,6 +47,10 @@ export interface ComposeServiceModel {
   file: string;
   volumes: Array<{ raw: unknown; target: string; declaredAt: SourceLocation; file: string }>;
   tmpfs: Array<{ target: string; declaredAt: SourceLocation; file: string }>;
+  /** Where `image:` is written (possibly in an `extends` base), for diagnostics about the image's data. */
+  imageAt?: SourceLocation;
+  /** Where each `environment` variable is written, for diagnostics about the paths they point at. */
+  environmentAt: Record<string, SourceLocation>;
 }
 
 export interface ComposeProject {
@@ -78,7 +86,7 @@ export async function loadComposeProject(files: string[], opts: ComposeLoadOptio
   const layers = files.map((f) => resolve(f));
   if (layers.length === 1 && opts.autoOverride !== false && DEFAULT_COMPOSE_FILES.includes(basename(layers[0]!))) {
     const dir = dirname(layers[0]!);
-    const override = DEFAULT_OVERRIDE_FILES.map((n) => join(dir, n)).find((f) => existsSync(f));
+    const override = DEFAULT_OVERRIDE_FILES.map((n) => join(dir, n)).find((f) => opts.overlay?.has(f) || existsSync(f));
     if (override) layers.push(override);
   }
   const projectDir = opts.projectDirectory ? resolve(opts.projectDirectory) : dirname(layers[0]!);
@@ -86,7 +94,7 @@ export async function loadComposeProject(files: string[], opts: ComposeLoadOptio
   const dotenv = (await readDotenv(join(projectDir, '.env'), (k) => processEnv[k])) ?? {};
   const env: EnvVars = { ...dotenv, ...processEnv };
 
-  const ctx = new LoadContext();
+  const ctx = new LoadContext(opts.overlay);
   let model: LMap | undefined;
   for (const file of layers) {
     const layer = await loadLayer(ctx, file, projectDir, env, [file]);
@@ -279,7 +287,16 @@ async function readService(
 
   const env = await readServiceEnv(name, node, lookupEnv, warn);
 
-  const model: ComposeServiceModel = { name, declaredAt: keyLoc, file: keyLoc.file, volumes: [], tmpfs: [] };
+  const imageNode = get(node, 'image');
+  const model: ComposeServiceModel = {
+    name,
+    declaredAt: keyLoc,
+    file: keyLoc.file,
+    volumes: [],
+    tmpfs: [],
+    ...(imageNode ? { imageAt: imageNode.loc } : {}),
+    environmentAt: environmentLocations(node),
+  };
   const mounts: Mount[] = [];
   const volumesNode = get(node, 'volumes');
   if (volumesNode && !(volumesNode.kind === 'scalar' && volumesNode.value === null)) {
@@ -410,6 +427,14 @@ async function readServiceEnv(
     }
   }
   return env;
+}
+
+function environmentLocations(node: LMap): Record<string, SourceLocation> {
+  const out: Record<string, SourceLocation> = {};
+  const environment = get(node, 'environment');
+  if (!environment || environment.kind === 'scalar') return out;
+  for (const [key, e] of keyValuesAsMap(environment).entries) out[key] = e.keyLoc;
+  return out;
 }
 
 /** `volumes_from: [other]` gives a service the other's volumes and binds at the same paths. */

@@ -30,6 +30,12 @@ import { volumeTargetOf } from './volumes';
 /** Variables visible to interpolation: a plain record, undefined meaning unset. */
 export type EnvVars = Readonly<Record<string, string | undefined>>;
 
+/**
+ * Texts that win over the disk, by absolute path: an editor's unsaved buffers, so a project can be read
+ * as the user is typing it.
+ */
+export type TextOverlay = ReadonlyMap<string, string>;
+
 export class LoadContext {
   readonly warnings: string[] = [];
   private readonly warned = new Set<string>();
@@ -37,6 +43,8 @@ export class LoadContext {
   private readonly parsed = new Map<string, Promise<LMap>>();
   private readonly envIds = new WeakMap<EnvVars, number>();
   private nextEnvId = 0;
+
+  constructor(private readonly overlay?: TextOverlay) {}
 
   warn(message: string): void {
     if (this.warned.has(message)) return;
@@ -47,8 +55,9 @@ export class LoadContext {
   readText(file: string, from?: SourceLocation): Promise<string> {
     let p = this.texts.get(file);
     if (!p) {
+      const unsaved = this.overlay?.get(file);
       p = Promise.resolve()
-        .then(() => readFile(file, 'utf8'))
+        .then(() => unsaved ?? readFile(file, 'utf8'))
         .catch((e: NodeJS.ErrnoException) => {
           const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.message;
           throw new InputError(from ? `cannot read ${file}: ${why}` : `${file}: ${why}`, from);
