@@ -5,3 +5,4 @@
 export { scan, type ScanRequest } from './sources/collect';
 export { formatScan } from './cli/format';
 export { planPersist, type PersistRequest, type PersistOutcome } from './fixes/persist';
+export { watchEngineEvents, type EngineEvent, type EventWatch } from './sources/docker/events';

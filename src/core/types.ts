@@ -169,9 +169,21 @@ export interface TargetReport {
   changes?: ChangeSummary[];
 }
 
+/** Whether a scan reached a Docker Engine, and where it looked. */
+export interface DockerReach {
+  /** Not asked: the request turned the engine off (an untrusted workspace, files-only mode). */
+  asked: boolean;
+  reachable: boolean;
+  /** The address tried ("unix:///var/run/docker.sock"). */
+  endpoint?: string;
+  /** Why it did not answer, as a sentence. */
+  error?: string;
+}
+
 export interface ScanResult {
   targets: TargetReport[];
   warnings: string[];
+  docker?: DockerReach;
 }
 
 /** An error that names the input at fault (file, line, column) so a user can go and fix it. */

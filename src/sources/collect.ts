@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyzeTarget } from '../core/analyze';
-import type { ScanResult, TargetInput } from '../core/types';
+import type { DockerReach, ScanResult, TargetInput } from '../core/types';
 import { loadComposeProject, type ImageInfoLookup } from './compose/index';
 import { loadDevcontainer } from './devcontainer';
 import { discoverConfigFiles } from './discover';
@@ -22,6 +22,8 @@ export interface ScanRequest {
   composeFiles?: string[];
   devcontainerFile?: string;
   cwd?: string;
+  /** Compose files read besides the ones discovered in `cwd` (the editor's setting); does not turn discovery off. */
+  extraComposeFiles?: string[];
 }
 
 export class ScanInputError extends Error {
@@ -53,12 +55,17 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     composeFiles = found.compose;
     devcontainerFiles = found.devcontainers;
   }
+  for (const f of request.extraComposeFiles ?? []) {
+    const file = resolve(cwd, f);
+    if (!composeFiles.includes(file)) composeFiles.push(file);
+  }
   for (const f of [...composeFiles, ...devcontainerFiles]) {
     if (!existsSync(f)) throw new ScanInputError(`${f}: no such file`);
   }
 
   const warnings: string[] = [];
-  const docker = dockerMode === 'off' ? undefined : await connectForScan(request.dockerHost, dockerMode, warnings);
+  const reach: DockerReach = { asked: dockerMode !== 'off', reachable: false };
+  const docker = dockerMode === 'off' ? undefined : await connectForScan(request.dockerHost, dockerMode, warnings, reach);
   const imageInfo = docker ? await localImageInfoLookup(docker) : undefined;
 
   const [selfTarget, dockerTargets, composeTargets, devcontainerTargets] = await Promise.all([
@@ -89,7 +96,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     } else inputs.push(selfTarget);
   }
   inputs.push(...containers, ...composeTargets, ...devcontainerTargets);
-  return { targets: inputs.map(analyzeTarget), warnings };
+  return { targets: inputs.map(analyzeTarget), warnings, docker: reach };
 }
 
 function mergeSelfWithEngine(self: TargetInput, engine: TargetInput): TargetInput {
@@ -97,13 +104,23 @@ function mergeSelfWithEngine(self: TargetInput, engine: TargetInput): TargetInpu
   return { ...engine, kind: 'self', home: self.home ?? engine.home, env: { ...engine.env, ...self.env }, existingPaths: existing };
 }
 
-async function connectForScan(host: string | undefined, mode: 'required' | 'optional', warnings: string[]): Promise<DockerConnection | undefined> {
+async function connectForScan(
+  host: string | undefined,
+  mode: 'required' | 'optional',
+  warnings: string[],
+  reach: DockerReach,
+): Promise<DockerConnection | undefined> {
   const { connectDocker, DockerUnavailableError } = await import('./docker/client');
   try {
-    return await connectDocker(host ? { host } : {});
+    const connection = await connectDocker(host ? { host } : {});
+    reach.reachable = true;
+    reach.endpoint = connection.endpoint.description;
+    return connection;
   } catch (err) {
     if (mode === 'required' || !(err instanceof DockerUnavailableError)) throw err;
-    warnings.push(`Docker Engine not used: ${(err as Error).message}`);
+    reach.endpoint = err.endpoint.description;
+    reach.error = err.message;
+    warnings.push(`Docker Engine not used: ${err.message}`);
     return undefined;
   }
 }
