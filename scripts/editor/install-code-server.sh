@@ -19,7 +19,9 @@ entry="$dir/node_modules/code-server/out/node/entry.js"
 
 log() { printf '[install-code-server] %s\n' "$*" >&2; }
 
-apt_packages=(libkrb5-dev build-essential pkg-config python3 ripgrep chromium)
+# PL_NO_CHROMIUM=1 (npm start): code-server only; the editor tier's browser is not needed.
+apt_packages=(libkrb5-dev build-essential pkg-config python3 ripgrep)
+[ "${PL_NO_CHROMIUM:-}" = 1 ] || apt_packages+=(chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -34,7 +36,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 3
   fi
 fi
-for b in /usr/bin/chromium /usr/bin/rg; do
+needed_bins=(/usr/bin/rg)
+[ "${PL_NO_CHROMIUM:-}" = 1 ] || needed_bins+=(/usr/bin/chromium)
+for b in "${needed_bins[@]}"; do
   [ -x "$b" ] || { log "$b is missing after the apt install"; exit 3; }
 done
 
