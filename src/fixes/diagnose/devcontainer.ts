@@ -1,0 +1,87 @@
+/**
+ * A devcontainer.json's findings: what its own `mounts`, `runArgs`, `image` and environment declare. The
+ * services of a compose-based dev container are diagnosed in their compose files.
+ */
+import { findNodeAtLocation, parseTree, type Node as JsonNode } from 'jsonc-parser';
+import { analyzeTarget } from '../../core/analyze';
+import type { Criticality, SourceLocation } from '../../core/types';
+import type { TextOverlay } from '../../sources/compose/index';
+import { loadDevcontainer } from '../../sources/devcontainer';
+import { positionOf } from '../text';
+import { planFixes, type FixSite } from './fixes';
+import { declarationRange } from './ranges';
+import { findRisks } from './risks';
+import { securityHints } from './security';
+import type { Finding } from './types';
+
+interface Inputs {
+  file: string;
+  text: string;
+  overlay: TextOverlay;
+  env?: Record<string, string | undefined>;
+  minimumCriticality: Criticality;
+}
+
+/** Where the properties the warnings point at are written (the loader keeps locations of mounts only). */
+function placesInJson(file: string, text: string): { imageAt?: SourceLocation; environmentAt: Record<string, SourceLocation> } {
+  // The loader stripped a BOM before counting; so do we, so line 1 columns agree.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const root = parseTree(body, [], { allowTrailingComma: true, disallowComments: false });
+  const at = (node: JsonNode): SourceLocation => ({ file, ...positionOf(body, node.offset) });
+  const environmentAt: Record<string, SourceLocation> = {};
+  if (!root) return { environmentAt };
+  // remoteEnv is applied after containerEnv: a variable set in both takes remoteEnv's value, so its line.
+  for (const section of ['containerEnv', 'remoteEnv']) {
+    const obj = findNodeAtLocation(root, [section]);
+    for (const property of obj?.type === 'object' ? (obj.children ?? []) : []) {
+      const key = property.children?.[0];
+      if (key?.type === 'string') environmentAt[key.value as string] = at(key);
+    }
+  }
+  const image = findNodeAtLocation(root, ['image'])?.parent?.children?.[0];
+  return { ...(image ? { imageAt: at(image) } : {}), environmentAt };
+}
+
+export async function diagnoseDevcontainer(inputs: Inputs): Promise<Finding[]> {
+  const { file, text, overlay } = inputs;
+  const loaded = await loadDevcontainer(file, { overlay, ...(inputs.env ? { env: inputs.env } : {}) });
+  const target = loaded.targets[0];
+  if (!target) return [];
+  const places = placesInJson(file, text);
+  const drafts = findRisks(
+    analyzeTarget(target),
+    {
+      file,
+      ...(loaded.compose ? {} : { serviceAt: target.declaredAt, ...(places.imageAt ? { imageAt: places.imageAt } : {}) }),
+      environmentAt: places.environmentAt,
+      env: target.env,
+      // Every mount declared in this file is the dev container's own.
+      ownsMountAt: () => true,
+    },
+    inputs.minimumCriticality,
+  );
+
+  const service = target.labels?.['com.docker.compose.service'];
+  const site: FixSite =
+    loaded.compose && service
+      ? { kind: 'devcontainer-compose', file, project: loaded.compose, service, overlay }
+      : { kind: 'devcontainer', file, text };
+  const findings: Finding[] = [];
+  for (const d of drafts) {
+    const planned = await planFixes(site, d);
+    findings.push({
+      severity: 'warning',
+      code: d.code,
+      message: d.message,
+      range: declarationRange(text, d.at),
+      service: target.name,
+      path: d.path,
+      criticality: d.criticality,
+      ...planned,
+    });
+  }
+  for (const h of securityHints(target.mounts, file, new Set())) {
+    findings.push({ severity: 'information', code: h.code, message: h.message, range: declarationRange(text, h.at), service: target.name, fixes: [] });
+  }
+  return findings;
+}

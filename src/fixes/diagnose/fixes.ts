@@ -1,0 +1,88 @@
+/**
+ * The quick fixes of a warning, from the quick-fix engine: a named volume (preferred) and, where a host
+ * folder makes sense, a bind. Every plan is made against the text being diagnosed (or the unsaved text of
+ * the file it edits), so it applies to exactly that text.
+ */
+import { InputError } from '../../core/types';
+import type { ComposeProject, TextOverlay } from '../../sources/compose/index';
+import { AlreadyPersistedSignal, planComposeFix } from '../compose-fix';
+import { planDevcontainerFix } from '../devcontainer-fix';
+import { planComposePersist } from '../persist';
+import type { FixPlan } from '../types';
+import type { RiskDraft } from './risks';
+import type { QuickFix } from './types';
+
+export interface PlannedFixes {
+  fixes: QuickFix[];
+  noFixReason?: string;
+}
+
+/** Where the fixes of a file's warnings are planned. */
+export type FixSite =
+  /** A compose file: edits go into the service block of this very file. */
+  | { kind: 'compose'; file: string; text: string; service: string; takenNames: ReadonlySet<string> }
+  /** A devcontainer.json with an image or a Dockerfile: a `mounts` entry. */
+  | { kind: 'devcontainer'; file: string; text: string }
+  /** A compose-based devcontainer.json: the storage goes into the compose service it names. */
+  | { kind: 'devcontainer-compose'; file: string; project: ComposeProject; service: string; overlay: TextOverlay };
+
+type Attempt = { plan: FixPlan } | { refused: string } | undefined;
+
+/** A plan, or why there is none; "already persisted" is no plan and no complaint. */
+async function attempt(plan: () => FixPlan | Promise<FixPlan | undefined>): Promise<Attempt> {
+  try {
+    const p = await plan();
+    return p ? { plan: p } : undefined;
+  } catch (e) {
+    if (e instanceof AlreadyPersistedSignal) return undefined;
+    if (e instanceof InputError) return { refused: e.message };
+    throw e;
+  }
+}
+
+function collect(attempts: Array<{ a: Attempt; preferred: boolean }>): PlannedFixes {
+  const fixes: QuickFix[] = [];
+  let noFixReason: string | undefined;
+  for (const { a, preferred } of attempts) {
+    if (!a) continue;
+    if ('plan' in a) fixes.push({ title: a.plan.title, preferred, plan: a.plan });
+    else noFixReason ??= a.refused;
+  }
+  if (fixes.length > 0 && !fixes.some((f) => f.preferred)) fixes[0]!.preferred = true;
+  return fixes.length === 0 && noFixReason ? { fixes, noFixReason } : { fixes };
+}
+
+export async function planFixes(site: FixSite, draft: RiskDraft): Promise<PlannedFixes> {
+  switch (site.kind) {
+    case 'compose': {
+      const request = { file: site.file, text: site.text, service: site.service, path: draft.path, takenNames: site.takenNames };
+      const volume = await attempt(() => planComposeFix({ ...request, mode: 'volume' }));
+      // A database on a host folder depends on the host's ownership and file system (the image chowns its
+      // data directory; Docker Desktop's shared folders and rootless engines get that wrong): volume only.
+      const bind = draft.category === 'database' ? undefined : await attempt(() => planComposeFix({ ...request, mode: 'bind' }));
+      return collect([
+        { a: volume, preferred: true },
+        { a: bind, preferred: false },
+      ]);
+    }
+    case 'devcontainer': {
+      if (draft.declaredMount) {
+        // A second `mounts` entry at the same path makes Docker refuse the container ("Duplicate mount point").
+        return { fixes: [], noFixReason: `change this entry into a named volume (source=NAME-\${devcontainerId},target=${draft.path},type=volume)` };
+      }
+      // A bind would put the data in the workspace folder (committed, synced): a volume named per dev container.
+      return collect([{ a: await attempt(() => planDevcontainerFix({ file: site.file, text: site.text, path: draft.path })), preferred: true }]);
+    }
+    case 'devcontainer-compose': {
+      if (draft.declaredMount) {
+        // The compose service's volumes are overridden by this entry at the same path: only the entry itself can change.
+        return { fixes: [], noFixReason: `change this entry into a named volume (source=NAME-\${devcontainerId},target=${draft.path},type=volume)` };
+      }
+      const outcome = await attempt(async () => {
+        const o = await planComposePersist(site.project, site.service, { file: site.file, path: draft.path, overlay: site.overlay });
+        return o.status === 'planned' ? o.plan : undefined;
+      });
+      return collect([{ a: outcome, preferred: true }]);
+    }
+  }
+}

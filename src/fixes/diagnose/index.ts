@@ -1,0 +1,45 @@
+/**
+ * Diagnostics for a compose file or a devcontainer.json as the user is typing it: warnings on the lines
+ * that put data at risk, each with its quick fixes already planned against that text, and information
+ * about mounts that expose the host. A file that cannot be read (a syntax error halfway through a word)
+ * is one error at the place the reader stopped, never an exception.
+ */
+import { resolve } from 'node:path';
+import { InputError } from '../../core/types';
+import { isDevcontainerFile } from '../persist';
+import { diagnoseCompose } from './compose';
+import { diagnoseDevcontainer } from './devcontainer';
+import { declarationRange, firstLineRange } from './ranges';
+import type { DiagnoseRequest, Finding } from './types';
+
+export type { DiagnoseRequest, Finding, FindingCode, FindingSeverity, QuickFix, TextPosition, TextRange } from './types';
+
+export async function diagnoseConfigFile(req: DiagnoseRequest): Promise<Finding[]> {
+  const file = resolve(req.file);
+  const overlay = new Map(req.overlay ?? []);
+  overlay.set(file, req.text);
+  const inputs = { file, text: req.text, overlay, minimumCriticality: req.minimumCriticality ?? 'medium', ...(req.env ? { env: req.env } : {}) };
+  try {
+    const findings = isDevcontainerFile(file) ? await diagnoseDevcontainer(inputs) : await diagnoseCompose(inputs);
+    return findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  } catch (e) {
+    return [unreadable(e, file, req.text)];
+  }
+}
+
+/** The reader's complaint, where it points when that is in this file, else on the first line naming the file. */
+function unreadable(e: unknown, file: string, text: string): Finding {
+  const loc = e instanceof InputError ? e.location : undefined;
+  const raw = e instanceof Error ? e.message : String(e);
+  const here = loc && loc.file === file;
+  // InputError prefixes its message with file:line:column; the squiggle already says where.
+  const prefix = loc ? `${loc.file}:${loc.line}:${loc.column}: ` : undefined;
+  const message = here && prefix && raw.startsWith(prefix) ? raw.slice(prefix.length) : raw;
+  return {
+    severity: 'error',
+    code: 'config-error',
+    message: e instanceof InputError ? message : `Persistence Lens could not read this file: ${message}`,
+    range: here ? declarationRange(text, loc) : firstLineRange(text),
+    fixes: [],
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * What the diagnostics of a compose file or devcontainer.json say, in editor-neutral terms: the editor
+ * layer turns a {@link Finding} into a vscode.Diagnostic and its {@link QuickFix}es into code actions.
+ */
+import type { Criticality } from '../../core/types';
+import type { TextOverlay } from '../../sources/compose/index';
+import type { FixPlan } from '../types';
+
+export type FindingCode =
+  /** The file cannot be read as compose / devcontainer.json (a syntax error while typing, a wrong type). */
+  | 'config-error'
+  /** A database image whose data directory has no volume (the image's VOLUME makes an anonymous one). */
+  | 'database-without-volume'
+  | 'anonymous-volume'
+  | 'tmpfs-over-data'
+  /** HOME points at a home that no volume covers. */
+  | 'home-not-persisted'
+  /** CLAUDE_CONFIG_DIR, CODEX_HOME... point at agent state that no volume covers. */
+  | 'agent-state-not-persisted'
+  /** Another variable (HISTFILE, XDG_CONFIG_HOME, PGDATA...) points at data that no volume covers. */
+  | 'env-path-not-persisted'
+  | 'host-ssh-bound'
+  | 'docker-socket-bound';
+
+export type FindingSeverity = 'error' | 'warning' | 'information';
+
+/** 0-based, like the editor's positions; `character` counts UTF-16 code units. */
+export interface TextPosition {
+  line: number;
+  character: number;
+}
+
+export interface TextRange {
+  start: TextPosition;
+  end: TextPosition;
+}
+
+export interface QuickFix {
+  title: string;
+  /** The fix to apply when the user asks for "the" fix (the named volume). */
+  preferred: boolean;
+  plan: FixPlan;
+}
+
+export interface Finding {
+  severity: FindingSeverity;
+  code: FindingCode;
+  message: string;
+  range: TextRange;
+  /** The compose service, or the dev container's name. */
+  service?: string;
+  /** The container path the finding is about (what the fixes persist). */
+  path?: string;
+  criticality?: Criticality;
+  fixes: QuickFix[];
+  /** Why no fix is offered, when none is (the engine refused, or no safe edit exists). */
+  noFixReason?: string;
+}
+
+export interface DiagnoseRequest {
+  /** Absolute path of the file being diagnosed. */
+  file: string;
+  /** Its current text (an editor's buffer, saved or not). */
+  text: string;
+  /** Other unsaved texts by absolute path (files it includes or extends that are open and changed). */
+  overlay?: TextOverlay;
+  /** Variables for compose interpolation and `${localEnv:...}`; default process.env. */
+  env?: Record<string, string | undefined>;
+  /** The least critical data worth a warning; default `medium` (caches and ephemeral paths stay quiet). */
+  minimumCriticality?: Criticality;
+}
