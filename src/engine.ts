@@ -6,3 +6,5 @@ export { scan, type ScanRequest } from './sources/collect';
 export { formatScan } from './cli/format';
 export { planPersist, type PersistRequest, type PersistOutcome } from './fixes/persist';
 export { watchEngineEvents, type EngineEvent, type EventWatch } from './sources/docker/events';
+// Diagnostics and quick fixes on compose files and devcontainer.json (src/vscode/diagnostics).
+export { diagnoseConfigFile, type DiagnoseRequest, type Finding, type FindingCode, type QuickFix, type TextRange } from './fixes/diagnose/index';
