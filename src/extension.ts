@@ -1,9 +1,19 @@
 import type * as vscode from 'vscode';
+import { registerPathsFeatures, type PathsFeatures } from './vscode/paths/index';
 import { registerScanReportCommand } from './vscode/scan-report-command';
+import { registerBackupFeatures } from './vscode/backup/index';
+
+/** What activate() returns: used by the editor tests only (vscode.extensions.getExtension(id).exports). */
+export interface PersistenceLensExports {
+  paths: PathsFeatures;
+}
 
 /** Composition only: every feature registers itself; nothing here touches Docker or the file system. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): PersistenceLensExports {
   registerScanReportCommand(context);
+  registerBackupFeatures(context);
+  const paths = registerPathsFeatures(context);
+  return { paths };
 }
 
 export function deactivate(): void {}

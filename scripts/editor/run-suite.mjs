@@ -2,7 +2,10 @@
 // Runs the editor suite (out/test/editor/suite, built by scripts/editor/build-suite.mjs) inside a real
 // code-server extension host, with Debian's Chromium driven by playwright-core as the browser client.
 //
-//   node scripts/editor/run-suite.mjs [--counts FILE] [--timeout SECONDS] [--keep]
+//   node scripts/editor/run-suite.mjs [--counts FILE] [--timeout SECONDS] [--keep] [--suite DIR] [--metrics FILE]
+//
+// --suite runs another bundled suite folder (index.js and its *.test.js; the bench runs only activation);
+// --metrics writes what the suite measured in the extension host (recordMetric) as JSON.
 //
 // code-server rejects --extensionDevelopmentPath/--extensionTestsPath on its command line, so the page is
 // opened with them in its `payload` query parameter; when the suite ends the workbench calls
@@ -19,7 +22,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const root = realpathSync(new URL('../..', import.meta.url).pathname);
@@ -35,7 +38,8 @@ const codeServerDir = opt('--code-server') ?? join(root, '.cache/code-server');
 const chromiumPath = opt('--chromium') ?? '/usr/bin/chromium';
 
 const entry = join(codeServerDir, 'node_modules/code-server/out/node/entry.js');
-const suiteIndex = join(root, 'out/test/editor/suite/index.js');
+const suiteIndex = join(opt('--suite') ? resolve(opt('--suite')) : join(root, 'out/test/editor/suite'), 'index.js');
+const metricsFile = opt('--metrics');
 const t0 = Date.now();
 const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 const log = (msg) => console.log(`[editor ${since()}] ${msg}`);
@@ -46,6 +50,7 @@ let codeServer; // ChildProcess, leader of its own process group
 let browser;
 let page;
 let containerId;
+let tmpfsMounted; // a real tmpfs for the status bar and save warning tests
 let cleaningUp;
 
 function writeCounts(counts) {
@@ -115,6 +120,15 @@ async function cleanup() {
         console.error(`[editor] could not remove test container ${containerId}: ${err.message}`);
       }
       containerId = undefined;
+    }
+    if (tmpfsMounted) {
+      try {
+        execFileSync('umount', ['-l', tmpfsMounted], { stdio: 'ignore' });
+      } catch (err) {
+        console.error(`[editor] could not unmount ${tmpfsMounted}: ${err.message}`);
+      }
+      rmSync(tmpfsMounted, { recursive: true, force: true });
+      tmpfsMounted = undefined;
     }
     if (runDir && !keep) rmSync(runDir, { recursive: true, force: true });
     else if (runDir) log(`kept ${runDir}`);
@@ -204,6 +218,19 @@ writeFileSync(
 );
 const resultsFile = join(runDir, 'results.json');
 
+// A real tmpfs, for a file whose storage is lost on restart (mounting needs root, which CI has; without it
+// the tests that need it fail and say so). Not under /tmp: files there are temporary by definition and
+// never worth a warning.
+const tmpfsDir = join(root, '.cache', `editor-tmpfs-${process.pid}`);
+mkdirSync(tmpfsDir, { recursive: true });
+try {
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=0777', 'pl-editor-tmpfs', tmpfsDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  tmpfsMounted = tmpfsDir;
+} catch (err) {
+  log(`no tmpfs mounted at ${tmpfsDir}: ${String(err.stderr || err.message).trim()}`);
+  rmSync(tmpfsDir, { recursive: true, force: true });
+}
+
 // ---- a labelled test container on the Docker Engine -----------------------------------------------
 const dockerHost = process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
 const containerName = `pl-editor-${process.pid}-${Date.now().toString(36)}`;
@@ -241,6 +268,7 @@ Object.assign(env, {
   PL_EDITOR_CONTAINER: containerName,
   PL_EDITOR_CONTAINER_ID: containerId,
   PL_EDITOR_DOCKER_HOST: dockerHost,
+  ...(tmpfsMounted ? { PL_EDITOR_TMPFS: tmpfsMounted } : {}),
 });
 
 const csLog = createWriteStream(join(runDir, 'code-server.log'));
@@ -327,6 +355,7 @@ if (metrics.length) {
   console.log('  measured in the extension host:');
   for (const [k, v] of metrics) console.log(`    ${k}: ${v}`);
 }
+if (metricsFile) writeFileSync(metricsFile, JSON.stringify(results.metrics ?? {}) + '\n');
 const counts = countsOf(results);
 if (!results.done) {
   counts.failed++;

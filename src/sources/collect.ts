@@ -24,6 +24,8 @@ export interface ScanRequest {
   cwd?: string;
   /** Compose files read besides the ones discovered in `cwd` (the editor's setting); does not turn discovery off. */
   extraComposeFiles?: string[];
+  /** false: look for no compose or devcontainer files in `cwd` (an editor window without a folder). Default true. */
+  discover?: boolean;
 }
 
 export class ScanInputError extends Error {
@@ -50,7 +52,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
 
   let composeFiles = (request.composeFiles ?? []).map((f) => resolve(cwd, f));
   let devcontainerFiles = request.devcontainerFile ? [resolve(cwd, request.devcontainerFile)] : [];
-  if (!explicit) {
+  if (!explicit && request.discover !== false) {
     const found = await discoverConfigFiles(cwd);
     composeFiles = found.compose;
     devcontainerFiles = found.devcontainers;

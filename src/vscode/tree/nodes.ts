@@ -6,7 +6,7 @@ import type { ChangeSummary, PathReport, TargetReport } from '../../core/types';
  *
  * contextValue is a space-separated list of tokens that package.json's `when` clauses match with
  * `viewItem =~ /\btoken\b/`:
- *   plTarget | plProject | plGroup | plPath | plChanges | plMessage   what the node is
+ *   plTarget | plProject | plGroup | plPath | plLayer | plChanges | plMessage   what the node is
  *   persistable   a quick fix can make it persistent (at risk, and a file to edit is known or findable)
  *   declared      a declaring file and line are known (reveal declaration)
  *   reachable     the path exists on this machine's file system (open folder)
@@ -46,10 +46,17 @@ export interface PathNode {
   path: PathReport;
 }
 
+/** What a container's writable layer holds, in all (expands to one ChangesNode per directory). */
+export interface LayerNode {
+  kind: 'layer';
+  parent: TargetNode;
+  changes: ChangeSummary[];
+}
+
 /** The writable layer's contents under one directory (from the engine's changes list). */
 export interface ChangesNode {
   kind: 'changes';
-  parent: TargetNode;
+  parent: LayerNode;
   change: ChangeSummary;
 }
 
@@ -63,4 +70,4 @@ export interface MessageNode {
   command?: string;
 }
 
-export type PathsNode = TargetNode | ProjectNode | GroupNode | PathNode | ChangesNode | MessageNode;
+export type PathsNode = TargetNode | ProjectNode | GroupNode | PathNode | LayerNode | ChangesNode | MessageNode;

@@ -11,13 +11,13 @@ function extensionHostMarks(): Map<string, number> {
 }
 
 suite('activation', () => {
-  test('the extension under development is present, lazily activated, and activates', async () => {
+  test('the extension under development is present and activates', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext, `${EXTENSION_ID} is not among the extension host's extensions`);
     assert.equal(realpathSync(ext.extensionUri.fsPath), realpathSync(runnerEnv('PL_EDITOR_EXTENSION_PATH')));
     assert.equal(ext.packageJSON.main, './dist/extension.js');
-    // Nothing has used a command yet: activation must not have happened on startup.
-    assert.equal(ext.isActive, false, 'the extension was active before anything asked for it');
+    // The status bar needs the extension once startup has finished; until then nothing may load it.
+    assert.ok((ext.packageJSON.activationEvents as string[]).includes('onStartupFinished'));
 
     const before = performance.now();
     await ext.activate();

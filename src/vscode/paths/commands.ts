@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { SourceLocation } from '../../core/types';
+import type { FileStorage } from '../file-storage';
+import { COMMAND, SETTING, VIEW } from '../ids';
+import { saveWarningSettings, setSaveWarningsEnabled } from '../settings';
+import { localFolderOf, nodeForFile } from '../tree/build';
+import type { PathNode, PathsNode, TargetNode } from '../tree/nodes';
+import type { PathsView } from '../tree/paths-view';
+import { pathTooltip } from '../tree/present';
+import type { PathsModel } from './model';
+import { persistPath } from './persist-command';
+import type { RefreshTriggers } from './triggers';
+
+export interface PathsCommandDeps {
+  model: PathsModel;
+  view: PathsView;
+  triggers: RefreshTriggers;
+  storage: FileStorage;
+}
+
+/** The Paths view's commands, and the ones the status bar and the save warning reuse. */
+export class PathsCommands {
+  constructor(private readonly deps: PathsCommandDeps) {}
+
+  register(): vscode.Disposable[] {
+    const on = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+    return [
+      on(COMMAND.refresh, () => vscode.window.withProgress({ location: { viewId: VIEW.paths } }, () => this.deps.triggers.now())),
+      on(COMMAND.persistPath, (node?: PathNode) => (node?.kind === 'path' ? persistPath({ path: node.path.path, parent: node.parent }, this.deps.model) : undefined)),
+      on(COMMAND.revealDeclaration, (node?: PathsNode) => this.revealDeclaration(node)),
+      on(COMMAND.copyPath, (node?: PathNode) => (node?.kind === 'path' ? vscode.env.clipboard.writeText(node.path.path) : undefined)),
+      on(COMMAND.openFolder, (node?: PathNode) => this.openFolder(node)),
+      on(COMMAND.showSurvivalDetails, (node?: PathNode) => this.showSurvivalDetails(node)),
+      on(COMMAND.toggleSaveWarnings, () => this.toggleSaveWarnings()),
+      on(COMMAND.openDockerSetting, () => vscode.commands.executeCommand('workbench.action.openSettings', `${SETTING.section}.${SETTING.dockerHost}`)),
+      on(COMMAND.revealActiveFile, () => this.revealActiveFile()),
+      on(COMMAND.persistActiveFolder, () => this.persistActiveFolder()),
+    ];
+  }
+
+  /** Persist a folder of this machine (the save warning's "Persist this folder…"). */
+  async persistFolder(folder: string): Promise<boolean> {
+    return persistPath({ path: folder, parent: await this.selfNode() }, this.deps.model);
+  }
+
+  /** Reveal the path node that decides where `file` lives ("Show in Persistence view"). */
+  async showFile(file: string): Promise<boolean> {
+    const { model, view } = this.deps;
+    await vscode.commands.executeCommand(`${VIEW.paths}.focus`);
+    if (model.snapshot.at === 0) await this.deps.triggers.now();
+    const where = this.deps.storage.assess(file)?.where;
+    const node = nodeForFile(model.snapshot.tree, where?.resolvedPath ?? file) ?? nodeForFile(model.snapshot.tree, file);
+    if (!node) {
+      void vscode.window.showInformationMessage(`${file} is not under any path the Persistence view lists for this container.`);
+      return false;
+    }
+    await view.treeView.reveal(node, { select: true, focus: true, expand: true });
+    return true;
+  }
+
+  private activeFile(): string | undefined {
+    const doc = vscode.window.activeTextEditor?.document;
+    return doc?.uri.scheme === 'file' ? doc.uri.fsPath : undefined;
+  }
+
+  private async revealActiveFile(): Promise<void> {
+    const file = this.activeFile();
+    if (file) await this.showFile(file);
+  }
+
+  private async persistActiveFolder(): Promise<void> {
+    const file = this.activeFile();
+    const assessment = file ? this.deps.storage.assess(file) : undefined;
+    if (assessment) await this.persistFolder(assessment.folder);
+  }
+
+  /** This container's root, scanned if need be; a bare stand-in on a host so the workspace's files are offered. */
+  private async selfNode(): Promise<TargetNode> {
+    if (!this.deps.model.snapshot.tree.self) await this.deps.triggers.now();
+    const self = this.deps.model.snapshot.tree.self;
+    if (self) return self;
+    return { kind: 'target', rootKind: 'self', target: { kind: 'self', name: 'this machine', paths: [] }, dockerReachable: false };
+  }
+
+  private async revealDeclaration(node?: PathsNode): Promise<void> {
+    const at: SourceLocation | undefined = node?.kind === 'path' ? node.path.declaredAt : node?.kind === 'target' ? node.target.declaredAt : undefined;
+    if (!at) return;
+    const position = new vscode.Position(Math.max(0, at.line - 1), Math.max(0, at.column - 1));
+    await vscode.window.showTextDocument(vscode.Uri.file(at.file), { selection: new vscode.Range(position, position), preview: true });
+  }
+
+  private async openFolder(node?: PathNode): Promise<void> {
+    if (node?.kind !== 'path') return;
+    const folder = localFolderOf(node, existsSync);
+    if (!folder) return;
+    const uri = vscode.Uri.file(folder);
+    if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
+    else await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
+  }
+
+  private async showSurvivalDetails(node?: PathNode): Promise<void> {
+    if (node?.kind !== 'path') return;
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: pathTooltip(node.path).replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1') + '\n' });
+    await vscode.window.showTextDocument(doc, { preview: true });
+  }
+
+  private async toggleSaveWarnings(): Promise<void> {
+    const enabled = !saveWarningSettings().enabled;
+    await setSaveWarningsEnabled(enabled);
+    void vscode.window.showInformationMessage(`Persistence Lens: save warnings ${enabled ? 'on' : 'off'}.`);
+  }
+}

@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import { FileStorage } from '../file-storage';
+import { SaveGuard } from '../save/save-guard';
+import { FileStatusBar } from '../status/status-bar';
+import { PathsView } from '../tree/paths-view';
+import { PathsCommands } from './commands';
+import { PathsModel } from './model';
+import { RefreshTriggers } from './triggers';
+
+/** How often the mount table is checked for a mount or an unmount (a read of one small file). */
+const MOUNT_CHECK_MS = 3_000;
+
+/** What the editor tests reach through the extension's exports; nothing else depends on it. */
+export interface PathsFeatures {
+  model: PathsModel;
+  view: PathsView;
+  statusBar: FileStatusBar;
+  saveGuard: SaveGuard;
+  commands: PathsCommands;
+  storage: FileStorage;
+}
+
+/**
+ * The Paths view, the status bar item and the save guard. Creating them costs no Docker call and no file
+ * read: the first scan happens when the view shows, the first mount table read after activation returns.
+ */
+export function registerPathsFeatures(context: vscode.ExtensionContext): PathsFeatures {
+  const storage = new FileStorage();
+  const model = new PathsModel();
+  const view = new PathsView(model);
+  const triggers = new RefreshTriggers(model, view);
+  const commands = new PathsCommands({ model, view, triggers, storage });
+  const statusBar = new FileStatusBar(storage);
+  const saveGuard = new SaveGuard(storage, {
+    persistFolder: (folder) => commands.persistFolder(folder),
+    showFolder: (folder) => commands.showFile(folder),
+  });
+  const mountCheck = setInterval(() => storage.checkForChanges(), MOUNT_CHECK_MS);
+  context.subscriptions.push(model, view, triggers, statusBar, saveGuard, ...commands.register(), { dispose: () => clearInterval(mountCheck) });
+  return { model, view, statusBar, saveGuard, commands, storage };
+}

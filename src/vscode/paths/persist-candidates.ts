@@ -1,0 +1,56 @@
+import type { ScanResult } from '../../core/types';
+import { declaringFiles } from '../tree/build';
+import type { TargetNode } from '../tree/nodes';
+
+/** A file the quick-fix engine could edit to persist a path, and the compose service in it. */
+export interface PersistCandidate {
+  file: string;
+  service?: string;
+  /** Why this file: "declares this container", "devcontainer.json in the workspace". */
+  why: string;
+}
+
+const COMPOSE_SERVICE = 'com.docker.compose.service';
+
+function fromLabels(node: TargetNode): PersistCandidate[] {
+  const labels = node.target.labels ?? {};
+  const files = declaringFiles(node.target);
+  const service = labels[COMPOSE_SERVICE];
+  return files.map((file) => {
+    const isDevcontainer = file === labels['devcontainer.config_file'];
+    return isDevcontainer || !service ? { file, why: 'declares this container' } : { file, service, why: `declares service "${service}" of this container` };
+  });
+}
+
+/**
+ * Which files could make a path of `node`'s target persistent: the one a config-file target comes from,
+ * the ones a container's labels name, and for this container without labels, every compose service and
+ * dev container the workspace declares (the user picks). Existence on disk is the caller's to check.
+ */
+export function persistCandidates(node: TargetNode, scan: ScanResult | undefined): PersistCandidate[] {
+  const t = node.target;
+  if (node.rootKind === 'file') {
+    if (!t.file) return [];
+    return [t.kind === 'compose-service' ? { file: t.file, service: t.name, why: 'declares this service' } : { file: t.file, why: 'declares this dev container' }];
+  }
+  const labelled = fromLabels(node);
+  if (labelled.length > 0 || node.rootKind === 'container') return dedupe(labelled);
+  const declared = (scan?.targets ?? []).filter((x) => (x.kind === 'compose-service' || x.kind === 'devcontainer') && x.file);
+  return dedupe(
+    declared.map((x) =>
+      x.kind === 'compose-service'
+        ? { file: x.file!, service: x.name, why: `service "${x.name}" in the workspace` }
+        : { file: x.file!, why: 'dev container in the workspace' },
+    ),
+  );
+}
+
+function dedupe(list: PersistCandidate[]): PersistCandidate[] {
+  const seen = new Set<string>();
+  return list.filter((c) => {
+    const key = `${c.file}#${c.service ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import { isCriticality } from '../core/survival';
+import type { Criticality } from '../core/types';
+import type { SaveWarningSettings } from './save/policy';
+import { SETTING } from './ids';
+
+/** Typed reads of the extension's settings: the one place that knows their keys and defaults. */
+function config(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(SETTING.section);
+}
+
+export function dockerHost(): string | undefined {
+  return config().get<string>(SETTING.dockerHost)?.trim() || undefined;
+}
+
+export function extraComposeFiles(): string[] {
+  return (config().get<string[]>(SETTING.composeFiles) ?? []).filter((f) => typeof f === 'string' && f.trim() !== '');
+}
+
+export function saveWarningSettings(): SaveWarningSettings {
+  const c = config();
+  const minimum = c.get<string>(SETTING.saveWarningsMinimumCriticality) ?? 'medium';
+  return {
+    enabled: c.get<boolean>(SETTING.saveWarningsEnabled) ?? true,
+    ignoredFolders: (c.get<string[]>(SETTING.saveWarningsIgnoredFolders) ?? []).filter((f) => typeof f === 'string'),
+    minimumCriticality: (isCriticality(minimum) ? minimum : 'medium') as Criticality,
+  };
+}
+
+/** Where a change to a window-scoped setting goes: the workspace when one is open, else the user settings. */
+function target(): vscode.ConfigurationTarget {
+  return vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+}
+
+export async function setSaveWarningsEnabled(enabled: boolean): Promise<void> {
+  await config().update(SETTING.saveWarningsEnabled, enabled, target());
+}
+
+export async function ignoreFolderForSaveWarnings(folder: string): Promise<void> {
+  const current = config().get<string[]>(SETTING.saveWarningsIgnoredFolders) ?? [];
+  if (current.includes(folder)) return;
+  await config().update(SETTING.saveWarningsIgnoredFolders, [...current, folder], target());
+}
+
+export function affects(e: vscode.ConfigurationChangeEvent, key: string): boolean {
+  return e.affectsConfiguration(`${SETTING.section}.${key}`);
+}

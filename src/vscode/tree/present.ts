@@ -1,0 +1,125 @@
+import { EVENT_DESCRIPTIONS, EVENT_SHORT_NAMES, lostOn } from '../../core/survival';
+import { LIFECYCLE_EVENTS, type ChangeSummary, type PathReport, type Status, type Survival, type TargetReport } from '../../core/types';
+
+/**
+ * The words, icons and tooltips of the Paths view, as plain strings (codicon ids and theme color ids), so the
+ * tree adapter only copies them onto TreeItems and tests can read them without an editor.
+ */
+
+export const STATUS_WORDS: Readonly<Record<Status, string>> = {
+  'named-volume': 'named volume',
+  'anonymous-volume': 'anonymous volume',
+  'bind-mount': 'bind mount',
+  tmpfs: 'tmpfs',
+  'writable-layer': 'writable layer',
+};
+
+export interface IconSpec {
+  /** A codicon id ("database", "warning"). */
+  id: string;
+  /** A theme color id ("charts.green"), absent for the default foreground. */
+  color?: string;
+}
+
+const STATUS_ICONS: Readonly<Record<Status, IconSpec>> = {
+  'named-volume': { id: 'database', color: 'charts.green' },
+  'bind-mount': { id: 'file-symlink-directory', color: 'charts.green' },
+  'anonymous-volume': { id: 'question', color: 'charts.yellow' },
+  tmpfs: { id: 'flame', color: 'charts.orange' },
+  'writable-layer': { id: 'warning', color: 'charts.red' },
+};
+
+/** "named volume · cfg", "writable layer", "bind mount · /srv/app · read-only". */
+export function pathDescription(p: PathReport): string {
+  const parts = [STATUS_WORDS[p.status]];
+  if (p.source !== undefined) parts.push(p.source);
+  if (p.readOnly) parts.push('read-only');
+  return parts.join(' · ');
+}
+
+export function pathIcon(p: PathReport): IconSpec {
+  if (p.readOnly && !p.atRisk) return { id: 'lock' };
+  // A named volume that `down -v` removes is still the right storage; only the data paths at risk are red.
+  return STATUS_ICONS[p.status];
+}
+
+/** "a restart, recreating the container (…) and a host reboot": the survival row in words. */
+function eventList(events: readonly (keyof Survival)[]): string {
+  const words = events.map((e) => EVENT_DESCRIPTIONS[e]);
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join('; ')}; and ${words[words.length - 1]}`;
+}
+
+export function survivalSentences(survives: Survival): { survives: string; lost: string } {
+  const lost = lostOn(survives);
+  const kept = LIFECYCLE_EVENTS.filter((e) => survives[e]);
+  return {
+    survives: kept.length === 0 ? 'nothing: not even a restart' : eventList(kept),
+    lost: lost.length === 0 ? 'none of the events Persistence Lens tracks' : eventList(lost),
+  };
+}
+
+/** A Markdown table row: "restart ✓ · recreate ✗ · …". */
+export function survivalRow(survives: Survival): string {
+  const head = `| ${LIFECYCLE_EVENTS.map((e) => EVENT_SHORT_NAMES[e]).join(' | ')} |`;
+  const rule = `|${LIFECYCLE_EVENTS.map(() => ':-:').join('|')}|`;
+  const row = `| ${LIFECYCLE_EVENTS.map((e) => (survives[e] ? '✓' : '✗')).join(' | ')} |`;
+  return [head, rule, row].join('\n');
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+/** The Markdown tooltip of a path: what keeps it, why, and what it survives. */
+export function pathTooltip(p: PathReport): string {
+  const title = p.label ? `**${escapeMarkdown(p.path)}**: ${escapeMarkdown(p.label)}` : `**${escapeMarkdown(p.path)}**`;
+  const storage = `Stored in: ${STATUS_WORDS[p.status]}${p.source !== undefined ? ` \`${p.source.replace(/`/g, "'")}\`` : ''}${
+    p.mountPoint && p.mountPoint !== p.path ? ` (mounted at ${escapeMarkdown(p.mountPoint)})` : ''
+  }${p.readOnly ? ', read-only' : ''}`;
+  const s = survivalSentences(p.survives);
+  const lines = [
+    title,
+    '',
+    storage,
+    '',
+    escapeMarkdown(p.reason),
+    '',
+    `**Survives:** ${escapeMarkdown(s.survives)}.`,
+    '',
+    `**Lost on:** ${escapeMarkdown(s.lost)}.`,
+    '',
+    survivalRow(p.survives),
+  ];
+  if (p.declaredAt) lines.push('', `Declared at ${escapeMarkdown(`${p.declaredAt.file}:${p.declaredAt.line}`)}`);
+  return lines.join('\n');
+}
+
+/** Description of a root: "running · postgres:17", "this container · code-server", "compose.yaml". */
+export function targetDescription(t: TargetReport, rootKind: 'self' | 'container' | 'file', relativeFile?: string): string {
+  if (rootKind === 'self') return [t.name, t.image].filter(Boolean).join(' · ');
+  if (rootKind === 'container') return [t.state, t.image].filter(Boolean).join(' · ');
+  return [t.image, relativeFile].filter(Boolean).join(' · ');
+}
+
+export function targetIcon(t: TargetReport, rootKind: 'self' | 'container' | 'file'): IconSpec {
+  if (rootKind === 'self') return { id: 'vm-active', color: 'charts.blue' };
+  if (rootKind === 'file') return { id: t.kind === 'devcontainer' ? 'remote-explorer' : 'symbol-class' };
+  return t.state === 'running' ? { id: 'vm-running', color: 'charts.green' } : { id: 'vm-outline' };
+}
+
+/** "12 added · 3 modified" (deleted entries are counted but take nothing to rescue). */
+export function changesDescription(c: Pick<ChangeSummary, 'added' | 'modified' | 'deleted'>): string {
+  const parts: string[] = [];
+  if (c.added) parts.push(`${c.added} added`);
+  if (c.modified) parts.push(`${c.modified} modified`);
+  if (c.deleted) parts.push(`${c.deleted} deleted`);
+  return parts.join(' · ') || 'nothing';
+}
+
+export function changesTooltip(c: ChangeSummary): string {
+  const examples = c.examples.map((e) => `- ${escapeMarkdown(e)}`).join('\n');
+  return `**${escapeMarkdown(c.directory)}** in the writable layer: ${changesDescription(c)}.\n\nLost when the container is recreated.${
+    examples ? `\n\n${examples}` : ''
+  }`;
+}
