@@ -71,7 +71,8 @@ export function saveWarningFor(a: FileAssessment, settings: SaveWarningSettings,
   if (criticalityRank(a.criticality) < criticalityRank(settings.minimumCriticality)) return undefined;
   if (warned.has(a.folder)) return undefined;
   if (isIgnored(a.where.path, settings.ignoredFolders) || isIgnored(a.where.resolvedPath, settings.ignoredFolders)) return undefined;
-  const storage = a.where.status === 'writable-layer' ? "the container's writable layer" : `a ${STATUS_WORDS[a.where.status]}`;
+  const words = STATUS_WORDS[a.where.status];
+  const storage = a.where.status === 'writable-layer' ? "the container's writable layer" : `${/^[aeiou]/.test(words) ? 'an' : 'a'} ${words}`;
   return {
     folder: a.folder,
     message: `${path.basename(a.file)} is saved in ${a.folder}, which is on ${storage}: it will be lost when ${lostWhen(a)}.`,
