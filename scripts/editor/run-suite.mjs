@@ -36,6 +36,7 @@ const timeoutSec = Number(opt('--timeout') ?? 150);
 const keep = args.includes('--keep');
 const codeServerDir = opt('--code-server') ?? join(root, '.cache/code-server');
 const chromiumPath = opt('--chromium') ?? '/usr/bin/chromium';
+const host = opt('--host') ?? 'code-server'; // or 'electron': desktop VS Code via @vscode/test-electron
 
 const entry = join(codeServerDir, 'node_modules/code-server/out/node/entry.js');
 const suiteIndex = join(opt('--suite') ? resolve(opt('--suite')) : join(root, 'out/test/editor/suite'), 'index.js');
@@ -197,8 +198,8 @@ process.on('SIGTERM', () => fail('terminated (SIGTERM)', 143));
 const hardTimeout = setTimeout(() => fail(`hard timeout: the run took longer than ${timeoutSec} s`), timeoutSec * 1000);
 
 // ---- preconditions --------------------------------------------------------------------------------
-if (!existsSync(entry)) await fail(`code-server is not installed at ${codeServerDir} (run scripts/editor/install-code-server.sh)`, 3);
-if (!existsSync(chromiumPath)) await fail(`no Chromium at ${chromiumPath} (apt-get install chromium)`, 3);
+if (host === 'code-server' && !existsSync(entry)) await fail(`code-server is not installed at ${codeServerDir} (run scripts/editor/install-code-server.sh)`, 3);
+if (host === 'code-server' && !existsSync(chromiumPath)) await fail(`no Chromium at ${chromiumPath} (apt-get install chromium)`, 3);
 if (!existsSync(suiteIndex)) await fail(`the suite is not built: ${suiteIndex} (run scripts/editor/build-suite.mjs)`, 3);
 if (!existsSync(join(root, 'dist/extension.js'))) await fail('the extension is not built: dist/extension.js (run scripts/build.mjs)', 3);
 
@@ -271,76 +272,109 @@ Object.assign(env, {
   ...(tmpfsMounted ? { PL_EDITOR_TMPFS: tmpfsMounted } : {}),
 });
 
-const csLog = createWriteStream(join(runDir, 'code-server.log'));
-codeServer = spawn(
-  process.execPath,
-  [
-    entry,
-    '--bind-addr', '127.0.0.1:0',
-    '--auth', 'none',
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    '--user-data-dir', dirs['user-data'],
-    '--extensions-dir', dirs.extensions,
-  ],
-  { cwd: workspace, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-);
-const port = await new Promise((resolve) => {
-  const onLine = (line) => {
-    csLog.write(line + '\n');
-    const m = /HTTP server listening on https?:\/\/[^\s]*:(\d+)/.exec(line);
-    if (m) resolve(Number(m[1]));
-  };
-  createInterface({ input: codeServer.stdout }).on('line', onLine);
-  createInterface({ input: codeServer.stderr }).on('line', onLine);
-  codeServer.once('exit', (code, sig) => fail(`code-server exited (${sig ?? code}) before the suite finished`));
-});
-log(`code-server listening on 127.0.0.1:${port}`);
+async function runInCodeServer() {
+  const csLog = createWriteStream(join(runDir, 'code-server.log'));
+  codeServer = spawn(
+    process.execPath,
+    [
+      entry,
+      '--bind-addr', '127.0.0.1:0',
+      '--auth', 'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--user-data-dir', dirs['user-data'],
+      '--extensions-dir', dirs.extensions,
+    ],
+    { cwd: workspace, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const port = await new Promise((resolve) => {
+    const onLine = (line) => {
+      csLog.write(line + '\n');
+      const m = /HTTP server listening on https?:\/\/[^\s]*:(\d+)/.exec(line);
+      if (m) resolve(Number(m[1]));
+    };
+    createInterface({ input: codeServer.stdout }).on('line', onLine);
+    createInterface({ input: codeServer.stderr }).on('line', onLine);
+    codeServer.once('exit', (code, sig) => fail(`code-server exited (${sig ?? code}) before the suite finished`));
+  });
+  log(`code-server listening on 127.0.0.1:${port}`);
 
-// ---- Chromium, the page, and the suite ------------------------------------------------------------
-const { chromium } = await import('playwright-core');
-process.env.TMPDIR = dirs.tmp; // playwright's own temporary profile goes in the run folder too
-browser = await chromium.launch({
-  executablePath: chromiumPath,
-  headless: true,
-  env: { ...process.env, ...isolatedEnv },
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-dev-shm-usage',
-  ],
-});
-page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-const consoleLog = createWriteStream(join(runDir, 'page-console.log'));
-page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
-page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e.message}\n`));
-let reportExit;
-const exitCode = new Promise((resolve) => (reportExit = resolve));
-await page.exposeFunction('codeAutomationExit', (code) => reportExit(Number(code)));
-await page.exposeFunction('codeAutomationLog', (type, a) => consoleLog.write(`[automation ${type}] ${JSON.stringify(a)}\n`));
+  // ---- Chromium, the page, and the suite ------------------------------------------------------------
+  const { chromium } = await import('playwright-core');
+  process.env.TMPDIR = dirs.tmp; // playwright's own temporary profile goes in the run folder too
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    env: { ...process.env, ...isolatedEnv },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const consoleLog = createWriteStream(join(runDir, 'page-console.log'));
+  page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
+  page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e.message}\n`));
+  let reportExit;
+  const exitCode = new Promise((resolve) => (reportExit = resolve));
+  await page.exposeFunction('codeAutomationExit', (code) => reportExit(Number(code)));
+  await page.exposeFunction('codeAutomationLog', (type, a) => consoleLog.write(`[automation ${type}] ${JSON.stringify(a)}\n`));
 
-const authority = `127.0.0.1:${port}`;
-const payload = [
-  ['extensionDevelopmentPath', `vscode-remote://${authority}${root}`],
-  ['extensionTestsPath', `vscode-remote://${authority}${suiteIndex}`],
-];
-const url = `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 }).catch((err) => fail(`the workbench page did not load: ${err.message}`));
-page
-  .waitForSelector('.monaco-workbench', { timeout: 60_000 })
-  .then(() => log('workbench shown'))
-  .catch(() => {});
-log('page opened; the suite runs in the extension host');
+  const authority = `127.0.0.1:${port}`;
+  const payload = [
+    ['extensionDevelopmentPath', `vscode-remote://${authority}${root}`],
+    ['extensionTestsPath', `vscode-remote://${authority}${suiteIndex}`],
+  ];
+  const url = `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 }).catch((err) => fail(`the workbench page did not load: ${err.message}`));
+  page
+    .waitForSelector('.monaco-workbench', { timeout: 60_000 })
+    .then(() => log('workbench shown'))
+    .catch(() => {});
+  log('page opened; the suite runs in the extension host');
+  const code = await exitCode;
+  log(`the suite ended: codeAutomationExit(${code})`);
+  return code;
+}
 
-const code = await exitCode;
-log(`the suite ended: codeAutomationExit(${code})`);
+/**
+ * The same suite under desktop VS Code, through @vscode/test-electron (`npm run test:electron`). It downloads
+ * VS Code, so it needs internet; CI (offline) uses code-server. The library is installed on first use
+ * without touching package.json.
+ */
+async function runInElectron() {
+  let testElectron;
+  try {
+    testElectron = await import('@vscode/test-electron');
+  } catch {
+    log('installing @vscode/test-electron (not saved to package.json)');
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '@vscode/test-electron@^2.5.2'], { cwd: root, stdio: 'inherit' });
+    testElectron = await import('@vscode/test-electron');
+  }
+  try {
+    return await testElectron.runTests({
+      extensionDevelopmentPath: root,
+      extensionTestsPath: suiteIndex,
+      extensionTestsEnv: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('PL_EDITOR_') || k === 'DOCKER_HOST')),
+      launchArgs: [workspace, '--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions, '--disable-workspace-trust', '--disable-gpu'],
+    });
+  } catch (err) {
+    // runTests rejects with the exit code when the suite fails; anything else is a launch failure.
+    if (typeof err === 'number' || /exit code/i.test(String(err?.message ?? err))) return typeof err === 'number' ? err : 1;
+    await fail(`VS Code could not be downloaded or started (test:electron needs internet): ${err?.message ?? err}`);
+  }
+}
+
+const code = host === 'electron' ? await runInElectron() : await runInCodeServer();
+
 
 // ---- results --------------------------------------------------------------------------------------
 const results = readResults();
