@@ -6,5 +6,8 @@ export { scan, type ScanRequest } from './sources/collect';
 export { formatScan } from './cli/format';
 export { planPersist, type PersistRequest, type PersistOutcome } from './fixes/persist';
 export { watchEngineEvents, type EngineEvent, type EventWatch } from './sources/docker/events';
+// Backups (src/vscode/backup): the engine's operations, listing, and a connection for the pickers' lists.
+export { backup, restore, rescue, listBackups, defaultBackupDir, classifyDestination, manifestPathFor, isAbortError, type BackupListing, type BackupResult, type BackupSource, type RestoreResult, type RestoreTarget, type RescueResult, type Progress, type DestinationVerdict } from './backup';
+export { connectDocker, type DockerConnection } from './sources/docker/client';
 // Diagnostics and quick fixes on compose files and devcontainer.json (src/vscode/diagnostics).
 export { diagnoseConfigFile, type DiagnoseRequest, type Finding, type FindingCode, type QuickFix, type TextRange } from './fixes/diagnose/index';

@@ -1,0 +1,45 @@
+import type * as vscode from 'vscode';
+import type { Confirmation } from './describe';
+
+/**
+ * Everything the backup features ask of the user or show to them, behind one small interface: the commands
+ * hold the policy, this holds the widgets (like vscode-python's application shells). The real one is
+ * vscode-ui.ts; the editor tests answer the modal confirmations through test-hooks.ts, since a modal cannot be
+ * clicked from the extension host.
+ */
+
+export type MessageLevel = 'info' | 'warning' | 'error';
+
+export interface PickItem<T> {
+  label: string;
+  description?: string;
+  detail?: string;
+  value: T;
+}
+
+export interface ProgressUpdate {
+  message?: string;
+  increment?: number;
+}
+
+export interface ProgressOptions {
+  title: string;
+  /** A notification with a Cancel button, or the status bar (scheduled backups: no interruption). */
+  location: 'notification' | 'window';
+  cancellable: boolean;
+}
+
+export interface BackupUi {
+  /** A modal question; true only when the user chose `action`. */
+  confirm(c: Confirmation): Promise<boolean>;
+  /**
+   * A message with optional buttons. Resolves when the user clicks one or the message goes away: callers that
+   * only offer actions must not await it, or a command would not end until the notification is dismissed.
+   */
+  show(level: MessageLevel, text: string, ...actions: string[]): Promise<string | undefined>;
+  withProgress<T>(opts: ProgressOptions, work: (report: (u: ProgressUpdate) => void, token: vscode.CancellationToken) => Promise<T>): Promise<T>;
+  pick<T>(items: readonly PickItem<T>[], opts: { title: string; placeholder?: string }): Promise<T | undefined>;
+  input(opts: { title: string; prompt: string; value?: string; validate?: (v: string) => string | undefined }): Promise<string | undefined>;
+  /** A folder of this machine (the extension host's), or undefined when cancelled. */
+  pickFolder(opts: { title: string; action: string }): Promise<string | undefined>;
+}

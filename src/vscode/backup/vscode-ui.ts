@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import type { BackupUi, MessageLevel, PickItem } from './ui';
+
+/** The real BackupUi: thin calls into vscode.window, no decisions. */
+export const vscodeUi: BackupUi = {
+  async confirm(c) {
+    const answer = await vscode.window.showWarningMessage(c.message, { modal: true, detail: c.detail }, c.action);
+    return answer === c.action;
+  },
+
+  async show(level: MessageLevel, text: string, ...actions: string[]) {
+    const fn = level === 'error' ? vscode.window.showErrorMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    return fn(text, ...actions);
+  },
+
+  withProgress(opts, work) {
+    const location = opts.location === 'notification' ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
+    return Promise.resolve(vscode.window.withProgress({ location, title: opts.title, cancellable: opts.cancellable }, (progress, token) => work((u) => progress.report(u), token)));
+  },
+
+  async pick<T>(items: readonly PickItem<T>[], opts: { title: string; placeholder?: string }) {
+    const chosen = await vscode.window.showQuickPick(
+      items.map((i) => ({ label: i.label, description: i.description, detail: i.detail, value: i.value })),
+      { title: opts.title, placeHolder: opts.placeholder, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
+    );
+    return chosen?.value;
+  },
+
+  async input(opts) {
+    return vscode.window.showInputBox({ title: opts.title, prompt: opts.prompt, value: opts.value, ignoreFocusOut: true, validateInput: (v) => opts.validate?.(v) });
+  },
+
+  async pickFolder(opts) {
+    const uris = await vscode.window.showOpenDialog({ title: opts.title, openLabel: opts.action, canSelectFiles: false, canSelectFolders: true, canSelectMany: false });
+    const uri = uris?.[0];
+    // The extension runs where the files are (extensionKind workspace): only a file: URI is a folder the engine can read.
+    return uri?.scheme === 'file' ? uri.fsPath : undefined;
+  },
+};
