@@ -24,6 +24,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpat
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createRequire } from 'node:module';
 
 const root = realpathSync(new URL('../..', import.meta.url).pathname);
 const args = process.argv.slice(2);
@@ -351,13 +352,15 @@ async function runInCodeServer() {
  * without touching package.json.
  */
 async function runInElectron() {
+  // require, not import(): a failed import() is remembered, and the second one must see the fresh install.
+  const require = createRequire(import.meta.url);
   let testElectron;
   try {
-    testElectron = await import('@vscode/test-electron');
+    testElectron = require('@vscode/test-electron');
   } catch {
     log('installing @vscode/test-electron (not saved to package.json)');
     execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '@vscode/test-electron@^2.5.2'], { cwd: root, stdio: 'inherit' });
-    testElectron = await import('@vscode/test-electron');
+    testElectron = require('@vscode/test-electron');
   }
   try {
     return await testElectron.runTests({
