@@ -1,0 +1,5 @@
+import type { ScenarioFactory } from '../harness/runner';
+import { pathsWithSocket, pathsWithoutSocket } from './paths';
+
+/** Every scenario, in the order they run. Each is independent: its own container, volume, workspace and browser. */
+export const scenarios: ScenarioFactory[] = [pathsWithoutSocket, pathsWithSocket];
