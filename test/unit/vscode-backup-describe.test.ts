@@ -128,6 +128,12 @@ describe('the modal questions', () => {
     assert.ok(volume.detail.startsWith('Volume "data" is not empty. Restoring volume-data-x.tar.gz replaces'), volume.detail);
   });
 
+  it('a rescue archive back into its container names the paths that exist there', () => {
+    // The engine's words for a rescue archive whose paths exist in the container (restore.ts, mayOverwrite).
+    const c = overwriteConfirmation({ target: 'container "web"', detail: "2 of the archive's paths exist there (/home/coder/.ssh, /etc/passwd)" }, '/b/rescue-web-x.tar.gz', undefined, '/b');
+    assert.ok(c.detail.startsWith(`Container "web" is not empty. 2 of the archive's paths exist there (/home/coder/.ssh, /etc/passwd). Restoring rescue-web-x.tar.gz`), c.detail);
+  });
+
   it('delete names the backup and says it cannot be undone', () => {
     const l = listings.find((x) => x.file === second.archive)!;
     const c = deleteConfirmation(l);

@@ -5,7 +5,6 @@ import type { BackupListing, BackupResult, BackupSource, RescueResult, RestoreRe
 import { engine } from '../engine';
 import { COMMAND } from '../ids';
 import { classifyArg } from './args';
-import type { BackupItem } from './backups-view';
 import { deleteConfirmation, errorMessage } from './describe';
 import { runBackup, runRescue, runRestore, reportFailure, type BackupDeps } from './operations';
 import { pickBackup, pickBackupSource, pickContainer, pickRestoreTarget } from './pickers';
@@ -75,8 +74,9 @@ export async function restoreCommand(deps: BackupDeps, arg: unknown): Promise<Re
     const d = restoreTargetForPath(a.node);
     if (!d.ok) return refuse(deps, d.reason);
     target = d.value;
-    const candidates = restoreCandidates(await deps.view.list(), target);
-    listing = await pickBackup(deps.ui, candidates, `Restore into ${describeTarget(target)}`, describeTarget(target));
+    const listings = await asking(deps, () => deps.view.list());
+    if (!listings) return undefined;
+    listing = await pickBackup(deps.ui, restoreCandidates(listings, target), `Restore into ${describeTarget(target)}`, describeTarget(target));
     archive = listing?.file;
   } else if (a.kind === 'restore') {
     archive = resolve(a.archive);
@@ -88,7 +88,9 @@ export async function restoreCommand(deps: BackupDeps, arg: unknown): Promise<Re
       target = await asking(deps, () => pickRestoreTarget(deps.ui, host, l));
     }
   } else {
-    listing = await pickBackup(deps.ui, restoreCandidates(await deps.view.list()), 'Restore');
+    const listings = await asking(deps, () => deps.view.list());
+    if (!listings) return undefined;
+    listing = await pickBackup(deps.ui, restoreCandidates(listings), 'Restore');
     archive = listing?.file;
     const l = listing;
     if (l) target = await asking(deps, () => pickRestoreTarget(deps.ui, host, l));
@@ -149,7 +151,8 @@ export async function revealCommand(deps: BackupDeps, arg: unknown): Promise<voi
 export async function deleteCommand(deps: BackupDeps, arg: unknown): Promise<boolean> {
   const file = archiveOf(arg);
   if (!file) return false;
-  const listing = (arg as Partial<BackupItem>)?.kind === 'backup' ? (arg as BackupItem).listing : await listingOf(deps, file);
+  const a = classifyArg(arg);
+  const listing = a.kind === 'backup' ? a.listing : await listingOf(deps, file);
   if (!listing) {
     void deps.ui.show('warning', `${file} is not in the backup folder (${deps.view.dir()}) any more.`);
     deps.view.refresh();

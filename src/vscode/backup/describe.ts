@@ -110,7 +110,8 @@ export interface Confirmation {
  */
 export function overwriteConfirmation(question: { target: string; detail: string }, archive: string, listing: Pick<BackupListing, 'createdAt' | 'manifest'> | undefined, backupFolder: string): Confirmation {
   const what = listing?.manifest ? ` (${describeSource(listing.manifest.source)}, ${formatDate(listing.createdAt)})` : '';
-  const there = question.detail ? ` It holds ${question.detail}.` : '';
+  // The engine says what is there as a count of entries (a folder) or which of a rescue's paths exist.
+  const there = !question.detail ? '' : /^[\d,]+ entr(y|ies)$/.test(question.detail) ? ` It holds ${question.detail}.` : ` ${capitalize(question.detail)}.`;
   return {
     kind: 'overwrite',
     message: `Replace what ${question.target} holds with ${basename(archive)}?`,

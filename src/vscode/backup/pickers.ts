@@ -1,5 +1,5 @@
 import type { BackupListing, BackupSource, RestoreTarget } from '../../backup';
-import { backupItemView, describeSource } from './describe';
+import { backupItemView } from './describe';
 import { dockerChoices, type ContainerChoice } from './docker-choices';
 import { originalTarget, describeTarget } from './targets';
 import type { BackupUi, PickItem } from './ui';
@@ -131,7 +131,7 @@ export async function pickBackup(ui: BackupUi, candidates: readonly BackupListin
   return ui.pick(
     candidates.map((l) => {
       const v = backupItemView(l);
-      return { label: `$(archive) ${v.label}`, description: v.description, detail: l.manifest ? `${l.archive} · ${describeSource(l.manifest.source)}` : l.archive, value: l };
+      return { label: `$(archive) ${v.label}`, description: v.description, detail: l.archive, value: l };
     }),
     { title, placeholder: forWhat ? `Backups to restore into ${forWhat}` : 'Backups, newest first' },
   );
