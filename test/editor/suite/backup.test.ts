@@ -145,6 +145,13 @@ suite('Backups: back up, restore, cancel, retention and the schedule on a real D
     assert.equal(item.label, `volume "${source}"`);
     assert.match(item.description, /^[\d.]+ kB · \d{4}-\d\d-\d\d \d\d:\d\d · manifest ✓$/);
     assert.match(item.contextValue, /\bplBackup\b/);
+
+    // Reveal, in a browser (no OS file manager here) and outside the workspace: the manifest opens, full path in its title.
+    if (vscode.env.uiKind === vscode.UIKind.Web) {
+      await vscode.commands.executeCommand('persistenceLens.revealBackup', r.archive);
+      await waitFor('the manifest opened by Reveal', 10_000, () => (vscode.window.activeTextEditor?.document.uri.fsPath === r.manifestPath ? true : undefined));
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
   });
 
   test('Restore… into a new volume brings back every file, mode and link; nothing is asked', async () => {
