@@ -14,6 +14,13 @@ export class Workbench {
     await this.page.waitForSelector('#workbench\\.parts\\.statusbar', { timeout: 30_000 });
   }
 
+  /** Reloads the window, as "Developer: Reload Window" or F5 in the browser: a new extension host. */
+  async reload(): Promise<void> {
+    await this.page.reload({ waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await this.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await this.page.waitForSelector('#workbench\\.parts\\.statusbar', { timeout: 30_000 });
+  }
+
   // ---- the command palette and quick inputs ------------------------------------------------------------
   get quickInput(): Locator {
     return this.page.locator('.quick-input-widget');

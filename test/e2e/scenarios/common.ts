@@ -75,7 +75,12 @@ export function assertPaths(actual: Map<string, PathRow>, expected: Record<strin
 
 /** The status bar item that tells the active file's storage. */
 export function fileStatus(s: Session): Locator {
-  return s.wb.statusItem(/^(At risk|Persistent|Read-only):/);
+  return s.wb.statusItem(/^\s*(At risk|Persistent|Read-only):/);
+}
+
+/** The file status as the status bar shows it now (its codicon is a glyph, not text). */
+export async function fileStatusText(s: Session): Promise<string> {
+  return (await fileStatus(s).innerText({ timeout: 2_000 })).trim();
 }
 
 export const COMPOSE_FILE = `# The demo app: a web server and its database.

@@ -1,5 +1,6 @@
 import type { ScenarioFactory } from '../harness/runner';
+import { bindStatus, saveWarning } from './editing';
 import { pathsWithSocket, pathsWithoutSocket } from './paths';
 
 /** Every scenario, in the order they run. Each is independent: its own container, volume, workspace and browser. */
-export const scenarios: ScenarioFactory[] = [pathsWithoutSocket, pathsWithSocket];
+export const scenarios: ScenarioFactory[] = [pathsWithoutSocket, pathsWithSocket, saveWarning, bindStatus];
