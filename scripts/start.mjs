@@ -302,7 +302,21 @@ async function installExtension(entry) {
   log(`installed ${pkg.publisher}.${pkg.name} ${pkg.version} into code-server (extensions: ${show(dirs.extensions)})`);
 }
 
+/** First run only (the user may change them later): no welcome page, no Git or telemetry prompts. */
+function writeDefaultSettings() {
+  const file = join(dirs.userData, 'User/settings.json');
+  if (existsSync(file)) return;
+  mkdirSync(join(dirs.userData, 'User'), { recursive: true });
+  const settings = {
+    'workbench.startupEditor': 'none',
+    'git.openRepositoryInParentFolders': 'never',
+    'telemetry.telemetryLevel': 'off',
+  };
+  writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
+}
+
 async function startCodeServer(entry, port) {
+  writeDefaultSettings();
   writeFileSync(join(state, 'config.yaml'), `# written by npm start\nbind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const logFile = join(state, 'code-server.log');
   log(`starting code-server on 127.0.0.1:${port || '(a free port)'} (log: ${show(logFile)})`);
