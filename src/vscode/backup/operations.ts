@@ -69,13 +69,21 @@ function engineOptions(s: BackupSettings, hooks: BackupTestHooks | undefined): {
 
 /** The editor's own check of the backup folder, so the refusal names the setting rather than the CLI's --out. */
 function refuseDestination(deps: BackupDeps, dir: string): boolean {
-  const problem = destinationRefusal(dir, engine().classifyDestination(dir));
+  let problem: string | undefined;
+  try {
+    problem = destinationRefusal(dir, engine().classifyDestination(dir));
+  } catch {
+    return false; // an unreadable mount table: the engine checks again and says what is wrong
+  }
   if (!problem) return false;
   tell(deps, 'error', problem, { [OPEN_FOLDER_SETTING]: () => openSetting(SETTING.backupsFolder) });
   return true;
 }
 
-async function run<T>(deps: BackupDeps, title: string, opts: RunOptions, work: (engineOpts: ReturnType<typeof engineOptions> & { signal: AbortSignal; onProgress: (p: Progress) => void }) => Promise<T>): Promise<T> {
+/** What every engine call of the editor gets: the settings, and this run's signal and progress listener. */
+type EngineRunOptions = ReturnType<typeof engineOptions> & { signal: AbortSignal; onProgress: (p: Progress) => void };
+
+async function run<T>(deps: BackupDeps, title: string, opts: RunOptions, work: (e: EngineRunOptions) => Promise<T>): Promise<T> {
   const hooks = deps.hooks();
   const s = deps.settings();
   try {
