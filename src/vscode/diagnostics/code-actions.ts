@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+import type { DiagnosedEntry, DiagnosticsUpdater } from './diagnostics-updater';
+import { DIAGNOSTIC_SOURCE } from './to-diagnostic';
+import { planToWorkspaceEdit } from './workspace-edit';
+
+function sameRange(a: vscode.Range, b: vscode.Range): boolean {
+  return a.start.isEqual(b.start) && a.end.isEqual(b.end);
+}
+
+/**
+ * The finding behind a diagnostic of the context: by the object itself when the context hands back ours,
+ * else by what it says and where (the context may hold copies).
+ */
+function entryFor(d: vscode.Diagnostic, updater: DiagnosticsUpdater, doc: vscode.TextDocument, entries: DiagnosedEntry[]): DiagnosedEntry | undefined {
+  const key =
+    updater.keyOf(d) ??
+    updater.stored(doc)?.entries.find((e) => e.diagnostic.code === d.code && e.diagnostic.message === d.message && sameRange(e.diagnostic.range, d.range))?.key;
+  if (key !== undefined) return entries.find((e) => e.key === key);
+  return entries.find((e) => e.diagnostic.code === d.code && e.diagnostic.message === d.message);
+}
+
+/**
+ * Quick fixes for the persistence diagnostics, straight from the fixes each finding carries. When the
+ * document changed since it was diagnosed, it is diagnosed again first, so a fix is always planned
+ * against the text it will be applied to; a plan whose file no longer holds its text is left out.
+ */
+export class PersistenceCodeActions implements vscode.CodeActionProvider {
+  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+
+  constructor(private readonly updater: DiagnosticsUpdater) {}
+
+  async provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext, token: vscode.CancellationToken): Promise<vscode.CodeAction[]> {
+    if (!vscode.workspace.isTrusted) return [];
+    const ours = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
+    if (ours.length === 0) return [];
+    const diagnosis = await this.updater.current(doc);
+    if (!diagnosis || token.isCancellationRequested) return [];
+
+    const actions: vscode.CodeAction[] = [];
+    for (const d of ours) {
+      const entry = entryFor(d, this.updater, doc, diagnosis.entries);
+      for (const fix of entry?.finding.fixes ?? []) {
+        const edit = await planToWorkspaceEdit(fix.plan, doc);
+        if (!edit || token.isCancellationRequested) continue;
+        const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [d];
+        action.isPreferred = fix.preferred;
+        action.edit = edit;
+        actions.push(action);
+      }
+    }
+    return actions;
+  }
+}
