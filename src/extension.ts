@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import { registerPathsFeatures, type PathsFeatures } from './vscode/paths/index';
 import { registerScanReportCommand } from './vscode/scan-report-command';
+import { registerDiagnostics } from './vscode/diagnostics/index';
 import { registerBackupFeatures } from './vscode/backup/index';
 
 /** What activate() returns: used by the editor tests only (vscode.extensions.getExtension(id).exports). */
@@ -11,6 +12,7 @@ export interface PersistenceLensExports {
 /** Composition only: every feature registers itself; nothing here touches Docker or the file system. */
 export function activate(context: vscode.ExtensionContext): PersistenceLensExports {
   registerScanReportCommand(context);
+  registerDiagnostics(context);
   registerBackupFeatures(context);
   const paths = registerPathsFeatures(context);
   return { paths };
