@@ -51,9 +51,12 @@ async function waitFor(what: string, s: Started, re: RegExp, timeoutMs: number):
   assert.fail(`no ${what} within ${timeoutMs / 1000} s:\n${s.output()}`);
 }
 
+/** Resolves 'timeout' after ms, without keeping the process alive once the test is done. */
+const timeout = (ms: number): Promise<'timeout'> => new Promise((r) => setTimeout(() => r('timeout'), ms).unref());
+
 async function interrupt(s: Started, signal: NodeJS.Signals = 'SIGINT', timeoutMs = 60_000): Promise<number | string> {
   process.kill(-s.child.pid!, signal);
-  const code = await Promise.race([s.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs))]);
+  const code = await Promise.race([s.exited, timeout(timeoutMs)]);
   assert.notEqual(code, 'timeout', `npm start did not exit within ${timeoutMs / 1000} s of ${signal}:\n${s.output()}`);
   return code;
 }
@@ -175,7 +178,7 @@ describe('npm start', () => {
     const port = await new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as { port: number }).port)));
     try {
       const s = npmStart({ PL_START_DIR: join(stateDir, 'port'), PL_DEMO_PROJECT: `${project}-port`, PORT: String(port) });
-      const code = await Promise.race([s.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
+      const code = await Promise.race([s.exited, timeout(30_000)]);
       kill(s);
       assert.equal(code, 2, s.output());
       assert.match(s.output(), new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use`));
