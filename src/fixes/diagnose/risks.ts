@@ -59,8 +59,6 @@ function named(p: PathReport): string {
 const HOME_CAVEAT =
   ' A volume on the whole home also hides what newer images put there (Docker fills only an empty volume); persisting the folders that matter is an alternative.';
 
-const AGENT_CATEGORIES: ReadonlySet<Category> = new Set(['agent-state']);
-
 export function findRisks(report: TargetReport, places: TargetPlaces, minimum: Criticality): RiskDraft[] {
   const inFile = (loc: SourceLocation | undefined): loc is SourceLocation => !!loc && loc.file === places.file;
   const floor = criticalityRank(minimum);
@@ -121,7 +119,7 @@ export function findRisks(report: TargetReport, places: TargetPlaces, minimum: C
     const [name, at] = pointing;
     const isHome = name === 'HOME';
     loose.push({
-      code: isHome ? 'home-not-persisted' : AGENT_CATEGORIES.has(p.category) ? 'agent-state-not-persisted' : 'env-path-not-persisted',
+      code: isHome ? 'home-not-persisted' : p.category === 'agent-state' ? 'agent-state-not-persisted' : 'env-path-not-persisted',
       path: p.path,
       at,
       criticality: p.criticality,

@@ -79,12 +79,6 @@ export class DiagnosticsUpdater implements vscode.Disposable {
     this.collection.delete(doc.uri);
   }
 
-  clearAll(): void {
-    this.debouncer.dispose();
-    this.diagnoses.clear();
-    this.collection.clear();
-  }
-
   /** The diagnosis of the document's current text: the stored one, or a new one when the text moved on. */
   async current(doc: vscode.TextDocument): Promise<DocumentDiagnosis | undefined> {
     const stored = this.diagnoses.get(doc.uri.toString());
