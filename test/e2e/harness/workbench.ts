@@ -200,10 +200,42 @@ export class Workbench {
     await this.page.keyboard.press(`${MOD}+s`);
   }
 
+  /** The rows of the Problems panel that are problems (not the file rows). */
+  problems(): Locator {
+    return this.page.locator('.markers-panel .monaco-list-row').filter({ has: this.page.locator('.marker-message-details, .marker-line') });
+  }
+
+  problem(message: string | RegExp): Locator {
+    return this.problems().filter({ hasText: message }).first();
+  }
+
+  /** An entry of the editor's quick fix menu (Ctrl+. or the light bulb). */
+  quickFix(title: string | RegExp): Locator {
+    return this.page.locator('.action-widget .monaco-list-row.action').filter({ hasText: title }).first();
+  }
+
+  /**
+   * Applies an entry of the open quick fix menu with the keyboard, as its "Enter to Apply" says (the menu sits
+   * under a pointer block that takes clicks while it opens).
+   */
+  async applyQuickFix(entry: Locator): Promise<void> {
+    await entry.waitFor({ state: 'visible', timeout: 15_000 });
+    const rows = await this.page.locator('.action-widget .monaco-list-row.action').count();
+    for (let i = 0; i <= rows; i++) {
+      if ((await entry.getAttribute('class'))?.split(/\s+/).includes('focused')) {
+        await this.page.keyboard.press('Enter');
+        await entry.waitFor({ state: 'hidden', timeout: 10_000 });
+        return;
+      }
+      await this.page.keyboard.press('ArrowDown');
+    }
+    throw new Error(`could not move the quick fix menu's focus to ${await entry.innerText()}`);
+  }
+
   /** Moves the cursor to a line with Ctrl+G. */
   async goToLine(line: number, column = 1): Promise<void> {
     await this.page.keyboard.press(`${MOD}+g`);
-    await this.answer(`${line}:${column}`);
+    await this.answer(`:${line}:${column}`);
   }
 }
 
