@@ -1,5 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { findNodeAtLocation, modify, parse, parseTree, printParseErrorCode, type FormattingOptions, type Node, type ParseError } from 'jsonc-parser';
+import { normalizePosix } from '../core/paths';
+import { parseMountString } from '../sources/devcontainer';
 import { sanitizeVolumeName } from './compose-syntax';
 import { applyEdits, detectEol, positionOf, type TextEdit } from './text';
 import { FixRefusal, type FixPlan } from './types';
@@ -12,6 +14,8 @@ export interface DevcontainerFixRequest {
   volumeName?: string;
   /** Bind a host folder instead (e.g. `${localWorkspaceFolder}/.persist/x`). */
   bindSource?: string;
+  /** Only replace a `mounts` entry already at this path (refuse rather than add one). */
+  replaceOnly?: boolean;
 }
 
 const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false };
@@ -73,6 +77,16 @@ function renderValue(value: unknown, neighbour: Node, text: string, indent: stri
   return `{${fmt.eol}${entries.map((e) => `${indent}${unit}${e}`).join(`,${fmt.eol}`)}${fmt.eol}${indent}}`;
 }
 
+/** The container path a `mounts` entry (string or object form) mounts on, normalized; undefined when unreadable. */
+function mountTarget(entry: unknown): string | undefined {
+  if (typeof entry === 'string') {
+    const spec = parseMountString(entry);
+    return typeof spec === 'string' || !spec.target ? undefined : normalizePosix(spec.target);
+  }
+  if (entry && typeof entry === 'object' && typeof (entry as { target?: unknown }).target === 'string') return normalizePosix((entry as { target: string }).target);
+  return undefined;
+}
+
 /** The `mounts` entry for a path: a volume named stably across rebuilds, or a bind of a host folder. */
 function mountSpec(req: DevcontainerFixRequest): { source: string; type: 'volume' | 'bind' } {
   if (req.bindSource) return { source: req.bindSource, type: 'bind' };
@@ -105,20 +119,35 @@ export function planDevcontainerFix(req: DevcontainerFixRequest): FixPlan {
   const value = useObjects ? { source, target: req.path, type } : `source=${source},target=${req.path},type=${type}`;
 
   const formattingOptions = formattingOf(req.text, root);
+  // An entry already at this path (an anonymous volume, a tmpfs) is replaced: Docker refuses two mounts on
+  // one target ("Duplicate mount point").
+  const sameTarget = existing.findIndex((m) => mountTarget(m) === normalizePosix(req.path));
+  const replaced = sameTarget >= 0 ? mountsNode?.children?.[sameTarget] : undefined;
+  if (!replaced && req.replaceOnly) {
+    throw new FixRefusal(`no "mounts" entry mounts ${req.path}: it is declared elsewhere (runArgs?)`, { file: req.file, line: 1, column: 1 });
+  }
   const last = mountsNode?.children?.[mountsNode.children.length - 1];
-  const edits: TextEdit[] = last
-    ? appendToArray(req.text, last, value, formattingOptions)
-    : modify(req.text, ['mounts'], [value], { formattingOptions }).map((e) => ({ offset: e.offset, length: e.length, text: e.content }));
+  let edits: TextEdit[];
+  if (replaced) {
+    const lineStart = req.text.lastIndexOf('\n', replaced.offset - 1) + 1;
+    const indent = /^[ \t]*/.exec(req.text.slice(lineStart))![0];
+    const rendered = typeof existing[sameTarget] === 'string' ? JSON.stringify(`source=${source},target=${req.path},type=${type}`) : renderValue({ source, target: req.path, type }, replaced, req.text, indent, formattingOptions);
+    edits = [{ offset: replaced.offset, length: replaced.length, text: rendered }];
+  } else if (last) edits = appendToArray(req.text, last, value, formattingOptions);
+  else edits = modify(req.text, ['mounts'], [value], { formattingOptions }).map((e) => ({ offset: e.offset, length: e.length, text: e.content }));
   const newText = applyEdits(req.text, edits);
 
   const after = parse(newText, [], PARSE_OPTIONS) as Record<string, unknown>;
-  const expected = { ...data, mounts: [...existing, value] };
+  const replacement = replaced ? (typeof existing[sameTarget] === 'string' ? `source=${source},target=${req.path},type=${type}` : { source, target: req.path, type }) : undefined;
+  const expected = { ...data, mounts: replaced ? existing.map((m, i) => (i === sameTarget ? replacement : m)) : [...existing, value] };
   if (!isDeepStrictEqual(after, expected)) {
     throw new FixRefusal('the planned edit would change more than the intended mount; nothing was changed', { file: req.file, line: 1, column: 1 });
   }
   return {
     file: req.file,
-    title: type === 'bind' ? `Bind ${req.path} to host folder ${source}` : `Add volume "${source}" for ${req.path}`,
+    title: `${replaced ? 'Replace the mount of ' + req.path + ' with ' : ''}${
+      type === 'bind' ? (replaced ? `host folder ${source}` : `Bind ${req.path} to host folder ${source}`) : replaced ? `volume "${source}"` : `Add volume "${source}" for ${req.path}`
+    }`,
     kind: 'devcontainer-mount',
     edits,
     originalText: req.text,

@@ -278,10 +278,14 @@ describe('diagnostics: devcontainer.json', () => {
       text.replace('type=bind",\n', 'type=bind",\n    "source=codex-${devcontainerId},target=/home/vscode/.codex,type=volume",\n'),
     );
 
-    // A second entry at the same path would make Docker refuse the container: the entry itself has to change.
+    // A second entry at the same path would make Docker refuse the container ("Duplicate mount point"):
+    // the entry itself is changed into a named volume.
     const anon = only(findings, 'anonymous-volume');
-    assert.deepEqual(anon.fixes, []);
-    assert.match(anon.noFixReason ?? '', /named volume/);
+    assert.equal(anon.fixes.length, 1);
+    assert.equal(
+      applied(text, anon),
+      text.replace('"target=/home/vscode/.claude,type=volume"', '"source=claude-${devcontainerId},target=/home/vscode/.claude,type=volume"'),
+    );
     assert.match(only(findings, 'host-ssh-bound').message, /\/home\/tester\/\.ssh.*and change them/);
   });
 

@@ -48,3 +48,23 @@ describe('devcontainer.json fix', () => {
     assert.throws(() => fix('{ "mounts": "x" }'), /"mounts" is not an array/);
   });
 });
+
+describe('devcontainer.json fix over an entry already at the path', () => {
+  it('changes an anonymous volume entry into a named one instead of adding a duplicate mount point', () => {
+    const text = '{\n  "image": "node:22",\n  // agent state\n  "mounts": [\n    "type=volume,target=/home/node/.claude", // anonymous\n    "source=/x,target=/y,type=bind"\n  ]\n}\n';
+    const plan = planDevcontainerFix({ file: 'devcontainer.json', text, path: '/home/node/.claude' });
+    assert.equal(plan.newText, text.replace('"type=volume,target=/home/node/.claude"', '"source=claude-${devcontainerId},target=/home/node/.claude,type=volume"'));
+    assert.match(plan.title, /^Replace the mount of \/home\/node\/\.claude with volume/);
+  });
+
+  it('keeps the object form of a tmpfs entry it replaces', () => {
+    const text = '{ "image": "x", "mounts": [ { "type": "tmpfs", "target": "/data/" } ] }';
+    const plan = planDevcontainerFix({ file: 'devcontainer.json', text, path: '/data' });
+    assert.equal(plan.newText, '{ "image": "x", "mounts": [ { "source": "data-${devcontainerId}", "target": "/data", "type": "volume" } ] }');
+  });
+
+  it('with replaceOnly, refuses when no mounts entry is at the path (a runArgs --tmpfs, say)', () => {
+    const text = '{ "image": "x", "runArgs": ["--tmpfs", "/data"], "mounts": [] }';
+    assert.throws(() => planDevcontainerFix({ file: 'devcontainer.json', text, path: '/data', replaceOnly: true }), FixRefusal);
+  });
+});

@@ -67,7 +67,10 @@ export async function planFixes(site: FixSite, draft: RiskDraft): Promise<Planne
     }
     case 'devcontainer': {
       if (draft.declaredMount) {
-        // A second `mounts` entry at the same path makes Docker refuse the container ("Duplicate mount point").
+        // A second `mounts` entry at the same path makes Docker refuse the container ("Duplicate mount point"):
+        // only an entry of `mounts` itself can be changed into a volume; one in runArgs is left to the user.
+        const replaced = await attempt(() => planDevcontainerFix({ file: site.file, text: site.text, path: draft.path, replaceOnly: true }));
+        if (replaced && 'plan' in replaced) return collect([{ a: replaced, preferred: true }]);
         return { fixes: [], noFixReason: `change this entry into a named volume (source=NAME-\${devcontainerId},target=${draft.path},type=volume)` };
       }
       // A bind would put the data in the workspace folder (committed, synced): a volume named per dev container.
