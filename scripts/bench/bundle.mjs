@@ -1,0 +1,72 @@
+// Bundles what the bench measures as "ours" the way scripts/build.mjs bundles the product (esbuild, cjs,
+// node20), into .cache/bench/ (git-ignored): the engine functions the in-process cases call, and the CLI the
+// backup case runs as a child. Own copies, so that a rebuild of dist/ by someone else mid-run changes nothing.
+import * as esbuild from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { root } from './lib.mjs';
+
+const outDir = join(root, '.cache', 'bench');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  logLevel: 'error',
+  mainFields: ['module', 'main'],
+  external: ['cpu-features', '*.node'],
+};
+
+/** Whether src/fixes/diagnose(.ts|/index.ts) exports diagnoseConfigFile (another engineer is adding it). */
+export function hasDiagnose() {
+  const exported = /export\s+(async\s+)?function\s+diagnoseConfigFile\b|export\s+(const|let)\s+diagnoseConfigFile\b|export\s*\{[^}]*\bdiagnoseConfigFile\b/;
+  return ['src/fixes/diagnose.ts', 'src/fixes/diagnose/index.ts'].some((f) => existsSync(join(root, f)) && exported.test(readFileSync(join(root, f), 'utf8')));
+}
+
+/** Builds and loads the engine bundle; returns its exports plus what it contains. */
+export async function buildOurs() {
+  const outfile = join(outDir, 'ours.cjs');
+  const build = (diagnose) =>
+    esbuild.build({
+      ...common,
+      stdin: {
+        contents: [
+          "export { scan } from './src/sources/collect';",
+          "export { scanJson } from './src/cli/format';",
+          "export { connectDocker } from './src/sources/docker/client';",
+          "export { scanDocker } from './src/sources/docker/scan';",
+          "export { LiveMountTable } from './src/sources/self';",
+          "export { loadComposeProject } from './src/sources/compose/index';",
+          "export { analyzeTarget } from './src/core/analyze';",
+          diagnose ? "export { diagnoseConfigFile } from './src/fixes/diagnose';" : '',
+        ].join('\n'),
+        resolveDir: root,
+        loader: 'ts',
+      },
+      outfile,
+    });
+  let diagnose = hasDiagnose();
+  let diagnoseBuildError;
+  try {
+    await build(diagnose);
+  } catch (err) {
+    if (!diagnose) throw err;
+    // diagnostics are being written by someone else right now: measure without them rather than not at all
+    diagnoseBuildError = err.message.split('\n')[0];
+    diagnose = false;
+    await build(false);
+  }
+  const require = createRequire(import.meta.url);
+  delete require.cache[outfile];
+  return { ...require(outfile), bundleFile: outfile, hasDiagnose: diagnose, ...(diagnoseBuildError ? { diagnoseBuildError } : {}) };
+}
+
+/** Builds the CLI exactly as scripts/build.mjs does (without the source map); returns its path. */
+export async function buildCli() {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const outfile = join(outDir, 'cli.cjs');
+  await esbuild.build({ ...common, entryPoints: [join(root, 'src/cli/main.ts')], outfile, define: { PACKAGE_VERSION: JSON.stringify(pkg.version) } });
+  return outfile;
+}

@@ -1,0 +1,132 @@
+// Scanning N containers (N = 1, 20, 100), each with 8 mounts of mixed kinds (2 named volumes, 2 anonymous
+// volumes, 2 binds, 2 tmpfs), created with `docker create` and never started.
+//   ours   scan({ docker: true, containers }) in-process, then the JSON that `scan --docker --json` prints:
+//          connect (ping + version), list, inspect each, the image, the volumes' labels, each changes list;
+//          beside it, as a diagnostic, the same without the changes lists (scanDocker includeChanges: false)
+//   peer   the docker CLI route other extensions take: `docker ps -aq` then one `docker inspect` of all, parsed
+//   floor  the raw Engine API over the unix socket with node:http: list, then every inspect in parallel, parsed
+// The containers are created in steps (1, then 19 more, then 80 more) and the run's label selects them.
+import http from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { docker, interleaved, labelArgs, labels, RUN_LABEL, runId, summary } from './lib.mjs';
+
+const IMAGE = 'persistence-test:latest';
+
+function socketPath() {
+  const host = process.env.DOCKER_HOST;
+  if (host && !host.startsWith('unix://')) throw new Error(`the floor talks to a unix socket; DOCKER_HOST is ${host}`);
+  return host ? host.slice('unix://'.length) : '/var/run/docker.sock';
+}
+
+/** GET on the Engine API, the body parsed; plain node:http (the global agent keeps connections alive, as dockerode's does). */
+function engineGet(path) {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath: socketPath(), path, headers: { Host: 'docker' } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`GET ${path}: HTTP ${res.statusCode}`));
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (err) {
+          reject(err);
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+async function createContainers(count, offset, volumes, binds) {
+  const ids = [];
+  const one = async (i) => {
+    const id = await docker(
+      'create',
+      ...labelArgs,
+      '--name', `pl-bench-${runId}-${i}`,
+      '-e', 'HOME=/home/coder',
+      '-v', `${volumes[0]}:/home/coder/.config`,
+      '-v', `${volumes[1]}:/var/lib/app`,
+      '--mount', `type=volume,dst=/home/coder/.cache,${Object.entries(labels).map(([k, v]) => `volume-label=${k}=${v}`).join(',')}`,
+      '--mount', `type=volume,dst=/srv/anonymous,${Object.entries(labels).map(([k, v]) => `volume-label=${k}=${v}`).join(',')}`,
+      '-v', `${binds[0]}:/home/coder/project`,
+      '-v', `${binds[1]}:/etc/app:ro`,
+      '--tmpfs', '/tmp',
+      '--mount', 'type=tmpfs,dst=/run/cache',
+      IMAGE,
+    );
+    ids[i - offset] = id;
+  };
+  // four `docker create` at a time
+  for (let i = offset; i < offset + count; i += 4) await Promise.all([...Array(Math.min(4, offset + count - i)).keys()].map((k) => one(i + k)));
+  return ids;
+}
+
+export async function benchScan({ ours, work, quick, log }) {
+  const steps = quick ? [1, 5, 20] : [1, 20, 100];
+  const reps = quick ? 5 : 11;
+  const volumes = [`pl-bench-${runId}-config`, `pl-bench-${runId}-app`];
+  for (const v of volumes) await docker('volume', 'create', ...labelArgs, v);
+  const binds = [join(work, 'scan', 'project'), join(work, 'scan', 'etc-app')];
+  for (const b of binds) mkdirSync(b, { recursive: true });
+  const filter = `label=${RUN_LABEL}=${runId}`;
+
+  const ids = [];
+  const results = [];
+  for (const n of steps) {
+    ids.push(...(await createContainers(n - ids.length, ids.length, volumes, binds)));
+    const everything = (await docker('ps', '-aq')).split('\n').filter(Boolean).length;
+
+    const series = {
+      ours: async () => {
+        const r = await ours.scan({ docker: true, containers: ids });
+        const json = JSON.stringify(ours.scanJson(r), null, 2);
+        return { targets: r.targets.length, mounts: r.targets.reduce((k, t) => k + t.paths.filter((p) => p.origin === 'mount').length, 0), warnings: r.warnings, bytes: json.length };
+      },
+      // a diagnostic, not a target: the same scan without reading each container's changes list
+      oursNoChanges: async () => {
+        const conn = await ours.connectDocker();
+        const r = await ours.scanDocker(conn, { containers: ids, includeChanges: false });
+        const json = JSON.stringify(ours.scanJson({ targets: r.targets.map(ours.analyzeTarget), warnings: r.warnings }), null, 2);
+        return { targets: r.targets.length, bytes: json.length };
+      },
+      peer: async () => {
+        const listed = (await docker('ps', '-aq', '--no-trunc', '--filter', filter)).split('\n').filter(Boolean);
+        const inspected = JSON.parse(await docker('inspect', ...listed));
+        return { targets: inspected.length };
+      },
+      floor: async () => {
+        const listed = await engineGet(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] }))}`);
+        const inspected = await Promise.all(listed.map((c) => engineGet(`/containers/${c.Id}/json`)));
+        return { targets: inspected.length };
+      },
+    };
+    // one untimed call of each (the engine's and the process's caches), checked
+    for (const [name, fn] of Object.entries(series)) {
+      const r = await fn();
+      if (r.targets !== n) throw new Error(`scan ${name}: ${r.targets} targets for ${n} containers`);
+      if (name === 'ours' && r.warnings.length) throw new Error(`scan: warnings ${r.warnings.join('; ')}`);
+      if (name === 'ours' && r.mounts !== n * 8) throw new Error(`scan: ${r.mounts} mount paths for ${n} containers of 8 mounts`);
+    }
+    const times = await interleaved(series, reps);
+    const row = {
+      containers: n,
+      containersOnEngine: everything,
+      ours: summary(times.ours, 'ms'),
+      peer: summary(times.peer, 'ms'),
+      floor: summary(times.floor, 'ms'),
+      oursWithoutChanges: summary(times.oursNoChanges, 'ms'),
+    };
+    results.push(row);
+    log(`scan ${n}: ours ${row.ours.median.toFixed(1)} ms (${row.oursWithoutChanges.median.toFixed(1)} ms without changes lists), peer ${row.peer.median.toFixed(1)} ms, floor ${row.floor.median.toFixed(1)} ms`);
+  }
+  const perContainer = Object.fromEntries(
+    ['ours', 'oursWithoutChanges', 'peer', 'floor'].map((k) => [k, results.map((r) => ({ containers: r.containers, msPerContainer: r[k].median / r.containers }))]),
+  );
+  const first = results[0];
+  const last = results[results.length - 1];
+  const marginal = Object.fromEntries(['ours', 'oursWithoutChanges', 'peer', 'floor'].map((k) => [k, (last[k].median - first[k].median) / (last.containers - first.containers)]));
+  return { mountsPerContainer: 8, mountKinds: '2 named volumes, 2 anonymous volumes, 2 binds (1 read-only), 2 tmpfs', steps: results, perContainer, marginalMsPerContainer: marginal };
+}
