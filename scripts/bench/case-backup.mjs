@@ -118,7 +118,8 @@ async function timed(cmd, args, opts = {}) {
 
 export async function benchBackup({ work, cli, quick, log }) {
   const sizes = quick ? [20e6, 50e6, 100e6] : [100e6, 500e6, 1000e6];
-  const repsAt = (i) => (i === sizes.length - 1 ? (quick ? 2 : 3) : quick ? 1 : 2);
+  // repeats at each size: the last one is the headline; the smaller ones show growth
+  const repsAt = (i) => (quick ? [1, 1, 2] : [2, 1, 3])[i];
   await buildImage(work);
   const volume = `pl-bench-${runId}-backup`;
   await docker('volume', 'create', ...labelArgs, volume);

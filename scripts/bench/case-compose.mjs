@@ -77,7 +77,7 @@ export async function benchCompose({ ours, work, quick, log }) {
   // and on smaller files of the same shape, to show how its cost grows.
   let diagnostics;
   if (ours.hasDiagnose) {
-    const budgetMs = quick ? 20_000 : 90_000;
+    const budgetMs = quick ? 20_000 : 60_000;
     const r = await diagnoseInWorker(ours.bundleFile, file, text, reps, budgetMs);
     const warm = r.calls.filter((c) => !c.cold).map((c) => c.ms);
     const coldCall = r.calls.find((c) => c.cold);

@@ -64,6 +64,27 @@ async function createContainers(count, offset, volumes, binds) {
   return ids;
 }
 
+/**
+ * Where ours' time goes at one N: each step of the scan on its own (dockerode calls as scanDocker makes them,
+ * then the analysis and the JSON), medians of `reps`. They overlap in a real scan (images, volumes and changes
+ * run in parallel), so they do not add up to it exactly.
+ */
+async function phases(ours, ids, reps) {
+  const conn = await ours.connectDocker();
+  const d = conn.docker;
+  const scanned = await ours.scanDocker(conn, { containers: ids });
+  const steps = {
+    'connect (ping + version)': () => ours.connectDocker(),
+    'list all containers': () => d.listContainers({ all: true }),
+    'inspect each (parallel)': () => Promise.all(ids.map((id) => d.getContainer(id).inspect())),
+    'changes of each (parallel)': () => Promise.all(ids.map((id) => d.getContainer(id).changes())),
+    'image + volumes': () => Promise.all([d.getImage(IMAGE).inspect(), d.listVolumes()]),
+    'analyze + JSON': () => JSON.stringify(ours.scanJson({ targets: scanned.targets.map(ours.analyzeTarget), warnings: [] }), null, 2),
+  };
+  const times = await interleaved(steps, reps);
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v, 'ms')]));
+}
+
 export async function benchScan({ ours, work, quick, log }) {
   const steps = quick ? [1, 5, 20] : [1, 20, 100];
   const reps = quick ? 5 : 11;
@@ -122,11 +143,13 @@ export async function benchScan({ ours, work, quick, log }) {
     results.push(row);
     log(`scan ${n}: ours ${row.ours.median.toFixed(1)} ms (${row.oursWithoutChanges.median.toFixed(1)} ms without changes lists), peer ${row.peer.median.toFixed(1)} ms, floor ${row.floor.median.toFixed(1)} ms`);
   }
+  const breakdown = await phases(ours, ids, quick ? 3 : 5);
+  log(`scan ${ids.length}: where ours' time goes: ${Object.entries(breakdown).map(([k, v]) => `${k} ${v.median.toFixed(1)} ms`).join(', ')}`);
   const perContainer = Object.fromEntries(
     ['ours', 'oursWithoutChanges', 'peer', 'floor'].map((k) => [k, results.map((r) => ({ containers: r.containers, msPerContainer: r[k].median / r.containers }))]),
   );
   const first = results[0];
   const last = results[results.length - 1];
   const marginal = Object.fromEntries(['ours', 'oursWithoutChanges', 'peer', 'floor'].map((k) => [k, (last[k].median - first[k].median) / (last.containers - first.containers)]));
-  return { mountsPerContainer: 8, mountKinds: '2 named volumes, 2 anonymous volumes, 2 binds (1 read-only), 2 tmpfs', steps: results, perContainer, marginalMsPerContainer: marginal };
+  return { breakdownAtLargestN: { containers: ids.length, ...breakdown }, mountsPerContainer: 8, mountKinds: '2 named volumes, 2 anonymous volumes, 2 binds (1 read-only), 2 tmpfs', steps: results, perContainer, marginalMsPerContainer: marginal };
 }

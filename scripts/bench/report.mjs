@@ -120,6 +120,11 @@ export function tableOf(results) {
     const g = [['scan: ms per container', ...c.scan.steps.map((s) => `N = ${s.containers}`), `each container added, N = ${c.scan.steps[0].containers} → ${c.scan.steps[c.scan.steps.length - 1].containers}`]];
     for (const k of ['ours', 'oursWithoutChanges', 'peer', 'floor']) g.push([k === 'oursWithoutChanges' ? 'ours without the changes lists' : k, ...c.scan.steps.map((s) => fmt(s[k].median / s.containers)), `${fmt(c.scan.marginalMsPerContainer[k])} ms`]);
     growth.push(markdown(g));
+    const b = c.scan.breakdownAtLargestN;
+    if (b) {
+      const parts = Object.entries(b).filter(([k]) => k !== 'containers');
+      growth.push(markdown([[`scan ${b.containers}: where ours' time goes (each step alone)`, ...parts.map(([k]) => k)], ['ms', ...parts.map(([, v]) => fmtSummary(v))]]));
+    }
   }
   if (steps.length) {
     const b = [['backup', ...steps.map((s) => `${fmt(s.bytes / 1e6)} MB`)]];
