@@ -120,6 +120,8 @@ export class Session {
     });
     this.context = context;
     this.page = context.pages()[0] ?? (await context.newPage());
+    // an action that cannot happen fails with its own message, well before the step's time is up
+    this.page.setDefaultTimeout(20_000);
     const consoleLog = createWriteStream(join(this.runDir, 'page-console.log'));
     this.page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
     this.page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e.message}\n`));

@@ -141,9 +141,17 @@ export class Workbench {
   /** Opens a row's context menu and runs one of its items. */
   async contextMenu(row: Locator, item: string | RegExp): Promise<void> {
     await row.click({ button: 'right' });
-    const entry = this.page.locator('.context-view .monaco-menu .action-item:not(.disabled) .action-label', { hasText: item }).first();
+    const menu = this.page.locator('.context-view .monaco-menu');
+    const entry = menu.locator('.action-item:not(.disabled) .action-label', { hasText: item }).first();
     await entry.waitFor({ state: 'visible', timeout: 10_000 });
     await entry.click();
+    // A click that lands while the menu is still settling leaves it open with the entry highlighted: Enter runs it.
+    if (!(await menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false))) {
+      await entry.hover();
+      await this.page.keyboard.press('Enter');
+      await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+    }
+    await this.rest();
   }
 
   // ---- notifications, dialogs, status bar ------------------------------------------------------------
@@ -153,6 +161,35 @@ export class Workbench {
 
   async toastAction(toast: Locator, label: string | RegExp): Promise<void> {
     await toast.locator('.monaco-button', { hasText: label }).first().click();
+  }
+
+  /**
+   * The text of a notification, whether it shows as a toast or is already in the notification center: toasts
+   * hide after a while, and while the center is open new notifications go only there. Waits up to timeout;
+   * leaves the center closed.
+   */
+  async notification(text: string | RegExp, timeout = 30_000): Promise<string> {
+    const toast = this.toast(text).first();
+    const center = this.page.locator('.notifications-center');
+    const listed = center.locator('.notification-list-item').filter({ hasText: text }).first();
+    const until = Date.now() + timeout;
+    for (;;) {
+      if (await toast.isVisible()) return toast.innerText();
+      if (!(await center.isVisible())) await this.command('Notifications: Show Notifications');
+      if (await listed.isVisible()) {
+        const found = await listed.innerText();
+        await this.command('Notifications: Hide Notifications');
+        return found;
+      }
+      if (Date.now() > until) throw new Error(`no notification ${text} within ${timeout / 1000} s`);
+      await this.page.waitForTimeout(500);
+    }
+  }
+
+  /** Notifications: Clear All Notifications (from the palette). */
+  async clearNotifications(): Promise<void> {
+    await this.command('Notifications: Clear All Notifications');
+    await this.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
   }
 
   dialog(): Locator {
@@ -167,6 +204,26 @@ export class Workbench {
 
   statusItem(text: string | RegExp): Locator {
     return this.page.locator('#workbench\\.parts\\.statusbar .statusbar-item').filter({ hasText: text });
+  }
+
+  /**
+   * Types a value into a setting of the open Settings editor (opened on that setting, e.g. by a notification's
+   * button). A machine-scoped setting is listed only on the "Remote" tab of a remote window such as code-server:
+   * when the tab it opened on says "No Settings Found", the user switches tabs.
+   */
+  async setSetting(key: string, value: string): Promise<void> {
+    const editor = this.page.locator('.settings-editor');
+    await editor.waitFor({ state: 'visible', timeout: 15_000 });
+    const input = editor.locator(`.setting-item-contents input[aria-label="${key}"]`);
+    if (!(await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false))) {
+      await editor.locator('.settings-tabs-widget .action-label', { hasText: /^Remote/ }).click();
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+    }
+    await input.click();
+    await input.fill(value);
+    await this.page.keyboard.press('Enter');
+    // the Settings editor writes after a short debounce
+    await this.page.waitForTimeout(1_000);
   }
 
   // ---- editors -----------------------------------------------------------------------------------------
