@@ -160,7 +160,7 @@ export async function otherBusyProcesses() {
     .split('\n')
     .filter(Boolean)
     .filter((l) => !l.includes('pgrep'))
-    .map((l) => l.slice(0, 160));
+    .map((l) => l.replace(/^\d+\s+/, '').split(' ').slice(0, 2).join(' ').slice(0, 120));
 }
 
 // ---- formatting ---------------------------------------------------------------------------------------

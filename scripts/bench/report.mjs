@@ -129,7 +129,7 @@ export function tableOf(results) {
   if (steps.length) {
     const b = [['backup', ...steps.map((s) => `${fmt(s.bytes / 1e6)} MB`)]];
     b.push(['ours: peak RSS', ...steps.map((s) => fmtSummary(s.peakRss.ours))]);
-    for (const k of ['ours', 'peer', 'floor']) b.push([`${k}: MB/s`, ...steps.map((s) => fmtSummary(s.throughput[k]))]);
+    for (const k of ['ours', 'peer', 'floor']) b.push([`${k}: MB/s`, ...steps.map((s) => (s.throughput[k] ? fmtSummary(s.throughput[k]) : '—'))]);
     growth.push(markdown(b));
   }
 
