@@ -23,7 +23,10 @@ export interface ContainerSpec {
   /** Mount the Docker socket (and join its group). */
   socket: boolean;
   codeServerDir: string;
-  /** Files put into the writable layer before code-server starts, relative to HOME (e.g. the .vsix). */
+  /**
+   * Files put into the writable layer before code-server starts, on every creation (what a real image would
+   * contain: the .vsix the start script installs, the user settings), relative to HOME.
+   */
   seed: Record<string, string | Buffer>;
 }
 

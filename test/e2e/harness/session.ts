@@ -78,10 +78,13 @@ export class Session {
       seed: this.seed(),
     });
     this.containers.add(this.container.id);
+    // the user's own files: written once, into the writable layer (a recreate does not bring them back)
+    if (o.home && Object.keys(o.home).length) await this.container.putFiles(HOME, o.home);
     this.run.log(`${this.name}: code-server on ${this.container.address}${o.socket ? ' (with the Docker socket)' : ' (no Docker socket)'}`);
     await this.openBrowser();
   }
 
+  /** What the image's provisioning puts in the home on every (re)creation: the extension and the user settings. */
   private seed(): Record<string, string | Buffer> {
     const o = this.options;
     const settings = {
@@ -99,7 +102,6 @@ export class Session {
     return {
       ...extensionSeed(this.run.extension),
       '.local/share/code-server/User/settings.json': JSON.stringify(settings, null, 2) + '\n',
-      ...o.home,
     };
   }
 
@@ -135,6 +137,7 @@ export class Session {
     await this.container.recreate();
     this.containers.add(this.container.id);
     await this.wb.load(`http://${this.container.address}/?${workbenchQuery(this.run.extension, this.container.address, WORKSPACE)}`);
+    await this.wb.sidebarWidth(560);
   }
 
   /** A named volume made in the scenario (removed with it). */

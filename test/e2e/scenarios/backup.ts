@@ -114,3 +114,56 @@ export const backupVolume: ScenarioFactory = () => {
     ],
   };
 };
+
+export const rescueRecreateRestore: ScenarioFactory = () => {
+  const saved = '# To do\n\n- keep this across a recreate\n';
+  return {
+    name: 'rescue-recreate',
+    title: 'rescuing the writable layer, recreating the container, restoring',
+    // the backup folder set as the backup-volume scenario leaves it: on the bind-mounted workspace
+    session: { socket: true, home: { 'notes/todo.md': '# To do\n\n' }, settings: { 'persistenceLens.backups.folder': BACKUP_FOLDER } },
+    steps: [
+      {
+        title: 'save a file on the writable layer; Rescue Writable Layer… from the tree archives it',
+        timeoutSec: 90,
+        run: async ({ s }) => {
+          await s.wb.openFile(`${HOME}/notes/todo.md`);
+          await s.wb.appendAndSave('- keep this across a recreate\n');
+          await eventually(async () => assert.equal(String(await s.container.readFile(`${HOME}/notes/todo.md`)), saved));
+          await s.wb.clearNotifications();
+          await thisContainerPaths(s);
+          await s.wb.contextMenu(s.wb.row(s.wb.pane('Paths'), /^This container$/), /^Rescue Writable Layer/);
+          const done = await s.wb.notification(new RegExp(`Rescued .* of container "${s.name}"`), 60_000);
+          assert.ok(done.includes(`${HOME}/notes`), `the rescue does not name ${HOME}/notes: ${done}`);
+          const files = backupFiles(s);
+          assert.ok(files.some((f) => /^rescue-.*\.tar\.gz$/.test(f)) && files.some((f) => /^rescue-.*\.manifest\.json$/.test(f)), `no rescue archive and manifest: ${files.join(', ')}`);
+        },
+      },
+      {
+        title: 'recreate the container from the same configuration: the file is gone',
+        timeoutSec: 90,
+        run: async ({ s }) => {
+          const before = s.container.id;
+          await s.recreateContainer();
+          assert.notEqual(s.container.id, before, 'the container was not recreated');
+          assert.equal(await s.container.exists(`${HOME}/notes/todo.md`), false, 'the file survived the recreate: the test proves nothing');
+        },
+      },
+      {
+        title: 'Restore… the rescue archive from the Backups view into the new container: the saved file is back',
+        timeoutSec: 90,
+        run: async ({ s }) => {
+          await s.wb.showViewContainer('Persistence');
+          await s.wb.contextMenu(await backupRow(s, `writable layer of container "${s.name}"`), /^Restore/);
+          await s.wb.pick(new RegExp(s.name));
+          // the new container is not empty (code-server's own files): the restore asks, and takes a safety backup
+          await s.wb.dialog().waitFor({ state: 'visible', timeout: 30_000 });
+          assert.match(await s.wb.dialog().innerText(), /safety backup/);
+          await s.wb.dialogButton(/^\s*Back Up and Replace\s*$/);
+          await s.wb.notification(/Restored/, 60_000);
+          assert.equal(String(await s.container.readFile(`${HOME}/notes/todo.md`)), saved);
+        },
+      },
+    ],
+  };
+};

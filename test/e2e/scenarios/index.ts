@@ -1,8 +1,8 @@
 import type { ScenarioFactory } from '../harness/runner';
-import { backupVolume } from './backup';
+import { backupVolume, rescueRecreateRestore } from './backup';
 import { composeQuickFix } from './compose-fix';
 import { bindStatus, saveWarning } from './editing';
 import { pathsWithSocket, pathsWithoutSocket } from './paths';
 
 /** Every scenario, in the order they run. Each is independent: its own container, volume, workspace and browser. */
-export const scenarios: ScenarioFactory[] = [pathsWithoutSocket, pathsWithSocket, saveWarning, bindStatus, composeQuickFix, backupVolume];
+export const scenarios: ScenarioFactory[] = [pathsWithoutSocket, pathsWithSocket, saveWarning, bindStatus, composeQuickFix, backupVolume, rescueRecreateRestore];
