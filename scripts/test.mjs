@@ -5,6 +5,7 @@
 //   unit         pure logic, no Docker, no editor (test/unit)
 //   integration  a real Docker Engine, started here when missing (test/integration)
 //   editor       the extension in a real code-server extension host, driven by Chromium (test/editor)
+//   e2e          code-server inside a real container, driven in Chromium as a user would (test/e2e)
 //
 // Under CI=true a tier that cannot run is a failure that says why; locally it is skipped, loudly.
 // `--tier NAME` (repeatable) runs only the named tiers.
@@ -88,6 +89,23 @@ function runNodeTests(tier, files, env = {}) {
   record(tier, counts);
 }
 
+/** Runs a runner that writes its counts to the file named by --counts; a runner that dies still counts as failed. */
+function runCountingRunner(tier, runnerArgs, timeoutMs) {
+  const countFile = join(mkdtempSync(join(tmpdir(), 'pl-count-')), 'counts.json');
+  const r = run(process.execPath, [...runnerArgs, '--counts', countFile], { timeout: timeoutMs, killSignal: 'SIGTERM' });
+  let counts;
+  try {
+    counts = JSON.parse(readFileSync(countFile, 'utf8'));
+  } catch {
+    counts = { passed: 0, failed: 1, skipped: 0, failures: [`${tier}: the runner exited ${r.status ?? r.signal} without results`] };
+  }
+  if (r.status !== 0 && counts.failed === 0) {
+    counts.failed = 1;
+    counts.failures.push(`${tier}: the runner exited ${r.status ?? r.signal}`);
+  }
+  return counts;
+}
+
 function record(tier, counts) {
   totals.passed += counts.passed;
   totals.failed += counts.failed;
@@ -144,22 +162,25 @@ if (wanted('editor')) {
     const built = [join(root, 'scripts/build.mjs'), join(root, 'scripts/editor/build-suite.mjs')].every((s) => run(process.execPath, [s]).status === 0);
     if (!built) record('editor', { passed: 0, failed: 1, skipped: 0, failures: ['editor: the extension or the suite did not build'] });
     else {
-      const countFile = join(mkdtempSync(join(tmpdir(), 'pl-count-')), 'counts.json');
       // The runner has its own hard timeout (150 s) and cleans up on SIGTERM; this one is the backstop.
-      const r = run(process.execPath, [join(root, 'scripts/editor/run-suite.mjs'), '--counts', countFile], { timeout: 200_000, killSignal: 'SIGTERM' });
-      let counts;
-      try {
-        counts = JSON.parse(readFileSync(countFile, 'utf8'));
-      } catch {
-        counts = { passed: 0, failed: 1, skipped: 0, failures: [`editor: the runner exited ${r.status ?? r.signal} without results`] };
-      }
-      if (r.status !== 0 && counts.failed === 0) {
-        counts.failed = 1;
-        counts.failures.push(`editor: the runner exited ${r.status ?? r.signal}`);
-      }
-      record('editor', counts);
+      record('editor', runCountingRunner('editor', [join(root, 'scripts/editor/run-suite.mjs')], 200_000));
     }
   }
+}
+
+if (wanted('e2e')) {
+  banner('end-to-end tests (code-server inside a real container, driven by Chromium as a user would)');
+  // code-server and Chromium (as for the editor tier), the Docker Engine, then the container image, built
+  // without a registry from busybox-static and the host's libraries (scripts/e2e/build-image.sh).
+  const install = run('bash', [join(root, 'scripts/editor/install-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const up = install.status === 0 ? run('bash', [join(root, 'scripts/docker-up.sh')]) : undefined;
+  const image = up?.status === 0 ? run('bash', [join(root, 'scripts/e2e/build-image.sh')], { stdio: ['ignore', 'ignore', 'inherit'] }) : undefined;
+  if (install.status !== 0) skipOrFail('e2e', `code-server or Chromium could not be installed (scripts/editor/install-code-server.sh exited ${install.status})`);
+  else if (up.status !== 0) skipOrFail('e2e', `no Docker Engine could be started (scripts/docker-up.sh exited ${up.status})`);
+  else if (image.status !== 0) skipOrFail('e2e', `the container image could not be built (scripts/e2e/build-image.sh exited ${image.status})`);
+  else if (run(process.execPath, [join(root, 'scripts/build.mjs')]).status !== 0) record('e2e', { passed: 0, failed: 1, skipped: 0, failures: ['e2e: the extension did not build'] });
+  // The runner packages the .vsix itself, has its own hard timeout (300 s) and cleans up on SIGTERM.
+  else record('e2e', runCountingRunner('e2e', ['--import', 'tsx', join(root, 'test/e2e/run.ts')], 360_000));
 }
 
 banner('summary');

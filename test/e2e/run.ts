@@ -15,8 +15,9 @@
 // (scripts/editor/install-code-server.sh), the built extension (scripts/build.mjs). scripts/test.mjs's `e2e`
 // tier makes sure of them. Exits 0 when every step passed, 1 when one failed, 3 when the run could not start.
 import { spawnSync } from 'node:child_process';
-import { existsSync, realpathSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { removeStale } from './harness/docker';
 import { prepareExtension, type ExtensionSource } from './harness/extension';
 import { Runner, type Counts } from './harness/runner';
@@ -61,12 +62,14 @@ async function main(): Promise<void> {
   if (stale) log(`removed ${stale} container(s)/volume(s) left by an earlier run that was killed`);
 
   let extension: ExtensionSource;
+  const packageDir = mkdtempSync(join(tmpdir(), 'pl-e2e-vsix-'));
+  process.on('exit', () => rmSync(packageDir, { recursive: true, force: true }));
   try {
-    extension = prepareExtension(root, { vsix: opt('--vsix'), dev: args.includes('--dev'), log });
+    extension = prepareExtension(root, { vsix: opt('--vsix'), dev: args.includes('--dev'), outDir: packageDir, log });
   } catch (err) {
     cannotRun((err as Error).message);
   }
-  log(extension.kind === 'vsix' ? `testing the package ${relative(root, extension.file) || extension.file}` : `testing the built extension as a development path (${extension.why})`);
+  log(extension.kind === 'vsix' ? `testing the package ${extension.file}` : `testing the built extension as a development path (${extension.why})`);
 
   const run: RunContext = {
     runId: `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`,

@@ -32,27 +32,19 @@ function devFiles(root: string, why: string): ExtensionSource {
   return { kind: 'dev', files, why };
 }
 
-/** The newest persistence-lens-*.vsix in root, when it is newer than `since` (ms). */
-function newestVsix(root: string, since = 0): string | undefined {
-  const found = readdirSync(root)
-    .filter((n) => /^persistence-lens-.*\.vsix$/.test(n))
-    .map((n) => ({ p: join(root, n), t: statSync(join(root, n)).mtimeMs }))
-    .filter((f) => f.t >= since)
-    .sort((a, b) => b.t - a.t);
-  return found[0]?.p;
-}
-
-export function prepareExtension(root: string, opts: { vsix?: string; dev?: boolean; log: (m: string) => void }): ExtensionSource {
+export function prepareExtension(root: string, opts: { vsix?: string; dev?: boolean; outDir: string; log: (m: string) => void }): ExtensionSource {
   if (opts.vsix) return { kind: 'vsix', file: opts.vsix };
   if (opts.dev) return devFiles(root, '--dev was given');
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
   if (!pkg.scripts?.package) return devFiles(root, 'package.json has no "package" script yet');
-  const started = Date.now() - 1000;
-  opts.log('npm run package');
-  const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 180_000 });
-  if (r.status !== 0) throw new Error(`npm run package failed (${r.status ?? r.signal}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-15).join('\n')}`);
-  const file = newestVsix(root, started);
-  if (!file) throw new Error(`npm run package succeeded but made no persistence-lens-*.vsix in ${root}`);
+  // into the run's own folder: the project root's .vsix is left to whoever made it
+  const file = join(opts.outDir, 'persistence-lens-e2e.vsix');
+  const started = Date.now();
+  const r = spawnSync('npm', ['run', '--silent', 'package', '--', '--out', file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 180_000 });
+  if (r.status !== 0 || !existsSync(file)) {
+    throw new Error(`npm run package failed (${r.status ?? r.signal}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-15).join('\n')}`);
+  }
+  opts.log(`npm run package: ${file} (${Math.round(statSync(file).size / 1024)} KiB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { kind: 'vsix', file };
 }
 
