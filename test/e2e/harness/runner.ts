@@ -16,6 +16,8 @@ export interface StepContext {
   log: (msg: string) => void;
   /** A screenshot for the README (docs/screenshots/NAME.png), taken only with --docs-screenshots. */
   docShot: (name: string, clip?: Locator) => Promise<void>;
+  /** This run takes the README's screenshots (a step may then make what it shows last long enough to see). */
+  docs: boolean;
 }
 
 export interface Step {
@@ -125,12 +127,13 @@ export class Runner {
     return {
       s,
       log: (m) => this.run.log(m),
+      docs: !!this.opts.docsDir,
       docShot: async (name, clip) => {
         if (!this.opts.docsDir) return;
         mkdirSync(this.opts.docsDir, { recursive: true });
         const path = join(this.opts.docsDir, `${name}.png`);
-        if (clip) await clip.screenshot({ path, animations: 'disabled' });
-        else await s.page.screenshot({ path, animations: 'disabled' });
+        if (clip) await clip.screenshot({ path });
+        else await s.page.screenshot({ path });
         this.run.log(`screenshot for the docs: ${relative(this.run.root, path)}`);
       },
     };

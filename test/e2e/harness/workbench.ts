@@ -140,8 +140,17 @@ export class Workbench {
 
   /** Opens a row's context menu and runs one of its items. */
   async contextMenu(row: Locator, item: string | RegExp): Promise<void> {
-    await row.click({ button: 'right' });
     const menu = this.page.locator('.context-view .monaco-menu');
+    // A tree that refreshes (the Paths view does when the writable layer changes) can move its rows between
+    // finding one and clicking it: the right-clicked row is the focused one, so check that it is ours.
+    for (let attempt = 1; ; attempt++) {
+      await row.click({ button: 'right' });
+      await menu.waitFor({ state: 'visible', timeout: 10_000 });
+      if (await row.evaluate((el) => el.classList.contains('focused')).catch(() => false)) break;
+      await this.page.keyboard.press('Escape');
+      if (attempt === 3) throw new Error(`the context menu kept opening on another row than ${row}`);
+      await this.page.waitForTimeout(500);
+    }
     const entry = menu.locator('.action-item:not(.disabled) .action-label', { hasText: item }).first();
     await entry.waitFor({ state: 'visible', timeout: 10_000 });
     await entry.click();
@@ -178,7 +187,8 @@ export class Workbench {
       if (!(await center.isVisible())) await this.command('Notifications: Show Notifications');
       if (await listed.isVisible()) {
         const found = await listed.innerText();
-        await this.command('Notifications: Hide Notifications');
+        await center.locator('.action-label[aria-label^="Hide Notifications"]').click();
+        await center.waitFor({ state: 'hidden', timeout: 5_000 });
         return found;
       }
       if (Date.now() > until) throw new Error(`no notification ${text} within ${timeout / 1000} s`);
@@ -186,10 +196,16 @@ export class Workbench {
     }
   }
 
-  /** Notifications: Clear All Notifications (from the palette). */
+  /** Closes every toast with its own close button (×), as a user clears what is in the way. */
   async clearNotifications(): Promise<void> {
-    await this.command('Notifications: Clear All Notifications');
-    await this.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+    const toasts = this.page.locator('.notifications-toasts .notification-toast');
+    for (let i = 0; i < 10 && (await toasts.count()) > 0; i++) {
+      const toast = toasts.first();
+      await toast.hover();
+      await toast.locator('.action-label[aria-label^="Clear Notification"]').first().click({ timeout: 5_000 }).catch(() => {});
+      await this.page.waitForTimeout(200);
+    }
+    await this.rest();
   }
 
   dialog(): Locator {

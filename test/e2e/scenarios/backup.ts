@@ -43,9 +43,11 @@ export const backupVolume: ScenarioFactory = () => {
     steps: [
       {
         title: 'Back Up… refuses a backup folder on the writable layer, names the persistent places, and opens the setting',
-        run: async ({ s }) => {
-          // some data of the user's in the volume: enough that a backup takes a moment, and files to compare
-          await s.container.exec(['sh', '-c', 'mkdir -p ~/.config/app/db && dd if=/dev/urandom of=$HOME/.config/app/db/blob bs=1M count=12 2>/dev/null && echo "theme = dark" > ~/.config/app/settings.toml']);
+        run: async ({ s, docs }) => {
+          // some data of the user's in the volume: enough that a backup takes a moment (long enough for a
+          // screenshot of its progress in a docs run), and files to compare
+          const mb = docs ? 64 : 12;
+          await s.container.exec(['sh', '-c', `mkdir -p ~/.config/app/db && dd if=/dev/urandom of=$HOME/.config/app/db/blob bs=1M count=${mb} 2>/dev/null && echo "theme = dark" > ~/.config/app/settings.toml`]);
           await thisContainerPaths(s);
           await s.wb.contextMenu(s.wb.row(s.wb.pane('Paths'), /^\/home\/coder\/\.config$/), /^Back Up/);
           const toast = s.wb.toast(/Backups are not written/);
@@ -63,6 +65,7 @@ export const backupVolume: ScenarioFactory = () => {
           }, 10_000);
           // (saving that settings.json warns, rightly: it is on the writable layer)
           await s.wb.clearNotifications();
+          await s.wb.page.keyboard.press('Control+w'); // close the Settings editor
         },
       },
       {
