@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { isInsideContainer, LiveMountTable } from '../sources/self';
 import { survivalOfMount } from '../core/survival';
 import { BackupInputError } from './errors';
@@ -30,7 +31,9 @@ export function classifyDestination(dir: string, opts: DestinationCheckOptions =
   const w = table.where(dir);
   const alternatives = table.view.mounts
     .filter((m) => !m.pseudo && !m.readOnly && m.target !== '/' && survivalOfMount(m).recreate)
-    // files bind-mounted alone (a single config file) cannot hold a backup folder; the engine's files are not in the list
+    // Files bound alone (a config file, the Docker socket) cannot hold a backup folder; the engine's files are
+    // not in the list. Only the live table can be looked at on disk.
+    .filter((m) => opts.mountinfoFile !== undefined || isDirectory(m.target))
     .map((m) => (m.source ? `${m.target} (${m.status} ${m.source})` : `${m.target} (${m.status})`));
   return {
     checked: true,
@@ -39,6 +42,14 @@ export function classifyDestination(dir: string, opts: DestinationCheckOptions =
     ...(w.mountPoint ? { mountPoint: w.mountPoint } : {}),
     alternatives,
   };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function assertPersistentDestination(dir: string, opts: DestinationCheckOptions = {}): DestinationVerdict {

@@ -328,7 +328,10 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
   };
   const mayOverwrite = async (target: string, detail: string): Promise<void> => {
     if (opts.force) return;
-    if (opts.confirmOverwrite && (await opts.confirmOverwrite({ target, detail: detail.replace(/^: | \(|\)$/g, '').trim() }))) return;
+    // The detail is written to follow the target in a sentence (" (3 entries)", ": 2 of the paths exist there (a, b)"):
+    // the question shows it on its own.
+    const alone = detail.startsWith(' (') && detail.endsWith(')') ? detail.slice(2, -1) : detail.replace(/^: /, '');
+    if (opts.confirmOverwrite && (await opts.confirmOverwrite({ target, detail: alone.trim() }))) return;
     throw notEmpty(target, detail);
   };
   const entriesFor = (check: ArchiveCheck): AsyncGenerator<ExtractEntry> => {

@@ -45,3 +45,13 @@ export async function ignoreFolderForSaveWarnings(folder: string): Promise<void>
 export function affects(e: vscode.ConfigurationChangeEvent, key: string): boolean {
   return e.affectsConfiguration(`${SETTING.section}.${key}`);
 }
+
+/**
+ * Opens a machine-scoped setting where it can be edited: in a remote window (code-server, a dev container)
+ * machine settings live on the Remote tab, and the User tab would show "No Settings Found".
+ */
+export function openMachineSetting(id: string): Thenable<unknown> {
+  // openRemoteSettings takes its search only in the options object; openSettings takes a plain string.
+  if (vscode.env.remoteName) return vscode.commands.executeCommand('workbench.action.openRemoteSettings', { query: id });
+  return vscode.commands.executeCommand('workbench.action.openSettings', id);
+}

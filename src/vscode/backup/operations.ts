@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { openMachineSetting } from '../settings';
 import type { BackupListing, BackupResult, BackupSource, Progress, RescueResult, RestoreResult, RestoreTarget } from '../../backup';
 import { engine } from '../engine';
 import { COMMAND, SETTING } from '../ids';
@@ -35,7 +36,7 @@ const OPEN_DOCKER_SETTING = 'Open Docker Host Setting';
 const OPEN_FOLDER_SETTING = 'Open Backup Folder Setting';
 
 function openSetting(key: string): void {
-  void vscode.commands.executeCommand('workbench.action.openSettings', `${SETTING.section}.${key}`);
+  void openMachineSetting(`${SETTING.section}.${key}`);
 }
 
 /** Shows a message; actions run when clicked. Not awaited: the command ends while the message stays. */

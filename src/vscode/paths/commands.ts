@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { SourceLocation } from '../../core/types';
 import type { FileStorage } from '../file-storage';
 import { COMMAND, SETTING, VIEW } from '../ids';
-import { saveWarningSettings, setSaveWarningsEnabled } from '../settings';
+import { openMachineSetting, saveWarningSettings, setSaveWarningsEnabled } from '../settings';
 import { localFolderOf, nodeForFile } from '../tree/build';
 import type { PathNode, PathsNode, TargetNode } from '../tree/nodes';
 import type { PathsView } from '../tree/paths-view';
@@ -33,7 +33,7 @@ export class PathsCommands {
       on(COMMAND.openFolder, (node?: PathNode) => this.openFolder(node)),
       on(COMMAND.showSurvivalDetails, (node?: PathNode) => this.showSurvivalDetails(node)),
       on(COMMAND.toggleSaveWarnings, () => this.toggleSaveWarnings()),
-      on(COMMAND.openDockerSetting, () => vscode.commands.executeCommand('workbench.action.openSettings', `${SETTING.section}.${SETTING.dockerHost}`)),
+      on(COMMAND.openDockerSetting, () => openMachineSetting(`${SETTING.section}.${SETTING.dockerHost}`)),
       on(COMMAND.revealActiveFile, () => this.revealActiveFile()),
       on(COMMAND.persistActiveFolder, () => this.persistActiveFolder()),
     ];

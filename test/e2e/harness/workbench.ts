@@ -224,17 +224,14 @@ export class Workbench {
 
   /**
    * Types a value into a setting of the open Settings editor (opened on that setting, e.g. by a notification's
-   * button). A machine-scoped setting is listed only on the "Remote" tab of a remote window such as code-server:
-   * when the tab it opened on says "No Settings Found", the user switches tabs.
+   * button). A machine-scoped setting is listed only on the "Remote" tab of a remote window such as code-server,
+   * so the extension must open that tab: a Settings editor that says "No Settings Found" fails here.
    */
   async setSetting(key: string, value: string): Promise<void> {
     const editor = this.page.locator('.settings-editor');
     await editor.waitFor({ state: 'visible', timeout: 15_000 });
     const input = editor.locator(`.setting-item-contents input[aria-label="${key}"]`);
-    if (!(await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false))) {
-      await editor.locator('.settings-tabs-widget .action-label', { hasText: /^Remote/ }).click();
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
-    }
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.click();
     await input.fill(value);
     await this.page.keyboard.press('Enter');
