@@ -74,10 +74,13 @@ const results = {
   started: started.toISOString(),
   mode: quick ? 'quick' : 'full',
   commit: sh('git', ['-C', root, 'rev-parse', '--short', 'HEAD']),
+  // the bench measures the working tree: files of src/ changed since that commit (others' work in progress)
+  uncommittedSourceFiles: (sh('git', ['-C', root, 'status', '--porcelain', '--', 'src']) ?? '').split('\n').filter(Boolean).length,
   machine: await machine(),
   load: { atStart: loadAverage(), otherEditorsOrBrowsersAtStart: await otherBusyProcesses() },
   cases: {},
 };
+results.load.quietAtStart = results.load.atStart[0] < 1 && results.load.otherEditorsOrBrowsersAtStart.length === 0;
 log(`${quick ? 'quick' : 'full'} run ${runId}; load average ${results.load.atStart.join(' ')}${results.load.otherEditorsOrBrowsersAtStart.length ? `; ${results.load.otherEditorsOrBrowsersAtStart.length} code-server/chromium processes of others are running: figures will be noisy` : ''}`);
 
 const work = mkdtempSync(join(tmpdir(), 'pl-bench-'));
