@@ -22,6 +22,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { stopProcessGroup } from './e2e/browser-env.mjs';
 
 const root = realpathSync(new URL('..', import.meta.url).pathname);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -110,17 +111,7 @@ process.on('SIGHUP', () => stop(129, 'hung up (SIGHUP)'));
 
 async function killCodeServer() {
   if (!codeServer || codeServer.exitCode !== null || codeServer.signalCode !== null) return;
-  const exited = new Promise((r) => codeServer.once('exit', r));
-  const group = (sig) => {
-    try {
-      process.kill(-codeServer.pid, sig);
-    } catch {}
-  };
-  group('SIGTERM');
-  const t = setTimeout(() => group('SIGKILL'), 3_000);
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-  clearTimeout(t);
-  group('SIGKILL'); // the extension host, file watcher and pty host share the group
+  await stopProcessGroup(codeServer);
   log('code-server stopped');
 }
 

@@ -63,3 +63,22 @@ export async function launchChromium({ executablePath = CHROMIUM_PATH, env, user
   const browser = await chromium.launch(options);
   return { browser, context: await browser.newContext({ viewport }) };
 }
+
+/**
+ * Stops a child started with `detached: true` and everything in its process group (code-server's extension
+ * host, file watcher and pty host share it): SIGTERM, SIGKILL after 3 s, and SIGKILL again at the end.
+ */
+export async function stopProcessGroup(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  const group = (sig) => {
+    try {
+      process.kill(-child.pid, sig);
+    } catch {}
+  };
+  group('SIGTERM');
+  const t = setTimeout(() => group('SIGKILL'), 3_000);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+  clearTimeout(t);
+  group('SIGKILL');
+}

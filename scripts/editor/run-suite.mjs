@@ -24,6 +24,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpat
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { stopProcessGroup } from '../e2e/browser-env.mjs';
 import { createRequire } from 'node:module';
 
 const root = realpathSync(new URL('../..', import.meta.url).pathname);
@@ -87,18 +88,7 @@ function removeStaleContainers() {
 }
 
 async function killCodeServer() {
-  if (!codeServer || codeServer.exitCode !== null || codeServer.signalCode !== null) return;
-  const exited = new Promise((r) => codeServer.once('exit', r));
-  const group = (sig) => {
-    try {
-      process.kill(-codeServer.pid, sig);
-    } catch {}
-  };
-  group('SIGTERM');
-  const t = setTimeout(() => group('SIGKILL'), 3_000);
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-  clearTimeout(t);
-  group('SIGKILL'); // the extension host, file watcher and pty host share the group
+  await stopProcessGroup(codeServer);
 }
 
 async function cleanup() {

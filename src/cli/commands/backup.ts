@@ -17,6 +17,9 @@ import {
 } from '../../backup';
 import { paint, table, type Output } from '../output';
 import { UsageError } from '../usage';
+import { formatBytes } from '../../core/bytes';
+
+export { formatBytes };
 
 /**
  * `backup`, `restore`, `rescue` and `backups`.
@@ -53,18 +56,6 @@ function intOption(name: string, value: string | undefined, min: number, max: nu
   const n = Number(value);
   if (n < min || n > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max} (got ${n})`);
   return n;
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = -1;
-  do {
-    v /= 1000;
-    u++;
-  } while (v >= 1000 && u < units.length - 1);
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${units[u]}`;
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');

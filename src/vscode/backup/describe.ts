@@ -1,23 +1,13 @@
 import { basename, dirname } from 'node:path';
 import type { BackupListing, BackupResult, DestinationVerdict, ManifestSource, RescueResult, RestoreResult } from '../../backup';
+import { formatBytes } from '../../core/bytes';
+
+export { formatBytes };
 
 /**
  * The words the editor shows for backups: the Backups view's items, the confirmations, the final messages.
  * Pure, so what a user reads is unit-tested.
  */
-
-/** Decimal units, like the CLI and like file managers: `12.3 MB`. */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = -1;
-  do {
-    v /= 1000;
-    u++;
-  } while (v >= 1000 && u < units.length - 1);
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${units[u]}`;
-}
 
 const count = (n: number): string => n.toLocaleString('en-US');
 const plural = (n: number, one: string, many: string): string => `${count(n)} ${n === 1 ? one : many}`;
