@@ -50,11 +50,16 @@ export class Workbench {
   }
 
   /** Types into the open quick input (an input box or a quick pick's filter) and presses Enter. */
-  async answer(text: string, timeout = 15_000): Promise<void> {
+  async answer(text: string, timeout = 15_000, prompt?: string | RegExp): Promise<void> {
+    // A quick pick that was just accepted stays on screen until the extension host hides it: typing before the
+    // asked input box replaces it would answer the old pick. With a prompt, wait for the box that shows it.
+    const message = prompt === undefined ? undefined : this.quickInput.locator('.quick-input-message', { hasText: prompt });
+    if (message) await message.waitFor({ state: 'visible', timeout });
     const input = this.quickInput.locator('input');
     await input.waitFor({ state: 'visible', timeout });
     await input.fill(text);
     await this.page.keyboard.press('Enter');
+    if (message) await message.waitFor({ state: 'hidden', timeout });
   }
 
   async escapeAll(): Promise<void> {

@@ -109,7 +109,7 @@ export const backupVolume: ScenarioFactory = () => {
           await s.wb.contextMenu(await backupRow(s, `volume "${s.configVolume}"`), /^Restore/);
           await s.wb.pick(/A Docker volume/);
           await s.wb.pick(/New volume/);
-          await s.wb.answer(restored);
+          await s.wb.answer(restored, 15_000, /Name of the new volume/);
           await s.wb.notification(/Restored/, 60_000);
           assert.deepEqual(await s.volumeDigest(restored), digest);
         },
