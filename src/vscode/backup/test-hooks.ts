@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import type { Progress } from '../../backup';
 import type { Confirmation } from './describe';
-import type { BackupUi, MessageLevel } from './ui';
+import type { BackupUi, MessageLevel, PickItem } from './ui';
 
 /**
  * What the editor tests may supply, through a command that exists only when the extension host runs tests
  * (`ExtensionMode.Test`): a modal confirmation cannot be clicked from the extension host, nor a
- * notification's Cancel button. Everything else stays real: the commands, the engine, the progress
- * notification, the messages (which are still shown).
+ * notification's Cancel button, nor an item of a quick pick the palette commands show. Everything else stays
+ * real: the commands, the questions they ask and what they offer, the engine, the progress notification, the
+ * messages (which are still shown).
  *
  * In-process command arguments are passed by reference, so the test hands over functions and a token.
  */
@@ -16,6 +17,16 @@ export const TEST_HOOKS_COMMAND = 'persistenceLens.test.backupHooks';
 export interface BackupTestHooks {
   /** Answers a confirmation instead of the modal (which is not shown). */
   confirm?: (c: Confirmation) => boolean | Promise<boolean>;
+  /**
+   * Answers a quick pick instead of showing it: one of the items offered (that very object), or undefined
+   * for Escape. An answer that is not one of them is an error, as no click could choose it.
+   */
+  pick?: (q: PickQuestion) => PickItem<unknown> | undefined | Promise<PickItem<unknown> | undefined>;
+  /**
+   * Answers an input box instead of showing it: the text accepted, or undefined for Escape. A text the box's
+   * validation rejects is an error, as the box would not accept it.
+   */
+  input?: (q: InputQuestion) => string | undefined | Promise<string | undefined>;
   /** Cancels a running operation the way the notification's Cancel button does. */
   cancellation?: vscode.CancellationToken;
   /** Sees the engine's progress of every operation. */
@@ -28,6 +39,21 @@ export interface BackupTestHooks {
   scheduleDelayMs?: number;
 }
 
+/** A quick pick as the hooks see it: what it asks and everything it offers, in order. */
+export interface PickQuestion {
+  title: string;
+  placeholder?: string;
+  items: readonly PickItem<unknown>[];
+}
+
+/** An input box as the hooks see it, with its validation. */
+export interface InputQuestion {
+  title: string;
+  prompt: string;
+  value?: string;
+  validate?: (v: string) => string | undefined;
+}
+
 /** The UI with the hooks' answers in front of it. */
 export function hookedUi(ui: BackupUi, hooks: () => BackupTestHooks | undefined): BackupUi {
   return {
@@ -35,6 +61,23 @@ export function hookedUi(ui: BackupUi, hooks: () => BackupTestHooks | undefined)
     async confirm(c) {
       const answer = hooks()?.confirm;
       return answer ? !!(await answer(c)) : ui.confirm(c);
+    },
+    async pick<T>(items: readonly PickItem<T>[], opts: { title: string; placeholder?: string }) {
+      const answer = hooks()?.pick;
+      if (!answer) return ui.pick(items, opts);
+      const chosen = (await answer({ ...opts, items })) as PickItem<T> | undefined;
+      if (chosen === undefined) return undefined;
+      if (!items.includes(chosen)) throw new Error(`test hooks: the answer to the quick pick "${opts.title}" is not one of the items it offered`);
+      return chosen.value;
+    },
+    async input(opts) {
+      const answer = hooks()?.input;
+      if (!answer) return ui.input(opts);
+      const text = await answer(opts);
+      if (text === undefined) return undefined;
+      const invalid = opts.validate?.(text);
+      if (invalid !== undefined) throw new Error(`test hooks: the input box "${opts.title}" would not accept "${text}": ${invalid}`);
+      return text;
     },
     show(level, text, ...actions) {
       hooks()?.onMessage?.({ level, text, actions });
