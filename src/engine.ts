@@ -10,4 +10,4 @@ export { watchEngineEvents, type EngineEvent, type EventWatch } from './sources/
 export { backup, restore, rescue, listBackups, defaultBackupDir, classifyDestination, manifestPathFor, isAbortError, type BackupListing, type BackupResult, type BackupSource, type RestoreResult, type RestoreTarget, type RescueResult, type Progress, type DestinationVerdict } from './backup';
 export { connectDocker, type DockerConnection } from './sources/docker/client';
 // Diagnostics and quick fixes on compose files and devcontainer.json (src/vscode/diagnostics).
-export { diagnoseConfigFile, type DiagnoseRequest, type Finding, type FindingCode, type QuickFix, type TextRange } from './fixes/diagnose/index';
+export { diagnoseConfigFile, type DiagnoseRequest, type Finding, type FindingCode, type PlannedFixes, type QuickFix, type TextRange } from './fixes/diagnose/index';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { diagnoseConfigFile, type Finding, type FindingCode } from '../../src/fixes/diagnose/index';
+import { diagnoseConfigFile, type FindingCode, type Finding as LazyFinding, type PlannedFixes } from '../../src/fixes/diagnose/index';
 import { applyEdits } from '../../src/fixes/text';
 
 const ROOT = resolve(__dirname, '../..');
@@ -30,8 +30,12 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
+/** A finding with its fixes planned, as the editor has them once it asks for a line's quick fixes. */
+type Finding = LazyFinding & PlannedFixes;
+
 async function diagnoseFile(file: string, text = readFileSync(file, 'utf8'), extra: { overlay?: Map<string, string>; minimumCriticality?: 'low' } = {}): Promise<Finding[]> {
-  return diagnoseConfigFile({ file, text, env: ENV, ...extra });
+  const findings = await diagnoseConfigFile({ file, text, env: ENV, ...extra });
+  return Promise.all(findings.map(async (f) => ({ ...f, ...(await f.planFixes()) })));
 }
 
 /** A compact view: 1-based line, severity, code. */
@@ -245,6 +249,42 @@ describe('diagnostics: what the editor has not saved', () => {
     const findings = await diagnoseFile(join(dir, 'compose.yaml'), text);
     assert.deepEqual(summary(findings), ['5 warning anonymous-volume']);
     assert.equal(findings[0]!.service, 'a');
+  });
+});
+
+describe('diagnostics: quick fixes planned when asked for', () => {
+  it('a finding plans its fixes once, against the diagnosed text, even after the file changed on disk', async () => {
+    const text = lines('services:', '  db:', '    image: postgres:16');
+    const dir = project({ 'compose.yaml': text });
+    const file = join(dir, 'compose.yaml');
+    const [db] = await diagnoseConfigFile({ file, text, env: ENV });
+    assert.equal(db?.code, 'database-without-volume');
+    writeFileSync(file, lines('services:', '  other:', '    image: busybox'));
+    const first = db!.planFixes();
+    assert.equal(db!.planFixes(), first, 'a second request plans again');
+    const { fixes } = await first;
+    assert.equal(fixes[0]?.plan.originalText, text);
+    assert.match(fixes[0]!.plan.newText, /db-data:\/var\/lib\/postgresql\/data/);
+  });
+
+  it('a service the planner cannot edit safely gets no fix, and the reason why', async () => {
+    const text = lines('services:', '  db: { image: "postgres:16" }');
+    const dir = project({ 'compose.yaml': text });
+    const [db] = await diagnoseFile(join(dir, 'compose.yaml'), text);
+    assert.equal(db?.code, 'database-without-volume');
+    assert.deepEqual(db.fixes, []);
+    assert.match(db.noFixReason ?? '', /service "db" is not a block mapping/);
+  });
+
+  it('information hints and unreadable files have no fixes to plan', async () => {
+    const text = lines('services:', '  app:', '    image: busybox', '    volumes:', '      - /var/run/docker.sock:/var/run/docker.sock');
+    const dir = project({ 'compose.yaml': text, 'broken.yaml': 'services: [' });
+    const [hint] = await diagnoseConfigFile({ file: join(dir, 'compose.yaml'), text, env: ENV });
+    assert.equal(hint?.severity, 'information');
+    assert.deepEqual(await hint!.planFixes(), { fixes: [] });
+    const [error] = await diagnoseConfigFile({ file: join(dir, 'broken.yaml'), text: 'services: [', env: ENV });
+    assert.equal(error?.code, 'config-error');
+    assert.deepEqual(await error!.planFixes(), { fixes: [] });
   });
 });
 

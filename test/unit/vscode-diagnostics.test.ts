@@ -62,7 +62,7 @@ describe('editor diagnostics: a plan as editor edits', () => {
     for (const rel of ['agent-sandbox/compose.yaml', 'code-server/compose.yaml', 'devcontainer-postgres/.devcontainer/compose.yaml']) {
       const file = join(EXAMPLES, rel);
       const findings = await diagnoseConfigFile({ file, text: readFileSync(file, 'utf8'), minimumCriticality: 'low', env: { HOME: '/home/t' } });
-      const plans = findings.flatMap((f) => f.fixes.map((x) => x.plan));
+      const plans = (await Promise.all(findings.map((f) => f.planFixes()))).flatMap((p) => p.fixes.map((x) => x.plan));
       assert.ok(plans.length > 0, rel);
       for (const plan of plans) assert.equal(applyEdits(plan.originalText, editorEdits(plan.edits)), plan.newText, `${rel}: ${plan.title}`);
     }

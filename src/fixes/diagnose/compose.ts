@@ -15,8 +15,8 @@ import {
   type TextOverlay,
 } from '../../sources/compose/index';
 import { loadDevcontainer } from '../../sources/devcontainer';
-import { planFixes } from './fixes';
-import { declarationRange } from './ranges';
+import { lazyFixes, planNoFixes } from './fixes';
+import { declarationRange, TextLines } from './ranges';
 import { findRisks, sameLocation } from './risks';
 import { securityHints } from './security';
 import type { Finding } from './types';
@@ -83,6 +83,7 @@ export async function diagnoseCompose(inputs: Inputs): Promise<Finding[]> {
     if (v.name) takenNames.add(v.name);
   }
 
+  const lines = new TextLines(text);
   const findings: Finding[] = [];
   const seenHints = new Set<string>();
   for (const { model, target } of services) {
@@ -100,20 +101,19 @@ export async function diagnoseCompose(inputs: Inputs): Promise<Finding[]> {
       inputs.minimumCriticality,
     );
     for (const d of drafts) {
-      const planned = await planFixes({ kind: 'compose', file, text, service: model.name, takenNames }, d);
       findings.push({
         severity: 'warning',
         code: d.code,
         message: d.message,
-        range: declarationRange(text, d.at),
+        range: declarationRange(lines, d.at),
         service: model.name,
         path: d.path,
         criticality: d.criticality,
-        ...planned,
+        planFixes: lazyFixes({ kind: 'compose', file, text, service: model.name, takenNames }, d),
       });
     }
     for (const h of securityHints(target.mounts, file, seenHints)) {
-      findings.push({ severity: 'information', code: h.code, message: h.message, range: declarationRange(text, h.at), service: model.name, fixes: [] });
+      findings.push({ severity: 'information', code: h.code, message: h.message, range: declarationRange(lines, h.at), service: model.name, planFixes: planNoFixes });
     }
   }
   return findings;

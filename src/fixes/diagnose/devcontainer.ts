@@ -8,8 +8,8 @@ import type { Criticality, SourceLocation } from '../../core/types';
 import type { TextOverlay } from '../../sources/compose/index';
 import { loadDevcontainer } from '../../sources/devcontainer';
 import { positionOf } from '../text';
-import { planFixes, type FixSite } from './fixes';
-import { declarationRange } from './ranges';
+import { lazyFixes, planNoFixes, type FixSite } from './fixes';
+import { declarationRange, TextLines } from './ranges';
 import { findRisks } from './risks';
 import { securityHints } from './security';
 import type { Finding } from './types';
@@ -66,22 +66,22 @@ export async function diagnoseDevcontainer(inputs: Inputs): Promise<Finding[]> {
     loaded.compose && service
       ? { kind: 'devcontainer-compose', file, project: loaded.compose, service, overlay }
       : { kind: 'devcontainer', file, text };
+  const lines = new TextLines(text);
   const findings: Finding[] = [];
   for (const d of drafts) {
-    const planned = await planFixes(site, d);
     findings.push({
       severity: 'warning',
       code: d.code,
       message: d.message,
-      range: declarationRange(text, d.at),
+      range: declarationRange(lines, d.at),
       service: target.name,
       path: d.path,
       criticality: d.criticality,
-      ...planned,
+      planFixes: lazyFixes(site, d),
     });
   }
   for (const h of securityHints(target.mounts, file, new Set())) {
-    findings.push({ severity: 'information', code: h.code, message: h.message, range: declarationRange(text, h.at), service: target.name, fixes: [] });
+    findings.push({ severity: 'information', code: h.code, message: h.message, range: declarationRange(lines, h.at), service: target.name, planFixes: planNoFixes });
   }
   return findings;
 }

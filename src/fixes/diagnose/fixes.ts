@@ -10,12 +10,8 @@ import { planDevcontainerFix } from '../devcontainer-fix';
 import { planComposePersist } from '../persist';
 import type { FixPlan } from '../types';
 import type { RiskDraft } from './risks';
-import type { QuickFix } from './types';
+import type { PlannedFixes, QuickFix } from './types';
 
-export interface PlannedFixes {
-  fixes: QuickFix[];
-  noFixReason?: string;
-}
 
 /** Where the fixes of a file's warnings are planned. */
 export type FixSite =
@@ -50,6 +46,15 @@ function collect(attempts: Array<{ a: Attempt; preferred: boolean }>): PlannedFi
   }
   if (fixes.length > 0 && !fixes.some((f) => f.preferred)) fixes[0]!.preferred = true;
   return fixes.length === 0 && noFixReason ? { fixes, noFixReason } : { fixes };
+}
+
+/** No fixes: the finding is information, or the file could not be read. */
+export const planNoFixes = (): Promise<PlannedFixes> => Promise.resolve({ fixes: [] });
+
+/** The fixes of a warning, planned when first asked for (then the same promise), never before. */
+export function lazyFixes(site: FixSite, draft: RiskDraft): () => Promise<PlannedFixes> {
+  let planned: Promise<PlannedFixes> | undefined;
+  return () => (planned ??= planFixes(site, draft));
 }
 
 export async function planFixes(site: FixSite, draft: RiskDraft): Promise<PlannedFixes> {

@@ -9,10 +9,11 @@ import { InputError } from '../../core/types';
 import { isDevcontainerFile } from '../persist';
 import { diagnoseCompose } from './compose';
 import { diagnoseDevcontainer } from './devcontainer';
-import { declarationRange, firstLineRange } from './ranges';
+import { planNoFixes } from './fixes';
+import { declarationRange, firstLineRange, TextLines } from './ranges';
 import type { DiagnoseRequest, Finding } from './types';
 
-export type { DiagnoseRequest, Finding, FindingCode, FindingSeverity, QuickFix, TextPosition, TextRange } from './types';
+export type { DiagnoseRequest, Finding, FindingCode, FindingSeverity, PlannedFixes, QuickFix, TextPosition, TextRange } from './types';
 
 export async function diagnoseConfigFile(req: DiagnoseRequest): Promise<Finding[]> {
   const file = resolve(req.file);
@@ -39,7 +40,7 @@ function unreadable(e: unknown, file: string, text: string): Finding {
     severity: 'error',
     code: 'config-error',
     message: e instanceof InputError ? message : `Persistence Lens could not read this file: ${message}`,
-    range: here ? declarationRange(text, loc) : firstLineRange(text),
-    fixes: [],
+    range: here ? declarationRange(new TextLines(text), loc) : firstLineRange(new TextLines(text)),
+    planFixes: planNoFixes,
   };
 }

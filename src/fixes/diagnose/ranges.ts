@@ -2,16 +2,24 @@
 import type { SourceLocation } from '../../core/types';
 import type { TextRange } from './types';
 
-/** The text of each line, without its line break (CR included). */
-function lineOf(text: string, line: number): string | undefined {
-  let start = 0;
-  for (let i = 0; i < line; i++) {
-    const nl = text.indexOf('\n', start);
-    if (nl < 0) return undefined;
-    start = nl + 1;
+/**
+ * The lines of a text, found once: a large file has a finding on many of its lines, and walking from the top
+ * for each would cost the file's length per finding.
+ */
+export class TextLines {
+  private readonly starts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) this.starts.push(nl + 1);
   }
-  const end = text.indexOf('\n', start);
-  return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, '');
+
+  /** The text of a 0-based line without its line break (CR included), or undefined past the end. */
+  line(n: number): string | undefined {
+    const start = this.starts[n];
+    if (start === undefined) return undefined;
+    const next = this.starts[n + 1];
+    return this.text.slice(start, next === undefined ? this.text.length : next - 1).replace(/\r$/, '');
+  }
 }
 
 /**
@@ -44,9 +52,9 @@ function quotedLength(content: string, start: number, orProperty: boolean): numb
  * (`# ...` in YAML, `// ...` in JSONC) and a JSON comma are not underlined. Never an empty range, so the
  * squiggle shows even on an empty line; clamped to the text, so a location from a stale parse never throws.
  */
-export function declarationRange(text: string, loc: Pick<SourceLocation, 'line' | 'column'>): TextRange {
+export function declarationRange(lines: TextLines, loc: Pick<SourceLocation, 'line' | 'column'>): TextRange {
   const line = Math.max(0, loc.line - 1);
-  const content = lineOf(text, line);
+  const content = lines.line(line);
   if (content === undefined) return { start: { line, character: 0 }, end: { line, character: 1 } };
   const start = Math.min(Math.max(0, loc.column - 1), content.length);
   const quoted = quotedLength(content, start, true);
@@ -56,6 +64,6 @@ export function declarationRange(text: string, loc: Pick<SourceLocation, 'line' 
 }
 
 /** The first line, for findings that belong to the whole file (an error in a file it includes). */
-export function firstLineRange(text: string): TextRange {
-  return declarationRange(text, { line: 1, column: 1 });
+export function firstLineRange(lines: TextLines): TextRange {
+  return declarationRange(lines, { line: 1, column: 1 });
 }

@@ -52,6 +52,15 @@ export interface Finding {
   /** The container path the finding is about (what the fixes persist). */
   path?: string;
   criticality?: Criticality;
+  /**
+   * Its quick fixes, planned against the diagnosed text on the first call and kept. Planning checks each edit
+   * by parsing the whole edited file again, so it waits until the editor asks for the fixes of a line: done
+   * for every warning of a large file on every keystroke, it would cost the file's length per warning.
+   */
+  planFixes(): Promise<PlannedFixes>;
+}
+
+export interface PlannedFixes {
   fixes: QuickFix[];
   /** Why no fix is offered, when none is (the engine refused, or no safe edit exists). */
   noFixReason?: string;

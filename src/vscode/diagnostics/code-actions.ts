@@ -20,9 +20,10 @@ function entryFor(d: vscode.Diagnostic, updater: DiagnosticsUpdater, doc: vscode
 }
 
 /**
- * Quick fixes for the persistence diagnostics, straight from the fixes each finding carries. When the
- * document changed since it was diagnosed, it is diagnosed again first, so a fix is always planned
- * against the text it will be applied to; a plan whose file no longer holds its text is left out.
+ * Quick fixes for the persistence diagnostics: each finding plans its fixes when the editor first asks for
+ * them on its line, then keeps them. When the document changed since it was diagnosed, it is diagnosed again
+ * first, so a fix is always planned against the text it will be applied to; a plan whose file no longer
+ * holds its text is left out.
  */
 export class PersistenceCodeActions implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
@@ -38,8 +39,11 @@ export class PersistenceCodeActions implements vscode.CodeActionProvider {
 
     const actions: vscode.CodeAction[] = [];
     for (const d of ours) {
-      const entry = entryFor(d, this.updater, doc, diagnosis.entries);
-      for (const fix of entry?.finding.fixes ?? []) {
+      const finding = entryFor(d, this.updater, doc, diagnosis.entries)?.finding;
+      if (!finding) continue;
+      const planned = await finding.planFixes().catch((err: unknown) => ({ fixes: [], noFixReason: `planning failed (${err instanceof Error ? err.message : String(err)})` }));
+      if (token.isCancellationRequested) return [];
+      for (const fix of planned.fixes) {
         const edit = await planToWorkspaceEdit(fix.plan, doc);
         if (!edit || token.isCancellationRequested) continue;
         const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
@@ -48,7 +52,16 @@ export class PersistenceCodeActions implements vscode.CodeActionProvider {
         action.edit = edit;
         actions.push(action);
       }
+      if (planned.fixes.length === 0 && planned.noFixReason) actions.push(unavailable(d, finding.path, planned.noFixReason));
     }
     return actions;
   }
+}
+
+/** Shown greyed out in the quick-fix menu, its reason on hover: the user learns why there is no fix to apply. */
+function unavailable(d: vscode.Diagnostic, path: string | undefined, reason: string): vscode.CodeAction {
+  const action = new vscode.CodeAction(path ? `Persist ${path}` : 'Persist this path', vscode.CodeActionKind.QuickFix);
+  action.diagnostics = [d];
+  action.disabled = { reason: `No quick fix: ${reason}` };
+  return action;
 }

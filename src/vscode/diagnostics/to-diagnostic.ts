@@ -12,8 +12,7 @@ const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
 
 export function toDiagnostic(f: Finding): vscode.Diagnostic {
   const range = new vscode.Range(f.range.start.line, f.range.start.character, f.range.end.line, f.range.end.character);
-  const message = f.fixes.length === 0 && f.noFixReason ? `${f.message} No quick fix: ${f.noFixReason}.` : f.message;
-  const d = new vscode.Diagnostic(range, message, SEVERITY[f.severity]);
+  const d = new vscode.Diagnostic(range, f.message, SEVERITY[f.severity]);
   d.source = DIAGNOSTIC_SOURCE;
   d.code = f.code;
   return d;
