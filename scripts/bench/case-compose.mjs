@@ -1,6 +1,7 @@
 // Compose analysis of one file of 500 services × 10 volumes.
 //   ours   parse + classify + diagnostics: diagnoseConfigFile (src/fixes/diagnose), warm, in a worker thread with a
-//          time budget; beside it parse + classify alone (loadComposeProject + analyzeTarget), what a scan does.
+//          time budget; beside it parse + classify alone (loadComposeProject + analyzeTarget), what a scan does,
+//          and the quick fixes of one finding (planned when the editor asks for them, not with the diagnostics).
 //          Before diagnoseConfigFile existed: parse + classify alone.
 //   peer   `docker-compose config` on the same file (what a user runs to see the resolved model)
 //   floor  reading the file
@@ -80,6 +81,7 @@ export async function benchCompose({ ours, work, quick, log }) {
     const budgetMs = quick ? 20_000 : 60_000;
     const r = await diagnoseInWorker(ours.bundleFile, file, text, reps, budgetMs);
     const warm = r.calls.filter((c) => !c.cold).map((c) => c.ms);
+    const planWarm = r.calls.filter((c) => !c.cold && c.planMs !== undefined).map((c) => c.planMs);
     const coldCall = r.calls.find((c) => c.cold);
     if (coldCall?.error) throw new Error(`compose: diagnoseConfigFile could not read the file: ${coldCall.error}`);
     const growth = [];
@@ -98,8 +100,9 @@ export async function benchCompose({ ours, work, quick, log }) {
       completedCalls: r.calls.length,
       coldMs: coldCall?.ms,
       findings: coldCall?.findings,
-      quickFixes: coldCall?.fixes,
       warm: warm.length ? summary(warm, 'ms') : undefined,
+      // the light bulb: the quick fixes of one finding, planned (and each checked by a re-parse) when asked for
+      quickFixesOfOneFinding: planWarm.length ? { ...summary(planWarm, 'ms'), fixes: coldCall?.fixes } : undefined,
       growth,
     };
   }
@@ -124,6 +127,7 @@ export async function benchCompose({ ours, work, quick, log }) {
   log(
     `compose: parse + classify ${result.parseAndClassify.median.toFixed(1)} ms` +
       (diagnostics ? `, with diagnostics ${diagnostics.warm ? `${diagnostics.warm.median.toFixed(0)} ms` : diagnostics.coldMs ? `${diagnostics.coldMs.toFixed(0)} ms (one call)` : `> ${diagnostics.budgetSeconds} s`}` : '') +
+      (diagnostics?.quickFixesOfOneFinding ? `, one finding's quick fixes ${diagnostics.quickFixesOfOneFinding.median.toFixed(0)} ms` : '') +
       (result.peer ? `, docker-compose config ${result.peer.median.toFixed(0)} ms` : ''),
   );
   return result;

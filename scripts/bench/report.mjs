@@ -137,7 +137,8 @@ export function tableOf(results) {
     const d = c.compose.diagnostics;
     const g = [['compose diagnostics: services', ...d.growth.map((x) => String(x.services)), String(c.compose.services)]];
     g.push(['ms per call (warm)', ...d.growth.map((x) => (x.ms ? fmtSummary(x.ms) : x.timedOut ? 'timed out' : '—')), d.warm ? fmtSummary(d.warm) : d.coldMs ? `${fmt(d.coldMs)} (cold, one call)` : `> ${d.budgetSeconds} s`]);
-    g.push(['findings (each with its quick fix planned)', ...d.growth.map((x) => String(x.findings ?? '—')), String(d.findings ?? '—')]);
+    g.push(['findings (their quick fixes planned when asked for)', ...d.growth.map((x) => String(x.findings ?? '—')), String(d.findings ?? '—')]);
+    if (d.quickFixesOfOneFinding) g.push(["one finding's quick fixes (the light bulb)", ...d.growth.map(() => ''), fmtSummary(d.quickFixesOfOneFinding)]);
     growth.push(markdown(g));
   }
   const m = results.machine;
