@@ -24,13 +24,13 @@ function trusted(deps: BackupDeps): boolean {
   return false;
 }
 
-/** A question that lists Docker objects may fail to reach the engine: say so, as the engine words it. */
 /** Says why nothing is done; the command then returns undefined. */
 function refuse(deps: BackupDeps, reason: string): undefined {
   void deps.ui.show('warning', reason);
   return undefined;
 }
 
+/** A question that lists Docker objects may fail to reach the engine: say so, as the engine words it. */
 async function asking<T>(deps: BackupDeps, question: () => Promise<T | undefined>): Promise<T | undefined> {
   try {
     return await question();
