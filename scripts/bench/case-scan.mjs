@@ -1,7 +1,7 @@
 // Scanning N containers (N = 1, 20, 100), each with 8 mounts of mixed kinds (2 named volumes, 2 anonymous
 // volumes, 2 binds, 2 tmpfs), created with `docker create` and never started.
 //   ours   scan({ docker: true, containers }) in-process, then the JSON that `scan --docker --json` prints:
-//          connect (ping + version), list, inspect each, the image, the volumes' labels, each changes list;
+//          connect (ping), list, inspect each, the image, the volumes' labels, each changes list;
 //          beside it, as a diagnostic, the same without the changes lists (scanDocker includeChanges: false)
 //   peer   the docker CLI route other extensions take: `docker ps -aq` then one `docker inspect` of all, parsed
 //   floor  the raw Engine API over the unix socket with node:http: list, then every inspect in parallel, parsed
@@ -74,7 +74,7 @@ async function phases(ours, ids, reps) {
   const d = conn.docker;
   const scanned = await ours.scanDocker(conn, { containers: ids });
   const steps = {
-    'connect (ping + version)': () => ours.connectDocker(),
+    'connect (ping)': () => ours.connectDocker(),
     'list all containers': () => d.listContainers({ all: true }),
     'inspect each (parallel)': () => Promise.all(ids.map((id) => d.getContainer(id).inspect())),
     'changes of each (parallel)': () => Promise.all(ids.map((id) => d.getContainer(id).changes())),

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type Dockerode from 'dockerode';
@@ -123,9 +124,10 @@ after(async () => {
 });
 
 describe('connectDocker on the running engine', () => {
-  it('pings the daemon and reads its API version', () => {
-    assert.ok(conn.apiVersion && /^1\.\d+$/.test(conn.apiVersion), `apiVersion ${conn.apiVersion}`);
+  it('reaches the daemon, which answers through the connection it returns', async () => {
     assert.ok(conn.endpoint.description.length > 0);
+    const version = await conn.docker.version();
+    assert.match(String(version.ApiVersion), /^1\.\d+$/);
   });
 });
 
@@ -336,6 +338,22 @@ describe('connectDocker when no daemon answers', () => {
       assert.ok(Date.now() - started < 2000, 'it did not wait much beyond the timeout');
     } finally {
       for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('says when what answers speaks HTTP but is not a Docker Engine', async () => {
+    const path = join(res.tempDir('pl-sock-'), 'web.sock');
+    const server = createHttpServer((_req, reply) => reply.writeHead(404, { 'Content-Type': 'text/plain' }).end('no such page'));
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      await assert.rejects(connectDocker({ host: `unix://${path}`, timeoutMs: 2000 }), (err: unknown) => {
+        assert.ok(err instanceof DockerUnavailableError, String(err));
+        assert.ok(err.message.includes(path), err.message);
+        assert.match(err.message, /answered GET \/_ping with HTTP 404: it is not a Docker Engine API/);
+        return true;
+      });
+    } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });

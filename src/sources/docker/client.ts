@@ -8,14 +8,12 @@ import { resolveDockerEndpoint, type DockerEndpoint } from './endpoint';
 export interface DockerConnection {
   docker: Dockerode;
   endpoint: DockerEndpoint;
-  /** The daemon's API version (`/version` ApiVersion), e.g. "1.41". */
-  apiVersion?: string;
 }
 
 export interface ConnectOptions {
   /** An explicit address; otherwise DOCKER_HOST, the Docker context, Podman, the default socket. */
   host?: string;
-  /** How long the daemon has to answer the ping (default 3000 ms). */
+  /** How long the daemon has to answer (default 3000 ms). */
   timeoutMs?: number;
   /** An endpoint already resolved (takes precedence over `host`). */
   endpoint?: DockerEndpoint;
@@ -79,14 +77,15 @@ function reasonFor(err: unknown, endpoint: DockerEndpoint, timeoutMs: number): {
     return { code: 'ETIMEDOUT', reason: `no answer within ${timeoutMs} ms (timeout): something is there but it does not answer like a Docker daemon.` };
   }
   if (typeof e?.statusCode === 'number') {
-    return { reason: `it answered the ping with HTTP ${e.statusCode}: it is not a Docker Engine API, or it is not healthy (${String(e.message ?? '').trim()}).` };
+    return { reason: `it answered GET /_ping with HTTP ${e.statusCode}: it is not a Docker Engine API, or it is not healthy (${String(e.message ?? '').trim()}).` };
   }
   const message = err instanceof Error ? err.message : String(err);
   return { ...(code ? { code } : {}), reason: message || 'unknown error' };
 }
 
 /**
- * Resolves the endpoint, loads dockerode, pings the daemon and reads its API version.
+ * Resolves the endpoint, loads dockerode and pings the daemon: the cheapest answer it gives (GET /version costs
+ * it several milliseconds more: it asks the kernel and every component).
  * Throws DockerUnavailableError when it does not answer in time; an Error when the configuration is broken
  * (a malformed ~/.docker/config.json, an unknown context).
  */
@@ -113,16 +112,11 @@ export async function connectDocker(opts: ConnectOptions = {}): Promise<DockerCo
     }, timeoutMs);
   });
   try {
-    const ask = (async () => {
-      await (docker.ping as (o: { abortSignal: AbortSignal }) => Promise<unknown>)({ abortSignal: controller.signal });
-      const v = await (docker.version as (o: { abortSignal: AbortSignal }) => Promise<Dockerode.DockerVersion>)({ abortSignal: controller.signal });
-      return v;
-    })();
+    const ask = (docker.ping as (o: { abortSignal: AbortSignal }) => Promise<unknown>)({ abortSignal: controller.signal });
     // The losing promise must not reject unhandled.
     ask.catch(() => undefined);
-    const version = await Promise.race([ask, timeout]);
-    const apiVersion = typeof version?.ApiVersion === 'string' ? version.ApiVersion : undefined;
-    return { docker, endpoint, ...(apiVersion ? { apiVersion } : {}) };
+    await Promise.race([ask, timeout]);
+    return { docker, endpoint };
   } catch (err) {
     const { reason, code } = reasonFor(err, endpoint, timeoutMs);
     throw new DockerUnavailableError(endpoint, reason, { cause: err, ...(code ? { code } : {}) });

@@ -47,6 +47,8 @@ export async function scanDocker(conn: DockerConnection, opts: ScanDockerOptions
   const listed = await docker.listContainers({ all: true });
   const selected = opts.containers ? selectContainers(listed, opts.containers, warnings) : listed;
 
+  // The changes lists are the daemon's slowest answers and need only the ids: asked at once, beside the inspects.
+  const changesOf = includeChanges ? fetchAllChanges(docker, selected, warnings) : Promise.resolve(new Map<string, ChangeEntry[] | 'gone'>());
   const inspected = await Promise.all(
     selected.map(async (c) => {
       const name = displayName(c.Names?.[0], c.Id);
@@ -69,10 +71,14 @@ export async function scanDocker(conn: DockerConnection, opts: ScanDockerOptions
   const [images, volumeLabels, changes] = await Promise.all([
     inspectImages(docker, imageIds, infos, warnings),
     needVolumeLabels ? listVolumeLabels(docker, warnings) : Promise.resolve(new Map<string, Record<string, string>>()),
-    includeChanges ? fetchAllChanges(docker, infos, warnings) : Promise.resolve(new Map<string, ChangeEntry[]>()),
+    changesOf,
   ]);
 
-  const targets = infos.map((info) => toTarget(info, images.get(info.Image), volumeLabels, includeChanges ? changes.get(info.Id) : undefined));
+  const targets = infos.map((info) => {
+    const listedChanges = changes.get(info.Id);
+    if (listedChanges === 'gone') warnings.push(`container ${displayName(info.Name, info.Id)} (${short(info.Id)}) was removed while its changes were read`);
+    return toTarget(info, images.get(info.Image), volumeLabels, listedChanges === 'gone' ? undefined : listedChanges);
+  });
   targets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { targets, warnings };
 }
@@ -131,23 +137,20 @@ async function listVolumeLabels(docker: Dockerode, warnings: string[]): Promise<
   }
 }
 
-async function fetchAllChanges(docker: Dockerode, infos: ContainerInfo[], warnings: string[]): Promise<Map<string, ChangeEntry[]>> {
+/** Each listed container's changes, or `gone` when it was removed before the engine could list them. */
+async function fetchAllChanges(docker: Dockerode, listed: Dockerode.ContainerInfo[], warnings: string[]): Promise<Map<string, ChangeEntry[] | 'gone'>> {
   const entries = await Promise.all(
-    infos.map(async (info) => {
+    listed.map(async (c): Promise<[string, ChangeEntry[] | 'gone'] | undefined> => {
       try {
-        return [info.Id, await fetchChanges(docker.getContainer(info.Id))] as const;
+        return [c.Id, await fetchChanges(docker.getContainer(c.Id))];
       } catch (err) {
-        const name = info.Name.replace(/^\//, '');
-        warnings.push(
-          isNotFound(err)
-            ? `container ${name} (${short(info.Id)}) was removed while its changes were read`
-            : `the writable layer of ${name} (${short(info.Id)}) could not be listed (${messageOf(err)}); its changes are unknown`,
-        );
+        if (isNotFound(err)) return [c.Id, 'gone'];
+        warnings.push(`the writable layer of ${displayName(c.Names?.[0], c.Id)} (${short(c.Id)}) could not be listed (${messageOf(err)}); its changes are unknown`);
         return undefined;
       }
     }),
   );
-  return new Map(entries.filter((e): e is readonly [string, ChangeEntry[]] => e !== undefined));
+  return new Map(entries.filter((e) => e !== undefined));
 }
 
 /** A volume is anonymous when the engine labels it so (API 1.42+), else when its name is 64 hex digits. */
