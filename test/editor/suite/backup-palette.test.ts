@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -10,6 +9,7 @@ import type { Confirmation } from '../../../src/vscode/backup/describe';
 import type { ContainerChoice } from '../../../src/vscode/backup/docker-choices';
 import { TEST_HOOKS_COMMAND, type BackupTestHooks, type InputQuestion, type PickQuestion } from '../../../src/vscode/backup/test-hooks';
 import type { PickItem } from '../../../src/vscode/backup/ui';
+import { DIGEST, digest, digestLines, docker, IMAGE, inVolume, LABEL, removeQuietly } from './docker';
 import { EXTENSION_ID } from './harness';
 
 /**
@@ -21,38 +21,8 @@ import { EXTENSION_ID } from './harness';
  * persistence-lens.test=1 (and this run's label) and removed.
  */
 
-const LABEL = 'persistence-lens.test=1';
-const IMAGE = 'persistence-test:latest';
-
-function docker(...args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).trim();
-}
-
-/** Runs a shell script in a throwaway container with `volume` at /d. */
-function inVolume(volume: string, script: string, readOnly = false): string {
-  return docker('run', '--rm', '--label', LABEL, '-v', `${volume}:/d${readOnly ? ':ro' : ''}`, IMAGE, 'sh', '-c', script);
-}
-
-/**
- * A script printing everything at `paths` (relative to `dir`): every entry's type, mode and size, every file's
- * sha256, every link's target.
- */
-const DIGEST = (dir: string, paths = '.') =>
-  `cd ${dir} && find ${paths} -exec stat -c "%n|%F|%a|%s" {} + && find ${paths} -type f -exec sha256sum {} + && find ${paths} -type l -exec stat -c "%n|%N" {} +`;
-
-function digestLines(out: string): string[] {
-  return out
-    .split('\n')
-    .filter(Boolean)
-    // a directory's size depends on the file system's bookkeeping, not on what it holds
-    .map((l) => l.replace(/^(.*\|directory\|\d+)\|\d+$/, '$1'))
-    .sort();
-}
-
 /** What the rescued container writes into its writable layer (relative to /). */
 const RESCUED = 'pl-rescue home/me';
-
-const digest = (volume: string): string[] => digestLines(inVolume(volume, DIGEST('/d'), true));
 
 const settings = () => vscode.workspace.getConfiguration('persistenceLens');
 
@@ -204,16 +174,7 @@ suite('Backups from the command palette: quick picks of Back Up…, Restore… a
   suiteTeardown(async () => {
     await vscode.commands.executeCommand(TEST_HOOKS_COMMAND, undefined);
     await settings().update('backups.folder', undefined, vscode.ConfigurationTarget.Global);
-    for (const c of containers) {
-      try {
-        docker('rm', '-f', '-v', c);
-      } catch {}
-    }
-    for (const v of volumes) {
-      try {
-        docker('volume', 'rm', '-f', v);
-      } catch {}
-    }
+    removeQuietly(containers, volumes);
     rmSync(folder, { recursive: true, force: true });
   });
 

@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -9,6 +8,7 @@ import type { BackupResult, Progress, RestoreResult } from '../../../src/backup'
 import type { Confirmation } from '../../../src/vscode/backup/describe';
 import { TEST_HOOKS_COMMAND, type BackupTestHooks } from '../../../src/vscode/backup/test-hooks';
 import type { PathNode } from '../../../src/vscode/tree/nodes';
+import { digest, docker, inVolume, LABEL, removeQuietly } from './docker';
 import { EXTENSION_ID, recordMetric, waitFor } from './harness';
 
 /**
@@ -17,29 +17,6 @@ import { EXTENSION_ID, recordMetric, waitFor } from './harness';
  * modal confirmations and the Cancel button are answered through the test hooks (a modal cannot be clicked
  * from the extension host); everything the tests create is labelled persistence-lens.test=1 and removed.
  */
-
-const LABEL = 'persistence-lens.test=1';
-const IMAGE = 'persistence-test:latest';
-
-function docker(...args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).trim();
-}
-
-/** Runs a shell script in a throwaway container with `volume` at /d. */
-function inVolume(volume: string, script: string, readOnly = false): string {
-  return docker('run', '--rm', '--label', LABEL, '-v', `${volume}:/d${readOnly ? ':ro' : ''}`, IMAGE, 'sh', '-c', script);
-}
-
-/** Everything in a volume, as sorted lines: every entry's type, mode and size, every file's sha256, every link's target. */
-function digest(volume: string): string[] {
-  const out = inVolume(volume, 'cd /d && find . -exec stat -c "%n|%F|%a|%s" {} + && find . -type f -exec sha256sum {} + && find . -type l -exec stat -c "%n|%N" {} +', true);
-  return out
-    .split('\n')
-    .filter(Boolean)
-    // a directory's size depends on the file system's bookkeeping, not on what it holds
-    .map((l) => l.replace(/^(.*\|directory\|\d+)\|\d+$/, '$1'))
-    .sort();
-}
 
 const settings = () => vscode.workspace.getConfiguration('persistenceLens');
 
@@ -112,11 +89,7 @@ suite('Backups: back up, restore, cancel, retention and the schedule on a real D
   suiteTeardown(async () => {
     await vscode.commands.executeCommand(TEST_HOOKS_COMMAND, undefined);
     for (const key of ['backups.folder', 'backups.keep', 'backups.scheduleHours', 'backups.scheduledSources']) await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
-    for (const v of volumes) {
-      try {
-        docker('volume', 'rm', '-f', v);
-      } catch {}
-    }
+    removeQuietly([], volumes);
     rmSync(folder, { recursive: true, force: true });
   });
 
