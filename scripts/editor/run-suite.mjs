@@ -24,7 +24,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpat
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { stopProcessGroup } from '../e2e/browser-env.mjs';
+import { isolatedEnv, launchChromium, makeDirs, stopProcessGroup, withoutEditorVariables } from '../e2e/browser-env.mjs';
 import { createRequire } from 'node:module';
 
 const root = realpathSync(new URL('../..', import.meta.url).pathname);
@@ -196,13 +196,7 @@ if (!existsSync(join(root, 'dist/extension.js'))) await fail('the extension is n
 
 // ---- an isolated run folder -------------------------------------------------------------------------
 runDir = realpathSync(mkdtempSync(join(tmpdir(), 'pl-editor-')));
-const dirs = Object.fromEntries(
-  ['home', 'config', 'data', 'cache', 'tmp', 'user-data', 'extensions', 'ws'].map((d) => {
-    const p = join(runDir, d);
-    mkdirSync(p, { recursive: true });
-    return [d, p];
-  }),
-);
+const dirs = makeDirs(runDir, ['home', 'config', 'data', 'cache', 'tmp', 'user-data', 'extensions', 'ws']);
 const workspace = dirs.ws;
 writeFileSync(
   join(workspace, 'compose.yaml'),
@@ -242,16 +236,8 @@ try {
 log(`test container ${containerName} (${containerId.slice(0, 12)}) created`);
 
 // ---- code-server ------------------------------------------------------------------------------------
-const isolatedEnv = {
-  HOME: dirs.home,
-  XDG_CONFIG_HOME: dirs.config,
-  XDG_DATA_HOME: dirs.data,
-  XDG_CACHE_HOME: dirs.cache,
-  TMPDIR: dirs.tmp,
-};
-const env = { ...process.env, ...isolatedEnv };
 // When this runs inside another VS Code / code-server, its variables must not leak into ours.
-for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k === 'ELECTRON_RUN_AS_NODE' || k.startsWith('CODE_SERVER_')) delete env[k];
+const env = withoutEditorVariables({ ...process.env, ...isolatedEnv(dirs) });
 Object.assign(env, {
   DOCKER_HOST: dockerHost,
   PL_EDITOR_RESULTS: resultsFile,
@@ -292,25 +278,10 @@ async function runInCodeServer() {
   log(`code-server listening on 127.0.0.1:${port}`);
 
   // ---- Chromium, the page, and the suite ------------------------------------------------------------
-  const { chromium } = await import('playwright-core');
   process.env.TMPDIR = dirs.tmp; // playwright's own temporary profile goes in the run folder too
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    env: { ...process.env, ...isolatedEnv },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const launched = await launchChromium({ executablePath: chromiumPath, env: { ...process.env, ...isolatedEnv(dirs) } });
+  browser = launched.browser;
+  page = await launched.context.newPage();
   const consoleLog = createWriteStream(join(runDir, 'page-console.log'));
   page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
   page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e.message}\n`));
