@@ -31,6 +31,12 @@ export interface SessionOptions {
   home?: Record<string, string>;
   /** The user's settings.json (code-server's user data dir, in the writable layer). */
   settings?: Record<string, unknown>;
+  /**
+   * Left out: workspace trust is off (code-server's --disable-workspace-trust and the setting), every folder is
+   * trusted. false: trust is on, and the window's "Do you trust the authors?" dialog is answered "No, I don't
+   * trust the authors": /workspace opens in Restricted Mode.
+   */
+  trusted?: false;
 }
 
 export class Session {
@@ -74,13 +80,14 @@ export class Session {
       workspace: this.dirs.ws,
       configVolume: this.configVolume,
       socket: o.socket,
+      workspaceTrust: o.trusted === false,
       codeServerDir: this.run.codeServerDir,
       seed: this.seed(),
     });
     this.containers.add(this.container.id);
     // the user's own files: written once, into the writable layer (a recreate does not bring them back)
     if (o.home && Object.keys(o.home).length) await this.container.putFiles(HOME, o.home);
-    this.run.log(`${this.name}: code-server on ${this.container.address}${o.socket ? ' (with the Docker socket)' : ' (no Docker socket)'}`);
+    this.run.log(`${this.name}: code-server on ${this.container.address}${o.socket ? ' (with the Docker socket)' : ' (no Docker socket)'}${o.trusted === false ? ' (workspace trust on)' : ''}`);
     await this.openBrowser();
   }
 
@@ -96,7 +103,7 @@ export class Session {
       'extensions.ignoreRecommendations': true,
       'telemetry.telemetryLevel': 'off',
       'update.mode': 'none',
-      'security.workspace.trust.enabled': false,
+      'security.workspace.trust.enabled': o.trusted === false,
       ...o.settings,
     };
     return {
@@ -129,7 +136,17 @@ export class Session {
     this.page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e.message}\n`));
     this.wb = new Workbench(this.page);
     await this.wb.load(`http://${this.container.address}/?${workbenchQuery(this.run.extension, this.container.address, WORKSPACE)}`);
+    if (this.options.trusted === false) await this.distrust();
     await this.wb.sidebarWidth(560);
+  }
+
+  /** Answers the startup dialog that asks whether to trust the folder's authors with "No", as a wary user. */
+  private async distrust(): Promise<void> {
+    const dialog = this.wb.dialog().filter({ hasText: /trust the authors/i });
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    await this.wb.dialogButton(/^\s*No, I don.t trust the authors\s*$/);
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    await this.wb.statusItem(/Restricted Mode/).first().waitFor({ state: 'visible', timeout: 15_000 });
   }
 
   /** Recreates the container from the same configuration (the volume stays), and reloads the workbench. */
@@ -138,6 +155,17 @@ export class Session {
     this.containers.add(this.container.id);
     await this.wb.load(`http://${this.container.address}/?${workbenchQuery(this.run.extension, this.container.address, WORKSPACE)}`);
     await this.wb.sidebarWidth(560);
+  }
+
+  /**
+   * Another container on the same engine, made in the scenario (removed with it): the test image sleeping,
+   * under the session's name with this suffix. Returns its name.
+   */
+  async startContainer(suffix: string): Promise<string> {
+    const name = `${this.name}-${suffix}`;
+    const id = await docker(['run', '-d', '--name', name, ...runLabels(this.run.runId), '--entrypoint', '/bin/sleep', this.run.image, '3600']);
+    this.containers.add(id);
+    return name;
   }
 
   /** A named volume made in the scenario (removed with it). */
