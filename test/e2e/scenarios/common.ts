@@ -117,3 +117,52 @@ services:
 volumes:
   db-data:
 `;
+
+/**
+ * The entries a tree row offers: its inline action buttons (shown on hover) and its context menu's items, read
+ * without running any (the menu is closed again with Escape).
+ */
+export async function rowActions(s: Session, row: Locator): Promise<{ inline: string[]; menu: string[] }> {
+  const wb = s.wb;
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await row.hover();
+  const inline = await row.locator('.actions .action-label').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.textContent ?? ''));
+  const menu = wb.page.locator('.context-view .monaco-menu');
+  // a refreshing tree can move its rows: the right-clicked row is the focused one, so check that it is ours
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: 'right' });
+    await menu.waitFor({ state: 'visible', timeout: 10_000 });
+    if (await row.evaluate((el) => el.classList.contains('focused')).catch(() => false)) break;
+    await wb.page.keyboard.press('Escape');
+    if (attempt === 3) throw new Error(`the context menu kept opening on another row than ${row}`);
+    await wb.page.waitForTimeout(500);
+  }
+  const items = (await menu.locator('.action-item:not(.disabled) .action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  await wb.page.keyboard.press('Escape');
+  await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+  await wb.rest();
+  return { inline, menu: items };
+}
+
+/**
+ * A row of the Paths view that may be scrolled out of view (a tree renders only the rows on screen, and an
+ * engine shared with other runs can hold many containers): with the keyboard, as a user would, the view is
+ * focused, Home goes to its top, and PageDown pages down until the row shows or the focus stops moving.
+ */
+export async function pathsRow(s: Session, label: string | RegExp): Promise<Locator> {
+  const wb = s.wb;
+  const pane = wb.pane('Paths');
+  const row = wb.row(pane, label);
+  await wb.command('Persistence: Focus on Paths View');
+  await wb.page.keyboard.press('Home');
+  let last: string | null = null;
+  for (;;) {
+    await wb.page.waitForTimeout(200);
+    if (await row.isVisible()) return row;
+    const focused = await pane.locator('.monaco-list-row.focused').first().getAttribute('aria-label').catch(() => null);
+    if (focused === last) break;
+    last = focused;
+    await wb.page.keyboard.press('PageDown');
+  }
+  throw new Error(`no row ${label} in the Paths view (paged to its end)`);
+}
