@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import type { ScanRequest } from '../engine';
 import { engine } from './engine';
+import { windowScanRequest } from './scan-request';
 
 /**
  * "Persistence Lens: Show Scan Report": the engine's report for this window (this container, the Docker
- * Engine when it answers, and the workspace's compose and devcontainer files) in an output channel.
+ * Engine when it answers, and the workspace's compose and devcontainer files; untrusted, the mount table
+ * alone) in an output channel.
  */
 export function registerScanReportCommand(context: vscode.ExtensionContext): void {
   let channel: vscode.OutputChannel | undefined;
@@ -12,10 +13,7 @@ export function registerScanReportCommand(context: vscode.ExtensionContext): voi
     vscode.commands.registerCommand('persistenceLens.showScanReport', async () => {
       channel ??= vscode.window.createOutputChannel('Persistence Lens');
       context.subscriptions.push(channel);
-      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-      const request: ScanRequest = folder?.scheme === 'file' ? { cwd: folder.fsPath } : {};
-      const dockerHost = vscode.workspace.getConfiguration('persistenceLens').get<string>('dockerHost');
-      if (dockerHost) request.dockerHost = dockerHost;
+      const request = windowScanRequest();
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Persistence Lens: scanning' }, async () => {
         // The engine (and dockerode with it) loads on first use, never during activation.
         const { scan, formatScan } = engine();

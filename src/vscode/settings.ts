@@ -27,9 +27,12 @@ export function saveWarningSettings(): SaveWarningSettings {
   };
 }
 
-/** Where a change to a window-scoped setting goes: the workspace when one is open, else the user settings. */
+/**
+ * Where a change to a window-scoped setting goes: the workspace when one is open and trusted, else the user
+ * settings (in an untrusted workspace the extension writes nothing into it, not even .vscode/settings.json).
+ */
 function target(): vscode.ConfigurationTarget {
-  return vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  return vscode.workspace.workspaceFolders?.length && vscode.workspace.isTrusted ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
 }
 
 export async function setSaveWarningsEnabled(enabled: boolean): Promise<void> {

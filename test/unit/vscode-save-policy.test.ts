@@ -94,6 +94,9 @@ describe('the status bar', () => {
     assert.equal(v.atRisk, true);
     assert.match(v.tooltip, /lost when the container is recreated/);
     assert.match(v.tooltip, /Click to persist this folder/);
+    const untrusted = describeFileStatus(assessFile('/home/coder/a', where('/home/coder/a', 'writable-layer'), catalog), false);
+    assert.doesNotMatch(untrusted.tooltip, /persist this folder/);
+    assert.match(untrusted.tooltip, /Click to show it in the Persistence view/);
     const ro = describeFileStatus(assessFile('/etc/a', where('/etc/a', 'bind-mount', { readOnly: true, source: '/etc', mountPoint: '/etc' }), catalog));
     assert.equal(ro.text, '$(lock) Read-only: bind mount /etc');
   });

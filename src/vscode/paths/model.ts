@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ScanResult } from '../../core/types';
-import type { ScanRequest } from '../../engine';
-import { isInsideContainer } from '../../sources/self';
 import { engine } from '../engine';
-import { dockerHost, extraComposeFiles } from '../settings';
+import { windowScanRequest } from '../scan-request';
 import { buildPathsTree, type PathsTree } from '../tree/build';
 import type { MessageNode } from '../tree/nodes';
 
@@ -58,21 +56,8 @@ export class PathsModel implements vscode.Disposable {
     this.changed.fire(next);
   }
 
-  private request(): ScanRequest {
-    const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
-    // Untrusted: only the mount table of the container we run in (asked explicitly, which turns the engine
-    // and the files off).
-    if (!vscode.workspace.isTrusted) return { self: isInsideContainer() };
-    const host = dockerHost();
-    return {
-      ...(folder ? { cwd: folder } : { discover: false }),
-      ...(host ? { dockerHost: host } : {}),
-      ...(folder ? { extraComposeFiles: extraComposeFiles() } : {}),
-    };
-  }
-
   private async scanOnce(): Promise<ModelSnapshot> {
-    const request = this.request();
+    const request = windowScanRequest();
     const messages: MessageNode[] = [];
     let scan: ScanResult;
     try {
@@ -95,6 +80,16 @@ export class PathsModel implements vscode.Disposable {
         detail: docker.error ?? `tried ${docker.endpoint ?? 'the default socket'}`,
         severity: 'warning',
         command: 'persistenceLens.openDockerSetting',
+      });
+    }
+    if (!vscode.workspace.isTrusted && scan.targets.length > 0) {
+      // The view's welcome text says this only when the view is empty; inside a container it never is.
+      messages.unshift({
+        kind: 'message',
+        text: 'Restricted Mode: only the mount table is read',
+        detail: "Trust this workspace to see the Docker Engine's containers and the compose and devcontainer files",
+        severity: 'info',
+        command: 'workbench.trust.manage',
       });
     }
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;

@@ -58,7 +58,9 @@ export class SaveGuard implements vscode.Disposable {
   }
 
   private async ask(warning: SaveWarning): Promise<void> {
-    const choice = await this.prompt(warning.message, SAVE_ACTIONS.persist, SAVE_ACTIONS.show, SAVE_ACTIONS.ignore);
+    // Untrusted, the extension edits no file: no persist to offer.
+    const offered = vscode.workspace.isTrusted ? [SAVE_ACTIONS.persist, SAVE_ACTIONS.show, SAVE_ACTIONS.ignore] : [SAVE_ACTIONS.show, SAVE_ACTIONS.ignore];
+    const choice = await this.prompt(warning.message, ...offered);
     try {
       if (choice === SAVE_ACTIONS.persist) await this.actions.persistFolder(warning.folder);
       else if (choice === SAVE_ACTIONS.show) await this.actions.showFolder(warning.folder);

@@ -23,7 +23,8 @@ function keeper(a: FileAssessment): string {
   return STATUS_WORDS[status];
 }
 
-export function describeFileStatus(a: FileAssessment): FileStatusView {
+/** `canPersist`: false in an untrusted workspace, where the extension edits no file (a click only reveals). */
+export function describeFileStatus(a: FileAssessment, canPersist = true): FileStatusView {
   const s = survivalSentences(a.where.survives);
   const place = a.label ? ` (${a.label})` : '';
   const storage = a.where.mountPoint ? `${keeper(a)}, mounted at ${a.where.mountPoint}` : keeper(a);
@@ -44,7 +45,7 @@ export function describeFileStatus(a: FileAssessment): FileStatusView {
         `**Survives:** ${s.survives}.`,
         `**Lost on:** ${s.lost}.`,
         table,
-        'Click to persist this folder or show it in the Persistence view.',
+        canPersist ? 'Click to persist this folder or show it in the Persistence view.' : 'Click to show it in the Persistence view.',
       ].join('\n\n'),
       atRisk: true,
     };

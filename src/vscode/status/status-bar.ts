@@ -28,6 +28,7 @@ export class FileStatusBar implements vscode.Disposable {
         if (d === vscode.window.activeTextEditor?.document) this.update();
       }),
       storage.onDidChange(() => this.update()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.update()),
       vscode.commands.registerCommand(STATUS_ACTIONS_COMMAND, () => this.actions()),
     );
     // Off the activation path: the first look at the mount table happens after activate() returns.
@@ -53,7 +54,7 @@ export class FileStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const view = describeFileStatus(assessment);
+    const view = describeFileStatus(assessment, vscode.workspace.isTrusted);
     this.item.text = view.text;
     const tooltip = new vscode.MarkdownString(view.tooltip);
     tooltip.supportThemeIcons = true;
@@ -66,7 +67,8 @@ export class FileStatusBar implements vscode.Disposable {
   private async actions(): Promise<void> {
     const a = this.shown;
     if (!a) return;
-    if (!a.atRisk) {
+    // Persistent, or untrusted (where the extension edits no file): nothing to choose between.
+    if (!a.atRisk || !vscode.workspace.isTrusted) {
       await vscode.commands.executeCommand(COMMAND.revealActiveFile);
       return;
     }
