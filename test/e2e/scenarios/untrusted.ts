@@ -1,16 +1,21 @@
 // An untrusted workspace (package.json's capabilities.untrustedWorkspaces: "limited"): with workspace trust on
 // and the folder opened in Restricted Mode, the Persistence view reads only this container's mount table even
 // though the Docker socket is mounted, the compose file gets no diagnostic and no quick fix, and nothing offers
-// to persist a path. Trusting the workspace (Manage Workspace Trust → Trust) brings the engine's containers and
-// the diagnostics without a reload.
+// to persist a path: not the view, not the save warning, not the status bar; the scan report reads only the mount
+// table too, and "Don't warn for this folder" writes nothing into the workspace. Trusting the workspace (Manage
+// Workspace Trust → Trust) brings the engine's containers and the diagnostics without a reload.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import type { ScenarioFactory } from '../harness/runner';
 import type { Session } from '../harness/session';
+import { HOME } from '../harness/container';
 import { ANONYMOUS_VOLUME_LINE, COMPOSE_FILE, assertPaths, eventually, expectedPaths, pathsRow, rowActions, staysHidden, thisContainerPaths } from './common';
 
 /** What our quick fixes for COMPOSE_FILE's anonymous volume say (they name the path). */
 const OUR_FIX = /\/var\/lib\/postgresql\/data/;
 const PERSIST = /^Persist Path/;
+/** The Paths view's first row in Restricted Mode: why it shows so little, and a click to Manage Workspace Trust. */
+const RESTRICTED = 'Restricted Mode: only the mount table is read';
 
 /** Opens the quick fix menu (Ctrl+.) on the anonymous volume's line; returns its entries ([] when it says none). */
 async function quickFixesOnVolumeLine(s: Session): Promise<string[]> {
@@ -32,7 +37,7 @@ export const untrustedWorkspace: ScenarioFactory = () => {
   return {
     name: 'untrusted',
     title: 'an untrusted workspace (Restricted Mode) with the Docker socket mounted, then trusted',
-    session: { socket: true, trusted: false, workspace: { 'compose.yaml': COMPOSE_FILE } },
+    session: { socket: true, trusted: false, workspace: { 'compose.yaml': COMPOSE_FILE }, home: { 'notes/todo.md': '# To do\n\n' } },
     steps: [
       {
         title: "in Restricted Mode, the Paths view lists this container's paths with their statuses, read from the mount table",
@@ -49,9 +54,9 @@ export const untrustedWorkspace: ScenarioFactory = () => {
           const check = async () => {
             const rows = await s.wb.treeText(pane);
             const roots = rows.filter((r) => r.level === 1);
-            assert.deepEqual(roots.map((r) => r.label), ['This container'], `roots other than this container: ${JSON.stringify(roots)}`);
+            assert.deepEqual(roots.map((r) => r.label), [RESTRICTED, 'This container'], `roots other than this container: ${JSON.stringify(roots)}`);
             // no engine: the container is named by its hostname (the short id), not by the engine's name and image
-            const self = roots[0]!;
+            const self = roots[1]!;
             assert.ok(!self.description.includes(s.name), `"${self.description}" names the container: the engine was asked`);
             assert.ok(!rows.some((r) => r.label.startsWith('Writable layer holds')), "the writable layer's contents are listed: the engine was asked");
             assert.ok(!rows.some((r) => r.label === other), `the other container ${other} is listed`);
@@ -84,6 +89,44 @@ export const untrustedWorkspace: ScenarioFactory = () => {
         },
       },
       {
+        title: "saving on the writable layer warns without offering to persist; \"Don't warn for this folder\" goes to the user settings, nothing into the workspace",
+        run: async ({ s }) => {
+          const wb = s.wb;
+          await wb.openFile(`${HOME}/notes/todo.md`);
+          await wb.appendAndSave('- trust this folder later\n');
+          const toast = wb.toast(/will be lost/);
+          await toast.waitFor({ state: 'visible', timeout: 15_000 });
+          const buttons = (await toast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim());
+          assert.deepEqual(buttons, ['Show in Persistence view', "Don't warn for this folder"], `the warning's buttons: ${JSON.stringify(buttons)}`);
+          // the status bar's click has nothing to offer either: its tooltip says it only shows the file
+          const status = wb.statusItem(/At risk: writable layer/).first();
+          await status.waitFor({ state: 'visible', timeout: 10_000 });
+          await wb.toastAction(toast, "Don't warn for this folder");
+          await toast.waitFor({ state: 'hidden', timeout: 10_000 });
+          await eventually(async () => {
+            const user = JSON.parse(String(await s.container.readFile(`${HOME}/.local/share/code-server/User/settings.json`))) as Record<string, unknown>;
+            assert.deepEqual(user['persistenceLens.saveWarnings.ignoredFolders'], [`${HOME}/notes`]);
+          }, 10_000);
+          assert.equal(existsSync(`${s.hostWorkspace}/.vscode`), false, 'the untrusted workspace got a .vscode folder');
+          await wb.page.keyboard.press('Control+w');
+        },
+      },
+      {
+        title: 'the scan report reads only the mount table too: no other container, no compose service',
+        run: async ({ s }) => {
+          await s.wb.command('Persistence Lens: Show Scan Report');
+          // the output channel's text, from its log file in code-server's logs (the panel draws only the lines in view)
+          const report = await eventually(async () => {
+            const text = await s.container.exec(['sh', '-c', `cat "$(find ${HOME}/.local/share/code-server/logs -name '*Persistence Lens*' -type f | head -n 1)"`]);
+            assert.match(text, /\S/, 'the scan report is empty');
+            return text;
+          }, 20_000, 500);
+          assert.ok(!report.includes(other), `the report lists the other container ${other}:\n${report}`);
+          assert.doesNotMatch(report, /compose service/, `the report reads the compose file:\n${report}`);
+          assert.match(report, new RegExp(`${HOME}\\b`), `the report does not list this container's paths:\n${report}`);
+        },
+      },
+      {
         title: "Manage Workspace Trust → Trust: without a reload, the engine's containers appear, this container by its name",
         timeoutSec: 90,
         run: async ({ s }) => {
@@ -109,6 +152,7 @@ export const untrustedWorkspace: ScenarioFactory = () => {
           // what only the engine knows: what this container's writable layer holds
           await pathsRow(s, /^Writable layer holds/);
           assert.equal(await wb.page.evaluate(() => (globalThis as Record<string, unknown>).plSameWindow), true, 'the window was reloaded');
+          await staysHidden(wb.row(pane, RESTRICTED), 3_000, 'the Restricted Mode row after the trust');
         },
       },
       {
