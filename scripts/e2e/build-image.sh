@@ -58,7 +58,8 @@ printf 'root:x:0:\ncoder:x:1000:\n' > "$d/etc/group"
 printf 'passwd: files\ngroup: files\nhosts: files dns\n' > "$d/etc/nsswitch.conf"
 
 # The container's command: install the extension when a .vsix was copied in, then code-server in the foreground.
-# Arguments (e.g. the folder) are passed on; the port inside is always 8080.
+# Arguments (e.g. the folder) are passed on; the port inside is always 8080. Workspace trust is off unless
+# PL_WORKSPACE_TRUST=on (the untrusted-workspace scenario), as a user's code-server would ask.
 cat > "$d/usr/local/bin/pl-code-server" <<'SCRIPT'
 #!/bin/sh
 set -e
@@ -67,8 +68,10 @@ if [ -f "$HOME/persistence-lens.vsix" ]; then
   /opt/node/bin/node "$cs" --install-extension "$HOME/persistence-lens.vsix" --force
   rm -f "$HOME/persistence-lens.vsix"
 fi
+trust=--disable-workspace-trust
+if [ "${PL_WORKSPACE_TRUST:-off}" = on ]; then trust=; fi
 exec /opt/node/bin/node "$cs" --bind-addr 0.0.0.0:8080 --auth none --disable-telemetry --disable-update-check \
-  --disable-workspace-trust "$@"
+  $trust "$@"
 SCRIPT
 chmod 755 "$d/usr/local/bin/pl-code-server"
 chmod 1777 "$d/tmp"

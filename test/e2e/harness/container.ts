@@ -23,8 +23,8 @@ export interface ContainerSpec {
   /** Mount the Docker socket (and join its group). */
   socket: boolean;
   /**
-   * Leave code-server's workspace trust on (the image's start script turns it off with
-   * --disable-workspace-trust): the window then asks whether to trust /workspace, as a user's code-server does.
+   * Leave code-server's workspace trust on (the image's start script turns it off unless PL_WORKSPACE_TRUST=on):
+   * the window then asks whether to trust /workspace, as a user's code-server does.
    */
   workspaceTrust?: boolean;
   codeServerDir: string;
@@ -96,6 +96,7 @@ export class EditorContainer {
       '-v', `${s.configVolume}:${HOME}/.config`,
       '-v', `${s.workspace}:${WORKSPACE}`,
       '--tmpfs', '/tmp',
+      ...(s.workspaceTrust ? ['-e', 'PL_WORKSPACE_TRUST=on'] : []),
     ];
     if (s.socket) {
       // the socket is root:docker 0660 on the host: the container's user joins that group (`--group-add docker`)
@@ -104,28 +105,12 @@ export class EditorContainer {
     return args;
   }
 
-  /**
-   * The command after the image: none (the image's start script on /workspace), or with workspace trust on,
-   * that same script run without its --disable-workspace-trust (it still installs the .vsix the same way).
-   */
-  command(): string[] {
-    if (!this.spec.workspaceTrust) return [];
-    const script = '/usr/local/bin/pl-code-server';
-    const flag = '--disable-workspace-trust';
-    return [
-      '/bin/sh', '-c',
-      `grep -q -e '${flag}' ${script} || { echo "${script} no longer passes ${flag}: update test/e2e/harness/container.ts" >&2; exit 3; }; ` +
-        `exec /bin/sh -c "$(sed 's/ *${flag}//' ${script})" pl-code-server "$@"`,
-      'pl-code-server-trust', WORKSPACE,
-    ];
-  }
-
   private async createAndStart(): Promise<void> {
     const s = this.spec;
     if (!(await dockerOk(['volume', 'inspect', s.configVolume]))) {
       await docker(['volume', 'create', ...runLabels(s.runId), s.configVolume]);
     }
-    this.id = await docker(['create', ...this.runArgs(), s.image, ...this.command()]);
+    this.id = await docker(['create', ...this.runArgs(), s.image]);
     if (Object.keys(s.seed).length) await this.putFiles(HOME, s.seed);
     await docker(['start', this.id]);
     this.address = (await docker(['port', this.id, '8080'])).split('\n')[0]!.replace('0.0.0.0', '127.0.0.1');
