@@ -9,5 +9,6 @@ export { watchEngineEvents, type EngineEvent, type EventWatch } from './sources/
 // Backups (src/vscode/backup): the engine's operations, listing, and a connection for the pickers' lists.
 export { backup, restore, rescue, listBackups, defaultBackupDir, classifyDestination, manifestPathFor, isAbortError, type BackupListing, type BackupResult, type BackupSource, type RestoreResult, type RestoreTarget, type RescueResult, type Progress, type DestinationVerdict } from './backup';
 export { connectDocker, type DockerConnection } from './sources/docker/client';
+export { ChangesCache } from './sources/docker/changes-cache';
 // Diagnostics and quick fixes on compose files and devcontainer.json (src/vscode/diagnostics).
 export { diagnoseConfigFile, type DiagnoseRequest, type Finding, type FindingCode, type PlannedFixes, type QuickFix, type TextRange } from './fixes/diagnose/index';

@@ -5,6 +5,7 @@ import type { DockerReach, ScanResult, TargetInput } from '../core/types';
 import { loadComposeProject, type ImageInfoLookup } from './compose/index';
 import { loadDevcontainer } from './devcontainer';
 import { discoverConfigFiles } from './discover';
+import type { ChangesCache } from './docker/changes-cache';
 import type { DockerConnection } from './docker/client';
 import { isInsideContainer, readSelfTarget } from './self';
 
@@ -26,6 +27,8 @@ export interface ScanRequest {
   extraComposeFiles?: string[];
   /** false: look for no compose or devcontainer files in `cwd` (an editor window without a folder). Default true. */
   discover?: boolean;
+  /** Stopped containers' changes lists kept between scans (the editor, which follows the engine's events). */
+  changesCache?: ChangesCache;
 }
 
 export class ScanInputError extends Error {
@@ -72,7 +75,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
 
   const [selfTarget, dockerTargets, composeTargets, devcontainerTargets] = await Promise.all([
     wantSelf ? readSelfTarget(request.mountinfoFile ? { mountinfoFile: request.mountinfoFile } : {}) : undefined,
-    docker ? scanDockerTargets(docker, request.containers, warnings) : [],
+    docker ? scanDockerTargets(docker, request, warnings) : [],
     composeFiles.length > 0 ? loadComposeProject(composeFiles, { ...(imageInfo ? { imageInfo } : {}) }).then((p) => {
       warnings.push(...p.warnings);
       return p.targets;
@@ -127,9 +130,13 @@ async function connectForScan(
   }
 }
 
-async function scanDockerTargets(docker: DockerConnection, containers: string[] | undefined, warnings: string[]): Promise<TargetInput[]> {
+async function scanDockerTargets(docker: DockerConnection, request: ScanRequest, warnings: string[]): Promise<TargetInput[]> {
   const { scanDocker } = await import('./docker/scan');
-  const result = await scanDocker(docker, containers && containers.length > 0 ? { containers } : {});
+  const containers = request.containers;
+  const result = await scanDocker(docker, {
+    ...(containers && containers.length > 0 ? { containers } : {}),
+    ...(request.changesCache ? { changesCache: request.changesCache } : {}),
+  });
   warnings.push(...result.warnings);
   return result.targets;
 }

@@ -15,6 +15,7 @@ import { analyzeTarget } from '../../src/core/analyze';
 import { survivalOf } from '../../src/core/survival';
 import type { PathReport, Status, TargetInput, TargetReport } from '../../src/core/types';
 import { connectDocker, DockerUnavailableError, type DockerConnection } from '../../src/sources/docker/client';
+import { ChangesCache } from '../../src/sources/docker/changes-cache';
 import { scanDocker } from '../../src/sources/docker/scan';
 import { compose, docker, IMAGE, TestResources, VOLUME_IMAGE, watchUnhandledRejections, yamlLabels } from './helpers/docker';
 
@@ -264,6 +265,44 @@ describe('scanDocker: container states, compose and dev container labels', () =>
       scan.warnings.filter((w) => ours.some((n) => w.includes(n))),
       [],
     );
+  });
+});
+
+describe('scanDocker with a ChangesCache (the editor, following the engine events)', () => {
+  it("keeps a stopped container's changes list until it starts again or the owner forgets it; never a running one's", async () => {
+    const name = res.name('pl-scan-cache');
+    await res.run(name);
+    await docker('exec', '-u', '0', name, 'sh', '-c', 'mkdir -p /srv/first && echo 1 > /srv/first/a');
+    await docker('stop', '-t', '0', name);
+    const cache = new ChangesCache();
+    const scanOne = async (): Promise<ReadonlySet<string>> => {
+      const r = await scanDocker(conn, { containers: [name], changesCache: cache });
+      assert.equal(r.targets.length, 1, r.warnings.join('\n'));
+      return r.targets[0]!.existingPaths ?? new Set();
+    };
+    assert.ok((await scanOne()).has('/srv/first/a'));
+    assert.equal(cache.size, 1, 'the stopped container was not kept');
+
+    // Copied in while stopped: the engine's list changes, the kept one does not until the owner forgets it
+    // (on the extract-to-dir event).
+    const local = join(res.tempDir('pl-scan-cache-'), 'copied-in');
+    writeFileSync(local, 'c');
+    await docker('cp', local, `${name}:/srv/copied-in`);
+    assert.ok(!(await scanOne()).has('/srv/copied-in'), 'the list was asked again: nothing was kept');
+    const id = (await docker('inspect', '-f', '{{.Id}}', name)).trim();
+    cache.forget(id.slice(0, 12));
+    assert.ok((await scanOne()).has('/srv/copied-in'), 'forget() did not drop the kept list');
+
+    // Started again (StartedAt moves): asked again without being told.
+    await docker('start', name);
+    await docker('exec', '-u', '0', name, 'sh', '-c', 'echo 3 > /srv/third');
+    await docker('stop', '-t', '0', name);
+    assert.ok((await scanOne()).has('/srv/third'), 'a container that ran since kept its old list');
+
+    // A running container's list is never kept.
+    const before = cache.size;
+    await scanDocker(conn, { containers: [names.all], changesCache: cache });
+    assert.equal(cache.size, before);
   });
 });
 

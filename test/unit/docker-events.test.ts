@@ -8,6 +8,11 @@ describe('Docker events', () => {
     assert.deepEqual(parseEvent('{"Type":"volume","Action":"create","Actor":{"ID":"data"}}'), { type: 'volume', action: 'create', id: 'data' });
   });
 
+  it('keeps a copy into a container (docker cp changes its writable layer), drops a copy out of one', () => {
+    assert.deepEqual(parseEvent('{"Type":"container","Action":"extract-to-dir","Actor":{"ID":"abc"}}'), { type: 'container', action: 'extract-to-dir', id: 'abc' });
+    assert.equal(parseEvent('{"Type":"container","Action":"archive-path","Actor":{"ID":"abc"}}'), undefined);
+  });
+
   it('drops exec and health-check noise, other types and broken lines', () => {
     assert.equal(parseEvent('{"Type":"container","Action":"exec_start: sh -c true","Actor":{"ID":"abc"}}'), undefined);
     assert.equal(parseEvent('{"Type":"container","Action":"health_status: healthy","Actor":{"ID":"abc"}}'), undefined);

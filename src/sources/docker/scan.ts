@@ -4,6 +4,7 @@ import { inferHome } from '../../core/analyze';
 import { normalizePosix } from '../../core/paths';
 import type { Mount, TargetInput } from '../../core/types';
 import { fetchChanges } from './changes';
+import type { ChangesCache } from './changes-cache';
 import type { DockerConnection } from './client';
 
 export interface ScanDockerOptions {
@@ -11,6 +12,8 @@ export interface ScanDockerOptions {
   containers?: string[];
   /** Read each container's changes list (default true). */
   includeChanges?: boolean;
+  /** The stopped containers' changes lists of earlier scans (see ChangesCache): those are not asked again. */
+  changesCache?: ChangesCache;
 }
 
 export interface DockerScan {
@@ -47,8 +50,11 @@ export async function scanDocker(conn: DockerConnection, opts: ScanDockerOptions
   const listed = await docker.listContainers({ all: true });
   const selected = opts.containers ? selectContainers(listed, opts.containers, warnings) : listed;
 
-  // The changes lists are the daemon's slowest answers and need only the ids: asked at once, beside the inspects.
-  const changesOf = includeChanges ? fetchAllChanges(docker, selected, warnings) : Promise.resolve(new Map<string, ChangeEntry[] | 'gone'>());
+  // The changes lists are the daemon's slowest answers and need only the ids: asked at once, beside the inspects;
+  // with a cache, a container that is not running waits for its inspect, which says whether its list is kept.
+  const cache = opts.changesCache;
+  const early = !includeChanges ? [] : cache ? selected.filter((c) => c.State === 'running') : selected;
+  const changesOf = fetchAllChanges(docker, early, warnings);
   const inspected = await Promise.all(
     selected.map(async (c) => {
       const name = displayName(c.Names?.[0], c.Id);
@@ -71,8 +77,9 @@ export async function scanDocker(conn: DockerConnection, opts: ScanDockerOptions
   const [images, volumeLabels, changes] = await Promise.all([
     inspectImages(docker, imageIds, infos, warnings),
     needVolumeLabels ? listVolumeLabels(docker, warnings) : Promise.resolve(new Map<string, Record<string, string>>()),
-    changesOf,
+    includeChanges && cache ? changesThroughCache(docker, cache, infos, changesOf, warnings) : changesOf,
   ]);
+  if (cache && !opts.containers) cache.keepOnly(listed.map((c) => c.Id));
 
   const targets = infos.map((info) => {
     const listedChanges = changes.get(info.Id);
@@ -135,6 +142,42 @@ async function listVolumeLabels(docker: Dockerode, warnings: string[]): Promise<
     warnings.push(`volumes could not be listed (${messageOf(err)}); anonymous volumes are told by their 64-hex names`);
     return new Map();
   }
+}
+
+/** The lists asked for early (running containers), the cached ones, and the others asked now and kept. */
+async function changesThroughCache(
+  docker: Dockerode,
+  cache: ChangesCache,
+  infos: ContainerInfo[],
+  early: Promise<Map<string, ChangeEntry[] | 'gone'>>,
+  warnings: string[],
+): Promise<Map<string, ChangeEntry[] | 'gone'>> {
+  const out = new Map<string, ChangeEntry[] | 'gone'>();
+  const missing: ContainerInfo[] = [];
+  for (const info of infos) {
+    const cached = cache.get(info);
+    if (cached) out.set(info.Id, cached);
+    else missing.push(info);
+  }
+  const earlyLists = await early;
+  const late = await fetchAllChanges(
+    docker,
+    missing.filter((i) => !earlyLists.has(i.Id)).map((i) => ({ Id: i.Id, Names: [i.Name] }) as Dockerode.ContainerInfo),
+    warnings,
+  );
+  for (const info of missing) {
+    const early = earlyLists.get(info.Id);
+    if (early !== undefined) {
+      // Asked while it ran: a container that stopped since may have written more; the next scan asks again.
+      out.set(info.Id, early);
+      continue;
+    }
+    const list = late.get(info.Id);
+    if (list === undefined) continue;
+    out.set(info.Id, list);
+    if (list !== 'gone') cache.set(info, list);
+  }
+  return out;
 }
 
 /** Each listed container's changes, or `gone` when it was removed before the engine could list them. */

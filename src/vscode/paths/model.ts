@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ScanResult } from '../../core/types';
+import type { ChangesCache } from '../../engine';
 import { engine } from '../engine';
 import { windowScanRequest } from '../scan-request';
 import { buildPathsTree, type PathsTree } from '../tree/build';
@@ -27,6 +28,12 @@ export class PathsModel implements vscode.Disposable {
   private current: ModelSnapshot = { tree: buildPathsTree({ targets: [], warnings: [] }, { exists: () => false }), state: 'loading', at: 0 };
   private running: Promise<void> | undefined;
   private again = false;
+  /**
+   * Stopped containers' changes lists, kept only while the triggers follow the engine's events: a new one each
+   * time they start or stop following, so nothing seen across a gap (or by a scan begun before) is kept.
+   */
+  private changesCache: ChangesCache | undefined;
+  private following = false;
 
   get snapshot(): ModelSnapshot {
     return this.current;
@@ -51,13 +58,25 @@ export class PathsModel implements vscode.Disposable {
     return this.running;
   }
 
+  /** Whether the engine's events are followed from now on; either way, what was kept is dropped. */
+  followingEvents(on: boolean): void {
+    this.following = on;
+    this.changesCache = undefined;
+  }
+
+  /** A container whose writable layer changed without starting (`docker cp` into it). */
+  forgetChanges(id: string): void {
+    this.changesCache?.forget(id);
+  }
+
   private publish(next: ModelSnapshot): void {
     this.current = next;
     this.changed.fire(next);
   }
 
   private async scanOnce(): Promise<ModelSnapshot> {
-    const request = windowScanRequest();
+    if (this.following) this.changesCache ??= new (engine().ChangesCache)();
+    const request = { ...windowScanRequest(), ...(this.changesCache ? { changesCache: this.changesCache } : {}) };
     const messages: MessageNode[] = [];
     let scan: ScanResult;
     try {

@@ -55,11 +55,16 @@ export class RefreshTriggers implements vscode.Disposable {
     this.stale = true;
     if (!this.view.visible) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.now(), DEBOUNCE_MS);
+    this.timer = setTimeout(() => void this.scan(), DEBOUNCE_MS);
   }
 
-  /** Scan now (the Refresh command): also retries the daemon at once. */
+  /** Scan now (the Refresh command): nothing kept from earlier scans, and the daemon retried at once. */
   async now(): Promise<void> {
+    this.model.followingEvents(this.watch !== undefined);
+    await this.scan();
+  }
+
+  private async scan(): Promise<void> {
     clearTimeout(this.timer);
     this.stale = false;
     if (this.view.visible && !this.watch) this.startEvents();
@@ -72,7 +77,7 @@ export class RefreshTriggers implements vscode.Disposable {
       return;
     }
     this.startEvents();
-    if (this.stale) void this.now();
+    if (this.stale) void this.scan();
   }
 
   private startEvents(): void {
@@ -81,18 +86,24 @@ export class RefreshTriggers implements vscode.Disposable {
     this.connecting = true;
     const host = dockerHost();
     engine()
-      .watchEngineEvents(() => this.changed(), host ? { host } : {})
+      .watchEngineEvents((e) => {
+        // files copied into a container (`docker cp`): its kept changes list is out of date
+        if (e.action === 'extract-to-dir' && e.id) this.model.forgetChanges(e.id);
+        this.changed();
+      }, host ? { host } : {})
       .then(
         (watch) => {
           this.connecting = false;
           if (this.disposed || !this.view.visible) return watch.close();
           this.watch = watch;
+          this.model.followingEvents(true);
           // The daemon came back: the last finished scan did not see it.
           const last = this.model.snapshot;
           if (last.at > 0 && !last.scan?.docker?.reachable) this.changed();
           void watch.ended.then(() => {
             if (this.watch !== watch) return;
             this.watch = undefined;
+            this.model.followingEvents(false);
             this.changed(); // shows the daemon as gone
             this.scheduleReconnect();
           });
@@ -114,6 +125,7 @@ export class RefreshTriggers implements vscode.Disposable {
     clearTimeout(this.reconnect);
     const w = this.watch;
     this.watch = undefined;
+    this.model.followingEvents(false);
     w?.close();
   }
 

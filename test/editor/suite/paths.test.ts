@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
@@ -117,6 +118,29 @@ suite('Paths view', () => {
       );
     } finally {
       docker('rm', '-f', name);
+    }
+  });
+
+  test('files copied into a stopped container (docker cp) show in its writable layer without a manual refresh', async () => {
+    const { paths } = await api();
+    await vscode.commands.executeCommand('persistenceLens.paths.focus');
+    const name = `${tag}-copied`;
+    const layerOf = () => {
+      const node = paths.view.provider.getChildren().find((n) => n.kind === 'target' && n.target.name === name);
+      return node?.kind === 'target' ? (node.target.changes ?? []).map((c) => c.directory) : undefined;
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'pl-copied-'));
+    try {
+      docker('create', '--label', 'persistence-lens.test=1', '--name', name, 'persistence-test:latest');
+      // seen through the `create` event while the events are followed: its (empty) changes list is kept
+      await waitFor(`${name} in the tree`, 15_000, () => layerOf());
+      mkdirSync(join(dir, 'notes'));
+      writeFileSync(join(dir, 'notes', 'todo.md'), '# keep\n');
+      docker('cp', join(dir, 'notes'), `${name}:/notes`);
+      await waitFor(`/notes in the writable layer of ${name}`, 15_000, () => (layerOf()?.some((d) => d.startsWith('/notes')) ? true : undefined));
+    } finally {
+      docker('rm', '-f', name);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
