@@ -2,7 +2,8 @@
 // volumes, 2 binds, 2 tmpfs), created with `docker create` and never started.
 //   ours   scan({ docker: true, containers }) in-process, then the JSON that `scan --docker --json` prints:
 //          connect (ping), list, inspect each, the image, the volumes' labels, each changes list;
-//          beside it, as a diagnostic, the same without the changes lists (scanDocker includeChanges: false)
+//          beside it, as a diagnostic, the same without the changes lists (scanDocker includeChanges: false), and
+//          the Paths view's refresh on an engine event (the stopped containers' changes lists kept: ChangesCache)
 //   peer   the docker CLI route other extensions take: `docker ps -aq` then one `docker inspect` of all, parsed
 //   floor  the raw Engine API over the unix socket with node:http: list, then every inspect in parallel, parsed
 // The containers are created in steps (1, then 19 more, then 80 more) and the run's label selects them.
@@ -100,6 +101,9 @@ export async function benchScan({ ours, work, quick, log }) {
     ids.push(...(await createContainers(n - ids.length, ids.length, volumes, binds)));
     const everything = (await docker('ps', '-aq')).split('\n').filter(Boolean).length;
 
+    // the Paths view's refresh on an engine event: the same scan with the changes lists of stopped containers
+    // kept from the previous one (all of these are stopped: created, never started)
+    const changesCache = new ours.ChangesCache();
     const series = {
       ours: async () => {
         const r = await ours.scan({ docker: true, containers: ids });
@@ -112,6 +116,10 @@ export async function benchScan({ ours, work, quick, log }) {
         const r = await ours.scanDocker(conn, { containers: ids, includeChanges: false });
         const json = JSON.stringify(ours.scanJson({ targets: r.targets.map(ours.analyzeTarget), warnings: r.warnings }), null, 2);
         return { targets: r.targets.length, bytes: json.length };
+      },
+      oursEditorRefresh: async () => {
+        const r = await ours.scan({ docker: true, containers: ids, changesCache });
+        return { targets: r.targets.length };
       },
       peer: async () => {
         const listed = (await docker('ps', '-aq', '--no-trunc', '--filter', filter)).split('\n').filter(Boolean);
@@ -139,17 +147,18 @@ export async function benchScan({ ours, work, quick, log }) {
       peer: summary(times.peer, 'ms'),
       floor: summary(times.floor, 'ms'),
       oursWithoutChanges: summary(times.oursNoChanges, 'ms'),
+      oursEditorRefresh: summary(times.oursEditorRefresh, 'ms'),
     };
     results.push(row);
-    log(`scan ${n}: ours ${row.ours.median.toFixed(1)} ms (${row.oursWithoutChanges.median.toFixed(1)} ms without changes lists), peer ${row.peer.median.toFixed(1)} ms, floor ${row.floor.median.toFixed(1)} ms`);
+    log(`scan ${n}: ours ${row.ours.median.toFixed(1)} ms (${row.oursWithoutChanges.median.toFixed(1)} ms without changes lists, ${row.oursEditorRefresh.median.toFixed(1)} ms as the Paths view refreshes), peer ${row.peer.median.toFixed(1)} ms, floor ${row.floor.median.toFixed(1)} ms`);
   }
   const breakdown = await phases(ours, ids, quick ? 3 : 5);
   log(`scan ${ids.length}: where ours' time goes: ${Object.entries(breakdown).map(([k, v]) => `${k} ${v.median.toFixed(1)} ms`).join(', ')}`);
   const perContainer = Object.fromEntries(
-    ['ours', 'oursWithoutChanges', 'peer', 'floor'].map((k) => [k, results.map((r) => ({ containers: r.containers, msPerContainer: r[k].median / r.containers }))]),
+    ['ours', 'oursWithoutChanges', 'oursEditorRefresh', 'peer', 'floor'].map((k) => [k, results.map((r) => ({ containers: r.containers, msPerContainer: r[k].median / r.containers }))]),
   );
   const first = results[0];
   const last = results[results.length - 1];
-  const marginal = Object.fromEntries(['ours', 'oursWithoutChanges', 'peer', 'floor'].map((k) => [k, (last[k].median - first[k].median) / (last.containers - first.containers)]));
+  const marginal = Object.fromEntries(['ours', 'oursWithoutChanges', 'oursEditorRefresh', 'peer', 'floor'].map((k) => [k, (last[k].median - first[k].median) / (last.containers - first.containers)]));
   return { breakdownAtLargestN: { containers: ids.length, ...breakdown }, mountsPerContainer: 8, mountKinds: '2 named volumes, 2 anonymous volumes, 2 binds (1 read-only), 2 tmpfs', steps: results, perContainer, marginalMsPerContainer: marginal };
 }

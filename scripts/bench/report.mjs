@@ -118,7 +118,11 @@ export function tableOf(results) {
   const growth = [];
   if (c.scan?.steps) {
     const g = [['scan: ms per container', ...c.scan.steps.map((s) => `N = ${s.containers}`), `each container added, N = ${c.scan.steps[0].containers} → ${c.scan.steps[c.scan.steps.length - 1].containers}`]];
-    for (const k of ['ours', 'oursWithoutChanges', 'peer', 'floor']) g.push([k === 'oursWithoutChanges' ? 'ours without the changes lists' : k, ...c.scan.steps.map((s) => fmt(s[k].median / s.containers)), `${fmt(c.scan.marginalMsPerContainer[k])} ms`]);
+    const labels = { oursWithoutChanges: 'ours without the changes lists', oursEditorRefresh: 'ours as the Paths view refreshes (stopped containers\' lists kept)' };
+    for (const k of ['ours', 'oursWithoutChanges', 'oursEditorRefresh', 'peer', 'floor']) {
+      if (!c.scan.steps.every((s) => s[k])) continue; // results of a run before this series existed
+      g.push([labels[k] ?? k, ...c.scan.steps.map((s) => fmt(s[k].median / s.containers)), `${fmt(c.scan.marginalMsPerContainer[k])} ms`]);
+    }
     growth.push(markdown(g));
     const b = c.scan.breakdownAtLargestN;
     if (b) {
