@@ -143,19 +143,24 @@ export class Workbench {
     );
   }
 
-  /** Opens a row's context menu and runs one of its items. */
-  async contextMenu(row: Locator, item: string | RegExp): Promise<void> {
+  /** Opens a row's context menu (the menu of that very row) and returns it. */
+  async openContextMenu(row: Locator): Promise<Locator> {
     const menu = this.page.locator('.context-view .monaco-menu');
     // A tree that refreshes (the Paths view does when the writable layer changes) can move its rows between
     // finding one and clicking it: the right-clicked row is the focused one, so check that it is ours.
     for (let attempt = 1; ; attempt++) {
       await row.click({ button: 'right' });
       await menu.waitFor({ state: 'visible', timeout: 10_000 });
-      if (await row.evaluate((el) => el.classList.contains('focused')).catch(() => false)) break;
+      if (await row.evaluate((el) => el.classList.contains('focused')).catch(() => false)) return menu;
       await this.page.keyboard.press('Escape');
       if (attempt === 3) throw new Error(`the context menu kept opening on another row than ${row}`);
       await this.page.waitForTimeout(500);
     }
+  }
+
+  /** Opens a row's context menu and runs one of its items. */
+  async contextMenu(row: Locator, item: string | RegExp): Promise<void> {
+    const menu = await this.openContextMenu(row);
     const entry = menu.locator('.action-item:not(.disabled) .action-label', { hasText: item }).first();
     await entry.waitFor({ state: 'visible', timeout: 10_000 });
     await entry.click();

@@ -127,16 +127,7 @@ export async function rowActions(s: Session, row: Locator): Promise<{ inline: st
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await row.hover();
   const inline = await row.locator('.actions .action-label').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.textContent ?? ''));
-  const menu = wb.page.locator('.context-view .monaco-menu');
-  // a refreshing tree can move its rows: the right-clicked row is the focused one, so check that it is ours
-  for (let attempt = 1; ; attempt++) {
-    await row.click({ button: 'right' });
-    await menu.waitFor({ state: 'visible', timeout: 10_000 });
-    if (await row.evaluate((el) => el.classList.contains('focused')).catch(() => false)) break;
-    await wb.page.keyboard.press('Escape');
-    if (attempt === 3) throw new Error(`the context menu kept opening on another row than ${row}`);
-    await wb.page.waitForTimeout(500);
-  }
+  const menu = await wb.openContextMenu(row);
   const items = (await menu.locator('.action-item:not(.disabled) .action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
   await wb.page.keyboard.press('Escape');
   await menu.waitFor({ state: 'hidden', timeout: 5_000 });
