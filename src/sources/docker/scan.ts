@@ -53,8 +53,8 @@ export async function scanDocker(conn: DockerConnection, opts: ScanDockerOptions
   // The changes lists are the daemon's slowest answers and need only the ids: asked at once, beside the inspects;
   // with a cache, a container that is not running waits for its inspect, which says whether its list is kept.
   const cache = opts.changesCache;
-  const early = !includeChanges ? [] : cache ? selected.filter((c) => c.State === 'running') : selected;
-  const changesOf = fetchAllChanges(docker, early, warnings);
+  const askedEarly = !includeChanges ? [] : cache ? selected.filter((c) => c.State === 'running') : selected;
+  const early = fetchAllChanges(docker, askedEarly.map((c) => ({ id: c.Id, name: displayName(c.Names?.[0], c.Id) })), warnings);
   const inspected = await Promise.all(
     selected.map(async (c) => {
       const name = displayName(c.Names?.[0], c.Id);
@@ -77,7 +77,7 @@ export async function scanDocker(conn: DockerConnection, opts: ScanDockerOptions
   const [images, volumeLabels, changes] = await Promise.all([
     inspectImages(docker, imageIds, infos, warnings),
     needVolumeLabels ? listVolumeLabels(docker, warnings) : Promise.resolve(new Map<string, Record<string, string>>()),
-    includeChanges && cache ? changesThroughCache(docker, cache, infos, changesOf, warnings) : changesOf,
+    includeChanges && cache ? changesThroughCache(docker, cache, infos, { ids: new Set(askedEarly.map((c) => c.Id)), lists: early }, warnings) : early,
   ]);
   if (cache && !opts.containers) cache.keepOnly(listed.map((c) => c.Id));
 
@@ -144,35 +144,31 @@ async function listVolumeLabels(docker: Dockerode, warnings: string[]): Promise<
   }
 }
 
-/** The lists asked for early (running containers), the cached ones, and the others asked now and kept. */
+type ChangesLists = Map<string, ChangeEntry[] | 'gone'>;
+
+/**
+ * The changes lists through the cache: those asked for early (the containers that ran when listed), the kept
+ * ones, and the others asked for now (in parallel with the early ones) and kept.
+ */
 async function changesThroughCache(
   docker: Dockerode,
   cache: ChangesCache,
   infos: ContainerInfo[],
-  early: Promise<Map<string, ChangeEntry[] | 'gone'>>,
+  early: { ids: ReadonlySet<string>; lists: Promise<ChangesLists> },
   warnings: string[],
-): Promise<Map<string, ChangeEntry[] | 'gone'>> {
-  const out = new Map<string, ChangeEntry[] | 'gone'>();
-  const missing: ContainerInfo[] = [];
+): Promise<ChangesLists> {
+  const out: ChangesLists = new Map();
+  const toAsk: ContainerInfo[] = [];
   for (const info of infos) {
-    const cached = cache.get(info);
-    if (cached) out.set(info.Id, cached);
-    else missing.push(info);
+    const kept = early.ids.has(info.Id) ? undefined : cache.get(info);
+    if (kept) out.set(info.Id, kept);
+    else if (!early.ids.has(info.Id)) toAsk.push(info);
   }
-  const earlyLists = await early;
-  const late = await fetchAllChanges(
-    docker,
-    missing.filter((i) => !earlyLists.has(i.Id)).map((i) => ({ Id: i.Id, Names: [i.Name] }) as Dockerode.ContainerInfo),
-    warnings,
-  );
-  for (const info of missing) {
-    const early = earlyLists.get(info.Id);
-    if (early !== undefined) {
-      // Asked while it ran: a container that stopped since may have written more; the next scan asks again.
-      out.set(info.Id, early);
-      continue;
-    }
-    const list = late.get(info.Id);
+  const [earlyLists, asked] = await Promise.all([early.lists, fetchAllChanges(docker, toAsk.map((i) => ({ id: i.Id, name: displayName(i.Name, i.Id) })), warnings)]);
+  // Asked while it ran: one that stopped since may have written more, so the next scan asks again.
+  for (const [id, list] of earlyLists) out.set(id, list);
+  for (const info of toAsk) {
+    const list = asked.get(info.Id);
     if (list === undefined) continue;
     out.set(info.Id, list);
     if (list !== 'gone') cache.set(info, list);
@@ -180,15 +176,15 @@ async function changesThroughCache(
   return out;
 }
 
-/** Each listed container's changes, or `gone` when it was removed before the engine could list them. */
-async function fetchAllChanges(docker: Dockerode, listed: Dockerode.ContainerInfo[], warnings: string[]): Promise<Map<string, ChangeEntry[] | 'gone'>> {
+/** Each container's changes, or `gone` when it was removed before the engine could list them. */
+async function fetchAllChanges(docker: Dockerode, containers: Array<{ id: string; name: string }>, warnings: string[]): Promise<ChangesLists> {
   const entries = await Promise.all(
-    listed.map(async (c): Promise<[string, ChangeEntry[] | 'gone'] | undefined> => {
+    containers.map(async ({ id, name }): Promise<[string, ChangeEntry[] | 'gone'] | undefined> => {
       try {
-        return [c.Id, await fetchChanges(docker.getContainer(c.Id))];
+        return [id, await fetchChanges(docker.getContainer(id))];
       } catch (err) {
-        if (isNotFound(err)) return [c.Id, 'gone'];
-        warnings.push(`the writable layer of ${displayName(c.Names?.[0], c.Id)} (${short(c.Id)}) could not be listed (${messageOf(err)}); its changes are unknown`);
+        if (isNotFound(err)) return [id, 'gone'];
+        warnings.push(`the writable layer of ${name} (${short(id)}) could not be listed (${messageOf(err)}); its changes are unknown`);
         return undefined;
       }
     }),
