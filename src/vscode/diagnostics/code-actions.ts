@@ -58,7 +58,10 @@ export class PersistenceCodeActions implements vscode.CodeActionProvider {
   }
 }
 
-/** Shown greyed out in the quick-fix menu, its reason on hover: the user learns why there is no fix to apply. */
+/**
+ * A disabled "Persist PATH": where the editor lists disabled actions it shows it greyed out with the reason,
+ * and a keybinding that applies the fix of a line names the reason instead of doing nothing.
+ */
 function unavailable(d: vscode.Diagnostic, path: string | undefined, reason: string): vscode.CodeAction {
   const action = new vscode.CodeAction(path ? `Persist ${path}` : 'Persist this path', vscode.CodeActionKind.QuickFix);
   action.diagnostics = [d];
