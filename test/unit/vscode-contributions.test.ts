@@ -74,6 +74,8 @@ describe('package.json contributions and the code agree', () => {
     assert.deepEqual(pkg.extensionKind, ['workspace']);
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.ok(pkg.activationEvents.includes('onStartupFinished'));
+    // the first file opened activates it (before startup has finished): a save right away is warned about
+    assert.ok(pkg.activationEvents.includes('onLanguage'));
     assert.ok(!pkg.activationEvents.includes('*'), 'never activate on "*"');
   });
 });
