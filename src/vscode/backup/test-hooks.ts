@@ -1,3 +1,5 @@
+import { promises as fsp } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import type { Progress } from '../../backup';
 import type { Confirmation } from './describe';
@@ -6,9 +8,9 @@ import type { BackupUi, MessageLevel, PickItem } from './ui';
 /**
  * What the editor tests may supply, through a command that exists only when the extension host runs tests
  * (`ExtensionMode.Test`): a modal confirmation cannot be clicked from the extension host, nor a
- * notification's Cancel button, nor an item of a quick pick the palette commands show. Everything else stays
- * real: the commands, the questions they ask and what they offer, the engine, the progress notification, the
- * messages (which are still shown).
+ * notification's Cancel button, nor an item of a quick pick the palette commands show, nor a folder in the
+ * native folder dialog. Everything else stays real: the commands, the questions they ask and what they offer,
+ * the engine, the progress notification, the messages (which are still shown).
  *
  * In-process command arguments are passed by reference, so the test hands over functions and a token.
  */
@@ -27,6 +29,12 @@ export interface BackupTestHooks {
    * validation rejects is an error, as the box would not accept it.
    */
   input?: (q: InputQuestion) => string | undefined | Promise<string | undefined>;
+  /**
+   * Answers a folder dialog instead of showing it: the absolute path of the folder chosen, or undefined for
+   * Cancel. Anything else (a relative path, a path that does not exist or is not a directory) is an error, as
+   * the dialog could not return it.
+   */
+  folder?: (q: FolderQuestion) => string | undefined | Promise<string | undefined>;
   /** Cancels a running operation the way the notification's Cancel button does. */
   cancellation?: vscode.CancellationToken;
   /** Sees the engine's progress of every operation. */
@@ -54,6 +62,12 @@ export interface InputQuestion {
   validate?: (v: string) => string | undefined;
 }
 
+/** A folder dialog as the hooks see it: its title and the label of its open button. */
+export interface FolderQuestion {
+  title: string;
+  action: string;
+}
+
 /** The UI with the hooks' answers in front of it. */
 export function hookedUi(ui: BackupUi, hooks: () => BackupTestHooks | undefined): BackupUi {
   return {
@@ -78,6 +92,18 @@ export function hookedUi(ui: BackupUi, hooks: () => BackupTestHooks | undefined)
       const invalid = opts.validate?.(text);
       if (invalid !== undefined) throw new Error(`test hooks: the input box "${opts.title}" would not accept "${text}": ${invalid}`);
       return text;
+    },
+    async pickFolder(opts) {
+      const answer = hooks()?.folder;
+      if (!answer) return ui.pickFolder(opts);
+      const path = await answer({ ...opts });
+      if (path === undefined) return undefined;
+      const refuse = (why: string): Error => new Error(`test hooks: the folder dialog "${opts.title}" could not return "${path}": ${why}`);
+      if (typeof path !== 'string' || !isAbsolute(path)) throw refuse('it is not an absolute path');
+      const st = await fsp.stat(path).catch(() => undefined);
+      if (!st) throw refuse('it does not exist');
+      if (!st.isDirectory()) throw refuse('it is not a directory');
+      return path;
     },
     show(level, text, ...actions) {
       hooks()?.onMessage?.({ level, text, actions });
