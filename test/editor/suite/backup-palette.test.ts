@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
@@ -7,18 +8,19 @@ import * as vscode from 'vscode';
 import type { BackupListing, BackupResult, RescueResult, RestoreResult } from '../../../src/backup';
 import type { Confirmation } from '../../../src/vscode/backup/describe';
 import type { ContainerChoice } from '../../../src/vscode/backup/docker-choices';
-import { TEST_HOOKS_COMMAND, type BackupTestHooks, type InputQuestion, type PickQuestion } from '../../../src/vscode/backup/test-hooks';
+import { TEST_HOOKS_COMMAND, type BackupTestHooks, type FolderQuestion, type InputQuestion, type PickQuestion } from '../../../src/vscode/backup/test-hooks';
 import type { PickItem } from '../../../src/vscode/backup/ui';
 import { DIGEST, digest, digestLines, docker, IMAGE, inVolume, LABEL, removeQuietly } from './docker';
 import { EXTENSION_ID } from './harness';
 
 /**
- * The backup commands as the command palette runs them: no argument, so they ask with quick picks and input
- * boxes. The questions are answered through the test hooks (the extension host cannot click a quick pick),
- * which see exactly what the real widget would offer and must answer with one of its items; everything else
- * is real: the commands, the Docker Engine's volumes and containers in the pickers, the engine, the files in
- * the backup folder, the volumes and containers restored into. Everything created is labelled
- * persistence-lens.test=1 (and this run's label) and removed.
+ * The backup commands as the command palette runs them: no argument, so they ask with quick picks, input
+ * boxes and folder dialogs. The questions are answered through the test hooks (the extension host cannot click
+ * a quick pick or a native dialog), which see exactly what the real widget would offer and must answer with one
+ * of its items (a folder that exists, for a dialog); everything else is real: the commands, the Docker Engine's
+ * volumes and containers in the pickers, the engine, the files in the backup folder, the volumes, containers
+ * and local folders restored into. Everything created is labelled persistence-lens.test=1 (and this run's
+ * label) and removed, and every temporary folder is deleted.
  */
 
 /** What the rescued container writes into its writable layer (relative to /). */
@@ -26,16 +28,39 @@ const RESCUED = 'pl-rescue home/me';
 
 const settings = () => vscode.workspace.getConfiguration('persistenceLens');
 
+/**
+ * Everything under a local folder as sorted lines that two copies of the same files share: every entry's path
+ * and type, every directory's and file's mode, every file's size and sha256, every symlink's target.
+ */
+function localDigest(root: string): string[] {
+  const lines: string[] = [];
+  const walk = (rel: string): void => {
+    const abs = rel ? join(root, rel) : root;
+    const st = lstatSync(abs);
+    const name = rel || '.';
+    const mode = (st.mode & 0o7777).toString(8);
+    if (st.isSymbolicLink()) lines.push(`${name}|symlink|${readlinkSync(abs)}`);
+    else if (st.isDirectory()) {
+      lines.push(`${name}|directory|${mode}`);
+      for (const n of readdirSync(abs)) walk(rel ? `${rel}/${n}` : n);
+    } else if (st.isFile()) lines.push(`${name}|file|${mode}|${st.size}|${createHash('sha256').update(readFileSync(abs)).digest('hex')}`);
+    else lines.push(`${name}|other`);
+  };
+  walk('');
+  return lines.sort();
+}
+
 /** One question of a palette flow and how the test answers it. */
 type Step =
   | { kind: 'pick'; what: string; answer: (q: PickQuestion) => PickItem<unknown> | undefined }
-  | { kind: 'input'; what: string; answer: (q: InputQuestion) => string | undefined };
+  | { kind: 'input'; what: string; answer: (q: InputQuestion) => string | undefined }
+  | { kind: 'folder'; what: string; answer: (q: FolderQuestion) => string | undefined };
 
 /** What was asked, as the user would have seen it. */
 interface Asked {
-  kind: 'pick' | 'input';
+  kind: 'pick' | 'input' | 'folder';
   title: string;
-  /** The placeholder of a quick pick, the prompt of an input box. */
+  /** The placeholder of a quick pick, the prompt of an input box, the open button of a folder dialog. */
   text: string | undefined;
   labels: string[];
 }
@@ -51,6 +76,8 @@ suite('Backups from the command palette: quick picks of Back Up…, Restore… a
   const volumes = [source, restored];
   const containers = [original, fresh];
   let folder: string;
+  /** Folders on this machine the tests back up and restore into (removed at the end). */
+  const localFolders: string[] = [];
   let hooks: BackupTestHooks;
   const messages: { level: string; text: string; actions: string[] }[] = [];
   const confirmations: Confirmation[] = [];
@@ -113,12 +140,21 @@ suite('Backups from the command palette: quick picks of Back Up…, Restore… a
   /** Escape on a quick pick. */
   const escapePick = (what: string, check?: (q: PickQuestion) => void): Step => ({ kind: 'pick', what, answer: (q) => (check?.(q), undefined) });
   const type = (what: string, text: string | undefined, check?: (q: InputQuestion) => void): Step => ({ kind: 'input', what, answer: (q) => (check?.(q), text) });
+  /** A folder chosen in the folder dialog, or Cancel (undefined). */
+  const openFolder = (what: string, path: string | undefined, check?: (q: FolderQuestion) => void): Step => ({ kind: 'folder', what, answer: (q) => (check?.(q), path) });
 
   const kindItem = (value: string) => (i: PickItem<unknown>) => i.value === value;
   const volumeItem = (name: string) => (i: PickItem<unknown>) => i.value === name;
   const newVolumeItem = (i: PickItem<unknown>) => i.value === null;
   const backupItem = (archive: string) => (i: PickItem<unknown>) => (i.value as BackupListing | undefined)?.file === archive;
   const containerItem = (name: string) => (i: PickItem<unknown>) => (i.value as ContainerChoice | undefined)?.name === name;
+
+  /** A new empty folder on this machine, removed at the end. */
+  const localFolder = (prefix: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    localFolders.push(dir);
+    return dir;
+  };
 
   suiteSetup(async () => {
     await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
@@ -167,6 +203,10 @@ suite('Backups from the command palette: quick picks of Back Up…, Restore… a
         asked.push({ kind: 'input', title: q.title, text: q.prompt, labels: [] });
         return answering(q.title, () => next('input', q.title)?.answer(q));
       },
+      folder: (q) => {
+        asked.push({ kind: 'folder', title: q.title, text: q.action, labels: [] });
+        return answering(q.title, () => next('folder', q.title)?.answer(q));
+      },
     };
     await vscode.commands.executeCommand(TEST_HOOKS_COMMAND, hooks);
   });
@@ -176,6 +216,7 @@ suite('Backups from the command palette: quick picks of Back Up…, Restore… a
     await settings().update('backups.folder', undefined, vscode.ConfigurationTarget.Global);
     removeQuietly(containers, volumes);
     rmSync(folder, { recursive: true, force: true });
+    for (const dir of localFolders) rmSync(dir, { recursive: true, force: true });
   });
 
   let backup: BackupResult;
@@ -281,6 +322,13 @@ suite('Backups from the command palette: quick picks of Back Up…, Restore… a
           }),
         ],
       ],
+      [
+        'which folder on this machine (Cancel in the folder dialog)',
+        [
+          choose('a folder on this machine', kindItem('local')),
+          openFolder('the folder', undefined, (q) => assert.deepEqual([q.title, q.action], ['Back Up', 'Back Up'])),
+        ],
+      ],
     ];
     for (const [at, steps] of flows) {
       const r = await palette<BackupResult>('persistenceLens.backup', ...steps);
@@ -305,6 +353,14 @@ suite('Backups from the command palette: quick picks of Back Up…, Restore… a
       ['which volume', [theBackup, toVolume, escapePick('which volume')]],
       ['the new volume\'s name', [theBackup, toVolume, choose('a new volume', newVolumeItem), type('the name', undefined)]],
       ['which container', [theBackup, choose('a folder of a container', kindItem('container')), escapePick('which container')]],
+      [
+        'which folder on this machine (Cancel in the folder dialog)',
+        [
+          theBackup,
+          choose('a folder on this machine', kindItem('local')),
+          openFolder('the folder', undefined, (q) => assert.deepEqual([q.title, q.action], [`Restore ${basename(backup.archive)}`, 'Restore Here'])),
+        ],
+      ],
     ];
     for (const [at, steps] of flows) {
       const r = await palette<RestoreResult>('persistenceLens.restore', ...steps);
@@ -373,5 +429,129 @@ suite('Backups from the command palette: quick picks of Back Up…, Restore… a
     assert.ok(r, `the restore did not complete: ${JSON.stringify(messages)}`);
     assert.deepEqual(confirmations, [], 'nothing was there to replace');
     assert.deepEqual(digestLines(docker('start', '-a', fresh)), rescuedDigest, 'the rescued files, modes and sizes, in the new container');
+  });
+
+  /** The folder on this machine that is backed up, and its backup. */
+  let localSource: string;
+  let localBackup: BackupResult;
+
+  test('Back Up… → "A folder on this machine…" → a folder: the archive and its manifest are in the backup folder, and the Backups view lists it', async () => {
+    localSource = localFolder('pl-editor-palette-local ü-');
+    mkdirSync(join(localSource, 'conf/nested/deep'), { recursive: true });
+    mkdirSync(join(localSource, 'conf/empty'));
+    writeFileSync(join(localSource, 'conf/nested/deep/db.conf'), 'listen 5432\n');
+    writeFileSync(join(localSource, 'conf/key'), 'secret\n');
+    chmodSync(join(localSource, 'conf/key'), 0o600);
+    mkdirSync(join(localSource, 'bin'));
+    writeFileSync(join(localSource, 'bin/run.sh'), '#!/bin/sh\necho hello\n');
+    chmodSync(join(localSource, 'bin/run.sh'), 0o755);
+    mkdirSync(join(localSource, 'notes with spaces'));
+    writeFileSync(join(localSource, 'notes with spaces/café – 日本語.txt'), 'crème brûlée\n');
+    symlinkSync('conf/nested/deep/db.conf', join(localSource, 'current'));
+    writeFileSync(join(localSource, 'blob'), randomBytes(64 * 1024));
+    const tree = localDigest(localSource);
+    for (const line of ['conf/key|file|600|7|', 'bin/run.sh|file|755|', 'current|symlink|conf/nested/deep/db.conf', 'notes with spaces/café – 日本語.txt|file|', 'conf/empty|directory|']) {
+      assert.ok(tree.some((l) => l.startsWith(line)), `the folder to back up is not as meant (${line}): ${tree.join('\n')}`);
+    }
+    const folderBefore = files();
+    const r = await palette<BackupResult>(
+      'persistenceLens.backup',
+      choose('a folder on this machine', kindItem('local'), (q) => assert.equal(q.items.find(kindItem('local'))?.label, '$(folder) A folder on this machine…')),
+      openFolder(`the folder ${localSource}`, localSource, (q) => assert.deepEqual([q.title, q.action], ['Back Up', 'Back Up'])),
+    );
+    assert.ok(r, `the backup did not complete: ${JSON.stringify(messages)}`);
+    localBackup = r;
+    assert.equal(r.archive, join(folder, basename(r.archive)), 'written into the configured folder');
+    const hash = createHash('sha256').update(localSource).digest('hex').slice(0, 8);
+    assert.match(basename(r.archive), new RegExp(`^local-pl-editor-palette-local-u-[A-Za-z0-9]+-${hash}-\\d{8}T\\d{6}Z\\.tar\\.gz$`));
+    assert.deepEqual(files(), [...folderBefore, basename(r.archive), basename(r.manifestPath)].sort(), 'the archive and its manifest are new');
+    const manifest = JSON.parse(readFileSync(r.manifestPath, 'utf8'));
+    assert.deepEqual([manifest.source.kind, manifest.source.name, manifest.purpose, manifest.layout], ['local', localSource, 'backup', 'content']);
+    assert.equal(manifest.entries, tree.length, 'every folder, file and link, and the folder itself');
+    const fileBytes = tree.filter((l) => l.split('|')[1] === 'file').reduce((n, l) => n + Number(l.split('|')[3]), 0);
+    assert.equal(manifest.bytes, fileBytes);
+    assert.equal(manifest.sha256, createHash('sha256').update(readFileSync(r.archive)).digest('hex'), 'the manifest holds the archive\'s sha256');
+    assert.deepEqual(r.warnings, []);
+    assert.deepEqual(localDigest(localSource), tree, 'the backup changed nothing in the folder');
+    assert.ok(!messages.some((m) => m.level !== 'info'), JSON.stringify(messages));
+    assert.ok(messages.some((m) => m.text.startsWith(`Backed up ${localSource}: ${tree.length} entries`) && m.text.includes(basename(r.archive))), JSON.stringify(messages));
+
+    const listed = await vscode.commands.executeCommand<{ file: string; label: string; description: string }[]>('persistenceLens.refreshBackups');
+    const item = listed.find((i) => i.file === r.archive);
+    assert.equal(item?.label, localSource, `the Backups view does not list it: ${JSON.stringify(listed)}`);
+    assert.match(item!.description, / · manifest ✓$/);
+  });
+
+  test('Restore… → the local backup → "A folder on this machine…" → a new empty folder: it holds the same files, modes and links', async () => {
+    assert.ok(localBackup, 'needs the backup of the previous test');
+    const target = localFolder('pl-editor-palette-restored ü-');
+    const folderBefore = files();
+    const title = `Restore ${basename(localBackup.archive)}`;
+    const r = await palette<RestoreResult>(
+      'persistenceLens.restore',
+      choose('the local backup', backupItem(localBackup.archive), (q) => {
+        assert.equal(q.title, 'Restore');
+        const item = q.items.find(backupItem(localBackup.archive))!;
+        assert.equal(item.label, `$(archive) ${localSource}`);
+        assert.equal(item.detail, basename(localBackup.archive));
+      }),
+      choose('a folder on this machine', kindItem('local'), (q) => {
+        assert.equal(q.title, title);
+        assert.deepEqual(q.items.map((i) => i.value), ['original', 'volume', 'container', 'local']);
+        assert.equal(q.items[0]!.label, `$(history) Where it came from: ${localSource}`);
+      }),
+      openFolder('the new empty folder', target, (q) => assert.deepEqual([q.title, q.action], [title, 'Restore Here'])),
+    );
+    assert.ok(r, `the restore did not complete: ${JSON.stringify(messages)}`);
+    assert.equal(r.target, target);
+    assert.deepEqual(confirmations, [], 'an empty folder: nothing to confirm');
+    const restoredTree = localDigest(target);
+    assert.deepEqual(restoredTree, localDigest(localSource), 'every folder, file, mode, size, content and link');
+    assert.equal(r.entries, restoredTree.length);
+    assert.deepEqual(messages.map((m) => m.level), ['info'], JSON.stringify(messages));
+    assert.ok(messages[0]!.text.startsWith(`Restored ${basename(localBackup.archive)} into ${target}: ${restoredTree.length} entries`), JSON.stringify(messages));
+    assert.deepEqual(files(), folderBefore, 'an empty target needs no safety backup');
+  });
+
+  test('Restore… → the local backup → a folder on this machine that is not empty: it asks first; No leaves the folder as it was', async () => {
+    assert.ok(localBackup, 'needs the local backup');
+    const occupied = localFolder('pl-editor-palette-occupied-');
+    writeFileSync(join(occupied, 'keep me.txt'), 'mine\n');
+    mkdirSync(join(occupied, 'conf'));
+    // a name the archive has too, with other content
+    writeFileSync(join(occupied, 'conf/key'), 'not the secret\n');
+    const before = localDigest(occupied);
+    const folderBefore = files();
+    const r = await palette<RestoreResult>(
+      'persistenceLens.restore',
+      choose('the local backup', backupItem(localBackup.archive)),
+      choose('a folder on this machine', kindItem('local')),
+      openFolder('the folder that is not empty', occupied),
+    );
+    assert.equal(r, undefined);
+    assert.equal(confirmations.length, 1, 'asked once');
+    assert.equal(confirmations[0]!.kind, 'overwrite');
+    assert.equal(confirmations[0]!.message, `Replace what ${occupied} holds with ${basename(localBackup.archive)}?`);
+    assert.match(confirmations[0]!.detail, / It holds 2 entries\. /);
+    assert.equal(confirmations[0]!.action, 'Back Up and Replace');
+    assert.deepEqual(localDigest(occupied), before, 'No wrote nothing');
+    assert.deepEqual(files(), folderBefore, 'No took no safety backup');
+    assert.deepEqual(messages.map((m) => [m.level, m.text]), [['info', `Nothing was restored: ${occupied} was left as it was.`]]);
+  });
+
+  test('The folder dialog\'s answer must be one a dialog could return: a relative path, a missing folder and a file are errors, and nothing is backed up', async () => {
+    assert.ok(localSource, 'needs the local folder of the local backup test');
+    const folderBefore = files();
+    const answers: [string, string][] = [
+      ['relative/folder', 'it is not an absolute path'],
+      [join(localSource, 'missing'), 'it does not exist'],
+      [join(localSource, 'conf/key'), 'it is not a directory'],
+    ];
+    for (const [answer, why] of answers) {
+      const r = await palette<BackupResult>('persistenceLens.backup', choose('a folder on this machine', kindItem('local')), openFolder(answer, answer));
+      assert.equal(r, undefined, `${answer}: the backup ran`);
+      assert.deepEqual(messages.map((m) => [m.level, m.text]), [['error', `Test hooks: the folder dialog "Back Up" could not return "${answer}": ${why}`]]);
+      assert.deepEqual(files(), folderBefore, `${answer}: the backup folder changed`);
+    }
   });
 });
