@@ -4,8 +4,8 @@ import type { Confirmation } from './describe';
 /**
  * Everything the backup features ask of the user or show to them, behind one small interface: the commands
  * hold the policy, this holds the widgets (like vscode-python's application shells). The real one is
- * vscode-ui.ts; the editor tests answer its modal confirmations, quick picks and input boxes through
- * test-hooks.ts, since no widget can be clicked from the extension host.
+ * vscode-ui.ts; the editor tests answer its modal confirmations, quick picks, input boxes and folder dialogs
+ * through test-hooks.ts, since no widget can be clicked from the extension host.
  */
 
 export type MessageLevel = 'info' | 'warning' | 'error';
