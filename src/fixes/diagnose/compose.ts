@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { analyzeTarget } from '../../core/analyze';
-import type { Criticality, TargetInput } from '../../core/types';
+import type { TargetInput } from '../../core/types';
 import {
   DEFAULT_COMPOSE_FILES,
   DEFAULT_OVERRIDE_FILES,
@@ -19,15 +19,8 @@ import { lazyFixes, planNoFixes } from './fixes';
 import { declarationRange, TextLines } from './ranges';
 import { findRisks, sameLocation } from './risks';
 import { securityHints } from './security';
-import type { Finding } from './types';
+import type { DiagnoseInputs as Inputs, Finding } from './types';
 
-interface Inputs {
-  file: string;
-  text: string;
-  overlay: TextOverlay;
-  env?: Record<string, string | undefined>;
-  minimumCriticality: Criticality;
-}
 
 interface ServiceView {
   model: ComposeServiceModel;

@@ -4,23 +4,15 @@
  */
 import { findNodeAtLocation, parseTree, type Node as JsonNode } from 'jsonc-parser';
 import { analyzeTarget } from '../../core/analyze';
-import type { Criticality, SourceLocation } from '../../core/types';
-import type { TextOverlay } from '../../sources/compose/index';
+import type { SourceLocation } from '../../core/types';
 import { loadDevcontainer } from '../../sources/devcontainer';
 import { positionOf } from '../text';
 import { lazyFixes, planNoFixes, type FixSite } from './fixes';
 import { declarationRange, TextLines } from './ranges';
 import { findRisks } from './risks';
 import { securityHints } from './security';
-import type { Finding } from './types';
+import type { DiagnoseInputs as Inputs, Finding } from './types';
 
-interface Inputs {
-  file: string;
-  text: string;
-  overlay: TextOverlay;
-  env?: Record<string, string | undefined>;
-  minimumCriticality: Criticality;
-}
 
 /** Where the properties the warnings point at are written (the loader keeps locations of mounts only). */
 function placesInJson(file: string, text: string): { imageAt?: SourceLocation; environmentAt: Record<string, SourceLocation> } {

@@ -78,3 +78,12 @@ export interface DiagnoseRequest {
   /** The least critical data worth a warning; default `medium` (caches and ephemeral paths stay quiet). */
   minimumCriticality?: Criticality;
 }
+
+/** What the compose and devcontainer.json diagnosers read: the request resolved (absolute file, overlay holding its text). */
+export interface DiagnoseInputs {
+  file: string;
+  text: string;
+  overlay: TextOverlay;
+  env?: Record<string, string | undefined>;
+  minimumCriticality: Criticality;
+}
