@@ -205,11 +205,12 @@ writeFileSync(
 const resultsFile = join(runDir, 'results.json');
 
 // A real tmpfs, for a file whose storage is lost on restart (mounting needs root, which CI has; without it
-// the tests that need it fail and say so). Not under /tmp: files there are temporary by definition and
-// never worth a warning.
-const tmpfsDir = join(root, '.cache', `editor-tmpfs-${process.pid}`);
-mkdirSync(tmpfsDir, { recursive: true });
+// the tests that need it fail and say so). Never under /tmp or /run, even for a clone made there: files in
+// those are temporary by definition and never worth a warning.
+const underTemporary = ['/tmp', '/run'].some((t) => root === t || root.startsWith(`${t}/`));
+const tmpfsDir = join(underTemporary ? '/mnt' : join(root, '.cache'), `pl-editor-tmpfs-${process.pid}`);
 try {
+  mkdirSync(tmpfsDir, { recursive: true });
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=0777', 'pl-editor-tmpfs', tmpfsDir], { stdio: ['ignore', 'ignore', 'pipe'] });
   tmpfsMounted = tmpfsDir;
 } catch (err) {

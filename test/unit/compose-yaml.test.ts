@@ -5,9 +5,10 @@ import { describe, it } from 'node:test';
 import { InputError } from '../../src/core/types';
 import { parseYamlFast, resolvePlain } from '../../src/sources/compose/fastyaml';
 import { parseYaml, parseYamlWithLibrary, type LNode } from '../../src/sources/compose/node';
+import { CORPUS_DIR } from './helpers/corpus';
 
 const root = resolve(__dirname, '../..');
-const corpus = resolve(root, '../shared/corpus');
+const corpus = CORPUS_DIR;
 const fixtures = resolve(root, 'test/fixtures');
 
 function walk(dir: string, out: string[] = []): string[] {

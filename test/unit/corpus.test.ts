@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import { analyzeTarget } from '../../src/core/analyze';
 import { InputError, type TargetInput } from '../../src/core/types';
 import { loadComposeProject } from '../../src/sources/compose/index';
 import { loadDevcontainer } from '../../src/sources/devcontainer';
+import { CORPUS_DIR } from './helpers/corpus';
 
-const projectRoot = resolve(__dirname, '../..');
-const corpus = resolve(projectRoot, '../shared/corpus');
+const corpus = CORPUS_DIR;
 const at = (...p: string[]): string => join(corpus, ...p);
 
 function walk(dir: string, out: string[] = []): string[] {
@@ -32,7 +32,7 @@ function requireCorpus(): string[] {
   if (listed) return listed;
   assert.ok(
     existsSync(corpus) && statSync(corpus).isDirectory(),
-    `the shared corpus of real files is missing: expected it at ${corpus} (../shared/corpus from the project root). These tests cannot pass without it.`,
+    `the shared corpus of real files is missing: expected it at ${corpus} (../shared/corpus beside the project, or beside the repository it was cloned from, or PL_CORPUS). These tests cannot pass without it.`,
   );
   listed = walk(corpus);
   return listed;

@@ -5,10 +5,11 @@ import { dirname, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { diagnoseConfigFile, type FindingCode, type Finding as LazyFinding, type PlannedFixes } from '../../src/fixes/diagnose/index';
 import { applyEdits } from '../../src/fixes/text';
+import { CORPUS_DIR } from './helpers/corpus';
 
 const ROOT = resolve(__dirname, '../..');
 const EXAMPLES = join(ROOT, 'examples');
-const CORPUS = resolve(ROOT, '../shared/corpus');
+const CORPUS = CORPUS_DIR;
 /** Interpolation must not depend on who runs the tests. */
 const ENV = { HOME: '/home/tester', PATH: '/usr/bin' };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { isMap, parseDocument } from 'yaml';
 import { AlreadyPersistedSignal, planComposeFix } from '../../src/fixes/compose-fix';
@@ -10,8 +10,9 @@ import { FixRefusal } from '../../src/fixes/types';
 import { InputError } from '../../src/core/types';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { assertOnlyInsertedLines } from './helpers/edit-checks';
+import { CORPUS_DIR } from './helpers/corpus';
 
-const CORPUS = resolve(__dirname, '../../../shared/corpus');
+const CORPUS = CORPUS_DIR;
 const FRESH = '/persistence-lens/fresh-path';
 
 function files(dir: string, test: (name: string) => boolean): string[] {
