@@ -9,8 +9,9 @@ log() { printf '[docker-up] %s\n' "$*" >&2; }
 if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker-compose >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing docker.io docker-compose busybox-static from Debian"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io docker-compose busybox-static >/dev/null
+    # Another apt-get (an unattended upgrade, a parallel install) may hold the lock: wait for it, never fail on it.
+    apt-get -o DPkg::Lock::Timeout=300 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq docker.io docker-compose busybox-static >/dev/null
   else
     log "dockerd, docker-compose or busybox is missing and I cannot install them (need root and apt-get)"
     exit 3
