@@ -11,6 +11,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type Dockerode from 'dockerode';
+import { buildSync } from 'esbuild';
 import { analyzeTarget } from '../../src/core/analyze';
 import { survivalOf } from '../../src/core/survival';
 import type { PathReport, Status, TargetInput, TargetReport } from '../../src/core/types';
@@ -407,20 +408,38 @@ describe('connectDocker when no daemon answers', () => {
       chmodSync(path, 0o600);
       let outcome: { name?: string; code?: string; message?: string };
       if (process.getuid?.() === 0) {
-        // Root opens any socket: ask as an unprivileged user (nobody), in a child process.
-        const script = join(dir, 'connect.mts');
+        // Root opens any socket: ask as an unprivileged user (nobody), in a child process. The client is
+        // bundled into this test's own world-readable folder first: nobody may not be able to traverse the
+        // clone's parents (a clone inside a 0700 temporary folder), so nothing may be loaded from there.
+        const bundle = join(dir, 'client.cjs');
+        buildSync({
+          entryPoints: [resolve(__dirname, '../../src/sources/docker/client.ts')],
+          outfile: bundle,
+          bundle: true,
+          platform: 'node',
+          target: 'node20',
+          format: 'cjs',
+          mainFields: ['module', 'main'],
+          external: ['cpu-features', '*.node'],
+          logLevel: 'silent',
+        });
+        chmodSync(bundle, 0o644);
+        const script = join(dir, 'connect.cjs');
         const scratch = res.subDir(dir, 'scratch');
         chownSync(scratch, 65534, 65534);
         writeFileSync(
           script,
-          `const { connectDocker } = await import(${JSON.stringify(resolve(__dirname, '../../src/sources/docker/client.ts'))});
-try { await connectDocker({ host: process.argv[2], timeoutMs: 2000 }); console.log('{}'); }
-catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }`,
+          `const { connectDocker } = require(${JSON.stringify(bundle)});
+connectDocker({ host: process.argv[2], timeoutMs: 2000 }).then(
+  () => console.log('{}'),
+  (e) => console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })),
+);`,
         );
-        const r = spawnSync(process.execPath, ['--import', 'tsx', script, path], {
+        chmodSync(script, 0o644);
+        const r = spawnSync(process.execPath, [script, path], {
           uid: 65534,
           gid: 65534,
-          cwd: resolve(__dirname, '../..'),
+          cwd: dir,
           encoding: 'utf8',
           env: { ...process.env, HOME: scratch, TMPDIR: scratch },
           timeout: 20_000,

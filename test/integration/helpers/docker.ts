@@ -195,8 +195,12 @@ export class TestResources {
       try {
         await docker('rm', '-f', '-v', ...containers);
       } catch (err) {
-        // Some were never created or are gone already: that is fine; anything else is reported.
-        if (!(err instanceof CommandError && /No such container/i.test(err.stderr))) errors.push(String(err));
+        // Some were never created or are gone already: that is fine; anything else is reported. One whose
+        // removal is already in progress (a compose down that returned early) is waited for.
+        const benign = (line: string): boolean => /No such container|removal of container .* is already in progress/i.test(line);
+        const lines = err instanceof CommandError ? err.stderr.split('\n').filter((l) => l.trim()) : [String(err)];
+        if (!lines.every(benign)) errors.push(String(err));
+        else if (!(await gone(containers))) errors.push(`containers still there 15 s after their removal: ${containers.join(' ')}`);
       }
     }
     const labelledVolumes = (await docker('volume', 'ls', '-q', '--filter', `label=${TEST_LABEL}=1`, '--filter', `label=${RUN_LABEL}=${this.runId}`).catch(() => ''))
@@ -215,6 +219,16 @@ export class TestResources {
     for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
     if (errors.length > 0) throw new Error(`cleanup was incomplete:\n${errors.join('\n')}`);
   }
+}
+
+/** Waits until none of the containers exists any more (up to 15 s); false when some still do. */
+async function gone(containers: string[]): Promise<boolean> {
+  for (let i = 0; i < 75; i++) {
+    const left = await Promise.all(containers.map((c) => docker('inspect', '--format', '{{.Id}}', c).then(() => true, () => false)));
+    if (!left.some(Boolean)) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
 }
 
 /** Collects unhandled rejections while a test file runs; `stop()` returns them. */
