@@ -1,0 +1,63 @@
+import type Dockerode from 'dockerode';
+import { PassThrough, type Duplex } from 'node:stream';
+import { readTar } from '../backup/tar-read';
+import type { ArchiveEntry } from '../backup/tar-format';
+import type { DockerConnection } from '../sources/docker/client';
+import { MoveError } from './errors';
+
+/**
+ * A directory's content read by `tar -c` run INSIDE a running container, as content-layout entries (`./`,
+ * `./a`). This is the only way to a tmpfs: the engine's archive endpoint reads the container's root file
+ * system and volumes from the host side, where a tmpfs (it lives in the container's mount namespace only) is
+ * not mounted — on Engine 20.10 `GET /archive` of a tmpfs path returns the empty directory below it.
+ * Runs as root so that every file can be read; needs a `tar` in the image (busybox, GNU and bsdtar all do).
+ */
+export async function* execTarEntries(_conn: DockerConnection, container: Dockerode.Container, dir: string, opts: { signal?: AbortSignal; doing: string }): AsyncGenerator<ArchiveEntry> {
+  let exec: Dockerode.Exec;
+  let stream: Duplex;
+  try {
+    exec = await container.exec({ Cmd: ['tar', '-c', '-f', '-', '-C', dir, '.'], AttachStdout: true, AttachStderr: true, User: '0' });
+    stream = (await exec.start({ hijack: true, stdin: false })) as unknown as Duplex;
+  } catch (err) {
+    throw new MoveError(`${opts.doing}: could not run tar in the container (${(err as Error).message})`, { cause: err });
+  }
+  const stdout = new PassThrough();
+  const stderr: Buffer[] = [];
+  void demux(stream, stdout, stderr);
+  for await (const entry of readTar(stdout, opts.signal ? { signal: opts.signal } : {})) {
+    const name = entry.header.name.replace(/^\.?\/?/, './');
+    const header = { ...entry.header, name: name === './' || name === './.' ? './' : name };
+    if (header.type === 'link' && header.linkname !== undefined) header.linkname = header.linkname.replace(/^\.?\/?/, './');
+    yield entry.body ? { header, body: entry.body } : { header };
+  }
+  const result = await exec.inspect();
+  if (result.ExitCode !== 0) {
+    const why = Buffer.concat(stderr).toString('utf8').trim().split('\n').slice(-3).join('; ');
+    throw new MoveError(`${opts.doing}: tar in the container exited with ${result.ExitCode}${why ? ` (${why})` : ''}${result.ExitCode === 126 || result.ExitCode === 127 ? ': the image has no tar, which reading a tmpfs needs' : ''}`);
+  }
+}
+
+/**
+ * The engine's multiplexed exec stream (8-byte frame headers: stream type, length) split into stdout and
+ * stderr, with backpressure: reading pauses while stdout is full.
+ */
+async function demux(input: Duplex, stdout: PassThrough, stderr: Buffer[]): Promise<void> {
+  let pending: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= 8) {
+        const type = pending[0];
+        const size = pending.readUInt32BE(4);
+        if (pending.length < 8 + size) break;
+        const payload = pending.subarray(8, 8 + size);
+        pending = pending.subarray(8 + size);
+        if (type === 2) stderr.push(Buffer.from(payload));
+        else if (!stdout.write(payload)) await new Promise((r) => stdout.once('drain', r));
+      }
+    }
+    stdout.end();
+  } catch (err) {
+    stdout.destroy(err as Error);
+  }
+}
