@@ -1,3 +1,4 @@
+import { pathsAtRisk } from '../core/analyze';
 import { lostOn, EVENT_SHORT_NAMES } from '../core/survival';
 import type { PathReport, ScanResult, TargetReport } from '../core/types';
 import { paint, table, type Style } from './output';
@@ -42,10 +43,10 @@ function storage(p: PathReport): string {
 export function formatScan(result: ScanResult, color: boolean): string {
   const blocks: string[] = [];
   for (const t of result.targets) {
-    const rows = t.paths.map((p) => [p.atRisk ? '✗' : '✓', p.path, storage(p), p.criticality, p.label ?? p.category, fate(p)]);
+    const rows = t.paths.map((p) => [p.atRisk ? '✗' : '✓', p.path, storage(p), p.criticality, `${p.label ?? p.category}${p.holdsData ? ' (holds data now)' : ''}`, fate(p)]);
     const aligned = table(rows);
     const body = aligned.map((cells, i) => `  ${paint(color, pathStyle(t.paths[i]!), cells.join(''))}`);
-    const atRisk = t.paths.filter((p) => p.atRisk && p.criticality !== 'none').length;
+    const atRisk = pathsAtRisk(t).length;
     const summary = atRisk === 0 ? paint(color, 'green', '  nothing at risk') : paint(color, 'red', `  ${atRisk} path${atRisk === 1 ? '' : 's'} at risk`);
     const layer = (t.changes ?? []).slice(0, 8).map((c) => {
       const n = c.added + c.modified;
@@ -72,12 +73,16 @@ export function scanJson(result: ScanResult): unknown {
       ...(t.state ? { state: t.state } : {}),
       ...(t.home ? { home: t.home } : {}),
       ...(t.labels ? { labels: t.labels } : {}),
+      role: t.role,
+      roleReason: t.roleReason,
+      atRisk: pathsAtRisk(t).length,
       paths: t.paths.map((p) => ({
         path: p.path,
         status: p.status,
         ...(p.source !== undefined ? { source: p.source } : {}),
         readOnly: p.readOnly,
         atRisk: p.atRisk,
+        ...(p.holdsData ? { holdsData: true } : {}),
         criticality: p.criticality,
         category: p.category,
         ...(p.label ? { label: p.label } : {}),

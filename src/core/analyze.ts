@@ -1,10 +1,14 @@
 import { isInUse, nearestCatalogPath, resolveCatalog, type ResolvedCatalogPath } from './catalog';
 import { wellKnownImageDataPaths } from './images';
 import { MountTable, type Classification } from './mount-table';
+import { decideRole } from './role';
 import { isWithin, normalizePosix } from './paths';
 import { explain } from './reasons';
 import { criticalityRank, isAtRisk } from './survival';
-import type { Category, Criticality, Mount, PathOrigin, PathReport, SourceLocation, TargetInput, TargetReport } from './types';
+import type { Category, ChangeSummary, Criticality, Mount, PathOrigin, PathReport, SourceLocation, TargetInput, TargetReport } from './types';
+
+/** Listed for every workstation whose home is known, existing or not: the day they are created they are at risk. */
+const ALWAYS_ON_WORKSTATIONS = new Set(['ssh', 'gitconfig']);
 
 /** Directories whose mounts are plumbing, not data: never listed, still used to classify. */
 const SYSTEM_PREFIXES = ['/proc', '/sys', '/dev'];
@@ -62,7 +66,9 @@ interface Candidate {
 /** How much a path matters when nothing in the catalog says so: by what was put there. */
 function defaultImportance(origin: PathOrigin, c: Classification): { criticality: Criticality; category: Category } {
   if (origin === 'writable-layer') return { criticality: 'medium', category: 'data' };
-  if (c.status === 'tmpfs') return { criticality: 'none', category: 'ephemeral' };
+  // A tmpfs somebody mounted on purpose is usually scratch space, but what lands there is gone on every stop:
+  // flagged, at the lowest level. /tmp, /run and the runtime dir are `none` by the catalog.
+  if (c.status === 'tmpfs') return { criticality: 'low', category: 'ephemeral' };
   // Somebody declared storage here (a mount or the image author's VOLUME): it holds data.
   return { criticality: c.status === 'anonymous-volume' ? 'high' : 'medium', category: 'data' };
 }
@@ -92,10 +98,15 @@ export function analyzeTarget(input: TargetInput): TargetReport {
     add({ path: m.target, origin: m.origin === 'image VOLUME' ? 'image-volume' : 'mount', ...(m.declaredAt ? { declaredAt: m.declaredAt } : {}) });
   }
 
-  const evidence = { existingPaths: input.existingPaths, mounts };
-  for (const r of catalog) {
-    if (!isInUse(r, evidence)) continue;
-    add({ path: r.path, origin: 'catalog', label: r.entry.label, criticality: r.entry.criticality, category: r.entry.category });
+  const role = decideRole(input, home);
+  // A service lists its mounts, its image's VOLUMEs, the known data directories and what its writable layer
+  // holds; a person's home catalog and working directory only matter where a person works.
+  if (role.role === 'workstation') {
+    const evidence = { existingPaths: input.existingPaths, mounts };
+    for (const r of catalog) {
+      if (!isInUse(r, evidence) && !ALWAYS_ON_WORKSTATIONS.has(r.entry.id)) continue;
+      add({ path: r.path, origin: 'catalog', label: r.entry.label, criticality: r.entry.criticality, category: r.entry.category });
+    }
   }
 
   for (const d of wellKnownImageDataPaths(input.image)) {
@@ -105,7 +116,7 @@ export function analyzeTarget(input: TargetInput): TargetReport {
   }
 
   const workingDir = input.workingDir && normalizePosix(input.workingDir);
-  if (workingDir && workingDir !== '/' && !isSystemPath(workingDir)) {
+  if (role.role === 'workstation' && workingDir && workingDir !== '/' && !isSystemPath(workingDir)) {
     add({ path: workingDir, origin: 'catalog', label: 'working directory', criticality: 'critical', category: 'workspace' });
   }
 
@@ -115,7 +126,7 @@ export function analyzeTarget(input: TargetInput): TargetReport {
     add({ path: change.directory, origin: 'writable-layer', label: 'written in the writable layer' });
   }
 
-  const paths = [...candidates.values()].map((c) => toReport(c, table, catalog, input.resolvedPaths?.get(c.path)));
+  const paths = [...candidates.values()].map((c) => toReport(c, table, catalog, input.resolvedPaths?.get(c.path), input.changes));
   paths.sort(comparePaths);
   return {
     kind: input.kind,
@@ -127,12 +138,24 @@ export function analyzeTarget(input: TargetInput): TargetReport {
     ...(input.state ? { state: input.state } : {}),
     ...(input.labels ? { labels: input.labels } : {}),
     ...(input.declaredAt ? { declaredAt: input.declaredAt } : {}),
+    role: role.role,
+    roleReason: role.reason,
     paths,
     ...(input.changes ? { changes: input.changes } : {}),
   };
 }
 
-function toReport(c: Candidate, table: MountTable, catalog: readonly ResolvedCatalogPath[], realPath?: string): PathReport {
+/**
+ * Whether the writable layer holds files at `path`: a changes group inside it, or a group around it with an
+ * example path inside it (groups are per home entry or two components deep, see changes.ts).
+ */
+function writableLayerHoldsData(path: string, changes: readonly ChangeSummary[] | undefined): boolean {
+  return (changes ?? []).some(
+    (s) => s.added + s.modified > 0 && (isWithin(s.directory, path) || (isWithin(path, s.directory) && s.examples.some((e) => isWithin(e, path)))),
+  );
+}
+
+function toReport(c: Candidate, table: MountTable, catalog: readonly ResolvedCatalogPath[], realPath?: string, changes?: readonly ChangeSummary[]): PathReport {
   const cls = table.classify(realPath ?? c.path);
   const nearest = c.criticality ? undefined : nearestCatalogPath(c.path, catalog);
   const fallback = defaultImportance(c.origin, cls);
@@ -142,6 +165,9 @@ function toReport(c: Candidate, table: MountTable, catalog: readonly ResolvedCat
   const category = c.category ?? inherit?.category ?? fallback.category;
   const declaredAt = c.declaredAt ?? cls.mount?.declaredAt;
   const source = cls.mount?.source;
+  // Losing /tmp or /run is by design: such a path is never "at risk", wherever it is counted.
+  const atRisk = criticality !== 'none' && isAtRisk(cls.survives, cls.readOnly);
+  const holdsData = atRisk && cls.status === 'writable-layer' && writableLayerHoldsData(realPath ?? c.path, changes);
   return {
     path: c.path,
     status: cls.status,
@@ -150,7 +176,8 @@ function toReport(c: Candidate, table: MountTable, catalog: readonly ResolvedCat
     criticality,
     category,
     survives: cls.survives,
-    atRisk: isAtRisk(cls.survives, cls.readOnly),
+    atRisk,
+    ...(holdsData ? { holdsData } : {}),
     reason: realPath ? `A symlink to ${realPath}. ${explain(realPath, cls)}` : explain(c.path, cls),
     ...(c.label ? { label: c.label } : {}),
     ...(cls.mount ? { mountPoint: cls.mount.target } : {}),
@@ -159,17 +186,29 @@ function toReport(c: Candidate, table: MountTable, catalog: readonly ResolvedCat
   };
 }
 
-/** At risk first, then most critical, then by path. */
+/**
+ * At risk first. Among those, critical paths lead (a database directory is the most alarming item of its
+ * container, whether or not anything is known about its content); then the ones that hold data now above those
+ * merely at risk; then by criticality, then by path.
+ */
 export function comparePaths(a: PathReport, b: PathReport): number {
   if (a.atRisk !== b.atRisk) return a.atRisk ? -1 : 1;
+  const aCritical = a.criticality === 'critical';
+  if (aCritical !== (b.criticality === 'critical')) return aCritical ? -1 : 1;
+  if (!!a.holdsData !== !!b.holdsData) return a.holdsData ? -1 : 1;
   const byCriticality = criticalityRank(b.criticality) - criticalityRank(a.criticality);
   if (byCriticality !== 0) return byCriticality;
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
+/** The paths at risk: the one definition the tree, the human output and the JSON count. */
+export function pathsAtRisk(report: Pick<TargetReport, 'paths'>): PathReport[] {
+  return report.paths.filter((p) => p.atRisk);
+}
+
 /** Whether a report has a path at risk at `level` or above (the CLI's --fail-on). */
 export function hasRiskAtOrAbove(report: TargetReport, level: Criticality): boolean {
   const min = criticalityRank(level);
-  return report.paths.some((p) => p.atRisk && p.criticality !== 'none' && criticalityRank(p.criticality) >= min);
+  return pathsAtRisk(report).some((p) => criticalityRank(p.criticality) >= min);
 }
 

@@ -7,3 +7,4 @@ export * from './images';
 export * from './analyze';
 export * from './reasons';
 export * from './changes';
+export * from './role';

@@ -82,6 +82,9 @@ export interface ChangeSummary {
 
 export type TargetKind = 'self' | 'container' | 'compose-service' | 'devcontainer';
 
+/** A workstation is where a person works (its home catalog matters); a service only serves its data. */
+export type TargetRole = 'workstation' | 'service';
+
 /** Everything the core needs to know about one target, as a source read it. */
 export interface TargetInput {
   kind: TargetKind;
@@ -143,8 +146,10 @@ export interface PathReport {
   criticality: Criticality;
   category: Category;
   survives: Survival;
-  /** Not read-only and does not survive `recreate`. */
+  /** Not read-only, does not survive `recreate`, and worth keeping (criticality above `none`). */
   atRisk: boolean;
+  /** Known to hold data now (the writable layer holds files there): at risk AND losing something today. */
+  holdsData?: boolean;
   /** A sentence a user understands. */
   reason: string;
   /** A short name for the path ("SSH keys", "code-server settings and extensions"). */
@@ -165,6 +170,9 @@ export interface TargetReport {
   state?: string;
   labels?: Record<string, string>;
   declaredAt?: SourceLocation;
+  role: TargetRole;
+  /** Why the role was decided so ("a dev container", "redis:7 serves data (/data)"). */
+  roleReason: string;
   paths: PathReport[];
   changes?: ChangeSummary[];
 }

@@ -67,7 +67,10 @@ describe('analyzeTarget', () => {
   it('puts always-present catalog paths under the home, and others only with evidence', () => {
     const bare = analyzeTarget(target({ home: '/home/u' }));
     for (const p of ['/home/u', '/home/u/.config', '/home/u/.local/share', '/home/u/.cache', '/home/u/.bash_history', '/tmp']) path(bare, p);
-    assert.ok(!bare.paths.some((p) => p.path === '/home/u/.ssh'), 'no evidence of SSH keys');
+    // A workstation lists ~/.ssh and ~/.gitconfig before they exist: the day they are created they are at risk.
+    assert.equal(path(bare, '/home/u/.ssh').atRisk, true);
+    path(bare, '/home/u/.gitconfig');
+    assert.ok(!bare.paths.some((p) => p.path === '/home/u/.aws' || p.path === '/home/u/.rustup'), 'no evidence of AWS or Rust');
     const withKeys = analyzeTarget(target({ home: '/home/u', existingPaths: new Set(['/home/u/.ssh']) }));
     const ssh = path(withKeys, '/home/u/.ssh');
     assert.equal(ssh.criticality, 'critical');
@@ -140,7 +143,9 @@ describe('analyzeTarget', () => {
   it('trips --fail-on at or above a level only', () => {
     const r = analyzeTarget(target({ home: '/home/u' }));
     assert.equal(hasRiskAtOrAbove(r, 'high'), true, '~/.config is high and at risk');
-    assert.equal(hasRiskAtOrAbove(r, 'critical'), false);
+    assert.equal(hasRiskAtOrAbove(r, 'critical'), true, '~/.ssh is listed on a workstation and critical');
+    const service = analyzeTarget(target({ mounts: [{ target: '/srv', status: 'named-volume', source: 's', readOnly: false }], changes: [{ directory: '/var/cache', added: 1, modified: 0, deleted: 0, examples: ['/var/cache/x'] }] }));
+    assert.equal(hasRiskAtOrAbove(service, 'high'), false, 'only a medium writable-layer group is at risk');
     const safe = analyzeTarget(target({ home: '/home/u', mounts: [{ target: '/home/u', status: 'named-volume', source: 'h', readOnly: false }] }));
     assert.equal(hasRiskAtOrAbove(safe, 'low'), false, 'only /tmp (criticality none) is at risk');
   });

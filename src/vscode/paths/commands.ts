@@ -80,7 +80,7 @@ export class PathsCommands {
     if (!this.deps.model.snapshot.tree.self) await this.deps.triggers.now();
     const self = this.deps.model.snapshot.tree.self;
     if (self) return self;
-    return { kind: 'target', rootKind: 'self', target: { kind: 'self', name: 'this machine', paths: [] }, dockerReachable: false };
+    return { kind: 'target', rootKind: 'self', target: { kind: 'self', name: 'this machine', role: 'workstation', roleReason: 'the machine this editor runs on', paths: [] }, dockerReachable: false };
   }
 
   private async revealDeclaration(node?: PathsNode): Promise<void> {

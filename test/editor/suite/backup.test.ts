@@ -24,7 +24,7 @@ const settings = () => vscode.workspace.getConfiguration('persistenceLens');
 function volumeNode(volume: string): PathNode {
   return {
     kind: 'path',
-    parent: { kind: 'target', rootKind: 'container', dockerReachable: true, target: { kind: 'container', name: 'app', paths: [] } },
+    parent: { kind: 'target', rootKind: 'container', dockerReachable: true, target: { kind: 'container', name: 'app', role: 'service', roleReason: 'a test stand-in', paths: [] } },
     path: {
       path: '/data',
       status: 'named-volume',
