@@ -1,4 +1,5 @@
 import { criticalityRank } from '../../core/survival';
+import { composeConfigFiles } from '../../sources/docker/compose-labels';
 import type { PathReport, ScanResult, TargetReport } from '../../core/types';
 import type { GroupNode, LayerNode, MessageNode, PathNode, PathsNode, ProjectNode, RootKind, TargetNode } from './nodes';
 
@@ -26,7 +27,6 @@ export interface BuildOptions {
 }
 
 const COMPOSE_PROJECT = 'com.docker.compose.project';
-const COMPOSE_FILES = 'com.docker.compose.project.config_files';
 const DEVCONTAINER_FILE = 'devcontainer.config_file';
 
 export function rootKindOf(t: TargetReport): RootKind {
@@ -35,10 +35,13 @@ export function rootKindOf(t: TargetReport): RootKind {
   return 'file';
 }
 
-/** Files that declare a running container, from the labels compose and the dev container CLI set. */
+/**
+ * Files that declare a running container, from the labels compose and the dev container CLI set (Compose v1's
+ * relative config files resolved against its working dir).
+ */
 export function declaringFiles(t: TargetReport): string[] {
   const labels = t.labels ?? {};
-  const files = (labels[COMPOSE_FILES] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const files = composeConfigFiles(labels);
   if (labels[DEVCONTAINER_FILE]) files.unshift(labels[DEVCONTAINER_FILE]);
   return files;
 }
