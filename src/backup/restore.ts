@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { createReadStream, promises as fsp, statSync } from 'node:fs';
+import { constants as fsc, promises as fsp, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PassThrough, Readable, Transform, pipeline as pipelineCb, type TransformCallback } from 'node:stream';
 import { createHash } from 'node:crypto';
@@ -23,7 +23,7 @@ import {
 import { ArchiveRefusedError, BackupAbortedError, BackupFailedError, BackupInputError, isAbortError, messageOf, throwIfAborted } from './errors';
 import { extractLocal, LocalTargetCheck, type ExtractEntry } from './local-extract';
 import { inodeKey, localEntries } from './local-source';
-import { hashFile, manifestPathFor, readManifestFor, type Layout, type Manifest, type ManifestSource } from './manifest';
+import { manifestPathFor, readManifestFor, type Layout, type Manifest, type ManifestSource } from './manifest';
 import { ProgressReporter } from './progress';
 import { readTar } from './tar-read';
 import { tarBuffer, tarBytes, type ArchiveEntry, type EntryCounters, type EntryHeader } from './tar-format';
@@ -98,21 +98,100 @@ class RawTap extends Transform {
   }
 }
 
-async function isGzip(file: string): Promise<boolean> {
-  const fh = await fsp.open(file, 'r');
-  try {
+/**
+ * The archive, opened ONCE: every pass (the sha256, the validation, the writing) reads the same open file from
+ * its start, so what is written are the bytes that were verified. Renaming another file over the path in
+ * between changes nothing (the descriptor keeps the verified inode). Writing INTO the same inode is caught by
+ * {@link ArchiveHandle.unchanged} (size and mtime from fstat before each pass) and, at the latest, by the sha256
+ * of the writing pass.
+ */
+export class ArchiveHandle {
+  private constructor(
+    readonly file: string,
+    private readonly fh: fsp.FileHandle,
+    readonly size: number,
+    private readonly mtimeMs: number,
+  ) {}
+
+  static async open(file: string): Promise<ArchiveHandle> {
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
+    } catch (err) {
+      throw new BackupInputError(`cannot read the archive ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : messageOf(err)}`);
+    }
+    try {
+      const st = await fh.stat();
+      // a fifo or a device would hand each pass different bytes: only a regular file can be verified
+      if (!st.isFile()) throw new BackupInputError(`${file} is not a file`);
+      return new ArchiveHandle(file, fh, st.size, st.mtimeMs);
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Throws when the open file was written to since it was opened. */
+  async unchanged(): Promise<void> {
+    const st = await this.fh.stat();
+    if (st.size !== this.size || st.mtimeMs !== this.mtimeMs) {
+      throw new BackupInputError(`${this.file} changed while it was being restored (${st.size} bytes, it had ${this.size})`);
+    }
+  }
+
+  /** A fresh stream over the whole file, by positional reads; the file stays open whatever the stream does. */
+  stream(): Readable {
+    // not fs.createReadStream({ fd }): destroying such a stream closes the descriptor even with autoClose false
+    const fh = this.fh;
+    return Readable.from(
+      (async function* () {
+        let pos = 0;
+        for (;;) {
+          const buf = Buffer.allocUnsafe(1024 * 1024);
+          const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+          if (bytesRead === 0) return;
+          pos += bytesRead;
+          yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+        }
+      })(),
+      { objectMode: false, highWaterMark: 1024 * 1024 },
+    );
+  }
+
+  async isGzip(): Promise<boolean> {
     const b = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(b, 0, 2, 0);
+    const { bytesRead } = await this.fh.read(b, 0, 2, 0);
     return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } finally {
-    await fh.close();
+  }
+
+  async sha256(opts: { signal?: AbortSignal; onBytes?: (n: number) => void }): Promise<string> {
+    await this.unchanged();
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const stream = this.stream();
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (opts.signal?.aborted) throw opts.signal.reason ?? new BackupAbortedError();
+        hash.update(chunk);
+        bytes += chunk.length;
+        opts.onBytes?.(bytes);
+      }
+    } finally {
+      stream.destroy();
+    }
+    return hash.digest('hex');
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
   }
 }
 
 /** The archive's tar bytes (gunzipped when it is gzip), with the raw bytes hashed as they are read. */
-async function openArchive(file: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void }): Promise<{ tar: Readable; tap: RawTap }> {
-  const gz = await isGzip(file);
-  const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
+async function openArchive(archive: ArchiveHandle, opts: { onBytes?: (n: number) => void }): Promise<{ tar: Readable; tap: RawTap }> {
+  await archive.unchanged();
+  const gz = await archive.isGzip();
+  const raw = archive.stream();
   const tap = new RawTap(opts.onBytes);
   const out = gz ? createGunzip({ chunkSize: 128 * 1024 }) : new PassThrough();
   pipelineCb(raw, tap, out, () => undefined);
@@ -134,16 +213,25 @@ function damaged(file: string, err: unknown, verified: boolean): Error {
  */
 export async function verifyArchive(
   archive: string,
-  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null } = {},
+  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null; handle?: ArchiveHandle } = {},
 ): Promise<ArchiveCheck> {
   const file = resolve(archive);
-  let st;
+  // the caller's open archive (restore writes from the same descriptor), else one opened for this check
+  const handle = opts.handle ?? (await ArchiveHandle.open(file));
   try {
-    st = await fsp.stat(file);
-  } catch (err) {
-    throw new BackupInputError(`cannot read the archive ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : messageOf(err)}`);
+    return await verifyOpen(file, handle, opts);
+  } finally {
+    if (!opts.handle) await handle.close();
   }
-  if (!st.isFile()) throw new BackupInputError(`${file} is not a file`);
+}
+
+async function verifyOpen(
+  file: string,
+  handle: ArchiveHandle,
+  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null },
+): Promise<ArchiveCheck> {
+  const st = { size: handle.size };
+  if (st.size === 0) throw new BackupInputError(`${file} is empty (0 bytes): it holds no backup; nothing was restored`);
   const manifest = opts.manifest === null ? undefined : (opts.manifest ?? (await readManifestFor(file)));
   const warnings: string[] = [];
   const reporter = opts.reporter;
@@ -153,11 +241,11 @@ export async function verifyArchive(
       throw new BackupInputError(`${file} has ${st.size} bytes but its manifest says ${manifest.archiveBytes}: the archive is damaged or incomplete; nothing was restored`);
     }
     reporter?.setPhase('verifying', st.size);
-    const h = await hashFile(file, { ...(opts.signal ? { signal: opts.signal } : {}), onBytes: (n) => reporter?.update({ entries: 0, bytes: 0, compressedBytes: n }, false, 'compressedBytes') }).catch((err) => {
+    const sha256 = await handle.sha256({ ...(opts.signal ? { signal: opts.signal } : {}), onBytes: (n) => reporter?.update({ entries: 0, bytes: 0, compressedBytes: n }, false, 'compressedBytes') }).catch((err) => {
       throw damaged(file, err, false);
     });
-    if (h.sha256 !== manifest.sha256) {
-      throw new BackupInputError(`${file} does not match its manifest: sha256 ${h.sha256} where ${manifestPathFor(file)} says ${manifest.sha256}. The archive is damaged or was changed; nothing was restored`);
+    if (sha256 !== manifest.sha256) {
+      throw new BackupInputError(`${file} does not match its manifest: sha256 ${sha256} where ${manifestPathFor(file)} says ${manifest.sha256}. The archive is damaged or was changed; nothing was restored`);
     }
   } else {
     warnings.push(`${file} has no manifest beside it (${manifestPathFor(file)}): it cannot be verified, only checked entry by entry`);
@@ -166,7 +254,7 @@ export async function verifyArchive(
   reporter?.setPhase('validating', st.size);
   const validator = new ArchiveValidator();
   let root: EntryHeader | undefined;
-  const { tar, tap } = await openArchive(file, { onBytes: (n) => reporter?.update({ entries: validator.entries, bytes: validator.bytes, compressedBytes: n }, false, 'compressedBytes') });
+  const { tar, tap } = await openArchive(handle, { onBytes: (n) => reporter?.update({ entries: validator.entries, bytes: validator.bytes, compressedBytes: n }, false, 'compressedBytes') });
   try {
     for await (const entry of readTar(tar, opts.signal ? { signal: opts.signal } : {})) {
       const v = validator.check(entry.header);
@@ -177,6 +265,7 @@ export async function verifyArchive(
     throw err instanceof ArchiveRefusedError ? new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored`, err.entry) : damaged(file, err, !!manifest);
   }
   const sha256 = tap.hash.digest('hex');
+  if (validator.entries === 0) throw new BackupInputError(`${file} holds no entries (${st.size} bytes, not even its root folder): there is nothing to restore; nothing was restored`);
   if (manifest) {
     if (sha256 !== manifest.sha256) throw new BackupInputError(`${file} changed while it was checked; nothing was restored`);
     if (validator.entries !== manifest.entries) {
@@ -204,11 +293,11 @@ export async function verifyArchive(
  * The archive's entries, validated again one by one as they are written (the file is read a second time), with
  * the raw bytes hashed: a file that changed since it was verified stops the restore.
  */
-async function* validatedEntries(check: ArchiveCheck, opts: { signal?: AbortSignal; reporter: ProgressReporter; counters: { entries: number; bytes: number } }): AsyncGenerator<ExtractEntry> {
+async function* validatedEntries(check: ArchiveCheck, handle: ArchiveHandle, opts: { signal?: AbortSignal; reporter: ProgressReporter; counters: { entries: number; bytes: number } }): AsyncGenerator<ExtractEntry> {
   const validator = new ArchiveValidator();
   let raw = 0;
   const report = (): void => opts.reporter.update({ entries: opts.counters.entries, bytes: opts.counters.bytes, compressedBytes: raw });
-  const { tar, tap } = await openArchive(check.archive, { onBytes: (n) => (raw = n) });
+  const { tar, tap } = await openArchive(handle, { onBytes: (n) => (raw = n) });
   for await (const entry of readTar(tar, opts.signal ? { signal: opts.signal } : {})) {
     const v = validator.check(entry.header);
     const body = entry.body;
@@ -337,7 +426,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
   const entriesFor = (check: ArchiveCheck): AsyncGenerator<ExtractEntry> => {
     reporter.setPhase('restoring', check.bytes);
     started = true;
-    return validatedEntries(check, { ...signalOpt, reporter, counters });
+    return validatedEntries(check, handle!, { ...signalOpt, reporter, counters });
   };
   const result = (check: ArchiveCheck, extra: Partial<RestoreResult> = {}): RestoreResult => {
     reporter.complete('finishing', { entries: counters.entries, bytes: counters.bytes, compressedBytes: check.archiveBytes });
@@ -354,12 +443,15 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     ...extra,
   });
 
+  let handle: ArchiveHandle | undefined;
   try {
+    // one open file for the verification and the writing: the bytes written are the bytes verified
+    handle = await ArchiveHandle.open(file);
     if (target.kind === 'local') {
       const dest = resolve(target.path);
       const st = await fsp.lstat(dest).catch(() => undefined);
       if (st && !st.isDirectory()) throw new BackupInputError(`${dest} exists and is not a directory`);
-      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, ...(st ? { targetCheck: new LocalTargetCheck(dest) } : {}) });
+      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, ...(st ? { targetCheck: new LocalTargetCheck(dest) } : {}) });
       const names = st ? await fsp.readdir(dest) : [];
       if (names.length > 0) {
         await mayOverwrite(dest, ` (${names.length} entr${names.length === 1 ? 'y' : 'ies'})`);
@@ -381,7 +473,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
 
     const conn = await dockerFor(opts);
     if (target.kind === 'volume') {
-      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null });
+      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle });
       const existed = await volumeExists(conn, target.volume);
       if (!existed) {
         try {
@@ -415,7 +507,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     const containerName = info.Name.replace(/^\//, '');
     if (target.kind === 'container-path') {
       const path = normalizeContainerPath(target.path);
-      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null });
+      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle });
       const st = await statPath(conn, container, path, opts.signal);
       if (st && !st.isDir) throw new BackupInputError(`${path} in container "${containerName}" is not a directory`);
       if (st && (await engineDirHasContent(conn, container, path, opts.signal))) {
@@ -433,7 +525,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     }
 
     // rescue archive back into a container, every path where it was
-    const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null });
+    const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle });
     const roots = check.manifest?.paths ?? [];
     const conflicts: string[] = [];
     for (const p of roots) if (await statPath(conn, container, p, opts.signal)) conflicts.push(p);
@@ -450,6 +542,8 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     return result(check);
   } catch (err) {
     throw restoreFailure(err, what, started, safety, opts.signal);
+  } finally {
+    await handle?.close();
   }
 }
 
