@@ -167,12 +167,13 @@ function describeSource(source: BackupSource): string {
 /** Total size of a local tree (best effort, for the percentage); stops when `signal` fires. */
 async function localSize(root: string, signal: AbortSignal): Promise<number | undefined> {
   let total = 0;
-  const stack = [root];
+  // names as bytes, so a folder whose name is not UTF-8 is counted too (names.ts)
+  const stack: Buffer[] = [Buffer.from(root)];
   try {
     while (stack.length && !signal.aborted) {
       const d = stack.pop()!;
-      for (const e of await fsp.readdir(d, { withFileTypes: true })) {
-        const p = `${d}/${e.name}`;
+      for (const e of await fsp.readdir(d, { withFileTypes: true, encoding: 'buffer' })) {
+        const p = Buffer.concat([d, Buffer.from('/'), e.name]);
         if (e.isDirectory()) stack.push(p);
         else if (e.isFile()) total += (await fsp.lstat(p)).size;
       }

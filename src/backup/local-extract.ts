@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsc, createWriteStream, promises as fsp, close, fchown, fchmod, futimes, open } from 'node:fs';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { ArchiveRefusedError } from './errors';
+import { encodeName, pathBytes, showName } from './names';
 import type { EntryHeader } from './tar-format';
 import { printable, type ValidatedEntry } from './validate';
 
@@ -46,7 +46,7 @@ export class LocalTargetCheck {
       const known = this.dirs.get(rel);
       if (known === 'missing') return; // nothing exists below a missing directory
       if (known === 'dir') continue;
-      const st = await fsp.lstat(join(this.target, rel)).catch(() => undefined);
+      const st = await fsp.lstat(pathBytes(this.target, rel)).catch(() => undefined);
       if (!st) {
         this.dirs.set(rel, 'missing');
         return;
@@ -56,7 +56,7 @@ export class LocalTargetCheck {
       this.dirs.set(rel, 'dir');
     }
     if (entry.path === '') return;
-    const st = await fsp.lstat(join(this.target, entry.path)).catch(() => undefined);
+    const st = await fsp.lstat(pathBytes(this.target, entry.path)).catch(() => undefined);
     if (!st) return;
     const isDir = entry.header.type === 'directory';
     if (isDir && !st.isDirectory()) throw new ArchiveRefusedError(`the target has a ${st.isSymbolicLink() ? 'symlink' : 'file'} at ${printable(entry.path)} where the archive has a directory`, entry.header.name);
@@ -74,7 +74,7 @@ export interface LocalExtractOptions {
 
 const tempName = (): string => `.persistence-lens-restore-${randomBytes(6).toString('hex')}`;
 
-async function rmQuiet(p: string): Promise<void> {
+async function rmQuiet(p: Buffer): Promise<void> {
   await fsp.rm(p, { force: true }).catch(() => undefined);
 }
 
@@ -85,9 +85,10 @@ export async function extractLocal(entries: AsyncIterable<ExtractEntry>, target:
   const dirMeta: Array<{ path: string; header: EntryHeader }> = [];
   let count = 0;
   let bytes = 0;
-  let pendingTemp: string | undefined;
+  let pendingTemp: Buffer | undefined;
 
-  const abs = (rel: string): string => (rel === '' ? target : join(target, rel));
+  // names are bytes (names.ts): every path is given to fs as a Buffer
+  const abs = (rel: string): Buffer => pathBytes(target, rel);
   const ensureParents = async (rel: string): Promise<void> => {
     const parts = rel.split('/');
     let cur = '';
@@ -99,12 +100,12 @@ export async function extractLocal(entries: AsyncIterable<ExtractEntry>, target:
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const st = await fsp.lstat(abs(cur));
-        if (!st.isDirectory()) throw new ArchiveRefusedError(`${abs(cur)} is not a directory (${st.isSymbolicLink() ? 'a symlink' : 'a file'}): nothing is written through it`);
+        if (!st.isDirectory()) throw new ArchiveRefusedError(`${showName(abs(cur))} is not a directory (${st.isSymbolicLink() ? 'a symlink' : 'a file'}): nothing is written through it`);
       }
       knownDirs.add(cur);
     }
   };
-  const place = async (tmp: string, rel: string): Promise<void> => {
+  const place = async (tmp: Buffer, rel: string): Promise<void> => {
     await fsp.rename(tmp, abs(rel));
     // renaming a hard link over another name of the same file does nothing: the temporary name stays
     await rmQuiet(tmp);
@@ -120,7 +121,7 @@ export async function extractLocal(entries: AsyncIterable<ExtractEntry>, target:
       } else {
         await ensureParents(entry.path);
         const dir = entry.path.includes('/') ? entry.path.slice(0, entry.path.lastIndexOf('/')) : '';
-        const tmp = join(abs(dir), tempName());
+        const tmp = pathBytes(abs(dir), tempName());
         switch (h.type) {
           case 'directory': {
             try {
@@ -128,7 +129,7 @@ export async function extractLocal(entries: AsyncIterable<ExtractEntry>, target:
             } catch (err) {
               if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
               const st = await fsp.lstat(abs(entry.path));
-              if (!st.isDirectory()) throw new ArchiveRefusedError(`${abs(entry.path)} exists and is not a directory`);
+              if (!st.isDirectory()) throw new ArchiveRefusedError(`${showName(abs(entry.path))} exists and is not a directory`);
             }
             knownDirs.add(entry.path);
             dirMeta.push({ path: entry.path, header: h });
@@ -152,7 +153,7 @@ export async function extractLocal(entries: AsyncIterable<ExtractEntry>, target:
           }
           case 'symlink': {
             pendingTemp = tmp;
-            await fsp.symlink(h.linkname ?? '', tmp);
+            await fsp.symlink(encodeName(h.linkname ?? ''), tmp);
             if (owners) await fsp.lchown(tmp, h.uid, h.gid);
             await fsp.lutimes(tmp, h.mtime, h.mtime);
             await place(tmp, entry.path);

@@ -1,6 +1,6 @@
 import { constants as fsc, promises as fsp, type Stats } from 'node:fs';
-import { join } from 'node:path';
 import { BackupInputError } from './errors';
+import { decodeName, pathBytes, showName } from './names';
 import type { ArchiveEntry, EntryHeader } from './tar-format';
 
 /**
@@ -9,6 +9,8 @@ import type { ArchiveEntry, EntryHeader } from './tar-format';
  * and mtimes as they are. Sockets, fifos and devices are skipped with a warning (restore refuses them).
  * A file is read with O_NOFOLLOW and exactly the size its header announced: one that shrinks while read is
  * padded with zeros, one that grows is cut, and a warning names it.
+ * Names are read as bytes (readdir and readlink with the 'buffer' encoding) and every fs call takes the bytes
+ * back: a name that is not valid UTF-8 is archived exactly (names.ts), never skipped.
  */
 export interface LocalSourceOptions {
   signal?: AbortSignal;
@@ -46,30 +48,30 @@ export async function* localEntries(root: string, opts: LocalSourceOptions): Asy
 
   const links = new Map<string, string>();
   // Explicit stack of directories to visit, so deep trees do not recurse.
-  const stack: Array<{ abs: string; rel: string }> = [{ abs: root, rel: '.' }];
+  const stack: Array<{ abs: Buffer; rel: string }> = [{ abs: pathBytes(root), rel: '.' }];
   while (stack.length > 0) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
     const dir = stack.pop()!;
-    let names: string[];
+    let names: Buffer[];
     try {
-      names = (await fsp.readdir(dir.abs)).sort();
+      names = (await fsp.readdir(dir.abs, { encoding: 'buffer' })).sort(Buffer.compare);
     } catch (err) {
-      throw new BackupInputError(`cannot list ${dir.abs}: ${(err as Error).message}`);
+      throw new BackupInputError(`cannot list ${showName(dir.abs)}: ${(err as Error).message}`);
     }
-    const subdirs: Array<{ abs: string; rel: string }> = [];
-    for (const name of names) {
-      const abs = join(dir.abs, name);
-      const rel = `${dir.rel}/${name}`;
+    const subdirs: Array<{ abs: Buffer; rel: string }> = [];
+    for (const raw of names) {
+      const abs = Buffer.concat([dir.abs, Buffer.from('/'), raw]);
+      const rel = `${dir.rel}/${decodeName(raw)}`;
       let st: Stats;
       try {
         st = await fsp.lstat(abs);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted meanwhile
-        throw new BackupInputError(`cannot read ${abs}: ${(err as Error).message}`);
+        throw new BackupInputError(`cannot read ${showName(abs)}: ${(err as Error).message}`);
       }
       if (st.isDirectory()) {
         if (opts.exclude?.has(inodeKey(st))) {
-          opts.warnings.push(`skipped ${abs}: it is where the backups are written`);
+          opts.warnings.push(`skipped ${showName(abs)}: it is where the backups are written`);
           continue;
         }
         yield { header: headerOf(rel, st, 'directory') };
@@ -77,9 +79,9 @@ export async function* localEntries(root: string, opts: LocalSourceOptions): Asy
       } else if (st.isSymbolicLink()) {
         let target: string;
         try {
-          target = await fsp.readlink(abs);
+          target = decodeName(await fsp.readlink(abs, { encoding: 'buffer' }));
         } catch (err) {
-          throw new BackupInputError(`cannot read the symlink ${abs}: ${(err as Error).message}`);
+          throw new BackupInputError(`cannot read the symlink ${showName(abs)}: ${(err as Error).message}`);
         }
         yield { header: headerOf(rel, st, 'symlink', { linkname: target }) };
       } else if (st.isFile()) {
@@ -95,7 +97,7 @@ export async function* localEntries(root: string, opts: LocalSourceOptions): Asy
         yield { header: headerOf(rel, st, 'file'), body: fileBody(abs, st.size, opts.warnings) };
       } else {
         const what = st.isSocket() ? 'a socket' : st.isFIFO() ? 'a fifo' : 'a device file';
-        opts.warnings.push(`skipped ${abs}: ${what} holds no data to back up`);
+        opts.warnings.push(`skipped ${showName(abs)}: ${what} holds no data to back up`);
       }
     }
     // depth first, in name order: push in reverse
@@ -105,10 +107,11 @@ export async function* localEntries(root: string, opts: LocalSourceOptions): Asy
 
 const READ_CHUNK = 256 * 1024;
 
-async function* fileBody(abs: string, size: number, warnings: string[]): AsyncGenerator<Buffer> {
+async function* fileBody(absBytes: Buffer, size: number, warnings: string[]): AsyncGenerator<Buffer> {
+  const abs = showName(absBytes);
   let fh: fsp.FileHandle;
   try {
-    fh = await fsp.open(abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    fh = await fsp.open(absBytes, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   } catch (err) {
     throw new BackupInputError(`cannot read ${abs}: ${(err as Error).message}`);
   }

@@ -2,9 +2,14 @@
  * The archive entry model and a tar writer (POSIX ustar, with PAX extended headers when a field does not fit:
  * non-ASCII or long names and link targets, large ids, sizes over 8 GiB).
  *
+ * Names are written as their bytes ({@link encodeName}): a name that is not valid UTF-8 goes into a PAX `path`
+ * (or `linkpath`) record with the raw bytes and a `hdrcharset=BINARY` record, as GNU tar writes it.
+ *
  * Reading uses tar-stream (tar-read.ts), which understands every dialect found in the wild (GNU long names,
  * PAX, old v7). Writing is done here so the output is a plain Node stream with natural backpressure.
  */
+
+import { encodeName, isUtf8 } from './names';
 
 /** The entry kinds an archive of ours holds; readers also meet devices and fifos (refused on restore). */
 export type EntryType = 'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'block-device' | 'fifo' | 'other';
@@ -80,13 +85,13 @@ function octal(value: number, width: number): string {
 
 const fits = (value: number, width: number): boolean => Number.isSafeInteger(value) && value >= 0 && value.toString(8).length <= width - 1;
 
-function paxRecord(key: string, value: string): Buffer {
-  // "%d %s=%s\n" where the length counts itself
-  const body = ` ${key}=${value}\n`;
-  const bodyLen = Buffer.byteLength(body, 'utf8');
+function paxRecord(key: string, value: string | Buffer): Buffer {
+  // "%d %s=%s\n" where the length counts itself; a Buffer value is written as it is (raw name bytes)
+  const body = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), typeof value === 'string' ? Buffer.from(value, 'utf8') : value, Buffer.from('\n')]);
+  const bodyLen = body.length;
   let len = bodyLen + 1;
   while (String(len).length + bodyLen !== len) len = String(len).length + bodyLen;
-  return Buffer.from(`${len}${body}`, 'utf8');
+  return Buffer.concat([Buffer.from(String(len), 'ascii'), body]);
 }
 
 function ustarBlock(fields: {
@@ -146,8 +151,11 @@ export function encodeHeader(h: EntryHeader): Buffer {
   const pax: Buffer[] = [];
 
   const split = isAscii(name) ? splitUstarName(name) : undefined;
-  if (!split) pax.push(paxRecord('path', name));
-  if (!isAscii(linkname) || linkname.length > 100) pax.push(paxRecord('linkpath', linkname));
+  const nameBytes = split ? undefined : encodeName(name);
+  const linkBytes = !isAscii(linkname) || linkname.length > 100 ? encodeName(linkname) : undefined;
+  if ((nameBytes && !isUtf8(nameBytes)) || (linkBytes && !isUtf8(linkBytes))) pax.push(paxRecord('hdrcharset', 'BINARY'));
+  if (nameBytes) pax.push(paxRecord('path', nameBytes));
+  if (linkBytes) pax.push(paxRecord('linkpath', linkBytes));
   if (!fits(h.uid, 8)) pax.push(paxRecord('uid', String(h.uid)));
   if (!fits(h.gid, 8)) pax.push(paxRecord('gid', String(h.gid)));
   if (!fits(size, 12)) pax.push(paxRecord('size', String(size)));

@@ -1,4 +1,5 @@
 import { ArchiveRefusedError } from './errors';
+import { showName } from './names';
 import type { EntryHeader } from './tar-format';
 
 /**
@@ -31,9 +32,9 @@ export function normalizeEntryName(raw: string): string {
   return parts.join('/');
 }
 
-/** For messages: control characters shown escaped. */
+/** For messages: control characters and the bytes of a name that are not UTF-8 (names.ts) shown escaped. */
 export function printable(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return showName(s).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 export interface ValidatedEntry {
