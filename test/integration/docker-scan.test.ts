@@ -200,13 +200,18 @@ describe('scanDocker: one container with every kind of storage', () => {
     assert.equal(layer.label, 'written in the writable layer');
   });
 
-  it('does not list ~/.ssh when the changes are not read', async () => {
+  it('lists ~/.ssh of a workstation when the changes are not read, without claiming it holds data', async () => {
     const only = await scanDocker(conn, { containers: [names.all], includeChanges: false });
     assert.equal(only.targets.length, 1);
     assert.equal(only.targets[0]!.changes, undefined);
     assert.equal(only.targets[0]!.existingPaths, undefined);
     const r = analyzeTarget(only.targets[0]!);
-    assert.ok(!r.paths.some((p) => p.path === '/home/coder/.ssh'));
+    assert.equal(r.role, 'workstation', r.roleReason);
+    const ssh = r.paths.find((p) => p.path === '/home/coder/.ssh');
+    assert.ok(ssh?.atRisk, 'listed before anything is known of it: the day keys are created there they are at risk');
+    assert.equal(ssh.holdsData, undefined);
+    const withChanges = analyzeTarget(target(names.all));
+    assert.equal(withChanges.paths.find((p) => p.path === '/home/coder/.ssh')?.holdsData, true, 'the writable layer holds the key');
   });
 });
 
