@@ -11,6 +11,8 @@ export const USAGE = `Usage:
                         [--compose FILE]... [--devcontainer FILE] [--json] [--fail-on LEVEL]
   persistence-lens where [--mountinfo FILE] [--json] PATH...
   persistence-lens persist --file FILE [--service NAME] --path /abs/path [--volume NAME | --bind HOSTPATH] [--write]
+  persistence-lens persist --file FILE [--service NAME] --path /abs/path [--volume NAME] --write --move-data
+                           [--container NAME|ID] [--live] [--recreate]
   persistence-lens backup (--volume NAME | --container C --path P | --path DIR) [--out DIR] [--keep N]
                           [--level 1-9] [--host URL] [--json]
   persistence-lens restore ARCHIVE (--volume NAME | --container C [--path P] | --path DIR) [--force]
@@ -25,6 +27,8 @@ Commands:
   where   The storage of paths on this machine (what the save warning asks).
   persist Make a path persistent in a compose file or devcontainer.json: prints the edited file, or with
           --write changes it in place (atomically). Comments and layout are kept; only the new entry moves.
+          With --move-data, what the container holds there now is moved into the new volume and verified
+          before the file is written; --recreate then recreates the container and verifies again.
   backup  Archive a volume, a container's path or a local folder: <source>-<UTC time>.tar.gz and a manifest
           (sha256, entries, bytes). Through the Docker Engine nothing is pulled or run.
   restore Verify an archive against its manifest, refuse hostile entries, then restore it. A non-empty
@@ -47,6 +51,10 @@ Options:
   --volume NAME       (persist) the named volume to use (default <service>-<last path segment>)
   --bind HOSTPATH     (persist) bind a host folder instead of a named volume
   --write             (persist) write the file in place instead of printing it
+  --move-data         (persist) move the container's current data at the path into the new volume first
+  --container NAME    (persist --move-data) the container holding the data (default: found from the file)
+  --live              (persist --move-data) copy without stopping the container (later writes are missed)
+  --recreate          (persist --move-data) recreate the container after the edit and verify the data there
   --out DIR           (backup) where backups go (default $XDG_DATA_HOME/persistence-lens/backups)
   --keep N            (backup) keep the newest N backups per source (default 5, 0 keeps all)
   --level 1-9         (backup) gzip level (default 6)

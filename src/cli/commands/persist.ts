@@ -2,12 +2,16 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { planPersist } from '../../fixes/persist';
 import { writePlanAtomically } from '../../fixes/write';
+import { persistWithData } from '../../move/persist-flow';
+import type { MoveProgress } from '../../move/index';
 import type { Output } from '../output';
 import { UsageError } from '../usage';
 
 /**
  * `persist --file FILE [--service NAME] --path /abs [--volume NAME | --bind HOSTPATH] [--write]`:
  * prints the edited file (or writes it in place), naming the file on stderr when it is not FILE.
+ * With `--write --move-data [--container C] [--live] [--recreate]` it first moves what the container holds at
+ * the path into the new volume (verified), then writes the edit; everything it says goes to stderr.
  */
 export async function persistCommand(argv: string[], io: Output): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -21,6 +25,10 @@ export async function persistCommand(argv: string[], io: Output): Promise<number
       volume: { type: 'string' },
       bind: { type: 'string' },
       write: { type: 'boolean' },
+      'move-data': { type: 'boolean' },
+      container: { type: 'string' },
+      live: { type: 'boolean' },
+      recreate: { type: 'boolean' },
     },
   });
   if (positionals.length > 0) throw new UsageError(`persist takes no positional arguments (got "${positionals[0]}")`);
@@ -28,6 +36,21 @@ export async function persistCommand(argv: string[], io: Output): Promise<number
   if (!values.path) throw new UsageError('persist needs --path');
   if (values.volume && values.bind) throw new UsageError('--volume and --bind exclude each other');
   const file = resolve(values.file);
+  const moveOnly = (['container', 'live', 'recreate'] as const).find((k) => values[k] !== undefined);
+  if (!values['move-data'] && moveOnly) throw new UsageError(`--${moveOnly} goes with --move-data`);
+  if (values['move-data']) {
+    if (!values.write) throw new UsageError('--move-data needs --write: the data is moved for an edit that is written');
+    if (values.bind) throw new UsageError('--move-data moves the data into a named volume: it does not go with --bind');
+    return persistMoveData(io, {
+      file,
+      path: values.path,
+      ...(values.service ? { service: values.service } : {}),
+      ...(values.volume ? { volumeName: values.volume } : {}),
+      ...(values.container ? { container: values.container } : {}),
+      ...(values.live ? { live: true } : {}),
+      ...(values.recreate ? { recreate: true } : {}),
+    });
+  }
 
   const outcome = await planPersist({
     file,
@@ -53,4 +76,34 @@ export async function persistCommand(argv: string[], io: Output): Promise<number
     io.out(plan.newText);
   }
   return 0;
+}
+
+async function persistMoveData(io: Output, req: Parameters<typeof persistWithData>[0]): Promise<number> {
+  let lastPhase = '';
+  const onProgress = (p: MoveProgress): void => {
+    if (p.phase !== lastPhase) {
+      lastPhase = p.phase;
+      io.err(`${p.phase}…\n`);
+    } else if (p.phase === 'copying') io.err(`  ${p.files} files, ${megabytes(p.bytes)}${p.current ? ` (${p.current})` : ''}\n`);
+  };
+  const outcome = await persistWithData(req, { onProgress, onLine: (l) => io.err(`${l}\n`) });
+  if (outcome.status === 'already-persisted') {
+    io.err(`${outcome.message}.\n`);
+    return 0;
+  }
+  const { move, recreate } = outcome;
+  const what = `moved ${move.files} file${move.files === 1 ? '' : 's'} (${megabytes(move.bytes)}) into volume ${move.volume}`;
+  if (!move.source.existed) io.err(`${req.path} did not exist in the container: the volume's root belongs to the container's user, so it can write there\n`);
+  if (recreate.ran) {
+    io.err(`${what}, verified in the recreated container ${recreate.container.name}\n`);
+  } else {
+    io.err(`${what}, verified in the volume (${move.entries} entries: content, modes, owners, links)\n`);
+    if (move.leftStopped) io.err(`container ${move.container.name} was stopped for the copy and stays stopped, so nothing written after the copy is lost: recreate it now\n`);
+    io.err(`recreate the container to use the volume: ${recreate.instructions}\n`);
+  }
+  return 0;
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 1)} MB`;
 }
