@@ -7,6 +7,9 @@ import { explain } from './reasons';
 import { criticalityRank, isAtRisk } from './survival';
 import type { Category, ChangeSummary, Criticality, Mount, PathOrigin, PathReport, SourceLocation, TargetInput, TargetReport } from './types';
 
+/** A directory replaced at every start keeps nothing, whatever storage is under it. */
+const NOTHING_SURVIVES = { restart: false, recreate: false, composeUp: false, composeDownVolumes: false, reboot: false } as const;
+
 /** Listed for every workstation whose home is known, existing or not: the day they are created they are at risk. */
 const ALWAYS_ON_WORKSTATIONS = new Set(['ssh', 'gitconfig']);
 
@@ -57,6 +60,7 @@ export function effectiveMounts(input: Pick<TargetInput, 'mounts' | 'imageVolume
 interface Candidate {
   path: string;
   origin: PathOrigin;
+  orphanedEachStart?: { instead: string };
   label?: string;
   criticality?: Criticality;
   category?: Category;
@@ -105,7 +109,7 @@ export function analyzeTarget(input: TargetInput): TargetReport {
     const evidence = { existingPaths: input.existingPaths, mounts };
     for (const r of catalog) {
       if (!isInUse(r, evidence) && !ALWAYS_ON_WORKSTATIONS.has(r.entry.id)) continue;
-      add({ path: r.path, origin: 'catalog', label: r.entry.label, criticality: r.entry.criticality, category: r.entry.category });
+      add({ path: r.path, origin: 'catalog', label: r.entry.label, criticality: r.entry.criticality, category: r.entry.category, ...(r.entry.orphanedEachStart ? { orphanedEachStart: r.entry.orphanedEachStart } : {}) });
     }
   }
 
@@ -165,8 +169,10 @@ function toReport(c: Candidate, table: MountTable, catalog: readonly ResolvedCat
   const category = c.category ?? inherit?.category ?? fallback.category;
   const declaredAt = c.declaredAt ?? cls.mount?.declaredAt;
   const source = cls.mount?.source;
+  const orphaned = c.orphanedEachStart ?? nearest?.entry.orphanedEachStart;
+  const survives = orphaned ? NOTHING_SURVIVES : cls.survives;
   // Losing /tmp or /run is by design: such a path is never "at risk", wherever it is counted.
-  const atRisk = criticality !== 'none' && isAtRisk(cls.survives, cls.readOnly);
+  const atRisk = criticality !== 'none' && isAtRisk(survives, cls.readOnly);
   const holdsData = atRisk && cls.status === 'writable-layer' && writableLayerHoldsData(realPath ?? c.path, changes);
   return {
     path: c.path,
@@ -175,10 +181,14 @@ function toReport(c: Candidate, table: MountTable, catalog: readonly ResolvedCat
     readOnly: cls.readOnly,
     criticality,
     category,
-    survives: cls.survives,
+    survives,
     atRisk,
     ...(holdsData ? { holdsData } : {}),
-    reason: realPath ? `A symlink to ${realPath}. ${explain(realPath, cls)}` : explain(c.path, cls),
+    reason: orphaned
+      ? `Coder gives every script a new directory here at each start (its name holds an id that changes): whatever is written there is orphaned at the next start, even on a volume. Keep module state in ${orphaned.instead} instead.`
+      : realPath
+        ? `A symlink to ${realPath}. ${explain(realPath, cls)}`
+        : explain(c.path, cls),
     ...(c.label ? { label: c.label } : {}),
     ...(cls.mount ? { mountPoint: cls.mount.target } : {}),
     origin: c.origin,

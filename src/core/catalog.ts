@@ -19,6 +19,11 @@ type Presence = 'always' | 'present';
 
 export interface CatalogEntry {
   id: string;
+  /**
+   * Whatever the storage, what is written here is orphaned at the next start (Coder's per-start script
+   * directories): always at risk, and the reason says where to keep it instead.
+   */
+  orphanedEachStart?: { instead: string };
   label: string;
   base: Base;
   /** Relative to the base (empty for the base itself); absolute when base is `absolute`. */
@@ -39,7 +44,15 @@ const e = (
   category: Category,
   presence: Presence,
   env?: string,
-): CatalogEntry => ({ id, label, base, rel, criticality, category, presence, ...(env ? { env } : {}) });
+): CatalogEntry => ({ id, label, base, rel, criticality, category, presence, ...(env ? { env } : {}), ...(ORPHANED_EACH_START[id] ? { orphanedEachStart: ORPHANED_EACH_START[id] } : {}) });
+
+/** Coder's registry convention for module state that must outlive a workspace start. */
+const CODER_MODULE_STATE = '$HOME/.coder-modules/<namespace>/<module>/';
+
+const ORPHANED_EACH_START: Record<string, CatalogEntry['orphanedEachStart']> = {
+  'coder-script-data': { instead: CODER_MODULE_STATE },
+  'coder-agent-script-data': { instead: CODER_MODULE_STATE },
+};
 
 export const CATALOG: readonly CatalogEntry[] = [
   e('home', 'home directory', 'home', '', 'medium', 'data', 'always'),
@@ -69,7 +82,11 @@ export const CATALOG: readonly CatalogEntry[] = [
   e('ash-history', 'ash history', 'home', '.ash_history', 'high', 'shell-history', 'present'),
   e('fish-history', 'fish history', 'xdgData', 'fish', 'high', 'shell-history', 'present'),
   e('gitconfig', 'Git configuration', 'home', '.gitconfig', 'high', 'config', 'present'),
-  e('coder-modules', 'Coder modules state', 'home', '.coder-modules', 'high', 'data', 'present'),
+  e('coder-modules', 'Coder modules state', 'home', '.coder-modules', 'high', 'agent-state', 'present'),
+  // Coder gives every script a directory of its own under these, named by an id that changes on each start.
+  e('coder-script-data', 'Coder script data (a new directory every start)', 'absolute', '', 'high', 'agent-state', 'present', 'CODER_SCRIPT_DATA_DIR'),
+  e('coder-agent-script-data', 'Coder script data (a new directory every start)', 'absolute', '', 'high', 'agent-state', 'present', 'CODER_AGENT_SCRIPT_DATA_DIR'),
+  e('coder-script-bin', 'Coder script programs', 'absolute', '', 'medium', 'toolchain', 'present', 'CODER_SCRIPT_BIN_DIR'),
 
   e('xdg-state', 'application state (XDG_STATE_HOME)', 'xdgState', '', 'medium', 'toolchain', 'always'),
   e('local-bin', 'user programs', 'home', '.local/bin', 'medium', 'toolchain', 'present'),

@@ -106,3 +106,28 @@ describe('what is at risk, and what holds data now', () => {
     assert.ok(pathsAtRisk(r).every((p) => p.criticality !== 'none'));
   });
 });
+
+describe('Coder workspaces', () => {
+  it('script data directories are at risk even on a volume, and the reason names .coder-modules', () => {
+    const r = analyzeTarget(
+      target({
+        image: 'ghcr.io/coder/envbuilder:1.1.0',
+        env: { HOME: '/home/coder', CODER_AGENT_SCRIPT_DATA_DIR: '/home/coder/.local/share/coder-script-data', CODER_SCRIPT_BIN_DIR: '/tmp/coder-script-data/bin' },
+        mounts: [{ target: '/home/coder', status: 'named-volume', source: 'coder-home', readOnly: false }],
+        existingPaths: new Set(['/home/coder/.coder-modules']),
+      }),
+    );
+    assert.equal(r.role, 'workstation');
+    const data = r.paths.find((p) => p.path === '/home/coder/.local/share/coder-script-data')!;
+    assert.equal(data.status, 'named-volume', 'the storage is a volume…');
+    assert.equal(data.atRisk, true, '…and still nothing written there survives the next start');
+    assert.equal(data.survives.restart, false);
+    assert.match(data.reason, /orphaned at the next start, even on a volume.*\$HOME\/\.coder-modules\/<namespace>\/<module>\//);
+    const modules = r.paths.find((p) => p.path === '/home/coder/.coder-modules')!;
+    assert.equal(modules.category, 'agent-state');
+    assert.equal(modules.criticality, 'high');
+    assert.equal(modules.atRisk, false, 'kept in the home volume');
+    const bin = r.paths.find((p) => p.path === '/tmp/coder-script-data/bin')!;
+    assert.equal(bin.criticality, 'medium');
+  });
+});
