@@ -230,6 +230,12 @@ const EMPTY_DIR_ROOT = /\/volumes\/kubernetes\.io~empty-dir\/([^/]+)(?:\/.*)?$/;
 const ENGINE_FILE_ROOT = /\/(?:overlay-)?containers\/([0-9a-f]{64})\//;
 /** The same from a CRI runtime's pod sandbox or the kubelet: engine files, but not this container's id. */
 const SANDBOX_FILE_ROOT = /\/sandboxes\/[0-9a-f]{64}\/|\/pods\/[0-9a-f-]{36}\/(?:etc-hosts$|containers\/)/;
+/**
+ * Mount points inside an engine's own data root, seen when that root is bound into this container (a Docker
+ * host's `/var/lib/docker`, or Podman's storage): other containers' root file systems (`.../overlay2/<id>/merged`
+ * and everything mounted below them) and the engine's network namespaces. They are the engine's, not the user's.
+ */
+const ENGINE_INTERNAL_POINT = /(?:^|\/)(?:docker|containers\/storage)\/(?:overlay2?|fuse-overlayfs)\/[^/]+\/merged(?:\/|$)|^\/(?:var\/)?run\/(?:docker\/)?netns\/|(?:^|\/)docker\/containers\/[0-9a-f]{64}\/mounts\//;
 /** The init process the engine injects (`docker run --init`, podman's catatonit). */
 const ENGINE_INIT_POINTS = new Set(['/sbin/docker-init', '/run/podman-init']);
 /** A container's cgroup path: `/docker/<id>`, `/system.slice/docker-<id>.scope`, `libpod-<id>.scope`. */
@@ -366,6 +372,8 @@ function interpretEntry(e: MountInfoEntry, ctx: Context): Mount | undefined {
   const mount = (status: MountStatus, extra: Partial<Mount> = {}): Mount => ({ target, status, ...extra, readOnly, origin: 'mountinfo' });
 
   if (ENGINE_FILE_ROOT.test(e.root) || SANDBOX_FILE_ROOT.test(e.root) || ENGINE_INIT_POINTS.has(target)) return undefined;
+  // Kept for classification (a path there is the engine's storage), never listed as the user's.
+  if (ENGINE_INTERNAL_POINT.test(target)) return mount('bind-mount', { source: e.root, pseudo: true });
   if (PSEUDO_FS.has(e.fsType)) return mount('tmpfs', { pseudo: true });
 
   const volume = VOLUME_ROOT.exec(e.root);

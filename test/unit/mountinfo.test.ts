@@ -218,6 +218,26 @@ describe('interpretMountInfo: real Docker captures', () => {
     assert.equal(at(v, '/d').source, undefined);
   });
 
+  it("leaves out what lies inside an engine data root bound into the container: other containers' root file systems, network namespaces", () => {
+    // Captured here: `docker run -v /var/lib/docker:/var/lib/docker -v /run/docker:/run/docker -v /var/run/docker.sock:/var/run/docker.sock
+    // -v capvol:/home/coder/.config persistence-test cat /proc/self/mountinfo` with other containers running.
+    const v = view('mountinfo-docker-data-root-bound.txt');
+    assert.equal(v.insideContainer, true);
+    assert.deepEqual(listed(v), [
+      ['/dev', 'tmpfs', undefined, false],
+      ['/dev/shm', 'tmpfs', undefined, false],
+      ['/run/docker', 'bind-mount', '/run/docker', false],
+      ['/var/lib/docker', 'bind-mount', '/var/lib/docker', false],
+      ['/var/run/docker.sock', 'bind-mount', '/run/docker.sock', false],
+      ['/home/coder/.config', 'named-volume', 'capvol', false],
+    ]);
+    const inside = v.mounts.filter((m) => m.target.includes('/overlay2/') || m.target.includes('/netns/'));
+    assert.ok(inside.length >= 20, `the capture has the engine's own mounts (${inside.length})`);
+    assert.ok(inside.every((m) => m.pseudo), 'none of them is listed');
+    const t = new MountTable(v.mounts, v.rootStatus, v.rootReadOnly);
+    assert.equal(t.classify('/home/coder/.config/x').mount?.source, 'capvol');
+  });
+
   it('classifies paths of the mixed container through the core MountTable', () => {
     const v = view('mountinfo-docker-mixed.txt');
     const t = new MountTable(v.mounts, v.rootStatus, v.rootReadOnly);
