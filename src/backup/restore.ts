@@ -27,7 +27,9 @@ import { manifestPathFor, readManifestFor, type Layout, type Manifest, type Mani
 import { ProgressReporter } from './progress';
 import { readTar } from './tar-read';
 import { tarBuffer, tarBytes, type ArchiveEntry, type EntryCounters, type EntryHeader } from './tar-format';
-import { ArchiveValidator } from './validate';
+import { ArchiveValidator, normalizeEntryName, printable, type ValidatedEntry } from './validate';
+import { ancestors, archiveRoots, checkAgainstTarget, kindOf, type PathKind } from './target-check';
+import { hasRawBytes } from './names';
 
 /** Where to restore. */
 export type RestoreTarget =
@@ -209,11 +211,12 @@ function damaged(file: string, err: unknown, verified: boolean): Error {
  * Verifies an archive before anything is written: (1) with a manifest, its size and sha256, then (2) a full
  * pass over its entries: every entry validated (see validate.ts), counted, and the count compared with the
  * manifest's. An archive without a manifest is accepted with a warning that it cannot be verified.
- * `targetCheck` also checks the entries against a local target (existing symlinks, type conflicts).
+ * `targetCheck` also checks the entries against a local target (existing symlinks, type conflicts); `onEntry`
+ * sees every validated entry (restore collects the paths to check an engine target with, see target-check.ts).
  */
 export async function verifyArchive(
   archive: string,
-  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null; handle?: ArchiveHandle } = {},
+  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null; handle?: ArchiveHandle; onEntry?: (entry: ValidatedEntry) => void } = {},
 ): Promise<ArchiveCheck> {
   const file = resolve(archive);
   // the caller's open archive (restore writes from the same descriptor), else one opened for this check
@@ -228,7 +231,7 @@ export async function verifyArchive(
 async function verifyOpen(
   file: string,
   handle: ArchiveHandle,
-  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null },
+  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null; onEntry?: (entry: ValidatedEntry) => void },
 ): Promise<ArchiveCheck> {
   const st = { size: handle.size };
   if (st.size === 0) throw new BackupInputError(`${file} is empty (0 bytes): it holds no backup; nothing was restored`);
@@ -260,6 +263,7 @@ async function verifyOpen(
       const v = validator.check(entry.header);
       if (v.path === '' && !root) root = entry.header;
       if (opts.targetCheck) await opts.targetCheck.check(v);
+      opts.onEntry?.(v);
     }
   } catch (err) {
     throw err instanceof ArchiveRefusedError ? new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored`, err.entry) : damaged(file, err, !!manifest);
@@ -408,12 +412,43 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
   let started = false;
   let safety: Omit<BackupResult, 'staleRemoved'> | undefined;
 
+  // What an engine target holds (path → kind), seen while the safety backup streams it, and what the archive
+  // writes (from the verification pass): checked against each other before anything is written.
+  const targetPaths = new Map<string, PathKind>();
+  const archivePaths = new Map<string, PathKind>();
+  const collect = (v: ValidatedEntry): void => void archivePaths.set(v.path, kindOf(v.header));
   const safetyBackup = async (entriesFor: (dir: string) => AsyncIterable<ArchiveEntry>, source: ManifestSource, layout: Layout, paths?: string[]): Promise<void> => {
     reporter.setPhase('safety-backup');
     const { dir } = await prepareDestination({ ...opts, checkDestination: opts.checkDestination !== false });
-    const entries = entriesFor(dir);
+    const entries = (async function* () {
+      for await (const e of entriesFor(dir)) {
+        try {
+          targetPaths.set(normalizeEntryName(e.header.name), kindOf(e.header));
+        } catch {
+          // the engine's names are relative and inside; a name that is not is not ours to check
+        }
+        yield e;
+      }
+    })();
     const job: ArchiveJob = { source, layout, purpose: 'safety', restoring: manifest?.archive ?? file, warnings: [], what: `the current content of ${what}`, ...(paths ? { paths } : {}) };
     safety = await writeBackupArchive(entries, job, dir, opts, reporter);
+  };
+  /** Refuses, before anything is written, an archive that would write through what the target holds. */
+  const checkTarget = async (): Promise<void> => {
+    try {
+      checkAgainstTarget(archivePaths, targetPaths);
+    } catch (err) {
+      if (!(err instanceof ArchiveRefusedError)) throw err;
+      // the safety backup was taken for a restore that does not happen: it would only push older ones out
+      let removed = '';
+      if (safety) {
+        await fsp.rm(safety.archive, { force: true }).catch(() => undefined);
+        await fsp.rm(safety.manifestPath, { force: true }).catch(() => undefined);
+        safety = undefined;
+        removed = ' (the safety backup taken for it was removed)';
+      }
+      throw new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored${removed}`, err.entry);
+    }
   };
   const mayOverwrite = async (target: string, detail: string): Promise<void> => {
     if (opts.force) return;
@@ -473,7 +508,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
 
     const conn = await dockerFor(opts);
     if (target.kind === 'volume') {
-      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle });
+      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect });
       const existed = await volumeExists(conn, target.volume);
       if (!existed) {
         try {
@@ -491,6 +526,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
               { kind: 'volume', name: target.volume, engine: conn.endpoint.description },
               'content',
             );
+            await checkTarget();
           }
           const body = Readable.from(tarBytes(forEngine(entriesFor(check)), { entries: 0, bytes: 0 } as EntryCounters, opts.signal), { objectMode: false });
           await putArchive(conn, helper.container, HELPER_MOUNT, body, { doing: `writing into ${what}`, ...signalOpt });
@@ -507,7 +543,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     const containerName = info.Name.replace(/^\//, '');
     if (target.kind === 'container-path') {
       const path = normalizeContainerPath(target.path);
-      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle });
+      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect });
       const st = await statPath(conn, container, path, opts.signal);
       if (st && !st.isDir) throw new BackupInputError(`${path} in container "${containerName}" is not a directory`);
       if (st && (await engineDirHasContent(conn, container, path, opts.signal))) {
@@ -517,6 +553,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
           { kind: 'container-path', name: path, container: containerName, containerId: info.Id, engine: conn.endpoint.description },
           'content',
         );
+        await checkTarget();
       }
       if (!st) await createContainerDir(conn, container, path, check.root, opts.signal);
       const body = Readable.from(tarBytes(forEngine(entriesFor(check)), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
@@ -524,11 +561,33 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
       return result(check);
     }
 
-    // rescue archive back into a container, every path where it was
-    const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle });
-    const roots = check.manifest?.paths ?? [];
+    // rescue archive back into a container, every path where it was. What it writes is read from its own
+    // entries (its top-level paths), never from the manifest's `paths`: a manifest is only as honest as whoever
+    // wrote it, and its sha256 proves nothing about that.
+    const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect });
+    const refused = (why: string, entry: string): ArchiveRefusedError => new ArchiveRefusedError(`${file} is refused: ${why}; nothing was restored`, entry);
+    const stats = new Map<string, Awaited<ReturnType<typeof statPath>>>();
+    const stat = async (abs: string): Promise<Awaited<ReturnType<typeof statPath>>> => {
+      if (!stats.has(abs)) stats.set(abs, await statPath(conn, container, abs, opts.signal));
+      return stats.get(abs);
+    };
     const conflicts: string[] = [];
-    for (const p of roots) if (await statPath(conn, container, p, opts.signal)) conflicts.push(p);
+    for (const root of archiveRoots(archivePaths)) {
+      if (root === '') throw refused('it has an entry for / itself, which a rescue archive never has', root);
+      // the engine is asked by path in a URL, which carries UTF-8 only
+      if (hasRawBytes(root)) throw refused(`the path /${printable(root)} is not valid UTF-8, so what the container has there cannot be checked`, root);
+      let parentMissing = false;
+      for (const parent of ancestors(root)) {
+        const st = await stat(`/${parent}`);
+        if (!st) {
+          parentMissing = true; // nothing exists below a missing directory
+          break;
+        }
+        if (st.isSymlink) throw refused(`the container has a symlink at /${printable(parent)} (to ${printable(st.linkTarget)}): restoring /${printable(root)} would write through it`, root);
+        if (!st.isDir) throw refused(`the container has a file at /${printable(parent)} where the archive needs a directory (for /${printable(root)})`, root);
+      }
+      if (!parentMissing && (await stat(`/${root}`))) conflicts.push(`/${root}`);
+    }
     if (conflicts.length > 0) {
       const shown = conflicts.slice(0, 10).join(', ') + (conflicts.length > 10 ? `, and ${conflicts.length - 10} more` : '');
       await mayOverwrite(what, `: ${conflicts.length} of the archive's paths exist there (${shown})`);
@@ -536,6 +595,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
         for (const p of conflicts) yield* engineArchive(conn, container, p, rootNameMap(p), { doing: `backing up ${p} before the restore`, ...signalOpt });
       };
       await safetyBackup(entries, { kind: 'rescue', name: containerName, container: containerName, containerId: info.Id, engine: conn.endpoint.description }, 'root', conflicts);
+      await checkTarget();
     }
     const body = Readable.from(tarBytes(forEngine(entriesFor(check)), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
     await putArchive(conn, container, '/', body, { doing: `writing into ${what}`, ...signalOpt });
