@@ -46,6 +46,17 @@ export async function rescue(source: { container: string }, opts: BackupOptions 
     const groups = groupRoots(plan.roots, env);
     const base: RescueResult = { container: name, plan, groups, archived: false, warnings: [], staleRemoved };
     if (plan.roots.length === 0) return base;
+    // The engine's JSON turns every byte of a name that is not UTF-8 into U+FFFD, and such a path cannot be
+    // asked for by name: fail rather than write an archive without it. (Below a rescued directory such names
+    // are archived exactly: the engine's tar carries their bytes.)
+    const unnamed: typeof plan.roots = [];
+    for (const r of plan.roots) if (r.path.includes('\ufffd') && !(await statPath(conn, container, r.path, opts.signal))) unnamed.push(r);
+    if (unnamed.length > 0) {
+      const shown = unnamed.slice(0, 5).map((r) => r.path).join(', ') + (unnamed.length > 5 ? `, and ${unnamed.length - 5} more` : '');
+      throw new BackupInputError(
+        `cannot rescue ${what}: the engine reports ${unnamed.length === 1 ? 'a path' : `${unnamed.length} paths`} whose name is not valid UTF-8 (${shown}; � stands for the bytes) and cannot be asked for it by name. Back up the directory that holds it with \`persistence-lens backup --container ${name} --path DIR\` (names are kept byte for byte), or rename it; nothing was written`,
+      );
+    }
 
     reporter.setPhase('archiving');
     const keep = (abs: string): boolean => !excludedBy(abs, mounts);
