@@ -92,7 +92,8 @@ async function persistMoveData(io: Output, req: Parameters<typeof persistWithDat
     return 0;
   }
   const { move, recreate } = outcome;
-  const what = `moved ${move.files} file${move.files === 1 ? '' : 's'} (${megabytes(move.bytes)}) into volume ${move.volume}`;
+  // the wording is part of the CLI contract (issue 11): "moved N files (X MB) into volume V, verified"
+  const what = `moved ${move.files} files (${megabytes(move.bytes)}) into volume ${move.volume}`;
   if (!move.source.existed) io.err(`${req.path} did not exist in the container: the volume's root belongs to the container's user, so it can write there\n`);
   if (recreate.ran) {
     io.err(`${what}, verified in the recreated container ${recreate.container.name}\n`);
