@@ -30,15 +30,17 @@ const isAnonymous = (name: string | undefined) => /^[0-9a-f]{64}$/.test(name ?? 
 describe('recreateWithMount: a plain docker run container through the Engine API', () => {
   const res = new TestResources();
   const network = res.name('pl-recreate-net');
+  const network2 = res.name('pl-recreate-net2');
   let conn: DockerConnection;
 
   before(async () => {
     conn = await connectDocker();
     await docker('network', 'create', ...res.labelArgs, network);
+    await docker('network', 'create', ...res.labelArgs, network2);
   });
   after(async () => {
     await res.cleanup();
-    await docker('network', 'rm', network).catch(() => undefined);
+    await docker('network', 'rm', network, network2).catch(() => undefined);
   });
 
   it('keeps name, env, labels, ports, restart policy, network and alias, user, workdir, hostname and every other mount, and gains the new one', async () => {
@@ -51,6 +53,7 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     // Anonymous volumes carry no label: remember them by name for the cleanup (the recreated container mounts
     // them by name, so `rm -v` would not remove them).
     await res.trackVolumesOf(name);
+    await docker('network', 'connect', '--alias', 'al2', network2, name);
     await docker('exec', '-u', '0', name, 'sh', '-c', 'echo anon > /anon/m && echo keep > /keep/m');
     const before = await inspect(name);
 
@@ -72,6 +75,8 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     assert.equal(after.Config.Hostname, before.Config.Hostname);
     assert.equal(after.HostConfig.NetworkMode, network);
     assert.ok(after.NetworkSettings.Networks[network]?.Aliases?.includes('al1'), `alias al1 on ${network}: ${JSON.stringify(after.NetworkSettings.Networks)}`);
+    assert.ok(after.NetworkSettings.Networks[network2]?.Aliases?.includes('al2'), `alias al2 on ${network2}: ${JSON.stringify(after.NetworkSettings.Networks)}`);
+    assert.deepEqual(Object.keys(after.NetworkSettings.Networks).sort(), [network, network2].sort());
     assert.equal(mountAt(after, '/keep')?.Name, keep);
     assert.ok(isAnonymous(mountAt(before, '/anon')?.Name));
     assert.equal(mountAt(after, '/anon')?.Name, mountAt(before, '/anon')?.Name, 'the same anonymous volume at /anon');
@@ -118,6 +123,17 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     assert.equal(mountAt(after, '/anon')?.Name, mountAt(before, '/anon')?.Name);
     const leftovers = (await docker('ps', '-a', '--filter', `name=${name}`, '--format', '{{.Names}}')).split('\n').filter(Boolean);
     assert.deepEqual(leftovers, [name]);
+  });
+
+  it('refuses a --rm container (stopping it would remove it and its anonymous volumes) and leaves it running', async () => {
+    const name = res.name('pl-recreate-rm');
+    await res.run(name, ['--rm', '-v', '/anon']);
+    await res.trackVolumesOf(name);
+    const before = await inspect(name);
+    await assert.rejects(recreateWithMount(conn, name, { Type: 'volume', Source: res.name('pl-unused'), Target: '/moved' }), /--rm/);
+    const after = await inspect(name);
+    assert.equal(after.Id, before.Id);
+    assert.equal(after.State.Running, true);
   });
 
   it('a failure at start (a file bound over a directory) removes the new container and brings the old one back', async () => {
