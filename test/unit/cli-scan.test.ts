@@ -10,6 +10,45 @@ import { capture } from './helpers/cli';
 const examples = resolve(__dirname, '../../examples');
 const fixture = (name: string) => resolve(__dirname, '../fixtures', name);
 
+describe('persistence-lens scan: human output', () => {
+  it('fits 120 columns on every example, targets at risk first, and ends with a one-line summary', async () => {
+    const c = capture();
+    const files = ['demo', 'agent-sandbox', 'code-server'].flatMap((d) => ['--compose', join(examples, d, 'compose.yaml')]);
+    await runCli(['scan', ...files, '--mountinfo', fixture('mountinfo-docker-mixed.txt')], c.io);
+    const lines = c.out.join('').trimEnd().split('\n');
+    const widest = lines.reduce((w, l) => Math.max(w, [...l].length), 0);
+    assert.ok(widest <= 120, `widest line ${widest}: ${lines.find((l) => [...l].length === widest)}`);
+    assert.match(lines[lines.length - 1]!, /^\d+ of \d+ targets have paths at risk: \d+ paths, \d+ of them critical/);
+    // 12-hex ids for anonymous volumes, as `docker volume ls` users know them
+    assert.ok(c.out.join('').includes('anonymous cdf3f4f85c38 '), c.out.join(''));
+    assert.ok(!/[0-9a-f]{64}/.test(c.out.join('')), 'no 64-hex name is printed whole');
+  });
+
+  it('says what a service and a workstation are, and why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-scan-role-'));
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      ['services:', '  cache:', '    image: redis:7', '  ide:', '    image: codercom/code-server:4.100.3', '    environment:', '      HOME: /home/coder', ''].join('\n'),
+    );
+    const c = capture();
+    await runCli(['scan', '--compose', join(dir, 'compose.yaml')], c.io);
+    const text = c.out.join('');
+    assert.match(text, /service \(redis:7 serves data \(\/data\)\)/);
+    assert.match(text, /workstation \(codercom\/code-server:4\.100\.3 is an image made to work in\), home \/home\/coder/);
+    assert.ok(!/\/root\/\.config/.test(text), 'no home catalog for redis');
+    const j = capture();
+    await runCli(['scan', '--compose', join(dir, 'compose.yaml'), '--json'], j.io);
+    const json = JSON.parse(j.out.join(''));
+    const cache = json.targets.find((t: any) => t.name === 'cache');
+    assert.equal(cache.role, 'service');
+    assert.equal(cache.paths[0].path, '/data');
+    assert.equal(cache.atRisk, cache.paths.filter((p: any) => p.atRisk).length, 'one count');
+    const ide = json.targets.find((t: any) => t.name === 'ide');
+    assert.equal(ide.role, 'workstation');
+    assert.ok(ide.paths.some((p: any) => p.path === '/home/coder/.ssh' && p.atRisk));
+  });
+});
+
 describe('persistence-lens scan', () => {
   it('prints the documented JSON for a compose file', async () => {
     const c = capture();
