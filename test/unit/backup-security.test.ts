@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { backup, restore, BackupInputError } from '../../src/backup';
+import { restoreCommand } from '../../src/cli/commands/backup';
 import { decodeName, encodeName } from '../../src/backup/names';
 import { readTar } from '../../src/backup/tar-read';
 import { tarBuffer } from '../../src/backup/tar-format';
@@ -170,4 +171,15 @@ describe('an archive with no entries is refused (issue 13, point 8)', () => {
       assert.equal(existsSync(dest), false);
     });
   }
+
+  it('the CLI exits 2 for a 0-byte archive and says why', async () => {
+    const box = fresh('box');
+    mkdirSync(box);
+    const file = join(box, 'zero.tar.gz');
+    writeFileSync(file, '');
+    let err = '';
+    const io = { out: (): void => undefined, err: (t: string): void => void (err += t), color: false };
+    assert.equal(await restoreCommand([file, '--path', join(box, 'target')], io), 2);
+    assert.match(err, /is empty \(0 bytes\).*nothing was restored/);
+  });
 });
