@@ -6,7 +6,11 @@
  * (test/integration/move-recreate.test.ts).
  */
 
-/** The argv to print or run: `devcontainer up --workspace-folder W [--config F] --remove-existing-container`. */
+/**
+ * The argv to print or run: `devcontainer up --workspace-folder W [--config F] --remove-existing-container`.
+ * Give F as the container's `devcontainer.config_file` label when it is not the default file: the CLI finds the
+ * container, and computes `${devcontainerId}`, from that path (with it given, the id stays the same: tested).
+ */
 export function devcontainerUpCommand(workspaceFolder: string, configFile?: string): string[] {
   return ['devcontainer', 'up', '--workspace-folder', workspaceFolder, ...(configFile ? ['--config', configFile] : []), '--remove-existing-container'];
 }

@@ -177,6 +177,11 @@ describe('compose v1: a service whose image VOLUME /data gains a named volume at
   it('plain up -d keeps the old anonymous volume (masked); up -d --renew-anon-volumes mounts the named one, and a later up -d leaves it', async () => {
     const flavor = await detectCompose();
     assert.ok(flavor, 'docker-compose or the docker compose plugin is installed');
+    // What is installed answers for itself: the plugin as ['docker','compose'], else the standalone binary.
+    const plugin = await runCommand('docker', ['compose', 'version']).then(() => true, () => false);
+    assert.deepEqual(flavor.command, plugin ? ['docker', 'compose'] : ['docker-compose']);
+    assert.match(flavor.version, /^\d+\.\d+\.\d+/);
+    if (!plugin) assert.equal(flavor.kind, (await runCommand('docker-compose', ['version', '--short'])).stdout.trim().startsWith('1.') ? 'v1' : 'v2');
     const service = (volumes: string) =>
       `services:\n  s:\n    image: ${image}\n    labels:\n${yamlLabels(res.labels, 6)}\n${volumes}`;
     const { project, dir, file } = res.composeProject('plmask', service(''));
@@ -255,5 +260,12 @@ describe('dev container: the Dev Containers CLI, offline, on a local image', () 
     assert.equal(await readInContainer(second, '/x/m'), 'marker');
     const left = await docker('ps', '-aq', '--filter', `id=${first}`);
     assert.equal(left, '', 'the old container was removed');
+
+    // With --config given as the container's config_file label: the same id labels, so the same volume.
+    const third = await up(devcontainerUpCommand(ws, labels['devcontainer.config_file']));
+    res.trackContainer(third);
+    assert.notEqual(third, second);
+    assert.equal(mountAt(await inspect(third), '/x')?.Name, volume);
+    assert.equal(await readInContainer(third, '/x/m'), 'marker');
   });
 });
