@@ -209,12 +209,32 @@ export async function moveIntoVolume(request: MoveRequest, opts: MoveOptions = {
     return result;
   } catch (err) {
     if (committed) throw err;
-    const state: string[] = [await discardTargetVolume(conn, prepared)];
-    if (stoppedByUs) state.push(await startAgain(conn, container, name).then(() => `container ${name} is running again`, (e) => `container ${name} could not be started again (${(e as Error).message}): start it with docker start ${name}`));
+    // The engine may be away for a moment (that may be why the move failed): the undo waits for it a little.
+    const budget = opts.helperCleanupMs ?? 5000;
+    const state: string[] = [await whileEngineAway(() => discardTargetVolume(conn, prepared), (s) => / could not be /.test(s), budget)];
+    if (stoppedByUs) {
+      state.push(
+        await whileEngineAway(
+          () => startAgain(conn, container, name).then(() => `container ${name} is running again`, (e) => `container ${name} could not be started again (${(e as Error).message}): start it with docker start ${name}`),
+          (s) => / could not be /.test(s),
+          budget,
+        ),
+      );
+    }
     state.push(`${path} in the container is untouched`);
     const e = moveFailure(err, `moving ${path} of container ${name}`);
     e.message = `${e.message}. ${capitalize(state.join('; '))}.`;
     throw e;
+  }
+}
+
+/** Runs an undo step again while its outcome says it could not be done, for up to `budgetMs`. */
+async function whileEngineAway(step: () => Promise<string>, failed: (outcome: string) => boolean, budgetMs: number): Promise<string> {
+  const deadline = Date.now() + budgetMs;
+  for (let attempt = 0; ; attempt++) {
+    const outcome = await step();
+    if (!failed(outcome) || Date.now() >= deadline) return outcome;
+    await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** attempt, 1000)));
   }
 }
 

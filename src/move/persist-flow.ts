@@ -187,7 +187,10 @@ async function runRecreate(conn: DockerConnection, r: Recreator, move: MoveResul
     }
     case 'container':
       say(`recreating container ${move.container.name} with volume "${move.volume}" at ${path}`);
-      return recreateWithMount(conn, move.container.id, { Type: 'volume', Source: move.volume, Target: path }, signal ? { signal } : {});
+      const made = await recreateWithMount(conn, move.container.id, { Type: 'volume', Source: move.volume, Target: path }, signal ? { signal } : {});
+      // recreateWithMount starts the new container only when the old one ran; the move had stopped it
+      if (move.leftStopped) await startAgain(conn, conn.docker.getContainer(made.id), made.name);
+      return made;
   }
 }
 
