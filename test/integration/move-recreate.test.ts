@@ -94,7 +94,8 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     const name = res.name('pl-recreate-stopped');
     const moved = res.name('pl-moved');
     await res.createVolume(moved);
-    await res.run(name, ['-v', '/data']);
+    // The image's VOLUME /data (an anonymous volume no -v asked for), as redis's /data.
+    await res.run(name, [], VOLUME_IMAGE);
     await res.trackVolumesOf(name);
     await docker('stop', '-t', '0', name);
 
@@ -103,6 +104,24 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     const after = await inspect(name);
     assert.equal(after.State.Running, false);
     assert.deepEqual(after.Mounts.filter((m) => m.Destination === '/data').map((m) => m.Name), [moved]);
+  });
+
+  it("re-attaches the image VOLUME's anonymous volume by name (no -v given) when the new mount is elsewhere", async () => {
+    const name = res.name('pl-recreate-imagevol');
+    const moved = res.name('pl-moved');
+    await res.createVolume(moved);
+    await res.run(name, [], VOLUME_IMAGE);
+    await res.trackVolumesOf(name);
+    await docker('exec', '-u', '0', name, 'sh', '-c', 'echo image-volume > /data/m');
+    const before = await inspect(name);
+    assert.ok(isAnonymous(mountAt(before, '/data')?.Name));
+
+    await recreateWithMount(conn, name, { Type: 'volume', Source: moved, Target: '/home/coder/.ssh' });
+
+    const after = await inspect(name);
+    assert.equal(mountAt(after, '/data')?.Name, mountAt(before, '/data')?.Name);
+    assert.equal(await readInContainer(name, '/data/m'), 'image-volume');
+    assert.equal(mountAt(after, '/home/coder/.ssh')?.Name, moved);
   });
 
   it('a failure (an invalid volume name) leaves the original container running under its name, and nothing else', async () => {
