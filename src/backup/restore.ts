@@ -324,16 +324,44 @@ async function* validatedEntries(check: ArchiveCheck, handle: ArchiveHandle, opt
   if (tap.hash.digest('hex') !== check.sha256) throw new BackupFailedError(`${check.archive} changed while it was being restored`);
 }
 
-/** Validated entries as a tar for the engine: names `./path`, hard links `./target`. */
-function forEngine(entries: AsyncIterable<ExtractEntry>): AsyncIterable<ArchiveEntry> {
+/**
+ * Validated entries as a tar for the engine: names `./path`, hard links `./target`.
+ *
+ * With `parentHeader`, every parent of an entry that the archive did not put before it gets a directory entry
+ * first: the engine refuses a directory entry over a non-directory (`noOverwriteDirNonDir`), so a symlink planted
+ * in a parent after the target was checked (target-check.ts) stops the restore there instead of being followed.
+ * `parentHeader` gives the entry for that parent: an existing directory's own header (from the safety backup's
+ * listing, so nothing about it changes), a plain one for a missing directory, or undefined to leave it alone
+ * (an existing parent whose owner and times are not known: sending anything would change them).
+ */
+function forEngine(entries: AsyncIterable<ExtractEntry>, parentHeader?: (path: string) => EntryHeader | undefined): AsyncIterable<ArchiveEntry> {
   return (async function* () {
+    const dirs = new Set<string>(['']);
     for await (const e of entries) {
+      if (parentHeader) {
+        for (const parent of ancestors(e.path)) {
+          if (dirs.has(parent)) continue;
+          dirs.add(parent);
+          const h = parentHeader(parent);
+          if (h) yield { header: { ...h, name: `./${parent}`, type: 'directory', size: 0 } };
+        }
+      }
+      if (e.header.type === 'directory') dirs.add(e.path);
       const header: EntryHeader = { ...e.header, name: e.path === '' ? './' : `./${e.path}` };
       if (e.linkPath !== undefined) header.linkname = `./${e.linkPath}`;
       yield e.body ? { header, body: e.body } : { header };
     }
   })();
 }
+
+/**
+ * For tests only: awaited after every check, right before the archive is streamed to the engine (a test plants
+ * a symlink there, as a process in the container racing the restore could).
+ */
+export const restoreHooks: { beforeEngineWrite?: () => Promise<void> } = {};
+
+/** A directory the restore creates: what the engine itself would make (0755, root, now). */
+const newDirHeader = (): EntryHeader => ({ name: '', type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: Math.floor(Date.now() / 1000) });
 
 /** Whether a directory of a container holds anything (reads the first entries of its archive only). */
 async function engineDirHasContent(conn: DockerConnection, container: Dockerode.Container, path: string, signal?: AbortSignal): Promise<boolean> {
@@ -415,6 +443,9 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
   // What an engine target holds (path → kind), seen while the safety backup streams it, and what the archive
   // writes (from the verification pass): checked against each other before anything is written.
   const targetPaths = new Map<string, PathKind>();
+  const targetDirs = new Map<string, EntryHeader>();
+  // content layout: the listing is complete (or the target was empty), so a parent not in it is missing
+  const contentParent = (p: string): EntryHeader | undefined => targetDirs.get(p) ?? (targetPaths.has(p) ? undefined : newDirHeader());
   const archivePaths = new Map<string, PathKind>();
   const collect = (v: ValidatedEntry): void => void archivePaths.set(v.path, kindOf(v.header));
   const safetyBackup = async (entriesFor: (dir: string) => AsyncIterable<ArchiveEntry>, source: ManifestSource, layout: Layout, paths?: string[]): Promise<void> => {
@@ -423,7 +454,9 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     const entries = (async function* () {
       for await (const e of entriesFor(dir)) {
         try {
-          targetPaths.set(normalizeEntryName(e.header.name), kindOf(e.header));
+          const path = normalizeEntryName(e.header.name);
+          targetPaths.set(path, kindOf(e.header));
+          if (e.header.type === 'directory') targetDirs.set(path, e.header);
         } catch {
           // the engine's names are relative and inside; a name that is not is not ours to check
         }
@@ -528,7 +561,8 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
             );
             await checkTarget();
           }
-          const body = Readable.from(tarBytes(forEngine(entriesFor(check)), { entries: 0, bytes: 0 } as EntryCounters, opts.signal), { objectMode: false });
+          const body = Readable.from(tarBytes(forEngine(entriesFor(check), contentParent), { entries: 0, bytes: 0 } as EntryCounters, opts.signal), { objectMode: false });
+          await restoreHooks.beforeEngineWrite?.();
           await putArchive(conn, helper.container, HELPER_MOUNT, body, { doing: `writing into ${what}`, ...signalOpt });
         });
       } catch (err) {
@@ -556,7 +590,8 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
         await checkTarget();
       }
       if (!st) await createContainerDir(conn, container, path, check.root, opts.signal);
-      const body = Readable.from(tarBytes(forEngine(entriesFor(check)), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
+      const body = Readable.from(tarBytes(forEngine(entriesFor(check), contentParent), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
+      await restoreHooks.beforeEngineWrite?.();
       await putArchive(conn, container, path, body, { doing: `writing into ${what}`, ...signalOpt });
       return result(check);
     }
@@ -597,7 +632,11 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
       await safetyBackup(entries, { kind: 'rescue', name: containerName, container: containerName, containerId: info.Id, engine: conn.endpoint.description }, 'root', conflicts);
       await checkTarget();
     }
-    const body = Readable.from(tarBytes(forEngine(entriesFor(check)), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
+    // a parent the safety backup listed keeps its own header; one the container has outside what was listed
+    // (the roots' parents, asked by stat) is left alone; anything else is missing and made
+    const rescueParent = (p: string): EntryHeader | undefined => targetDirs.get(p) ?? (stats.get(`/${p}`) ? undefined : newDirHeader());
+    const body = Readable.from(tarBytes(forEngine(entriesFor(check), rescueParent), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
+    await restoreHooks.beforeEngineWrite?.();
     await putArchive(conn, container, '/', body, { doing: `writing into ${what}`, ...signalOpt });
     return result(check);
   } catch (err) {

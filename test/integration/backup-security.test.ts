@@ -15,6 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { ArchiveRefusedError, BackupInputError, backup, restore } from '../../src/backup';
 import { MANIFEST_FORMAT, manifestPathFor, type Manifest } from '../../src/backup/manifest';
 import { tarBuffer, type ArchiveEntry, type EntryHeader } from '../../src/backup/tar-format';
+import { restoreHooks } from '../../src/backup/restore';
 import { TestRun, archiveDigest, IMAGE } from './helpers-backup/engine';
 
 let run: TestRun;
@@ -149,6 +150,20 @@ describe('a restore never writes through a symlink the target has (issue 13, poi
     }
     assert.deepEqual(await run.volumeDigest(vol), before, 'the volume is as it was');
     assert.deepEqual(await run.helpersLeft(), []);
+  });
+
+  it('a link planted after the check (a process in the container racing the restore) stops the engine instead of being followed', async () => {
+    const { c, name } = await container('mkdir -p /data && echo keep > /data/keep');
+    const archive = await hostile([dir('./'), file('./a-first', 'first\n'), file('./sub/pwned', 'pwned\n')]);
+    restoreHooks.beforeEngineWrite = async () => {
+      await exec(c, 'ln -s /etc /data/sub');
+    };
+    try {
+      await assert.rejects(restore(archive, { kind: 'container-path', container: name, path: '/data' }, { force: true, outDir: fresh('out'), helperLabels: run.labels }), /cannot overwrite non-directory "\/data\/sub" with directory/);
+    } finally {
+      delete restoreHooks.beforeEngineWrite;
+    }
+    assert.equal(await exists(c, '/etc/pwned'), false, '/etc/pwned was never written');
   });
 
   it('a rescue into a container: /etclink -> /etc in the container and an entry etclink/pwned', async () => {
