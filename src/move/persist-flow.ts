@@ -35,6 +35,7 @@ export interface PersistMoveRequest {
 export interface PersistMoveOptions extends DockerOptions {
   signal?: AbortSignal;
   onProgress?: (p: MoveProgress) => void;
+  progressIntervalMs?: number;
   /** A line for the user (what is happening, warnings). */
   onLine?: (line: string) => void;
 }
@@ -108,6 +109,7 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
     {
       ...dOpts,
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.progressIntervalMs !== undefined ? { progressIntervalMs: opts.progressIntervalMs } : {}),
       commit: async () => {
         try {
           await writePlanAtomically(plan);

@@ -86,7 +86,7 @@ async function persistMoveData(io: Output, req: Parameters<typeof persistWithDat
       io.err(`${p.phase}…\n`);
     } else if (p.phase === 'copying') io.err(`  ${p.files} files, ${megabytes(p.bytes)}${p.current ? ` (${p.current})` : ''}\n`);
   };
-  const outcome = await persistWithData(req, { onProgress, onLine: (l) => io.err(`${l}\n`) });
+  const outcome = await persistWithData(req, { onProgress, progressIntervalMs: 1000, onLine: (l) => io.err(`${l}\n`) });
   if (outcome.status === 'already-persisted') {
     io.err(`${outcome.message}.\n`);
     return 0;
