@@ -4,12 +4,14 @@
  * Faults leave the file unedited, the data where it was and the container running.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
 import { moveTestHooks } from '../../src/move/index';
 import { capture } from '../unit/helpers/cli';
-import { compose, docker, IMAGE, TestResources, VOLUME_IMAGE, yamlLabels } from './helpers/docker';
+import { compose, docker, IMAGE, runCommand, TestResources, VOLUME_IMAGE, yamlLabels } from './helpers/docker';
+import { devcontainerId, devcontainerIdLabels } from '../../src/move/devcontainer-id';
 
 const res = new TestResources();
 
@@ -119,6 +121,16 @@ describe('persist --move-data on a real engine with docker-compose v1', { timeou
     assert.equal(await exec(await newContainer(p.project), 'cat', '/srv/data/f'), 'v');
   });
 
+  it('--live copies without stopping the container and says what that risks', async () => {
+    const p = await upProject('mvlive', `    image: ${IMAGE}`);
+    await exec(p.container, 'sh', '-c', 'mkdir -p /srv/data && echo live > /srv/data/f');
+    const r = await persist(['--file', p.file, '--path', '/srv/data', '--write', '--move-data', '--live']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /copied while \S+ ran \(--live\): what is written there during and after the copy is not in the volume/);
+    assert.doesNotMatch(r.err, /stopping/);
+    assert.equal(await state(p.container), 'running');
+  });
+
   it('a verification mismatch edits nothing, removes the new volume and starts the container again', async () => {
     const p = await upProject('mvbad', `    image: ${IMAGE}`);
     await exec(p.container, 'sh', '-c', 'mkdir -p /srv/data && echo original > /srv/data/f');
@@ -174,5 +186,40 @@ describe('persist --move-data on a real engine with docker-compose v1', { timeou
     assert.equal(r2.code, 2);
     assert.match(r2.err, /no container of service .* made from .*without a container there is no data to move/);
     writeFileSync(lonely.file, readFileSync(lonely.file, 'utf8'));
+  });
+
+  it('a dev container made by the Dev Containers CLI: the ${devcontainerId} volume gets the data, `devcontainer up --remove-existing-container` mounts it', async () => {
+    const cli = resolve('node_modules/.bin/devcontainer');
+    assert.ok(existsSync(cli), `the Dev Containers CLI is missing at ${cli}: run npm install (devDependency @devcontainers/cli)`);
+    const ws = res.subDir(res.tempDir('pl-mvdev-'), 'ws');
+    mkdirSync(join(ws, '.devcontainer'));
+    const file = join(ws, '.devcontainer', 'devcontainer.json');
+    const labelArgs = Object.entries(res.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+    const original = `{\n  // JSONC\n  "image": "${IMAGE}",\n  "runArgs": ${JSON.stringify(labelArgs)},\n}\n`;
+    writeFileSync(file, original);
+    const { stdout } = await runCommand(cli, ['up', '--workspace-folder', ws], { timeoutMs: 180_000 });
+    const first = (JSON.parse(stdout.trim().split('\n').pop()!) as { containerId: string }).containerId;
+    res.trackContainer(first);
+    await exec(first, 'sh', '-c', 'mkdir -p /srv/notes && echo dev-note > /srv/notes/n');
+    const labels = JSON.parse(await docker('inspect', '--format', '{{json .Config.Labels}}', first)) as Record<string, string>;
+    const volume = `notes-${devcontainerId(devcontainerIdLabels(labels)!)}`;
+    res.trackVolume(volume);
+
+    // the recreate runs `devcontainer` from PATH, as a user's shell would
+    const path = process.env.PATH;
+    process.env.PATH = `${resolve('node_modules/.bin')}${delimiter}${path ?? ''}`;
+    let r;
+    try {
+      r = await persist(['--file', file, '--path', '/srv/notes', '--write', '--move-data', '--recreate']);
+    } finally {
+      process.env.PATH = path;
+    }
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, new RegExp(`into volume ${volume}, verified in the recreated container`));
+    assert.match(readFileSync(file, 'utf8'), /notes-\$\{devcontainerId\}/);
+    const now = (await docker('ps', '-q', '--filter', `label=devcontainer.local_folder=${ws}`)).split('\n')[0]!;
+    res.trackContainer(now);
+    assert.notEqual(now, first.slice(0, 12));
+    assert.equal(await exec(now, 'cat', '/srv/notes/n'), 'dev-note');
   });
 });
