@@ -18,13 +18,15 @@ interface Inspected {
   Id: string;
   Name: string;
   State: { Running: boolean };
-  Config: { Env: string[]; Labels: Record<string, string>; User: string; WorkingDir: string; Hostname: string };
+  Config: { StopTimeout?: number; Env: string[]; Labels: Record<string, string>; User: string; WorkingDir: string; Hostname: string };
   HostConfig: { PortBindings: unknown; RestartPolicy: unknown; Tmpfs: Record<string, string>; NetworkMode: string };
   NetworkSettings: { Networks: Record<string, { Aliases: string[] | null }> };
   Mounts: Array<{ Type: string; Name?: string; Destination: string; RW: boolean }>;
 }
 const inspect = async (c: string): Promise<Inspected> => JSON.parse(await docker('inspect', '--format', '{{json .}}', c)) as Inspected;
 const mountAt = (i: Inspected, path: string) => i.Mounts.find((m) => m.Destination === path);
+/** busybox sleep ignores SIGTERM: without this every stop waits the default 10 s. Also shows StopTimeout is kept. */
+const FAST_STOP = ['--stop-timeout', '1'];
 const isAnonymous = (name: string | undefined) => /^[0-9a-f]{64}$/.test(name ?? '');
 
 describe('recreateWithMount: a plain docker run container through the Engine API', () => {
@@ -49,7 +51,7 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     const moved = res.name('pl-moved');
     await res.createVolume(keep);
     await res.createVolume(moved);
-    await res.run(name, ['-e', 'A=1', '-l', 'k=v', '-p', '127.0.0.1:0:80', '--restart', 'unless-stopped', '-v', `${keep}:/keep`, '-v', '/anon', '--tmpfs', '/t', '--network', network, '--network-alias', 'al1', '-w', '/w', '-u', '1000']);
+    await res.run(name, [...FAST_STOP, '-e', 'A=1', '-l', 'k=v', '-p', '127.0.0.1:0:80', '--restart', 'unless-stopped', '-v', `${keep}:/keep`, '-v', '/anon', '--tmpfs', '/t', '--network', network, '--network-alias', 'al1', '-w', '/w', '-u', '1000']);
     // Anonymous volumes carry no label: remember them by name for the cleanup (the recreated container mounts
     // them by name, so `rm -v` would not remove them).
     await res.trackVolumesOf(name);
@@ -73,6 +75,7 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     assert.equal(after.Config.User, '1000');
     assert.equal(after.Config.WorkingDir, '/w');
     assert.equal(after.Config.Hostname, before.Config.Hostname);
+    assert.equal(after.Config.StopTimeout, 1);
     assert.equal(after.HostConfig.NetworkMode, network);
     assert.ok(after.NetworkSettings.Networks[network]?.Aliases?.includes('al1'), `alias al1 on ${network}: ${JSON.stringify(after.NetworkSettings.Networks)}`);
     assert.ok(after.NetworkSettings.Networks[network2]?.Aliases?.includes('al2'), `alias al2 on ${network2}: ${JSON.stringify(after.NetworkSettings.Networks)}`);
@@ -95,7 +98,7 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     const moved = res.name('pl-moved');
     await res.createVolume(moved);
     // The image's VOLUME /data (an anonymous volume no -v asked for), as redis's /data.
-    await res.run(name, [], VOLUME_IMAGE);
+    await res.run(name, FAST_STOP, VOLUME_IMAGE);
     await res.trackVolumesOf(name);
     await docker('stop', '-t', '0', name);
 
@@ -110,7 +113,7 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     const name = res.name('pl-recreate-imagevol');
     const moved = res.name('pl-moved');
     await res.createVolume(moved);
-    await res.run(name, [], VOLUME_IMAGE);
+    await res.run(name, FAST_STOP, VOLUME_IMAGE);
     await res.trackVolumesOf(name);
     await docker('exec', '-u', '0', name, 'sh', '-c', 'echo image-volume > /data/m');
     const before = await inspect(name);
@@ -126,7 +129,7 @@ describe('recreateWithMount: a plain docker run container through the Engine API
 
   it('a failure (an invalid volume name) leaves the original container running under its name, and nothing else', async () => {
     const name = res.name('pl-recreate-fail');
-    await res.run(name, ['-v', '/anon']);
+    await res.run(name, [...FAST_STOP, '-v', '/anon']);
     await res.trackVolumesOf(name);
     const before = await inspect(name);
 
@@ -146,7 +149,7 @@ describe('recreateWithMount: a plain docker run container through the Engine API
 
   it('refuses a --rm container (stopping it would remove it and its anonymous volumes) and leaves it running', async () => {
     const name = res.name('pl-recreate-rm');
-    await res.run(name, ['--rm', '-v', '/anon']);
+    await res.run(name, [...FAST_STOP, '--rm', '-v', '/anon']);
     await res.trackVolumesOf(name);
     const before = await inspect(name);
     await assert.rejects(recreateWithMount(conn, name, { Type: 'volume', Source: res.name('pl-unused'), Target: '/moved' }), /--rm/);
@@ -159,7 +162,7 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     const name = res.name('pl-recreate-failstart');
     const file = join(res.tempDir(), 'a-file');
     writeFileSync(file, 'x');
-    await res.run(name, ['-v', '/anon']);
+    await res.run(name, [...FAST_STOP, '-v', '/anon']);
     await res.trackVolumesOf(name);
     const before = await inspect(name);
 
