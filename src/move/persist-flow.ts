@@ -120,6 +120,9 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
     },
   );
   for (const w of move.warnings) say(`warning: ${w}`);
+  if (move.source.kind === 'anonymous-volume' && move.source.volume) {
+    say(`the anonymous volume ${move.source.volume} still holds the original data (nothing removes it); once the new container is fine: docker volume rm ${move.source.volume}`);
+  }
   say(`${plan.title}: wrote ${plan.file}`);
 
   // 9. Recreate, or say how.
