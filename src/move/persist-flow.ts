@@ -86,10 +86,11 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
     recreator = { kind: 'devcontainer', workspaceFolder: labels[DEVCONTAINER_LOCAL_FOLDER_LABEL]!, configFile: labels[DEVCONTAINER_CONFIG_FILE_LABEL] ?? file };
   } else {
     const ref = composeRefOf(labels);
-    const project = ref?.project ?? normalizeProjectName(basename(dirname(plan.file)));
     const key = plan.volumeName;
     const files = ref?.configFiles.length ? ref.configFiles : [plan.file];
     const loaded = await loadComposeProject(files, { overlay: new Map([[plan.file, plan.newText]]), ...(ref ? { projectDirectory: ref.workingDir, projectName: ref.project } : {}) }).catch(() => undefined);
+    // the project of the container that runs, else the one compose would take for the file (name:, folder)
+    const project = ref?.project ?? loaded?.name ?? normalizeProjectName(basename(dirname(plan.file)));
     const explicitName = loaded?.volumes[key]?.name;
     target = composeTargetVolume(project, key, { ...(explicitName ? { explicitName } : {}), ...(ref?.version ? { version: ref.version } : {}) });
     if (ref) {
