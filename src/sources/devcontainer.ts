@@ -198,6 +198,11 @@ class DevcontainerReader {
   private readonly localEnv: Record<string, string | undefined>;
   private readonly localWorkspaceFolder: string;
   private containerWorkspaceFolder = '';
+  /**
+   * For a compose-based configuration: the compose project directory (the folder of the first
+   * `dockerComposeFile`), against which compose resolves the `mounts` the CLI writes into its override.
+   */
+  private composeProjectDir: string | undefined;
 
   constructor(
     private readonly doc: JsonDoc,
@@ -278,6 +283,12 @@ class DevcontainerReader {
     const remoteEnv = this.stringMap(prop(root, 'remoteEnv'), 'remoteEnv', definedOf(containerEnv));
     const remoteUser = this.string(prop(root, 'remoteUser'), 'remoteUser');
     const containerUser = this.string(prop(root, 'containerUser'), 'containerUser');
+
+    if (isCompose) {
+      const first = composeFileNode!.type === 'array' ? composeFileNode!.children?.[0] : composeFileNode;
+      const rel = first?.type === 'string' ? (first.value as string) : undefined;
+      if (rel) this.composeProjectDir = dirname(resolve(dirname(this.doc.file), rel));
+    }
 
     const mounts: Mount[] = [];
     const mountsNode = prop(root, 'mounts');
@@ -381,6 +392,7 @@ class DevcontainerReader {
     if (!spec.target) throw new InputError(`mount "${written}" has no target`, loc);
     if (!spec.target.startsWith('/')) throw new InputError(`mount target "${spec.target}" must be an absolute container path`, loc);
     const target = normalizePosix(spec.target);
+    if (this.composeProjectDir !== undefined) return this.toComposeOverrideMount(spec, target, loc, this.composeProjectDir);
     const common = { target, readOnly: spec.readOnly, declaredAt: loc, origin: 'devcontainer mounts' };
     switch (spec.type) {
       case 'volume':
@@ -452,6 +464,39 @@ class DevcontainerReader {
       }
     }
     return { mounts, readOnlyRoot };
+  }
+
+  /**
+   * What a `mounts` entry of a compose-based configuration really gives the container. The Dev Containers CLI
+   * writes each one into its compose override as the short form `source:target`, or just `target` without a
+   * source (`@devcontainers/cli` 0.89, src/spec-node/dockerCompose.ts, `convertMountToVolume`, minified `nW`
+   * in dist/spec-node/devContainersSpecCLI.js). So compose reads it: a source starting with `.`, `/` or `~` is
+   * a bind resolved against the project directory, any other source a named volume, no source an anonymous
+   * volume; the type (a tmpfs too) and `readonly` are lost.
+   */
+  private toComposeOverrideMount(spec: MountSpec, target: string, loc: SourceLocation, projectDir: string): Mount | undefined {
+    if (spec.type === 'npipe' || spec.type === 'image' || spec.type === 'cluster') {
+      this.warn(`mount of type "${spec.type}" at ${target} is not analyzed`);
+      return undefined;
+    }
+    if (!['volume', 'bind', 'tmpfs'].includes(spec.type)) throw new InputError(`unknown mount type "${spec.type}" (expected volume, bind or tmpfs)`, loc);
+    const common = { target, readOnly: false, declaredAt: loc, origin: 'devcontainer mounts (compose override)' };
+    const source = spec.source;
+    const mount: Mount = !source
+      ? { ...common, status: 'anonymous-volume' }
+      : isHostPath(source)
+        ? { ...common, status: 'bind-mount', source: resolveHostPath(source, projectDir) }
+        : { ...common, status: 'named-volume', source };
+    const became = mount.status === 'anonymous-volume' ? 'an anonymous volume' : mount.status === 'bind-mount' ? `a bind of ${mount.source}` : `the named volume "${source}"`;
+    if (spec.type === 'tmpfs') {
+      this.warn(`the tmpfs mount at ${target} becomes ${became}: the Dev Containers CLI writes compose mounts as source:target, which has no tmpfs form (use the service's tmpfs: in the compose file)`);
+    } else if (spec.type === 'bind' && mount.status !== 'bind-mount') {
+      this.warn(`the bind mount at ${target} becomes ${became}: its source "${source ?? ''}" does not start with ".", "/" or "~", so compose reads it as a volume`);
+    }
+    if (spec.readOnly) {
+      this.warn(`the mount at ${target} is read-write, not read-only: the Dev Containers CLI drops "readonly" when it writes compose mounts (set :ro on the service's volume in the compose file)`);
+    }
+    return mount;
   }
 
   private async readCompose(

@@ -191,6 +191,33 @@ describe('devcontainer.json: a compose-based dev container', () => {
     );
   });
 
+  it('reads mounts of a compose-based configuration as the CLI writes them into its compose override', async () => {
+    // The shape of popular public templates: the workspace bound with a relative source from .devcontainer/.
+    const dir = project({
+      '.devcontainer/devcontainer.json': JSON.stringify({
+        dockerComposeFile: 'docker-compose.yml',
+        service: 'dev',
+        mounts: [
+          { source: '../', target: '/workspace', type: 'bind' },
+          'source=cache-${devcontainerId},target=/home/dev/.cache,type=volume',
+          { type: 'tmpfs', target: '/scratch' },
+          { source: '/srv/keys', target: '/keys', type: 'bind', readonly: true },
+        ],
+      }),
+      '.devcontainer/docker-compose.yml': 'services:\n  dev:\n    image: x\n',
+    });
+    const r = await loadDevcontainer(join(dir, '.devcontainer/devcontainer.json'), { env: {} });
+    const t = r.targets[0]!;
+    assert.equal(mountAt(t, '/workspace').status, 'bind-mount');
+    assert.equal(mountAt(t, '/workspace').source, dir, 'compose resolves ../ against the project directory (.devcontainer), not the workspace');
+    assert.equal(mountAt(t, '/home/dev/.cache').status, 'named-volume');
+    assert.equal(mountAt(t, '/scratch').status, 'anonymous-volume', 'a tmpfs entry is written as a bare target: an anonymous volume');
+    assert.equal(mountAt(t, '/keys').readOnly, false, 'readonly is dropped by the CLI');
+    assert.ok(!r.warnings.some((w) => /not an absolute path/.test(w)), r.warnings.join('\n'));
+    assert.ok(r.warnings.some((w) => /tmpfs mount at \/scratch becomes an anonymous volume/.test(w)), r.warnings.join('\n'));
+    assert.ok(r.warnings.some((w) => /mount at \/keys is read-write, not read-only/.test(w)), r.warnings.join('\n'));
+  });
+
   it('names the project <folder>_devcontainer when the compose file is in .devcontainer', async () => {
     const dir = project({
       'My App/.devcontainer/devcontainer.json': '{"dockerComposeFile":"docker-compose.yml","service":"dev"}',
