@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeTarget } from '../../src/core/analyze';
-import type { ScanResult, TargetInput } from '../../src/core/types';
+import type { PathReport, ScanResult, TargetInput } from '../../src/core/types';
 import { persistCandidates } from '../../src/vscode/paths/persist-candidates';
 import { buildPathsTree, contextValueOf, localFolderOf, nodeForFile } from '../../src/vscode/tree/build';
 import type { GroupNode, PathNode, PathsNode, TargetNode } from '../../src/vscode/tree/nodes';
-import { changesDescription, pathDescription, pathTooltip, survivalSentences } from '../../src/vscode/tree/present';
+import { changesDescription, pathDescription, pathIcon, pathTooltip, survivalSentences, targetLabel } from '../../src/vscode/tree/present';
 
 function input(over: Partial<TargetInput>): TargetInput {
   return { kind: 'container', name: 'c', env: {}, mounts: [], imageVolumes: [], rootStatus: 'writable-layer', ...over };
@@ -46,22 +46,49 @@ describe('the Paths tree', () => {
     assert.equal(tree.self?.target.name, 'ws');
   });
 
-  it('groups paths at risk before persistent ones, most critical first, and knows every parent', () => {
+  it('groups paths at risk before persistent ones, critical first, then what holds data, and knows every parent', () => {
     const tree = buildPathsTree(scanOf(codeServer), { exists: nothingExists });
     const self = tree.self!;
     const groups = tree.childrenOf(self).filter((n): n is GroupNode => n.kind === 'group');
     assert.deepEqual(groups.map((g) => g.group), ['at-risk', 'persistent']);
+    const rank = (p: PathReport) => ['critical', 'high', 'medium', 'low', 'none'].indexOf(p.criticality);
     for (const g of groups) {
       assert.equal(tree.parentOf(g), self);
-      const ranks = g.paths.map((p) => ['critical', 'high', 'medium', 'low', 'none'].indexOf(p.criticality));
-      assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), `${g.group} is ordered by criticality`);
+      // the core's order: critical, then the paths that hold data now, then by criticality
+      const keys = g.paths.map((p) => [p.criticality === 'critical' ? 0 : 1, p.holdsData ? 0 : 1, rank(p)]);
+      assert.deepEqual(keys, [...keys].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!), `${g.group} is in the core's order`);
       for (const n of tree.childrenOf(g)) assert.equal(tree.parentOf(n), g);
     }
+    const atRisk = groups[0]!.paths;
+    const notes = atRisk.findIndex((p) => p.path === '/home/coder/notes');
+    const config = atRisk.findIndex((p) => p.path === '/home/coder/.bash_history');
+    assert.ok(notes >= 0 && notes < config, 'the folder that holds files now comes before a high path merely at risk');
+    assert.equal(pathDescription(atRisk[notes]!), 'holds data · writable layer');
+    assert.deepEqual(pathIcon(atRisk[notes]!), { id: 'warning', color: 'charts.red' });
     assert.ok(groups[0]!.paths.every((p) => p.atRisk) && groups[1]!.paths.every((p) => !p.atRisk));
     const layer = tree.childrenOf(self).find((n) => n.kind === 'layer');
     assert.ok(layer && layer.kind === 'layer');
     assert.equal(tree.childrenOf(layer).length, 1);
     assert.equal(changesDescription(layer.changes[0]!), '3 added · 1 modified');
+  });
+
+  it("a service's critical database directory is its most alarming item: first, and a red warning even in an anonymous volume", () => {
+    const anon = 'ead639796dc3140643c2c4c031b227e0a033d2fffe64c30120359130d9313376';
+    const redis = analyzeTarget(input({ name: 'cache', image: 'redis:7', mounts: [{ target: '/data', status: 'anonymous-volume', source: anon, readOnly: false }] }));
+    const data = redis.paths[0]!;
+    assert.equal(data.path, '/data');
+    assert.deepEqual(pathIcon(data), { id: 'warning', color: 'charts.red' });
+    assert.equal(pathDescription(data), 'anonymous volume · ead639796dc3', '12 hex, as docker volume ls shows it');
+    assert.ok(pathTooltip(data).includes(anon), 'the whole id in the tooltip');
+  });
+
+  it('names a compose container by its service, and the scaled ones by their number', () => {
+    const one = analyzeTarget(input({ name: 'dev-db-1', labels: { 'com.docker.compose.project': 'dev', 'com.docker.compose.service': 'db', 'com.docker.compose.container-number': '1' } }));
+    const two = analyzeTarget(input({ name: 'dev_web_2', labels: { 'com.docker.compose.project': 'dev', 'com.docker.compose.service': 'web', 'com.docker.compose.container-number': '2' } }));
+    assert.equal(targetLabel(one, 'container'), 'db');
+    assert.equal(targetLabel(two, 'container'), 'web #2');
+    assert.equal(targetLabel(analyzeTarget(loose), 'container'), 'loose');
+    assert.equal(targetLabel(one, 'self'), 'This container');
   });
 
   it('gives stable ids, the same for the same scan twice', () => {

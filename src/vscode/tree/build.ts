@@ -1,6 +1,6 @@
-import { criticalityRank } from '../../core/survival';
+import { comparePaths } from '../../core/analyze';
 import { composeConfigFiles } from '../../sources/docker/compose-labels';
-import type { PathReport, ScanResult, TargetReport } from '../../core/types';
+import type { ScanResult, TargetReport } from '../../core/types';
 import type { GroupNode, LayerNode, MessageNode, PathNode, PathsNode, ProjectNode, RootKind, TargetNode } from './nodes';
 
 /**
@@ -46,10 +46,8 @@ export function declaringFiles(t: TargetReport): string[] {
   return files;
 }
 
-/** Most critical first, then at-risk before safe, then by path. */
-export function comparePathsForTree(a: PathReport, b: PathReport): number {
-  return criticalityRank(b.criticality) - criticalityRank(a.criticality) || a.path.localeCompare(b.path);
-}
+/** The core's order (at risk, critical, holding data, criticality, path), so the tree and the CLI agree. */
+export const comparePathsForTree = comparePaths;
 
 function relativeTo(root: string | undefined, file: string): string {
   return root && file.startsWith(`${root}/`) ? file.slice(root.length + 1) : file;

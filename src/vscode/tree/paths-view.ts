@@ -4,7 +4,7 @@ import { CONTEXT, VIEW } from '../ids';
 import type { ModelSnapshot, PathsModel } from '../paths/model';
 import { contextValueOf, declaringFiles } from './build';
 import type { PathsNode } from './nodes';
-import { changesDescription, changesTooltip, pathDescription, pathIcon, pathTooltip, targetDescription, targetIcon, type IconSpec } from './present';
+import { changesDescription, changesTooltip, pathDescription, pathIcon, pathTooltip, targetDescription, targetIcon, targetLabel, type IconSpec } from './present';
 
 function themeIcon(spec: IconSpec): vscode.ThemeIcon {
   return new vscode.ThemeIcon(spec.id, spec.color ? new vscode.ThemeColor(spec.color) : undefined);
@@ -48,7 +48,7 @@ export class PathsTreeProvider implements vscode.TreeDataProvider<PathsNode> {
         item.description = targetDescription(node.target, node.rootKind, file ? vscode.workspace.asRelativePath(file) : undefined);
         item.iconPath = themeIcon(targetIcon(node.target, node.rootKind));
         item.tooltip = markdown(
-          [`**${node.rootKind === 'self' ? 'This container' : node.target.name}**`, node.target.image && `Image: \`${node.target.image}\``, node.target.id && `Id: \`${node.target.id.slice(0, 12)}\``, file && `Declared in ${file}`]
+          [`**${node.rootKind === 'self' ? 'This container' : node.target.name}**`, node.target.image && `Image: \`${node.target.image}\``, node.target.id && `Id: \`${node.target.id}\``, `A ${node.target.role}: ${node.target.roleReason}`, file && `Declared in ${file}`]
             .filter(Boolean)
             .join('\n\n'),
         );
@@ -93,7 +93,7 @@ export class PathsTreeProvider implements vscode.TreeDataProvider<PathsNode> {
   private label(node: PathsNode): string {
     switch (node.kind) {
       case 'target':
-        return node.rootKind === 'self' ? 'This container' : node.target.name;
+        return targetLabel(node.target, node.rootKind);
       case 'project':
         return node.name;
       case 'group':

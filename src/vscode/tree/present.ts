@@ -29,16 +29,29 @@ const STATUS_ICONS: Readonly<Record<Status, IconSpec>> = {
   'writable-layer': { id: 'warning', color: 'charts.red' },
 };
 
-/** "named volume · cfg", "writable layer", "bind mount · /srv/app · read-only". */
+/** 64-hex engine names (anonymous volumes) as `docker volume ls` users know them; the tooltip has the whole. */
+export function shortName(name: string): string {
+  return /^[0-9a-f]{64}$/.test(name) ? name.slice(0, 12) : name;
+}
+
+/** "holds data · writable layer", "named volume · cfg", "bind mount · /srv/app · read-only". */
 export function pathDescription(p: PathReport): string {
   const parts = [STATUS_WORDS[p.status]];
-  if (p.source !== undefined) parts.push(p.source);
+  if (p.holdsData) parts.unshift('holds data');
+  if (p.source !== undefined) parts.push(shortName(p.source));
   if (p.readOnly) parts.push('read-only');
   return parts.join(' · ');
 }
 
+/**
+ * The icon says how alarming a path is, not only where it lives: a critical path at risk (a database in an
+ * anonymous volume, SSH keys in the writable layer) or one that holds data now is a red warning, whatever its
+ * storage; a high one orange; the rest keep their storage's icon.
+ */
 export function pathIcon(p: PathReport): IconSpec {
   if (p.readOnly && !p.atRisk) return { id: 'lock' };
+  if (p.atRisk && (p.criticality === 'critical' || p.holdsData)) return { id: 'warning', color: 'charts.red' };
+  if (p.atRisk && p.criticality === 'high') return { id: STATUS_ICONS[p.status].id, color: 'charts.orange' };
   // A named volume that `down -v` removes is still the right storage; only the data paths at risk are red.
   return STATUS_ICONS[p.status];
 }
@@ -74,7 +87,7 @@ function escapeMarkdown(text: string): string {
 /** The Markdown tooltip of a path: what keeps it, why, and what it survives. */
 export function pathTooltip(p: PathReport): string {
   const title = p.label ? `**${escapeMarkdown(p.path)}**: ${escapeMarkdown(p.label)}` : `**${escapeMarkdown(p.path)}**`;
-  const storage = `Stored in: ${STATUS_WORDS[p.status]}${p.source !== undefined ? ` \`${p.source.replace(/`/g, "'")}\`` : ''}${
+  const storage = `${p.holdsData ? '**Holds data now:** the writable layer has files here.\n\n' : ''}Stored in: ${STATUS_WORDS[p.status]}${p.source !== undefined ? ` \`${p.source.replace(/`/g, "'")}\`` : ''}${
     p.mountPoint && p.mountPoint !== p.path ? ` (mounted at ${escapeMarkdown(p.mountPoint)})` : ''
   }${p.readOnly ? ', read-only' : ''}`;
   const s = survivalSentences(p.survives);
@@ -93,6 +106,18 @@ export function pathTooltip(p: PathReport): string {
   ];
   if (p.declaredAt) lines.push('', `Declared at ${escapeMarkdown(`${p.declaredAt.file}:${p.declaredAt.line}`)}`);
   return lines.join('\n');
+}
+
+/**
+ * A target's name as a person recognises it: under a compose project its service ("db", or "web #2" when the
+ * service is scaled), else the container or config name. The full name and id go in the tooltip.
+ */
+export function targetLabel(t: TargetReport, rootKind: 'self' | 'container' | 'file'): string {
+  if (rootKind === 'self') return 'This container';
+  const service = rootKind === 'container' ? t.labels?.['com.docker.compose.service'] : undefined;
+  if (!service) return t.name;
+  const n = Number(t.labels?.['com.docker.compose.container-number'] ?? '1');
+  return n > 1 ? `${service} #${n}` : service;
 }
 
 /** Description of a root: "running · postgres:17", "this container · code-server", "compose.yaml". */
