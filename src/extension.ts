@@ -3,6 +3,7 @@ import { registerPathsFeatures, type PathsFeatures } from './vscode/paths/index'
 import { registerScanReportCommand } from './vscode/scan-report-command';
 import { registerDiagnostics } from './vscode/diagnostics/index';
 import { registerBackupFeatures } from './vscode/backup/index';
+import { createUi } from './vscode/ui/index';
 
 /** What activate() returns: used by the editor tests only (vscode.extensions.getExtension(id).exports). */
 export interface PersistenceLensExports {
@@ -13,8 +14,9 @@ export interface PersistenceLensExports {
 export function activate(context: vscode.ExtensionContext): PersistenceLensExports {
   registerScanReportCommand(context);
   registerDiagnostics(context);
-  registerBackupFeatures(context);
-  const paths = registerPathsFeatures(context);
+  const ui = createUi(context);
+  registerBackupFeatures(context, ui);
+  const paths = registerPathsFeatures(context, ui);
   return { paths };
 }
 

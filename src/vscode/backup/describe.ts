@@ -86,13 +86,9 @@ export function backupItemView(l: BackupListing, timeZone?: string): BackupItemV
 }
 
 /** A modal question. */
-export interface Confirmation {
-  kind: 'overwrite' | 'delete';
-  message: string;
-  detail: string;
-  /** The button that goes ahead. */
-  action: string;
-}
+// The modal question every command asks through the Ui (src/vscode/ui).
+export type { Confirmation } from '../ui/ui';
+import type { Confirmation } from '../ui/ui';
 
 /**
  * The restore's question when the target is not empty. `question` is the engine's: the target as it words it

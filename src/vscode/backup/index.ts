@@ -4,18 +4,16 @@ import { registerBackupCommands } from './commands';
 import type { BackupDeps } from './operations';
 import { BackupSchedule } from './schedule';
 import { affectsBackupFolder, affectsSchedule, readBackupSettings } from './settings';
-import { hookedUi, registerTestHooks } from './test-hooks';
-import { vscodeUi } from './vscode-ui';
+import type { UiSeam } from '../ui/index';
 
 /**
  * Backups in the editor: the Back Up…, Restore… and Rescue Writable Layer… commands (Paths view context
  * menus and the palette), the Backups view, retention and the optional schedule. Registration only: the
  * engine loads when a command runs or the Backups view is opened.
  */
-export function registerBackupFeatures(context: vscode.ExtensionContext): void {
-  const hooks = registerTestHooks(context);
+export function registerBackupFeatures(context: vscode.ExtensionContext, { ui, hooks }: UiSeam): void {
   const view = new BackupsView(() => readBackupSettings().outDir);
-  const deps: BackupDeps = { ui: hookedUi(vscodeUi, hooks), settings: readBackupSettings, view, hooks };
+  const deps: BackupDeps = { ui, settings: readBackupSettings, view, hooks };
   registerBackupCommands(context, deps);
   const schedule = new BackupSchedule(deps, context.globalState);
   context.subscriptions.push(

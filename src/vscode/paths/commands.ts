@@ -11,12 +11,16 @@ import { pathTooltip } from '../tree/present';
 import type { PathsModel } from './model';
 import { persistPath } from './persist-command';
 import type { RefreshTriggers } from './triggers';
+import type { UiTestHooks } from '../ui/test-hooks';
+import type { Ui } from '../ui/ui';
 
 export interface PathsCommandDeps {
   model: PathsModel;
   view: PathsView;
   triggers: RefreshTriggers;
   storage: FileStorage;
+  ui: Ui;
+  hooks(): UiTestHooks | undefined;
 }
 
 /** The Paths view's commands, and the ones the status bar and the save warning reuse. */

@@ -6,6 +6,7 @@ import { PathsView } from '../tree/paths-view';
 import { PathsCommands } from './commands';
 import { PathsModel } from './model';
 import { RefreshTriggers } from './triggers';
+import type { UiSeam } from '../ui/index';
 
 /** How often the mount table is checked for a mount or an unmount (a read of one small file). */
 const MOUNT_CHECK_MS = 3_000;
@@ -24,12 +25,12 @@ export interface PathsFeatures {
  * The Paths view, the status bar item and the save guard. Creating them costs no Docker call and no file
  * read: the first scan happens when the view shows, the first mount table read after activation returns.
  */
-export function registerPathsFeatures(context: vscode.ExtensionContext): PathsFeatures {
+export function registerPathsFeatures(context: vscode.ExtensionContext, seam: UiSeam): PathsFeatures {
   const storage = new FileStorage();
   const model = new PathsModel();
   const view = new PathsView(model);
   const triggers = new RefreshTriggers(model, view);
-  const commands = new PathsCommands({ model, view, triggers, storage });
+  const commands = new PathsCommands({ model, view, triggers, storage, ...seam });
   const statusBar = new FileStatusBar(storage);
   const saveGuard = new SaveGuard(storage, {
     persistFolder: (folder) => commands.persistFolder(folder),

@@ -8,8 +8,8 @@ import * as vscode from 'vscode';
 import type { BackupListing, BackupResult, RescueResult, RestoreResult } from '../../../src/backup';
 import type { Confirmation } from '../../../src/vscode/backup/describe';
 import type { ContainerChoice } from '../../../src/vscode/backup/docker-choices';
-import { TEST_HOOKS_COMMAND, type BackupTestHooks, type FolderQuestion, type InputQuestion, type PickQuestion } from '../../../src/vscode/backup/test-hooks';
-import type { PickItem } from '../../../src/vscode/backup/ui';
+import { TEST_HOOKS_COMMAND, type BackupTestHooks, type FolderQuestion, type InputQuestion, type PickQuestion } from '../../../src/vscode/ui/test-hooks';
+import type { PickItem } from '../../../src/vscode/ui/ui';
 import { DIGEST, digest, digestLines, docker, IMAGE, inVolume, LABEL, removeQuietly } from './docker';
 import { EXTENSION_ID } from './harness';
 

@@ -6,7 +6,7 @@ import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { BackupResult, Progress, RestoreResult } from '../../../src/backup';
 import type { Confirmation } from '../../../src/vscode/backup/describe';
-import { TEST_HOOKS_COMMAND, type BackupTestHooks } from '../../../src/vscode/backup/test-hooks';
+import { TEST_HOOKS_COMMAND, type BackupTestHooks } from '../../../src/vscode/ui/test-hooks';
 import type { PathNode } from '../../../src/vscode/tree/nodes';
 import { digest, docker, inVolume, LABEL, removeQuietly } from './docker';
 import { EXTENSION_ID, recordMetric, waitFor } from './harness';

@@ -1,8 +1,40 @@
 import * as vscode from 'vscode';
-import type { BackupUi, MessageLevel, PickItem } from './ui';
+import type { MessageLevel, PickItem, TerminalLog, Ui } from './ui';
 
-/** The real BackupUi: thin calls into vscode.window, no decisions. */
-export const vscodeUi: BackupUi = {
+const terminals = new Map<string, { terminal: vscode.Terminal; write: (text: string) => void }>();
+
+/** A pseudoterminal that only prints: the lines of what the extension runs, as the user would see them in a shell. */
+function terminalLog(name: string): TerminalLog {
+  let entry = terminals.get(name);
+  if (!entry || entry.terminal.exitStatus !== undefined || !vscode.window.terminals.includes(entry.terminal)) {
+    const emitter = new vscode.EventEmitter<string>();
+    // What is written before the terminal opens would be dropped (Pseudoterminal.open): it waits until then.
+    let pending: string[] | undefined = [];
+    const write = (text: string): void => (pending ? void pending.push(text) : emitter.fire(text));
+    const terminal = vscode.window.createTerminal({
+      name,
+      pty: {
+        onDidWrite: emitter.event,
+        open: () => {
+          const queued = pending ?? [];
+          pending = undefined;
+          for (const t of queued) emitter.fire(t);
+        },
+        close: () => terminals.delete(name),
+      },
+    });
+    entry = { terminal, write };
+    terminals.set(name, entry);
+  }
+  const { terminal, write } = entry;
+  return {
+    line: (text) => write(`${text.replace(/\r?\n/g, '\r\n')}\r\n`),
+    show: () => terminal.show(true),
+  };
+}
+
+/** The real Ui: thin calls into vscode.window, no decisions. */
+export const vscodeUi: Ui = {
   async confirm(c) {
     const answer = await vscode.window.showWarningMessage(c.message, { modal: true, detail: c.detail }, c.action);
     return answer === c.action;
@@ -35,5 +67,13 @@ export const vscodeUi: BackupUi = {
     const uri = uris?.[0];
     // The extension runs where the files are (extensionKind workspace): only a file: URI is a folder the engine can read.
     return uri?.scheme === 'file' ? uri.fsPath : undefined;
+  },
+
+  terminal: terminalLog,
+
+  async runCommandIfPresent(id, ...args) {
+    if (!(await vscode.commands.getCommands(true)).includes(id)) return false;
+    await vscode.commands.executeCommand(id, ...args);
+    return true;
   },
 };
