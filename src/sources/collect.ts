@@ -8,6 +8,7 @@ import { discoverConfigFiles } from './discover';
 import type { ChangesCache } from './docker/changes-cache';
 import type { DockerConnection } from './docker/client';
 import { isInsideContainer, readSelfTarget } from './self';
+import type { WorkspaceConfigFiles } from './workspace-files';
 
 /**
  * Which sources a scan reads. Every field left undefined means "decide from the environment":
@@ -27,6 +28,12 @@ export interface ScanRequest {
   extraComposeFiles?: string[];
   /** false: look for no compose or devcontainer files in `cwd` (an editor window without a folder). Default true. */
   discover?: boolean;
+  /**
+   * The workspace's config files at any depth, found by the editor (which honours the user's excludes): each
+   * compose file is its own project, and a file that fails to load becomes a warning instead of failing the
+   * scan. Replaces the discovery in `cwd`.
+   */
+  workspaceFiles?: WorkspaceConfigFiles;
   /** Stopped containers' changes lists kept between scans (the editor, which follows the engine's events). */
   changesCache?: ChangesCache;
 }
@@ -55,7 +62,8 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
 
   let composeFiles = (request.composeFiles ?? []).map((f) => resolve(cwd, f));
   let devcontainerFiles = request.devcontainerFile ? [resolve(cwd, request.devcontainerFile)] : [];
-  if (!explicit && request.discover !== false) {
+  const workspace = request.workspaceFiles;
+  if (!explicit && !workspace && request.discover !== false) {
     const found = await discoverConfigFiles(cwd);
     composeFiles = found.compose;
     devcontainerFiles = found.devcontainers;
@@ -73,7 +81,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   const docker = dockerMode === 'off' ? undefined : await connectForScan(request.dockerHost, dockerMode, warnings, reach);
   const imageInfo = docker ? await localImageInfoLookup(docker) : undefined;
 
-  const [selfTarget, dockerTargets, composeTargets, devcontainerTargets] = await Promise.all([
+  const [selfTarget, dockerTargets, composeTargets, devcontainerTargets, workspaceTargets] = await Promise.all([
     wantSelf ? readSelfTarget(request.mountinfoFile ? { mountinfoFile: request.mountinfoFile } : {}) : undefined,
     docker ? scanDockerTargets(docker, request, warnings) : [],
     composeFiles.length > 0 ? loadComposeProject(composeFiles, { ...(imageInfo ? { imageInfo } : {}) }).then((p) => {
@@ -87,6 +95,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
         return r.targets;
       }),
     ).then((lists) => lists.flat()),
+    workspace ? loadWorkspaceFiles(workspace, imageInfo, warnings) : [],
   ]);
 
   const inputs: TargetInput[] = [];
@@ -100,8 +109,22 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       inputs.push(mergeSelfWithEngine(selfTarget, same));
     } else inputs.push(selfTarget);
   }
-  inputs.push(...containers, ...composeTargets, ...devcontainerTargets);
+  inputs.push(...containers, ...composeTargets, ...devcontainerTargets, ...workspaceTargets);
   return { targets: inputs.map(analyzeTarget), warnings, docker: reach };
+}
+
+/**
+ * Every compose project and devcontainer.json of a workspace, each on its own: one broken file is a warning
+ * naming it, never a scan that shows nothing.
+ */
+async function loadWorkspaceFiles(files: WorkspaceConfigFiles, imageInfo: ImageInfoLookup | undefined, warnings: string[]): Promise<TargetInput[]> {
+  const opts = imageInfo ? { imageInfo } : {};
+  const loaded = await Promise.all([
+    ...files.compose.map((f) => loadComposeProject([f], opts).then((p) => ({ targets: p.targets, warnings: p.warnings }))),
+    ...files.devcontainers.map((f) => loadDevcontainer(f, opts).then((r) => ({ targets: r.targets, warnings: r.warnings }))),
+  ].map((p) => p.catch((err: unknown) => ({ targets: [] as TargetInput[], warnings: [(err as Error).message] }))));
+  for (const l of loaded) warnings.push(...l.warnings);
+  return loaded.flatMap((l) => l.targets);
 }
 
 function mergeSelfWithEngine(self: TargetInput, engine: TargetInput): TargetInput {

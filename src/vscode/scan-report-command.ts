@@ -13,7 +13,7 @@ export function registerScanReportCommand(context: vscode.ExtensionContext): voi
     vscode.commands.registerCommand('persistenceLens.showScanReport', async () => {
       channel ??= vscode.window.createOutputChannel('Persistence Lens');
       context.subscriptions.push(channel);
-      const request = windowScanRequest();
+      const request = await windowScanRequest();
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Persistence Lens: scanning' }, async () => {
         // The engine (and dockerode with it) loads on first use, never during activation.
         const { scan, formatScan } = engine();

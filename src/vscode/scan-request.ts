@@ -1,19 +1,43 @@
 import * as vscode from 'vscode';
 import type { ScanRequest } from '../engine';
 import { isInsideContainer } from '../sources/self';
+import { groupWorkspaceConfigFiles, WORKSPACE_CONFIG_GLOB, type WorkspaceConfigFiles } from '../sources/workspace-files';
 import { dockerHost, extraComposeFiles } from './settings';
+
+/** More config files than this in one workspace is a vendored tree, not the user's own: the rest are left out. */
+const MAX_CONFIG_FILES = 500;
 
 /**
  * What this window scans: the container it runs in, the Docker Engine and the workspace's compose and
- * devcontainer files. Untrusted, only the mount table of the container we run in (asked for explicitly,
- * which turns the engine and the files off): the Paths view and the scan report show the same world.
+ * devcontainer files at any depth. Untrusted, only the mount table of the container we run in (asked for
+ * explicitly, which turns the engine and the files off): the Paths view and the scan report show the same world.
  */
-export function windowScanRequest(): ScanRequest {
+export async function windowScanRequest(): Promise<ScanRequest> {
   if (!vscode.workspace.isTrusted) return { self: isInsideContainer() };
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
   const host = dockerHost();
   return {
-    ...(folder ? { cwd: folder, extraComposeFiles: extraComposeFiles() } : { discover: false }),
+    ...(folder ? { cwd: folder, extraComposeFiles: extraComposeFiles(), workspaceFiles: await findWorkspaceConfigFiles() } : { discover: false }),
     ...(host ? { dockerHost: host } : {}),
   };
+}
+
+/**
+ * The compose files and devcontainer.json of every folder of the workspace, at any depth, skipping what the
+ * user excludes from the explorer (`files.exclude`) and from search (`search.exclude`), and `node_modules`.
+ */
+export async function findWorkspaceConfigFiles(): Promise<WorkspaceConfigFiles> {
+  const uris = await vscode.workspace.findFiles(WORKSPACE_CONFIG_GLOB, excludeGlob(), MAX_CONFIG_FILES);
+  return groupWorkspaceConfigFiles(uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath));
+}
+
+/** One glob of every exclude the user turned on; giving findFiles an exclude replaces its default (files.exclude). */
+export function excludeGlob(): string {
+  const globs = new Set(['**/node_modules']);
+  for (const section of ['files', 'search']) {
+    const patterns = vscode.workspace.getConfiguration(section).get<Record<string, unknown>>('exclude') ?? {};
+    // `true` excludes; `{ when: … }` (a sibling condition) cannot be expressed in one glob and is left out
+    for (const [glob, on] of Object.entries(patterns)) if (on === true) globs.add(glob);
+  }
+  return `{${[...globs].join(',')}}`;
 }

@@ -76,7 +76,7 @@ export class PathsModel implements vscode.Disposable {
 
   private async scanOnce(): Promise<ModelSnapshot> {
     if (this.following) this.changesCache ??= new (engine().ChangesCache)();
-    const request = { ...windowScanRequest(), ...(this.changesCache ? { changesCache: this.changesCache } : {}) };
+    const request = { ...(await windowScanRequest()), ...(this.changesCache ? { changesCache: this.changesCache } : {}) };
     const messages: MessageNode[] = [];
     let scan: ScanResult;
     try {
@@ -85,7 +85,7 @@ export class PathsModel implements vscode.Disposable {
       // A broken compose file must not hide the containers: say what is wrong, and scan without the files.
       messages.push({ kind: 'message', text: 'Could not read the configuration files', detail: (err as Error).message, severity: 'error' });
       try {
-        scan = await engine().scan({ ...request, discover: false, extraComposeFiles: [] });
+        scan = await engine().scan({ ...request, discover: false, extraComposeFiles: [], workspaceFiles: { compose: [], devcontainers: [] } });
       } catch (again) {
         messages.push({ kind: 'message', text: 'Scan failed', detail: (again as Error).message, severity: 'error' });
         scan = { targets: [], warnings: [] };

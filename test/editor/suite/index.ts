@@ -28,7 +28,9 @@ export async function run(): Promise<void> {
   };
   write(false);
 
-  const mocha = new Mocha({ ui: 'tdd', timeout: 30_000, slow: 5_000, color: false, reporter: Mocha.reporters.Base });
+  // PL_EDITOR_GREP runs only the matching tests (a developer's loop); the test command never sets it.
+  const grep = process.env.PL_EDITOR_GREP;
+  const mocha = new Mocha({ ui: 'tdd', timeout: 30_000, slow: 5_000, color: false, reporter: Mocha.reporters.Base, ...(grep ? { grep } : {}) });
   for (const f of readdirSync(__dirname).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(join(__dirname, f));
 
   const fileOf = (r: Mocha.Runnable) => (r.file ? `test/editor/suite/${basename(r.file).replace(/\.js$/, '.ts')}` : 'test/editor/suite');
