@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import * as tarStream from 'tar-stream';
+import { ArchiveRefusedError } from './errors';
 import { decodeName } from './names';
 import type { ArchiveEntry, EntryHeader, EntryType } from './tar-format';
 
@@ -27,7 +28,25 @@ function decodePaxBinary(buf: Buffer): Record<string, string> {
   return result;
 }
 
-type ExtractInternals = { _decodeLongHeader?: (buf: Buffer) => void; _header?: { type?: string }; _pax: unknown; _paxGlobal: unknown };
+type ExtractInternals = {
+  _decodeLongHeader?: (buf: Buffer) => void;
+  _consumeHeader?: () => boolean | undefined;
+  _continueWrite?: (err: Error) => void;
+  _buffer?: { shift?: (size: number) => Buffer | null };
+  _header?: { type?: string | null; size?: number; raw?: Buffer } | null;
+  _longHeader?: boolean;
+  _missing?: number;
+  _pax: unknown;
+  _paxGlobal: unknown;
+};
+
+/**
+ * The largest GNU long name (`L`/`K`) read: PATH_MAX (4096) with its NUL and some slack. Anything longer could
+ * never be restored, and tar-stream would buffer it whole (up to 4 MiB each; 1,500 of them is 4.5 GiB of names).
+ */
+export const MAX_LONG_NAME_HEADER = 8 * 1024;
+/** The largest PAX extended header read: a path, a link target and xattrs (each at most 64 KiB on Linux). */
+export const MAX_PAX_HEADER = 1024 * 1024;
 
 function binaryNames(extract: tarStream.Extract): void {
   const x = extract as unknown as ExtractInternals;
@@ -44,6 +63,46 @@ function binaryNames(extract: tarStream.Extract): void {
   };
 }
 
+/**
+ * Caps the size of the headers tar-stream buffers whole (GNU long names, PAX headers) where it reads them, before
+ * a byte of them is buffered, and keeps every header's raw 512-byte block (`header.raw`): tar-stream turns a type
+ * flag it does not know into `null`, and the flag itself is needed to refuse it by name (GNU sparse `S`).
+ */
+function boundedHeaders(extract: tarStream.Extract): void {
+  const x = extract as unknown as ExtractInternals;
+  const consume = x._consumeHeader;
+  const buffer = x._buffer;
+  const shift = buffer?.shift;
+  if (typeof consume !== 'function' || typeof shift !== 'function' || typeof x._continueWrite !== 'function') {
+    throw new Error('this version of tar-stream cannot be read with bounded headers');
+  }
+  const last: { block: Buffer | null } = { block: null };
+  buffer!.shift = function (this: unknown, size: number): Buffer | null {
+    const b = shift.call(this, size);
+    if (size === 512) last.block = b;
+    return b;
+  };
+  x._consumeHeader = function (this: ExtractInternals): boolean | undefined {
+    last.block = null;
+    const r = consume.call(this);
+    const h = this._header;
+    const block = last.block as Buffer | null;
+    if (h && block && block.length === 512) Object.defineProperty(h, 'raw', { value: Buffer.from(block), enumerable: false });
+    last.block = null;
+    if (r !== false && this._longHeader === true && h) {
+      const pax = h.type === 'pax-header' || h.type === 'pax-global-header';
+      const max = pax ? MAX_PAX_HEADER : MAX_LONG_NAME_HEADER;
+      if ((h.size ?? 0) > max) {
+        this._longHeader = false;
+        const what = pax ? 'a PAX extended header' : 'a GNU long name';
+        this._continueWrite!(new ArchiveRefusedError(`it has ${what} of ${h.size} bytes (at most ${max} are read: no name may be longer than 4096 bytes)`, ''));
+        return false;
+      }
+    }
+    return r;
+  };
+}
+
 const nameOf = (latin1: string): string => decodeName(Buffer.from(latin1, 'latin1'));
 
 /**
@@ -55,6 +114,7 @@ const nameOf = (latin1: string): string => decodeName(Buffer.from(latin1, 'latin
 export async function* readTar(input: Readable, opts: { signal?: AbortSignal } = {}): AsyncGenerator<ArchiveEntry> {
   const extract = tarStream.extract({ filenameEncoding: 'latin1' } as Parameters<typeof tarStream.extract>[0]);
   binaryNames(extract);
+  boundedHeaders(extract);
   let inputError: unknown;
   const onInputError = (err: unknown): void => {
     inputError ??= err;
@@ -112,9 +172,13 @@ const TYPES: Record<string, EntryType> = {
   fifo: 'fifo',
 };
 
-function toHeader(h: tarStream.Header): EntryHeader {
-  const type = TYPES[h.type ?? 'file'] ?? 'other';
+function toHeader(h: tarStream.Header & { raw?: Buffer }): EntryHeader {
+  // tar-stream gives `null` for a type flag it does not know: never a regular file (the flag is in the raw block)
+  const flag = h.raw ? String.fromCharCode(h.raw[156]!) : undefined;
   const pax = (h.pax ?? undefined) as Record<string, string> | undefined;
+  // GNU sparse files: old GNU (`S`), or PAX (0.0, 0.1, 1.0: a regular entry with GNU.sparse.* records)
+  const sparse = flag === 'S' || (pax !== undefined && Object.keys(pax).some((k) => k.startsWith('GNU.sparse.')));
+  const type = sparse ? 'other' : h.type ? (TYPES[h.type] ?? 'other') : 'other';
   const num = (v: string | undefined, fallback: number): number => {
     if (v === undefined) return fallback;
     const n = Number(v);
@@ -130,7 +194,7 @@ function toHeader(h: tarStream.Header): EntryHeader {
     gid: num(pax?.gid, h.gid ?? 0),
     size: type === 'file' ? (h.size ?? 0) : 0,
     mtime: Math.floor(num(pax?.mtime, (h.mtime?.getTime() ?? 0) / 1000)),
-    rawType: String(h.type ?? 'unknown'),
+    rawType: sparse ? 'GNU sparse' : h.type ? String(h.type) : flag !== undefined ? JSON.stringify(flag) : 'unknown',
   };
   if (h.linkname) header.linkname = nameOf(h.linkname);
   if (h.uname) header.uname = h.uname;
