@@ -13,6 +13,7 @@ import {
   volumeItemInfo,
   type QuoteStyle,
 } from './compose-syntax';
+import { checkAliasExpansion, checkTextSize, MAX_ALIAS_EXPANSION } from '../sources/compose/limits';
 import { contentEnd, detectEol, lineStart, nextLineStart, positionOf, applyEdits, type TextEdit } from './text';
 import { FixRefusal, type FixPlan } from './types';
 
@@ -46,14 +47,37 @@ interface Ctx {
 
 const PARSE_OPTIONS = { merge: true, keepSourceTokens: true, uniqueKeys: false } as const;
 
+/**
+ * The `yaml` library's own bound on aliases, behind ours (checkAliasExpansion, which also counts merge keys):
+ * never -1, so no document can make `toJS` expand without end.
+ */
+const TO_JS = { maxAliasCount: MAX_ALIAS_EXPANSION } as const;
+
 function parse(text: string, file: string): Document.Parsed {
+  checkTextSize(file, text);
   const doc = parseDocument(text, PARSE_OPTIONS);
   const err = doc.errors[0];
   if (err) {
     const { line, column } = positionOf(text, err.pos[0]);
     throw new InputError(`not valid YAML: ${err.message.split('\n')[0]}`, { file, line, column });
   }
+  try {
+    checkAliasExpansion(doc, file, (offset) => ({ file, ...positionOf(text, offset) }));
+  } catch (e) {
+    if (e instanceof RangeError) throw new FixRefusal('YAML nested too deeply; nothing was changed', { file, line: 1, column: 1 });
+    throw e;
+  }
   return doc;
+}
+
+/** The document as plain data, within the alias bound. */
+function dataOf(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS(TO_JS);
+  } catch (e) {
+    if (e instanceof ReferenceError || e instanceof RangeError) throw new FixRefusal(`${e.message}; nothing was changed`, { file, line: 1, column: 1 });
+    throw e;
+  }
 }
 
 function refuse(ctx: Pick<Ctx, 'text' | 'req'>, message: string, node?: Node | null): never {
@@ -172,7 +196,7 @@ export function planComposeFix(req: ComposeFixRequest): FixPlan {
   const unit = ' '.repeat(Math.max(1, columnOfNode({ text } as Ctx, firstService.key as Node)));
   const ctx: Ctx = { req, text, doc, eol: detectEol(text), unit, service: servicePair.value };
 
-  const before = doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown>;
+  const before = dataOf(doc, req.file) as Record<string, unknown>;
   const taken = new Set(req.takenNames ?? []);
   for (const k of Object.keys((before.volumes as object | null) ?? {})) taken.add(k);
   const name = req.volumeName ? sanitizeVolumeName(req.volumeName) : defaultVolumeName(req.service, req.path, taken);
@@ -431,7 +455,8 @@ function verify(ctx: Ctx, newText: string, expected: unknown): void {
   if (after.errors.length > 0) {
     refuse(ctx, `the planned edit would not parse (${after.errors[0]!.message.split('\n')[0]}); nothing was changed`);
   }
-  if (!isDeepStrictEqual(after.toJS({ maxAliasCount: -1 }), expected)) {
+  checkAliasExpansion(after, ctx.req.file, () => ({ file: ctx.req.file, line: 1, column: 1 }));
+  if (!isDeepStrictEqual(dataOf(after, ctx.req.file), expected)) {
     refuse(ctx, 'the planned edit would change more than the intended volume; nothing was changed');
   }
 }

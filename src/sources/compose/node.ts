@@ -7,6 +7,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
 import { InputError, type SourceLocation } from '../../core/types';
 import { parseYamlFast } from './fastyaml';
+import { checkAliasExpansion, checkNodeExpansion } from './limits';
 
 interface NodeBase {
   loc: SourceLocation;
@@ -51,13 +52,21 @@ export function parseYaml(text: string, file: string, base: string, interpolate:
   } catch (e) {
     if (!(e instanceof RangeError)) throw e; // nested too deeply for the fast reader: let the library say
   }
-  if (fast !== undefined) return fast ?? emptyMap({ file, line: 1, column: 1 }, base);
   try {
-    return parseYamlWithLibrary(text, file, base, interpolate);
+    const root = fast !== undefined ? (fast ?? emptyMap({ file, line: 1, column: 1 }, base)) : parseYamlWithLibrary(text, file, base, interpolate);
+    // Aliases share their node: reading is linear, but whatever walks the tree (merging, `raw` values) is not.
+    checkNodeExpansion(root, childrenOf, (n) => (n as LNode).loc);
+    return root;
   } catch (e) {
     if (e instanceof RangeError) throw new InputError('YAML nested too deeply', { file, line: 1, column: 1 });
     throw e;
   }
+}
+
+function* childrenOf(n: object): Iterable<object> {
+  const node = n as LNode;
+  if (node.kind === 'seq') yield* node.items;
+  else if (node.kind === 'map') for (const e of node.entries.values()) yield e.value;
 }
 
 /** The `yaml` library path: every YAML the fast reader does not take, and the syntax errors. */
@@ -75,6 +84,7 @@ export function parseYamlWithLibrary(text: string, file: string, base: string, i
   for (const doc of list) {
     const err = doc.errors[0];
     if (err) throw new InputError(`invalid YAML: ${firstLine(err.message)}`, at(err.pos[0]));
+    checkAliasExpansion(doc, file, at);
   }
   let root: LMap | undefined;
   for (const doc of list) {
