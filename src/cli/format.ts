@@ -1,5 +1,6 @@
 import { pathsAtRisk } from '../core/analyze';
 import { lostOn } from '../core/survival';
+import { podFate, podStorageName } from './format-kubernetes';
 import type { LifecycleEvent, PathReport, ScanResult, TargetReport } from '../core/types';
 import { paint, table, type Style } from './output';
 
@@ -8,6 +9,7 @@ const KIND_TITLES: Record<TargetReport['kind'], string> = {
   container: 'container',
   'compose-service': 'compose service',
   devcontainer: 'dev container',
+  'kubernetes-container': 'pod container',
 };
 
 /** The human output fits this many columns: a terminal's default, and what a CI log shows unwrapped. */
@@ -51,6 +53,7 @@ const TABLE_EVENT_NAMES: Record<LifecycleEvent, string> = { restart: 'restart', 
 
 function fate(p: PathReport): string {
   if (p.readOnly) return 'read-only';
+  if (p.pod) return podFate(p.pod);
   const lost = lostOn(p.survives);
   if (lost.length === 0) return 'survives everything';
   if (lost.includes('restart')) return 'lost on every stop';
@@ -66,6 +69,7 @@ const STORAGE_NAMES: Record<PathReport['status'], string> = {
 };
 
 function storage(p: PathReport): string {
+  if (p.pod) return podStorageName(p.pod);
   return p.source ? `${STORAGE_NAMES[p.status]} ${shortId(p.source)}` : STORAGE_NAMES[p.status];
 }
 
@@ -139,6 +143,7 @@ export function scanJson(result: ScanResult): unknown {
   return {
     targets: result.targets.map((t) => ({
       kind: t.kind,
+      ...(t.platform ? { platform: t.platform } : {}),
       name: t.name,
       ...(t.id ? { id: t.id } : {}),
       ...(t.file ? { file: t.file } : {}),
@@ -151,7 +156,9 @@ export function scanJson(result: ScanResult): unknown {
       atRisk: pathsAtRisk(t).length,
       paths: t.paths.map((p) => ({
         path: p.path,
-        status: p.status,
+        // A pod's path speaks Kubernetes: its pod status, the pod table's events, and the storage's facts.
+        status: p.pod ? p.pod.status : p.status,
+        ...(p.pod ? { storage: p.pod.storage } : {}),
         ...(p.source !== undefined ? { source: p.source } : {}),
         readOnly: p.readOnly,
         atRisk: p.atRisk,
@@ -161,7 +168,7 @@ export function scanJson(result: ScanResult): unknown {
         ...(p.label ? { label: p.label } : {}),
         ...(p.mountPoint ? { mountPoint: p.mountPoint } : {}),
         origin: p.origin,
-        survives: p.survives,
+        survives: p.pod ? p.pod.survives : p.survives,
         reason: p.reason,
         ...(p.declaredAt ? { declaredAt: p.declaredAt } : {}),
       })),

@@ -5,7 +5,9 @@ import { decideRole } from './role';
 import { isWithin, normalizePosix } from './paths';
 import { explain } from './reasons';
 import { criticalityRank, isAtRisk } from './survival';
-import type { Category, ChangeSummary, Criticality, Mount, PathOrigin, PathReport, SourceLocation, TargetInput, TargetReport } from './types';
+import { explainPod } from './kubernetes-reasons';
+import { isAtRiskInPod, podSurvivalOf } from './pod-survival';
+import type { PodPathReport, PodStorage, Category, ChangeSummary, Criticality, Mount, PathOrigin, PathReport, SourceLocation, TargetInput, TargetReport } from './types';
 
 /** A directory replaced at every start keeps nothing, whatever storage is under it. */
 const NOTHING_SURVIVES = { restart: false, recreate: false, composeUp: false, composeDownVolumes: false, reboot: false } as const;
@@ -130,10 +132,15 @@ export function analyzeTarget(input: TargetInput): TargetReport {
     add({ path: change.directory, origin: 'writable-layer', label: 'written in the writable layer' });
   }
 
-  const paths = [...candidates.values()].map((c) => toReport(c, table, catalog, input.resolvedPaths?.get(c.path), input.changes));
+  const kubernetes = input.platform === 'kubernetes';
+  const paths = [...candidates.values()].map((c) => {
+    const report = toReport(c, table, catalog, input.resolvedPaths?.get(c.path), input.changes);
+    return kubernetes ? withPodTable(report, table.classify(input.resolvedPaths?.get(c.path) ?? c.path)) : report;
+  });
   paths.sort(comparePaths);
   return {
     kind: input.kind,
+    ...(input.platform ? { platform: input.platform } : {}),
     name: input.name,
     ...(input.id ? { id: input.id } : {}),
     ...(input.file ? { file: input.file } : {}),
@@ -146,6 +153,34 @@ export function analyzeTarget(input: TargetInput): TargetReport {
     roleReason: role.reason,
     paths,
     ...(input.changes ? { changes: input.changes } : {}),
+  };
+}
+
+/** The root of a pod's container: the writable layer, which a container restart already loses. */
+const POD_ROOT: PodStorage = { status: 'writable-layer' };
+
+/**
+ * A Kubernetes target's path judged by the pod table: its pod status and fate, `atRisk` when the pod going
+ * loses it, and the reason in Kubernetes' words. The Docker fields stay as the nearest Docker reading.
+ */
+function withPodTable(report: PathReport, cls: Classification): PathReport {
+  // Coder's per-start script directories keep nothing, whatever the storage (toReport's reason says so).
+  const orphaned = Object.values(report.survives).every((v) => !v) && report.reason.startsWith('Coder gives');
+  const storage = cls.mount?.pod ?? (cls.mount ? undefined : POD_ROOT);
+  if (!storage) return report; // a mount the source could not place in the pod's terms (pseudo, runtime files)
+  const survives = orphaned
+    ? { containerRestart: false, podDelete: false, nodeReboot: false, releaseDelete: false, pvcDelete: false }
+    : podSurvivalOf(storage);
+  const { status, ...facts } = storage;
+  const pod: PodPathReport = { status, survives, storage: facts };
+  const atRisk = report.criticality !== 'none' && isAtRiskInPod(survives, report.readOnly);
+  const { holdsData, ...rest } = report;
+  return {
+    ...rest,
+    atRisk,
+    ...(holdsData && atRisk ? { holdsData } : {}),
+    reason: orphaned ? report.reason : explainPod(report.path, storage, survives, report.readOnly, cls.mount?.target),
+    pod,
   };
 }
 

@@ -67,6 +67,55 @@ export interface Mount {
   declaredAt?: SourceLocation;
   /** Why the source knows this mount, as a short phrase: "image VOLUME", "HostConfig.Tmpfs", "mountinfo"... */
   origin?: string;
+  /**
+   * A pod's storage, as Kubernetes names it (Kubernetes targets only). `status` above stays the nearest Docker
+   * status so that code written for Docker keeps working; the pod table (pod-survival.ts) reads this instead.
+   */
+  pod?: PodStorage;
+}
+
+/** Which lifecycle a target follows: a container on a Docker (or Podman) engine, or a container in a pod. */
+export type Platform = 'docker' | 'kubernetes';
+
+/** Where a path of a pod's container lives, in Kubernetes' terms (../docs/kubernetes.md). */
+export type PodStatus = 'writable-layer' | 'empty-dir' | 'pvc' | 'ephemeral-pvc' | 'host-path' | 'config' | 'image-volume';
+
+export const POD_STATUSES: readonly PodStatus[] = ['writable-layer', 'empty-dir', 'pvc', 'ephemeral-pvc', 'host-path', 'config', 'image-volume'];
+
+/** The events of a pod's life whose outcome the pod table states. */
+export type PodEvent = 'containerRestart' | 'podDelete' | 'nodeReboot' | 'releaseDelete' | 'pvcDelete';
+
+export const POD_EVENTS: readonly PodEvent[] = ['containerRestart', 'podDelete', 'nodeReboot', 'releaseDelete', 'pvcDelete'];
+
+export type PodSurvival = Record<PodEvent, boolean>;
+
+/** One volume of a pod as mounted in one container, with what is known of its lifecycle. */
+export interface PodStorage {
+  status: PodStatus;
+  /** The pod's name for the volume (`spec.volumes[].name`), or the kubelet directory's. */
+  volume?: string;
+  /** emptyDir: `Memory` for a tmpfs (counts against the memory limit), absent for the node's disk. */
+  medium?: string;
+  /** emptyDir `sizeLimit`, as written ("1Gi"). */
+  sizeLimit?: string;
+  /** pvc: the claim's name (for a StatefulSet template, `<template>-<pod>`). */
+  claim?: string;
+  storageClass?: string;
+  accessModes?: string[];
+  /** The bound PersistentVolume's or the StorageClass's reclaim policy: `Delete` (the default of dynamic provisioning) or `Retain`. */
+  reclaimPolicy?: string;
+  /** Who deletes the claim: "Helm release code-server", "StatefulSet/db (whenDeleted: Delete)"... */
+  owner?: string;
+  /** Whether the claim outlives its owner going (`helm.sh/resource-policy: keep`, a StatefulSet's Retain). */
+  keptOnReleaseDelete?: boolean;
+  /** config: which source (configMap, secret, projected, downwardAPI). */
+  configKind?: string;
+  /** hostPath or a local PV: the data stays on one node; a pod scheduled elsewhere does not see it. */
+  nodeBound?: boolean;
+  /** The volume's subPath or subPathExpr, when only part of it is mounted. */
+  subPath?: string;
+  /** What cannot be told from where the source looked (mountinfo), as a sentence; the status is then the likelier one. */
+  lifecycleUnknown?: string;
 }
 
 /** What the writable layer holds under one directory, from the engine's changes list. */
@@ -80,7 +129,7 @@ export interface ChangeSummary {
   examples: string[];
 }
 
-export type TargetKind = 'self' | 'container' | 'compose-service' | 'devcontainer';
+export type TargetKind = 'self' | 'container' | 'compose-service' | 'devcontainer' | 'kubernetes-container';
 
 /** A workstation is where a person works (its home catalog matters); a service only serves its data. */
 export type TargetRole = 'workstation' | 'service';
@@ -88,6 +137,8 @@ export type TargetRole = 'workstation' | 'service';
 /** Everything the core needs to know about one target, as a source read it. */
 export interface TargetInput {
   kind: TargetKind;
+  /** Absent means `docker`: the Docker survival table applies. `kubernetes`: the pod table does too. */
+  platform?: Platform;
   name: string;
   id?: string;
   /** The declaring file (compose file or devcontainer.json) when there is one. */
@@ -158,10 +209,22 @@ export interface PathReport {
   mountPoint?: string;
   origin: PathOrigin;
   declaredAt?: SourceLocation;
+  /** Kubernetes targets: the path's storage and fate by the pod table; `atRisk` then follows `podDelete`. */
+  pod?: PodPathReport;
+}
+
+/** The pod table's view of one path (Kubernetes targets). */
+export interface PodPathReport {
+  status: PodStatus;
+  survives: PodSurvival;
+  /** What is known of the storage (claim, class, medium...), without `status`. */
+  storage: Omit<PodStorage, 'status'>;
 }
 
 export interface TargetReport {
   kind: TargetKind;
+  /** Absent means `docker`. */
+  platform?: Platform;
   name: string;
   id?: string;
   file?: string;
