@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { PARTIAL_SUFFIX } from './archive-file';
-import { hashFile, isManifest, manifestPathFor, MANIFEST_SUFFIX, type Manifest } from './manifest';
+import { hashFile, isManifest, manifestPathFor, readManifestText, MANIFEST_SUFFIX, type Manifest } from './manifest';
 import { sourceKey } from './location';
 
 /** The backups in a directory: listing with each one's manifest status, and retention. */
@@ -51,12 +51,18 @@ export async function listBackups(dir: string, opts: { verify?: boolean; signal?
     if (!st?.isFile()) continue;
     const listing: BackupListing = { archive: name, file, size: st.size, createdAt: st.mtime.toISOString(), status: 'no-manifest' };
     let text: string | undefined;
+    let unreadable = false;
     try {
-      text = await fsp.readFile(manifestPathFor(file), 'utf8');
-    } catch {
+      text = await readManifestText(manifestPathFor(file));
+    } catch (err) {
       text = undefined;
+      // no manifest is normal (tar czf); one that is there but cannot be read (too large, a fifo) is not ours
+      unreadable = (err as NodeJS.ErrnoException).code !== 'ENOENT';
     }
-    if (text !== undefined) {
+    if (unreadable) {
+      listing.status = 'invalid-manifest';
+      listing.problem = 'the manifest beside it cannot be read (too large, or not a regular file)';
+    } else if (text !== undefined) {
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
@@ -121,7 +127,7 @@ export async function removeOrphanManifests(dir: string): Promise<void> {
     const stem = n.slice(0, -MANIFEST_SUFFIX.length);
     if (set.has(`${stem}.tar.gz`) || set.has(`${stem}.tgz`)) continue;
     try {
-      const m = JSON.parse(await fsp.readFile(join(dir, n), 'utf8')) as unknown;
+      const m = JSON.parse(await readManifestText(join(dir, n))) as unknown;
       if (isManifest(m)) await fsp.rm(join(dir, n), { force: true });
     } catch {
       // not ours or unreadable: leave it

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp } from 'node:fs';
+import { constants as fsc, createReadStream, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BackupInputError } from './errors';
 
@@ -93,15 +93,45 @@ export function isManifest(value: unknown): value is Manifest {
   );
 }
 
+/**
+ * The largest manifest read. Ours are a few KB (a rescue lists its paths: tens of thousands fit in 16 MiB); a
+ * bigger one is not ours, and reading and parsing it whole would take the heap (300 MB killed the extension host).
+ */
+export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A manifest's text: only a regular file (a fifo would block forever; O_NONBLOCK so the open itself does not) of
+ * at most {@link MAX_MANIFEST_BYTES}, checked with fstat before a byte is read. Errors carry `code` ENOENT when
+ * there is no file.
+ */
+export async function readManifestText(path: string): Promise<string> {
+  const fh = await fsp.open(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new Error('it is not a regular file');
+    if (st.size > MAX_MANIFEST_BYTES) throw new Error(`it is too large (${st.size} bytes; a manifest has at most ${MAX_MANIFEST_BYTES / 1024 / 1024} MB)`);
+    const buf = Buffer.alloc(st.size);
+    let done = 0;
+    while (done < st.size) {
+      const { bytesRead } = await fh.read(buf, done, st.size - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return buf.subarray(0, done).toString('utf8');
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
 /** The manifest beside an archive: undefined when there is none; an error naming the file when it is broken. */
 export async function readManifestFor(archivePath: string): Promise<Manifest | undefined> {
   const path = manifestPathFor(archivePath);
   let text: string;
   try {
-    text = await fsp.readFile(path, 'utf8');
+    text = await readManifestText(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new BackupInputError(`cannot read the manifest ${path}: ${(err as Error).message}`);
+    throw new BackupInputError(`cannot read the manifest ${path}: ${(err as Error).message}; nothing was restored`);
   }
   let parsed: unknown;
   try {

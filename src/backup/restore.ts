@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { constants as fsc, promises as fsp, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { PassThrough, Readable, Transform, pipeline as pipelineCb, type TransformCallback } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
@@ -30,6 +30,7 @@ import { tarBuffer, tarBytes, type ArchiveEntry, type EntryCounters, type EntryH
 import { ArchiveValidator, normalizeEntryName, printable, type ValidatedEntry } from './validate';
 import { ancestors, archiveRoots, checkAgainstTarget, kindOf, type PathKind } from './target-check';
 import { hasRawBytes } from './names';
+import { formatBytes } from '../core/bytes';
 
 /** Where to restore. */
 export type RestoreTarget =
@@ -216,7 +217,7 @@ function damaged(file: string, err: unknown, verified: boolean): Error {
  */
 export async function verifyArchive(
   archive: string,
-  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null; handle?: ArchiveHandle; onEntry?: (entry: ValidatedEntry) => void } = {},
+  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null; handle?: ArchiveHandle; onEntry?: (entry: ValidatedEntry) => void; space?: FreeSpace } = {},
 ): Promise<ArchiveCheck> {
   const file = resolve(archive);
   // the caller's open archive (restore writes from the same descriptor), else one opened for this check
@@ -231,7 +232,7 @@ export async function verifyArchive(
 async function verifyOpen(
   file: string,
   handle: ArchiveHandle,
-  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null; onEntry?: (entry: ValidatedEntry) => void },
+  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null; onEntry?: (entry: ValidatedEntry) => void; space?: FreeSpace },
 ): Promise<ArchiveCheck> {
   const st = { size: handle.size };
   if (st.size === 0) throw new BackupInputError(`${file} is empty (0 bytes): it holds no backup; nothing was restored`);
@@ -257,11 +258,24 @@ async function verifyOpen(
   reporter?.setPhase('validating', st.size);
   const validator = new ArchiveValidator();
   let root: EntryHeader | undefined;
+  // What writing it takes: every file rounded up to a 4 KiB block, every directory a block. Checked from each
+  // header as it is read, before its body: a gzip bomb (3 MB that expand to 3 GiB) stops at its first big header.
+  let need = 0;
   const { tar, tap } = await openArchive(handle, { onBytes: (n) => reporter?.update({ entries: validator.entries, bytes: validator.bytes, compressedBytes: n }, false, 'compressedBytes') });
   try {
     for await (const entry of readTar(tar, opts.signal ? { signal: opts.signal } : {})) {
       const v = validator.check(entry.header);
       if (v.path === '' && !root) root = entry.header;
+      if (opts.space) {
+        if (entry.header.type === 'file') need += Math.ceil(entry.header.size / 4096) * 4096;
+        else if (entry.header.type === 'directory') need += 4096;
+        if (need > opts.space.free) {
+          throw new BackupInputError(
+            `${file} needs more free space than ${opts.space.where} has: ${formatBytes(opts.space.free)} free there, and its files take ${formatBytes(need)} after ${validator.entries} of its entries ` +
+              `("${printable(entry.header.name)}" alone is ${formatBytes(entry.header.size)}); nothing was restored`,
+          );
+        }
+      }
       if (opts.targetCheck) await opts.targetCheck.check(v);
       opts.onEntry?.(v);
     }
@@ -291,6 +305,43 @@ async function verifyOpen(
     ...(root ? { root } : {}),
     warnings,
   };
+}
+
+/** The free space a restore may use, where it was measured (for the message). */
+export interface FreeSpace {
+  where: string;
+  free: number;
+}
+
+/** Free space (for an unprivileged user: f_bavail) on the file system of `path`, or its nearest existing parent. */
+async function freeSpaceAt(path: string, where = path): Promise<FreeSpace | undefined> {
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      const st = await fsp.statfs(p);
+      return { where, free: st.bavail * st.bsize };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || p === dirname(p)) return undefined;
+    }
+  }
+}
+
+/**
+ * The free space of the engine's data root (where volumes and containers' layers live), when the engine runs on
+ * this machine (a unix socket) and its data root is visible here. Otherwise the engine cannot tell: Docker has no
+ * API for it (a remote engine, Docker Desktop's VM, this tool in a container) and nothing is checked before the
+ * write; a full disk then stops the engine's extraction with ENOSPC and the restore fails saying so.
+ */
+async function engineFreeSpace(conn: DockerConnection, what: string): Promise<FreeSpace | undefined> {
+  if (typeof conn.endpoint.modemOptions.socketPath !== 'string') return undefined;
+  try {
+    const info = (await conn.docker.info()) as { DockerRootDir?: string };
+    if (!info.DockerRootDir) return undefined;
+    const st = await fsp.stat(info.DockerRootDir).catch(() => undefined);
+    if (!st?.isDirectory()) return undefined;
+    return await freeSpaceAt(info.DockerRootDir, `${what} (the engine's data root ${info.DockerRootDir})`);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -519,7 +570,8 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
       const dest = resolve(target.path);
       const st = await fsp.lstat(dest).catch(() => undefined);
       if (st && !st.isDirectory()) throw new BackupInputError(`${dest} exists and is not a directory`);
-      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, ...(st ? { targetCheck: new LocalTargetCheck(dest) } : {}) });
+      const space = await freeSpaceAt(dest);
+      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, ...(space ? { space } : {}), ...(st ? { targetCheck: new LocalTargetCheck(dest) } : {}) });
       const names = st ? await fsp.readdir(dest) : [];
       if (names.length > 0) {
         await mayOverwrite(dest, ` (${names.length} entr${names.length === 1 ? 'y' : 'ies'})`);
@@ -540,8 +592,10 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     }
 
     const conn = await dockerFor(opts);
+    const engineSpace = await engineFreeSpace(conn, what);
+    const spaceOpt = engineSpace ? { space: engineSpace } : {};
     if (target.kind === 'volume') {
-      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect });
+      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect, ...spaceOpt });
       const existed = await volumeExists(conn, target.volume);
       if (!existed) {
         try {
@@ -577,7 +631,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     const containerName = info.Name.replace(/^\//, '');
     if (target.kind === 'container-path') {
       const path = normalizeContainerPath(target.path);
-      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect });
+      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect, ...spaceOpt });
       const st = await statPath(conn, container, path, opts.signal);
       if (st && !st.isDir) throw new BackupInputError(`${path} in container "${containerName}" is not a directory`);
       if (st && (await engineDirHasContent(conn, container, path, opts.signal))) {
@@ -599,7 +653,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     // rescue archive back into a container, every path where it was. What it writes is read from its own
     // entries (its top-level paths), never from the manifest's `paths`: a manifest is only as honest as whoever
     // wrote it, and its sha256 proves nothing about that.
-    const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect });
+    const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect, ...spaceOpt });
     const refused = (why: string, entry: string): ArchiveRefusedError => new ArchiveRefusedError(`${file} is refused: ${why}; nothing was restored`, entry);
     const stats = new Map<string, Awaited<ReturnType<typeof statPath>>>();
     const stat = async (abs: string): Promise<Awaited<ReturnType<typeof statPath>>> => {
