@@ -10,7 +10,7 @@ export const USAGE = `Usage:
   persistence-lens scan [--self] [--mountinfo FILE] [--docker] [--host URL] [--container NAME|ID]...
                         [--compose FILE]... [--devcontainer FILE] [--json] [--fail-on LEVEL]
   persistence-lens where [--mountinfo FILE] [--json] PATH...
-  persistence-lens persist --file FILE [--service NAME] --path /abs/path [--volume NAME | --bind HOSTPATH] [--write]
+  persistence-lens persist --file FILE [--service NAME] --path /abs/path [--volume NAME | --bind HOSTPATH] [--write | --diff]
   persistence-lens persist --file FILE [--service NAME] --path /abs/path [--volume NAME] --write --move-data
                            [--container NAME|ID] [--live] [--recreate]
   persistence-lens backup (--volume NAME | --container C --path P | --path DIR) [--out DIR] [--keep N]
@@ -51,6 +51,7 @@ Options:
   --volume NAME       (persist) the named volume to use (default <service>-<last path segment>)
   --bind HOSTPATH     (persist) bind a host folder instead of a named volume
   --write             (persist) write the file in place instead of printing it
+  --diff              (persist) print a unified diff of the change instead of the whole file (for patch, git apply)
   --move-data         (persist) move the container's current data at the path into the new volume first
   --container NAME    (persist --move-data) the container holding the data (default: found from the file)
   --live              (persist --move-data) copy without stopping the container (later writes are missed)

@@ -1,15 +1,17 @@
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { planPersist } from '../../fixes/persist';
 import { writePlanAtomically } from '../../fixes/write';
 import { persistWithData } from '../../move/persist-flow';
 import type { MoveProgress } from '../../move/index';
 import type { Output } from '../output';
+import { unifiedDiff } from '../unified-diff';
 import { UsageError } from '../usage';
 
 /**
- * `persist --file FILE [--service NAME] --path /abs [--volume NAME | --bind HOSTPATH] [--write]`:
- * prints the edited file (or writes it in place), naming the file on stderr when it is not FILE.
+ * `persist --file FILE [--service NAME] --path /abs [--volume NAME | --bind HOSTPATH] [--write | --diff]`:
+ * prints the edited file (or, with --diff, a unified diff; or writes it in place), with a one-line summary on
+ * stderr.
  * With `--write --move-data [--container C] [--live] [--recreate]` it first moves what the container holds at
  * the path into the new volume (verified), then writes the edit; everything it says goes to stderr.
  */
@@ -25,6 +27,7 @@ export async function persistCommand(argv: string[], io: Output): Promise<number
       volume: { type: 'string' },
       bind: { type: 'string' },
       write: { type: 'boolean' },
+      diff: { type: 'boolean' },
       'move-data': { type: 'boolean' },
       container: { type: 'string' },
       live: { type: 'boolean' },
@@ -35,6 +38,7 @@ export async function persistCommand(argv: string[], io: Output): Promise<number
   if (!values.file) throw new UsageError('persist needs --file');
   if (!values.path) throw new UsageError('persist needs --path');
   if (values.volume && values.bind) throw new UsageError('--volume and --bind exclude each other');
+  if (values.diff && values.write) throw new UsageError('--diff prints what --write would change: use one or the other');
   const file = resolve(values.file);
   const moveOnly = (['container', 'live', 'recreate'] as const).find((k) => values[k] !== undefined);
   if (!values['move-data'] && moveOnly) throw new UsageError(`--${moveOnly} goes with --move-data`);
@@ -72,9 +76,12 @@ export async function persistCommand(argv: string[], io: Output): Promise<number
   if (values.write) {
     await writePlanAtomically(plan);
     io.err(`${plan.title}: wrote ${plan.file}\n`);
-  } else {
-    io.out(plan.newText);
+    return 0;
   }
+  // stdout stays the whole new text (scripts pipe it) or, with --diff, a patch; the summary goes to stderr
+  const rel = relative(process.cwd(), plan.file) || plan.file;
+  io.out(values.diff ? unifiedDiff(plan.originalText, plan.newText, plan.edits, { old: `a/${rel}`, new: `b/${rel}` }) : plan.newText);
+  io.err(`${plan.title} in ${plan.file}: nothing written (--write writes it${values.diff ? '' : ', --diff shows only the change'})\n`);
   return 0;
 }
 
