@@ -4,7 +4,7 @@
  * lines inside quotes, `${VAR}` expanded in unquoted and double-quoted values. A bare `KEY` takes the
  * value from the environment when it is set there.
  */
-import { readFile } from 'node:fs/promises';
+import { readConfigFile } from './limits';
 import { InputError, type SourceLocation } from '../../core/types';
 import { interpolate, type Lookup } from './interpolate';
 
@@ -119,10 +119,12 @@ function unescapeDouble(raw: string): string {
 export async function readDotenv(file: string, lookup?: Lookup): Promise<Record<string, string> | undefined> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Not a FIFO or a device (a read that never ends), and within the size limit.
+    text = await readConfigFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined;
+    if (e instanceof InputError) throw new InputError(`cannot read env file ${e.message}`);
     throw new InputError(`cannot read env file ${file}: ${(e as Error).message}`);
   }
   return parseDotenv(text, file, lookup);

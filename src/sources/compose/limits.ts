@@ -48,11 +48,11 @@ export async function readConfigFile(file: string, from?: SourceLocation): Promi
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw new InputError(from ? `cannot read ${file}: ${why}` : `${file}: ${why}`, from);
+    throw Object.assign(new InputError(from ? `cannot read ${file}: ${why}` : `${file}: ${why}`, from), { code });
   }
   try {
     const st = await handle.stat();
-    if (st.isDirectory()) throw new InputError(from ? `cannot read ${file}: is a directory` : `${file}: is a directory`, from);
+    if (st.isDirectory()) throw Object.assign(new InputError(from ? `cannot read ${file}: is a directory` : `${file}: is a directory`, from), { code: 'EISDIR' });
     if (!st.isFile()) throw new InputError(`${file} is not a regular file (${kindOf(st)}); nothing was read`, from);
     if (st.size > MAX_CONFIG_BYTES) throw tooBig(file, from);
     // Read at most one byte past the limit: a file that grows meanwhile is still refused, never read whole.

@@ -6,7 +6,6 @@
  * Nodes are never copied: a merged model is made of the nodes of the files that wrote them, so every
  * value still knows its file, line and column.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { InputError, type SourceLocation } from '../../core/types';
 import { readDotenv } from './dotenv';
@@ -25,6 +24,7 @@ import {
   type LScalar,
   type LSeq,
 } from './node';
+import { checkTextSize, MAX_PROJECT_FILES, readConfigFile } from './limits';
 import { volumeTargetOf } from './volumes';
 
 /** Variables visible to interpolation: a plain record, undefined meaning unset. */
@@ -55,13 +55,13 @@ export class LoadContext {
   readText(file: string, from?: SourceLocation): Promise<string> {
     let p = this.texts.get(file);
     if (!p) {
+      if (this.texts.size >= MAX_PROJECT_FILES) {
+        // Includes and extends pulling in file after file (or one chain hundreds deep): refused, not followed.
+        return Promise.reject(new InputError(`${file} would be file number ${MAX_PROJECT_FILES + 1} of this project (includes and extends); more than ${MAX_PROJECT_FILES} files are not read`, from));
+      }
       const unsaved = this.overlay?.get(file);
-      p = Promise.resolve()
-        .then(() => unsaved ?? readFile(file, 'utf8'))
-        .catch((e: NodeJS.ErrnoException) => {
-          const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.message;
-          throw new InputError(from ? `cannot read ${file}: ${why}` : `${file}: ${why}`, from);
-        });
+      // A FIFO, a device or a huge file is refused before it is read: a read that never ends blocks for good.
+      p = unsaved !== undefined ? Promise.resolve().then(() => checkTextSize(file, unsaved, from)) : readConfigFile(file, from);
       this.texts.set(file, p);
     }
     return p;
@@ -93,6 +93,9 @@ export class LoadContext {
     return p;
   }
 }
+
+/** Services one `extends` chain may go through (each level is a nested call). */
+const MAX_EXTENDS_DEPTH = 64;
 
 const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|oci:\/\/|remote:)/i;
 
@@ -259,6 +262,9 @@ class ExtendsResolver {
       throw new InputError(`extends cycle: ${names}`, ext.loc);
     }
     const subChain = [...chain, id];
+    if (subChain.length > MAX_EXTENDS_DEPTH) {
+      throw new InputError(`service "${name}" extends through more than ${MAX_EXTENDS_DEPTH} services; longer chains are not followed`, ext.loc);
+    }
 
     let baseService: LNode;
     if (refFile !== undefined) {
