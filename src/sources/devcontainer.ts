@@ -3,13 +3,13 @@
  * building or running anything. A compose-based configuration (`dockerComposeFile` + `service`) is the
  * compose service, plus what the dev container CLI adds to it (mounts, environment, user).
  */
-import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { normalizePosix } from '../core/paths';
 import { InputError, type Mount, type SourceLocation, type TargetInput } from '../core/types';
 import { chooseHome, imageInfoCache, loadComposeProject, type ComposeLoadOptions, type ComposeProject, type ImageInfo } from './compose/index';
+import { checkEntries, checkTextSize, readConfigFile } from './compose/limits';
 import { isHostPath, resolveHostPath, splitShortSyntax } from './compose/volumes';
 
 export interface DevcontainerLoadOptions extends ComposeLoadOptions {
@@ -86,13 +86,9 @@ function isNull(n: JsonNode | undefined): boolean {
 
 export async function loadDevcontainer(file: string, opts: DevcontainerLoadOptions = {}): Promise<DevcontainerResult> {
   const path = resolve(file);
-  let text: string;
-  try {
-    text = opts.overlay?.get(path) ?? (await readFile(path, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  // Not a FIFO or a device (a read that never ends), and at most 8 MB: refused before it is read.
+  const unsaved = opts.overlay?.get(path);
+  let text = unsaved !== undefined ? checkTextSize(path, unsaved) : await readConfigFile(path);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const doc = new JsonDoc(path, text);
   const errors: ParseError[] = [];
@@ -294,6 +290,7 @@ class DevcontainerReader {
     const mountsNode = prop(root, 'mounts');
     if (!isNull(mountsNode)) {
       if (mountsNode!.type !== 'array') throw new InputError(`mounts must be an array, not ${typeName(mountsNode!)}`, this.doc.at(mountsNode!));
+      checkEntries('mounts', mountsNode!.children?.length ?? 0, this.doc.at(mountsNode!));
       for (const item of mountsNode!.children ?? []) {
         const m = this.readMount(item, 'a mounts entry');
         if (m) mounts.push(m);
@@ -321,9 +318,10 @@ class DevcontainerReader {
       const m = this.readMount(wsNode!, 'workspaceMount');
       if (m) allMounts.push({ ...m, origin: 'devcontainer workspaceMount' });
     }
-    allMounts.push(...mounts);
+    // One at a time: `push(...list)` passes every entry as an argument, and a long list overflows the stack.
+    for (const m of mounts) allMounts.push(m);
     const run = this.readRunArgs();
-    allMounts.push(...run.mounts);
+    for (const m of run.mounts) allMounts.push(m);
 
     const build = prop(root, 'build');
     const dockerFile = prop(root, 'dockerFile') ?? prop(root, 'dockerfile');
@@ -424,6 +422,7 @@ class DevcontainerReader {
     if (isNull(node)) return { mounts, readOnlyRoot };
     if (node!.type !== 'array') throw new InputError(`runArgs must be an array, not ${typeName(node!)}`, this.doc.at(node!));
     const args = node!.children ?? [];
+    checkEntries('runArgs', args.length, this.doc.at(node!));
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       if (a.type !== 'string') throw new InputError(`runArgs entries must be strings, not ${typeName(a)}`, this.doc.at(a));

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
 import { readDotenv } from './dotenv';
+import { checkEntries } from './limits';
 import { keyValuesAsMap, LoadContext, loadLayer, mergeModels, type EnvVars, type TextOverlay } from './load';
 import { describe, expectBool, expectMapOrNull, expectString, get, isReset, optionalString, type LMap, type LNode } from './node';
 import { fmt, parseServiceTmpfs, parseServiceVolume, resolveHostPath, type VolumeSpec } from './volumes';
@@ -301,6 +302,7 @@ async function readService(
   const volumesNode = get(node, 'volumes');
   if (volumesNode && !(volumesNode.kind === 'scalar' && volumesNode.value === null)) {
     if (volumesNode.kind !== 'seq') throw new InputError(`services.${name}.volumes must be a list, not ${describe(volumesNode)}`, volumesNode.loc);
+    checkEntries(`services.${name}.volumes`, volumesNode.items.length, volumesNode.loc);
     for (const item of volumesNode.items) {
       const spec = parseServiceVolume(item, warn);
       if (!spec) continue;
@@ -311,6 +313,7 @@ async function readService(
   const tmpfsNode = get(node, 'tmpfs');
   if (tmpfsNode && !(tmpfsNode.kind === 'scalar' && tmpfsNode.value === null)) {
     if (tmpfsNode.kind === 'map') throw new InputError(`services.${name}.tmpfs must be a string or a list, not a mapping`, tmpfsNode.loc);
+    if (tmpfsNode.kind === 'seq') checkEntries(`services.${name}.tmpfs`, tmpfsNode.items.length, tmpfsNode.loc);
     for (const t of parseServiceTmpfs(tmpfsNode)) {
       model.tmpfs.push({ target: t.target, declaredAt: t.declaredAt, file: t.declaredAt.file });
       mounts.push({ target: t.target, status: 'tmpfs', readOnly: false, declaredAt: t.declaredAt, origin: 'compose tmpfs' });
