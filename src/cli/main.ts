@@ -54,7 +54,27 @@ function reportError(err: unknown, io: Output): number {
   return 2;
 }
 
+/**
+ * Ctrl-C always ends the CLI. A command that cancels cleanly (a backup that removes what it half wrote)
+ * listens for SIGINT itself and gets the first one; the second, or the first when nothing listens, ends the
+ * process at once with 130 (128 + SIGINT), as a shell reports it: whatever hangs (a read that never returns,
+ * an engine that stopped answering) is not waited for.
+ */
+export function installInterruptHandler(proc: NodeJS.Process, io: Output): void {
+  let cancelling = false;
+  proc.on('SIGINT', () => {
+    const cancellable = proc.listenerCount('SIGINT') > 1;
+    if (cancellable && !cancelling) {
+      cancelling = true;
+      return;
+    }
+    io.err('\ninterrupted\n');
+    proc.exit(130);
+  });
+}
+
 if (require.main === module) {
+  installInterruptHandler(process, processOutput());
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
