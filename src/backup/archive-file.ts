@@ -154,8 +154,17 @@ export function processAlive(pid: number): boolean {
 const STALE_AFTER_MS = 24 * 3600 * 1000;
 
 /**
- * Removes partial files in `dir` left by a process that died (kill -9, a power cut): those of this host whose
- * process is gone, and any older than a day. Returns the names removed.
+ * The partial files this tool writes, and only those: `<final>.<host>-<pid>.partial` ({@link partialPathFor})
+ * where `<final>` is a name {@link archivePathFor} gives (`[pre-restore-]<source>-<UTC stamp>[-N]`, `.tar.gz`
+ * or `.manifest.json`). The folder may be the user's own (`--out ~/Downloads`): another program's `*.partial`
+ * (a browser's download) is never ours to delete.
+ */
+const OUR_PARTIAL = /^(?:pre-restore-)?[A-Za-z0-9._-]+-\d{8}T\d{6}Z(?:-\d+)?\.(?:tar\.gz|manifest\.json)\.([A-Za-z0-9_-]+)-(\d+)\.partial$/;
+
+/**
+ * Removes partial files in `dir` left by a backup of this tool that died (kill -9, a power cut): those of this
+ * host whose process is gone, and those of another host (a shared folder) older than a day. Files that are not
+ * named as this tool names them are left alone whatever their age. Returns the names removed.
  */
 export async function removeStalePartials(dir: string, now = Date.now()): Promise<string[]> {
   let names: string[];
@@ -167,13 +176,13 @@ export async function removeStalePartials(dir: string, now = Date.now()): Promis
   const removed: string[] = [];
   const host = safeHost();
   for (const name of names) {
-    if (!name.endsWith(PARTIAL_SUFFIX)) continue;
-    const m = /\.([A-Za-z0-9_-]+)-(\d+)\.partial$/.exec(name);
+    const m = OUR_PARTIAL.exec(name);
+    if (!m) continue;
     let stale = false;
-    if (m && m[1] === host) stale = Number(m[2]) !== process.pid && !processAlive(Number(m[2]));
+    if (m[1] === host) stale = Number(m[2]) !== process.pid && !processAlive(Number(m[2]));
     if (!stale) {
       const st = await fsp.lstat(join(dir, name)).catch(() => undefined);
-      stale = st !== undefined && now - st.mtimeMs > STALE_AFTER_MS;
+      stale = st !== undefined && st.isFile() && now - st.mtimeMs > STALE_AFTER_MS;
     }
     if (stale) {
       await fsp.rm(join(dir, name), { force: true }).catch(() => undefined);

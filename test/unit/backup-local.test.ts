@@ -379,7 +379,7 @@ describe('local backup and restore', () => {
     const short = await backup({ kind: 'local', path: src }, { outDir: out, now: () => new Date(Date.UTC(2030, 0, 3)) });
     writeFileSync(short.archive, readFileSync(short.archive).subarray(0, 100));
     execFileSync('tar', ['czf', join(out, 'by-hand.tar.gz'), '-C', src, '.']);
-    writeFileSync(join(out, 'x.tar.gz.somehost-999999.partial'), 'partial');
+    writeFileSync(join(out, 'volume-x-20240101T000000Z.tar.gz.somehost-999999.partial'), 'partial');
     writeFileSync(join(out, 'broken.tar.gz'), 'x');
     writeFileSync(join(out, 'broken.manifest.json'), '{"format":"other"}');
 
@@ -397,13 +397,13 @@ describe('local backup and restore', () => {
 
     // a partial of this host whose process is gone is stale; one of a live process is not
     const host = (await import('node:os')).hostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
-    writeFileSync(join(out, `y.tar.gz.${host}-999999.partial`), 'dead');
-    writeFileSync(join(out, `z.tar.gz.${host}-${process.ppid}.partial`), 'alive');
+    writeFileSync(join(out, `volume-y-20240101T000000Z.tar.gz.${host}-999999.partial`), 'dead');
+    writeFileSync(join(out, `volume-z-20240101T000000Z.tar.gz.${host}-${process.ppid}.partial`), 'alive');
     const removed = await removeStalePartials(out);
-    assert.deepEqual(removed, [`y.tar.gz.${host}-999999.partial`]);
-    assert.equal(existsSync(join(out, `z.tar.gz.${host}-${process.ppid}.partial`)), true);
-    assert.equal(existsSync(join(out, 'x.tar.gz.somehost-999999.partial')), true, 'another host: only an age makes it stale');
-    assert.deepEqual(await removeStalePartials(out, Date.now() + 2 * 24 * 3600 * 1000), ['x.tar.gz.somehost-999999.partial', `z.tar.gz.${host}-${process.ppid}.partial`].sort());
+    assert.deepEqual(removed, [`volume-y-20240101T000000Z.tar.gz.${host}-999999.partial`]);
+    assert.equal(existsSync(join(out, `volume-z-20240101T000000Z.tar.gz.${host}-${process.ppid}.partial`)), true);
+    assert.equal(existsSync(join(out, 'volume-x-20240101T000000Z.tar.gz.somehost-999999.partial')), true, 'another host: only an age makes it stale');
+    assert.deepEqual(await removeStalePartials(out, Date.now() + 2 * 24 * 3600 * 1000), ['volume-x-20240101T000000Z.tar.gz.somehost-999999.partial', `volume-z-20240101T000000Z.tar.gz.${host}-${process.ppid}.partial`].sort());
   });
 
   it('defaults to $XDG_DATA_HOME/persistence-lens/backups, else ~/.local/share/persistence-lens/backups', () => {
