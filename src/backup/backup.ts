@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { resolve } from 'node:path';
 import { removeStalePartials, writeArchive, writeFileAtomic, DEFAULT_GZIP_LEVEL } from './archive-file';
-import { pruneBackups, removeOrphanManifests } from './catalog';
+import { nextSequence, pruneBackups, removeOrphanManifests } from './catalog';
 import { assertPersistentDestination, type DestinationCheckOptions } from './destination';
 import {
   contentNameMap,
@@ -109,6 +109,7 @@ export async function writeBackupArchive(entries: AsyncIterable<ArchiveEntry>, j
   } catch (err) {
     throw failure(err, `backing up ${job.what}`, opts.signal);
   }
+  const sequence = await nextSequence(dir, { source: job.source, purpose: job.purpose }).catch(() => undefined);
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     archive: archive.slice(dir.length + 1),
@@ -116,6 +117,7 @@ export async function writeBackupArchive(entries: AsyncIterable<ArchiveEntry>, j
     purpose: job.purpose,
     layout: job.layout,
     createdAt: now.toISOString(),
+    ...(sequence !== undefined ? { sequence } : {}),
     entries: written.entries,
     bytes: written.bytes,
     archiveBytes: written.archiveBytes,
@@ -134,7 +136,7 @@ export async function writeBackupArchive(entries: AsyncIterable<ArchiveEntry>, j
     await fsp.rm(archive, { force: true }).catch(() => undefined);
     throw failure(err, `writing the manifest of ${job.what}`, opts.signal);
   }
-  const pruned = await pruneBackups(dir, manifest, opts.keep ?? DEFAULT_KEEP).catch(() => []);
+  const pruned = await pruneBackups(dir, manifest, opts.keep ?? DEFAULT_KEEP, manifest.archive).catch(() => []);
   reporter.complete(job.purpose === 'safety' ? 'safety-backup' : 'finishing', { entries: written.entries, bytes: written.bytes, compressedBytes: written.archiveBytes });
   return { archive, manifestPath, manifest, pruned, warnings: job.warnings };
 }
@@ -192,12 +194,17 @@ export async function backup(source: BackupSource, opts: BackupOptions = {}): Pr
   const reporter = new ProgressReporter('backup', opts.onProgress, opts.progressIntervalMs);
   throwIfAborted(opts.signal, 'the backup');
   const what = describeSource(source);
-  const { dir, staleRemoved } = await prepareDestination(opts);
   const warnings: string[] = [];
   const sizing = new AbortController();
+  // The source is checked before the destination is made: a backup of a missing path or volume leaves no
+  // empty --out folder behind.
+  let prepared: { dir: string; staleRemoved: string[] } | undefined;
+  const destination = async (): Promise<{ dir: string; staleRemoved: string[] }> => (prepared ??= await prepareDestination(opts));
   try {
     if (source.kind === 'local') {
       const root = resolve(source.path);
+      await checkLocalSource(root);
+      const { dir, staleRemoved } = await destination();
       const exclude = new Set<string>();
       const destStat = await fsp.stat(dir).catch(() => undefined);
       if (destStat) exclude.add(inodeKey(destStat));
@@ -211,6 +218,7 @@ export async function backup(source: BackupSource, opts: BackupOptions = {}): Pr
     const conn = await dockerFor(opts);
     if (source.kind === 'volume') {
       if (!(await volumeExists(conn, source.volume))) throw new BackupInputError(`no volume "${source.volume}" on the Docker Engine at ${conn.endpoint.description}`);
+      const { dir, staleRemoved } = await destination();
       void volumeSize(conn, source.volume, 3000, sizing.signal).then((n) => {
         if (n !== undefined) reporter.totalBytes = n;
       });
@@ -230,6 +238,7 @@ export async function backup(source: BackupSource, opts: BackupOptions = {}): Pr
     const st = await statPath(conn, container, path, opts.signal);
     if (!st) throw new BackupInputError(`there is no ${path} in container "${source.container}"`);
     if (!st.isDir && !st.isSymlink) throw new BackupInputError(`${path} in container "${source.container}" is a file: a backup archives a directory (back up the folder that holds it, or use rescue)`);
+    const { dir, staleRemoved } = await destination();
     reporter.setPhase('archiving');
     const entries = engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, contentNameMap(), { doing: `reading ${what}`, ...(opts.signal ? { signal: opts.signal } : {}) });
     const containerName = info.Name.replace(/^\//, '');
@@ -248,6 +257,18 @@ export async function backup(source: BackupSource, opts: BackupOptions = {}): Pr
   } finally {
     sizing.abort();
   }
+}
+
+/** The errors localEntries would give for its root, before anything is created. */
+async function checkLocalSource(root: string): Promise<void> {
+  let st;
+  try {
+    st = await fsp.stat(root);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new BackupInputError(e.code === 'ENOENT' ? `${root} does not exist: nothing was backed up` : `cannot read ${root}: ${e.message}`);
+  }
+  if (!st.isDirectory()) throw new BackupInputError(`${root} is not a directory: a backup archives a directory (back up the folder that holds it)`);
 }
 
 /** `/a/b/` → `/a/b`; a relative path is taken from `/`. */

@@ -22,6 +22,8 @@ export interface BackupListing {
   archive: string;
   file: string;
   size: number;
+  /** The archive file's mtime (ms): the order of backups whose manifest has no sequence. */
+  mtimeMs?: number;
   /** From the manifest, else the archive's mtime. */
   createdAt: string;
   status: ManifestStatus;
@@ -49,7 +51,7 @@ export async function listBackups(dir: string, opts: { verify?: boolean; signal?
     const file = join(dir, name);
     const st = await fsp.stat(file).catch(() => undefined);
     if (!st?.isFile()) continue;
-    const listing: BackupListing = { archive: name, file, size: st.size, createdAt: st.mtime.toISOString(), status: 'no-manifest' };
+    const listing: BackupListing = { archive: name, file, size: st.size, mtimeMs: st.mtimeMs, createdAt: st.mtime.toISOString(), status: 'no-manifest' };
     let text: string | undefined;
     let unreadable = false;
     try {
@@ -92,16 +94,47 @@ export async function listBackups(dir: string, opts: { verify?: boolean; signal?
 }
 
 /**
+ * Backups of the same source and purpose, newest first, in the order this tool made them: by the manifest's
+ * `sequence` (one more than the highest of the folder when written), then, for manifests written before there
+ * was one, by the archive's mtime. Never by `createdAt`: that is the clock of the moment, and a backup made while
+ * the clock was ahead (a wrong RTC, a VM resumed) would sort after every later one for as long as it exists.
+ */
+export function newestFirst(list: BackupListing[]): BackupListing[] {
+  const seq = (l: BackupListing): number => (typeof l.manifest?.sequence === 'number' && Number.isFinite(l.manifest.sequence) ? l.manifest.sequence : -1);
+  return [...list].sort((a, b) => seq(b) - seq(a) || (b.mtimeMs ?? 0) - (a.mtimeMs ?? 0) || (a.archive < b.archive ? 1 : -1));
+}
+
+async function sameSource(dir: string, like: Pick<Manifest, 'source' | 'purpose'>): Promise<BackupListing[]> {
+  const key = sourceKey(like.source);
+  return (await listBackups(dir)).filter((l) => l.manifest && l.manifest.purpose === like.purpose && sourceKey(l.manifest.source) === key);
+}
+
+/** The sequence number of the next backup of this source in `dir`: one more than the highest there. */
+export async function nextSequence(dir: string, like: Pick<Manifest, 'source' | 'purpose'>): Promise<number> {
+  let max = 0;
+  for (const l of await sameSource(dir, like)) {
+    const s = l.manifest?.sequence;
+    if (typeof s === 'number' && Number.isSafeInteger(s) && s > max) max = s;
+  }
+  return max + 1;
+}
+
+/**
  * Keeps the newest `keep` backups of the same source and purpose as `manifest` (ours only: archives with a
- * manifest), deleting the others (archive first, then its manifest). `keep` 0 keeps everything.
+ * manifest, ordered by {@link newestFirst}), deleting the others (archive first, then its manifest). `keep` 0
+ * keeps everything. `justMade` (the archive's name) is never deleted, whatever the order says.
  * Returns the archive names deleted.
  */
-export async function pruneBackups(dir: string, like: Pick<Manifest, 'source' | 'purpose'>, keep: number): Promise<string[]> {
+export async function pruneBackups(dir: string, like: Pick<Manifest, 'source' | 'purpose'>, keep: number, justMade?: string): Promise<string[]> {
   if (!(keep > 0)) return [];
-  const key = sourceKey(like.source);
-  const same = (await listBackups(dir)).filter((l) => l.manifest && l.manifest.purpose === like.purpose && sourceKey(l.manifest.source) === key);
+  const same = newestFirst(await sameSource(dir, like));
+  if (justMade !== undefined) {
+    const i = same.findIndex((l) => l.archive === justMade);
+    if (i > 0) same.unshift(...same.splice(i, 1));
+  }
   const removed: string[] = [];
   for (const old of same.slice(keep)) {
+    if (old.archive === justMade) continue;
     try {
       await fsp.rm(old.file, { force: true });
       await fsp.rm(manifestPathFor(old.file), { force: true });

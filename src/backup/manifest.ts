@@ -45,8 +45,13 @@ export interface Manifest {
   /** `backup`, or `safety`: what a restore found in its target before overwriting it. */
   purpose: 'backup' | 'safety';
   layout: Layout;
-  /** ISO 8601, UTC. */
+  /** ISO 8601, UTC. The clock of the moment: shown, never used to order backups (see `sequence`). */
   createdAt: string;
+  /**
+   * The order of the backups of one source in their folder: one more than the highest there when written.
+   * Retention deletes by it (manifests without one, written before it existed, by the archive's mtime).
+   */
+  sequence?: number;
   entries: number;
   /** Bytes of regular-file content (uncompressed). */
   bytes: number;
@@ -62,6 +67,11 @@ export interface Manifest {
   restoring?: string;
   /** Things skipped or worth knowing (sockets not archivable, a file that changed while read). */
   warnings?: string[];
+  /**
+   * Paths of the source (relative, like the entries without `./`) that could not be read (permission denied):
+   * not in the archive. A file here is missing; a directory here is in the archive without its content.
+   */
+  unreadable?: string[];
 }
 
 /** `x.tar.gz` → `x.manifest.json`; any other name gets the suffix appended. */
