@@ -186,32 +186,71 @@ async function startDemo() {
   for (const image of Object.values(DEMO_IMAGES)) if (!(await buildDemoImage(image))) return warn('no demo containers.');
   if (stopping) return;
   demoStarted = true; // from here on, stop() takes the project down, even if `up` fails midway
+  followDemoVolumes();
   const up = await composeRun('up', '-d', '--remove-orphans');
   if (up.code !== 0) {
     warn(`the demo did not start (${composeName} up exited ${up.code}):\n${up.stderr.trim()}`);
     return;
   }
+  // what the events may have missed while `docker events` was still connecting
+  for (const id of (await docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`)).stdout.split('\n').filter(Boolean)) {
+    for (const v of await anonymousOf(id)) demoAnonymousVolumes.add(v);
+  }
   const ps = await docker('ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}');
   log(`demo: ${composeName} project ${bold(project)} up on Docker Engine ${version.stdout.trim()}: ${ps.stdout.trim().split('\n').join(', ')}`);
 }
 
-/** `down` without -v: containers and network go; anonymous volumes are removed too; named volumes stay. */
+/**
+ * Every anonymous volume a demo container mounted during this session, also one that a recreate (Persist
+ * Path… and `up -d`, a rebuild) left behind: anonymous volumes carry no label, so only the engine's events
+ * name them as they are mounted.
+ */
+const demoAnonymousVolumes = new Set();
+let volumeEvents;
+function followDemoVolumes() {
+  volumeEvents = spawn('docker', ['events', '--filter', 'type=volume', '--filter', 'event=mount', '--format', '{{.Actor.ID}} {{index .Actor.Attributes "container"}}'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  volumeEvents.on('error', () => undefined);
+  const demoContainers = new Map(); // id → whether it is the demo's
+  createInterface({ input: volumeEvents.stdout }).on('line', async (line) => {
+    const [volume, container] = line.trim().split(' ');
+    if (!volume || !/^[0-9a-f]{64}$/.test(volume) || !container) return;
+    if (!demoContainers.has(container)) {
+      const r = await docker('inspect', '--format', '{{index .Config.Labels "com.docker.compose.project"}}', container);
+      demoContainers.set(container, r.stdout.trim() === project);
+    }
+    if (demoContainers.get(container)) demoAnonymousVolumes.add(volume);
+  });
+}
+
+const anonymousOf = async (id) =>
+  (await docker('inspect', '--format', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}', id)).stdout.split(/\s+/).filter((n) => /^[0-9a-f]{64}$/.test(n));
+
+/**
+ * `down` without -v: containers and network go; the demo's anonymous volumes are removed too, with those it
+ * orphaned during the session; named volumes stay. Other orphaned anonymous volumes are named, never removed.
+ */
 async function removeDemo() {
+  volumeEvents?.kill('SIGTERM');
   const ids = (await docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`)).stdout.split('\n').filter(Boolean);
-  const anonymous = [];
-  for (const id of ids) {
-    const r = await docker('inspect', '--format', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}', id);
-    anonymous.push(...r.stdout.split(/\s+/).filter((n) => /^[0-9a-f]{64}$/.test(n)));
-  }
+  for (const id of ids) for (const v of await anonymousOf(id)) demoAnonymousVolumes.add(v);
   const down = await composeRun('down', '--remove-orphans', '-t', '3');
   if (down.code !== 0) {
     warn(`${composeName} down failed: ${down.stderr.trim()}; removing the containers directly`);
     if (ids.length) await docker('rm', '-f', ...ids);
   }
-  if (anonymous.length) await docker('volume', 'rm', ...anonymous);
+  const dangling = new Set((await docker('volume', 'ls', '-q', '--filter', 'dangling=true')).stdout.split('\n').filter((n) => /^[0-9a-f]{64}$/.test(n)));
+  // only what no container uses any more: a volume still mounted somewhere is not the demo's to remove
+  const ours = [...demoAnonymousVolumes].filter((v) => dangling.has(v));
+  if (ours.length) await docker('volume', 'rm', ...ours);
   const named = (await docker('volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`)).stdout.split('\n').filter(Boolean);
-  log(`removed the demo containers${anonymous.length ? ` and their ${anonymous.length} anonymous volumes` : ''}`);
+  log(`removed the demo containers${ours.length ? ` and their ${ours.length} anonymous volume${ours.length === 1 ? '' : 's'}` : ''}`);
   if (named.length) log(`kept the demo's named volumes (${named.join(', ')}); to remove them: docker volume rm ${named.join(' ')}`);
+  const others = [...dangling].filter((v) => !demoAnonymousVolumes.has(v));
+  if (others.length) {
+    log(
+      `${others.length} other anonymous volume${others.length === 1 ? ' is' : 's are'} used by no container (orphaned, not the demo's, kept): ${others.map((v) => v.slice(0, 12)).join(', ')}; see docker volume ls -f dangling=true`,
+    );
+  }
 }
 
 // ---- steps --------------------------------------------------------------------------------------------

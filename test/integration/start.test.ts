@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { docker, randomSuffix, runCommand } from './helpers/docker';
+import { compose, docker, randomSuffix, runCommand } from './helpers/docker';
 
 const root = resolve(__dirname, '../..');
 const codeServerEntry = join(root, '.cache/code-server/node_modules/code-server/out/node/entry.js');
@@ -140,17 +140,26 @@ describe('npm start', () => {
       anonymous.push(...names.split(/\s+/).filter((n) => /^[0-9a-f]{64}$/.test(n)));
     }
     assert.equal(anonymous.length, 2, 'expected /root/.cache and the image VOLUME /data');
-
-    // Ctrl-C: everything npm start started stops; the named volume stays, and it says so.
-    await interrupt(started, 'SIGINT');
-    const out = started.output();
-    assert.match(out, /code-server stopped/);
-    assert.match(out, /removed the demo containers/);
-    assert.match(out, new RegExp(`kept the demo's named volumes \\(${project}_demo-config\\); to remove them: docker volume rm ${project}_demo-config`));
-    assert.deepEqual(lines(await docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`)), [], 'demo containers are left');
-    const volumes = new Set(lines(await docker('volume', 'ls', '-q')));
-    assert.ok(volumes.has(`${project}_demo-config`), 'the named volume was removed');
-    for (const v of anonymous) assert.ok(!volumes.has(v), `the anonymous volume ${v} was left behind`);
+    // A recreate during the session (as after Persist Path…) orphans the cache's anonymous /data; a volume
+    // that is not the demo's is orphaned too. Ctrl-C removes the first and only names the second.
+    await compose(project, join(root, 'examples/demo/compose.yaml'), 'up', '-d', '--no-deps', '--force-recreate', '--renew-anon-volumes', 'cache');
+    const notOurs = await docker('volume', 'create', '--label', 'persistence-lens.test=1');
+    try {
+      // Ctrl-C: everything npm start started stops; the named volume stays, and it says so.
+      await interrupt(started, 'SIGINT');
+      const out = started.output();
+      assert.match(out, /code-server stopped/);
+      assert.match(out, /removed the demo containers/);
+      assert.match(out, new RegExp(`kept the demo's named volumes \\(${project}_demo-config\\); to remove them: docker volume rm ${project}_demo-config`));
+      assert.deepEqual(lines(await docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`)), [], 'demo containers are left');
+      const volumes = new Set(lines(await docker('volume', 'ls', '-q')));
+      assert.ok(volumes.has(`${project}_demo-config`), 'the named volume was removed');
+      for (const v of anonymous) assert.ok(!volumes.has(v), `the anonymous volume ${v} was left behind (orphaned during the session or not)`);
+      assert.ok(volumes.has(notOurs), 'an orphaned volume that is not the demo\'s is kept');
+      assert.match(out, new RegExp(`other anonymous volumes? (is|are) used by no container \\(orphaned, not the demo's, kept\\): .*${notOurs.slice(0, 12)}`));
+    } finally {
+      await docker('volume', 'rm', '-f', notOurs).catch(() => undefined);
+    }
     await assert.rejects(fetchText(url!), 'code-server still answers after Ctrl-C');
     const leftover = await runCommand('pgrep', ['-f', state]).catch(() => ({ stdout: '' }));
     assert.equal(leftover.stdout.trim(), '', `processes of this npm start are still running:\n${leftover.stdout}`);
