@@ -54,6 +54,8 @@ export interface BackupResult {
   manifest: Manifest;
   /** Older backups of the same source deleted by retention. */
   pruned: string[];
+  /** Paths of a local source that could not be read (permission denied) and are not in the archive. */
+  unreadable?: string[];
   /** Partial files of killed backups removed before this one. */
   staleRemoved: string[];
   warnings: string[];
@@ -83,6 +85,8 @@ export interface ArchiveJob {
   paths?: string[];
   restoring?: string;
   warnings: string[];
+  /** Paths that could not be read, filled while the entries stream (listed in the manifest). */
+  unreadable?: string[];
   /** Phrase for messages: `volume "data"`. */
   what: string;
 }
@@ -127,6 +131,7 @@ export async function writeBackupArchive(entries: AsyncIterable<ArchiveEntry>, j
     ...(job.paths ? { paths: job.paths } : {}),
     ...(job.restoring ? { restoring: job.restoring } : {}),
     ...(job.warnings.length ? { warnings: job.warnings } : {}),
+    ...(job.unreadable?.length ? { unreadable: job.unreadable } : {}),
   };
   const manifestPath = manifestPathFor(archive);
   try {
@@ -138,7 +143,7 @@ export async function writeBackupArchive(entries: AsyncIterable<ArchiveEntry>, j
   }
   const pruned = await pruneBackups(dir, manifest, opts.keep ?? DEFAULT_KEEP, manifest.archive).catch(() => []);
   reporter.complete(job.purpose === 'safety' ? 'safety-backup' : 'finishing', { entries: written.entries, bytes: written.bytes, compressedBytes: written.archiveBytes });
-  return { archive, manifestPath, manifest, pruned, warnings: job.warnings };
+  return { archive, manifestPath, manifest, pruned, warnings: job.warnings, ...(job.unreadable?.length ? { unreadable: job.unreadable } : {}) };
 }
 
 /** Any error of a backup as one of ours, with "nothing was written" said. */
@@ -210,8 +215,9 @@ export async function backup(source: BackupSource, opts: BackupOptions = {}): Pr
       if (destStat) exclude.add(inodeKey(destStat));
       void localSize(root, sizing.signal).then((n) => (reporter.totalBytes = n));
       reporter.setPhase('archiving');
-      const entries = localEntries(root, { warnings, exclude, ...(opts.signal ? { signal: opts.signal } : {}) });
-      const r = await writeBackupArchive(entries, { source: { kind: 'local', name: root }, layout: 'content', purpose: 'backup', warnings, what }, dir, opts, reporter);
+      const unreadable: string[] = [];
+      const entries = localEntries(root, { warnings, exclude, unreadable, ...(opts.signal ? { signal: opts.signal } : {}) });
+      const r = await writeBackupArchive(entries, { source: { kind: 'local', name: root }, layout: 'content', purpose: 'backup', warnings, unreadable, what }, dir, opts, reporter);
       return { ...r, staleRemoved };
     }
 

@@ -18,7 +18,20 @@ export interface LocalSourceOptions {
   warnings: string[];
   /** Directories (dev:ino) never to descend into: the backup destination when it lies inside the source. */
   exclude?: ReadonlySet<string>;
+  /**
+   * Given: a file or directory below the root that cannot be read (permission denied) is listed here (its path
+   * relative to the root) and the walk goes on without it (a directory is archived without its content).
+   * Not given: it fails the walk (a safety backup must hold everything it replaces).
+   */
+  unreadable?: string[];
 }
+
+const denied = (err: unknown): boolean => {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM';
+};
+/** `./a/b` → `a/b`, for the list of unreadable paths. */
+const relOf = (rel: string): string => rel.replace(/^\.\//, '');
 
 export const inodeKey = (st: Pick<Stats, 'dev' | 'ino'>): string => `${st.dev}:${st.ino}`;
 
@@ -56,6 +69,10 @@ export async function* localEntries(root: string, opts: LocalSourceOptions): Asy
     try {
       names = (await fsp.readdir(dir.abs, { encoding: 'buffer' })).sort(Buffer.compare);
     } catch (err) {
+      if (opts.unreadable && dir.rel !== '.' && denied(err)) {
+        opts.unreadable.push(relOf(dir.rel));
+        continue;
+      }
       throw new BackupInputError(`cannot list ${showName(dir.abs)}: ${(err as Error).message}`);
     }
     const subdirs: Array<{ abs: Buffer; rel: string }> = [];
@@ -67,6 +84,10 @@ export async function* localEntries(root: string, opts: LocalSourceOptions): Asy
         st = await fsp.lstat(abs);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted meanwhile
+        if (opts.unreadable && denied(err)) {
+          opts.unreadable.push(relOf(rel));
+          continue;
+        }
         throw new BackupInputError(`cannot read ${showName(abs)}: ${(err as Error).message}`);
       }
       if (st.isDirectory()) {
@@ -85,16 +106,34 @@ export async function* localEntries(root: string, opts: LocalSourceOptions): Asy
         }
         yield { header: headerOf(rel, st, 'symlink', { linkname: target }) };
       } else if (st.isFile()) {
+        const key = inodeKey(st);
         if (st.nlink > 1) {
-          const key = inodeKey(st);
           const first = links.get(key);
           if (first !== undefined) {
             yield { header: headerOf(rel, st, 'link', { linkname: first }) };
             continue;
           }
-          links.set(key, rel);
         }
-        yield { header: headerOf(rel, st, 'file'), body: fileBody(abs, st.size, opts.warnings) };
+        // opened before its header is written: a file that cannot be read is left out, not archived empty
+        let fh: fsp.FileHandle;
+        try {
+          fh = await fsp.open(abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted meanwhile
+          if (opts.unreadable && denied(err)) {
+            opts.unreadable.push(relOf(rel));
+            continue;
+          }
+          throw new BackupInputError(`cannot read ${showName(abs)}: ${(err as Error).message}`);
+        }
+        if (st.nlink > 1) links.set(key, rel);
+        const state = { started: false };
+        try {
+          yield { header: headerOf(rel, st, 'file'), body: fileBody(fh, abs, st.size, opts.warnings, state) };
+        } finally {
+          // a body nobody read still holds the file open
+          if (!state.started) await fh.close().catch(() => undefined);
+        }
       } else {
         const what = st.isSocket() ? 'a socket' : st.isFIFO() ? 'a fifo' : 'a device file';
         opts.warnings.push(`skipped ${showName(abs)}: ${what} holds no data to back up`);
@@ -107,14 +146,9 @@ export async function* localEntries(root: string, opts: LocalSourceOptions): Asy
 
 const READ_CHUNK = 256 * 1024;
 
-async function* fileBody(absBytes: Buffer, size: number, warnings: string[]): AsyncGenerator<Buffer> {
+async function* fileBody(fh: fsp.FileHandle, absBytes: Buffer, size: number, warnings: string[], state: { started: boolean }): AsyncGenerator<Buffer> {
+  state.started = true;
   const abs = showName(absBytes);
-  let fh: fsp.FileHandle;
-  try {
-    fh = await fsp.open(absBytes, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-  } catch (err) {
-    throw new BackupInputError(`cannot read ${abs}: ${(err as Error).message}`);
-  }
   try {
     let done = 0;
     while (done < size) {

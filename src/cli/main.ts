@@ -18,7 +18,17 @@ const COMMANDS: Record<string, (argv: string[], io: Output) => Promise<number>> 
   backups: backupsCommand,
 };
 
-/** Runs one CLI invocation and returns its exit code; never throws. */
+/**
+ * Runs one CLI invocation and returns its exit code; never throws.
+ *
+ * | code | meaning |
+ * | --- | --- |
+ * | 0 | done |
+ * | 1 | `--fail-on` tripped; a backup, restore or rescue that failed or was cancelled |
+ * | 2 | a usage or input error (bad flags, no such source, a refused archive, a non-empty target without --force) |
+ * | 3 | `backup`: the archive was written, but paths of the source could not be read (listed; manifest `unreadable`) |
+ * | 130 | a second Ctrl-C |
+ */
 export async function runCli(argv: string[], io: Output = processOutput()): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {

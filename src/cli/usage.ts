@@ -62,5 +62,6 @@ Options:
   --force             (restore) overwrite a non-empty target after taking a safety backup
   --verify            (backups) compute every archive's sha256
 
-Exit codes: 0 done, 1 --fail-on tripped or a backup/restore/rescue that failed or was cancelled, 2 usage or input error.
+Exit codes: 0 done, 1 --fail-on tripped or a backup/restore/rescue that failed or was cancelled, 2 usage or input error,
+3 a backup was written without some files or folders it could not read (listed, and in the manifest's "unreadable").
 `;

@@ -27,7 +27,9 @@ export { formatBytes };
  * Exit codes: 0 done; 1 the operation failed or was cancelled (the Docker Engine stopped answering, a disk
  * filled up, Ctrl-C); 2 a usage or input error (bad flags, no such volume/container/path, an archive that
  * fails verification or is refused, a non-empty target without --force, a destination that would not
- * survive a recreate).
+ * survive a recreate); 3 a backup was written, but some files or folders of the source could not be read
+ * (permission denied): they are listed in the message and in the manifest's `unreadable`, and the user
+ * decides whether that backup is enough.
  *
  * `PERSISTENCE_LENS_HELPER_LABELS="k=v,k2=v2"` adds labels to the helper containers and volumes created
  * (tests label theirs so they can clean up).
@@ -176,15 +178,25 @@ export async function backupCommand(argv: string[], io: Output): Promise<number>
       backup(source, commonOptions(values, { keep, ...(level !== undefined ? { level } : {}), signal, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) })),
     );
     progress.done();
+    const unreadable = r.unreadable ?? [];
+    const incomplete = (): number => {
+      if (unreadable.length === 0) return 0;
+      const shown = unreadable.slice(0, 20).join(', ') + (unreadable.length > 20 ? `, and ${unreadable.length - 20} more` : '');
+      io.err(
+        `persistence-lens: ${unreadable.length} path(s) of ${describeSource(r.manifest.source)} could not be read (permission denied) and are not in the backup ` +
+          `(a folder among them is there without its content): ${shown}. The rest is in ${r.archive}; the manifest lists them under "unreadable". Run the backup as a user who can read them, or accept it as it is.\n`,
+      );
+      return 3;
+    };
     if (values.json) {
-      io.out(JSON.stringify({ archive: r.archive, manifestPath: r.manifestPath, manifest: r.manifest, pruned: r.pruned, staleRemoved: r.staleRemoved, warnings: r.warnings }, null, 2) + '\n');
-      return 0;
+      io.out(JSON.stringify({ archive: r.archive, manifestPath: r.manifestPath, manifest: r.manifest, pruned: r.pruned, staleRemoved: r.staleRemoved, warnings: r.warnings, unreadable }, null, 2) + '\n');
+      return incomplete();
     }
     const what = describeSource(r.manifest.source);
-    io.out(`${paint(io.color, 'green', 'Backed up')} ${what}: ${count(r.manifest.entries)} entries, ${formatBytes(r.manifest.bytes)} of files\n`);
+    io.out(`${paint(io.color, unreadable.length ? 'yellow' : 'green', 'Backed up')} ${what}: ${count(r.manifest.entries)} entries, ${formatBytes(r.manifest.bytes)} of files\n`);
     printArchive(io, r);
     printHousekeeping(io, r, keep, what);
-    return 0;
+    return incomplete();
   } catch (err) {
     progress.done();
     return fail(io, err);
