@@ -12,3 +12,7 @@ export { connectDocker, type DockerConnection } from './sources/docker/client';
 export { ChangesCache } from './sources/docker/changes-cache';
 // Diagnostics and quick fixes on compose files and devcontainer.json (src/vscode/diagnostics).
 export { diagnoseConfigFile, type DiagnoseRequest, type Finding, type FindingCode, type PlannedFixes, type QuickFix, type TextRange } from './fixes/diagnose/index';
+// Persist a path with what it holds now (src/vscode/paths/persist-command.ts, src/vscode/paths/moved-path-check.ts).
+export { persistWithData, recreateAndVerify, recreateInstructions, moveOffer, type PersistMoveOutcome, type PersistMoveRequest, type Recreator, type MoveOffer } from './move/persist-flow';
+export type { MoveProgress, MoveResult } from './move/index';
+export { copyAgainIntoVolume, manifestFor, writeMoveManifest, checkMovedPath, MOVE_MANIFEST, type MoveManifest, type MovedPathCheck } from './move/own-container-manifest';

@@ -282,7 +282,7 @@ async function* rootOnly(uid: number, gid: number): AsyncGenerator<ArchiveEntry>
 }
 
 /** The id of the container this process runs in, when it runs in one (from its mount table and cgroup). */
-function ownContainerId(): string | undefined {
+export function ownContainerId(): string | undefined {
   try {
     let cgroup: string | undefined;
     try {

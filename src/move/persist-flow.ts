@@ -1,19 +1,19 @@
 import { spawn } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
-import { findContainer, type DockerOptions } from '../backup/docker-access';
+import { contentNameMap, dockerFor, engineArchive, findContainer, statPath, type DockerOptions } from '../backup/docker-access';
 import { planPersist, isDevcontainerFile } from '../fixes/persist';
 import type { FixPlan } from '../fixes/types';
 import { writePlanAtomically } from '../fixes/write';
 import { loadComposeProject, normalizeProjectName } from '../sources/compose/index';
 import { connectDocker, type DockerConnection } from '../sources/docker/client';
 import { composeRefOf, composeUpCommand, detectCompose, runCompose, shellQuote, type ComposeRef } from './compose-recreate';
-import { containerForFile } from './container-find';
+import { containerForFile, containersFromFile } from './container-find';
 import { recreateWithMount } from './container-recreate';
 import { devcontainerId, devcontainerIdLabels, DEVCONTAINER_CONFIG_FILE_LABEL, DEVCONTAINER_LOCAL_FOLDER_LABEL } from './devcontainer-id';
 import { devcontainerUpCommand } from './devcontainer-recreate';
 import { MoveError, moveFailure } from './errors';
-import { containerPathDigest, moveIntoVolume, startAgain, type MoveProgress, type MoveResult } from './index';
-import { cleanPath } from './source';
+import { containerPathDigest, moveIntoVolume, ownContainerId, startAgain, type MoveProgress, type MoveResult } from './index';
+import { classifyPath, cleanPath, mustMove, type SourceKind } from './source';
 import { composeTargetVolume, type TargetVolume } from './target-volume';
 import { compareTrees } from './tree-digest';
 
@@ -38,6 +38,13 @@ export interface PersistMoveOptions extends DockerOptions {
   progressIntervalMs?: number;
   /** A line for the user (what is happening, warnings). */
   onLine?: (line: string) => void;
+  /** Unsaved texts by absolute path (an editor's buffers): the edit is planned against them. */
+  overlay?: Map<string, string>;
+  /**
+   * Writes the planned edit once the data is verified in the volume, the container still stopped (default:
+   * the file, atomically). The editor applies it as an undoable WorkspaceEdit; a failure undoes the move.
+   */
+  writeEdit?: (plan: FixPlan) => Promise<void>;
 }
 
 export type PersistMoveOutcome =
@@ -46,11 +53,13 @@ export type PersistMoveOutcome =
       status: 'moved';
       plan: FixPlan;
       move: MoveResult;
+      /** How the container gets recreated (for {@link recreateAndVerify}, or a caller's own way). */
+      recreator: Recreator;
       /** The recreate, run and verified (with `recreate`), or only the command to run. */
       recreate: { ran: true; container: { id: string; name: string } } | { ran: false; instructions: string };
     };
 
-type Recreator =
+export type Recreator =
   | { kind: 'compose'; ref: ComposeRef; renewAnonVolumes: boolean }
   | { kind: 'devcontainer'; workspaceFolder: string; configFile: string }
   | { kind: 'container' };
@@ -60,7 +69,7 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
   const file = resolve(req.file);
   const path = cleanPath(req.path);
   // 1. The edit, planned before anything is touched: a file that cannot be edited stops here.
-  const outcome = await planPersist({ file, path, ...(req.service ? { service: req.service } : {}), ...(req.volumeName ? { volumeName: req.volumeName } : {}) });
+  const outcome = await planPersist({ file, path, ...(opts.overlay ? { overlay: opts.overlay } : {}), ...(req.service ? { service: req.service } : {}), ...(req.volumeName ? { volumeName: req.volumeName } : {}) });
   if (outcome.status === 'already-persisted') return { status: 'already-persisted', message: `${outcome.message}; nothing to change and no data to move` };
   const { plan } = outcome;
   if (!plan.volumeName) throw new MoveError(`${plan.title}: the edit declares no volume to move the data into. Nothing was changed`);
@@ -113,7 +122,7 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
       ...(opts.progressIntervalMs !== undefined ? { progressIntervalMs: opts.progressIntervalMs } : {}),
       commit: async () => {
         try {
-          await writePlanAtomically(plan);
+          await (opts.writeEdit ?? writePlanAtomically)(plan);
         } catch (err) {
           throw moveFailure(err, `writing the edit to ${plan.file}`);
         }
@@ -129,8 +138,29 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
   // 9. Recreate, or say how.
   const instructions = recreateInstructions(recreator, move);
   if (!req.recreate) {
-    return { status: 'moved', plan, move, recreate: { ran: false, instructions } };
+    return { status: 'moved', plan, move, recreator, recreate: { ran: false, instructions } };
   }
+  const recreated = await recreateAndVerify(recreator, move, { file: plan.file, path }, { ...dOpts, onLine: say, ...(opts.signal ? { signal: opts.signal } : {}) });
+  return { status: 'moved', plan, move, recreator, recreate: { ran: true, container: recreated } };
+}
+
+/**
+ * Step 9 and 10 of {@link persistWithData}, for a caller that recreates when the user says so: recreate the
+ * container (compose's output goes to `onLine`), then check that the new container mounts the volume at the
+ * path and holds there what was moved. Rejects with a MoveError that says what state things are in.
+ */
+export async function recreateAndVerify(
+  recreator: Recreator,
+  move: MoveResult,
+  where: { file: string; path: string },
+  opts: DockerOptions & { signal?: AbortSignal; onLine?: (line: string) => void } = {},
+): Promise<{ id: string; name: string }> {
+  const say = (line: string): void => opts.onLine?.(line);
+  const conn = await dockerFor(opts);
+  const dOpts = { ...opts, docker: conn };
+  const path = cleanPath(where.path);
+  const name = move.container.name;
+  const instructions = recreateInstructions(recreator, move);
   let recreated: { id: string; name: string };
   try {
     recreated = await runRecreate(conn, recreator, move, path, say, opts.signal);
@@ -138,7 +168,7 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
     const e = moveFailure(err, `recreating container ${name}`);
     // The old container may still be there (the recreate failed early): it runs again if it ran before.
     if (move.leftStopped) await startAgain(conn, conn.docker.getContainer(move.container.id), name).catch(() => undefined);
-    e.message += `. The data is verified in volume "${move.volume}" and ${plan.file} declares it; recreate by hand: ${instructions}`;
+    e.message += `. The data is verified in volume "${move.volume}" and ${where.file} declares it; recreate by hand: ${instructions}`;
     throw e;
   }
   // 10. The same data in the new container, from the new volume.
@@ -152,10 +182,11 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
   }
   const differences = compareTrees(move.digest, digest);
   if (differences.length > 0) throw new MoveError(`${path} in the recreated container ${recreated.name} differs from what was moved: ${differences.slice(0, 5).join('; ')}. The volume "${move.volume}" was left as it is`);
-  return { status: 'moved', plan, move, recreate: { ran: true, container: recreated } };
+  return recreated;
 }
 
-function recreateInstructions(r: Recreator, move: MoveResult): string {
+/** The command (or the words) that recreate the container with the moved volume, for a person to run. */
+export function recreateInstructions(r: Recreator, move: MoveResult): string {
   switch (r.kind) {
     case 'compose': {
       const flavorless = composeUpCommand(r.ref, { kind: 'v1', command: ['docker-compose'], version: '' }, { renewAnonVolumes: r.renewAnonVolumes });
@@ -216,4 +247,57 @@ function runProgram(argv: string[], say: (l: string) => void, signal?: AbortSign
     child.on('error', (err) => reject(new MoveError(`${argv[0]} could not be run (${err.message}): is it installed?`)));
     child.on('close', (code) => (code === 0 ? resolveRun() : reject(new MoveError(`\`${argv.join(' ')}\` exited with ${code}: ${tail.slice(-3).join('; ')}`))));
   });
+}
+
+/** What a persist of a path could move, before anything is asked or touched (the editor's first question). */
+export interface MoveOffer {
+  container: { id: string; name: string; running: boolean };
+  /** Where the path lives in that container now. */
+  source: SourceKind;
+  /** The path holds something a recreate would lose: entries in the writable layer or an anonymous volume, a running tmpfs. */
+  holdsData: boolean;
+  /** The container this process runs in (it cannot recreate itself and survive: a live copy). */
+  self: boolean;
+  /** How the container gets recreated once the file declares the volume. */
+  recreate: Recreator['kind'];
+}
+
+/**
+ * The one container that runs from `file` (and `service`), where `path` lives in it and whether it holds data
+ * now; undefined when no container, or more than one, runs from the file (then there is nothing to move, or
+ * the editor cannot tell which). Reads only: an archive request stopped after its second entry.
+ */
+export async function moveOffer(req: { file: string; service?: string; path: string }, opts: DockerOptions & { signal?: AbortSignal } = {}): Promise<MoveOffer | undefined> {
+  const conn = await dockerFor(opts);
+  const file = resolve(req.file);
+  const devcontainer = isDevcontainerFile(file);
+  const found = await containersFromFile(conn, file, { devcontainer, ...(req.service ? { service: req.service } : {}) });
+  if (found.length !== 1) return undefined;
+  const { container, info } = await findContainer(conn, found[0]!.id);
+  const path = cleanPath(req.path);
+  const source = classifyPath(info, path);
+  const running = info.State?.Running === true;
+  const recreate: Recreator['kind'] = devcontainer ? 'devcontainer' : composeRefOf(info.Config?.Labels ?? {}) ? 'compose' : 'container';
+  const offer = { container: { id: info.Id, name: info.Name.replace(/^\//, ''), running }, source: source.kind, self: ownContainerId() === info.Id, recreate };
+  if (!mustMove(source.kind)) return { ...offer, holdsData: false };
+  // a tmpfs is read through the running container only (see read-source.ts): running, it is offered
+  if (source.kind === 'tmpfs') return { ...offer, holdsData: running };
+  const st = await statPath(conn, container, path, opts.signal);
+  if (!st?.isDir) return { ...offer, holdsData: false };
+  const stop = new AbortController();
+  const onOuterAbort = (): void => stop.abort();
+  opts.signal?.addEventListener('abort', onOuterAbort);
+  let entries = 0;
+  try {
+    for await (const entry of engineArchive(conn, container, `${path}/.`, contentNameMap(), { signal: stop.signal, doing: `looking into ${path} of container ${offer.container.name}` })) {
+      void entry;
+      if (++entries > 1) break; // the root, then anything: it holds data
+    }
+  } catch (err) {
+    if (!stop.signal.aborted) throw err;
+  } finally {
+    stop.abort();
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  return { ...offer, holdsData: entries > 1 };
 }
