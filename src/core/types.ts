@@ -114,6 +114,8 @@ export interface PodStorage {
   nodeBound?: boolean;
   /** The volume's subPath or subPathExpr, when only part of it is mounted. */
   subPath?: string;
+  /** Where the pod's volume (or the StatefulSet's claim template) is declared; the mount's own `declaredAt` is the volumeMount. */
+  volumeDeclaredAt?: SourceLocation;
   /** What cannot be told from where the source looked (mountinfo), as a sentence; the status is then the likelier one. */
   lifecycleUnknown?: string;
 }

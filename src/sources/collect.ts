@@ -23,6 +23,8 @@ export interface ScanRequest {
   containers?: string[];
   composeFiles?: string[];
   devcontainerFile?: string;
+  /** Kubernetes manifests: files or folders of multi-document YAML (`scan --kubernetes`). */
+  kubernetesPaths?: string[];
   cwd?: string;
   /** Compose files read besides the ones discovered in `cwd` (the editor's setting); does not turn discovery off. */
   extraComposeFiles?: string[];
@@ -54,6 +56,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     request.docker !== undefined ||
     (request.containers?.length ?? 0) > 0 ||
     (request.composeFiles?.length ?? 0) > 0 ||
+    (request.kubernetesPaths?.length ?? 0) > 0 ||
     request.devcontainerFile !== undefined;
 
   const wantSelf = explicit ? request.self === true || request.mountinfoFile !== undefined : isInsideContainer();
@@ -81,6 +84,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   const docker = dockerMode === 'off' ? undefined : await connectForScan(request.dockerHost, dockerMode, warnings, reach);
   const imageInfo = docker ? await localImageInfoLookup(docker) : undefined;
 
+  const kubernetesTargets = (request.kubernetesPaths?.length ?? 0) > 0 ? await loadKubernetes(request.kubernetesPaths!, cwd, warnings) : [];
   const [selfTarget, dockerTargets, composeTargets, devcontainerTargets, workspaceTargets] = await Promise.all([
     wantSelf ? readSelfTarget(request.mountinfoFile ? { mountinfoFile: request.mountinfoFile } : {}) : undefined,
     docker ? scanDockerTargets(docker, request, warnings) : [],
@@ -109,7 +113,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
       inputs.push(mergeSelfWithEngine(selfTarget, same));
     } else inputs.push(selfTarget);
   }
-  inputs.push(...containers, ...composeTargets, ...devcontainerTargets, ...workspaceTargets);
+  inputs.push(...containers, ...composeTargets, ...devcontainerTargets, ...workspaceTargets, ...kubernetesTargets);
   return { targets: inputs.map(analyzeTarget), warnings, docker: reach };
 }
 
@@ -125,6 +129,13 @@ async function loadWorkspaceFiles(files: WorkspaceConfigFiles, imageInfo: ImageI
   ].map((p) => p.catch((err: unknown) => ({ targets: [] as TargetInput[], warnings: [(err as Error).message] }))));
   for (const l of loaded) warnings.push(...l.warnings);
   return loaded.flatMap((l) => l.targets);
+}
+
+async function loadKubernetes(paths: string[], cwd: string, warnings: string[]): Promise<TargetInput[]> {
+  const { loadKubernetesManifests } = await import('./kubernetes/index');
+  const project = await loadKubernetesManifests(paths, { cwd });
+  warnings.push(...project.warnings);
+  return project.targets;
 }
 
 function mergeSelfWithEngine(self: TargetInput, engine: TargetInput): TargetInput {

@@ -19,11 +19,14 @@ export async function scanCommand(argv: string[], io: Output): Promise<number> {
       container: { type: 'string', multiple: true },
       compose: { type: 'string', multiple: true },
       devcontainer: { type: 'string' },
+      kubernetes: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       'fail-on': { type: 'string', default: 'never' },
     },
   });
-  if (positionals.length > 0) throw new UsageError(`scan takes no positional arguments (got "${positionals[0]}")`);
+  // `--kubernetes a.yaml b.yaml dir/`: the files after the flag belong to it, as the issue's contract writes them.
+  const kubernetesPaths = values.kubernetes ? [...values.kubernetes, ...positionals] : undefined;
+  if (positionals.length > 0 && !kubernetesPaths) throw new UsageError(`scan takes no positional arguments (got "${positionals[0]}")`);
   const failOn = values['fail-on']!;
   if (failOn !== 'never' && !isCriticality(failOn)) throw new UsageError(`--fail-on takes critical, high, medium, low or never (got "${failOn}")`);
 
@@ -35,6 +38,7 @@ export async function scanCommand(argv: string[], io: Output): Promise<number> {
     ...(values.container ? { containers: values.container } : {}),
     ...(values.compose ? { composeFiles: values.compose } : {}),
     ...(values.devcontainer ? { devcontainerFile: values.devcontainer } : {}),
+    ...(kubernetesPaths ? { kubernetesPaths } : {}),
   };
   const result = await scan(request);
   io.out(values.json ? JSON.stringify(scanJson(result), null, 2) + '\n' : formatScan(result, io.color));
