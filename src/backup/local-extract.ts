@@ -80,6 +80,10 @@ async function rmQuiet(p: Buffer): Promise<void> {
 
 export async function extractLocal(entries: AsyncIterable<ExtractEntry>, target: string, opts: LocalExtractOptions = {}): Promise<{ entries: number; bytes: number }> {
   const owners = opts.owners ?? process.getuid?.() === 0;
+  const existed = await fsp.lstat(target).then(
+    () => true,
+    () => false,
+  );
   await fsp.mkdir(target, { recursive: true, mode: 0o700 });
   const knownDirs = new Set<string>(['']);
   const dirMeta: Array<{ path: string; header: EntryHeader }> = [];
@@ -178,6 +182,18 @@ export async function extractLocal(entries: AsyncIterable<ExtractEntry>, target:
     for (let i = dirMeta.length - 1; i >= 0; i--) {
       const { path, header } = dirMeta[i]!;
       try {
+        if (path === '') {
+          // The target folder is the user's choice of place, not the archive's: an existing one keeps its owner,
+          // mode and times (who may enter it is not for an archive to change); one this restore created gets
+          // at most the archive root's permission bits, never setuid/setgid/sticky (a root of 7777 would make
+          // it a world-writable setgid folder) and never the archive's owner (uid 1234 would own the user's
+          // folder). The content below it keeps its recorded owners and modes.
+          if (!existed) {
+            await fsp.chmod(abs(path), header.mode & 0o777);
+            await fsp.utimes(abs(path), header.mtime, header.mtime);
+          }
+          continue;
+        }
         if (owners) await fsp.lchown(abs(path), header.uid, header.gid);
         await fsp.chmod(abs(path), header.mode & 0o7777);
         await fsp.utimes(abs(path), header.mtime, header.mtime);

@@ -56,6 +56,11 @@ export interface RestoreOptions extends Omit<BackupOptions, 'checkDestination'> 
   confirmOverwrite?: (question: { target: string; detail: string }) => Promise<boolean>;
   /** Check that the safety backup's destination survives a recreate when inside a container (default true). */
   checkDestination?: boolean;
+  /**
+   * Restore setuid/setgid bits of files and `security.capability` xattrs as the archive has them (the CLI's
+   * --keep-privileges). Without it they are stripped, with a warning naming the files (see {@link dropPrivileges}).
+   */
+  keepPrivileges?: boolean;
 }
 
 export interface ArchiveCheck {
@@ -344,17 +349,62 @@ async function engineFreeSpace(conn: DockerConnection, what: string): Promise<Fr
   }
 }
 
+/** What {@link dropPrivileges} took away, for the warning. */
+interface Dropped {
+  setid: string[];
+  capabilities: string[];
+}
+
+/**
+ * The privilege policy of a restore: owners, permission bits and times are data and are restored as the archive
+ * recorded them (a database volume must stay owned by its uid 999; a non-root user who may use the Docker socket
+ * can be root anyway). What is stripped, unless `keepPrivileges`, is what makes a file grant privileges to
+ * whoever runs it: the setuid and setgid bits of non-directories, and file capabilities (`security.capability`).
+ * An archive from elsewhere could carry a setuid-root shell; a backup of a volume hardly ever holds one that
+ * should be restored without being asked. A directory keeps its setgid (new files inherit its group, nothing
+ * runs with it) and sticky bits; its setuid means nothing on Linux and goes. Devices stay refused (validate.ts).
+ */
+function dropPrivileges(v: ValidatedEntry, dropped: Dropped): ValidatedEntry {
+  const h = v.header;
+  const setid = h.type === 'directory' ? h.mode & 0o4000 : h.type === 'file' ? h.mode & 0o6000 : 0;
+  const cap = h.xattrs !== undefined && 'security.capability' in h.xattrs;
+  if (!setid && !cap) return v;
+  const header: EntryHeader = { ...h, mode: h.mode & ~setid };
+  if (setid && h.type !== 'directory') dropped.setid.push(v.path);
+  if (cap) {
+    const { ['security.capability']: _, ...rest } = h.xattrs!;
+    void _;
+    if (Object.keys(rest).length > 0) header.xattrs = rest;
+    else delete header.xattrs;
+    dropped.capabilities.push(v.path);
+  }
+  return { ...v, header };
+}
+
+function droppedWarnings(d: Dropped): string[] {
+  const list = (paths: string[]): string => paths.slice(0, 10).map((p) => printable(p)).join(', ') + (paths.length > 10 ? `, and ${paths.length - 10} more` : '');
+  const out: string[] = [];
+  if (d.setid.length) out.push(`${d.setid.length} file(s) were restored without their setuid/setgid bits (${list(d.setid)}): pass --keep-privileges to restore them as the archive has them`);
+  if (d.capabilities.length) out.push(`${d.capabilities.length} file(s) were restored without their file capabilities (security.capability) (${list(d.capabilities)}): pass --keep-privileges to restore them`);
+  return out;
+}
+
 /**
  * The archive's entries, validated again one by one as they are written (the file is read a second time), with
  * the raw bytes hashed: a file that changed since it was verified stops the restore.
  */
-async function* validatedEntries(check: ArchiveCheck, handle: ArchiveHandle, opts: { signal?: AbortSignal; reporter: ProgressReporter; counters: { entries: number; bytes: number } }): AsyncGenerator<ExtractEntry> {
+async function* validatedEntries(
+  check: ArchiveCheck,
+  handle: ArchiveHandle,
+  opts: { signal?: AbortSignal; reporter: ProgressReporter; counters: { entries: number; bytes: number }; dropped?: Dropped },
+): AsyncGenerator<ExtractEntry> {
   const validator = new ArchiveValidator();
   let raw = 0;
   const report = (): void => opts.reporter.update({ entries: opts.counters.entries, bytes: opts.counters.bytes, compressedBytes: raw });
   const { tar, tap } = await openArchive(handle, { onBytes: (n) => (raw = n) });
   for await (const entry of readTar(tar, opts.signal ? { signal: opts.signal } : {})) {
-    const v = validator.check(entry.header);
+    const checked = validator.check(entry.header);
+    const v = opts.dropped ? dropPrivileges(checked, opts.dropped) : checked;
     const body = entry.body;
     // file content is counted as it is written, so the percentage moves inside big files too
     yield body
@@ -441,9 +491,13 @@ async function createContainerDir(conn: DockerConnection, container: Dockerode.C
   const missing = parts.slice(existing);
   if (missing.length === 0) return;
   const now = Math.floor(Date.now() / 1000);
-  const entries: ArchiveEntry[] = missing.map((_, i) => ({
-    header: { name: missing.slice(0, i + 1).join('/'), type: 'directory', mode: root?.mode ?? 0o755, uid: root?.uid ?? 0, gid: root?.gid ?? 0, size: 0, mtime: now },
-  }));
+  // the missing parents are made as the engine would make them (0755, root); only the target folder itself gets
+  // the archive root's owner and mode (the archive's `./` entry sets them again), without setuid
+  const entries: ArchiveEntry[] = missing.map((_, i) =>
+    i === missing.length - 1
+      ? { header: { name: missing.join('/'), type: 'directory', mode: (root?.mode ?? 0o755) & ~0o4000, uid: root?.uid ?? 0, gid: root?.gid ?? 0, size: 0, mtime: now } }
+      : { header: { name: missing.slice(0, i + 1).join('/'), type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: now } },
+  );
   const body = Readable.from([await tarBuffer(entries)], { objectMode: false });
   await putArchive(conn, container, base, body, { doing: `creating ${path} in the container`, ...(signal ? { signal } : {}) });
 }
@@ -488,6 +542,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
   }
   const signalOpt = opts.signal ? { signal: opts.signal } : {};
   const counters = { entries: 0, bytes: 0 };
+  const dropped: Dropped = { setid: [], capabilities: [] };
   let started = false;
   let safety: Omit<BackupResult, 'staleRemoved'> | undefined;
 
@@ -545,7 +600,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
   const entriesFor = (check: ArchiveCheck): AsyncGenerator<ExtractEntry> => {
     reporter.setPhase('restoring', check.bytes);
     started = true;
-    return validatedEntries(check, handle!, { ...signalOpt, reporter, counters });
+    return validatedEntries(check, handle!, { ...signalOpt, reporter, counters, ...(opts.keepPrivileges ? {} : { dropped }) });
   };
   const result = (check: ArchiveCheck, extra: Partial<RestoreResult> = {}): RestoreResult => {
     reporter.complete('finishing', { entries: counters.entries, bytes: counters.bytes, compressedBytes: check.archiveBytes });
@@ -558,8 +613,8 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     entries: counters.entries,
     bytes: counters.bytes,
     ...(safety ? { safetyBackup: safety } : {}),
-    warnings: [...check.warnings, ...(extra.warnings ?? [])],
     ...extra,
+    warnings: [...check.warnings, ...droppedWarnings(dropped), ...(extra.warnings ?? [])],
   });
 
   let handle: ArchiveHandle | undefined;

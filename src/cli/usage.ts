@@ -16,7 +16,7 @@ export const USAGE = `Usage:
   persistence-lens backup (--volume NAME | --container C --path P | --path DIR) [--out DIR] [--keep N]
                           [--level 1-9] [--host URL] [--json]
   persistence-lens restore ARCHIVE (--volume NAME | --container C [--path P] | --path DIR) [--force]
-                          [--out DIR] [--host URL] [--json]
+                          [--keep-privileges] [--out DIR] [--host URL] [--json]
   persistence-lens rescue --container C [--out DIR] [--keep N] [--level 1-9] [--host URL] [--json]
   persistence-lens backups [--out DIR] [--verify] [--json]
 
@@ -33,6 +33,8 @@ Commands:
           (sha256, entries, bytes). Through the Docker Engine nothing is pulled or run.
   restore Verify an archive against its manifest, refuse hostile entries, then restore it. A non-empty
           target needs --force and gets a safety backup first. Rescue archives restore with --container alone.
+          Owners and modes are restored as recorded; setuid/setgid bits of files and file capabilities are
+          stripped (named in a warning) unless --keep-privileges. A local target folder keeps its own owner.
   rescue  Archive everything only a container's writable layer holds, and name those paths.
   backups List the backups in the backup folder.
 
@@ -60,6 +62,7 @@ Options:
   --keep N            (backup) keep the newest N backups per source (default 5, 0 keeps all)
   --level 1-9         (backup) gzip level (default 6)
   --force             (restore) overwrite a non-empty target after taking a safety backup
+  --keep-privileges   (restore) keep setuid/setgid bits and security.capability as the archive has them
   --verify            (backups) compute every archive's sha256
 
 Exit codes: 0 done, 1 --fail-on tripped or a backup/restore/rescue that failed or was cancelled, 2 usage or input error,

@@ -208,7 +208,16 @@ export async function restoreCommand(argv: string[], io: Output): Promise<number
     args: argv,
     strict: true,
     allowPositionals: true,
-    options: { ...COMMON, volume: { type: 'string' }, container: { type: 'string' }, path: { type: 'string' }, force: { type: 'boolean' }, keep: { type: 'string' }, level: { type: 'string' } },
+    options: {
+      ...COMMON,
+      volume: { type: 'string' },
+      container: { type: 'string' },
+      path: { type: 'string' },
+      force: { type: 'boolean' },
+      'keep-privileges': { type: 'boolean' },
+      keep: { type: 'string' },
+      level: { type: 'string' },
+    },
   });
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'restore needs the ARCHIVE to restore' : `restore takes one ARCHIVE (got ${positionals.length})`);
   const archive = positionals[0]!;
@@ -233,6 +242,7 @@ export async function restoreCommand(argv: string[], io: Output): Promise<number
       restore(archive, target, {
         ...commonOptions(values, { keep, ...(level !== undefined ? { level } : {}) }),
         force: !!values.force,
+        keepPrivileges: !!values['keep-privileges'],
         signal,
         ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
       }),
