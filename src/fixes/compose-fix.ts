@@ -14,6 +14,7 @@ import {
   type QuoteStyle,
 } from './compose-syntax';
 import { checkAliasExpansion, checkTextSize, MAX_ALIAS_EXPANSION } from '../sources/compose/limits';
+import { checkBindSource, checkContainerPath } from './paths';
 import { contentEnd, detectEol, lineStart, nextLineStart, positionOf, applyEdits, type TextEdit } from './text';
 import { FixRefusal, type FixPlan } from './types';
 
@@ -179,9 +180,8 @@ function sequenceIndent(ctx: Ctx): number {
 }
 
 export function planComposeFix(req: ComposeFixRequest): FixPlan {
-  if (!req.path.startsWith('/')) {
-    throw new FixRefusal(`"${req.path}" is not an absolute container path`, { file: req.file, line: 1, column: 1 });
-  }
+  checkContainerPath(req.path, { file: req.file, line: 1, column: 1 });
+  if (req.bindSource !== undefined) checkBindSource(req.bindSource, { file: req.file, line: 1, column: 1 });
   const text = req.text;
   const doc = parse(text, req.file);
   if (!isMap(doc.contents)) refuse({ text, req }, 'the file is not a compose mapping', doc.contents);
@@ -204,6 +204,12 @@ export function planComposeFix(req: ComposeFixRequest): FixPlan {
   const bindSource = req.bindSource ?? `./.persist/${name}`;
   const source = req.mode === 'bind' ? bindSource : name;
   const type = req.mode === 'bind' ? 'bind' : 'volume';
+  // The container path is a path, not a compose expression: `$` is written `$$`, or compose interpolates it.
+  // (A bind source is written as given: it may use variables on purpose.)
+  const target = req.path.replace(/\$/g, '$$$$');
+  // Short syntax splits at every `:` (`/x:ro` would become a read-only /x) and reads a one-letter source as a
+  // Windows drive (`a:/data`): such entries are written in long syntax.
+  const needsLong = target.includes(':') || source.includes(':') || /^[A-Za-z]$/.test(source);
 
   const edits: TextEdit[] = [];
   const expected = structuredClone(before);
@@ -212,12 +218,14 @@ export function planComposeFix(req: ComposeFixRequest): FixPlan {
   // 1. The service's volumes: replace an entry at the path, or add one.
   const volumesPair = pairOf(ctx.service, 'volumes');
   const ownSeq = volumesPair && isSeq(volumesPair.value) ? volumesPair.value : undefined;
-  const style = entryStyle(ctx, ownSeq);
-  const entry = newEntry(source, req.path, type);
-  const js = entryJs(source, req.path, type, style);
+  const neighbours = entryStyle(ctx, ownSeq);
+  const style = needsLong ? { ...neighbours, long: true } : neighbours;
+  if (needsLong && ownSeq?.flow) refuse(ctx, `${req.path} needs the long volume syntax (a ":" in a short entry splits it), which a flow list cannot take here; edit it by hand`, ownSeq);
+  const entry = newEntry(source, target, type);
+  const js = entryJs(source, target, type, style);
   let title: string;
 
-  const existingIndex = ownSeq ? ownSeq.items.findIndex((i) => volumeItemInfo(i)?.target === req.path) : -1;
+  const existingIndex = ownSeq ? ownSeq.items.findIndex((i) => volumeItemInfo(i)?.target === target) : -1;
   const existing = existingIndex >= 0 ? volumeItemInfo(ownSeq!.items[existingIndex]) : undefined;
   if (existing && (existing.type === 'volume' || existing.type === 'bind')) {
     throw new AlreadyPersistedSignal(`${req.path} is already persisted by the ${existing.type === 'bind' ? `bind of ${existing.source}` : `named volume "${existing.source}"`} in service "${req.service}"`);

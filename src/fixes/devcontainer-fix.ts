@@ -3,6 +3,7 @@ import { findNodeAtLocation, modify, parse, parseTree, printParseErrorCode, type
 import { normalizePosix } from '../core/paths';
 import { parseMountString } from '../sources/devcontainer';
 import { sanitizeVolumeName } from './compose-syntax';
+import { checkBindSource, checkContainerPath } from './paths';
 import { applyEdits, detectEol, positionOf, type TextEdit } from './text';
 import { FixRefusal, type FixPlan } from './types';
 
@@ -87,6 +88,23 @@ function mountTarget(entry: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * `source=…,target=…,type=…` as `docker run --mount` reads it (CSV): a field holding a "," or a quote is
+ * quoted, so it stays one field. Checked by reading it back.
+ */
+function mountString(source: string, target: string, type: string): string {
+  const field = (k: string, v: string): string => {
+    const f = `${k}=${v}`;
+    return /[",]/.test(f) || f.trim() !== f ? `"${f.replace(/"/g, '""')}"` : f;
+  };
+  const s = `${field('source', source)},${field('target', target)},${field('type', type)}`;
+  const back = parseMountString(s);
+  if (typeof back === 'string' || back.source !== source || back.target !== target || back.type !== type || back.volumeOpts) {
+    throw new FixRefusal(`the mount for ${JSON.stringify(target)} cannot be written so that Docker reads back this path; nothing was changed`);
+  }
+  return s;
+}
+
 /** The `mounts` entry for a path: a volume named stably across rebuilds, or a bind of a host folder. */
 function mountSpec(req: DevcontainerFixRequest): { source: string; type: 'volume' | 'bind' } {
   if (req.bindSource) return { source: req.bindSource, type: 'bind' };
@@ -100,7 +118,9 @@ function mountSpec(req: DevcontainerFixRequest): { source: string; type: 'volume
  * the file already uses objects. jsonc-parser plans the insertion, so comments and layout stay.
  */
 export function planDevcontainerFix(req: DevcontainerFixRequest): FixPlan {
-  if (!req.path.startsWith('/')) throw new FixRefusal(`"${req.path}" is not an absolute container path`, { file: req.file, line: 1, column: 1 });
+  const at = { file: req.file, line: 1, column: 1 };
+  checkContainerPath(req.path, at);
+  if (req.bindSource !== undefined) checkBindSource(req.bindSource, at);
   const { root, data } = parseStrict(req.file, req.text);
   if (data.dockerComposeFile !== undefined) {
     throw new FixRefusal('this dev container is compose-based: persist the path in the compose file that declares its service', {
@@ -116,12 +136,25 @@ export function planDevcontainerFix(req: DevcontainerFixRequest): FixPlan {
   const existing = (data.mounts as unknown[] | undefined) ?? [];
   const useObjects = existing.length > 0 && existing.every((m) => typeof m === 'object' && m !== null);
   const { source, type } = mountSpec(req);
-  const value = useObjects ? { source, target: req.path, type } : `source=${source},target=${req.path},type=${type}`;
+  // The Dev Containers CLI turns an object entry into `type=…,src=…,dst=…` without quoting: a "," or a quote
+  // in it would add fields of its own (`volume-opt=device=/` makes the "volume" a bind of the host's root).
+  const splits = (v: string): boolean => /[",]/.test(v);
+  const objectsUnsafe = splits(source) || splits(req.path);
+  const sameTargetIndex = existing.findIndex((m) => mountTarget(m) === normalizePosix(req.path));
+  const writesObject = sameTargetIndex >= 0 ? typeof existing[sameTargetIndex] !== 'string' : useObjects;
+  if (writesObject && objectsUnsafe) {
+    throw new FixRefusal(
+      `${splits(req.path) ? `the container path ${JSON.stringify(req.path)}` : `the source ${JSON.stringify(source)}`} holds a "," or a quote, which the Dev Containers CLI would read as more mount options in an object entry of "mounts"; nothing was changed`,
+      at,
+    );
+  }
+  const asString = mountString(source, req.path, type);
+  const value = useObjects ? { source, target: req.path, type } : asString;
 
   const formattingOptions = formattingOf(req.text, root);
   // An entry already at this path (an anonymous volume, a tmpfs) is replaced: Docker refuses two mounts on
   // one target ("Duplicate mount point").
-  const sameTarget = existing.findIndex((m) => mountTarget(m) === normalizePosix(req.path));
+  const sameTarget = sameTargetIndex;
   const replaced = sameTarget >= 0 ? mountsNode?.children?.[sameTarget] : undefined;
   if (!replaced && req.replaceOnly) {
     throw new FixRefusal(`no "mounts" entry mounts ${req.path}: it is declared elsewhere (runArgs?)`, { file: req.file, line: 1, column: 1 });
@@ -131,14 +164,14 @@ export function planDevcontainerFix(req: DevcontainerFixRequest): FixPlan {
   if (replaced) {
     const lineStart = req.text.lastIndexOf('\n', replaced.offset - 1) + 1;
     const indent = /^[ \t]*/.exec(req.text.slice(lineStart))![0];
-    const rendered = typeof existing[sameTarget] === 'string' ? JSON.stringify(`source=${source},target=${req.path},type=${type}`) : renderValue({ source, target: req.path, type }, replaced, req.text, indent, formattingOptions);
+    const rendered = typeof existing[sameTarget] === 'string' ? JSON.stringify(asString) : renderValue({ source, target: req.path, type }, replaced, req.text, indent, formattingOptions);
     edits = [{ offset: replaced.offset, length: replaced.length, text: rendered }];
   } else if (last) edits = appendToArray(req.text, last, value, formattingOptions);
   else edits = modify(req.text, ['mounts'], [value], { formattingOptions }).map((e) => ({ offset: e.offset, length: e.length, text: e.content }));
   const newText = applyEdits(req.text, edits);
 
   const after = parse(newText, [], PARSE_OPTIONS) as Record<string, unknown>;
-  const replacement = replaced ? (typeof existing[sameTarget] === 'string' ? `source=${source},target=${req.path},type=${type}` : { source, target: req.path, type }) : undefined;
+  const replacement = replaced ? (typeof existing[sameTarget] === 'string' ? asString : { source, target: req.path, type }) : undefined;
   const expected = { ...data, mounts: replaced ? existing.map((m, i) => (i === sameTarget ? replacement : m)) : [...existing, value] };
   if (!isDeepStrictEqual(after, expected)) {
     throw new FixRefusal('the planned edit would change more than the intended mount; nothing was changed', { file: req.file, line: 1, column: 1 });

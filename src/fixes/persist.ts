@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { effectiveMounts } from '../core/analyze';
 import { MountTable, type Classification } from '../core/mount-table';
@@ -8,6 +7,8 @@ import { loadComposeProject, type ComposeProject, type TextOverlay } from '../so
 import { loadDevcontainer } from '../sources/devcontainer';
 import { AlreadyPersistedSignal, planComposeFix } from './compose-fix';
 import { planDevcontainerFix } from './devcontainer-fix';
+import { checkTextSize, readConfigFile } from '../sources/compose/limits';
+import { checkBindSource, checkContainerPath } from './paths';
 import { FixRefusal, type FixPlan } from './types';
 
 export interface PersistRequest {
@@ -35,7 +36,8 @@ export function isDevcontainerFile(file: string): boolean {
 
 /** Plans the edit that makes `path` persistent, in the file that really declares the service. */
 export async function planPersist(req: PersistRequest): Promise<PersistOutcome> {
-  if (!req.path.startsWith('/')) throw new FixRefusal(`"${req.path}" is not an absolute container path`);
+  checkContainerPath(req.path);
+  if (req.bindSource !== undefined) checkBindSource(req.bindSource);
   if (isDevcontainerFile(req.file)) return planDevcontainerPersist(req);
   const project = await loadComposeProject([req.file], overlayOption(req));
   return planComposePersist(project, req.service, req);
@@ -111,7 +113,8 @@ function overlayOption(req: PersistRequest): { overlay?: TextOverlay } {
 
 /** The text a plan is made against: the unsaved one when there is one, else the file's. */
 async function readText(file: string, overlay: TextOverlay | undefined): Promise<string> {
-  return overlay?.get(resolve(file)) ?? readFile(file, 'utf8');
+  const unsaved = overlay?.get(resolve(file));
+  return unsaved !== undefined ? checkTextSize(file, unsaved) : readConfigFile(file);
 }
 
 function describeStorage(c: Classification): string {
