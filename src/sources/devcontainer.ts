@@ -132,6 +132,8 @@ interface MountSpec {
   source?: string;
   target?: string;
   readOnly: boolean;
+  /** `volume-opt=KEY=VALUE` fields: options of the volume driver (the local driver's type, o, device). */
+  volumeOpts?: Record<string, string>;
 }
 
 /** `docker run --mount` syntax: comma-separated key=value (CSV quoting), keys with their aliases. */
@@ -179,6 +181,12 @@ export function parseMountString(spec: string): MountSpec | string {
         if (v === 'true' || v === '1') out.readOnly = true;
         else if (v === 'false' || v === '0') out.readOnly = false;
         else return `invalid value for ${key}: ${value}`;
+        break;
+      }
+      case 'volume-opt': {
+        if (value === undefined) return `invalid field "${field}": it must be a key=value pair`;
+        const i = value.indexOf('=');
+        out.volumeOpts = { ...out.volumeOpts, [(i === -1 ? value : value.slice(0, i)).trim()]: i === -1 ? '' : value.slice(i + 1) };
         break;
       }
       default:
@@ -393,8 +401,15 @@ class DevcontainerReader {
     if (this.composeProjectDir !== undefined) return this.toComposeOverrideMount(spec, target, loc, this.composeProjectDir);
     const common = { target, readOnly: spec.readOnly, declaredAt: loc, origin: 'devcontainer mounts' };
     switch (spec.type) {
-      case 'volume':
+      case 'volume': {
+        const device = boundDevice(spec.volumeOpts);
+        if (device !== undefined) {
+          // The local driver with `o=bind` (or `type=none`) and `device=` mounts that host path: a bind, whatever the name says.
+          this.warn(`the volume "${spec.source ?? ''}" at ${target} is a bind of the host's ${device} (volume-opt device=${device} with o=bind)`);
+          return { ...common, status: 'bind-mount', source: resolveHostPath(device, this.localWorkspaceFolder) };
+        }
         return spec.source ? { ...common, status: 'named-volume', source: spec.source } : { ...common, status: 'anonymous-volume' };
+      }
       case 'bind': {
         if (!spec.source) throw new InputError(`bind mount "${written}" has no source`, loc);
         if (!spec.source.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(spec.source)) {
@@ -583,6 +598,14 @@ class DevcontainerReader {
     if (workingDir === join(this.localWorkspaceFolder, '.devcontainer')) return toName(`${basename(this.localWorkspaceFolder)}_devcontainer`);
     return toName(basename(workingDir));
   }
+}
+
+/** The host path a local-driver volume binds (`volume-opt=device=/x` with `o=bind` or `type=none`), if it does. */
+function boundDevice(opts: Record<string, string> | undefined): string | undefined {
+  const device = opts?.device;
+  if (!device) return undefined;
+  const o = (opts.o ?? '').split(',').map((x) => x.trim());
+  return o.includes('bind') || o.includes('rbind') || opts.type?.trim() === 'none' ? device : undefined;
 }
 
 function definedOf(m: Map<string, string | null>): Record<string, string> {
