@@ -14,11 +14,13 @@ export const USAGE = `Usage:
   persistence-lens persist --file FILE [--service NAME] --path /abs/path [--volume NAME] --write --move-data
                            [--container NAME|ID] [--live] [--recreate]
   persistence-lens backup (--volume NAME | --container C --path P | --path DIR) [--out DIR] [--keep N]
-                          [--level 1-9] [--host URL] [--json]
+                          [--level 1-9] [--stop] [--host URL] [--json]
   persistence-lens restore ARCHIVE (--volume NAME | --container C [--path P] | --path DIR) [--force]
                           [--keep-privileges] [--out DIR] [--host URL] [--json]
   persistence-lens rescue --container C [--out DIR] [--keep N] [--level 1-9] [--host URL] [--json]
   persistence-lens backups [--out DIR] [--verify] [--json]
+  persistence-lens orphans [--host URL] [--json]
+  persistence-lens recover VOLUME --into NAME [--host URL]
 
 Commands:
   scan    Which paths of each container, compose service or dev container survive which lifecycle event.
@@ -37,6 +39,10 @@ Commands:
           stripped (named in a warning) unless --keep-privileges. A local target folder keeps its own owner.
   rescue  Archive everything only a container's writable layer holds, and name those paths.
   backups List the backups in the backup folder.
+  orphans The anonymous volumes no container uses any more, with the container and path each last belonged
+          to (remembered from earlier scans, in $XDG_STATE_HOME/persistence-lens/volume-sightings.json).
+  recover Copy a volume (an orphaned one: a 12-hex id will do) into a named volume, verified; the source is
+          only read.
 
 Options:
   --self              this container, from /proc/self/mountinfo
@@ -61,6 +67,8 @@ Options:
   --out DIR           (backup) where backups go (default $XDG_DATA_HOME/persistence-lens/backups)
   --keep N            (backup) keep the newest N backups per source (default 5, 0 keeps all)
   --level 1-9         (backup) gzip level (default 6)
+  --stop              (backup) stop the running containers that write to the volume (or the container of the
+                      path) while it is archived, and start them again after, also on failure or Ctrl-C
   --force             (restore) overwrite a non-empty target after taking a safety backup
   --keep-privileges   (restore) keep setuid/setgid bits and security.capability as the archive has them
   --verify            (backups) compute every archive's sha256
