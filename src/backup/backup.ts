@@ -12,9 +12,12 @@ import {
   volumeExists,
   volumeSize,
   withVolumeHelper,
+  translateDockerError,
   HELPER_MOUNT,
   type DockerOptions,
 } from './docker-access';
+import type Dockerode from 'dockerode';
+import type { DockerConnection } from '../sources/docker/client';
 import { BackupAbortedError, BackupFailedError, BackupInputError, errorCode, isAbortError, messageOf, throwIfAborted } from './errors';
 import { inodeKey, localEntries } from './local-source';
 import { archivePathFor, defaultBackupDir, ensureBackupDir } from './location';
@@ -46,9 +49,18 @@ export interface BackupOptions extends OperationOptions, DockerOptions, Destinat
   checkDestination?: boolean;
   /** The clock (tests). */
   now?: () => Date;
+  /**
+   * Stop the running containers that can write to the source while it is archived (a volume: those mounting it
+   * read-write; a container path: that container), and start them again afterwards, also when the backup fails
+   * or is cancelled (the CLI's --stop, the editor's `persistenceLens.backups.stopContainers`). A database writing
+   * while its directory is read gives an archive no database can start from.
+   */
+  stopContainers?: boolean;
 }
 
 export interface BackupResult {
+  /** Containers stopped for the backup (`stopContainers`) and started again. */
+  stopped?: string[];
   archive: string;
   manifestPath: string;
   manifest: Manifest;
@@ -225,18 +237,21 @@ export async function backup(source: BackupSource, opts: BackupOptions = {}): Pr
     if (source.kind === 'volume') {
       if (!(await volumeExists(conn, source.volume))) throw new BackupInputError(`no volume "${source.volume}" on the Docker Engine at ${conn.endpoint.description}`);
       const { dir, staleRemoved } = await destination();
+      const writers = opts.stopContainers ? await volumeWriters(conn, source.volume) : [];
       void volumeSize(conn, source.volume, 3000, sizing.signal).then((n) => {
         if (n !== undefined) reporter.totalBytes = n;
       });
-      const r = await withVolumeHelper(conn, source.volume, { readOnly: true }, opts, async (helper) => {
-        reporter.setPhase('archiving', reporter.totalBytes);
-        const entries = engineArchive(conn, helper.container, `${HELPER_MOUNT}/.`, contentNameMap(), {
-          doing: `reading ${what}`,
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-        return writeBackupArchive(entries, { source: { kind: 'volume', name: source.volume, engine: conn.endpoint.description }, layout: 'content', purpose: 'backup', warnings, what }, dir, opts, reporter);
-      });
-      return { ...r, staleRemoved };
+      const r = await whileStopped(conn, writers, what, opts.signal, () =>
+        withVolumeHelper(conn, source.volume, { readOnly: true }, opts, async (helper) => {
+          reporter.setPhase('archiving', reporter.totalBytes);
+          const entries = engineArchive(conn, helper.container, `${HELPER_MOUNT}/.`, contentNameMap(), {
+            doing: `reading ${what}`,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          });
+          return writeBackupArchive(entries, { source: { kind: 'volume', name: source.volume, engine: conn.endpoint.description }, layout: 'content', purpose: 'backup', warnings, what }, dir, opts, reporter);
+        }),
+      );
+      return { ...r, staleRemoved, ...(writers.length ? { stopped: writers.map((w) => w.name) } : {}) };
     }
 
     const { container, info } = await findContainer(conn, source.container);
@@ -246,16 +261,20 @@ export async function backup(source: BackupSource, opts: BackupOptions = {}): Pr
     if (!st.isDir && !st.isSymlink) throw new BackupInputError(`${path} in container "${source.container}" is a file: a backup archives a directory (back up the folder that holds it, or use rescue)`);
     const { dir, staleRemoved } = await destination();
     reporter.setPhase('archiving');
-    const entries = engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, contentNameMap(), { doing: `reading ${what}`, ...(opts.signal ? { signal: opts.signal } : {}) });
     const containerName = info.Name.replace(/^\//, '');
-    const r = await writeBackupArchive(
-      entries,
-      { source: { kind: 'container-path', name: path, container: containerName, containerId: info.Id, image: info.Config.Image, engine: conn.endpoint.description }, layout: 'content', purpose: 'backup', warnings, what },
-      dir,
-      opts,
-      reporter,
-    );
-    return { ...r, staleRemoved };
+    // the engine reads a stopped container's files as well as a running one's
+    const writers = opts.stopContainers && info.State.Running ? [{ id: info.Id, name: containerName }] : [];
+    const r = await whileStopped(conn, writers, what, opts.signal, () => {
+      const entries = engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, contentNameMap(), { doing: `reading ${what}`, ...(opts.signal ? { signal: opts.signal } : {}) });
+      return writeBackupArchive(
+        entries,
+        { source: { kind: 'container-path', name: path, container: containerName, containerId: info.Id, image: info.Config.Image, engine: conn.endpoint.description }, layout: 'content', purpose: 'backup', warnings, what },
+        dir,
+        opts,
+        reporter,
+      );
+    });
+    return { ...r, staleRemoved, ...(writers.length ? { stopped: writers.map((w) => w.name) } : {}) };
   } catch (err) {
     if (err instanceof BackupInputError || err instanceof BackupFailedError || err instanceof BackupAbortedError) throw err;
     if ((err as Error).name === 'DockerUnavailableError') throw err;
@@ -263,6 +282,64 @@ export async function backup(source: BackupSource, opts: BackupOptions = {}): Pr
   } finally {
     sizing.abort();
   }
+}
+
+interface Writer {
+  id: string;
+  name: string;
+}
+
+/** The running containers that mount `volume` read-write (they can write to it while it is read). */
+async function volumeWriters(conn: DockerConnection, volume: string): Promise<Writer[]> {
+  let list: Dockerode.ContainerInfo[];
+  try {
+    list = await conn.docker.listContainers({ filters: { volume: [volume], status: ['running'] } });
+  } catch (err) {
+    throw translateDockerError(err, conn, `listing the containers that use volume "${volume}"`);
+  }
+  return list
+    .filter((c) => (c.Mounts ?? []).some((m) => m.Type === 'volume' && m.Name === volume && m.RW !== false))
+    .map((c) => ({ id: c.Id, name: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, '') }));
+}
+
+/**
+ * Runs `work` with `writers` stopped, and starts every one of them again afterwards: after a success, a failure
+ * or a cancel (the start is not cancelled with the backup: a container left stopped is the one outcome worse
+ * than a failed backup). A container that cannot be started again is named in the error.
+ */
+async function whileStopped<T>(conn: DockerConnection, writers: Writer[], what: string, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  if (writers.length === 0) return work();
+  const stopped: Writer[] = [];
+  let outcome: { ok: true; value: T } | { ok: false; err: unknown };
+  try {
+    for (const w of writers) {
+      throwIfAborted(signal, `backing up ${what}`);
+      try {
+        // the container's own stop timeout (its StopTimeout, else the engine's 10 s) lets a database shut down cleanly
+        await conn.docker.getContainer(w.id).stop();
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 304) throw translateDockerError(err, conn, `stopping container "${w.name}" before backing up ${what}`);
+      }
+      stopped.push(w);
+    }
+    outcome = { ok: true, value: await work() };
+  } catch (err) {
+    outcome = { ok: false, err };
+  }
+  const notStarted: string[] = [];
+  for (const w of stopped) {
+    try {
+      await conn.docker.getContainer(w.id).start();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 304) notStarted.push(`"${w.name}" (${messageOf(err)})`);
+    }
+  }
+  if (notStarted.length > 0) {
+    const before = outcome.ok ? 'the backup was written' : `the backup failed (${messageOf(outcome.err)})`;
+    throw new BackupFailedError(`${before}, but container(s) stopped for it could not be started again: ${notStarted.join(', ')}; start them with docker start`);
+  }
+  if (!outcome.ok) throw outcome.err;
+  return outcome.value;
 }
 
 /** The errors localEntries would give for its root, before anything is created. */

@@ -153,7 +153,7 @@ export async function backupCommand(argv: string[], io: Output): Promise<number>
     args: argv,
     strict: true,
     allowPositionals: true,
-    options: { ...COMMON, volume: { type: 'string' }, container: { type: 'string' }, path: { type: 'string' }, keep: { type: 'string' }, level: { type: 'string' } },
+    options: { ...COMMON, volume: { type: 'string' }, container: { type: 'string' }, path: { type: 'string' }, keep: { type: 'string' }, level: { type: 'string' }, stop: { type: 'boolean' } },
   });
   if (positionals.length > 0) throw new UsageError(`backup takes no positional arguments (got "${positionals[0]}")`);
   let source: BackupSource;
@@ -175,7 +175,7 @@ export async function backupCommand(argv: string[], io: Output): Promise<number>
   const progress = progressLine(io);
   try {
     const r = await cancellable(io, (signal) =>
-      backup(source, commonOptions(values, { keep, ...(level !== undefined ? { level } : {}), signal, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) })),
+      backup(source, commonOptions(values, { keep, ...(level !== undefined ? { level } : {}), ...(values.stop ? { stopContainers: true } : {}), signal, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) })),
     );
     progress.done();
     const unreadable = r.unreadable ?? [];
@@ -189,12 +189,13 @@ export async function backupCommand(argv: string[], io: Output): Promise<number>
       return 3;
     };
     if (values.json) {
-      io.out(JSON.stringify({ archive: r.archive, manifestPath: r.manifestPath, manifest: r.manifest, pruned: r.pruned, staleRemoved: r.staleRemoved, warnings: r.warnings, unreadable }, null, 2) + '\n');
+      io.out(JSON.stringify({ archive: r.archive, manifestPath: r.manifestPath, manifest: r.manifest, pruned: r.pruned, staleRemoved: r.staleRemoved, warnings: r.warnings, unreadable, stopped: r.stopped ?? [] }, null, 2) + '\n');
       return incomplete();
     }
     const what = describeSource(r.manifest.source);
     io.out(`${paint(io.color, unreadable.length ? 'yellow' : 'green', 'Backed up')} ${what}: ${count(r.manifest.entries)} entries, ${formatBytes(r.manifest.bytes)} of files\n`);
     printArchive(io, r);
+    if (r.stopped?.length) io.out(`  stopped   ${r.stopped.join(', ')} while archiving, started again\n`);
     printHousekeeping(io, r, keep, what);
     return incomplete();
   } catch (err) {

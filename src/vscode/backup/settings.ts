@@ -18,6 +18,14 @@ export function readBackupSettings(): BackupSettings {
   );
 }
 
+/**
+ * `persistenceLens.backups.stopContainers`: stop the containers that write to a volume while it is backed up
+ * (the backup's `stopContainers`; default false: stopping a database is an outage the user chooses).
+ */
+export function readStopContainers(): boolean {
+  return vscode.workspace.getConfiguration(SETTING.section).get<boolean>('backups.stopContainers') === true;
+}
+
 export function affectsBackupFolder(e: vscode.ConfigurationChangeEvent): boolean {
   return e.affectsConfiguration(`${SETTING.section}.${SETTING.backupsFolder}`);
 }
