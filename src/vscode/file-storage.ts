@@ -48,6 +48,13 @@ export class FileStorage {
     for (const l of this.listeners) l();
   }
 
+  /** Mount points of Docker volumes (named or anonymous) in this machine's mount table; none outside a container. */
+  volumeMountPoints(): string[] {
+    const view = this.load()?.view;
+    if (!view?.insideContainer) return [];
+    return view.mounts.filter((m) => m.status === 'named-volume' || m.status === 'anonymous-volume').map((m) => m.target);
+  }
+
   onDidChange(listener: () => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };

@@ -25,6 +25,13 @@ export const COMMAND = {
   refreshBackups: 'persistenceLens.refreshBackups',
   revealBackup: 'persistenceLens.revealBackup',
   deleteBackup: 'persistenceLens.deleteBackup',
+  copyAgain: 'persistenceLens.copyAgain',
+} as const;
+
+/** Commands the extension runs itself (a quick fix's action), not contributed: no title, no menu. */
+export const INTERNAL_COMMAND = {
+  /** Persist Path… for a file, service and path known already: `{ file, service?, path }`. */
+  persistFromFile: 'persistenceLens.persistFromFile',
 } as const;
 
 /** Context keys read by `when` clauses in package.json. */
@@ -35,6 +42,8 @@ export const CONTEXT = {
   activeFileKnown: 'persistenceLens.activeFileKnown',
   activeFileAtRisk: 'persistenceLens.activeFileAtRisk',
   backupsEmpty: 'persistenceLens.backupsEmpty',
+  /** A path of this container was copied live into a volume and the container is not recreated yet (Copy Again). */
+  liveMovePending: 'persistenceLens.liveMovePending',
 } as const;
 
 export const SETTING = {

@@ -58,3 +58,12 @@ describe('the moved path check at startup', () => {
     assert.equal(parseMoveManifest('not json'), undefined);
   });
 });
+
+describe('the editor looks for the manifest the engine writes', () => {
+  it('by the same name (the extension bundle does not load the engine to know it)', async () => {
+    const { MOVE_MANIFEST_NAME } = await import('../../src/vscode/paths/moved-path-check').catch(() => ({ MOVE_MANIFEST_NAME: undefined }));
+    // moved-path-check imports vscode; read its constant from the source text when vscode cannot load here
+    const name = MOVE_MANIFEST_NAME ?? /MOVE_MANIFEST_NAME = '([^']+)'/.exec(readFileSync(new URL('../../src/vscode/paths/moved-path-check.ts', import.meta.url), 'utf8'))?.[1];
+    assert.equal(name, MOVE_MANIFEST);
+  });
+});

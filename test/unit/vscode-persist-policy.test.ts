@@ -60,7 +60,7 @@ describe('Persist Path…: what is offered', () => {
 });
 
 describe('Persist Path…: what is said', () => {
-  const move = { files: 3, bytes: 1_234_567, volume: 'demo_ssh', warnings: [], leftStopped: true, container: { id: 'c1', name: 'demo-app-1' } } as never;
+  const move = { files: 3, bytes: 1_234_567, volume: 'demo_ssh', warnings: [], leftStopped: true, container: { id: 'c1', name: 'demo-app-1' }, source: { kind: 'writable-layer', nested: [], existed: true, description: '' } } as never;
 
   it('the verified move, in the words of the CLI', () => {
     assert.equal(movedSentence(move, 'in the recreated container demo-app-1'), 'Moved 3 files (1.23 MB) into volume demo_ssh, verified in the recreated container demo-app-1');

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { DiagnosedEntry, DiagnosticsUpdater } from './diagnostics-updater';
 import { DIAGNOSTIC_SOURCE } from './to-diagnostic';
 import { planToWorkspaceEdit } from './workspace-edit';
+import { INTERNAL_COMMAND } from '../ids';
+import { MoveOffers } from './move-offers';
 
 function sameRange(a: vscode.Range, b: vscode.Range): boolean {
   return a.start.isEqual(b.start) && a.end.isEqual(b.end);
@@ -28,6 +30,8 @@ function entryFor(d: vscode.Diagnostic, updater: DiagnosticsUpdater, doc: vscode
 export class PersistenceCodeActions implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
 
+  private readonly moveOffers = new MoveOffers();
+
   constructor(private readonly updater: DiagnosticsUpdater) {}
 
   async provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext, token: vscode.CancellationToken): Promise<vscode.CodeAction[]> {
@@ -53,9 +57,23 @@ export class PersistenceCodeActions implements vscode.CodeActionProvider {
         actions.push(action);
       }
       if (planned.fixes.length === 0 && planned.noFixReason) actions.push(unavailable(d, finding.path, planned.noFixReason));
+      // A container runs from this file and holds data at the path: the edits above would leave it behind.
+      if (planned.fixes.length > 0 && finding.path && doc.uri.scheme === 'file' && (await this.moveOffers.movable(doc.uri.fsPath, finding.service, finding.path))) {
+        if (token.isCancellationRequested) return [];
+        actions.unshift(moveAction(d, doc.uri.fsPath, finding.service, finding.path));
+      }
     }
     return actions;
   }
+}
+
+/** "Move the data of PATH into a volume…": Persist Path…'s questions for this file and path, the move offered first. */
+function moveAction(d: vscode.Diagnostic, file: string, service: string | undefined, path: string): vscode.CodeAction {
+  const title = `Move the data of ${path} into a volume and persist it…`;
+  const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+  action.diagnostics = [d];
+  action.command = { title, command: INTERNAL_COMMAND.persistFromFile, arguments: [{ file, path, ...(service && !/\.jsonc?$/i.test(file) ? { service } : {}) }] };
+  return action;
 }
 
 /**

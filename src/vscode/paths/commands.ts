@@ -2,14 +2,15 @@ import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { SourceLocation } from '../../core/types';
 import type { FileStorage } from '../file-storage';
-import { COMMAND, SETTING, VIEW } from '../ids';
+import { COMMAND, INTERNAL_COMMAND, SETTING, VIEW } from '../ids';
 import { openMachineSetting, saveWarningSettings, setSaveWarningsEnabled } from '../settings';
 import { localFolderOf, nodeForFile } from '../tree/build';
 import type { PathNode, PathsNode, TargetNode } from '../tree/nodes';
 import type { PathsView } from '../tree/paths-view';
 import { pathTooltip } from '../tree/present';
 import type { PathsModel } from './model';
-import { persistPath } from './persist-command';
+import { copyAgain, type LiveMoves } from './move-flow';
+import { persistFromFile, persistPath, type PersistDeps } from './persist-command';
 import type { RefreshTriggers } from './triggers';
 import type { UiTestHooks } from '../ui/test-hooks';
 import type { Ui } from '../ui/ui';
@@ -21,17 +22,23 @@ export interface PathsCommandDeps {
   storage: FileStorage;
   ui: Ui;
   hooks(): UiTestHooks | undefined;
+  liveMoves: LiveMoves;
 }
 
 /** The Paths view's commands, and the ones the status bar and the save warning reuse. */
 export class PathsCommands {
   constructor(private readonly deps: PathsCommandDeps) {}
 
+  private get persistDeps(): PersistDeps {
+    const { ui, hooks, model, liveMoves } = this.deps;
+    return { ui, hooks, model, liveMoves };
+  }
+
   register(): vscode.Disposable[] {
     const on = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
     return [
       on(COMMAND.refresh, () => vscode.window.withProgress({ location: { viewId: VIEW.paths } }, () => this.deps.triggers.now())),
-      on(COMMAND.persistPath, (node?: PathNode) => (node?.kind === 'path' ? persistPath({ path: node.path.path, parent: node.parent }, this.deps.model) : undefined)),
+      on(COMMAND.persistPath, (node?: PathNode) => (node?.kind === 'path' ? persistPath({ path: node.path.path, parent: node.parent }, this.persistDeps) : undefined)),
       on(COMMAND.revealDeclaration, (node?: PathsNode) => this.revealDeclaration(node)),
       on(COMMAND.copyPath, (node?: PathNode) => (node?.kind === 'path' ? vscode.env.clipboard.writeText(node.path.path) : undefined)),
       on(COMMAND.openFolder, (node?: PathNode) => this.openFolder(node)),
@@ -40,12 +47,14 @@ export class PathsCommands {
       on(COMMAND.openDockerSetting, () => openMachineSetting(`${SETTING.section}.${SETTING.dockerHost}`)),
       on(COMMAND.revealActiveFile, () => this.revealActiveFile()),
       on(COMMAND.persistActiveFolder, () => this.persistActiveFolder()),
+      on(COMMAND.copyAgain, (volume?: string) => copyAgain(this.deps, typeof volume === 'string' ? volume : undefined)),
+      on(INTERNAL_COMMAND.persistFromFile, (req?: { file: string; service?: string; path: string }) => (req?.file && req.path ? persistFromFile(req, this.persistDeps) : undefined)),
     ];
   }
 
   /** Persist a folder of this machine (the save warning's "Persist this folder…"). */
   async persistFolder(folder: string): Promise<boolean> {
-    return persistPath({ path: folder, parent: await this.selfNode() }, this.deps.model);
+    return persistPath({ path: folder, parent: await this.selfNode() }, this.persistDeps);
   }
 
   /** Reveal the path node that decides where `file` lives ("Show in Persistence view"). */

@@ -5,6 +5,8 @@ import { FileStatusBar } from '../status/status-bar';
 import { PathsView } from '../tree/paths-view';
 import { PathsCommands } from './commands';
 import { PathsModel } from './model';
+import { LiveMoves } from './move-flow';
+import { MovedPathChecker } from './moved-path-check';
 import { RefreshTriggers } from './triggers';
 import type { UiSeam } from '../ui/index';
 
@@ -19,6 +21,7 @@ export interface PathsFeatures {
   saveGuard: SaveGuard;
   commands: PathsCommands;
   storage: FileStorage;
+  movedPathCheck: MovedPathChecker;
 }
 
 /**
@@ -30,13 +33,16 @@ export function registerPathsFeatures(context: vscode.ExtensionContext, seam: Ui
   const model = new PathsModel();
   const view = new PathsView(model);
   const triggers = new RefreshTriggers(model, view);
-  const commands = new PathsCommands({ model, view, triggers, storage, ...seam });
+  const liveMoves = new LiveMoves(context.globalState);
+  const commands = new PathsCommands({ model, view, triggers, storage, ...seam, liveMoves });
+  const movedPathCheck = new MovedPathChecker(storage, seam.ui, liveMoves);
+  movedPathCheck.start();
   const statusBar = new FileStatusBar(storage);
   const saveGuard = new SaveGuard(storage, {
     persistFolder: (folder) => commands.persistFolder(folder),
     showFolder: (folder) => commands.showFile(folder),
   });
   const mountCheck = setInterval(() => storage.checkForChanges(), MOUNT_CHECK_MS);
-  context.subscriptions.push(model, view, triggers, statusBar, saveGuard, ...commands.register(), { dispose: () => clearInterval(mountCheck) });
-  return { model, view, statusBar, saveGuard, commands, storage };
+  context.subscriptions.push(model, view, triggers, statusBar, saveGuard, movedPathCheck, ...commands.register(), { dispose: () => clearInterval(mountCheck) });
+  return { model, view, statusBar, saveGuard, commands, storage, movedPathCheck };
 }

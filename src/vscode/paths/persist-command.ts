@@ -1,11 +1,16 @@
 import { existsSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import type { PersistRequest } from '../../engine';
+import type { MoveOffer, PersistRequest } from '../../engine';
 import { engine } from '../engine';
 import type { TargetNode } from '../tree/nodes';
+import type { UiTestHooks } from '../ui/test-hooks';
+import type { Ui } from '../ui/ui';
 import { persistCandidates, type PersistCandidate } from './persist-candidates';
+import { defaultBindFolder, persistChoices, type PersistSituation } from './persist-policy';
+import { moveAndPersist, type LiveMoves } from './move-flow';
 import type { PathsModel } from './model';
+import { applyPlanInEditor, engineDockerOptions, unsavedTexts } from './persist-support';
 
 /** A path of a target to make persistent. */
 export interface PersistSubject {
@@ -13,94 +18,116 @@ export interface PersistSubject {
   parent: TargetNode;
 }
 
+/** What Persist Path… needs besides the subject: the widgets, the test hooks, the scan, this container's live moves. */
+export interface PersistDeps {
+  ui: Ui;
+  hooks(): UiTestHooks | undefined;
+  model: PathsModel;
+  liveMoves: LiveMoves;
+}
+
 /**
- * "Persist Path…": find the file that declares the target (asking when several fit), let the user pick a
- * named volume or a host folder, plan the edit with the quick-fix engine, and apply it as a WorkspaceEdit
- * (undoable, and made against the editor's text when the file is open with unsaved changes).
+ * "Persist Path…": find the file that declares the target (asking when several fit), ask how to keep the path
+ * (moving what it holds now first, when a container runs from that file and the path holds data), plan the
+ * edit with the quick-fix engine and apply it as a WorkspaceEdit (undoable, and made against the editor's text
+ * when the file is open with unsaved changes) — after the data is verified in the volume, for a move.
  */
-export async function persistPath(subject: PersistSubject, model: PathsModel): Promise<boolean> {
+export async function persistPath(subject: PersistSubject, deps: PersistDeps): Promise<boolean> {
+  const { ui } = deps;
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Persistence Lens edits no files in an untrusted workspace.');
+    void ui.show('warning', 'Persistence Lens edits no files in an untrusted workspace.');
     return false;
   }
-  const candidates = persistCandidates(subject.parent, model.snapshot.scan).filter((c) => existsSync(c.file));
+  const candidates = persistCandidates(subject.parent, deps.model.snapshot.scan).filter((c) => existsSync(c.file));
   if (candidates.length === 0) {
-    void vscode.window.showWarningMessage(
+    void ui.show(
+      'warning',
       `No compose file or devcontainer.json that declares ${subject.parent.rootKind === 'self' ? 'this container' : subject.parent.target.name} was found, so ${subject.path} cannot be persisted from here. Add a volume for it where the container is created.`,
     );
     return false;
   }
-  const candidate = candidates.length === 1 ? candidates[0] : await pickCandidate(candidates, subject.path);
+  const candidate = candidates.length === 1 ? candidates[0] : await pickCandidate(ui, candidates, subject.path);
   if (!candidate) return false;
+  return persistFromFile({ file: candidate.file, ...(candidate.service ? { service: candidate.service } : {}), path: subject.path }, deps, subject.parent.target.paths.find((p) => p.path === subject.path));
+}
 
-  const how = await vscode.window.showQuickPick(
-    [
-      { label: '$(database) Named volume', detail: 'Docker manages it; it survives recreating the container and compose down (not down -v).', mode: 'volume' as const },
-      { label: '$(folder) Bind a host folder…', detail: 'The files stay in a folder of the host that you choose.', mode: 'bind' as const },
-    ],
-    { title: `Persist ${subject.path}`, placeHolder: `How should ${subject.path} be kept? (${vscode.workspace.asRelativePath(candidate.file)})` },
+/**
+ * The questions once the file is known (also the quick fix's entry): how to keep the path, then the edit or
+ * the move. `report` is the scan's view of the path, when it has one (its category, whether it holds data).
+ */
+export async function persistFromFile(
+  req: { file: string; service?: string; path: string },
+  deps: PersistDeps,
+  report?: { category?: string; holdsData?: boolean },
+): Promise<boolean> {
+  const { ui } = deps;
+  const offer = await probeOffer(req, deps);
+  const situation: PersistSituation = {
+    path: req.path,
+    file: vscode.workspace.asRelativePath(req.file),
+    ...(report?.category ? { category: report.category } : {}),
+    ...(report?.holdsData !== undefined ? { holdsDataByScan: report.holdsData } : {}),
+    ...(offer ? { offer } : {}),
+  };
+  const choices = persistChoices(situation);
+  const how = await ui.pick(
+    choices.map((c) => ({ label: c.label, detail: c.detail, value: c.mode })),
+    { title: `Persist ${req.path}`, placeholder: `How should ${req.path} be kept? (${situation.file})` },
   );
   if (!how) return false;
+  if (how === 'move') return moveAndPersist(req, offer!, deps, (plan) => applyPlanInEditor(plan, { reveal: false }));
   let bindSource: string | undefined;
-  if (how.mode === 'bind') {
-    bindSource = await vscode.window.showInputBox({
-      title: `Host folder for ${subject.path}`,
+  if (how === 'bind') {
+    bindSource = await ui.input({
+      title: `Host folder for ${req.path}`,
       prompt: 'A path on the Docker host; relative paths are resolved from the compose file or devcontainer.json.',
-      value: `./data/${basename(subject.path).replace(/^\.+/, '') || 'data'}`,
-      validateInput: (v) => (v.trim() ? undefined : 'A folder is needed'),
+      value: defaultBindFolder(req.path),
+      validate: (v) => (v.trim() ? undefined : 'A folder is needed'),
     });
     if (!bindSource) return false;
   }
-  return applyPersist({ file: candidate.file, ...(candidate.service ? { service: candidate.service } : {}), path: subject.path, ...(bindSource ? { bindSource: bindSource.trim() } : {}) });
+  return applyPersist({ ...req, ...(bindSource ? { bindSource: bindSource.trim() } : {}) }, ui);
 }
 
-async function pickCandidate(candidates: PersistCandidate[], path: string): Promise<PersistCandidate | undefined> {
-  const picked = await vscode.window.showQuickPick(
-    candidates.map((c) => ({ label: c.service ?? basename(dirname(c.file)) + '/' + basename(c.file), description: vscode.workspace.asRelativePath(c.file), detail: c.why, candidate: c })),
-    { title: `Persist ${path}`, placeHolder: 'Which file should declare the volume?' },
+/** What the engine can move for this file and path; nothing (only the edit is offered) when Docker does not answer. */
+async function probeOffer(req: { file: string; service?: string; path: string }, deps: PersistDeps): Promise<MoveOffer | undefined> {
+  try {
+    return await engine().moveOffer(req, engineDockerOptions(deps));
+  } catch {
+    // no engine, no container, no permission: the file can still be edited, which is what is offered then
+    return undefined;
+  }
+}
+
+async function pickCandidate(ui: Ui, candidates: PersistCandidate[], path: string): Promise<PersistCandidate | undefined> {
+  return ui.pick(
+    candidates.map((c) => ({ label: c.service ?? basename(dirname(c.file)) + '/' + basename(c.file), description: vscode.workspace.asRelativePath(c.file), detail: c.why, value: c })),
+    { title: `Persist ${path}`, placeholder: 'Which file should declare the volume?' },
   );
-  return picked?.candidate;
 }
 
-/** Unsaved editor text of the files the engine reads, so a plan matches what the user sees. */
-function unsavedTexts(): Map<string, string> {
-  const overlay = new Map<string, string>();
-  for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === 'file' && doc.isDirty) overlay.set(resolve(doc.uri.fsPath), doc.getText());
-  return overlay;
-}
-
-/** Plans and applies one persist request; tells the user what happened. Exposed for the save warning. */
-export async function applyPersist(request: PersistRequest): Promise<boolean> {
+/** Plans and applies one persist request (only the edit); tells the user what happened. Exposed for the save warning. */
+export async function applyPersist(request: PersistRequest, ui: Ui): Promise<boolean> {
   const overlay = unsavedTexts();
   let outcome;
   try {
     outcome = await engine().planPersist({ ...request, overlay });
   } catch (err) {
-    void vscode.window.showErrorMessage(`Cannot persist ${request.path}: ${(err as Error).message}`);
+    void ui.show('error', `Cannot persist ${request.path}: ${(err as Error).message}`);
     return false;
   }
   if (outcome.status === 'already-persisted') {
-    void vscode.window.showInformationMessage(outcome.message);
+    void ui.show('info', outcome.message);
     return false;
   }
   const plan = outcome.plan;
-  const uri = vscode.Uri.file(plan.file);
-  const doc = await vscode.workspace.openTextDocument(uri);
-  if (doc.getText() !== plan.originalText) {
-    void vscode.window.showWarningMessage(`${basename(plan.file)} changed while the fix was planned: try again.`);
+  try {
+    await applyPlanInEditor(plan, { reveal: true });
+  } catch (err) {
+    void ui.show('warning', `Could not edit ${basename(plan.file)}: ${(err as Error).message}.`);
     return false;
   }
-  const edit = new vscode.WorkspaceEdit();
-  for (const e of plan.edits) edit.replace(uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.text);
-  if (!(await vscode.workspace.applyEdit(edit))) {
-    void vscode.window.showErrorMessage(`Could not edit ${plan.file}.`);
-    return false;
-  }
-  const wasDirty = overlay.has(resolve(plan.file));
-  if (!wasDirty) await doc.save();
-  const first = plan.edits[0];
-  const editor = await vscode.window.showTextDocument(doc, { preview: false });
-  if (first) editor.revealRange(new vscode.Range(doc.positionAt(first.offset), doc.positionAt(first.offset + first.text.length)), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-  void vscode.window.showInformationMessage(`${plan.title} in ${basename(plan.file)}. Recreate the container to use it (docker compose up -d, or Rebuild Container).`);
+  void ui.show('info', `${plan.title} in ${basename(plan.file)}. Recreate the container to use it (docker compose up -d, or Rebuild Container).`);
   return true;
 }
+

@@ -122,9 +122,13 @@ export function afterMoveMessage(a: { move: MoveResult; offer: MoveOffer; file: 
     };
   }
   const stopped = move.leftStopped ? ` ${move.container.name} was stopped for the copy and stays stopped until it is recreated.` : '';
+  const original =
+    move.source.kind === 'anonymous-volume' && move.source.volume
+      ? ` The anonymous volume ${move.source.volume.slice(0, 12)} still holds the original data (nothing removes it): once the new container is fine, docker volume rm ${move.source.volume}.`
+      : '';
   return {
     level: 'info',
-    text: `${movedSentence(move, 'in the volume')}; ${a.file} declares it.${stopped}${warnings} Recreate the container to use it.`,
+    text: `${movedSentence(move, 'in the volume')}; ${a.file} declares it.${stopped}${warnings}${original} Recreate the container to use it.`,
     actions: [RECREATE_NOW],
   };
 }

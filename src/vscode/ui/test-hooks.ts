@@ -48,6 +48,11 @@ export interface UiTestHooks {
    * Rebuild Container is not installed in the test editor): false means it does not, true that it ran.
    */
   runCommand?: (id: string, args: unknown[]) => boolean | Promise<boolean>;
+  /**
+   * Clicks a button of a message (one of its actions, or undefined for closing it) instead of waiting for the
+   * user; the message is still shown. An answer that is not one of its buttons is an error.
+   */
+  answer?: (m: { level: MessageLevel; text: string; actions: string[] }) => string | undefined | Promise<string | undefined>;
   /** Sees every message shown, with its actions. */
   onMessage?: (m: { level: MessageLevel; text: string; actions: string[] }) => void;
   /** Labels for the helper containers and volumes the engine creates (tests remove what they made). */
@@ -117,9 +122,14 @@ export function hookedUi(ui: Ui, hooks: () => UiTestHooks | undefined): Ui {
       if (!st.isDirectory()) throw refuse('it is not a directory');
       return path;
     },
-    show(level, text, ...actions) {
-      hooks()?.onMessage?.({ level, text, actions });
-      return ui.show(level, text, ...actions);
+    async show(level, text, ...actions) {
+      const h = hooks();
+      h?.onMessage?.({ level, text, actions });
+      const shown = ui.show(level, text, ...actions);
+      if (!h?.answer || actions.length === 0) return shown;
+      const clicked = await h.answer({ level, text, actions });
+      if (clicked !== undefined && !actions.includes(clicked)) throw new Error(`test hooks: the message "${text}" has no button "${clicked}"`);
+      return clicked;
     },
     terminal(name) {
       const real = ui.terminal(name);
