@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { contentNameMap, dockerFor, engineArchive, findContainer, statPath, type DockerOptions } from '../backup/docker-access';
 import { planPersist, isDevcontainerFile } from '../fixes/persist';
 import type { FixPlan } from '../fixes/types';
-import { writePlanAtomically } from '../fixes/write';
+import { checkPlanWritable, writePlanAtomically } from '../fixes/write';
 import { loadComposeProject, normalizeProjectName } from '../sources/compose/index';
 import { connectDocker, type DockerConnection } from '../sources/docker/client';
 import { composeRefOf, composeUpCommand, detectCompose, runCompose, shellQuote, type ComposeRef } from './compose-recreate';
@@ -73,6 +73,8 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
   if (outcome.status === 'already-persisted') return { status: 'already-persisted', message: `${outcome.message}; nothing to change and no data to move` };
   const { plan } = outcome;
   if (!plan.volumeName) throw new MoveError(`${plan.title}: the edit declares no volume to move the data into. Nothing was changed`);
+  // A file that cannot be written (read-only, changed, not a regular file) is refused before any data moves.
+  if (!opts.writeEdit) await checkPlanWritable(plan);
 
   // 2. The container the data is in.
   const conn: DockerConnection = opts.docker ?? (await connectDocker(opts.host !== undefined ? { host: opts.host } : {}));

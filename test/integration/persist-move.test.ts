@@ -4,7 +4,7 @@
  * Faults leave the file unedited, the data where it was and the container running.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
@@ -180,6 +180,16 @@ describe('persist --move-data on a real engine with docker-compose v1', { timeou
     assert.match(r.err, /exists already and holds data/);
     assert.equal(readFileSync(p.file, 'utf8'), p.original);
     assert.equal(await state(p.container), 'running');
+
+    // A read-only compose file is refused before anything is stopped or copied.
+    chmodSync(p.file, 0o444);
+    const started = await docker('inspect', '-f', '{{.State.StartedAt}}', p.container);
+    const ro = await persist(['--file', p.file, '--path', '/srv/data', '--write', '--move-data', '--volume', 'other-data']);
+    chmodSync(p.file, 0o644);
+    assert.equal(ro.code, 2);
+    assert.match(ro.err, /is read-only .*nothing was written/);
+    assert.equal(await docker('inspect', '-f', '{{.State.StartedAt}}', p.container), started, 'the container was not stopped');
+    assert.equal(await docker('volume', 'ls', '-q', '--filter', `name=^${p.project}_other-data$`), '', 'no volume was made');
 
     const lonely = res.composeProject('mvnone', `services:\n  app:\n    image: ${IMAGE}\n`);
     const r2 = await persist(['--file', lonely.file, '--path', '/srv/data', '--write', '--move-data']);
