@@ -104,6 +104,7 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
 
   const inputs: TargetInput[] = [];
   let containers = dockerTargets;
+  if (selfTarget && inPod(selfTarget, request.mountinfoFile === undefined)) selfTarget.platform = 'kubernetes';
   if (selfTarget) {
     // The container we run in, seen through the engine too: one target with the engine's richer view
     // (image, labels, changes) and what only the inside can see (paths that exist).
@@ -129,6 +130,14 @@ async function loadWorkspaceFiles(files: WorkspaceConfigFiles, imageInfo: ImageI
   ].map((p) => p.catch((err: unknown) => ({ targets: [] as TargetInput[], warnings: [(err as Error).message] }))));
   for (const l of loaded) warnings.push(...l.warnings);
   return loaded.flatMap((l) => l.targets);
+}
+
+/**
+ * The container we look at is a pod's: the mount table shows kubelet volumes (mountinfo.ts gives them pod storage),
+ * or, for the live table only, the kubelet's KUBERNETES_SERVICE_HOST is in our environment.
+ */
+function inPod(self: TargetInput, live: boolean): boolean {
+  return self.mounts.some((m) => m.pod !== undefined) || (live && !!self.env.KUBERNETES_SERVICE_HOST);
 }
 
 async function loadKubernetes(paths: string[], cwd: string, warnings: string[]): Promise<TargetInput[]> {

@@ -1,5 +1,6 @@
 import { isWithin, normalizePosix } from '../core/paths';
 import { InputError, type Mount, type MountStatus, type Status } from '../core/types';
+import { kubeletStorage, looksLikePod, otherPodStorage } from './mountinfo-kubelet';
 
 /**
  * `/proc/<pid>/mountinfo` (proc_pid_mountinfo(5)): parsing, then what the lines say about persistence.
@@ -26,6 +27,10 @@ export interface MountInfoEntry {
   line: number;
 }
 
+/** Bounds on what parseMountInfo reads, so a pathological table fails fast instead of taking seconds. */
+export const MAX_MOUNTINFO_LINES = 100_000;
+export const MAX_MOUNTINFO_CHARS = 16 * 1024 * 1024;
+
 const LINE_SHAPE = 'ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS';
 
 /**
@@ -33,8 +38,15 @@ const LINE_SHAPE = 'ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FS
  * {@link InputError} at `file:line:column` of the offending field.
  */
 export function parseMountInfo(text: string, file = 'mountinfo'): MountInfoEntry[] {
+  if (text.length > MAX_MOUNTINFO_CHARS) {
+    throw new InputError(`the mount table is larger than ${MAX_MOUNTINFO_CHARS / 1024 / 1024} MB; a real one is kilobytes (a host with many containers: a few MB). Nothing was read`, { file, line: 1, column: 1 });
+  }
   const entries: MountInfoEntry[] = [];
   const lines = text.split('\n');
+  const count = lines.length - (lines[lines.length - 1] === '' ? 1 : 0);
+  if (count > MAX_MOUNTINFO_LINES) {
+    throw new InputError(`the mount table has ${count.toLocaleString('en-US')} lines, more than the ${MAX_MOUNTINFO_LINES.toLocaleString('en-US')} this tool reads (a real one has hundreds; a host with thousands of containers a few tens of thousands). Nothing was read`, { file, line: MAX_MOUNTINFO_LINES + 1, column: 1 });
+  }
   for (let i = 0; i < lines.length; i++) {
     let raw = lines[i]!;
     if (raw.endsWith('\r')) raw = raw.slice(0, -1);
@@ -173,6 +185,11 @@ export interface MountInfoView {
   rootReadOnly: boolean;
   containerId?: string;
   insideContainer: boolean;
+  /**
+   * A pod's container (kubelet directories, a kubepods cgroup, a service account token mount): every listed mount
+   * then carries its pod storage (`Mount.pod`) and the pod table applies.
+   */
+  insidePod: boolean;
 }
 
 export interface InterpretOptions {
@@ -246,6 +263,9 @@ const KUBEPODS_ID = /\/kubepods[^:]*\/([0-9a-f]{64})$/;
 
 /** The innermost container id a cgroup path names (Docker in Docker nests `/docker/<outer>/docker/<inner>`). */
 function lastCgroupId(path: string): string | undefined {
+  // A pod in a minikube or kind node on Docker: `/docker/<node>/kubepods/.../<container>`; the pod's container is the last one.
+  const kube = KUBEPODS_ID.exec(path)?.[1];
+  if (kube) return kube;
   let id: string | undefined;
   for (const m of path.matchAll(CGROUP_ID)) id = m[1];
   return id ?? KUBEPODS_ID.exec(path)?.[1];
@@ -357,13 +377,18 @@ export function interpretMountInfo(entries: MountInfoEntry[], options: Interpret
     if (e.root === '/') ctx.wholeTmpfs.add(e.majorMinor);
   }
 
+  const insidePod = insideContainer && looksLikePod(ordered);
   const mounts: Mount[] = [];
   for (const e of ordered) {
     if (e.mountPoint === '/') continue;
-    const m = interpretEntry(e, ctx);
+    let m = interpretEntry(e, ctx);
+    if (m && insidePod && !m.pod) {
+      const pod = otherPodStorage(e, m);
+      if (pod) m = { ...m, pod };
+    }
     if (m) mounts.push(m);
   }
-  return { mounts, rootStatus, rootReadOnly, ...(containerId ? { containerId } : {}), insideContainer };
+  return { mounts, rootStatus, rootReadOnly, ...(containerId ? { containerId } : {}), insideContainer, insidePod };
 }
 
 function interpretEntry(e: MountInfoEntry, ctx: Context): Mount | undefined {
@@ -376,6 +401,15 @@ function interpretEntry(e: MountInfoEntry, ctx: Context): Mount | undefined {
   if (ENGINE_INTERNAL_POINT.test(target)) return mount('bind-mount', { source: e.root, pseudo: true });
   if (PSEUDO_FS.has(e.fsType)) return mount('tmpfs', { pseudo: true });
 
+  // Kubelet paths first: in a minikube or kind node on Docker the whole kubelet root lives inside the engine
+  // volume "minikube", and a pod's emptyDir there must not read as that named volume.
+  const kube = kubeletStorage(stripDeleted(e.root));
+  if (kube?.storage.status === 'empty-dir' && !kube.storage.lifecycleUnknown) return mount('anonymous-volume', { source: kube.source, pod: kube.storage });
+  if (kube) {
+    const plain = interpretPlain(e, ctx, target, readOnly);
+    return { ...plain, pod: kube.storage };
+  }
+
   const volume = VOLUME_ROOT.exec(e.root);
   if (volume) {
     const name = volume[1]!;
@@ -383,6 +417,12 @@ function interpretEntry(e: MountInfoEntry, ctx: Context): Mount | undefined {
   }
   const emptyDir = EMPTY_DIR_ROOT.exec(e.root);
   if (emptyDir) return mount('anonymous-volume', { source: emptyDir[1]! });
+  return interpretPlain(e, ctx, target, readOnly);
+}
+
+/** A mount that is neither an engine volume nor an engine file: memory, or a bind of a host path. */
+function interpretPlain(e: MountInfoEntry, ctx: Context, target: string, readOnly: boolean): Mount {
+  const mount = (status: MountStatus, extra: Partial<Mount> = {}): Mount => ({ target, status, ...extra, readOnly, origin: 'mountinfo' });
 
   if (MEMORY_FS.has(e.fsType)) {
     // Masks over kernel files (/proc/keys is /dev's tmpfs, /sys/firmware an empty one): not user data.

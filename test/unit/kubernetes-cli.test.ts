@@ -45,4 +45,32 @@ describe('scan --kubernetes (the CLI contract of issue 12)', () => {
     assert.match(c.out.join(''), /pod container Deployment\/code-server\/code-server/);
     assert.match(c.out.join(''), /emptyDir data +critical +SSH keys +lost on pod delete, uninstall/);
   });
+
+  it('scan --mountinfo of a pod capture reports the pod statuses: the root is lost on a container restart', async () => {
+    const c = capture();
+    const file = join(__dirname, '..', 'fixtures', 'mountinfo-kubernetes-local-pv.txt');
+    assert.equal(await runCli(['scan', '--mountinfo', file, '--json'], c.io), 0, c.err.join(''));
+    const t = JSON.parse(c.out.join('')).targets[0];
+    assert.equal(t.kind, 'self');
+    assert.equal(t.platform, 'kubernetes');
+    for (const p of t.paths) {
+      assert.ok(POD_STATUSES.includes(p.status), `${p.path}: ${p.status}`);
+      assert.deepEqual(Object.keys(p.survives), [...POD_EVENTS]);
+    }
+    const tikv = t.paths.find((p: any) => p.path === '/var/lib/tikv');
+    assert.equal(tikv.status, 'host-path');
+    assert.match(tikv.reason, /Lifecycle unknown: check the pod's spec/);
+    const root = t.paths.find((p: any) => p.status === 'writable-layer' && p.criticality !== 'none');
+    assert.equal(root.survives.containerRestart, false);
+    assert.equal(root.atRisk, true);
+  });
+
+  it('scan --mountinfo of a Docker capture keeps the Docker statuses and events', async () => {
+    const c = capture();
+    const file = join(__dirname, '..', 'fixtures', 'mountinfo-docker-mixed.txt');
+    assert.equal(await runCli(['scan', '--mountinfo', file, '--json'], c.io), 0);
+    const t = JSON.parse(c.out.join('')).targets[0];
+    assert.equal(t.platform, undefined);
+    assert.deepEqual(Object.keys(t.paths[0].survives), ['restart', 'recreate', 'composeUp', 'composeDownVolumes', 'reboot']);
+  });
 });

@@ -538,3 +538,108 @@ describe('interpretMountInfo: rules', () => {
     );
   });
 });
+
+/**
+ * Pod captures from public sources (issue 12), copied line for line:
+ * - mountinfo-kubernetes-emptydir-readonly-root.txt: solarwinds/apm-go internal/host/k8s/k8s_test.go (`sampleProc`),
+ *   a containerd pod with readOnlyRootFilesystem, an emptyDir at /tmp, configMap files, the service account token.
+ * - mountinfo-kubernetes-local-pv.txt: pingcap/tidb pkg/util/cgroup/cgroup_mock_test.go
+ *   (`v1MountsWithEccentricMemController`), a TiKV pod: a node-disk directory /pv03 at /var/lib/tikv (a local PV),
+ *   configMaps, a downwardAPI tmpfs at /etc/podinfo.
+ * - mountinfo-kubernetes-minikube.txt: nginx/agent, Go tests of package core (`envMountInfo`, the minikube entry):
+ *   a pod inside a minikube node on Docker, its kubelet root inside the engine volume "minikube".
+ */
+describe('mountinfo of a pod (issue 12)', () => {
+  const podMount = (v: MountInfoView, target: string) => at(v, target).pod;
+
+  it('the existing synthetic pod table: kubelet volumes carry their pod storage, the Docker reading is unchanged', () => {
+    const v = view('mountinfo-kubernetes.txt');
+    assert.equal(v.insidePod, true);
+    assert.deepEqual(podMount(v, '/cache'), { status: 'empty-dir', volume: 'cache' });
+    assert.equal(podMount(v, '/etc/app')?.status, 'config');
+    assert.equal(podMount(v, '/etc/app')?.configKind, 'configMap');
+    // Its own block device, its own NFS export: a claim or an ephemeral volume, mountinfo cannot tell.
+    assert.equal(podMount(v, '/data')?.status, 'pvc');
+    assert.match(podMount(v, '/data')!.lifecycleUnknown!, /PersistentVolumeClaim keeps it, a generic ephemeral volume is deleted with the pod/);
+    assert.equal(podMount(v, '/shared')?.status, 'pvc');
+    assert.match(podMount(v, '/shared')!.lifecycleUnknown!, /network file system/);
+    // A writable tmpfs: a Memory emptyDir (secrets and projected volumes are always read-only).
+    assert.deepEqual(podMount(v, '/scratch'), { status: 'empty-dir', medium: 'Memory' });
+    assert.equal(podMount(v, '/var/run/secrets/kubernetes.io/serviceaccount')?.status, 'config');
+  });
+
+  it('a pod with a read-only root and an emptyDir at /tmp (solarwinds/apm-go capture)', () => {
+    const v = view('mountinfo-kubernetes-emptydir-readonly-root.txt');
+    assert.equal(v.insideContainer, true);
+    assert.equal(v.insidePod, true);
+    assert.equal(v.rootReadOnly, true);
+    assert.equal(v.containerId, 'b92a703b826d4494978d810adf100d06c5ade2539b714d984ae3c8fef3449964');
+    assert.deepEqual(podMount(v, '/tmp'), { status: 'empty-dir', volume: 'temp-dir' });
+    assert.equal(at(v, '/tmp').status, 'anonymous-volume');
+    const cfg = podMount(v, '/app/resources/trace-hopper.yaml')!;
+    assert.equal(cfg.status, 'config');
+    assert.equal(cfg.volume, 'trace-hopper-vol');
+    assert.equal(cfg.subPath, undefined, 'the ..<timestamp> directory is the kubelet\'s atomic-writer layout, not a subPath');
+    assert.equal(at(v, '/app/resources/trace-hopper.yaml').readOnly, true);
+  });
+
+  it('a TiKV pod: a node-disk directory is node-bound with its lifecycle unknown; a read-only tmpfs may be a secret or a Memory emptyDir', () => {
+    const v = view('mountinfo-kubernetes-local-pv.txt');
+    assert.equal(v.insidePod, true);
+    const data = podMount(v, '/var/lib/tikv')!;
+    assert.equal(data.status, 'host-path');
+    assert.equal(data.nodeBound, true);
+    assert.match(data.lifecycleUnknown!, /hostPath or a local PersistentVolume/);
+    const podinfo = podMount(v, '/etc/podinfo')!;
+    assert.equal(podinfo.status, 'config');
+    assert.match(podinfo.lifecycleUnknown!, /secret, a projected or downwardAPI volume, or a Memory emptyDir/);
+    assert.equal(podMount(v, '/etc/tikv')?.configKind, 'configMap');
+  });
+
+  it('a pod in a minikube node on Docker: the pod is seen, its own container id is read (nginx/agent capture)', () => {
+    const v = view('mountinfo-kubernetes-minikube.txt');
+    assert.equal(v.insidePod, true);
+    assert.equal(v.containerId, 'c165b8760bf6a5687d806ba33f1da4f78c81fb3f28e3e9568620da989277ee2a', 'the pod container, not the minikube node');
+    for (const p of ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/dev/termination-log']) assert.ok(!v.mounts.some((m) => m.target === p), p);
+  });
+
+  it('minikube: an emptyDir in the kubelet root inside the engine volume "minikube" is an emptyDir, not the named volume', () => {
+    // The capture above has no emptyDir; this line puts one in that same pod directory, at the path a public
+    // minikube report shows for an emptyDir (/var/lib/docker/volumes/minikube/_data/lib/kubelet/pods/<uid>/volumes/kubernetes.io~empty-dir/html).
+    const line = '1886 1859 254:1 /docker/volumes/minikube/_data/lib/kubelet/pods/0635783e-afc4-448c-b3c2-ed3c739eaf39/volumes/kubernetes.io~empty-dir/html /usr/share/nginx/html rw,relatime - ext4 /dev/vda1 rw';
+    const v = interpretMountInfo(parseMountInfo(`${fixture('mountinfo-kubernetes-minikube.txt')}${line}\n`, 'minikube'));
+    const m = at(v, '/usr/share/nginx/html');
+    assert.equal(m.status, 'anonymous-volume');
+    assert.equal(m.source, 'html');
+    assert.deepEqual(m.pod, { status: 'empty-dir', volume: 'html' });
+    // The same pattern in the kubelet's default root, with CSI and subPath directories.
+    const csi = interpretMountInfo(parseMountInfo(`${fixture('mountinfo-kubernetes-minikube.txt')}1887 1859 254:1 /var/lib/kubelet/pods/0635783e-afc4-448c-b3c2-ed3c739eaf39/volumes/kubernetes.io~csi/pvc-5b1e/mount /data rw,relatime - ext4 /dev/vda1 rw\n1888 1859 254:1 /var/lib/kubelet/pods/0635783e-afc4-448c-b3c2-ed3c739eaf39/volume-subpaths/work/app/0 /work rw,relatime - ext4 /dev/vda1 rw\n`, 'csi'));
+    assert.equal(at(csi, '/data').pod?.status, 'pvc');
+    assert.match(at(csi, '/data').pod!.lifecycleUnknown!, /PersistentVolumeClaim or to a generic ephemeral volume/);
+    assert.match(at(csi, '/work').pod!.lifecycleUnknown!, /subPath of the volume work/);
+  });
+
+  it('a Docker container is not a pod: no pod storage anywhere', () => {
+    for (const name of WELL_FORMED.filter((f) => !f.includes('kubernetes'))) {
+      const v = view(name);
+      assert.equal(v.insidePod, false, name);
+      assert.ok(v.mounts.every((m) => m.pod === undefined), name);
+    }
+  });
+});
+
+describe('parseMountInfo limits', () => {
+  it('refuses more than 100,000 lines quickly, naming the limit', () => {
+    const line = '1 0 0:1 / /x rw - tmpfs tmpfs rw\n';
+    const text = line.repeat(300_000);
+    const started = Date.now();
+    assert.throws(() => parseMountInfo(text, 'big.txt'), /big\.txt:100001:1: the mount table has 300,000 lines, more than the 100,000/);
+    assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+    assert.equal(parseMountInfo(line.repeat(1000), 'ok.txt').length, 1000);
+  });
+
+  it('refuses more than 16 MB', () => {
+    const text = `1 0 0:1 / /${'a'.repeat(17 * 1024 * 1024)} rw - tmpfs tmpfs rw\n`;
+    assert.throws(() => parseMountInfo(text, 'huge.txt'), /huge\.txt:1:1: the mount table is larger than 16 MB/);
+  });
+});
