@@ -60,7 +60,7 @@ function textPool() {
  * Adds files to `dir` until it holds `targetBytes` of file data. Sizes: by bytes, ~10% in small files
  * (1-64 KiB), ~40% in medium ones (64 KiB-4 MiB), ~50% in large ones (8-48 MiB); every other file random.
  */
-function makeFiller(dir) {
+export function makeFiller(dir) {
   const rnd = prng(42);
   const pool = textPool();
   let bytes = 0;

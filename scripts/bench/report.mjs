@@ -97,6 +97,13 @@ export function tableOf(results) {
     rows.push([`backup ${size} (${last.files} files): throughput`, fmtSummary(t.ours), fmtSummary(t.peer), fmtSummary(t.floor), times(t.ours.median / t.peer.median), times(t.ours.median / t.floor.median), verdict(`backup ${size}`, 'throughput ≥ 1.0× peer')]);
     rows.push([`backup ${size}: peak RSS`, fmtSummary(last.peakRss.ours), 'n/a (in the container)', fmtSummary(last.peakRss.floor), '', '', verdict(`backup ${size}`, 'peak RSS < 150 MB')]);
   }
+  if (c.move?.throughput) {
+    const m = c.move;
+    const size = `${fmt(m.bytes / 1e6)} MB`;
+    const t = m.throughput;
+    rows.push([`move ${size} (${m.files} files) into a new volume, verified: throughput`, fmtSummary(t.ours), fmtSummary(t.peer), fmtSummary(t.floor), times(t.ours.median / t.peer.median), times(t.ours.median / t.floor.median), 'peer: docker cp | tar -x, unverified']);
+    rows.push([`move ${size}: peak RSS`, fmtSummary(m.peakRss.ours), '', '', '', '', '']);
+  }
   if (c.activation?.ours) {
     const a = c.activation;
     rows.push(['activation in code-server (module load + `activate()`)', fmtSummary(a.ours), '—', '—', '', '', verdict('activation in code-server', '< 50 ms')]);
