@@ -10,6 +10,8 @@ import { planDevcontainerFix } from './devcontainer-fix';
 import { checkTextSize, readConfigFile } from '../sources/compose/limits';
 import { checkBindSource, checkContainerPath } from './paths';
 import { FixRefusal, type FixPlan } from './types';
+import { KubernetesAlreadyPersisted, planKubernetesFix } from './kubernetes-fix';
+import { looksLikeKubernetes } from '../sources/kubernetes/read';
 
 export interface PersistRequest {
   /** A compose file or a devcontainer.json. */
@@ -39,8 +41,23 @@ export async function planPersist(req: PersistRequest): Promise<PersistOutcome> 
   checkContainerPath(req.path);
   if (req.bindSource !== undefined) checkBindSource(req.bindSource);
   if (isDevcontainerFile(req.file)) return planDevcontainerPersist(req);
+  // Dispatch by content: a file the compose loader would fail on (missing, unreadable) is left to it and its messages.
+  const text = await readText(req.file, req.overlay).catch(() => undefined);
+  if (text !== undefined && looksLikeKubernetes(text)) return planKubernetesPersist(req, text);
   const project = await loadComposeProject([req.file], overlayOption(req));
   return planComposePersist(project, req.service, req);
+}
+
+/** A Kubernetes manifest (`apiVersion` and `kind` at the top level): `service` names `<Kind>/<name>/<container>`. */
+function planKubernetesPersist(req: PersistRequest, text: string): PersistOutcome {
+  if (req.bindSource !== undefined) throw new FixRefusal(`${req.file} is a Kubernetes manifest: a host folder (hostPath) would tie the data to one node; persist it in a claim instead`);
+  try {
+    const plan = planKubernetesFix({ file: req.file, text, path: req.path, ...(req.service ? { target: req.service } : {}), ...(req.volumeName ? { claimName: req.volumeName } : {}) });
+    return { status: 'planned', plan };
+  } catch (err) {
+    if (err instanceof KubernetesAlreadyPersisted) return { status: 'already-persisted', file: req.file, message: err.message };
+    throw err;
+  }
 }
 
 async function planDevcontainerPersist(req: PersistRequest): Promise<PersistOutcome> {

@@ -101,7 +101,8 @@ export function kubernetesTargets(objects: readonly ManifestObject[]): { targets
       let source: string | undefined;
       let readOnly = vm.readOnly === true;
       let volumeAt: SourceLocation | undefined;
-      if (vi >= 0) {
+      // A StatefulSet's claim template takes precedence over a pod volume of the same name (StatefulSetSpec API).
+      if (vi >= 0 && !template) {
         const r = storageOfVolume(volumes[vi]!, ctx);
         storage = r.storage;
         source = r.source;
