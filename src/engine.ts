@@ -16,3 +16,5 @@ export { diagnoseConfigFile, type DiagnoseRequest, type Finding, type FindingCod
 export { persistWithData, recreateAndVerify, recreateInstructions, moveOffer, type PersistMoveOutcome, type PersistMoveRequest, type Recreator, type MoveOffer } from './move/persist-flow';
 export type { MoveProgress, MoveResult } from './move/index';
 export { copyAgainIntoVolume, manifestFor, writeMoveManifest, checkMovedPath, MOVE_MANIFEST, type MoveManifest, type MovedPathCheck } from './move/own-container-manifest';
+export { containerPathDigest } from './move/index';
+export { digestSummary, localTreeDigest } from './move/own-container-manifest';

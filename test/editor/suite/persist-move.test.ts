@@ -1,0 +1,257 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
+import * as vscode from 'vscode';
+import type { PersistenceLensExports } from '../../../src/extension';
+import type * as Engine from '../../../src/engine';
+import type { MoveProgress } from '../../../src/move/index';
+import { INTERNAL_COMMAND } from '../../../src/vscode/ids';
+import type { PathNode, PathsNode } from '../../../src/vscode/tree/nodes';
+import { TEST_HOOKS_COMMAND, type PickQuestion, type UiTestHooks } from '../../../src/vscode/ui/test-hooks';
+import type { PickItem } from '../../../src/vscode/ui/ui';
+import { docker, IMAGE, inVolume } from './docker';
+import { EXTENSION_ID, recordMetric, runnerEnv, waitFor } from './harness';
+
+/**
+ * Persist Path… with the data, on a real compose project brought up with docker-compose (v1 here): the questions
+ * are answered through the test hooks (which see exactly what the quick pick offers); the engine, the containers,
+ * the volumes, the compose file in the editor and the recreate are real. Everything is labelled and removed.
+ */
+
+const STOP_FAST = `["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]`;
+
+suite('Persist Path… with the data: move, recreate, verify (real engine, docker-compose)', function () {
+  this.timeout(120_000);
+  const tag = `pl-editor-move-${process.pid}-${Date.now().toString(36)}`;
+  const project = tag.replace(/[^a-z0-9-]/g, '');
+  const redisImage = `${tag}/redis:7`;
+  const runLabel = { 'persistence-lens.test': '1', 'persistence-lens.move-run': tag };
+  let dir: string;
+  let file: string;
+  let originalText: string;
+  const messages: { level: string; text: string; actions: string[] }[] = [];
+  const asked: PickQuestion[] = [];
+  const terminalLines: string[] = [];
+  const progress: MoveProgress[] = [];
+  /** Answers of the quick picks in order: a function choosing an item, or undefined for Escape. */
+  let picks: ((q: PickQuestion) => PickItem<unknown> | undefined)[] = [];
+  let inputs: (string | undefined)[] = [];
+  let clickRecreate = false;
+  let cancel: vscode.CancellationTokenSource | undefined;
+
+  const compose = (...args: string[]) => execFileSync('docker-compose', ['-p', project, '-f', file, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000, cwd: dir });
+  const containerOf = (service: string): string => docker('ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`);
+  const running = (id: string): string => docker('inspect', '-f', '{{.State.Running}}', id);
+  const projectVolumes = (): string[] => docker('volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`).split('\n').filter(Boolean).sort();
+  const mode = (value: string) => (q: PickQuestion) => q.items.find((i) => i.value === value);
+
+  async function api(): Promise<PersistenceLensExports> {
+    const ext = vscode.extensions.getExtension<PersistenceLensExports>(EXTENSION_ID)!;
+    return ext.isActive ? ext.exports : ext.activate();
+  }
+
+  function descendants(paths: PersistenceLensExports['paths'], node?: PathsNode): PathsNode[] {
+    const out: PathsNode[] = [];
+    for (const child of paths.view.provider.getChildren(node)) out.push(child, ...descendants(paths, child));
+    return out;
+  }
+
+  /** The Paths view's node of `path` in the compose service's container, as the tree shows it after a refresh. */
+  async function pathNode(service: string, path: string): Promise<PathNode> {
+    const { paths } = await api();
+    await vscode.commands.executeCommand('persistenceLens.paths.focus');
+    return waitFor(`${path} of service ${service} in the Paths view`, 20_000, async () => {
+      await vscode.commands.executeCommand('persistenceLens.refresh');
+      return descendants(paths).find(
+        (n): n is PathNode =>
+          n.kind === 'path' && n.path.path === path && n.parent.target.labels?.['com.docker.compose.project'] === project && n.parent.target.labels?.['com.docker.compose.service'] === service,
+      );
+    });
+  }
+
+  function reset(): void {
+    messages.length = 0;
+    asked.length = 0;
+    terminalLines.length = 0;
+    progress.length = 0;
+    picks = [];
+    inputs = [];
+    clickRecreate = false;
+    cancel = undefined;
+  }
+
+  suiteSetup(async () => {
+    await api();
+    docker('tag', IMAGE, redisImage);
+    dir = join(runnerEnv('PL_EDITOR_WORKSPACE'), `move-${project}`);
+    mkdirSync(dir, { recursive: true });
+    file = join(dir, 'compose.yaml');
+    originalText = [
+      'services:',
+      '  cache:',
+      `    image: ${redisImage}`,
+      `    command: ${STOP_FAST}`,
+      '    labels:',
+      '      persistence-lens.test: "1"',
+      '  app:',
+      `    image: ${IMAGE}`,
+      `    command: ${STOP_FAST}`,
+      '    labels:',
+      '      persistence-lens.test: "1"',
+      '',
+    ].join('\n');
+    writeFileSync(file, originalText);
+    compose('up', '-d');
+    docker('exec', containerOf('cache'), 'sh', '-c', 'mkdir -p /data && echo "REDIS0011 the cache" > /data/dump.rdb && chmod 600 /data/dump.rdb');
+    // big enough that the move is still copying when the test cancels it
+    docker('exec', containerOf('app'), 'sh', '-c', 'mkdir -p /srv/big && dd if=/dev/urandom of=/srv/big/blob bs=1M count=48 2>/dev/null && echo note > /srv/note');
+    const hooks: UiTestHooks = {
+      helperLabels: runLabel,
+      onMessage: (m) => messages.push(m),
+      onTerminalLine: (t) => terminalLines.push(`${t.terminal}: ${t.text}`),
+      onMoveProgress: (p) => {
+        progress.push(p);
+        if (cancel && p.phase === 'copying' && p.bytes > 0) cancel.cancel();
+      },
+      pick: (q) => {
+        asked.push(q);
+        const next = picks.shift();
+        return next ? next(q) : undefined;
+      },
+      input: () => inputs.shift(),
+      answer: (m) => (clickRecreate && m.actions.includes('Recreate now') ? 'Recreate now' : undefined),
+      get cancellation() {
+        return cancel?.token;
+      },
+    };
+    await vscode.commands.executeCommand(TEST_HOOKS_COMMAND, hooks);
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand(TEST_HOOKS_COMMAND, undefined);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    try {
+      compose('down', '-v', '--remove-orphans');
+    } catch {}
+    for (const v of projectVolumes()) {
+      try {
+        docker('volume', 'rm', '-f', v);
+      } catch {}
+    }
+    for (const id of docker('ps', '-aq', '--filter', `label=persistence-lens.move-run=${tag}`).split('\n').filter(Boolean)) docker('rm', '-f', '-v', id);
+    for (const v of docker('volume', 'ls', '-q', '--filter', `label=persistence-lens.move-run=${tag}`).split('\n').filter(Boolean)) docker('volume', 'rm', '-f', v);
+    try {
+      docker('rmi', redisImage);
+    } catch {}
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a database path offers no bind choice, and Escape there changes nothing', async () => {
+    reset();
+    const node = await pathNode('cache', '/data');
+    assert.equal(node.path.category, 'database');
+    const before = containerOf('cache');
+    picks = [() => undefined];
+    const done = await vscode.commands.executeCommand<boolean>('persistenceLens.persistPath', node);
+    assert.equal(done, false);
+    assert.equal(asked.length, 1, asked.map((q) => q.title).join(', '));
+    assert.deepEqual(asked[0]!.items.map((i) => i.value), ['move', 'volume'], 'move first, no bind for a database');
+    assert.equal(asked[0]!.items[0]!.label, '$(arrow-right) Move current data (recommended)');
+    assert.match(asked[0]!.items[0]!.detail ?? '', /is stopped, \/data is copied into a new volume and verified, .*compose\.yaml is edited, then the container is recreated/);
+    assert.match(asked[0]!.items[1]!.detail ?? '', /stays behind/);
+    assert.equal(readFileSync(file, 'utf8'), originalText);
+    assert.equal(containerOf('cache'), before);
+    assert.equal(running(before), 'true');
+    assert.deepEqual(projectVolumes(), []);
+  });
+
+  test('Escape on the bind folder question changes nothing (the quick-fix entry, a path that is not a database)', async () => {
+    reset();
+    picks = [mode('bind')];
+    inputs = [undefined];
+    const done = await vscode.commands.executeCommand<boolean>(INTERNAL_COMMAND.persistFromFile, { file, service: 'app', path: '/srv/big' });
+    assert.equal(done, false);
+    assert.deepEqual(asked[0]!.items.map((i) => i.value), ['move', 'volume', 'bind']);
+    assert.equal(readFileSync(file, 'utf8'), originalText);
+    assert.equal(running(containerOf('app')), 'true');
+  });
+
+  test('Cancel while the data is copied: the file is not edited, the new volume is removed, the container runs again', async () => {
+    reset();
+    const before = containerOf('app');
+    picks = [mode('move')];
+    cancel = new vscode.CancellationTokenSource();
+    const t0 = Date.now();
+    const done = await vscode.commands.executeCommand<boolean>(INTERNAL_COMMAND.persistFromFile, { file, service: 'app', path: '/srv/big' });
+    recordMetric('move: Cancel mid-copy to the command returning (ms)', Date.now() - t0);
+    assert.equal(done, false);
+    assert.ok(progress.some((p) => p.phase === 'copying' && p.bytes > 0), 'it was copying when cancelled');
+    assert.ok(!progress.some((p) => p.phase === 'committing'), 'the edit was never reached');
+    const said = messages.find((m) => /cancelled/.test(m.text));
+    assert.ok(said, JSON.stringify(messages));
+    assert.match(said.text, /running again/);
+    assert.equal(readFileSync(file, 'utf8'), originalText);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+    assert.ok(!doc || (!doc.isDirty && doc.getText() === originalText), 'no edit in the editor either');
+    assert.equal(containerOf('app'), before);
+    assert.equal(running(before), 'true');
+    assert.deepEqual(projectVolumes(), []);
+    assert.equal(docker('ps', '-aq', '--filter', `label=persistence-lens.move-run=${tag}`), '', 'no helper container left');
+  });
+
+  test('Persist Path… → Move current data: the volume holds the data, the file declares it, Recreate now runs docker-compose in the Persistence Lens terminal and verifies in the new container', async () => {
+    reset();
+    const node = await pathNode('cache', '/data');
+    const old = containerOf('cache');
+    picks = [mode('move')];
+    clickRecreate = true;
+    const t0 = Date.now();
+    const done = await vscode.commands.executeCommand<boolean>('persistenceLens.persistPath', node);
+    recordMetric('move: Persist Path… → Move current data, to the edit saved (ms)', Date.now() - t0);
+    assert.equal(done, true, JSON.stringify(messages));
+    assert.deepEqual(progress.map((p) => p.phase).filter((p, i, a) => a.indexOf(p) === i), ['preparing', 'stopping', 'copying', 'verifying', 'committing']);
+
+    // the file: edited through the editor and saved (one undo step), the volume declared
+    const text = readFileSync(file, 'utf8');
+    assert.notEqual(text, originalText);
+    assert.match(text, /\/data/);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+    assert.ok(doc && !doc.isDirty && doc.getText() === text, 'the editor holds the saved edit');
+    // the volume: named as compose will name it, labelled for compose, holding the file with its mode
+    const [volume] = projectVolumes();
+    assert.ok(volume, 'a volume of the project');
+    assert.ok(text.includes(volume.slice(project.length + 1)), `${file} declares ${volume}`);
+    assert.equal(inVolume(volume, 'cat /d/dump.rdb && stat -c %a /d/dump.rdb', true), 'REDIS0011 the cache\n600');
+
+    const moved = messages.find((m) => m.actions.includes('Recreate now'));
+    assert.ok(moved, JSON.stringify(messages));
+    assert.match(moved.text, new RegExp(`^Moved 1 files \\(0\\.00 MB\\) into volume ${volume}, verified in the volume; .*compose\\.yaml declares it\\.`));
+
+    // Recreate now (clicked by the hooks): the exact compose command in the terminal, then the verification
+    const verified = await waitFor('the verification in the recreated container', 90_000, () => messages.find((m) => /verified in the recreated container/.test(m.text) || m.level === 'error'));
+    recordMetric('move: Persist Path… → verified in the recreated container (ms)', Date.now() - t0);
+    assert.equal(verified.level, 'info', verified.text);
+    assert.match(verified.text, new RegExp(`^Moved 1 files \\(0\\.00 MB\\) into volume ${volume}, verified in the recreated container `));
+    const command = terminalLines.find((l) => l.startsWith('Persistence Lens: running: '));
+    assert.ok(command, terminalLines.join('\n'));
+    assert.match(command, new RegExp(`docker-compose -p ${project} -f \\S*compose\\.yaml .*up -d .*cache$`));
+    assert.ok(vscode.window.terminals.some((t) => t.name === 'Persistence Lens'), 'the terminal is open');
+
+    const fresh = containerOf('cache');
+    assert.notEqual(fresh, old);
+    assert.equal(running(fresh), 'true');
+    assert.equal(docker('inspect', '-f', `{{range .Mounts}}{{if eq .Destination "/data"}}{{.Name}}{{end}}{{end}}`, fresh), volume);
+    assert.equal(docker('exec', fresh, 'cat', '/data/dump.rdb'), 'REDIS0011 the cache');
+
+    // The check the editor makes at startup in a recreated container reads the path from inside it: the same
+    // summary as the engine's digest of the new container's path (here the volume's folder on this host).
+    // (The engine bundle the extension loads: dockerode cannot be bundled into a test file.)
+    const engine = require(join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'engine.js')) as typeof Engine;
+    const conn = await engine.connectDocker({});
+    const engineSide = engine.digestSummary((await engine.containerPathDigest(conn, fresh, '/data')).digest);
+    const mountpoint = docker('volume', 'inspect', '-f', '{{.Mountpoint}}', volume);
+    assert.deepEqual(engine.digestSummary(await engine.localTreeDigest(mountpoint)), engineSide);
+  });
+});
