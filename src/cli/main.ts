@@ -6,8 +6,7 @@ import { orphansCommand, recoverCommand } from './commands/volumes';
 import { whereCommand } from './commands/where';
 import { processOutput, type Output } from './output';
 import { USAGE, UsageError } from './usage';
-
-declare const PACKAGE_VERSION: string | undefined;
+import { toolVersion } from './version';
 
 const COMMANDS: Record<string, (argv: string[], io: Output) => Promise<number>> = {
   scan: scanCommand,
@@ -39,7 +38,7 @@ export async function runCli(argv: string[], io: Output = processOutput()): Prom
     return command ? 0 : 2;
   }
   if (command === '--version' || command === '-v') {
-    io.out(`${typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'dev'}\n`);
+    io.out(`${toolVersion()}\n`);
     return 0;
   }
   const run = COMMANDS[command];

@@ -3,6 +3,7 @@ import { hasRiskAtOrAbove } from '../../core/analyze';
 import { isCriticality } from '../../core/survival';
 import { scan, type ScanRequest } from '../../sources/collect';
 import { formatScan, scanJson } from '../format';
+import { sarifScan } from './scan-sarif';
 import type { Output } from '../output';
 import { UsageError } from '../usage';
 
@@ -21,6 +22,7 @@ export async function scanCommand(argv: string[], io: Output): Promise<number> {
       devcontainer: { type: 'string' },
       kubernetes: { type: 'string', multiple: true },
       json: { type: 'boolean' },
+      format: { type: 'string' },
       'fail-on': { type: 'string', default: 'never' },
     },
   });
@@ -29,6 +31,16 @@ export async function scanCommand(argv: string[], io: Output): Promise<number> {
   if (positionals.length > 0 && !kubernetesPaths) throw new UsageError(`scan takes no positional arguments (got "${positionals[0]}")`);
   const failOn = values['fail-on']!;
   if (failOn !== 'never' && !isCriticality(failOn)) throw new UsageError(`--fail-on takes critical, high, medium, low or never (got "${failOn}")`);
+
+  const format = values.format ?? (values.json ? 'json' : 'human');
+  if (!['human', 'json', 'sarif'].includes(format)) throw new UsageError(`--format takes human, json or sarif (got "${format}")`);
+  if (values.json && format !== 'json') throw new UsageError('--json is --format json: give one of them');
+  if (format === 'sarif') {
+    if (values.self || values.mountinfo || values.docker || values.host || values.container || kubernetesPaths) {
+      throw new UsageError('--format sarif reports on files: --compose FILE and --devcontainer FILE (or the ones of the current folder)');
+    }
+    return sarifScan({ composeFiles: values.compose ?? [], ...(values.devcontainer ? { devcontainerFile: values.devcontainer } : {}), ...(failOn !== 'never' && isCriticality(failOn) ? { failOn } : {}) }, io);
+  }
 
   const request: ScanRequest = {
     ...(values.self ? { self: true } : {}),
@@ -41,8 +53,8 @@ export async function scanCommand(argv: string[], io: Output): Promise<number> {
     ...(kubernetesPaths ? { kubernetesPaths } : {}),
   };
   const result = await scan(request);
-  io.out(values.json ? JSON.stringify(scanJson(result), null, 2) + '\n' : formatScan(result, io.color));
-  if (values.json) for (const w of result.warnings) io.err(`warning: ${w}\n`);
+  io.out(format === 'json' ? JSON.stringify(scanJson(result), null, 2) + '\n' : formatScan(result, io.color));
+  if (format === 'json') for (const w of result.warnings) io.err(`warning: ${w}\n`);
   if (failOn === 'never' || !isCriticality(failOn)) return 0;
   return result.targets.some((t) => hasRiskAtOrAbove(t, failOn)) ? 1 : 0;
 }
