@@ -320,3 +320,42 @@ function verify(ctx: Ctx, newText: string, expected: unknown[]): void {
   const clean = (xs: unknown[]): unknown[] => xs.filter((x) => x !== null && x !== undefined);
   if (!isDeepStrictEqual(clean(data), clean(expected))) refuse(ctx, 'the planned edit would change more than the intended entries; nothing was changed');
 }
+
+/**
+ * `helm.sh/resource-policy: keep` on a Helm-managed claim, so `helm uninstall` leaves it (and its data) behind. The
+ * annotation goes into the claim's `metadata.annotations`, created after `metadata`'s last entry when missing.
+ */
+export function planHelmKeepAnnotation(req: { file: string; text: string; claim: string }): FixPlan {
+  const text = req.text;
+  const ctx: Ctx = { req: { file: req.file, text, path: '/' }, text, eol: detectEol(text), docs: [], edits: [] };
+  const docs = parseAllDocuments(text, PARSE_OPTIONS);
+  const list = Array.isArray(docs) ? docs : [docs];
+  ctx.docs = list;
+  const expected = structuredClone(toData(list)) as Obj[];
+  const index = expected.findIndex((o) => o?.kind === 'PersistentVolumeClaim' && (o.metadata as Obj | undefined)?.name === req.claim);
+  if (index < 0) refuse(ctx, `no PersistentVolumeClaim "${req.claim}" in ${req.file}`);
+  const meta = list[index]!.get('metadata', true);
+  if (!isMap(meta) || meta.flow) refuse(ctx, `the metadata of claim ${req.claim} is not a block mapping; edit it by hand`, meta as Node);
+  const metaJs = expected[index]!.metadata as Obj;
+  const annotations = meta.get('annotations', true);
+  const line = 'helm.sh/resource-policy: keep';
+  if (isMap(annotations) && !annotations.flow && annotations.items.length > 0) {
+    if ((metaJs.annotations as Obj)['helm.sh/resource-policy'] !== undefined) throw new KubernetesAlreadyPersisted(`claim ${req.claim} already has helm.sh/resource-policy`);
+    const last = annotations.items[annotations.items.length - 1]!;
+    const keyCol = columnOf(text, annotations.items[0]!.key as Node);
+    const anchor = (last.value && (last.value as Node).range ? last.value : last.key) as Node;
+    ctx.edits.push(linesAt(ctx, afterNodeLine(ctx, anchor), [`${' '.repeat(keyCol)}${line}`]));
+    (metaJs.annotations as Obj)['helm.sh/resource-policy'] = 'keep';
+  } else if (annotations === undefined || annotations === null) {
+    const keyCol = columnOf(text, meta.items[0]!.key as Node);
+    const last = meta.items[meta.items.length - 1]!;
+    const anchor = (last.value && (last.value as Node).range ? last.value : last.key) as Node;
+    ctx.edits.push(linesAt(ctx, afterNodeLine(ctx, anchor), [`${' '.repeat(keyCol)}annotations:`, `${' '.repeat(keyCol + 2)}${line}`]));
+    metaJs.annotations = { 'helm.sh/resource-policy': 'keep' };
+  } else {
+    refuse(ctx, `the annotations of claim ${req.claim} are not a block mapping; edit them by hand`, annotations as Node);
+  }
+  const newText = applyEdits(text, ctx.edits);
+  verify(ctx, newText, expected);
+  return { file: req.file, title: `Keep the claim "${req.claim}" on helm uninstall (helm.sh/resource-policy: keep)`, kind: 'add-named-volume', edits: ctx.edits, originalText: text, newText, volumeName: req.claim };
+}

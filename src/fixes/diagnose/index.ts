@@ -9,6 +9,8 @@ import { InputError } from '../../core/types';
 import { isDevcontainerFile } from '../persist';
 import { diagnoseCompose } from './compose';
 import { diagnoseDevcontainer } from './devcontainer';
+import { diagnoseKubernetes } from './kubernetes';
+import { looksLikeKubernetes } from '../../sources/kubernetes/read';
 import { planNoFixes } from './fixes';
 import { declarationRange, firstLineRange, TextLines } from './ranges';
 import type { DiagnoseRequest, Finding } from './types';
@@ -21,7 +23,11 @@ export async function diagnoseConfigFile(req: DiagnoseRequest): Promise<Finding[
   overlay.set(file, req.text);
   const inputs = { file, text: req.text, overlay, minimumCriticality: req.minimumCriticality ?? 'medium', ...(req.env ? { env: req.env } : {}) };
   try {
-    const findings = isDevcontainerFile(file) ? await diagnoseDevcontainer(inputs) : await diagnoseCompose(inputs);
+    const findings = isDevcontainerFile(file)
+      ? await diagnoseDevcontainer(inputs)
+      : looksLikeKubernetes(req.text)
+        ? await diagnoseKubernetes(inputs)
+        : await diagnoseCompose(inputs);
     return findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   } catch (e) {
     return [unreadable(e, file, req.text)];

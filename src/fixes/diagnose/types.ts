@@ -20,7 +20,13 @@ export type FindingCode =
   /** Another variable (HISTFILE, XDG_CONFIG_HOME, PGDATA...) points at data that no volume covers. */
   | 'env-path-not-persisted'
   | 'host-ssh-bound'
-  | 'docker-socket-bound';
+  | 'docker-socket-bound'
+  /** Kubernetes: an emptyDir (disk) over data; a Memory one; a workstation's home or agent state in the writable layer. */
+  | 'empty-dir-over-data'
+  | 'memory-empty-dir-over-data'
+  | 'pod-writable-layer-data'
+  /** Kubernetes: a claim that `helm uninstall` deletes (no `helm.sh/resource-policy: keep`). */
+  | 'helm-claim-not-kept';
 
 export type FindingSeverity = 'error' | 'warning' | 'information';
 
