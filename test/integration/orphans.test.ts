@@ -4,7 +4,7 @@
  * copies it into a named volume, verified, without changing it.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
@@ -43,6 +43,12 @@ describe('orphaned anonymous volumes: orphans and recover', () => {
     assert.equal(await runCli(['orphans', '--json'], first.io), 0, first.err.join(''));
     assert.ok(!JSON.parse(first.out.join('')).orphans.some((o: { name: string }) => o.name === anon), 'still mounted: not an orphan');
     assert.ok(existsSync(join(state, 'persistence-lens', 'volume-sightings.json')), 'the sighting is kept in the state folder');
+
+    // a plain `scan` that reaches the engine remembers it too
+    const sightings = join(state, 'persistence-lens', 'volume-sightings.json');
+    rmSync(sightings);
+    assert.equal(await runCli(['scan', '--docker', '--container', name, '--json'], capture().io), 0);
+    assert.ok(readFileSync(sightings, 'utf8').includes(anon), 'scan recorded where the volume is mounted');
 
     await docker('rm', '-f', name); // without -v: the volume stays, orphaned, as after a recreate
     const second = capture();

@@ -4,6 +4,8 @@ import { isCriticality } from '../../core/survival';
 import { scan, type ScanRequest } from '../../sources/collect';
 import { formatScan, scanJson } from '../format';
 import { sarifScan } from './scan-sarif';
+import { sightingsOf } from '../../core/volume-sightings';
+import { defaultSightingsFile, recordSightings } from '../../sources/state/sightings-file';
 import type { Output } from '../output';
 import { UsageError } from '../usage';
 
@@ -53,6 +55,8 @@ export async function scanCommand(argv: string[], io: Output): Promise<number> {
     ...(kubernetesPaths ? { kubernetesPaths } : {}),
   };
   const result = await scan(request);
+  // Remember where each anonymous volume is mounted now, so that `orphans` can name it once a recreate orphans it.
+  if (result.docker?.reachable) await recordSightings(defaultSightingsFile(), sightingsOf(result)).catch((err: Error) => io.err(`warning: could not remember the volumes' mounts: ${err.message}\n`));
   io.out(format === 'json' ? JSON.stringify(scanJson(result), null, 2) + '\n' : formatScan(result, io.color));
   if (format === 'json') for (const w of result.warnings) io.err(`warning: ${w}\n`);
   if (failOn === 'never' || !isCriticality(failOn)) return 0;
