@@ -74,7 +74,8 @@ function runNodeTests(tier, files, env = {}) {
       '--test-reporter=./scripts/count-reporter.mjs', `--test-reporter-destination=${countFile}`,
       ...files.map((f) => relative(root, f)),
     ],
-    { env: { ...process.env, ...env } },
+    // the CLI's state (where anonymous volumes were seen) goes to a folder of this run, not the user's own
+    { env: { ...process.env, XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'pl-state-')), ...env } },
   );
   let counts;
   try {
