@@ -4,7 +4,7 @@
  * would take them. Pure: the caller lists the files.
  */
 import { basename, dirname } from 'node:path';
-import { DEFAULT_COMPOSE_FILES } from './compose/index';
+import { DEFAULT_COMPOSE_FILES } from './compose/file-names';
 
 export interface WorkspaceConfigFiles {
   /** One compose file per folder: the one `docker compose` picks there with no `-f` (its override is added by the loader). */

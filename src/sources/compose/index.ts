@@ -11,6 +11,7 @@ import { checkEntries } from './limits';
 import { keyValuesAsMap, LoadContext, loadLayer, mergeModels, type EnvVars, type TextOverlay } from './load';
 import { describe, expectBool, expectMapOrNull, expectString, get, isReset, optionalString, type LMap, type LNode } from './node';
 import { fmt, parseServiceTmpfs, parseServiceVolume, resolveHostPath, type VolumeSpec } from './volumes';
+import { DEFAULT_COMPOSE_FILES, DEFAULT_OVERRIDE_FILES } from './file-names';
 
 export type { TextOverlay } from './load';
 
@@ -65,8 +66,7 @@ export interface ComposeProject {
   volumes: Record<string, { name?: string; external: boolean; declaredAt?: SourceLocation }>;
 }
 
-export const DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
-export const DEFAULT_OVERRIDE_FILES = ['compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
+export { DEFAULT_COMPOSE_FILES, DEFAULT_OVERRIDE_FILES };
 
 /** Compose's project name rule: lower case, only [a-z0-9_-], not starting with - or _. */
 export function normalizeProjectName(name: string): string {
