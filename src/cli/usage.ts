@@ -8,7 +8,8 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   persistence-lens scan [--self] [--mountinfo FILE] [--docker] [--host URL] [--container NAME|ID]...
-                        [--compose FILE]... [--devcontainer FILE] [--json | --format sarif] [--fail-on LEVEL]
+                        [--compose FILE]... [--devcontainer FILE] [--kubernetes FILE_OR_DIR...]
+                        [--json | --format sarif] [--fail-on LEVEL]
   persistence-lens where [--mountinfo FILE] [--json] PATH...
   persistence-lens persist --file FILE [--service NAME] --path /abs/path [--volume NAME | --bind HOSTPATH] [--write | --diff]
   persistence-lens persist --file FILE [--service NAME] --path /abs/path [--volume NAME] --write --move-data
@@ -52,8 +53,10 @@ Options:
   --container NAME    only this container (repeatable); implies --docker
   --compose FILE      a compose file (repeatable: merged in order, like docker compose -f)
   --devcontainer FILE a devcontainer.json
+  --kubernetes PATH   Kubernetes manifests (files or folders: Pod, Deployment, StatefulSet, …, with their claims),
+                      judged by the pod table (containerRestart, podDelete, nodeReboot, releaseDelete, pvcDelete)
   --json              machine-readable output (see the README)
-  --format sarif      (scan) the findings on --compose / --devcontainer files as SARIF 2.1.0 (code scanning)
+  --format sarif      (scan) the findings on --compose / --devcontainer / --kubernetes files as SARIF 2.1.0
   --fail-on LEVEL     exit 1 when a path of LEVEL or higher is at risk: critical, high, medium, low, never (default)
   --service NAME      (persist) the compose service; optional when the file has one
   --path PATH         (persist) the absolute container path to keep

@@ -1,6 +1,6 @@
 /**
  * SARIF 2.1.0 (the format GitHub code scanning and other CI dashboards read) from the findings of the
- * compose / devcontainer.json diagnostics: one result per finding, its rule the diagnostic's code, its level
+ * compose / devcontainer.json / Kubernetes manifest diagnostics: one result per finding, its rule the diagnostic's code, its level
  * from the criticality of the data, its place from the file, and its quick fix as a SARIF fix (the exact
  * replacements the editor's quick fix would make). Pure: the caller diagnoses the files.
  */
@@ -35,6 +35,26 @@ const RULES: Partial<Record<FindingCode, RuleText>> = {
   'env-path-not-persisted': { name: 'EnvPathNotPersisted', short: 'A configured data path is in the writable layer', full: 'A variable (HISTFILE, XDG_CONFIG_HOME, PGDATA…) points at data that no volume covers: lost when the container is recreated.' },
   'host-ssh-bound': { name: 'HostSshBound', short: "The host's SSH keys are mounted", full: "The host's ~/.ssh is bound into the container: whatever runs there can read (or change) the host's keys." },
   'docker-socket-bound': { name: 'DockerSocketBound', short: 'The Docker socket is mounted', full: 'The Docker socket is bound into the container: whatever runs there controls the host.' },
+  'empty-dir-over-data': {
+    name: 'EmptyDirOverData',
+    short: 'Data on an emptyDir',
+    full: 'An emptyDir lives as long as its pod: a delete, an eviction, a rollout or a reschedule starts the new pod with an empty one.',
+  },
+  'memory-empty-dir-over-data': {
+    name: 'MemoryEmptyDirOverData',
+    short: 'Data on a Memory emptyDir',
+    full: 'An emptyDir with medium: Memory is a tmpfs: gone with the pod and on a node reboot, and it counts against the memory limit.',
+  },
+  'pod-writable-layer-data': {
+    name: 'PodWritableLayerData',
+    short: "Data in a pod container's writable layer",
+    full: "In a pod, even a container restart loses the writable layer: the kubelet starts a new container instead of restarting the old one.",
+  },
+  'helm-claim-not-kept': {
+    name: 'HelmClaimNotKept',
+    short: 'A Helm-managed claim is deleted by helm uninstall',
+    full: 'A PersistentVolumeClaim created by a Helm chart is deleted by helm uninstall unless annotated helm.sh/resource-policy: keep; with the usual reclaim policy Delete its data goes with it.',
+  },
 };
 
 /** A rule's words; a code without its own (a newer diagnostic) is described by its name. */

@@ -92,6 +92,18 @@ describe('scan --format sarif', () => {
     assert.equal((await sarifOf(['--docker'], dev)).code, 2);
   });
 
+  it('Kubernetes manifests too (a folder of them), with the pod rules described', async () => {
+    const fixtures = resolve(__dirname, '../fixtures/kubernetes');
+    const r = await sarifOf(['--kubernetes', fixtures], dir);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(validate(r.log), JSON.stringify(validate.errors));
+    const results = r.log.runs[0].results as any[];
+    assert.ok(results.some((x) => x.ruleId === 'helm-claim-not-kept'), JSON.stringify(results.map((x) => x.ruleId)));
+    assert.ok(results.every((x) => x.locations[0].physicalLocation.artifactLocation.uri.endsWith('.yaml')));
+    const described = new Map((r.log.runs[0].tool.driver.rules as any[]).map((rule) => [rule.id, rule.shortDescription.text]));
+    for (const x of results) assert.notEqual(String(described.get(x.ruleId)).toLowerCase(), x.ruleId.replace(/-/g, ' '), `${x.ruleId} has words of its own`);
+  });
+
   it('the documented GitHub Actions job parses, runs the scan as SARIF and uploads it', () => {
     const job = parseYaml(readFileSync(resolve(__dirname, '../../docs/ci/github-code-scanning.yml'), 'utf8'));
     const steps = job.jobs.persistence.steps as Array<Record<string, any>>;

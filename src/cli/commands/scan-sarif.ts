@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { criticalityRank } from '../../core/survival';
 import type { Criticality } from '../../core/types';
 import { diagnoseConfigFile } from '../../fixes/diagnose/index';
@@ -11,6 +11,8 @@ import { toolVersion } from '../version';
 export interface SarifScanRequest {
   composeFiles: string[];
   devcontainerFile?: string;
+  /** Kubernetes manifests: files, or folders whose .yaml/.yml files are read. */
+  kubernetesPaths?: string[];
   /** What the findings are about; `low` makes caches count too (default `medium`, as in the editor). */
   minimumCriticality?: Criticality;
   failOn?: Criticality;
@@ -23,7 +25,11 @@ export interface SarifScanRequest {
  */
 export async function sarifScan(req: SarifScanRequest, io: Output): Promise<number> {
   const cwd = process.cwd();
-  let files = [...req.composeFiles.map((f) => resolve(cwd, f)), ...(req.devcontainerFile ? [resolve(cwd, req.devcontainerFile)] : [])];
+  let files = [
+    ...req.composeFiles.map((f) => resolve(cwd, f)),
+    ...(req.devcontainerFile ? [resolve(cwd, req.devcontainerFile)] : []),
+    ...(await manifestFiles((req.kubernetesPaths ?? []).map((p) => resolve(cwd, p)))),
+  ];
   if (files.length === 0) {
     const found = await discoverConfigFiles(cwd);
     files = [...found.compose, ...found.devcontainers];
@@ -48,4 +54,15 @@ export async function sarifScan(req: SarifScanRequest, io: Output): Promise<numb
   const min = criticalityRank(req.failOn);
   const tripped = diagnosed.some((d) => d.findings.some((f) => f.code === 'config-error' || (f.criticality !== undefined && criticalityRank(f.criticality) >= min)));
   return tripped ? 1 : 0;
+}
+
+/** The manifest files of the paths given: a file as it is, a folder's *.yaml and *.yml (sorted, not recursing). */
+async function manifestFiles(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    if ((await stat(p)).isDirectory()) {
+      out.push(...(await readdir(p)).filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => join(p, n)));
+    } else out.push(p);
+  }
+  return out;
 }

@@ -38,10 +38,18 @@ export async function scanCommand(argv: string[], io: Output): Promise<number> {
   if (!['human', 'json', 'sarif'].includes(format)) throw new UsageError(`--format takes human, json or sarif (got "${format}")`);
   if (values.json && format !== 'json') throw new UsageError('--json is --format json: give one of them');
   if (format === 'sarif') {
-    if (values.self || values.mountinfo || values.docker || values.host || values.container || kubernetesPaths) {
-      throw new UsageError('--format sarif reports on files: --compose FILE and --devcontainer FILE (or the ones of the current folder)');
+    if (values.self || values.mountinfo || values.docker || values.host || values.container) {
+      throw new UsageError('--format sarif reports on files: --compose FILE, --devcontainer FILE, --kubernetes FILE_OR_DIR (or the compose and devcontainer files of the current folder)');
     }
-    return sarifScan({ composeFiles: values.compose ?? [], ...(values.devcontainer ? { devcontainerFile: values.devcontainer } : {}), ...(failOn !== 'never' && isCriticality(failOn) ? { failOn } : {}) }, io);
+    return sarifScan(
+      {
+        composeFiles: values.compose ?? [],
+        ...(values.devcontainer ? { devcontainerFile: values.devcontainer } : {}),
+        ...(kubernetesPaths ? { kubernetesPaths } : {}),
+        ...(failOn !== 'never' && isCriticality(failOn) ? { failOn } : {}),
+      },
+      io,
+    );
   }
 
   const request: ScanRequest = {
