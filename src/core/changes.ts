@@ -14,9 +14,27 @@ export interface ChangeEntry {
 
 /**
  * Files the engine puts into containers (bind-mounted from its own directory, or the `--init` binary, which
- * `docker diff` lists as added): never the user's data.
+ * `docker diff` lists as added): never the user's data. Podman adds `/run/.containerenv`, the `/run/secrets`
+ * of its mounts.conf and an `/etc/mtab` link, and `/run/notify` for sd-notify.
  */
-export const ENGINE_GENERATED_PATHS: readonly string[] = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/sbin/docker-init'];
+export const ENGINE_GENERATED_PATHS: readonly string[] = [
+  '/etc/hosts',
+  '/etc/hostname',
+  '/etc/resolv.conf',
+  '/sbin/docker-init',
+  '/etc/mtab',
+  '/run/.containerenv',
+  '/run/secrets',
+  '/run/notify',
+];
+
+/**
+ * The directories that hold engine-generated files (`/etc`, `/run`, `/sbin`). Podman creates its files in the
+ * writable layer as soon as a container is initialised (also when its start then fails, so it stays
+ * `created`), and its changes list hides those files but not their directory: `/etc` comes back as modified
+ * (Kind 0) with nothing under it. Such a lone modified directory is the engine's doing, not a file written.
+ */
+const ENGINE_GENERATED_DIRS: ReadonlySet<string> = new Set(ENGINE_GENERATED_PATHS.map((p) => parentPosix(p)).filter((p): p is string => p !== undefined));
 
 export interface SummarizeOptions {
   /** The target's mounts: their mount points and whatever lies under them are not in the writable layer. */
@@ -61,7 +79,9 @@ function hasDescendant(sorted: readonly string[], index: number): boolean {
  * Groups the changes list by directory and counts the files added, modified and deleted there.
  *
  * - Mount points, what lies under them, and the engine-generated /etc/hosts, /etc/hostname, /etc/resolv.conf
- *   and /sbin/docker-init (`--init`) are dropped: they are not the writable layer's content.
+ *   and /sbin/docker-init (`--init`) (Podman's too, see ENGINE_GENERATED_PATHS) are dropped: they are not the
+ *   writable layer's content. So is `/etc`, `/run` or `/sbin` listed as modified with nothing under it listed
+ *   (Podman hides its own files there but not their directory).
  * - The engine lists directories too (a directory is "modified" when a file in it changes). An entry counts
  *   only when nothing under it is listed, so the counts reflect files (and empty or deleted directories).
  * - A path under the home groups at the home's first component (`/home/coder/.cache`), else at its first
@@ -80,6 +100,7 @@ export function summarizeChanges(changes: ReadonlyArray<{ path: string; kind: 0 
     const path = sorted[i]!;
     if (hasDescendant(sorted, i)) continue;
     if (ENGINE_GENERATED_PATHS.includes(path)) continue;
+    if (kinds.get(path) === 0 && ENGINE_GENERATED_DIRS.has(path)) continue;
     if (mountTargets.some((t) => isWithin(path, t))) continue;
     const dir = changeGroup(path, opts.home);
     let g = groups.get(dir);

@@ -72,6 +72,38 @@ describe('summarizeChanges', () => {
     );
   });
 
+  // Captured from `GET /containers/{id}/changes` on Podman 4.3 (rootful, Docker-compatible API): Podman writes
+  // /etc/hosts, /etc/hostname, /etc/resolv.conf and /run/.containerenv into the writable layer when it prepares
+  // a container, hides them from the list, but not their directory.
+  it("drops Podman's lone modified /etc of a container whose start failed (it stays created)", () => {
+    assert.deepEqual(summarizeChanges([C('/etc')], { mounts: [] }), []);
+    assert.deepEqual(summarizeChanges([C('/run'), C('/sbin')], { mounts: [] }), []);
+  });
+
+  it("drops Podman's /etc and the mount points of a started container (persistence-test-volume, -v named:/named -v /anon -v dir:/bind --tmpfs /tmpfs)", () => {
+    const list = [A('/anon'), A('/bind'), A('/data'), C('/etc'), A('/named'), A('/tmpfs')];
+    const mounts = ['/anon', '/bind', '/data', '/named', '/tmpfs'].map(vol);
+    assert.deepEqual(summarizeChanges(list, { mounts, home: '/home/coder' }), []);
+  });
+
+  it("counts what a user writes into /etc beside Podman's files, and Podman's own files never", () => {
+    const s = summarizeChanges([C('/etc'), A('/etc/motd'), A('/etc/mtab'), C('/run'), A('/run/.containerenv'), A('/run/secrets'), A('/run/app.pid')], { mounts: [] });
+    assert.deepEqual(
+      s.map((g) => [g.directory, g.added, g.modified]),
+      [
+        ['/etc/motd', 1, 0],
+        ['/run/app.pid', 1, 0],
+      ],
+    );
+  });
+
+  it('still counts a lone modified directory that holds no engine files, and an added /etc', () => {
+    assert.deepEqual(
+      summarizeChanges([C('/opt'), A('/etc')], { mounts: [] }).map((g) => g.directory),
+      ['/etc', '/opt'],
+    );
+  });
+
   it('sorts by total, largest first, and keeps up to maxExamples examples', () => {
     const list = [
       C('/home/coder'),
