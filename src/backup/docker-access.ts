@@ -262,22 +262,38 @@ export async function* engineArchive(
   map: NameMap,
   opts: { signal?: AbortSignal; doing: string; onResponse?: (res: IncomingMessage) => void },
 ): AsyncGenerator<ArchiveEntry> {
-  let res: IncomingMessage;
-  try {
-    res = (await container.getArchive({ path, ...(opts.signal ? { abortSignal: opts.signal } : {}) })) as unknown as IncomingMessage;
-  } catch (err) {
-    throw translateDockerError(err, conn, opts.doing);
+  const ask = async (p: string): Promise<IncomingMessage> => {
+    try {
+      return (await container.getArchive({ path: p, ...(opts.signal ? { abortSignal: opts.signal } : {}) })) as unknown as IncomingMessage;
+    } catch (err) {
+      throw translateDockerError(err, conn, opts.doing);
+    }
+  };
+  let res = await ask(path);
+  // Podman (4.x) names the entries otherwise: for `P/.` the content without a root entry (`a`, `d/b`), for a
+  // directory P the root as `/` and the rest as `/a`. Its `P` form is asked for and renamed to Docker's names.
+  let toDocker: ((name: string) => string) | undefined;
+  if (res.headers['libpod-api-version'] !== undefined) {
+    const dot = path.endsWith('/.');
+    if (dot) {
+      res.destroy();
+      res = await ask(path.slice(0, -2) || '/');
+    }
+    const base = dot ? '.' : path.replace(/\/+$/, '').slice(path.replace(/\/+$/, '').lastIndexOf('/') + 1);
+    toDocker = (n) => (n === '/' ? `${base}/` : n.startsWith('/') && base ? `${base}${n}` : n);
   }
+  const podman = toDocker;
+  const rename: NameMap = podman ? (n) => map(podman(n)) : map;
   opts.onResponse?.(res);
   let ended = false;
   res.on('end', () => (ended = true));
   try {
     for await (const entry of readTar(res as unknown as Readable, opts.signal ? { signal: opts.signal } : {})) {
-      const name = map(entry.header.name);
+      const name = rename(entry.header.name);
       if (name === undefined) continue;
       const header = { ...entry.header, name };
       if (header.type === 'link' && header.linkname !== undefined) {
-        const target = map(header.linkname);
+        const target = rename(header.linkname);
         if (target === undefined) {
           // the link's target was dropped (it lies under a mount): keep the content instead — but the engine
           // sent no data for a link; report it
