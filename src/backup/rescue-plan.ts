@@ -24,6 +24,8 @@ const KERNEL_TREES: readonly string[] = ['/proc', '/sys', '/dev'];
 export interface RescueRoot {
   path: string;
   change: 'added' | 'modified';
+  /** Where its bytes are: the writable layer (default), or a mount that a recreate loses with them. */
+  storage?: 'anonymous-volume' | 'tmpfs';
   /** Changed paths the engine listed at or under this root. */
   listed: number;
   /** Whether the root is a directory (asked of the engine when the list does not tell). */
@@ -138,4 +140,40 @@ export function groupRoots(roots: readonly RescueRoot[], home?: string): RescueG
     groups.set(g, list);
   }
   return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([directory, paths]) => ({ directory, paths }));
+}
+
+/** A mount whose content a recreate loses: an anonymous volume (a new empty one comes) or a tmpfs. */
+export interface MountAtRisk {
+  path: string;
+  storage: 'anonymous-volume' | 'tmpfs';
+  /** The anonymous volume's name. */
+  volume?: string;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * The mounts of an inspected container that a rescue must cover besides the writable layer: anonymous volumes
+ * (64-hex names, or the engine's anonymous label) and tmpfs mounts (`--tmpfs` lives only in HostConfig.Tmpfs).
+ * Named volumes and binds keep their data by themselves. Kernel trees (/dev/shm) are not the user's.
+ */
+export function mountsAtRisk(mounts: ReadonlyArray<{ Type?: string; Name?: string; Destination: string }>, tmpfs: Readonly<Record<string, string>>): MountAtRisk[] {
+  const out: MountAtRisk[] = [];
+  for (const m of mounts) {
+    const path = normalizePosix(m.Destination);
+    if (KERNEL_TREES.some((t) => isWithin(path, t))) continue;
+    if (m.Type === 'volume' && m.Name && HEX64.test(m.Name)) out.push({ path, storage: 'anonymous-volume', volume: m.Name });
+    else if (m.Type === 'tmpfs') out.push({ path, storage: 'tmpfs' });
+  }
+  for (const t of Object.keys(tmpfs)) {
+    const path = normalizePosix(t);
+    if (!KERNEL_TREES.some((k) => isWithin(path, k)) && !out.some((o) => o.path === path)) out.push({ path, storage: 'tmpfs' });
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** Whether a path under a rescued mount belongs to it, not to another mount nested below it. */
+export function underOnly(root: string, mountTargets: readonly string[]): (path: string) => boolean {
+  const nested = mountTargets.map(normalizePosix).filter((t) => t !== root && isWithin(t, root));
+  return (path) => !nested.some((t) => isWithin(path, t));
 }

@@ -3,7 +3,7 @@ import { contentNameMap, engineArchive, HELPER_MOUNT, withVolumeHelper, type Doc
 import type { ArchiveEntry } from '../backup/tar-format';
 import type { DockerConnection } from '../sources/docker/client';
 import { MoveError } from './errors';
-import { execTarEntries } from './exec-tar';
+import { execTarEntries } from '../backup/exec-tar';
 import { cleanPath, type PathSource } from './source';
 import { relativeName } from './tree-digest';
 

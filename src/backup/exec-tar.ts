@@ -1,9 +1,9 @@
 import type Dockerode from 'dockerode';
 import { PassThrough, type Duplex } from 'node:stream';
-import { readTar } from '../backup/tar-read';
-import type { ArchiveEntry } from '../backup/tar-format';
 import type { DockerConnection } from '../sources/docker/client';
-import { MoveError } from './errors';
+import { BackupFailedError, BackupInputError } from './errors';
+import type { ArchiveEntry } from './tar-format';
+import { readTar } from './tar-read';
 
 /**
  * A directory's content read by `tar -c` run INSIDE a running container, as content-layout entries (`./`,
@@ -19,7 +19,7 @@ export async function* execTarEntries(_conn: DockerConnection, container: Docker
     exec = await container.exec({ Cmd: ['tar', '-c', '-f', '-', '-C', dir, '.'], AttachStdout: true, AttachStderr: true, User: '0' });
     stream = (await exec.start({ hijack: true, stdin: false })) as unknown as Duplex;
   } catch (err) {
-    throw new MoveError(`${opts.doing}: could not run tar in the container (${(err as Error).message})`, { cause: err });
+    throw new BackupFailedError(`${opts.doing}: could not run tar in the container (${(err as Error).message})`, { cause: err });
   }
   const stdout = new PassThrough();
   const stderr: Buffer[] = [];
@@ -33,7 +33,9 @@ export async function* execTarEntries(_conn: DockerConnection, container: Docker
   const result = await exec.inspect();
   if (result.ExitCode !== 0) {
     const why = Buffer.concat(stderr).toString('utf8').trim().split('\n').slice(-3).join('; ');
-    throw new MoveError(`${opts.doing}: tar in the container exited with ${result.ExitCode}${why ? ` (${why})` : ''}${result.ExitCode === 126 || result.ExitCode === 127 ? ': the image has no tar, which reading a tmpfs needs' : ''}`);
+    const noTar = result.ExitCode === 126 || result.ExitCode === 127;
+    const message = `${opts.doing}: tar in the container exited with ${result.ExitCode}${why ? ` (${why})` : ''}${noTar ? ': the image has no tar, which reading a tmpfs needs' : ''}`;
+    throw noTar ? new BackupInputError(message) : new BackupFailedError(message);
   }
 }
 
