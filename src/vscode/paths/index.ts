@@ -41,7 +41,7 @@ export function registerPathsFeatures(context: vscode.ExtensionContext, seam: Ui
   const saveGuard = new SaveGuard(storage, {
     persistFolder: (folder) => commands.persistFolder(folder),
     showFolder: (folder) => commands.showFile(folder),
-  });
+  }, seam.ui);
   const mountCheck = setInterval(() => storage.checkForChanges(), MOUNT_CHECK_MS);
   context.subscriptions.push(model, view, triggers, statusBar, saveGuard, movedPathCheck, ...commands.register(), { dispose: () => clearInterval(mountCheck) });
   return { model, view, statusBar, saveGuard, commands, storage, movedPathCheck };

@@ -3,6 +3,7 @@ import type { FileStorage } from '../file-storage';
 import { SETTING } from '../ids';
 import { affects, ignoreFolderForSaveWarnings, saveWarningSettings } from '../settings';
 import { saveWarningFor, type SaveWarning, type SaveWarningSettings } from './policy';
+import type { Ui } from '../ui/ui';
 
 export const SAVE_ACTIONS = {
   persist: 'Persist this folder…',
@@ -35,6 +36,7 @@ export class SaveGuard implements vscode.Disposable {
   constructor(
     private readonly storage: FileStorage,
     private readonly actions: SaveGuardActions,
+    private readonly ui: Pick<Ui, 'show'>,
   ) {
     this.disposables.push(
       vscode.workspace.onDidSaveTextDocument((doc) => this.saved(doc)),
@@ -69,7 +71,7 @@ export class SaveGuard implements vscode.Disposable {
         this.settings = saveWarningSettings();
       }
     } catch (err) {
-      void vscode.window.showErrorMessage(`Persistence Lens: ${(err as Error).message}`);
+      void this.ui.show('error', `Persistence Lens: ${(err as Error).message}`);
     }
   }
 

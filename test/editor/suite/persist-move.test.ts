@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
@@ -247,11 +248,68 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
 
     // The check the editor makes at startup in a recreated container reads the path from inside it: the same
     // summary as the engine's digest of the new container's path (here the volume's folder on this host).
-    // (The engine bundle the extension loads: dockerode cannot be bundled into a test file.)
-    const engine = require(join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'engine.js')) as typeof Engine;
+    const engine = engineBundle();
     const conn = await engine.connectDocker({});
     const engineSide = engine.digestSummary((await engine.containerPathDigest(conn, fresh, '/data')).digest);
     const mountpoint = docker('volume', 'inspect', '-f', '{{.Mountpoint}}', volume);
     assert.deepEqual(engine.digestSummary(await engine.localTreeDigest(mountpoint)), engineSide);
+  });
+
+  /** The engine bundle the extension loads (dockerode cannot be bundled into a test file). */
+  const engineBundle = (): typeof Engine => require(join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'engine.js')) as typeof Engine;
+
+  test('Copy Again (this container\'s live copy): only a volume with our manifest for that path is refilled, with what the path holds now; the container keeps running', async () => {
+    const engine = engineBundle();
+    const app = containerOf('app');
+    const labels = ['--label', 'persistence-lens.test=1', '--label', `persistence-lens.move-run=${tag}`];
+    const theirs = `${tag}-theirs`;
+    const live = `${tag}-live`;
+    docker('volume', 'create', ...labels, theirs);
+    docker('volume', 'create', ...labels, live);
+    docker('exec', app, 'sh', '-c', 'mkdir -p /srv/live/sub && echo one > /srv/live/a && echo two > /srv/live/sub/b');
+
+    inVolume(theirs, 'echo keep > /d/mine');
+    await assert.rejects(engine.copyAgainIntoVolume({ container: app, path: '/srv/live', volume: theirs }, { helperLabels: runLabel }), /holds no copy of \/srv\/live made by Persistence Lens/);
+    assert.equal(inVolume(theirs, 'ls -A /d', true), 'mine', 'a volume without our manifest is left as it is');
+
+    // the state after a first live copy: our manifest for /srv/live (and whatever that copy held)
+    await engine.writeMoveManifest({ tool: 'persistence-lens', kind: 'live-move', version: 1, path: '/srv/live', volume: live, container: app, files: 0, bytes: 0, entries: 1, digest: '0'.repeat(64), copiedAt: new Date(0).toISOString() }, { helperLabels: runLabel });
+    inVolume(live, 'echo stale > /d/stale');
+    const t0 = Date.now();
+    const { move, manifest } = await engine.copyAgainIntoVolume({ container: app, path: '/srv/live', volume: live }, { helperLabels: runLabel });
+    recordMetric('move: Copy Again of a small path (ms)', Date.now() - t0);
+    assert.equal(move.copiedLive, true);
+    assert.equal(running(app), 'true', 'this container is never stopped');
+    assert.deepEqual(inVolume(live, 'cd /d && find . | sort', true).split('\n'), ['.', './.persistence-lens-move.json', './a', './sub', './sub/b']);
+    assert.equal(manifest.files, 2);
+    const conn = await engine.connectDocker({});
+    assert.equal(manifest.digest, engine.digestSummary((await engine.containerPathDigest(conn, app, '/srv/live')).digest).digest, 'the manifest describes the path as it is now');
+    assert.ok(new Date(manifest.copiedAt).getTime() > 0);
+    for (const v of [theirs, live]) docker('volume', 'rm', '-f', v);
+  });
+
+  test('the editor started in a recreated container: a path with our manifest is verified, reported once, and the manifest removed', async () => {
+    reset();
+    const { paths } = await api();
+    const engine = engineBundle();
+    const moved = mkdtempSync(join(tmpdir(), 'pl-moved-'));
+    try {
+      mkdirSync(join(moved, 'keys'));
+      writeFileSync(join(moved, 'keys', 'id_ed25519'), 'secret\n', { mode: 0o600 });
+      const summary = engine.digestSummary(await engine.localTreeDigest(moved));
+      const manifest = join(moved, engine.MOVE_MANIFEST);
+      writeFileSync(manifest, JSON.stringify({ tool: 'persistence-lens', kind: 'live-move', version: 1, path: moved, volume: 'demo_ssh', container: 'demo-app-1', copiedAt: new Date().toISOString(), ...summary }));
+      const t0 = Date.now();
+      const [result] = await paths.movedPathCheck.run([moved]);
+      recordMetric('move: startup check of a moved path (ms)', Date.now() - t0);
+      assert.equal(result?.check?.status, 'verified');
+      assert.equal(existsSync(manifest), false, 'the manifest is removed');
+      assert.ok(messages.some((m) => m.level === 'info' && m.text === `${moved} holds what was copied into volume demo_ssh before the recreate: 1 files (0.00 MB), verified in the recreated container.`), JSON.stringify(messages));
+      messages.length = 0;
+      await paths.movedPathCheck.run([moved]);
+      assert.deepEqual(messages, [], 'reported once');
+    } finally {
+      rmSync(moved, { recursive: true, force: true });
+    }
   });
 });
