@@ -18,3 +18,5 @@ export type { MoveProgress, MoveResult } from './move/index';
 export { copyAgainIntoVolume, manifestFor, writeMoveManifest, checkMovedPath, MOVE_MANIFEST, type MoveManifest, type MovedPathCheck } from './move/own-container-manifest';
 export { containerPathDigest } from './move/index';
 export { digestSummary, localTreeDigest } from './move/own-container-manifest';
+// Sets: a compose project or a container backed up as one unit (the editor's Back Up Project… on a project node).
+export { backupSet as backupProject, restoreSet, listSets, readSet, SET_SUFFIX, type SetBackupOptions, type SetBackupResult, type SetRestoreResult, type SetListing, type SetManifest, type SetMember, type PlannedMember, type SetSource, type SetTarget } from './backup';

@@ -56,6 +56,8 @@ export interface BackupOptions extends OperationOptions, DockerOptions, Destinat
    * while its directory is read gives an archive no database can start from.
    */
   stopContainers?: boolean;
+  /** The set file this backup is a member of (recorded in the manifest; single-backup retention skips it). */
+  memberOf?: string;
 }
 
 export interface BackupResult {
@@ -144,6 +146,7 @@ export async function writeBackupArchive(entries: AsyncIterable<ArchiveEntry>, j
     ...(job.restoring ? { restoring: job.restoring } : {}),
     ...(job.warnings.length ? { warnings: job.warnings } : {}),
     ...(job.unreadable?.length ? { unreadable: job.unreadable } : {}),
+    ...(opts.memberOf && job.purpose === 'backup' ? { set: opts.memberOf } : {}),
   };
   const manifestPath = manifestPathFor(archive);
   try {

@@ -106,7 +106,8 @@ export function newestFirst(list: BackupListing[]): BackupListing[] {
 
 async function sameSource(dir: string, like: Pick<Manifest, 'source' | 'purpose'>): Promise<BackupListing[]> {
   const key = sourceKey(like.source);
-  return (await listBackups(dir)).filter((l) => l.manifest && l.manifest.purpose === like.purpose && sourceKey(l.manifest.source) === key);
+  // members of a set are kept and deleted with their set (project-set.ts), never by the retention of single backups
+  return (await listBackups(dir)).filter((l) => l.manifest && l.manifest.purpose === like.purpose && sourceKey(l.manifest.source) === key && l.manifest.set === undefined);
 }
 
 /** The sequence number of the next backup of this source in `dir`: one more than the highest there. */

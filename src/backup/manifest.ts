@@ -72,6 +72,11 @@ export interface Manifest {
    * not in the archive. A file here is missing; a directory here is in the archive without its content.
    */
   unreadable?: string[];
+  /**
+   * The set (`<project>-<stamp>.set.json`) this archive was made for: retention of single backups leaves it
+   * alone (the set's own retention deletes it with its set).
+   */
+  set?: string;
 }
 
 /** `x.tar.gz` → `x.manifest.json`; any other name gets the suffix appended. */

@@ -465,7 +465,7 @@ export const restoreHooks: { beforeEngineWrite?: () => Promise<void> } = {};
 const newDirHeader = (): EntryHeader => ({ name: '', type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: Math.floor(Date.now() / 1000) });
 
 /** Whether a directory of a container holds anything (reads the first entries of its archive only). */
-async function engineDirHasContent(conn: DockerConnection, container: Dockerode.Container, path: string, signal?: AbortSignal): Promise<boolean> {
+export async function engineDirHasContent(conn: DockerConnection, container: Dockerode.Container, path: string, signal?: AbortSignal): Promise<boolean> {
   let n = 0;
   for await (const _ of engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, (x) => x, { doing: `looking into ${path}`, ...(signal ? { signal } : {}) })) {
     void _;

@@ -14,10 +14,11 @@ export const USAGE = `Usage:
   persistence-lens persist --file FILE [--service NAME] --path /abs/path [--volume NAME | --bind HOSTPATH] [--write | --diff]
   persistence-lens persist --file FILE [--service NAME] --path /abs/path [--volume NAME] --write --move-data
                            [--container NAME|ID] [--live] [--recreate]
-  persistence-lens backup (--volume NAME | --container C --path P | --path DIR) [--out DIR] [--keep N]
+  persistence-lens backup (--volume NAME | --container C --path P | --path DIR | --project NAME | --container C --all) [--out DIR] [--keep N]
                           [--level 1-9] [--stop] [--host URL] [--json]
   persistence-lens restore ARCHIVE (--volume NAME | --container C [--path P] | --path DIR) [--force]
                           [--keep-privileges] [--out DIR] [--host URL] [--json]
+  persistence-lens restore SET.set.json (--project NAME | --container C) [--force] [--keep-privileges]
   persistence-lens rescue --container C [--out DIR] [--keep N] [--level 1-9] [--host URL] [--json]
   persistence-lens backups [--out DIR] [--verify] [--json]
   persistence-lens orphans [--host URL] [--json]
@@ -33,11 +34,16 @@ Commands:
           With --move-data, what the container holds there now is moved into the new volume and verified
           before the file is written; --recreate then recreates the container and verifies again.
   backup  Archive a volume, a container's path or a local folder: <source>-<UTC time>.tar.gz and a manifest
-          (sha256, entries, bytes). Through the Docker Engine nothing is pulled or run.
+          (sha256, entries, bytes). Through the Docker Engine nothing is pulled or run. --project NAME (or
+          --container C --all) backs up every named volume and at-risk path of a compose project (a container),
+          most critical first, each its own archive, plus one <project>-<UTC time>.set.json; --keep N sets.
   restore Verify an archive against its manifest, refuse hostile entries, then restore it. A non-empty
           target needs --force and gets a safety backup first. Rescue archives restore with --container alone.
           Owners and modes are restored as recorded; setuid/setgid bits of files and file capabilities are
           stripped (named in a warning) unless --keep-privileges. A local target folder keeps its own owner.
+          A set (SET.set.json) restores whole into --project NAME (the same project: its volumes; another:
+          NAME_<key> volumes with compose labels; paths into its containers, made by up --no-start): every
+          member is verified before any is written.
   rescue  Archive everything only a container's writable layer holds, and name those paths.
   backups List the backups in the backup folder.
   orphans The anonymous volumes no container uses any more, with the container and path each last belonged

@@ -2,6 +2,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   backup,
+  backupSet,
+  restoreSet,
+  SET_SUFFIX,
   defaultBackupDir,
   listBackups,
   rescue,
@@ -153,9 +156,26 @@ export async function backupCommand(argv: string[], io: Output): Promise<number>
     args: argv,
     strict: true,
     allowPositionals: true,
-    options: { ...COMMON, volume: { type: 'string' }, container: { type: 'string' }, path: { type: 'string' }, keep: { type: 'string' }, level: { type: 'string' }, stop: { type: 'boolean' } },
+    options: {
+      ...COMMON,
+      volume: { type: 'string' },
+      container: { type: 'string' },
+      path: { type: 'string' },
+      project: { type: 'string' },
+      all: { type: 'boolean' },
+      keep: { type: 'string' },
+      level: { type: 'string' },
+      stop: { type: 'boolean' },
+    },
   });
   if (positionals.length > 0) throw new UsageError(`backup takes no positional arguments (got "${positionals[0]}")`);
+  if (values.project !== undefined || values.all) {
+    if (values.volume !== undefined || values.path !== undefined) throw new UsageError('backup takes one source: --project NAME, --container C --all, --volume NAME, --container C --path P, or --path DIR');
+    if (values.project !== undefined && values.container !== undefined) throw new UsageError('backup takes one source: --project NAME or --container C --all');
+    if (values.project === undefined && !values.container) throw new UsageError('--all backs up everything of one container: backup --container C --all');
+    if (values.project === '') throw new UsageError('--project needs a compose project name');
+    return backupSetCommand(values.project !== undefined ? { project: values.project } : { container: values.container! }, values, io);
+  }
   let source: BackupSource;
   if (values.volume !== undefined) {
     if (values.container !== undefined || values.path !== undefined) throw new UsageError('backup takes one source: --volume NAME, --container C --path P, or --path DIR');
@@ -214,6 +234,7 @@ export async function restoreCommand(argv: string[], io: Output): Promise<number
       volume: { type: 'string' },
       container: { type: 'string' },
       path: { type: 'string' },
+      project: { type: 'string' },
       force: { type: 'boolean' },
       'keep-privileges': { type: 'boolean' },
       keep: { type: 'string' },
@@ -222,6 +243,13 @@ export async function restoreCommand(argv: string[], io: Output): Promise<number
   });
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'restore needs the ARCHIVE to restore' : `restore takes one ARCHIVE (got ${positionals.length})`);
   const archive = positionals[0]!;
+  if (archive.endsWith(SET_SUFFIX) || values.project !== undefined) {
+    if (!archive.endsWith(SET_SUFFIX)) throw new UsageError(`restore --project takes a set (<project>-<time>${SET_SUFFIX}, written by backup --project)`);
+    if (values.volume !== undefined || values.path !== undefined) throw new UsageError('a set restores into a project (--project NAME) or a container (--container C)');
+    if ((values.project === undefined) === (values.container === undefined)) throw new UsageError('restore SET needs one target: --project NAME or --container C');
+    if (values.project === '') throw new UsageError('--project needs a compose project name');
+    return restoreSetCommand(archive, values.project !== undefined ? { project: values.project } : { container: values.container! }, values, io);
+  }
   let target: RestoreTarget;
   if (values.volume !== undefined) {
     if (values.container !== undefined || values.path !== undefined) throw new UsageError('restore takes one target: --volume NAME, --container C [--path P], or --path DIR');
@@ -392,6 +420,73 @@ export async function backupsCommand(argv: string[], io: Output): Promise<number
       io.out((style ? paint(io.color, style, line) : line) + '\n');
     });
     for (const l of list) if (l.problem && l.status !== 'no-manifest') io.err(`warning: ${l.archive}: ${l.problem}\n`);
+    return 0;
+  } catch (err) {
+    return fail(io, err);
+  }
+}
+
+type SetValues = { out?: string; host?: string; json?: boolean; keep?: string; level?: string; stop?: boolean; force?: boolean; 'keep-privileges'?: boolean };
+
+async function backupSetCommand(source: { project: string } | { container: string }, values: SetValues, io: Output): Promise<number> {
+  const keep = intOption('keep', values.keep, 0, 100000) ?? DEFAULT_KEEP;
+  const level = intOption('level', values.level, 1, 9);
+  const progress = progressLine(io);
+  try {
+    const r = await cancellable(io, (signal) =>
+      backupSet(source, {
+        ...commonOptions(values, { keep, ...(level !== undefined ? { level } : {}), ...(values.stop ? { stopContainers: true } : {}), signal, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) }),
+        onMember: (m, i, n) => {
+          progress.done();
+          if (!values.json) io.err(`[${i + 1}/${n}] ${m.kind === 'volume' ? `volume "${m.volume}"` : `${m.path} of ${m.container}`} (${m.criticality})\n`);
+        },
+      }),
+    );
+    progress.done();
+    if (values.json) {
+      io.out(JSON.stringify({ set: r.setFile, manifest: r.set, pruned: r.pruned, skipped: r.skipped, warnings: r.warnings }, null, 2) + '\n');
+      return 0;
+    }
+    const what = r.set.kind === 'project' ? `compose project "${r.set.project}"` : `container "${r.set.container}"`;
+    io.out(`${paint(io.color, 'green', 'Backed up')} ${what} as a set of ${r.set.members.length} (most critical first):\n`);
+    for (const m of r.set.members) {
+      const src = m.kind === 'volume' ? `volume ${m.volume} (${m.path})` : `${m.container}:${m.path} (${m.status})`;
+      io.out(`  ${m.criticality.padEnd(8)} ${src}: ${count(m.entries)} entries, ${formatBytes(m.bytes)} -> ${m.archive}\n`);
+    }
+    io.out(`  set       ${r.setFile}\n`);
+    if (r.pruned.length) io.out(`Retention: kept the newest ${keep} sets of ${what}; deleted ${r.pruned.join(', ')} with their members\n`);
+    for (const s of r.skipped) io.out(`  skipped   ${s}\n`);
+    for (const w of r.warnings) io.err(`warning: ${w}\n`);
+    return 0;
+  } catch (err) {
+    progress.done();
+    return fail(io, err);
+  }
+}
+
+async function restoreSetCommand(setFile: string, target: { project: string } | { container: string }, values: SetValues, io: Output): Promise<number> {
+  const keep = intOption('keep', values.keep, 0, 100000) ?? DEFAULT_KEEP;
+  const level = intOption('level', values.level, 1, 9);
+  try {
+    const r = await cancellable(io, (signal) =>
+      restoreSet(setFile, target, { ...commonOptions(values, { keep, ...(level !== undefined ? { level } : {}) }), force: !!values.force, keepPrivileges: !!values['keep-privileges'], signal }),
+    );
+    for (const w of r.warnings) io.err(`warning: ${w}\n`);
+    if (values.json) {
+      io.out(
+        JSON.stringify(
+          { set: r.setFile, target: r.target, createdVolumes: r.createdVolumes, members: r.members.map((m) => ({ key: m.member.key, archive: m.member.archive, target: m.target, entries: m.result.entries, bytes: m.result.bytes, ...(m.result.safetyBackup ? { safetyBackup: m.result.safetyBackup.archive } : {}) })), warnings: r.warnings },
+          null,
+          2,
+        ) + '\n',
+      );
+      return 0;
+    }
+    io.out(`${paint(io.color, 'green', 'Restored')} the set ${r.setFile} into ${r.target} (every member verified first):\n`);
+    for (const m of r.members) {
+      io.out(`  ${m.target}: ${count(m.result.entries)} entries (${formatBytes(m.result.bytes)})${r.createdVolumes.some((v) => m.target === `volume "${v}"`) ? ' (created)' : ''}\n`);
+      if (m.result.safetyBackup) io.out(`    safety backup of what was there: ${m.result.safetyBackup.archive}\n`);
+    }
     return 0;
   } catch (err) {
     return fail(io, err);
