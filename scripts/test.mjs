@@ -3,7 +3,8 @@
 //
 //   typecheck    tsc --noEmit over src and test
 //   unit         pure logic, no Docker, no editor (test/unit)
-//   integration  a real Docker Engine, started here when missing (test/integration)
+//   integration  a real Docker Engine, started here when missing (test/integration), and a real Podman
+//                service (scripts/podman-up.sh) for test/integration/podman*.test.ts
 //   editor       the extension in a real code-server extension host, driven by Chromium (test/editor)
 //   e2e          code-server inside a real container, driven in Chromium as a user would (test/e2e)
 //
@@ -145,10 +146,17 @@ if (wanted('unit')) {
 }
 
 if (wanted('integration')) {
-  banner('integration tests (real Docker Engine)');
+  banner('integration tests (real Docker Engine, and a real Podman service for test/integration/podman*.test.ts)');
+  const isPodman = (f) => /^podman.*\.test\.ts$/.test(f.slice(f.lastIndexOf('/') + 1));
   const up = run('bash', [join(root, 'scripts/docker-up.sh')]);
-  if (up.status !== 0) skipOrFail('integration', `no Docker Engine could be started (scripts/docker-up.sh exited ${up.status})`);
-  else runNodeTests('integration', testFiles(join(root, 'test/integration')));
+  // Podman: scripts/podman-up.sh installs it and starts `podman system service` (rootful) on its own socket.
+  const podmanUp = run('bash', [join(root, 'scripts/podman-up.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const files = testFiles(join(root, 'test/integration')).filter((f) => !isPodman(f) || podmanUp.status === 0);
+  if (podmanUp.status !== 0) skipOrFail('integration (podman)', `no Podman service could be started (scripts/podman-up.sh exited ${podmanUp.status}; its messages are above)`);
+  if (up.status !== 0) {
+    skipOrFail('integration', `no Docker Engine could be started (scripts/docker-up.sh exited ${up.status})`);
+    if (podmanUp.status === 0) runNodeTests('integration (podman)', files.filter(isPodman));
+  } else runNodeTests('integration', files);
 }
 
 if (wanted('editor')) {
