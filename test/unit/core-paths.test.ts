@@ -30,3 +30,23 @@ describe('POSIX paths', () => {
     assert.equal(basenamePosix('/a/b/'), 'b');
   });
 });
+
+describe('normalizePosix, fast path and slow path agree', () => {
+  it('returns normal paths as they are and normalizes the rest', () => {
+    const cases: Array<[string, string]> = [
+      ['/', '/'],
+      ['/a/b', '/a/b'],
+      ['/a/.hidden/x', '/a/.hidden/x'],
+      ['/a/..b', '/a/..b'],
+      ['/a/', '/a'],
+      ['//a//b/', '/a/b'],
+      ['/a/./b', '/a/b'],
+      ['/a/b/..', '/a'],
+      ['/a/b/.', '/a/b'],
+      ['/..', '/'],
+      ['a/../..', '..'],
+      ['', '.'],
+    ];
+    for (const [input, expected] of cases) assert.equal(normalizePosix(input), expected, input);
+  });
+});
