@@ -4,8 +4,11 @@
 //          connect (ping), list, inspect each, the image, the volumes' labels, each changes list;
 //          beside it, as a diagnostic, the same without the changes lists (scanDocker includeChanges: false), and
 //          the Paths view's refresh on an engine event (the stopped containers' changes lists kept: ChangesCache)
-//   peer   the docker CLI route other extensions take: `docker ps -aq` then one `docker inspect` of all, parsed
-//   floor  the raw Engine API over the unix socket with node:http: list, then every inspect in parallel, parsed
+//   peer   the same information through the docker CLI, as a script or another extension gets it: `docker ps -aq`,
+//          one `docker inspect` of all, `docker image inspect`, `docker volume ls`, and a `docker diff` per
+//          container (all of them at once), parsed
+//   floor  the same Engine API calls ours makes, raw over the unix socket with node:http, all in parallel after
+//          the list: every inspect, the image, the volumes, every changes list, parsed
 // The containers are created in steps (1, then 19 more, then 80 more) and the run's label selects them.
 import http from 'node:http';
 import { mkdirSync } from 'node:fs';
@@ -123,12 +126,23 @@ export async function benchScan({ ours, work, quick, log }) {
       },
       peer: async () => {
         const listed = (await docker('ps', '-aq', '--no-trunc', '--filter', filter)).split('\n').filter(Boolean);
-        const inspected = JSON.parse(await docker('inspect', ...listed));
+        const [inspected, image, vols, diffs] = await Promise.all([
+          docker('inspect', ...listed).then(JSON.parse),
+          docker('image', 'inspect', IMAGE).then(JSON.parse),
+          docker('volume', 'ls', '--format', '{{json .}}'),
+          Promise.all(listed.map((id) => docker('diff', id))),
+        ]);
+        if (!image.length || typeof vols !== 'string' || diffs.length !== listed.length) throw new Error('peer: incomplete');
         return { targets: inspected.length };
       },
       floor: async () => {
         const listed = await engineGet(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] }))}`);
-        const inspected = await Promise.all(listed.map((c) => engineGet(`/containers/${c.Id}/json`)));
+        const [inspected] = await Promise.all([
+          Promise.all(listed.map((c) => engineGet(`/containers/${c.Id}/json`))),
+          engineGet(`/images/${encodeURIComponent(IMAGE)}/json`),
+          engineGet('/volumes'),
+          Promise.all(listed.map((c) => engineGet(`/containers/${c.Id}/changes`))),
+        ]);
         return { targets: inspected.length };
       },
     };
