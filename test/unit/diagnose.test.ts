@@ -393,3 +393,15 @@ describe('diagnostics: text that does not parse, as it is being typed', () => {
     assert.ok(errors > 0 && errors < runs, `${errors} errors in ${runs} prefixes`);
   });
 });
+describe('diagnostic messages', () => {
+  it('say that no volume covers a path once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-diag-msg-'));
+    const file = join(dir, 'compose.yaml');
+    const text = ['services:', '  agent:', '    image: node:22', '    environment:', '      CODEX_HOME: /root/.codex', ''].join('\n');
+    writeFileSync(file, text);
+    const [f] = await diagnoseConfigFile({ file, text });
+    assert.ok(f, 'a finding');
+    assert.match(f.message, /^CODEX_HOME points at Codex state \/root\/\.codex, which no volume covers: it lives in the container's writable layer/);
+    assert.equal(f.message.match(/no volume covers/gi)?.length, 1, f.message);
+  });
+});

@@ -124,7 +124,7 @@ export function findRisks(report: TargetReport, places: TargetPlaces, minimum: C
       at,
       criticality: p.criticality,
       category: p.category,
-      message: `${name} points at ${isHome ? 'the home directory' : (p.label ?? 'data')} ${p.path}, which no volume covers. ${p.reason}${isHome ? HOME_CAVEAT : ''}`,
+      message: `${name} points at ${isHome ? 'the home directory' : (p.label ?? 'data')} ${p.path}, ${uncovered(p.reason)}${isHome ? HOME_CAVEAT : ''}`,
       declaredMount: false,
     });
   }
@@ -135,4 +135,10 @@ export function findRisks(report: TargetReport, places: TargetPlaces, minimum: C
   const covered = (d: RiskDraft): boolean =>
     !d.declaredMount && all.some((o) => o !== d && o.path !== d.path && isWithin(d.path, o.path) && criticalityRank(o.criticality) >= criticalityRank(d.criticality));
   return all.filter((d) => !covered(d));
+}
+
+/** "which no volume covers: it lives in …", without the reason saying "No volume covers this path" again. */
+function uncovered(reason: string): string {
+  const rest = /^No volume covers this path: (.*)$/s.exec(reason)?.[1];
+  return rest ? `which no volume covers: ${rest}` : `which no volume covers. ${reason}`;
 }
