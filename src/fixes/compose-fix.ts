@@ -5,6 +5,7 @@ import {
   defaultVolumeName,
   isNullNode,
   keyOf,
+  podmanSuffix,
   quoteScalar,
   quoteStyleOf,
   rangeOf,
@@ -145,19 +146,39 @@ interface NewEntry {
   render(style: EntryStyle, keyIndent: string): string[];
 }
 
-function newEntry(source: string, target: string, type: 'volume' | 'bind'): NewEntry {
+/**
+ * `options` are Podman's volume options the file already uses (`U`, `z`, `Z`): a short entry carries them as
+ * its mode (`name:/path:U`); the long syntax has no `U`, and SELinux labels only for binds (`bind.selinux`).
+ */
+function newEntry(source: string, target: string, type: 'volume' | 'bind', options: readonly string[] = []): NewEntry {
   return {
     render(style, keyIndent) {
       if (style.long) {
-        return [`type: ${type}`, `${keyIndent}source: ${quoteScalar(source, 'plain')}`, `${keyIndent}target: ${quoteScalar(target, 'plain')}`];
+        const selinux = longSelinux(type, options);
+        return [
+          `type: ${type}`,
+          `${keyIndent}source: ${quoteScalar(source, 'plain')}`,
+          `${keyIndent}target: ${quoteScalar(target, 'plain')}`,
+          ...(selinux ? [`${keyIndent}bind:`, `${keyIndent}  selinux: ${selinux}`] : []),
+        ];
       }
-      return [quoteScalar(`${source}:${target}`, style.quote)];
+      return [quoteScalar(shortEntry(source, target, options), style.quote)];
     },
   };
 }
 
-function entryJs(source: string, target: string, type: 'volume' | 'bind', style: EntryStyle): unknown {
-  return style.long ? { type, source, target } : `${source}:${target}`;
+function shortEntry(source: string, target: string, options: readonly string[]): string {
+  return options.length > 0 ? `${source}:${target}:${options.join(',')}` : `${source}:${target}`;
+}
+
+function longSelinux(type: 'volume' | 'bind', options: readonly string[]): string | undefined {
+  return type === 'bind' ? options.find((o) => o === 'z' || o === 'Z') : undefined;
+}
+
+function entryJs(source: string, target: string, type: 'volume' | 'bind', style: EntryStyle, options: readonly string[] = []): unknown {
+  if (!style.long) return shortEntry(source, target, options);
+  const selinux = longSelinux(type, options);
+  return selinux ? { type, source, target, bind: { selinux } } : { type, source, target };
 }
 
 /** Column offset between a key and the dashes of its block sequences, as the file writes them. */
@@ -221,8 +242,10 @@ export function planComposeFix(req: ComposeFixRequest): FixPlan {
   const neighbours = entryStyle(ctx, ownSeq);
   const style = needsLong ? { ...neighbours, long: true } : neighbours;
   if (needsLong && ownSeq?.flow) refuse(ctx, `${req.path} needs the long volume syntax (a ":" in a short entry splits it), which a flow list cannot take here; edit it by hand`, ownSeq);
-  const entry = newEntry(source, target, type);
-  const js = entryJs(source, target, type, style);
+  // A file written for Podman (`:U`, `:z`/`:Z` on its entries, an `x-podman` key) gets the same options.
+  const options = podmanSuffix(doc, req.service, type);
+  const entry = newEntry(source, target, type, options);
+  const js = entryJs(source, target, type, style, options);
   let title: string;
 
   const existingIndex = ownSeq ? ownSeq.items.findIndex((i) => volumeItemInfo(i)?.target === target) : -1;

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Node, type Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type Node, type Scalar } from 'yaml';
 
 /** What a compose service `volumes:` item says, whichever syntax it uses. */
 export interface VolumeItemInfo {
@@ -93,4 +93,44 @@ export function rangeOf(node: Node): [number, number, number] {
   const r = node.range;
   if (!r) throw new Error('node without a source range');
   return r;
+}
+
+/** Podman's volume options in a short entry's mode field: `U` (chown to the container user), `z`/`Z` (SELinux). */
+const PODMAN_OPTIONS = new Set(['U', 'z', 'Z']);
+
+/** The Podman options of a short `SOURCE:TARGET:MODE` entry, in the order written (`data:/d:Z,U` → Z, U). */
+export function podmanOptionsOf(node: unknown): string[] {
+  if (!isScalar(node) || typeof node.value !== 'string') return [];
+  const parts = node.value.split(':');
+  if (parts.length < 3) return [];
+  return parts[parts.length - 1]!.split(',').filter((o) => PODMAN_OPTIONS.has(o));
+}
+
+/**
+ * The suffix a new short volume entry takes when the file follows Podman's compose conventions: the Podman
+ * options (`U`, `z`, `Z`) of an existing short entry — of the same kind (volume or bind) in `service` first,
+ * then in any service, then of any kind — else `U` when the file has a top-level `x-podman` key
+ * (podman-compose), else none.
+ */
+export function podmanSuffix(doc: Document, service: string, kind: 'volume' | 'bind'): string[] {
+  const services = doc.get('services', true);
+  const entries: Array<{ own: boolean; kind: string; options: string[] }> = [];
+  if (isMap(services)) {
+    for (const p of services.items) {
+      if (!isMap(p.value)) continue;
+      const own = keyOf(p.key) === service;
+      const v = (p.value as { get(k: string, keep: true): unknown }).get('volumes', true);
+      if (!isSeq(v)) continue;
+      for (const item of v.items) {
+        const options = podmanOptionsOf(item);
+        if (options.length > 0) entries.push({ own, kind: volumeItemInfo(item)?.type ?? 'other', options });
+      }
+    }
+  }
+  const pick =
+    entries.find((e) => e.own && e.kind === kind) ?? entries.find((e) => e.kind === kind) ?? entries.find((e) => e.own) ?? entries[0];
+  if (pick) return pick.options;
+  const root = doc.contents;
+  if (isMap(root) && root.items.some((p) => keyOf(p.key) === 'x-podman')) return ['U'];
+  return [];
 }

@@ -188,3 +188,53 @@ describe('compose fix: refusals', () => {
     assert.throws(() => fix(lines('services:', '  web:', '    volumes: 3')), /is not a list/);
   });
 });
+
+describe('compose fix: Podman conventions', () => {
+  it('gives the new entry the :U of the file’s entries', () => {
+    const text = lines('services:', '  web:', '    image: x', '    volumes:', '      - data:/data:U', 'volumes:', '  data:');
+    const plan = fix(text);
+    assert.equal(plan.newText, lines('services:', '  web:', '    image: x', '    volumes:', '      - data:/data:U', '      - web-config:/home/u/.config:U', 'volumes:', '  data:', '  web-config:'));
+    assertOnlyInsertedLines(text, plan.newText);
+  });
+
+  it('keeps SELinux labels and their order (Z,U), from a bind too, also into another service', () => {
+    const text = lines('services:', '  db:', '    image: y', '    volumes:', '      - ./src:/src:ro,Z,U', '  web:', '    image: x');
+    // a plain scalar with a comma is quoted (it would split in a flow list)
+    assert.match(fix(text).newText, /\n {6}- "web-config:\/home\/u\/.config:Z,U"\n/);
+    assert.match(fix(text, { mode: 'bind' }).newText, /\n {6}- "\.\/\.persist\/web-config:\/home\/u\/.config:Z,U"\n/);
+  });
+
+  it('prefers an entry of the same kind in the same service', () => {
+    const text = lines('services:', '  web:', '    image: x', '    volumes:', '      - ./src:/src:z', '      - cache:/cache:U', 'volumes:', '  cache:');
+    assert.match(fix(text).newText, /- web-config:\/home\/u\/.config:U\n/);
+    assert.match(fix(text, { mode: 'bind' }).newText, /- \.\/\.persist\/web-config:\/home\/u\/.config:z\n/);
+  });
+
+  it('adds :U when the file has an x-podman key and no entry shows a suffix', () => {
+    const text = lines('x-podman:', '  in_pod: false', 'services:', '  web:', '    image: x');
+    assert.match(fix(text).newText, /\n {4}volumes:\n {6}- web-config:\/home\/u\/.config:U\n/);
+  });
+
+  it('names an anonymous volume with the suffix kept (verified by reparse)', () => {
+    const text = lines('services:', '  web:', '    image: x', '    volumes:', '      - data:/data:U', '      - /home/u/.config', 'volumes:', '  data:');
+    const plan = fix(text);
+    assert.equal(plan.kind, 'name-anonymous-volume');
+    assert.match(plan.newText, /\n {6}- web-config:\/home\/u\/.config:U\n/);
+  });
+
+  it('in a flow list, and in quoted style', () => {
+    assert.match(fix(lines('services:', '  web:', '    volumes: ["a:/a:Z"]', 'volumes:', '  a:')).newText, /volumes: \["a:\/a:Z", "web-config:\/home\/u\/.config:Z"\]/);
+    assert.match(fix(lines('services:', '  web:', '    volumes:', "      - 'a:/a:U'", 'volumes:', '  a:')).newText, /- 'web-config:\/home\/u\/.config:U'\n/);
+  });
+
+  it('long syntax: a bind gets bind.selinux; :U, which it cannot say, is left out', () => {
+    const long = lines('services:', '  web:', '    volumes:', '      - type: volume', '        source: a', '        target: /a', '  db:', '    volumes:', '      - ./x:/x:Z,U', 'volumes:', '  a:');
+    const bind = fix(long, { mode: 'bind' }).newText;
+    assert.match(bind, /- type: bind\n {8}source: \.\/\.persist\/web-config\n {8}target: \/home\/u\/.config\n {8}bind:\n {10}selinux: Z\n/);
+    assert.match(fix(long).newText, /- type: volume\n {8}source: web-config\n {8}target: \/home\/u\/.config\n(?! {8}bind)/);
+  });
+
+  it('a file without Podman conventions gets no suffix; :ro alone is not one', () => {
+    assert.match(fix(lines('services:', '  web:', '    volumes:', '      - a:/a:ro', 'volumes:', '  a:')).newText, /- web-config:\/home\/u\/.config\n/);
+  });
+});
