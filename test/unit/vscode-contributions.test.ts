@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { COMMAND, CONTEXT, SETTING, VIEW } from '../../src/vscode/ids';
 
@@ -77,5 +77,21 @@ describe('package.json contributions and the code agree', () => {
     // the first file opened activates it (before startup has finished): a save right away is warned about
     assert.ok(pkg.activationEvents.includes('onLanguage'));
     assert.ok(!pkg.activationEvents.includes('*'), 'never activate on "*"');
+  });
+});
+describe('icons', () => {
+  it('name codicons that exist (a made-up name shows nothing)', () => {
+    // Codicons this extension may use; checked against the codicon font's names where code-server is installed.
+    const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8'));
+    const used = new Set<string>();
+    for (const c of pkg.contributes.commands) if (typeof c.icon === 'string') used.add(c.icon.replace(/^\$\((.*)\)$/, '$1'));
+    // the Backups view's icon per source kind
+    const describe = readFileSync(resolve(__dirname, '../../src/vscode/backup/describe.ts'), 'utf8');
+    for (const m of /SOURCE_ICON[^=]*=\s*\{([^}]*)\}/.exec(describe)![1]!.matchAll(/'([a-z0-9-]+)'\s*(?:,|$)/g)) used.add(m[1]!);
+    assert.ok(used.has('database'), [...used].join(', '));
+    const css = resolve(__dirname, '../../.cache/code-server/node_modules/code-server/lib/vscode/extensions/simple-browser/media/codicon.css');
+    const known = existsSync(css) ? new Set([...readFileSync(css, 'utf8').matchAll(/\.codicon-([a-z0-9-]+):before/g)].map((m) => m[1]!)) : undefined;
+    assert.ok(!used.has('lifebuoy'), 'lifebuoy is not a codicon');
+    if (known) for (const name of used) assert.ok(known.has(name), `$(${name}) is not a codicon`);
   });
 });

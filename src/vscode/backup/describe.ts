@@ -55,7 +55,7 @@ const STATUS_TEXT: Record<BackupListing['status'], string> = {
   'invalid-manifest': 'unverified: manifest unreadable',
 };
 
-const SOURCE_ICON: Record<ManifestSource['kind'], string> = { volume: 'database', 'container-path': 'vm', local: 'folder', rescue: 'lifebuoy' };
+const SOURCE_ICON: Record<ManifestSource['kind'], string> = { volume: 'database', 'container-path': 'vm', local: 'folder', rescue: 'save-all' };
 
 export function backupItemView(l: BackupListing, timeZone?: string): BackupItemView {
   const m = l.manifest;
