@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { BackupListing } from '../../backup';
 import { engine } from '../engine';
@@ -73,6 +74,8 @@ export class BackupsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     if (node) return [];
     const dir = this.dir();
     this.watch(dir);
+    // which folder this is, beside the view's title (the setting may name another, the CLI's --out others)
+    this.treeView.description = tildify(dir);
     let listings: BackupListing[];
     try {
       listings = await engine().listBackups(dir);
@@ -130,4 +133,10 @@ export class BackupsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     this.treeView.dispose();
     this.changed.dispose();
   }
+}
+
+/** `/home/u/.local/share/x` → `~/.local/share/x`: the folder as a person reads it in a view's title bar. */
+function tildify(dir: string): string {
+  const home = homedir();
+  return home && home !== '/' && (dir === home || dir.startsWith(`${home}/`)) ? `~${dir.slice(home.length)}` : dir;
 }
