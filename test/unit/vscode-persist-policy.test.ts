@@ -37,6 +37,8 @@ describe('Persist Path…: what is offered', () => {
   it('a database gets no bind choice, with data or without', () => {
     assert.deepEqual(modes(situation({ category: 'database' })), ['move', 'volume']);
     assert.deepEqual(modes(situation({ category: 'database', offer: undefined })), ['volume']);
+    // from a quick fix, which knows no category: the engine planned no host folder, so none is offered
+    assert.deepEqual(modes(situation({ noBind: true })), ['move', 'volume']);
   });
 
   it('the scan knowing files in the writable layer is enough; a stopped tmpfs has nothing left; a bind is kept already', () => {

@@ -60,7 +60,11 @@ export class PersistenceCodeActions implements vscode.CodeActionProvider {
       // A container runs from this file and holds data at the path: the edits above would leave it behind.
       if (planned.fixes.length > 0 && finding.path && doc.uri.scheme === 'file' && (await this.moveOffers.movable(doc.uri.fsPath, finding.service, finding.path))) {
         if (token.isCancellationRequested) return [];
-        actions.unshift(moveAction(d, doc.uri.fsPath, finding.service, finding.path));
+        // The recommended fix now: the editor lists preferred actions first, so the edit-only fixes of this
+        // diagnostic give up that place (applying one would leave the data behind).
+        for (const a of actions) if (a.diagnostics?.includes(d)) a.isPreferred = false;
+        // the engine planned no host folder (a database): the move's question offers none either
+        actions.unshift(moveAction(d, doc.uri.fsPath, finding.service, finding.path, !planned.fixes.some((f) => f.plan.kind === 'bind-host-folder')));
       }
     }
     return actions;
@@ -68,11 +72,12 @@ export class PersistenceCodeActions implements vscode.CodeActionProvider {
 }
 
 /** "Move the data of PATH into a volume…": Persist Path…'s questions for this file and path, the move offered first. */
-function moveAction(d: vscode.Diagnostic, file: string, service: string | undefined, path: string): vscode.CodeAction {
+function moveAction(d: vscode.Diagnostic, file: string, service: string | undefined, path: string, noBind: boolean): vscode.CodeAction {
   const title = `Move the data of ${path} into a volume and persist it…`;
   const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
   action.diagnostics = [d];
-  action.command = { title, command: INTERNAL_COMMAND.persistFromFile, arguments: [{ file, path, ...(service && !/\.jsonc?$/i.test(file) ? { service } : {}) }] };
+  action.isPreferred = true;
+  action.command = { title, command: INTERNAL_COMMAND.persistFromFile, arguments: [{ file, path, noBind, ...(service && !/\.jsonc?$/i.test(file) ? { service } : {}) }] };
   return action;
 }
 

@@ -48,7 +48,9 @@ export class PathsCommands {
       on(COMMAND.revealActiveFile, () => this.revealActiveFile()),
       on(COMMAND.persistActiveFolder, () => this.persistActiveFolder()),
       on(COMMAND.copyAgain, (volume?: string) => copyAgain(this.deps, typeof volume === 'string' ? volume : undefined)),
-      on(INTERNAL_COMMAND.persistFromFile, (req?: { file: string; service?: string; path: string }) => (req?.file && req.path ? persistFromFile(req, this.persistDeps) : undefined)),
+      on(INTERNAL_COMMAND.persistFromFile, (req?: { file: string; service?: string; path: string; noBind?: boolean }) =>
+        req?.file && req.path ? persistFromFile({ file: req.file, path: req.path, ...(req.service ? { service: req.service } : {}) }, this.persistDeps, req.noBind ? { noBind: true } : undefined) : undefined,
+      ),
     ];
   }
 

@@ -58,7 +58,7 @@ export async function persistPath(subject: PersistSubject, deps: PersistDeps): P
 export async function persistFromFile(
   req: { file: string; service?: string; path: string },
   deps: PersistDeps,
-  report?: { category?: string; holdsData?: boolean },
+  report?: { category?: string; holdsData?: boolean; noBind?: boolean },
 ): Promise<boolean> {
   const { ui } = deps;
   const offer = await probeOffer(req, deps);
@@ -67,6 +67,7 @@ export async function persistFromFile(
     file: vscode.workspace.asRelativePath(req.file),
     ...(report?.category ? { category: report.category } : {}),
     ...(report?.holdsData !== undefined ? { holdsDataByScan: report.holdsData } : {}),
+    ...(report?.noBind ? { noBind: true } : {}),
     ...(offer ? { offer } : {}),
   };
   const choices = persistChoices(situation);

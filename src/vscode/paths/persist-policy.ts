@@ -26,6 +26,8 @@ export interface PersistSituation {
   file: string;
   /** The catalog's category of the path ('database', 'ssh', ...), when the scan knows the path. */
   category?: string;
+  /** The quick-fix engine planned no host-folder fix for this finding (it refuses one for a database). */
+  noBind?: boolean;
   /** The scan saw data there (the writable layer holds files there). */
   holdsDataByScan?: boolean;
   /** What the engine found: the one container that runs from the file, the path's storage there. */
@@ -68,7 +70,7 @@ export function persistChoices(s: PersistSituation): PersistChoice[] {
     label: move ? '$(edit) Only edit the file' : '$(database) Named volume',
     detail: `${move ? 'Adds a named volume to ' + s.file + '.' : 'Docker manages it; it survives recreating the container and compose down (not down -v).'}${behind}`,
   });
-  if (s.category !== 'database') {
+  if (s.category !== 'database' && !s.noBind) {
     choices.push({
       mode: 'bind',
       label: '$(folder) Bind a host folder…',

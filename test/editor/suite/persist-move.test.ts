@@ -202,6 +202,27 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
     assert.equal(docker('ps', '-aq', '--filter', `label=persistence-lens.move-run=${tag}`), '', 'no helper container left');
   });
 
+  test('the quick fix on the compose file offers the move first where the container holds data at the path, and runs Persist Path…\'s questions', async () => {
+    reset();
+    const uri = vscode.Uri.file(file);
+    await vscode.window.showTextDocument(uri, { preview: false });
+    const finding = await waitFor('the warning on the redis service', 20_000, () =>
+      vscode.languages.getDiagnostics(uri).find((d) => d.source === 'Persistence Lens' && /\/data/.test(d.message)),
+    );
+    const actions = await waitFor('the quick fixes', 10_000, async () => {
+      const all = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+      return all.some((a) => a.command?.command === INTERNAL_COMMAND.persistFromFile) ? all : undefined;
+    });
+    const move = actions[0]!;
+    assert.equal(move.title, 'Move the data of /data into a volume and persist it…', actions.map((a) => a.title).join(' | '));
+    assert.ok(!move.edit, 'no edit before the data is moved');
+    assert.ok(actions.slice(1).some((a) => a.edit), 'the edit-only fixes are still offered');
+    picks = [() => undefined];
+    assert.equal(await vscode.commands.executeCommand(move.command!.command, ...(move.command!.arguments ?? [])), false);
+    assert.deepEqual(asked[0]!.items.map((i) => i.value), ['move', 'volume'], 'the same questions as Persist Path…');
+    assert.equal(readFileSync(file, 'utf8'), originalText);
+  });
+
   test('Persist Path… → Move current data: the volume holds the data, the file declares it, Recreate now runs docker-compose in the Persistence Lens terminal and verifies in the new container', async () => {
     reset();
     const node = await pathNode('cache', '/data');
