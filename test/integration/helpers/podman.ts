@@ -6,7 +6,7 @@
  * `cleanup()` removes exactly that (and the anonymous volumes of those containers), never anything else.
  */
 import { runCommand, RUN_LABEL, TEST_LABEL, randomSuffix, CommandError } from './docker';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,22 +17,48 @@ export const PODMAN_IMAGE = 'localhost/persistence-test:latest';
 /** Same, with `VOLUME /data`, `USER coder`, `HOME=/home/coder`. */
 export const PODMAN_VOLUME_IMAGE = 'localhost/persistence-test-volume:latest';
 
+/** The rootless service scripts/podman-up.sh starts (user persistence-lens-rootless); its address is in this file. */
+export const ROOTLESS_URL_FILE = '/run/persistence-lens-podman/rootless-url';
+
+export function rootlessHost(): string {
+  const fromEnv = process.env.PERSISTENCE_LENS_PODMAN_ROOTLESS_HOST?.trim();
+  if (fromEnv) return fromEnv;
+  try {
+    return readFileSync(ROOTLESS_URL_FILE, 'utf8').trim();
+  } catch {
+    throw new Error(`no rootless Podman service is known (${ROOTLESS_URL_FILE} is missing); run scripts/podman-up.sh (as root)`);
+  }
+}
+
+/** `podman --url HOST ARGS...`, stdout trimmed. */
+export async function podmanAt(host: string, ...args: string[]): Promise<string> {
+  return (await runCommand('podman', ['--url', host, ...args], { timeoutMs: 60_000 })).stdout.trim();
+}
+
 /** `podman --url PODMAN_HOST ARGS...`, stdout trimmed. */
 export async function podman(...args: string[]): Promise<string> {
-  return (await runCommand('podman', ['--url', PODMAN_HOST, ...args], { timeoutMs: 60_000 })).stdout.trim();
+  return podmanAt(PODMAN_HOST, ...args);
 }
 
 /** Fails with a sentence when the service does not answer (never a silent skip). */
-export async function assertPodmanAnswers(): Promise<void> {
+export async function assertPodmanAnswers(host = PODMAN_HOST): Promise<void> {
   try {
-    await podman('version', '--format', '{{.Server.Version}}');
+    await podmanAt(host, 'version', '--format', '{{.Server.Version}}');
   } catch (err) {
-    throw new Error(`no Podman service answers on ${PODMAN_HOST}; run scripts/podman-up.sh (as root). ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`no Podman service answers on ${host}; run scripts/podman-up.sh (as root). ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
 export class PodmanResources {
   readonly runId = randomSuffix(4);
+
+  /** `host`: the service this run's resources live on (default: the rootful one). */
+  constructor(readonly host: string = PODMAN_HOST) {}
+
+  private podman(...args: string[]): Promise<string> {
+    return podmanAt(this.host, ...args);
+  }
+
   private readonly containers = new Set<string>();
   private readonly volumes = new Set<string>();
   private readonly dirs: string[] = [];
@@ -65,18 +91,18 @@ export class PodmanResources {
   /** `podman run -d` (network none: nothing is reached) with the labels; returns the id. */
   async run(name: string, args: string[] = [], image = PODMAN_IMAGE, cmd: string[] = []): Promise<string> {
     this.containers.add(name);
-    return podman('run', '-d', '--network', 'none', '--name', name, ...this.labelArgs, ...args, image, ...cmd);
+    return this.podman('run', '-d', '--network', 'none', '--name', name, ...this.labelArgs, ...args, image, ...cmd);
   }
 
   /** `podman create` with the labels: a container that never starts. */
   async create(name: string, args: string[] = [], image = PODMAN_IMAGE, cmd: string[] = []): Promise<string> {
     this.containers.add(name);
-    return podman('create', '--network', 'none', '--name', name, ...this.labelArgs, ...args, image, ...cmd);
+    return this.podman('create', '--network', 'none', '--name', name, ...this.labelArgs, ...args, image, ...cmd);
   }
 
   async createVolume(name: string): Promise<string> {
     this.volumes.add(name);
-    return podman('volume', 'create', ...this.labelArgs, name);
+    return this.podman('volume', 'create', ...this.labelArgs, name);
   }
 
   trackVolume(name: string): void {
@@ -87,21 +113,21 @@ export class PodmanResources {
   async cleanup(): Promise<void> {
     const errors: string[] = [];
     const filters = ['--filter', `label=${TEST_LABEL}=1`, '--filter', `label=${RUN_LABEL}=${this.runId}`];
-    const labelled = (await podman('ps', '-aq', ...filters).catch(() => '')).split('\n').filter(Boolean);
+    const labelled = (await this.podman('ps', '-aq', ...filters).catch(() => '')).split('\n').filter(Boolean);
     const containers = [...new Set([...labelled, ...this.containers])];
     for (const c of containers) {
       try {
-        await podman('rm', '-f', '-v', '-t', '0', c);
+        await this.podman('rm', '-f', '-v', '-t', '0', c);
       } catch (err) {
         if (!(err instanceof CommandError && /no such container/i.test(err.stderr))) errors.push(String(err));
       }
     }
-    const labelledVolumes = (await podman('volume', 'ls', '-q', ...filters).catch(() => '')).split('\n').filter(Boolean);
-    const existing = new Set((await podman('volume', 'ls', '-q').catch(() => '')).split('\n').filter(Boolean));
+    const labelledVolumes = (await this.podman('volume', 'ls', '-q', ...filters).catch(() => '')).split('\n').filter(Boolean);
+    const existing = new Set((await this.podman('volume', 'ls', '-q').catch(() => '')).split('\n').filter(Boolean));
     for (const v of new Set([...labelledVolumes, ...this.volumes])) {
       if (!existing.has(v)) continue;
       try {
-        await podman('volume', 'rm', '-f', v);
+        await this.podman('volume', 'rm', '-f', v);
       } catch (err) {
         errors.push(String(err));
       }
