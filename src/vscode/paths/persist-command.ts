@@ -7,7 +7,7 @@ import type { TargetNode } from '../tree/nodes';
 import type { UiTestHooks } from '../ui/test-hooks';
 import type { Ui } from '../ui/ui';
 import { persistCandidates, type PersistCandidate } from './persist-candidates';
-import { defaultBindFolder, persistChoices, type PersistSituation } from './persist-policy';
+import { canMove, defaultBindFolder, persistChoices, type PersistSituation } from './persist-policy';
 import { moveAndPersist, type LiveMoves } from './move-flow';
 import type { PathsModel } from './model';
 import { applyPlanInEditor, engineDockerOptions, unsavedTexts } from './persist-support';
@@ -87,7 +87,7 @@ export async function persistFromFile(
     });
     if (!bindSource) return false;
   }
-  return applyPersist({ ...req, ...(bindSource ? { bindSource: bindSource.trim() } : {}) }, ui);
+  return applyPersist({ ...req, ...(bindSource ? { bindSource: bindSource.trim() } : {}) }, ui, canMove(situation) ? `What ${req.path} holds now in ${offer!.container.name} stays behind: the recreated container starts with it empty.` : undefined);
 }
 
 /** What the engine can move for this file and path; nothing (only the edit is offered) when Docker does not answer. */
@@ -108,7 +108,7 @@ async function pickCandidate(ui: Ui, candidates: PersistCandidate[], path: strin
 }
 
 /** Plans and applies one persist request (only the edit); tells the user what happened. Exposed for the save warning. */
-export async function applyPersist(request: PersistRequest, ui: Ui): Promise<boolean> {
+export async function applyPersist(request: PersistRequest, ui: Ui, leftBehind?: string): Promise<boolean> {
   const overlay = unsavedTexts();
   let outcome;
   try {
@@ -128,7 +128,8 @@ export async function applyPersist(request: PersistRequest, ui: Ui): Promise<boo
     void ui.show('warning', `Could not edit ${basename(plan.file)}: ${(err as Error).message}.`);
     return false;
   }
-  void ui.show('info', `${plan.title} in ${basename(plan.file)}. Recreate the container to use it (docker compose up -d, or Rebuild Container).`);
+  const text = `${plan.title} in ${basename(plan.file)}. Recreate the container to use it (docker compose up -d, or Rebuild Container).`;
+  void ui.show(leftBehind ? 'warning' : 'info', leftBehind ? `${text} ${leftBehind}` : text);
   return true;
 }
 

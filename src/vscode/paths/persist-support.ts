@@ -6,10 +6,9 @@ import { dockerHost } from '../settings';
 import type { UiTestHooks } from '../ui/test-hooks';
 import type { Ui } from '../ui/ui';
 
-/** What Persist Path… and the move share: the editor's side of an edit, the engine's options, cancellable progress. */
+// What Persist Path… and the move share: the editor's side of an edit, the engine's options, cancellable progress.
 
 export type PlannedFix = Extract<PersistOutcome, { status: 'planned' }>['plan'];
-
 
 /** The engine's options every Docker call of these commands gets: the configured host, the tests' labels. */
 export function engineDockerOptions(deps: { hooks(): UiTestHooks | undefined }): { host?: string; helperLabels?: Record<string, string> } {
@@ -18,14 +17,12 @@ export function engineDockerOptions(deps: { hooks(): UiTestHooks | undefined }):
   return { ...(host ? { host } : {}), ...(labels ? { helperLabels: labels } : {}) };
 }
 
-
 /** Unsaved editor text of the files the engine reads, so a plan matches what the user sees. */
 export function unsavedTexts(): Map<string, string> {
   const overlay = new Map<string, string>();
   for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === 'file' && doc.isDirty) overlay.set(resolve(doc.uri.fsPath), doc.getText());
   return overlay;
 }
-
 
 /**
  * Applies a planned edit in the editor (one undo step) and saves the file unless it had unsaved changes
@@ -50,14 +47,12 @@ export async function applyPlanInEditor(plan: PlannedFix, opts: { reveal: boolea
   if (opts.reveal) await revealEdit(plan);
 }
 
-
 export async function revealEdit(plan: PlannedFix): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(plan.file));
   const first = plan.edits[0];
   const editor = await vscode.window.showTextDocument(doc, { preview: false });
   if (first) editor.revealRange(new vscode.Range(doc.positionAt(first.offset), doc.positionAt(first.offset + first.text.length)), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
-
 
 /** Runs `work` under a cancellable notification; Cancel (or the tests' token) aborts the engine's signal. */
 export async function withCancellableProgress<T>(ui: Ui, hooks: UiTestHooks | undefined, title: string, work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>): Promise<T> {

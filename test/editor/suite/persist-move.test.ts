@@ -333,4 +333,21 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
       rmSync(moved, { recursive: true, force: true });
     }
   });
+
+  test('"Only edit the file" on a path holding data: the edit as before, a warning that the data stays behind, the container left alone', async () => {
+    reset();
+    const app = containerOf('app');
+    const before = readFileSync(file, 'utf8');
+    picks = [mode('volume')];
+    const done = await vscode.commands.executeCommand<boolean>(INTERNAL_COMMAND.persistFromFile, { file, service: 'app', path: '/srv/big' });
+    assert.equal(done, true, JSON.stringify(messages));
+    assert.equal(asked[0]!.items.find((i) => i.value === 'volume')?.label, '$(edit) Only edit the file');
+    assert.notEqual(readFileSync(file, 'utf8'), before);
+    assert.match(readFileSync(file, 'utf8'), /\/srv\/big/);
+    const warned = messages.find((m) => m.level === 'warning');
+    assert.ok(warned && /What \/srv\/big holds now in .* stays behind: the recreated container starts with it empty\./.test(warned.text), JSON.stringify(messages));
+    assert.equal(containerOf('app'), app);
+    assert.equal(running(app), 'true');
+    assert.ok(!progress.length, 'nothing was moved');
+  });
 });
