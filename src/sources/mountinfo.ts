@@ -243,8 +243,12 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const VOLUME_ROOT = /^.*?\/volumes\/([^/]+)\/_data(?:\/.*)?$/;
 /** A Kubernetes disk emptyDir: `/var/lib/kubelet/pods/<uid>/volumes/kubernetes.io~empty-dir/<name>`. */
 const EMPTY_DIR_ROOT = /\/volumes\/kubernetes\.io~empty-dir\/([^/]+)(?:\/.*)?$/;
-/** Files the engine writes per container (hosts, hostname, resolv.conf, .containerenv, secrets). */
-const ENGINE_FILE_ROOT = /\/(?:overlay-)?containers\/([0-9a-f]{64})\//;
+/**
+ * Files the engine writes per container (hosts, hostname, resolv.conf, .containerenv, secrets): Docker's
+ * `containers/<id>/`, Podman's `<driver>-containers/<id>/userdata/` (`overlay-`, and `vfs-` for rootless Podman
+ * without fuse-overlayfs).
+ */
+const ENGINE_FILE_ROOT = /\/(?:(?:overlay|vfs|btrfs|zfs|aufs|devicemapper)-)?containers\/([0-9a-f]{64})\//;
 /** The same from a CRI runtime's pod sandbox or the kubelet: engine files, but not this container's id. */
 const SANDBOX_FILE_ROOT = /\/sandboxes\/[0-9a-f]{64}\/|\/pods\/[0-9a-f-]{36}\/(?:etc-hosts$|containers\/)/;
 /**
