@@ -7,6 +7,7 @@ import {
   SET_SUFFIX,
   defaultBackupDir,
   listBackups,
+  listSets,
   rescue,
   restore,
   BackupInputError,
@@ -346,18 +347,20 @@ export async function rescueCommand(argv: string[], io: Output): Promise<number>
       return 0;
     }
     if (!r.archived) {
-      io.out(`Nothing to rescue: the writable layer of container "${r.container}" holds no added or modified files outside mounts.\n`);
+      io.out(`Nothing to rescue: the writable layer of container "${r.container}" holds no added or modified files outside mounts, and no anonymous volume or tmpfs of it holds anything.\n`);
       return 0;
     }
     const m = r.manifest!;
-    io.out(`${paint(io.color, 'green', 'Rescued')} the writable layer of container "${r.container}": ${r.plan.roots.length} path(s), ${count(m.entries)} entries, ${formatBytes(m.bytes)} of files\n`);
+    const mountsToo = r.plan.roots.some((x) => x.storage);
+    io.out(`${paint(io.color, 'green', 'Rescued')} the writable layer${mountsToo ? ', anonymous volumes and tmpfs mounts' : ''} of container "${r.container}": ${r.plan.roots.length} path(s), ${count(m.entries)} entries, ${formatBytes(m.bytes)} of files\n`);
     printArchive(io, r as BackupResult);
-    io.out(`\nThese paths live only in the container's writable layer; persist their directories (a volume or a bind mount) so a recreate keeps them:\n`);
+    io.out(`\nThese paths are lost when the container is recreated; persist their directories (a named volume or a bind mount) so a recreate keeps them:\n`);
     for (const g of r.groups) {
       io.out(`  ${paint(io.color, 'bold', g.directory)}\n`);
       for (const p of g.paths) {
         const root = r.plan.roots.find((x) => x.path === p)!;
-        io.out(`      ${p} (${root.change}${root.listed > 1 ? `, ${root.listed} paths` : ''})\n`);
+        const what = root.storage === 'anonymous-volume' ? 'an anonymous volume' : root.storage === 'tmpfs' ? 'a tmpfs' : `${root.change}${root.listed > 1 ? `, ${root.listed} paths` : ''}`;
+        io.out(`      ${p} (${what})\n`);
       }
     }
     if (r.plan.deleted.length) io.out(`Not archived: ${r.plan.deleted.length} deleted path(s) (a deletion cannot be archived).\n`);
@@ -420,6 +423,13 @@ export async function backupsCommand(argv: string[], io: Output): Promise<number
       io.out((style ? paint(io.color, style, line) : line) + '\n');
     });
     for (const l of list) if (l.problem && l.status !== 'no-manifest') io.err(`warning: ${l.archive}: ${l.problem}\n`);
+    const sets = await listSets(dir);
+    if (sets.length > 0) {
+      io.out(`\nSets (restore one with: persistence-lens restore SET --project NAME):\n`);
+      const setRows = [['DATE', 'OF', 'MEMBERS', 'SET'], ...sets.map((x) => [x.set?.createdAt.replace(/\.\d{3}Z$/, 'Z') ?? '?', x.set ? (x.set.kind === 'project' ? `project ${x.set.project}` : `container ${x.set.container}`) : '?', x.set ? String(x.set.members.length) : '?', x.name])];
+      table(setRows).forEach((cells, i) => io.out(`${i === 0 ? paint(io.color, 'bold', cells.join('')) : cells.join('')}\n`));
+      for (const x of sets) if (x.problem) io.err(`warning: ${x.name}: ${x.problem}\n`);
+    }
     return 0;
   } catch (err) {
     return fail(io, err);
