@@ -164,7 +164,7 @@ describe('the final messages', () => {
     const plan = { roots: ['/a', '/b', '/c', '/d', '/e', '/f'].map((path) => ({ path, change: 'added' as const, listed: 1 })), modifiedDirs: [], deleted: [], skipped: [] };
     const r = { container: 'web', plan, groups: [], archived: true, warnings: [], archive: '/b/rescue-web-x.tar.gz', manifest: { ...second.manifest, archiveBytes: 2000 }, pruned: [] };
     assert.equal(rescueDoneMessage(r, 5), 'Rescued 6 paths of container "web" (/a, /b, /c, /d, /e, and 1 more) into rescue-web-x.tar.gz (2.00 kB, in /b). Persist those paths before recreating the container.');
-    assert.match(rescueDoneMessage({ container: 'web', plan: { ...plan, roots: [] }, groups: [], archived: false, warnings: [] }, 5), /holds nothing worth keeping: no archive was written/);
+    assert.match(rescueDoneMessage({ container: 'web', plan: { ...plan, roots: [] }, groups: [], archived: false, warnings: [] }, 5), /writable layer, anonymous volumes and tmpfs mounts hold nothing worth keeping\. No archive was written/);
   });
 
   it('an error is the engine\'s sentence, capitalized', () => {

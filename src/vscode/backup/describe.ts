@@ -145,7 +145,9 @@ export function restoreDoneMessage(r: RestoreResult): string {
 }
 
 export function rescueDoneMessage(r: RescueResult, keep: number): string {
-  if (!r.archived || !r.archive || !r.manifest) return `The writable layer of container "${r.container}" holds nothing worth keeping: no archive was written.`;
+  if (!r.archived || !r.archive || !r.manifest) {
+    return `Nothing of container "${r.container}" is lost by a recreate: its writable layer, anonymous volumes and tmpfs mounts hold nothing worth keeping. No archive was written.`;
+  }
   const shown = r.plan.roots.slice(0, 5).map((x) => x.path);
   const more = r.plan.roots.length > shown.length ? `, and ${r.plan.roots.length - shown.length} more` : '';
   return (
