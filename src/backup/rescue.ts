@@ -4,7 +4,7 @@ import type { DockerConnection } from '../sources/docker/client';
 import { dockerFor, engineArchive, findContainer, rootNameMap, statPath, translateDockerError } from './docker-access';
 import { BackupAbortedError, BackupFailedError, BackupInputError, throwIfAborted } from './errors';
 import { ProgressReporter } from './progress';
-import { execTarEntries } from './exec-tar';
+import { execTarEntries, execTarRootEntries } from './exec-tar';
 import { excludedBy, groupRoots, mountsAtRisk, planRescue, underOnly, type Change, type RescueGroup, type RescuePlan, type RescueRoot } from './rescue-plan';
 import type { ArchiveEntry } from './tar-format';
 
@@ -111,20 +111,7 @@ function rootEntries(
   const own = underOnly(root.path, mounts);
   if (root.storage === 'anonymous-volume') return engineArchive(conn, container, root.path, rootNameMap(root.path, own), opts);
   // A tmpfs exists only in the container's mount namespace: the archive endpoint sees the empty directory under it.
-  return (async function* () {
-    const rel = root.path.replace(/^\/+/, '');
-    const rename = (name: string): string | undefined => {
-      const abs = name === './' ? root.path : `${root.path}/${name.replace(/^\.\//, '')}`;
-      return own(abs) ? (name === './' ? rel : `${rel}/${name.replace(/^\.\//, '')}`) : undefined;
-    };
-    for await (const e of execTarEntries(conn, container, root.path, opts)) {
-      const name = rename(e.header.name);
-      if (name === undefined) continue;
-      const header = { ...e.header, name };
-      if (header.type === 'link' && header.linkname !== undefined) header.linkname = rename(header.linkname) ?? header.linkname;
-      yield e.body ? { header, body: e.body } : { header };
-    }
-  })();
+  return execTarRootEntries(conn, container, root.path, { ...opts, keep: own });
 }
 
 /** Whether a mount holds anything: the first entries of its archive (an anonymous volume), or `ls -A` (a tmpfs). */

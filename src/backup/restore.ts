@@ -21,6 +21,7 @@ import {
   rootNameMap,
 } from './docker-access';
 import { ArchiveRefusedError, BackupAbortedError, BackupFailedError, BackupInputError, isAbortError, messageOf, throwIfAborted } from './errors';
+import { execTarExtract, execTarRootEntries } from './exec-tar';
 import { extractLocal, LocalTargetCheck, type ExtractEntry } from './local-extract';
 import { inodeKey, localEntries } from './local-source';
 import { manifestPathFor, readManifestFor, type Layout, type Manifest, type ManifestSource } from './manifest';
@@ -31,6 +32,7 @@ import { ArchiveValidator, normalizeEntryName, printable, type ValidatedEntry } 
 import { ancestors, archiveRoots, checkAgainstTarget, kindOf, type PathKind } from './target-check';
 import { hasRawBytes } from './names';
 import { formatBytes } from '../core/bytes';
+import { isWithin } from '../core/paths';
 
 /** Where to restore. */
 export type RestoreTarget =
@@ -425,6 +427,21 @@ async function* validatedEntries(
   if (tap.hash.digest('hex') !== check.sha256) throw new BackupFailedError(`${check.archive} changed while it was being restored`);
 }
 
+/** The entries whose path `keep` takes; the others are read past (their bodies drained, so the tar moves on). */
+async function* only(entries: AsyncIterable<ExtractEntry>, keep: (path: string) => boolean): AsyncGenerator<ExtractEntry> {
+  for await (const e of entries) {
+    if (keep(e.path)) yield e;
+    else if (e.body) for await (const _ of e.body) void _;
+  }
+}
+
+/** Where a container has a tmpfs: `--tmpfs` (HostConfig.Tmpfs) and `--mount type=tmpfs` (Mounts). */
+function tmpfsMountPoints(info: Dockerode.ContainerInspectInfo): string[] {
+  const points = new Set(Object.keys((info.HostConfig as { Tmpfs?: Record<string, string> }).Tmpfs ?? {}));
+  for (const m of info.Mounts ?? []) if ((m.Type as string) === 'tmpfs') points.add(m.Destination);
+  return [...points].map((p) => p.replace(/\/+$/, '') || '/');
+}
+
 /**
  * Validated entries as a tar for the engine: names `./path`, hard links `./target`.
  *
@@ -715,6 +732,15 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
       if (!stats.has(abs)) stats.set(abs, await statPath(conn, container, abs, opts.signal));
       return stats.get(abs);
     };
+    // A tmpfs exists only in the running container's mount namespace: what goes into one is read and written
+    // with tar inside the container (the archive endpoint works under it, on the host side).
+    const tmpfsPoints = tmpfsMountPoints(info);
+    const inTmpfs = (rel: string): boolean => tmpfsPoints.some((t) => isWithin(`/${rel}`, t));
+    const toTmpfs = [...archivePaths.keys()].filter(inTmpfs);
+    if (toTmpfs.length > 0 && info.State?.Running !== true) {
+      const points = tmpfsPoints.filter((t) => toTmpfs.some((p) => isWithin(`/${p}`, t)));
+      throw new BackupInputError(`${points.join(', ')} of container "${containerName}" ${points.length === 1 ? 'is a tmpfs, which exists' : 'are tmpfs mounts, which exist'} only while the container runs: start it and restore again; nothing was restored`);
+    }
     const conflicts: string[] = [];
     for (const root of archiveRoots(archivePaths)) {
       if (root === '') throw refused('it has an entry for / itself, which a rescue archive never has', root);
@@ -736,7 +762,10 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
       const shown = conflicts.slice(0, 10).join(', ') + (conflicts.length > 10 ? `, and ${conflicts.length - 10} more` : '');
       await mayOverwrite(what, `: ${conflicts.length} of the archive's paths exist there (${shown})`);
       const entries = async function* (): AsyncGenerator<ArchiveEntry> {
-        for (const p of conflicts) yield* engineArchive(conn, container, p, rootNameMap(p), { doing: `backing up ${p} before the restore`, ...signalOpt });
+        for (const p of conflicts) {
+          const doing = `backing up ${p} before the restore`;
+          yield* inTmpfs(p.slice(1)) ? execTarRootEntries(conn, container, p, { doing, ...signalOpt }) : engineArchive(conn, container, p, rootNameMap(p), { doing, ...signalOpt });
+        }
       };
       await safetyBackup(entries, { kind: 'rescue', name: containerName, container: containerName, containerId: info.Id, engine: conn.endpoint.description }, 'root', conflicts);
       await checkTarget();
@@ -744,9 +773,15 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     // a parent the safety backup listed keeps its own header; one the container has outside what was listed
     // (the roots' parents, asked by stat) is left alone; anything else is missing and made
     const rescueParent = (p: string): EntryHeader | undefined => targetDirs.get(p) ?? (stats.get(`/${p}`) ? undefined : newDirHeader());
-    const body = Readable.from(tarBytes(forEngine(entriesFor(check), rescueParent), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
+    const body = Readable.from(tarBytes(forEngine(only(entriesFor(check), (p) => !inTmpfs(p)), rescueParent), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
     await restoreHooks.beforeEngineWrite?.();
     await putArchive(conn, container, '/', body, { doing: `writing into ${what}`, ...signalOpt });
+    if (toTmpfs.length > 0) {
+      // a second pass over the same verified bytes, for what goes into a tmpfs: through tar in the container
+      const again = validatedEntries(check, handle!, { ...signalOpt, reporter, counters, ...(opts.keepPrivileges ? {} : { dropped }) });
+      const tmpfsBody = Readable.from(tarBytes(forEngine(only(again, inTmpfs)), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
+      await execTarExtract(container, tmpfsBody, { doing: `writing into the tmpfs mounts of ${what}`, ...signalOpt });
+    }
     return result(check);
   } catch (err) {
     throw restoreFailure(err, what, started, safety, opts.signal);

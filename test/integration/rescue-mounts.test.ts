@@ -1,7 +1,7 @@
 /**
  * Rescue covers what a recreate loses besides the writable layer: an anonymous volume (a redis-like image
- * VOLUME /data) and a tmpfs, read while the container runs; after rm + recreate (a new empty volume) the
- * restore puts the volume's files back. A named volume is left out: it keeps its data by itself.
+ * VOLUME /data) and a tmpfs, read while the container runs; after rm + recreate (a new empty volume, a new
+ * empty tmpfs) the restore puts their files back (into the tmpfs with tar inside the container). A named volume is left out: it keeps its data by itself.
  */
 import assert from 'node:assert/strict';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
@@ -80,8 +80,9 @@ describe('rescue of anonymous volumes and tmpfs mounts', { timeout: 300_000 }, (
     assert.ok(restored.entries > 0);
     const dataAfter = await archiveDigest(c2, '/data/.');
     for (const [k, v] of dataBefore) assert.deepEqual(dataAfter.get(k), v, `/data/${k}`);
-    const scratch = await archiveDigest(c2, '/srv-written');
-    assert.ok(scratch.get('srv-written'), 'the writable-layer file is back');
+    const written = await archiveDigest(c2, '/srv-written');
+    assert.ok(written.get('srv-written'), 'the writable-layer file is back');
+    await exec(c2, 'test "$(cat /scratch/cache)" = warm'); // written into the new tmpfs, inside the container
     await c2.remove({ force: true });
     assert.deepEqual(await run.helpersLeft(), []);
   });
