@@ -79,7 +79,11 @@ suite('Paths view', () => {
       assert.ok(item.tooltip instanceof vscode.MarkdownString && /Survives/.test(item.tooltip.value), `${path}: tooltip says what it survives`);
     };
     expect('/home/coder/.config', `named volume · ${volume}`, ['plPath', 'backupable']);
-    expect('/srv/anonymous', `anonymous volume · ${docker('inspect', '-f', '{{range .Mounts}}{{if eq .Destination "/srv/anonymous"}}{{.Name}}{{end}}{{end}}', tag)}`, ['atRisk']);
+    const anonymous = docker('inspect', '-f', '{{range .Mounts}}{{if eq .Destination "/srv/anonymous"}}{{.Name}}{{end}}{{end}}', tag);
+    // 12 hex digits, as `docker volume ls` users know them; the whole id is in the tooltip
+    expect('/srv/anonymous', `anonymous volume · ${anonymous.slice(0, 12)}`, ['atRisk']);
+    const anonymousTooltip = items.get('/srv/anonymous')!.tooltip as vscode.MarkdownString;
+    assert.ok(anonymousTooltip.value.includes(anonymous), 'the whole id in the tooltip');
     expect('/workspace', `bind mount · ${bindDir}`, ['reachable']);
     expect('/scratch', 'tmpfs', ['atRisk']);
     const groups = paths.view.provider.getChildren(root).map((n) => String(paths.view.provider.getTreeItem(n).label));
