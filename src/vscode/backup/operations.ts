@@ -7,6 +7,7 @@ import type { BackupsView } from './backups-view';
 import { backupDoneMessage, destinationRefusal, errorMessage, overwriteConfirmation, rescueDoneMessage, restoreDoneMessage } from './describe';
 import type { BackupSettings } from './policy';
 import { withEngineProgress } from './progress';
+import { readStopContainers } from './settings';
 import { describeTarget } from './targets';
 import type { BackupTestHooks } from './test-hooks';
 import type { BackupUi, MessageLevel } from './ui';
@@ -103,7 +104,7 @@ export async function runBackup(deps: BackupDeps, source: BackupSource, opts: Ru
   const what = describeTarget(source);
   if (refuseDestination(deps, deps.view.dir())) return undefined;
   try {
-    const r = await run(deps, `Backing up ${what}`, opts, (e) => engine().backup(source, e));
+    const r = await run(deps, `Backing up ${what}`, opts, (e) => engine().backup(source, { ...e, stopContainers: readStopContainers() }));
     if (!opts.scheduled) tell(deps, 'info', backupDoneMessage(r, deps.settings().keep), revealAction(r.archive));
     return r;
   } catch (err) {
