@@ -249,6 +249,8 @@ const EMPTY_DIR_ROOT = /\/volumes\/kubernetes\.io~empty-dir\/([^/]+)(?:\/.*)?$/;
  * without fuse-overlayfs).
  */
 const ENGINE_FILE_ROOT = /\/(?:(?:overlay|vfs|btrfs|zfs|aufs|devicemapper)-)?containers\/([0-9a-f]{64})\//;
+/** Where an engine binds the files it generates into a container. */
+const ENGINE_FILE_POINTS = new Set(['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/run/.containerenv']);
 /** The same from a CRI runtime's pod sandbox or the kubelet: engine files, but not this container's id. */
 const SANDBOX_FILE_ROOT = /\/sandboxes\/[0-9a-f]{64}\/|\/pods\/[0-9a-f-]{36}\/(?:etc-hosts$|containers\/)/;
 /**
@@ -356,7 +358,9 @@ export function interpretMountInfo(entries: MountInfoEntry[], options: Interpret
   let engineFileId: string | undefined;
   let cgroupId: string | undefined;
   for (const e of ordered) {
-    const m = ENGINE_FILE_ROOT.exec(e.root);
+    // Only where a container has them: a host that runs containers has mounts from the engine's folders too
+    // (Podman's userdata, a bound /var/lib/docker), and is not inside a container for that.
+    const m = ENGINE_FILE_POINTS.has(e.mountPoint) ? ENGINE_FILE_ROOT.exec(e.root) : null;
     if (m && !engineFileId) engineFileId = m[1];
     if ((e.fsType === 'cgroup' || e.fsType === 'cgroup2') && !cgroupId) cgroupId = lastCgroupId(e.root);
   }

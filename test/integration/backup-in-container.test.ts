@@ -33,6 +33,8 @@ before(async () => {
     target: 'node20',
     format: 'cjs',
     outfile: join(dir, 'cli.js'),
+    // as scripts/build.mjs: jsonc-parser's UMD entry hides its requires from the bundler; its ESM build bundles
+    mainFields: ['module', 'main'],
     external: ['cpu-features', '*.node'],
     logLevel: 'error',
   });

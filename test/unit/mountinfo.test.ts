@@ -643,3 +643,13 @@ describe('parseMountInfo limits', () => {
     assert.throws(() => parseMountInfo(text, 'huge.txt'), /huge\.txt:1:1: the mount table is larger than 16 MB/);
   });
 });
+describe('interpretMountInfo: a host that runs containers', () => {
+  it('is a host: the engines\' own mounts (a bound /var/lib/docker, overlays, Podman userdata) are not engine files of this process', () => {
+    // Captured on this project's test machine while Docker and Podman containers ran, plus one Podman
+    // userdata line as the host sees it (mounted at its own path, not at /etc/hosts).
+    const v = view('mountinfo-host-running-containers.txt');
+    assert.equal(v.insideContainer, false);
+    assert.equal(v.rootStatus, 'bind-mount');
+    assert.equal(v.containerId, undefined);
+  });
+});
