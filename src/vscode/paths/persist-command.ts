@@ -128,7 +128,8 @@ export async function applyPersist(request: PersistRequest, ui: Ui, leftBehind?:
     void ui.show('warning', `Could not edit ${basename(plan.file)}: ${(err as Error).message}.`);
     return false;
   }
-  const text = `${plan.title} in ${basename(plan.file)}. Recreate the container to use it (docker compose up -d, or Rebuild Container).`;
+  // the next step first: a toast is read from its start, and cut short where it is long
+  const text = `Recreate the container to use it (docker compose up -d, or Rebuild Container): ${plan.title} in ${basename(plan.file)}.`;
   void ui.show(leftBehind ? 'warning' : 'info', leftBehind ? `${text} ${leftBehind}` : text);
   return true;
 }
