@@ -20,3 +20,6 @@ export { containerPathDigest } from './move/index';
 export { digestSummary, localTreeDigest } from './move/own-container-manifest';
 // Sets: a compose project or a container backed up as one unit (the editor's Back Up Project… on a project node).
 export { backupSet as backupProject, restoreSet, listSets, readSet, SET_SUFFIX, type SetBackupOptions, type SetBackupResult, type SetRestoreResult, type SetListing, type SetManifest, type SetMember, type PlannedMember, type SetSource, type SetTarget } from './backup';
+// Orphaned anonymous volumes in the Paths view, with where each was last seen, and Recover Into… (src/vscode/paths/orphans.ts).
+export { findOrphanedVolumes, type OrphanedVolume } from './sources/docker/orphans';
+export { recoverVolume, type RecoverResult } from './move/recover';

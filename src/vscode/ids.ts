@@ -26,6 +26,7 @@ export const COMMAND = {
   revealBackup: 'persistenceLens.revealBackup',
   deleteBackup: 'persistenceLens.deleteBackup',
   copyAgain: 'persistenceLens.copyAgain',
+  recoverOrphan: 'persistenceLens.recoverOrphan',
 } as const;
 
 /** Commands the extension runs itself (a quick fix's action), not contributed: no title, no menu. */

@@ -5,11 +5,12 @@ import type { FileStorage } from '../file-storage';
 import { COMMAND, INTERNAL_COMMAND, SETTING, VIEW } from '../ids';
 import { openMachineSetting, saveWarningSettings, setSaveWarningsEnabled } from '../settings';
 import { localFolderOf, nodeForFile } from '../tree/build';
-import type { PathNode, PathsNode, TargetNode } from '../tree/nodes';
+import type { OrphanNode, PathNode, PathsNode, TargetNode } from '../tree/nodes';
 import type { PathsView } from '../tree/paths-view';
 import { pathTooltip } from '../tree/present';
 import type { PathsModel } from './model';
 import { copyAgain, type LiveMoves } from './move-flow';
+import { recoverOrphan } from './orphans';
 import { persistFromFile, persistPath, type PersistDeps } from './persist-command';
 import type { RefreshTriggers } from './triggers';
 import type { UiTestHooks } from '../ui/test-hooks';
@@ -47,6 +48,7 @@ export class PathsCommands {
       on(COMMAND.openDockerSetting, () => openMachineSetting(`${SETTING.section}.${SETTING.dockerHost}`)),
       on(COMMAND.revealActiveFile, () => this.revealActiveFile()),
       on(COMMAND.persistActiveFolder, () => this.persistActiveFolder()),
+      on(COMMAND.recoverOrphan, (node?: OrphanNode) => recoverOrphan(node, { ui: this.deps.ui, hooks: this.deps.hooks, model: this.deps.model })),
       on(COMMAND.copyAgain, (volume?: string) => copyAgain(this.deps, typeof volume === 'string' ? volume : undefined)),
       on(INTERNAL_COMMAND.persistFromFile, (req?: { file: string; service?: string; path: string; noBind?: boolean }) =>
         req?.file && req.path ? persistFromFile({ file: req.file, path: req.path, ...(req.service ? { service: req.service } : {}) }, this.persistDeps, req.noBind ? { noBind: true } : undefined) : undefined,

@@ -30,7 +30,7 @@ export interface PathsFeatures {
  */
 export function registerPathsFeatures(context: vscode.ExtensionContext, seam: UiSeam): PathsFeatures {
   const storage = new FileStorage();
-  const model = new PathsModel();
+  const model = new PathsModel(context.globalState);
   const view = new PathsView(model);
   const triggers = new RefreshTriggers(model, view);
   const liveMoves = new LiveMoves(context.globalState);

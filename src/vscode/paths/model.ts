@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ScanResult } from '../../core/types';
-import type { ChangesCache } from '../../engine';
+import { parseSightings, sightingsOf, withSightings, type SightingRecord } from '../../core/volume-sightings';
+import type { ChangesCache, OrphanedVolume } from '../../engine';
 import { engine } from '../engine';
 import { windowScanRequest } from '../scan-request';
+import { dockerHost } from '../settings';
 import { buildPathsTree, type PathsTree } from '../tree/build';
 import type { MessageNode } from '../tree/nodes';
 
@@ -14,6 +16,8 @@ export interface ModelSnapshot {
   tree: PathsTree;
   state: ViewState;
   scan?: ScanResult;
+  /** Anonymous volumes no container mounts any more (asked after every scan that reached the engine). */
+  orphans?: OrphanedVolume[];
   /** When the scan finished (ms since the epoch). */
   at: number;
 }
@@ -22,6 +26,15 @@ export interface ModelSnapshot {
  * The latest scan of this window's world and the tree built from it. Scans never overlap: a refresh asked
  * for while one runs makes exactly one more run after it, so a burst of Docker events costs two scans.
  */
+/** Where the editor keeps where each anonymous volume was last seen mounted (context.globalState). */
+export const SIGHTINGS_KEY = 'persistenceLens.volumeSightings';
+
+/** Where the sightings are kept: the extension's global state (a Memento). */
+export interface SightingStore {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): Thenable<void>;
+}
+
 export class PathsModel implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ModelSnapshot>();
   readonly onDidChange = this.changed.event;
@@ -34,6 +47,14 @@ export class PathsModel implements vscode.Disposable {
    */
   private changesCache: ChangesCache | undefined;
   private following = false;
+
+  /** `store` keeps the volume sightings across windows and restarts; without one, orphans are not looked for. */
+  constructor(private readonly store?: SightingStore) {}
+
+  /** Where each anonymous volume was last seen mounted, as recorded so far. */
+  sightings(): SightingRecord {
+    return parseSightings(this.store?.get(SIGHTINGS_KEY));
+  }
 
   get snapshot(): ModelSnapshot {
     return this.current;
@@ -111,11 +132,29 @@ export class PathsModel implements vscode.Disposable {
         command: 'workbench.trust.manage',
       });
     }
+    const orphans = docker?.reachable ? await this.orphansAfter(scan) : undefined;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const tree = buildPathsTree(scan, { exists: existsSync, ...(folder ? { workspaceRoot: folder } : {}), messages });
+    const tree = buildPathsTree(scan, { exists: existsSync, ...(folder ? { workspaceRoot: folder } : {}), messages, ...(orphans ? { orphans } : {}) });
     let state: ViewState = 'ready';
     if (scan.targets.length === 0 && messages.length === 0) state = docker?.asked && !docker.reachable ? 'dockerUnreachable' : 'empty';
-    return { tree, state, scan, at: Date.now() };
+    return { tree, state, scan, ...(orphans ? { orphans } : {}), at: Date.now() };
+  }
+
+  /**
+   * Records where this scan saw anonymous volumes mounted, then lists those no container mounts any more. A
+   * failure here costs only the orphans' root: the scan is shown as it is.
+   */
+  private async orphansAfter(scan: ScanResult): Promise<OrphanedVolume[] | undefined> {
+    if (!this.store) return undefined;
+    try {
+      const record = withSightings(this.sightings(), sightingsOf(scan));
+      await this.store.update(SIGHTINGS_KEY, record);
+      const host = dockerHost();
+      const conn = await engine().connectDocker(host ? { host } : {});
+      return await engine().findOrphanedVolumes(conn, record);
+    } catch {
+      return undefined;
+    }
   }
 
   dispose(): void {

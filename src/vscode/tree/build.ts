@@ -1,7 +1,8 @@
 import { comparePaths } from '../../core/analyze';
 import { composeConfigFiles } from '../../sources/docker/compose-labels';
 import type { ScanResult, TargetReport } from '../../core/types';
-import type { GroupNode, LayerNode, MessageNode, PathNode, PathsNode, ProjectNode, RootKind, TargetNode } from './nodes';
+import type { OrphanedVolume } from '../../sources/docker/orphans';
+import type { GroupNode, LayerNode, MessageNode, OrphanNode, OrphansNode, PathNode, PathsNode, ProjectNode, RootKind, TargetNode } from './nodes';
 
 /**
  * Turns a scan into the Paths view's whole tree at once: children and parents are known up front, so
@@ -24,6 +25,8 @@ export interface BuildOptions {
   workspaceRoot?: string;
   /** A message to put first (e.g. "No Docker Engine at …"): the tree adapter decides when. */
   messages?: MessageNode[];
+  /** Anonymous volumes no container mounts any more: a root "Orphaned volumes (N)" when there are any. */
+  orphans?: readonly OrphanedVolume[];
 }
 
 const COMPOSE_PROJECT = 'com.docker.compose.project';
@@ -145,6 +148,18 @@ export function buildPathsTree(scan: ScanResult, opts: BuildOptions): PathsTree 
     roots.push(fileNode);
   }
 
+  if (opts.orphans && opts.orphans.length > 0) {
+    const orphansNode: OrphansNode = { kind: 'orphans', orphans: [] };
+    ids.set(orphansNode, 'orphans');
+    orphansNode.orphans = opts.orphans.map((orphan): OrphanNode => {
+      const n: OrphanNode = { kind: 'orphan', parent: orphansNode, orphan };
+      ids.set(n, `orphans/${orphan.name}`);
+      return n;
+    });
+    link(orphansNode, orphansNode.orphans);
+    roots.push(orphansNode);
+  }
+
   return {
     roots,
     ...(self ? { self } : {}),
@@ -190,6 +205,12 @@ export function contextValueOf(node: PathsNode, exists: (path: string) => boolea
       break;
     case 'message':
       tokens.push('plMessage');
+      break;
+    case 'orphans':
+      tokens.push('plOrphans');
+      break;
+    case 'orphan':
+      tokens.push('plOrphan');
       break;
     case 'path': {
       const { path: p, parent } = node;

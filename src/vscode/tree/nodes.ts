@@ -1,4 +1,5 @@
 import type { ChangeSummary, PathReport, TargetReport } from '../../core/types';
+import type { OrphanedVolume } from '../../sources/docker/orphans';
 
 /**
  * The Paths view's nodes, as plain data (no vscode import, so what the tree shows is unit-testable).
@@ -6,7 +7,7 @@ import type { ChangeSummary, PathReport, TargetReport } from '../../core/types';
  *
  * contextValue is a space-separated list of tokens that package.json's `when` clauses match with
  * `viewItem =~ /\btoken\b/`:
- *   plTarget | plProject | plGroup | plPath | plLayer | plChanges | plMessage   what the node is
+ *   plTarget | plProject | plGroup | plPath | plLayer | plChanges | plMessage | plOrphans | plOrphan   what the node is
  *   persistable   a quick fix can make it persistent (at risk, and a file to edit is known or findable)
  *   declared      a declaring file and line are known (reveal declaration)
  *   reachable     the path exists on this machine's file system (open folder)
@@ -70,4 +71,17 @@ export interface MessageNode {
   command?: string;
 }
 
-export type PathsNode = TargetNode | ProjectNode | GroupNode | PathNode | LayerNode | ChangesNode | MessageNode;
+/** "Orphaned volumes (N)": the anonymous volumes no container mounts any more. */
+export interface OrphansNode {
+  kind: 'orphans';
+  orphans: OrphanNode[];
+}
+
+/** One orphaned anonymous volume, with where a scan last saw it mounted (Recover Into…). */
+export interface OrphanNode {
+  kind: 'orphan';
+  parent: OrphansNode;
+  orphan: OrphanedVolume;
+}
+
+export type PathsNode = TargetNode | ProjectNode | GroupNode | PathNode | LayerNode | ChangesNode | MessageNode | OrphansNode | OrphanNode;

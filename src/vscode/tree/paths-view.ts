@@ -4,7 +4,7 @@ import { CONTEXT, VIEW } from '../ids';
 import type { ModelSnapshot, PathsModel } from '../paths/model';
 import { contextValueOf, declaringFiles } from './build';
 import type { PathsNode } from './nodes';
-import { changesDescription, changesTooltip, pathDescription, pathIcon, pathTooltip, targetDescription, targetIcon, targetLabel, type IconSpec } from './present';
+import { changesDescription, changesTooltip, orphanDescription, orphanTooltip, pathDescription, pathIcon, pathTooltip, targetDescription, targetIcon, targetLabel, type IconSpec } from './present';
 
 function themeIcon(spec: IconSpec): vscode.ThemeIcon {
   return new vscode.ThemeIcon(spec.id, spec.color ? new vscode.ThemeColor(spec.color) : undefined);
@@ -86,6 +86,15 @@ export class PathsTreeProvider implements vscode.TreeDataProvider<PathsNode> {
         item.iconPath = new vscode.ThemeIcon(node.severity === 'error' ? 'error' : node.severity === 'warning' ? 'warning' : 'info');
         if (node.command) item.command = { command: node.command, title: node.text };
         break;
+      case 'orphans':
+        item.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('charts.yellow'));
+        item.tooltip = markdown('Anonymous volumes that no container, running or stopped, mounts any more: what they held is still there. **Recover Into…** copies one into a named volume.');
+        break;
+      case 'orphan':
+        item.description = orphanDescription(node.orphan);
+        item.iconPath = new vscode.ThemeIcon('database', new vscode.ThemeColor('charts.yellow'));
+        item.tooltip = markdown(orphanTooltip(node.orphan));
+        break;
     }
     return item;
   }
@@ -106,6 +115,10 @@ export class PathsTreeProvider implements vscode.TreeDataProvider<PathsNode> {
         return node.change.directory;
       case 'message':
         return node.text;
+      case 'orphans':
+        return `Orphaned volumes (${node.orphans.length})`;
+      case 'orphan':
+        return node.orphan.name.slice(0, 12);
     }
   }
 

@@ -1,4 +1,7 @@
 import { EVENT_DESCRIPTIONS, EVENT_SHORT_NAMES, lostOn } from '../../core/survival';
+import { formatBytes } from '../../core/bytes';
+import { describeSighting } from '../../core/volume-sightings';
+import type { OrphanedVolume } from '../../sources/docker/orphans';
 import { LIFECYCLE_EVENTS, type ChangeSummary, type PathReport, type Status, type Survival, type TargetReport } from '../../core/types';
 
 /**
@@ -147,4 +150,39 @@ export function changesTooltip(c: ChangeSummary): string {
   return `**${escapeMarkdown(c.directory)}** in the writable layer: ${changesDescription(c)}.\n\nLost when the container is recreated.${
     examples ? `\n\n${examples}` : ''
   }`;
+}
+
+/** "was /data of cache (project demo)", or what is known without a sighting. */
+export function orphanDescription(o: OrphanedVolume): string {
+  return o.lastSeen ? `was ${describeSighting(o.lastSeen)}` : 'never seen mounted by a scan';
+}
+
+/** The whole id, where it was last seen and when (Markdown). */
+export function orphanTooltip(o: OrphanedVolume): string {
+  const lines = [`**Anonymous volume used by no container**`, '', `Id: \`${o.name}\``];
+  if (o.lastSeen) {
+    const s = o.lastSeen;
+    lines.push('', `Last seen mounted at ${escapeMarkdown(s.path)} of ${escapeMarkdown(s.container)}${s.project ? ` (project ${escapeMarkdown(s.project)}${s.service ? `, service ${escapeMarkdown(s.service)}` : ''})` : ''}${s.image ? `, image \`${s.image.replace(/`/g, "'")}\`` : ''}`);
+    lines.push('', `Last seen: ${s.seenAt.slice(0, 19).replace('T', ' ').replace(/[^0-9: -]/g, '')} UTC`);
+  } else lines.push('', 'No scan saw it mounted: what it was for is not known.');
+  if (o.createdAt) lines.push('', `Created: ${escapeMarkdown(o.createdAt)}`);
+  lines.push('', '**Recover Into…** copies it into a named volume, verified; the volume itself is left as it is.');
+  return lines.join('\n');
+}
+
+/** The name Recover Into… proposes: `<project>_<basename>`, `<container>-<basename>`, or `recovered-<12 hex>`. */
+export function defaultRecoverName(o: OrphanedVolume): string {
+  const s = o.lastSeen;
+  const clean = (x: string) => x.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').replace(/-+$/, '');
+  const base = s ? clean(s.path.split('/').filter(Boolean).pop() ?? '') || 'root' : '';
+  const name = !s ? `recovered-${o.name.slice(0, 12)}` : s.project ? `${clean(s.project)}_${base}` : `${clean(s.container)}-${base}`;
+  return VOLUME_NAME.test(name) ? name : `recovered-${o.name.slice(0, 12)}`;
+}
+
+/** A volume name Docker accepts. */
+export const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** "Recovered 3 files (1.2 MB) into demo_data, verified". */
+export function recoveredMessage(r: { files: number; bytes: number; into: string; from: string }): string {
+  return `Recovered ${r.files} file${r.files === 1 ? '' : 's'} (${formatBytes(r.bytes)}) into ${r.into}, verified. Volume ${r.from.slice(0, 12)} is unchanged.`;
 }
