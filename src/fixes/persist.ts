@@ -9,6 +9,7 @@ import { AlreadyPersistedSignal, planComposeFix } from './compose-fix';
 import { planDevcontainerFix } from './devcontainer-fix';
 import { checkTextSize, readConfigFile } from '../sources/compose/limits';
 import { checkBindSource, checkContainerPath } from './paths';
+import { singleFileFix } from './single-files';
 import { FixRefusal, type FixPlan } from './types';
 import { KubernetesAlreadyPersisted, planKubernetesFix } from './kubernetes-fix';
 import { looksLikeKubernetes } from '../sources/kubernetes/read';
@@ -37,7 +38,8 @@ export function isDevcontainerFile(file: string): boolean {
 }
 
 /** Plans the edit that makes `path` persistent, in the file that really declares the service. */
-export async function planPersist(req: PersistRequest): Promise<PersistOutcome> {
+export async function planPersist(request: PersistRequest): Promise<PersistOutcome> {
+  const req = forSingleFile(request);
   checkContainerPath(req.path);
   if (req.bindSource !== undefined) checkBindSource(req.bindSource);
   if (isDevcontainerFile(req.file)) return planDevcontainerPersist(req);
@@ -150,4 +152,16 @@ function persistedBy(target: TargetInput, path: string): { message: string; decl
   const where = declaredAt ? ` (${declaredAt.file}:${declaredAt.line})` : '';
   const what = c.readOnly ? `is on a read-only mount (${describeStorage(c)}): nothing written there can be lost` : `is already persisted by ${describeStorage(c)}`;
   return { message: `${path} ${what}${where}`, ...(declaredAt ? { declaredAt } : {}) };
+}
+
+/**
+ * A single file (history, `.gitconfig`…) never gets a named volume on its path: its own folder is persisted
+ * where that folder is the tool's (`~/.docker`), a bind of a host file is kept as asked, and otherwise the
+ * refusal says what does work.
+ */
+function forSingleFile(req: PersistRequest): PersistRequest {
+  const single = singleFileFix(req.path);
+  if (!single || req.bindSource) return req;
+  if (single.kind === 'folder') return { ...req, path: single.folder };
+  throw new FixRefusal(single.advice);
 }

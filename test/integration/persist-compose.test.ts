@@ -57,3 +57,32 @@ describe('persist, then docker-compose up on a real engine', () => {
     assert.equal(readFileSync(join(dir, 'compose.yaml'), 'utf8'), edited);
   });
 });
+describe('persist a single file, then docker-compose up on a real engine', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pl-persist-file-'));
+  const project = `pltest${randomBytes(4).toString('hex')}`;
+  const compose = (...args: string[]) => execFileSync('docker-compose', ['-p', project, '-f', join(dir, 'compose.yaml'), ...args], { stdio: 'pipe' });
+
+  after(() => {
+    try {
+      compose('down', '-v', '--remove-orphans');
+    } catch {
+      /* nothing was started */
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("puts the volume on ~/.docker for ~/.docker/config.json, and the container writes the file in it", async () => {
+    writeFileSync(join(dir, 'compose.yaml'), ['services:', '  app:', '    image: persistence-test:latest', '    labels:', '      persistence-lens.test: "1"', ''].join('\n'));
+    const { io, err } = capture();
+    assert.equal(await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'app', '--path', '/root/.docker/config.json', '--write'], io), 0, err.join(''));
+    compose('up', '-d');
+    const id = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).toString().trim();
+    const mounts = JSON.parse(execFileSync('docker', ['inspect', '--format', '{{json .Mounts}}', id]).toString()) as Array<{ Type: string; Name: string; Destination: string }>;
+    assert.ok(mounts.some((m) => m.Destination === '/root/.docker' && m.Type === 'volume'), JSON.stringify(mounts));
+    execFileSync('docker', ['exec', id, 'sh', '-c', 'echo {} > /root/.docker/config.json && test -f /root/.docker/config.json']);
+
+    const refused = capture();
+    assert.equal(await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'app', '--path', '/root/.bash_history', '--write'], refused.io), 2);
+    assert.match(refused.err.join(''), /single file.*HISTFILE=\/commandhistory\/\.bash_history/);
+  });
+});

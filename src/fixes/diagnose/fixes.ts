@@ -8,6 +8,7 @@ import type { ComposeProject, TextOverlay } from '../../sources/compose/index';
 import { AlreadyPersistedSignal, planComposeFix } from '../compose-fix';
 import { planDevcontainerFix } from '../devcontainer-fix';
 import { planComposePersist } from '../persist';
+import { singleFileFix } from '../single-files';
 import type { FixPlan } from '../types';
 import type { RiskDraft } from './risks';
 import type { PlannedFixes, QuickFix } from './types';
@@ -57,7 +58,11 @@ export function lazyFixes(site: FixSite, draft: RiskDraft): () => Promise<Planne
   return () => (planned ??= planFixes(site, draft));
 }
 
-export async function planFixes(site: FixSite, draft: RiskDraft): Promise<PlannedFixes> {
+export async function planFixes(site: FixSite, original: RiskDraft): Promise<PlannedFixes> {
+  // A single file never gets a volume on its path (single-files.ts): its tool's folder, or advice instead.
+  const single = singleFileFix(original.path);
+  if (single?.kind === 'advice') return { fixes: [], noFixReason: single.advice };
+  const draft = single?.kind === 'folder' ? { ...original, path: single.folder } : original;
   switch (site.kind) {
     case 'compose': {
       const request = { file: site.file, text: site.text, service: site.service, path: draft.path, takenNames: site.takenNames };
