@@ -64,6 +64,11 @@ cat > "$d/usr/local/bin/pl-code-server" <<'SCRIPT'
 #!/bin/sh
 set -e
 cs=/opt/code-server/node_modules/code-server/out/node/entry.js
+# PL_SEED: a read-only folder (bind-mounted) copied into the home on every start, as an image's provisioning
+# would: a container recreated by docker-compose gets the extension and the user settings again.
+if [ -n "${PL_SEED:-}" ] && [ -d "$PL_SEED" ]; then
+  cp -R "$PL_SEED/." "$HOME/"
+fi
 if [ -f "$HOME/persistence-lens.vsix" ]; then
   /opt/node/bin/node "$cs" --install-extension "$HOME/persistence-lens.vsix" --force
   rm -f "$HOME/persistence-lens.vsix"

@@ -113,8 +113,23 @@ export class EditorContainer {
     this.id = await docker(['create', ...this.runArgs(), s.image]);
     if (Object.keys(s.seed).length) await this.putFiles(HOME, s.seed);
     await docker(['start', this.id]);
+    await this.attach();
+  }
+
+  /**
+   * A container made by someone else (docker-compose) from the same image: its published 8080 is read and
+   * code-server awaited. The spec's seed is not written (the image's start script copies PL_SEED instead).
+   */
+  static async adopt(spec: ContainerSpec, id: string, timeoutMs = 60_000): Promise<EditorContainer> {
+    const c = new EditorContainer(spec);
+    c.id = id;
+    await c.attach(timeoutMs);
+    return c;
+  }
+
+  private async attach(timeoutMs?: number): Promise<void> {
     this.address = (await docker(['port', this.id, '8080'])).split('\n')[0]!.replace('0.0.0.0', '127.0.0.1');
-    await this.waitHealthy();
+    await this.waitHealthy(timeoutMs);
   }
 
   private async waitHealthy(timeoutMs = 30_000): Promise<void> {

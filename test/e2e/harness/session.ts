@@ -1,12 +1,13 @@
 // One scenario's world, made fresh and removed afterwards (also on failure): a run folder with its own HOME,
 // XDG dirs and TMPDIR for the host-side processes (Chromium), a workspace folder, a named volume, the container
 // with code-server in it, and a Chromium profile with the workbench open on /workspace.
-import { chownSync, createWriteStream, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, createWriteStream, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { isolatedEnv, launchChromium, makeDirs, withoutEditorVariables } from '../../../scripts/e2e/browser-env.mjs';
-import { CODER_UID, EditorContainer, HOME, WORKSPACE } from './container';
+import { compose, composeFileText, serviceContainer, type ComposeSpec } from './compose';
+import { CODER_UID, EditorContainer, HOME, hostSocket, WORKSPACE } from './container';
 import { docker, dockerOk, runLabels } from './docker';
 import { extensionSeed, workbenchQuery, type ExtensionSource } from './extension';
 import { Workbench } from './workbench';
@@ -37,6 +38,12 @@ export interface SessionOptions {
    * trust the authors": /workspace opens in Restricted Mode.
    */
   trusted?: false;
+  /**
+   * code-server runs as the service of a compose project (test/e2e/harness/compose.ts) that the session writes
+   * into the workspace as compose.yaml and brings up with docker-compose; the workspace is mounted at its host
+   * path. Implies the Docker socket. `s.compose` then names the project and the file.
+   */
+  compose?: true;
 }
 
 export class Session {
@@ -50,6 +57,8 @@ export class Session {
   private readonly volumes = new Set<string>();
   private readonly containers = new Set<string>();
   private readonly runDir: string;
+  /** The compose project the editor runs in (options.compose). */
+  readonly compose?: Pick<ComposeSpec, 'project' | 'file'>;
 
   constructor(
     readonly run: RunContext,
@@ -59,8 +68,16 @@ export class Session {
     this.runDir = realpathSync(mkdtempSync(join(tmpdir(), `pl-e2e-${scenario}-`)));
     this.dirs = makeDirs(this.runDir, ['home', 'config', 'data', 'cache', 'tmp', 'chromium', 'ws'] as const);
     this.name = `pl-e2e-${run.runId}-${scenario}`.slice(0, 60);
-    this.configVolume = `${this.name}-config`;
+    if (options.compose) {
+      this.compose = { project: this.name.replace(/[^a-z0-9_-]/g, '-'), file: join(this.dirs.ws, 'compose.yaml') };
+      this.configVolume = `${this.compose.project}_config`;
+    } else this.configVolume = `${this.name}-config`;
     this.volumes.add(this.configVolume);
+  }
+
+  /** The workspace as the container sees it (the folder code-server opens). */
+  get workspace(): string {
+    return this.compose ? this.dirs.ws : WORKSPACE;
   }
 
   /** The workspace as the host sees it (what the container's /workspace is bound to). */
@@ -73,7 +90,8 @@ export class Session {
     // The workspace belongs to the container's user, as a developer's checkout would.
     chownSync(this.dirs.ws, CODER_UID, CODER_UID);
     for (const [rel, text] of Object.entries(o.workspace ?? {})) this.writeWorkspaceFile(rel, text);
-    this.container = await EditorContainer.start({
+    if (this.compose) await this.composeUp();
+    else this.container = await EditorContainer.start({
       name: this.name,
       image: this.run.image,
       runId: this.run.runId,
@@ -85,10 +103,56 @@ export class Session {
       seed: this.seed(),
     });
     this.containers.add(this.container.id);
+    if (this.compose) this.run.log(`${this.name}: docker-compose -p ${this.compose.project} -f ${this.compose.file} up -d`);
     // the user's own files: written once, into the writable layer (a recreate does not bring them back)
     if (o.home && Object.keys(o.home).length) await this.container.putFiles(HOME, o.home);
     this.run.log(`${this.name}: code-server on ${this.container.address}${o.socket ? ' (with the Docker socket)' : ' (no Docker socket)'}${o.trusted === false ? ' (workspace trust on)' : ''}`);
     await this.openBrowser();
+  }
+
+  /** The compose project: its file, the seed folder, `docker-compose up -d`, then the service's container. */
+  private async composeUp(): Promise<void> {
+    const c = this.compose!;
+    const seedDir = join(this.runDir, 'seed');
+    for (const [rel, content] of Object.entries(this.seed())) {
+      const p = join(seedDir, rel);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, content);
+    }
+    chmodSync(this.runDir, 0o755); // the container's user reads the seed through the bind mount
+    const spec: ComposeSpec = { ...c, image: this.run.image, runId: this.run.runId, workspace: this.dirs.ws, seedDir, codeServerDir: this.run.codeServerDir, socket: hostSocket() };
+    this.writeWorkspaceFile('compose.yaml', composeFileText(spec));
+    this.composeStarted = true;
+    await compose(c, 'up', '-d');
+    await this.adoptComposeContainer();
+  }
+
+  private composeStarted = false;
+
+  /**
+   * After the compose project's container was (re)created from outside: the service's running container is
+   * found, code-server awaited in it. The page is not reloaded here.
+   */
+  async adoptComposeContainer(timeoutMs = 60_000): Promise<EditorContainer> {
+    const c = this.compose!;
+    const until = Date.now() + timeoutMs;
+    let id: string | undefined;
+    while (!(id = await serviceContainer(c.project))) {
+      if (Date.now() > until) throw new Error(`no running container of project ${c.project} within ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    this.containers.add(id);
+    this.container = await EditorContainer.adopt(
+      { name: this.name, image: this.run.image, runId: this.run.runId, workspace: this.dirs.ws, configVolume: this.configVolume, socket: true, codeServerDir: this.run.codeServerDir, seed: {} },
+      id,
+      Math.max(5_000, until - Date.now()),
+    );
+    return this.container;
+  }
+
+  /** The workbench's URL for the current container. */
+  workbenchUrl(): string {
+    return `http://${this.container.address}/?${workbenchQuery(this.run.extension, this.container.address, this.workspace)}`;
   }
 
   /** What the image's provisioning puts in the home on every (re)creation: the extension and the user settings. */
@@ -135,7 +199,7 @@ export class Session {
     this.page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
     this.page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e.message}\n`));
     this.wb = new Workbench(this.page);
-    await this.wb.load(`http://${this.container.address}/?${workbenchQuery(this.run.extension, this.container.address, WORKSPACE)}`);
+    await this.wb.load(this.workbenchUrl());
     if (this.options.trusted === false) await this.distrust();
     await this.wb.sidebarWidth(560);
   }
@@ -225,6 +289,10 @@ export class Session {
       const c = this.context;
       this.context = undefined;
       await Promise.race([c.close().catch(() => {}), new Promise((r) => setTimeout(r, 5_000))]);
+    }
+    // the compose project: its containers, the volumes its file declares (the product's too) and its network
+    if (this.compose && this.composeStarted) {
+      await compose(this.compose, 'down', '-v', '--remove-orphans', '-t', '1').catch((e: Error) => problems.push(`compose project ${this.compose!.project}: ${e.message}`));
     }
     for (const id of [...this.containers, ...(await this.productContainers())]) {
       if (!(await dockerOk(['rm', '-f', '-v', id])) && (await dockerOk(['inspect', id]))) problems.push(`container ${id.slice(0, 12)}`);
