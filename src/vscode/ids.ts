@@ -27,6 +27,7 @@ export const COMMAND = {
   deleteBackup: 'persistenceLens.deleteBackup',
   copyAgain: 'persistenceLens.copyAgain',
   recoverOrphan: 'persistenceLens.recoverOrphan',
+  backupProject: 'persistenceLens.backupProject',
 } as const;
 
 /** Commands the extension runs itself (a quick fix's action), not contributed: no title, no menu. */

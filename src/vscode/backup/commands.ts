@@ -1,12 +1,13 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
-import type { BackupListing, BackupResult, BackupSource, RescueResult, RestoreResult, RestoreTarget } from '../../backup';
+import type { BackupListing, BackupResult, BackupSource, RescueResult, RestoreResult, RestoreTarget, SetBackupResult } from '../../backup';
 import { engine } from '../engine';
 import { COMMAND } from '../ids';
 import { classifyArg } from './args';
 import { deleteConfirmation, errorMessage } from './describe';
-import { runBackup, runRescue, runRestore, reportFailure, type BackupDeps } from './operations';
+import { runBackup, runProjectBackup, runRescue, runRestore, reportFailure, type BackupDeps } from './operations';
+import { composeProjects } from './docker-choices';
 import { pickBackup, pickBackupSource, pickContainer, pickRestoreTarget } from './pickers';
 import { restoreCandidates, revealStrategy } from './policy';
 import { describeTarget, rescueContainerFor, restoreTargetForPath, sourceForPath } from './targets';
@@ -147,6 +148,30 @@ export async function revealCommand(deps: BackupDeps, arg: unknown): Promise<voi
   }
 }
 
+/**
+ * Back Up Project…: from a compose project node of the Paths view (its containers, not a file's services), a
+ * `{ project }` request, or the palette (a pick of the engine's compose projects).
+ */
+export async function backupProjectCommand(deps: BackupDeps, arg: unknown): Promise<SetBackupResult | undefined> {
+  if (!trusted(deps)) return undefined;
+  const a = arg as { kind?: string; name?: string; project?: string; targets?: { rootKind: string }[] } | undefined;
+  let project: string | undefined;
+  if (a?.kind === 'project') {
+    if (!a.targets?.some((t) => t.rootKind === 'container')) return refuse(deps, `${a.name} is a file, not a running compose project: bring it up first, then back it up.`);
+    project = a.name;
+  } else if (typeof a?.project === 'string') project = a.project;
+  else {
+    const projects = await asking(deps, () => composeProjects(deps.settings().host));
+    if (!projects) return undefined;
+    if (projects.length === 0) return refuse(deps, 'The Docker Engine has no compose project: no container carries a com.docker.compose.project label.');
+    project = await deps.ui.pick(
+      projects.map((p) => ({ label: p.name, description: `${p.containers.length} container${p.containers.length === 1 ? '' : 's'}`, detail: p.containers.join(', '), value: p.name })),
+      { title: 'Back Up Project…', placeholder: 'The compose project to back up as one set' },
+    );
+  }
+  return project ? runProjectBackup(deps, project) : undefined;
+}
+
 /** Deletes an archive and its manifest after a modal confirmation. True when deleted. */
 export async function deleteCommand(deps: BackupDeps, arg: unknown): Promise<boolean> {
   const file = archiveOf(arg);
@@ -180,6 +205,7 @@ export function registerBackupCommands(context: vscode.ExtensionContext, deps: B
   register(COMMAND.backup, (arg) => backupCommand(deps, arg));
   register(COMMAND.restore, (arg) => restoreCommand(deps, arg));
   register(COMMAND.rescue, (arg) => rescueCommand(deps, arg));
+  register(COMMAND.backupProject, (arg) => backupProjectCommand(deps, arg));
   register(COMMAND.refreshBackups, () => {
     deps.view.refresh();
     return deps.view.snapshot();

@@ -169,3 +169,11 @@ export function destinationRefusal(dir: string, v: DestinationVerdict): string |
     : 'No writable mount of this container survives a recreate: mount a named volume or a host folder, and set the backup folder setting to a folder under it.';
   return `Backups are not written to ${dir}: it is in ${where}, so ${why}. ${instead}`;
 }
+
+/** "Backed up compose project "demo": 3 members, 12 MB of files, set demo.….set.json (in /backups)." */
+export function projectBackupDoneMessage(r: { setFile: string; members: { result: { manifest: { bytes: number } } }[]; skipped: string[]; warnings: string[]; pruned: string[] }, project: string, keep: number): string {
+  const bytes = r.members.reduce((n, m) => n + m.result.manifest.bytes, 0);
+  const skipped = r.skipped.length ? ` Not in the set: ${r.skipped.join('; ')}.` : '';
+  const warn = r.warnings.length ? ` ${plural(r.warnings.length, 'warning', 'warnings')}: ${r.warnings.join('; ')}.` : '';
+  return `Backed up compose project "${project}": ${plural(r.members.length, 'member', 'members')}, ${formatBytes(bytes)} of files, set ${basename(r.setFile)} (in ${dirname(r.setFile)}).${kept(r.pruned, keep)}${skipped}${warn}`;
+}

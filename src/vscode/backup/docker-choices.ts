@@ -51,3 +51,14 @@ export async function dockerChoices(host: string | undefined): Promise<{ volumes
   containers.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || a.name.localeCompare(b.name));
   return { volumes, containers, endpoint: conn.endpoint.description };
 }
+
+/** The engine's compose projects (from its containers' labels), each with its containers' names, by name. */
+export async function composeProjects(host: string | undefined): Promise<{ name: string; containers: string[] }[]> {
+  const conn = await engine().connectDocker(host ? { host } : {});
+  const byProject = new Map<string, string[]>();
+  for (const c of await conn.docker.listContainers({ all: true, filters: { label: ['com.docker.compose.project'] } })) {
+    const project = c.Labels?.['com.docker.compose.project'];
+    if (project) byProject.set(project, [...(byProject.get(project) ?? []), c.Names?.[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12)]);
+  }
+  return [...byProject].sort(([a], [b]) => a.localeCompare(b)).map(([name, containers]) => ({ name, containers: containers.sort() }));
+}

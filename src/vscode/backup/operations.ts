@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { openMachineSetting } from '../settings';
-import type { BackupListing, BackupResult, BackupSource, Progress, RescueResult, RestoreResult, RestoreTarget } from '../../backup';
+import type { BackupListing, BackupResult, BackupSource, Progress, RescueResult, RestoreResult, RestoreTarget, SetBackupResult } from '../../backup';
 import { engine } from '../engine';
 import { COMMAND, SETTING } from '../ids';
 import type { BackupsView } from './backups-view';
-import { backupDoneMessage, destinationRefusal, errorMessage, overwriteConfirmation, rescueDoneMessage, restoreDoneMessage } from './describe';
+import { backupDoneMessage, projectBackupDoneMessage, destinationRefusal, errorMessage, overwriteConfirmation, rescueDoneMessage, restoreDoneMessage } from './describe';
 import type { BackupSettings } from './policy';
 import { withEngineProgress } from './progress';
 import { readStopContainers } from './settings';
@@ -109,6 +109,22 @@ export async function runBackup(deps: BackupDeps, source: BackupSource, opts: Ru
     return r;
   } catch (err) {
     reportFailure(deps, err, opts.scheduled ? what : undefined);
+    return undefined;
+  }
+}
+
+/**
+ * Back Up Project…: every named volume and at-risk path of a compose project, each its own verified archive,
+ * plus the set file that ties them together. Cancel stops it and removes what it half-wrote.
+ */
+export async function runProjectBackup(deps: BackupDeps, project: string): Promise<SetBackupResult | undefined> {
+  if (refuseDestination(deps, deps.view.dir())) return undefined;
+  try {
+    const r = await run(deps, `Backing up compose project "${project}"`, {}, (e) => engine().backupProject({ project }, { ...e, stopContainers: readStopContainers() }));
+    tell(deps, 'info', projectBackupDoneMessage(r, project, deps.settings().keep), revealAction(r.setFile));
+    return r;
+  } catch (err) {
+    reportFailure(deps, err);
     return undefined;
   }
 }

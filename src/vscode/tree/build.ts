@@ -192,6 +192,8 @@ export function contextValueOf(node: PathsNode, exists: (path: string) => boolea
     }
     case 'project':
       tokens.push('plProject');
+      // a compose project's containers (not a file's services), through an engine that answered
+      if (node.targets.length > 0 && node.targets.every((t) => t.rootKind === 'container') && node.targets.some((t) => t.dockerReachable)) tokens.push('composeProject');
       break;
     case 'group':
       tokens.push('plGroup', node.group);

@@ -14,6 +14,7 @@ import type { OrphanedVolume } from '../../sources/docker/orphans';
  *   backupable    a named volume, a container path (through Docker), or a local path
  *   restorable    a named volume or a path that a backup can be restored into
  *   rescuable     a container (or this container, through Docker) whose writable layer can be archived
+ *   composeProject  a compose project's containers, through an engine that answered (Back Up Project…)
  */
 export type RootKind = 'self' | 'container' | 'file';
 
