@@ -29,10 +29,15 @@ describe('editor diagnostics: which documents are diagnosed', () => {
     assert.equal(configKind('/w/other.yaml', 'yaml', () => 'services:\r\n  web:\r\n    image: nginx\r\n'), 'compose');
   });
 
+  it('Kubernetes manifests: YAML with a top-level apiVersion and kind', () => {
+    assert.equal(configKind('/w/k8s/deploy.yaml', 'yaml', () => 'apiVersion: apps/v1\nkind: Deployment\n'), 'kubernetes');
+    assert.equal(configKind('/w/k8s/all.yaml', 'yaml', () => '# rendered\n---\napiVersion: v1\nkind: PersistentVolumeClaim\n'), 'kubernetes');
+    assert.equal(configKind('/w/k8s/values.yaml', 'yaml', () => 'persistence:\n  enabled: true\n'), undefined, "a chart's values are not a manifest");
+  });
+
   it('leaves other YAML and JSON alone', () => {
     // A GitHub workflow has services:, but under a job.
     assert.equal(configKind('/w/.github/workflows/ci.yml', 'yaml', () => 'jobs:\n  test:\n    services:\n      db:\n        image: postgres\n'), undefined);
-    assert.equal(configKind('/w/k8s/deploy.yaml', 'yaml', () => 'apiVersion: apps/v1\nkind: Deployment\n'), undefined);
     assert.equal(configKind('/w/composer.json', 'json', () => '{}'), undefined);
     assert.equal(configKind('/w/package.json', 'json', () => '{}'), undefined);
     assert.equal(configKind('/w/tsconfig.json', 'jsonc', () => '{}'), undefined);

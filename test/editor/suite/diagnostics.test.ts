@@ -227,4 +227,24 @@ suite('Diagnostics and quick fixes on compose files and devcontainer.json', () =
     await edit((e) => e.insert(doc.uri, new vscode.Position(0, 1), ' '));
     await diagnosticsOf(doc.uri, 'the warning to go away', (d) => d.length === 0);
   });
+
+  test('a Kubernetes Deployment: the emptyDir over the home warns on its volumeMount, and the quick fix turns it into a claim', async function () {
+    this.timeout(60_000);
+    // code-server's Helm chart rendered with persistence off (test/fixtures/kubernetes, sources in its header)
+    const fixture = readFileSync(join(runnerEnv('PL_EDITOR_EXTENSION_PATH'), 'test', 'fixtures', 'kubernetes', 'code-server-persistence-off.yaml'), 'utf8');
+    mkdirSync(join(dir, 'k8s'), { recursive: true });
+    const file = join(dir, 'k8s', 'code-server.yaml');
+    writeFileSync(file, fixture);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc);
+    const ds = await diagnosticsOf(doc.uri, 'the emptyDir warning', (d) => d.some((x) => x.code === 'empty-dir-over-data'));
+    const w = ds.find((d) => d.code === 'empty-dir-over-data')!;
+    assert.equal(w.severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(w.range.start.line + 1, 48, 'on the volumeMount line');
+    const fixes = await quickFixes(doc.uri, w.range);
+    assert.ok(fixes.length > 0 && /PersistentVolumeClaim/.test(fixes[0]!.title), fixes.map((f) => f.title).join(' | '));
+    assert.ok(await vscode.workspace.applyEdit(fixes[0]!.edit!), 'the quick fix edit was not applied');
+    assert.match(doc.getText(), /kind: PersistentVolumeClaim/);
+    await diagnosticsOf(doc.uri, 'the emptyDir warning to go away', (d) => !d.some((x) => x.code === 'empty-dir-over-data'));
+  });
 });
