@@ -134,8 +134,17 @@ export const persistMove: ScenarioFactory = () => {
           const verified = new RegExp(`${SSH.replace(/\./g, '\\.')} holds what was copied into volume ${volume} before the recreate: 1 files \\([\\d.]+ MB\\), verified in the recreated container\\.`);
           const toast = wb.toast(verified).first();
           await toast.waitFor({ state: 'visible', timeout: 60_000 });
-          await wb.rest();
+          // the tree now lists ~/.ssh as persistent, on the new volume
+          await wb.sidebarWidth(560);
+          await eventually(async () => {
+            const paths = await thisContainerPaths(s);
+            assert.deepEqual(paths.get(SSH), { group: 'Persistent', description: `named volume · ${volume}` }, JSON.stringify([...paths]));
+          }, 30_000, 1_000);
+          // the whole message, as a user reads it by expanding the toast
+          await toast.hover();
+          await toast.locator('.action-label[aria-label^="Expand Notification"]').first().click({ timeout: 3_000 }).catch(() => undefined);
           await docShot('persist-move-verified');
+          await wb.rest();
           await eventually(async () => assert.equal(await dockerOk(['exec', s.container.id, 'test', '-e', MANIFEST]), false, 'the manifest is still in the volume'), 15_000);
           // once: one such notification in the notification center
           await wb.command('Notifications: Show Notifications');
