@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveCatalog } from '../core/catalog';
 import { MountTable } from '../core/mount-table';
-import { InputError, type Status, type Survival, type TargetInput } from '../core/types';
+import { InputError, type PodStatus, type PodStorage, type PodSurvival, type Status, type Survival, type TargetInput } from '../core/types';
+import { podSurvivalOf } from '../core/pod-survival';
 import { interpretMountInfo, parseMountInfo, type MountInfoView } from './mountinfo';
 
 /**
@@ -138,7 +139,13 @@ export interface WhereResult {
   mountPoint?: string;
   source?: string;
   readOnly: boolean;
+  /**
+   * What it survives. In a pod, the pod table's answer in these words: `restart` is a container restart (the
+   * kubelet starts a new container), `recreate` and `composeUp` are the pod being deleted or rescheduled,
+   * `reboot` the node's; `pod` has the pod's own words.
+   */
   survives: Survival;
+  pod?: { status: PodStatus; survives: PodSurvival; lifecycleUnknown?: string };
 }
 
 /**
@@ -179,6 +186,7 @@ export class LiveMountTable {
     const resolvedPath = resolveExisting(path.isAbsolute(p) ? p : `${process.cwd()}${path.sep}${p}`);
     const c = this.current.classify(resolvedPath);
     const m = c.mount;
+    const pod = this.currentView.insidePod ? podView(m?.pod) : undefined;
     return {
       path: absolute,
       resolvedPath,
@@ -186,7 +194,8 @@ export class LiveMountTable {
       ...(m && m.target !== '/' ? { mountPoint: m.target } : {}),
       ...(m?.source !== undefined ? { source: m.source } : {}),
       readOnly: c.readOnly,
-      survives: c.survives,
+      survives: pod ? inDockerWords(pod.survives) : c.survives,
+      ...(pod ? { pod } : {}),
     };
   }
 }
@@ -206,4 +215,15 @@ function resolveExisting(p: string): string {
       cur = parent;
     }
   }
+}
+
+/** A path's pod storage (the root's is the writable layer, which the kubelet does not keep across a restart). */
+function podView(storage: PodStorage | undefined): NonNullable<WhereResult['pod']> {
+  const s = storage ?? { status: 'writable-layer' as const };
+  return { status: s.status, survives: podSurvivalOf(s), ...(s.lifecycleUnknown ? { lifecycleUnknown: s.lifecycleUnknown } : {}) };
+}
+
+/** The pod table's answer for what asks in Docker's words (the status bar, the save warning). */
+function inDockerWords(p: PodSurvival): Survival {
+  return { restart: p.containerRestart, recreate: p.podDelete, composeUp: p.podDelete, composeDownVolumes: p.pvcDelete && p.releaseDelete, reboot: p.nodeReboot };
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { podLostOn } from '../../core/pod-survival';
 import { EVENT_SHORT_NAMES, lostOn } from '../../core/survival';
 import { LiveMountTable } from '../../sources/self';
 import { paint, table } from '../output';
@@ -23,15 +24,18 @@ export async function whereCommand(argv: string[], io: Output): Promise<number> 
       ...(r.source !== undefined ? { source: r.source } : {}),
       readOnly: r.readOnly,
       survives: r.survives,
+      // in a pod, the pod table itself (the keys scan --kubernetes uses)
+      ...(r.pod ? { pod: r.pod } : {}),
     }));
     io.out(JSON.stringify(json, null, 2) + '\n');
     return 0;
   }
   const rows = results.map((r) => {
-    const lost = lostOn(r.survives).map((e) => EVENT_SHORT_NAMES[e]);
+    const lost = r.pod ? podLostOn(r.pod.survives) : lostOn(r.survives).map((e) => EVENT_SHORT_NAMES[e]);
+    const status = r.pod ? `${r.pod.status}${r.pod.lifecycleUnknown ? ' (lifecycle unknown: check the pod\'s spec)' : ''}` : r.status;
     return [
       r.resolvedPath,
-      r.source ? `${r.status} ${r.source}` : r.status,
+      r.source ? `${status} ${r.source}` : status,
       `on ${r.mountPoint ?? '/'}`,
       r.readOnly ? 'read-only' : lost.length ? `lost on ${lost.join(', ')}` : 'survives everything',
     ];
