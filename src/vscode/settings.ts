@@ -39,10 +39,13 @@ export async function setSaveWarningsEnabled(enabled: boolean): Promise<void> {
   await config().update(SETTING.saveWarningsEnabled, enabled, target());
 }
 
-export async function ignoreFolderForSaveWarnings(folder: string): Promise<void> {
-  const current = config().get<string[]>(SETTING.saveWarningsIgnoredFolders) ?? [];
+/** Adds a folder to the ignored ones: in the workspace's settings, or (scope 'user') the user's. */
+export async function ignoreFolderForSaveWarnings(folder: string, scope?: 'workspace' | 'user'): Promise<void> {
+  const where = scope === 'user' ? vscode.ConfigurationTarget.Global : target();
+  const inspected = config().inspect<string[]>(SETTING.saveWarningsIgnoredFolders);
+  const current = (where === vscode.ConfigurationTarget.Global ? inspected?.globalValue : inspected?.workspaceValue) ?? [];
   if (current.includes(folder)) return;
-  await config().update(SETTING.saveWarningsIgnoredFolders, [...current, folder], target());
+  await config().update(SETTING.saveWarningsIgnoredFolders, [...current, folder], where);
 }
 
 export function affects(e: vscode.ConfigurationChangeEvent, key: string): boolean {

@@ -4,7 +4,7 @@ import { resolveCatalog } from '../../src/core/catalog';
 import { survivalOf } from '../../src/core/survival';
 import type { Status } from '../../src/core/types';
 import type { WhereResult } from '../../src/sources/self';
-import { assessFile, globToRegExp, isIgnored, saveWarningFor, type SaveWarningSettings } from '../../src/vscode/save/policy';
+import { assessFile, globToRegExp, ignoreScope, isIgnored, persistRefusal, SAVE_ACTION_LABELS, saveActionsFor, saveWarningFor, type SaveWarningSettings } from '../../src/vscode/save/policy';
 import { describeFileStatus } from '../../src/vscode/status/describe';
 
 const catalog = resolveCatalog('/home/coder', {});
@@ -99,5 +99,33 @@ describe('the status bar', () => {
     assert.match(untrusted.tooltip, /Click to show it in the Persistence view/);
     const ro = describeFileStatus(assessFile('/etc/a', where('/etc/a', 'bind-mount', { readOnly: true, source: '/etc', mountPoint: '/etc' }), catalog));
     assert.equal(ro.text, '$(lock) Read-only: bind mount /etc');
+  });
+});
+
+describe('save warning actions: only what works for the path', () => {
+  it('have short labels that fit a notification', () => {
+    assert.deepEqual(SAVE_ACTION_LABELS, { persist: 'Persist…', show: 'Show', ignore: "Don't Warn Here" });
+  });
+
+  it('refuse a persist where no volume can keep the data: /dev (and /dev/shm), /proc, /sys, the root', () => {
+    for (const f of ['/dev/shm', '/dev/shm/x', '/dev', '/proc/1', '/sys/fs', '/']) assert.ok(persistRefusal(f), f);
+    assert.match(persistRefusal('/dev/shm')!, /shm_size/);
+    for (const f of ['/tmp/x', '/home/coder/notes', '/devices', '/data', '/run/app']) assert.equal(persistRefusal(f), undefined, f);
+  });
+
+  it('offer Persist… only where a persist can work and the workspace is trusted, Show only for a path the view lists', () => {
+    assert.deepEqual(saveActionsFor({ trusted: true, listed: true }), ['persist', 'show', 'ignore']);
+    assert.deepEqual(saveActionsFor({ trusted: false, listed: true }), ['show', 'ignore']);
+    assert.deepEqual(saveActionsFor({ trusted: true, listed: false, persistRefusal: persistRefusal('/dev/shm')! }), ['ignore']);
+    assert.deepEqual(saveActionsFor({ trusted: true, listed: false }), ['persist', 'ignore']);
+  });
+
+  it("remember \"Don't Warn Here\" in the workspace only for a folder inside it, else in the user settings", () => {
+    assert.equal(ignoreScope('/work/app/tmp', ['/work/app'], true), 'workspace');
+    assert.equal(ignoreScope('/work/app', ['/work/app'], true), 'workspace');
+    assert.equal(ignoreScope('/work/application/x', ['/work/app'], true), 'user');
+    assert.equal(ignoreScope('/dev/shm', ['/work/app'], true), 'user');
+    assert.equal(ignoreScope('/tmp/x', [], true), 'user');
+    assert.equal(ignoreScope('/work/app/tmp', ['/work/app'], false), 'user');
   });
 });

@@ -61,6 +61,14 @@ export class PathsCommands {
     return persistPath({ path: folder, parent: await this.selfNode() }, this.persistDeps);
   }
 
+  /** Whether the Persistence view lists a path that holds `file` (scanned first if it never was): Show can reveal it. */
+  async canShowFile(file: string): Promise<boolean> {
+    if (this.deps.model.snapshot.at === 0) await this.deps.triggers.now();
+    const tree = this.deps.model.snapshot.tree;
+    const where = this.deps.storage.assess(file)?.where;
+    return (nodeForFile(tree, where?.resolvedPath ?? file) ?? nodeForFile(tree, file)) !== undefined;
+  }
+
   /** Reveal the path node that decides where `file` lives ("Show in Persistence view"). */
   async showFile(file: string): Promise<boolean> {
     const { model, view } = this.deps;

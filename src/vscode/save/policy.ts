@@ -124,3 +124,59 @@ export function globToRegExp(glob: string): RegExp {
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** What the save warning and the status bar item can offer for a file; only what works for its folder. */
+export type SaveAction = 'persist' | 'show' | 'ignore';
+
+/** The buttons' words: short enough that a notification shows them whole. */
+export const SAVE_ACTION_LABELS: Readonly<Record<SaveAction, string>> = {
+  persist: 'Persist…',
+  show: 'Show',
+  ignore: "Don't Warn Here",
+};
+
+/** Folders the engine makes for every container: no volume or bind of a compose file or devcontainer.json can replace them. */
+const ENGINE_MADE: readonly { root: string; why: string }[] = [
+  { root: '/dev', why: 'Docker makes /dev for every container (/dev/shm is sized with shm_size, not a volume)' },
+  { root: '/proc', why: 'the kernel makes /proc' },
+  { root: '/sys', why: 'the kernel makes /sys' },
+];
+
+/**
+ * Why no persist can fix a folder (a volume there would not keep what is written), or undefined when one can:
+ * the file system root, and what the engine or the kernel makes for every container.
+ */
+export function persistRefusal(folder: string): string | undefined {
+  const f = path.posix.normalize(folder).replace(/\/+$/, '') || '/';
+  if (f === '/') return 'the root of the file system cannot be a volume';
+  const made = ENGINE_MADE.find((m) => f === m.root || f.startsWith(`${m.root}/`));
+  return made ? `${made.why}: no volume can keep it` : undefined;
+}
+
+export interface ActionSituation {
+  /** The workspace is trusted (an untrusted one gets no edit). */
+  trusted: boolean;
+  /** persistRefusal() of the folder. */
+  persistRefusal?: string;
+  /** The Persistence view lists a path that holds the file (so Show can reveal it). */
+  listed: boolean;
+}
+
+/** The save warning's buttons, in order: only those that can work for this file. */
+export function saveActionsFor(s: ActionSituation): SaveAction[] {
+  const out: SaveAction[] = [];
+  if (s.trusted && !s.persistRefusal) out.push('persist');
+  if (s.listed) out.push('show');
+  out.push('ignore');
+  return out;
+}
+
+/**
+ * Where "Don't Warn Here" remembers a folder: the workspace's settings only for a folder inside one of its
+ * folders (and a trusted workspace); a machine path outside it (/tmp/x, /dev/shm) goes to the user settings,
+ * where it means something on this machine and nothing is written into the project.
+ */
+export function ignoreScope(folder: string, workspaceFolders: readonly string[], trusted: boolean): 'workspace' | 'user' {
+  if (!trusted) return 'user';
+  return workspaceFolders.some((w) => folder === w || folder.startsWith(w.endsWith('/') ? w : `${w}/`)) ? 'workspace' : 'user';
+}

@@ -2,14 +2,10 @@ import * as vscode from 'vscode';
 import type { FileStorage } from '../file-storage';
 import { SETTING } from '../ids';
 import { affects, ignoreFolderForSaveWarnings, saveWarningSettings } from '../settings';
-import { saveWarningFor, type SaveWarning, type SaveWarningSettings } from './policy';
+import { ignoreScope, persistRefusal, SAVE_ACTION_LABELS, saveActionsFor, saveWarningFor, type SaveWarning, type SaveWarningSettings } from './policy';
 import type { Ui } from '../ui/ui';
 
-export const SAVE_ACTIONS = {
-  persist: 'Persist this folder…',
-  show: 'Show in Persistence view',
-  ignore: "Don't warn for this folder",
-} as const;
+export const SAVE_ACTIONS = SAVE_ACTION_LABELS;
 
 /** The notification, behind a seam so the editor tests can answer it (a real notification cannot be clicked there). */
 export type WarningPrompt = (message: string, ...actions: string[]) => Thenable<string | undefined>;
@@ -17,6 +13,8 @@ export type WarningPrompt = (message: string, ...actions: string[]) => Thenable<
 export interface SaveGuardActions {
   persistFolder(folder: string): Promise<unknown>;
   showFolder(folder: string): Promise<unknown>;
+  /** Whether the Persistence view lists a path that holds `file` (scanning first if it never did). */
+  canShow(file: string): Promise<boolean>;
 }
 
 /**
@@ -32,6 +30,8 @@ export class SaveGuard implements vscode.Disposable {
   prompt: WarningPrompt = (message, ...actions) => vscode.window.showWarningMessage(message, ...actions);
   /** The warnings given in this window, newest last (for the tests and the "Show in Persistence view" reveal). */
   readonly history: SaveWarning[] = [];
+  /** What each warning said and offered, newest last (for the tests). */
+  readonly offered: { file: string; message: string; actions: string[] }[] = [];
 
   constructor(
     private readonly storage: FileStorage,
@@ -56,18 +56,24 @@ export class SaveGuard implements vscode.Disposable {
     if (!warning) return;
     this.warned.add(warning.folder);
     this.history.push(warning);
-    void this.ask(warning);
+    void this.ask(warning, doc.uri.fsPath);
   }
 
-  private async ask(warning: SaveWarning): Promise<void> {
-    // Untrusted, the extension edits no file: no persist to offer.
-    const offered = vscode.workspace.isTrusted ? [SAVE_ACTIONS.persist, SAVE_ACTIONS.show, SAVE_ACTIONS.ignore] : [SAVE_ACTIONS.show, SAVE_ACTIONS.ignore];
-    const choice = await this.prompt(warning.message, ...offered);
+  /** Offers only what works for this file: no persist where none can help (or untrusted), no Show for a path the view does not list. */
+  private async ask(warning: SaveWarning, file: string): Promise<void> {
+    const trusted = vscode.workspace.isTrusted;
+    const refusal = persistRefusal(warning.folder);
+    const listed = await this.actions.canShow(file).catch(() => false);
+    const offered = saveActionsFor({ trusted, listed, ...(refusal ? { persistRefusal: refusal } : {}) });
+    const message = refusal ? `${warning.message} Nothing can persist it: ${refusal}.` : warning.message;
+    this.offered.push({ file, message, actions: offered.map((a) => SAVE_ACTIONS[a]) });
+    const choice = await this.prompt(message, ...offered.map((a) => SAVE_ACTIONS[a]));
     try {
       if (choice === SAVE_ACTIONS.persist) await this.actions.persistFolder(warning.folder);
       else if (choice === SAVE_ACTIONS.show) await this.actions.showFolder(warning.folder);
       else if (choice === SAVE_ACTIONS.ignore) {
-        await ignoreFolderForSaveWarnings(warning.folder);
+        const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+        await ignoreFolderForSaveWarnings(warning.folder, ignoreScope(warning.folder, folders, trusted));
         this.settings = saveWarningSettings();
       }
     } catch (err) {

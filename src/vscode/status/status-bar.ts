@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { FileStorage } from '../file-storage';
 import { COMMAND, CONTEXT } from '../ids';
-import type { FileAssessment } from '../save/policy';
+import { persistRefusal, saveActionsFor, type FileAssessment } from '../save/policy';
+import type { Ui } from '../ui/ui';
 import { describeFileStatus } from './describe';
 
 /** Not contributed: the status bar item's click, which depends on what the item shows. */
@@ -16,7 +17,11 @@ export class FileStatusBar implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private shown: FileAssessment | undefined;
 
-  constructor(private readonly storage: FileStorage) {
+  constructor(
+    private readonly storage: FileStorage,
+    private readonly can: { canShow(file: string): Promise<boolean> } = { canShow: async () => true },
+    private readonly ui?: Pick<Ui, 'show'>,
+  ) {
     this.item = vscode.window.createStatusBarItem('persistenceLens.fileStatus', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Persistence Lens: file storage';
     this.item.command = STATUS_ACTIONS_COMMAND;
@@ -64,21 +69,34 @@ export class FileStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  /** What a click offers now: only what works for the file (the save warning's policy, without "Don't Warn Here"). */
+  async offered(): Promise<('persist' | 'show')[]> {
+    const a = this.shown;
+    if (!a) return [];
+    const refusal = a.atRisk ? persistRefusal(a.folder) : 'it is persistent already';
+    const listed = await this.can.canShow(a.file).catch(() => false);
+    return saveActionsFor({ trusted: vscode.workspace.isTrusted, listed, persistRefusal: refusal }).filter((x): x is 'persist' | 'show' => x !== 'ignore');
+  }
+
   private async actions(): Promise<void> {
     const a = this.shown;
     if (!a) return;
-    // Persistent, or untrusted (where the extension edits no file): nothing to choose between.
-    if (!a.atRisk || !vscode.workspace.isTrusted) {
+    const offered = await this.offered();
+    const title = describeFileStatus(a).text.replace(/\$\([^)]*\)\s*/g, '');
+    if (offered.length === 0) {
+      const refusal = persistRefusal(a.folder);
+      void this.ui?.show('info', `${title}: ${a.folder} is not listed in the Persistence view${refusal ? `, and nothing can persist it: ${refusal}` : ''}.`);
+      return;
+    }
+    if (offered.length === 1 && offered[0] === 'show') {
       await vscode.commands.executeCommand(COMMAND.revealActiveFile);
       return;
     }
-    const pick = await vscode.window.showQuickPick(
-      [
-        { label: '$(shield) Persist this folder…', detail: a.folder, command: COMMAND.persistActiveFolder },
-        { label: '$(eye) Show in Persistence view', command: COMMAND.revealActiveFile },
-      ],
-      { title: describeFileStatus(a).text.replace(/\$\([^)]*\)\s*/g, '') },
-    );
+    const items = [
+      { action: 'persist', label: '$(shield) Persist…', detail: `Persist ${a.folder}`, command: COMMAND.persistActiveFolder },
+      { action: 'show', label: '$(eye) Show', detail: 'Show it in the Persistence view', command: COMMAND.revealActiveFile },
+    ].filter((i) => offered.includes(i.action as 'persist' | 'show'));
+    const pick = await vscode.window.showQuickPick(items, { title });
     if (pick) await vscode.commands.executeCommand(pick.command);
   }
 

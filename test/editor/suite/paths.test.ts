@@ -165,6 +165,7 @@ suite('status bar and save warnings', () => {
 
   suiteTeardown(async () => {
     await settings().update('saveWarnings.ignoredFolders', undefined, vscode.ConfigurationTarget.Workspace);
+    await settings().update('saveWarnings.ignoredFolders', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -195,7 +196,7 @@ suite('status bar and save warnings', () => {
     await waitFor('the status bar to hide for an untitled file', 5_000, () => (paths.statusBar.text === undefined ? true : undefined));
   });
 
-  test('saving on the tmpfs warns once per folder, and "Don\'t warn for this folder" is remembered', async () => {
+  test('saving on the tmpfs warns once per folder, and "Don\'t Warn Here" is remembered', async () => {
     const journal = join(tmpfs, 'journal');
     const other = join(tmpfs, 'other');
     mkdirSync(journal, { recursive: true });
@@ -203,7 +204,7 @@ suite('status bar and save warnings', () => {
     for (const f of [join(journal, 'a.md'), join(journal, 'b.md'), join(other, 'c.md')]) writeFileSync(f, '\n');
     prompts.length = 0;
 
-    answers.push("Don't warn for this folder");
+    answers.push("Don't Warn Here");
     await editAndSave(await open(join(journal, 'a.md')), 'first\n');
     await waitFor('the save warning', 5_000, () => (prompts.length === 1 ? true : undefined));
     assert.match(prompts[0]!, /a\.md is saved in .*journal, which is on a tmpfs: it will be lost when the container restarts\./);
