@@ -73,7 +73,8 @@ describe('rescue of anonymous volumes and tmpfs mounts', { timeout: 300_000 }, (
     assert.ok(!names.some((n) => n.startsWith('keep')), names.join(', '));
 
     // recreate: a new empty anonymous volume at /data, a new empty tmpfs
-    await c1.remove({ force: true }); // without v: the old anonymous volume stays, orphaned
+    const oldAnonymous = (await c1.inspect()).Mounts.filter((m) => m.Destination === '/data').map((m) => m.Name!);
+    await c1.remove({ force: true }); // without v: the old anonymous volume stays, orphaned (removed below)
     const c2 = await run.docker.createContainer(config);
     await c2.start();
     const restored = await restore(r.archive!, { kind: 'container', container: name }, { force: true, outDir: out });
@@ -83,7 +84,8 @@ describe('rescue of anonymous volumes and tmpfs mounts', { timeout: 300_000 }, (
     const written = await archiveDigest(c2, '/srv-written');
     assert.ok(written.get('srv-written'), 'the writable-layer file is back');
     await exec(c2, 'test "$(cat /scratch/cache)" = warm'); // written into the new tmpfs, inside the container
-    await c2.remove({ force: true });
+    await c2.remove({ force: true, v: true });
+    for (const v of oldAnonymous) await run.docker.getVolume(v).remove();
     assert.deepEqual(await run.helpersLeft(), []);
   });
 
