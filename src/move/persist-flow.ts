@@ -269,11 +269,12 @@ export interface MoveOffer {
  * now; undefined when no container, or more than one, runs from the file (then there is nothing to move, or
  * the editor cannot tell which). Reads only: an archive request stopped after its second entry.
  */
-export async function moveOffer(req: { file: string; service?: string; path: string }, opts: DockerOptions & { signal?: AbortSignal } = {}): Promise<MoveOffer | undefined> {
+export async function moveOffer(req: { file: string; service?: string; path: string; container?: string }, opts: DockerOptions & { signal?: AbortSignal } = {}): Promise<MoveOffer | undefined> {
   const conn = await dockerFor(opts);
   const file = resolve(req.file);
   const devcontainer = isDevcontainerFile(file);
-  const found = await containersFromFile(conn, file, { devcontainer, ...(req.service ? { service: req.service } : {}) });
+  // `container`: the caller knows it (the editor's own container, whose labels name the file as the host sees it)
+  const found = req.container ? [{ id: req.container }] : await containersFromFile(conn, file, { devcontainer, ...(req.service ? { service: req.service } : {}) });
   if (found.length !== 1) return undefined;
   const { container, info } = await findContainer(conn, found[0]!.id);
   const path = cleanPath(req.path);

@@ -12,12 +12,28 @@ export interface PersistCandidate {
 
 const COMPOSE_SERVICE = 'com.docker.compose.service';
 
+/**
+ * A host path (compose and devcontainer labels name files as the Docker host sees them) as the editor sees it
+ * when it runs in that container: through the bind mount that holds it (the longest match), e.g. the host's
+ * `/home/me/proj/compose.yaml` at `/workspace/compose.yaml` under `- .:/workspace`. Unchanged otherwise.
+ */
+export function throughBinds(node: TargetNode, hostPath: string): string {
+  if (node.rootKind !== 'self') return hostPath;
+  let best: { source: string; path: string } | undefined;
+  for (const p of node.target.paths) {
+    const source = p.status === 'bind-mount' ? p.source?.replace(/\/+$/, '') : undefined;
+    if (!source || p.path !== (p.mountPoint ?? p.path)) continue;
+    if ((hostPath === source || hostPath.startsWith(`${source}/`)) && source.length > (best?.source.length ?? -1)) best = { source, path: p.path };
+  }
+  return best ? best.path.replace(/\/+$/, '') + hostPath.slice(best.source.length) : hostPath;
+}
+
 function fromLabels(node: TargetNode): PersistCandidate[] {
   const labels = node.target.labels ?? {};
-  const files = declaringFiles(node.target);
+  const files = declaringFiles(node.target).map((f) => throughBinds(node, f));
   const service = labels[COMPOSE_SERVICE];
   return files.map((file) => {
-    const isDevcontainer = file === labels['devcontainer.config_file'];
+    const isDevcontainer = labels['devcontainer.config_file'] !== undefined && file === throughBinds(node, labels['devcontainer.config_file']);
     return isDevcontainer || !service ? { file, why: 'declares this container' } : { file, service, why: `declares service "${service}" of this container` };
   });
 }

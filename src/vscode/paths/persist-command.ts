@@ -48,7 +48,10 @@ export async function persistPath(subject: PersistSubject, deps: PersistDeps): P
   }
   const candidate = candidates.length === 1 ? candidates[0] : await pickCandidate(ui, candidates, subject.path);
   if (!candidate) return false;
-  return persistFromFile({ file: candidate.file, ...(candidate.service ? { service: candidate.service } : {}), path: subject.path }, deps, subject.parent.target.paths.find((p) => p.path === subject.path));
+  // the container itself is known (its labels named the file): the move need not find it from the file, whose
+  // path the editor may see elsewhere than the Docker host (throughBinds)
+  const container = subject.parent.rootKind !== 'file' ? subject.parent.target.id : undefined;
+  return persistFromFile({ file: candidate.file, ...(candidate.service ? { service: candidate.service } : {}), path: subject.path, ...(container ? { container } : {}) }, deps, subject.parent.target.paths.find((p) => p.path === subject.path));
 }
 
 /**
@@ -56,7 +59,7 @@ export async function persistPath(subject: PersistSubject, deps: PersistDeps): P
  * the move. `report` is the scan's view of the path, when it has one (its category, whether it holds data).
  */
 export async function persistFromFile(
-  req: { file: string; service?: string; path: string },
+  req: { file: string; service?: string; path: string; container?: string },
   deps: PersistDeps,
   report?: { category?: string; holdsData?: boolean; noBind?: boolean },
 ): Promise<boolean> {
@@ -91,7 +94,7 @@ export async function persistFromFile(
 }
 
 /** What the engine can move for this file and path; nothing (only the edit is offered) when Docker does not answer. */
-async function probeOffer(req: { file: string; service?: string; path: string }, deps: PersistDeps): Promise<MoveOffer | undefined> {
+async function probeOffer(req: { file: string; service?: string; path: string; container?: string }, deps: PersistDeps): Promise<MoveOffer | undefined> {
   try {
     return await engine().moveOffer(req, engineDockerOptions(deps));
   } catch {
