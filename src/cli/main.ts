@@ -2,7 +2,7 @@ import { InputError } from '../core/types';
 import { backupCommand, backupsCommand, rescueCommand, restoreCommand } from './commands/backup';
 import { persistCommand } from './commands/persist';
 import { scanCommand } from './commands/scan';
-import { orphansCommand, recoverCommand } from './commands/volumes';
+import { orphansCommand, recoverCommand, volumesCommand } from './commands/volumes';
 import { whereCommand } from './commands/where';
 import { processOutput, type Output } from './output';
 import { USAGE, UsageError } from './usage';
@@ -16,6 +16,7 @@ const COMMANDS: Record<string, (argv: string[], io: Output) => Promise<number>> 
   restore: restoreCommand,
   rescue: rescueCommand,
   backups: backupsCommand,
+  volumes: volumesCommand,
   orphans: orphansCommand,
   recover: recoverCommand,
 };

@@ -1,4 +1,4 @@
-import type { ScanResult } from './types';
+import type { Criticality, ScanResult } from './types';
 
 /**
  * Where each anonymous volume was last seen mounted. An anonymous volume carries no name a person knows and,
@@ -17,6 +17,9 @@ export interface VolumeSighting {
   service?: string;
   /** ISO time of the last scan that saw it mounted. */
   seenAt: string;
+  /** How much the data at that path matters, and what it is, as that scan rated it. */
+  criticality?: Criticality;
+  label?: string;
 }
 
 export interface SightingRecord {
@@ -27,19 +30,21 @@ export interface SightingRecord {
 /** Kept per record at the most: the oldest sightings go first (a volume long gone is long pruned). */
 export const MAX_SIGHTINGS = 2000;
 
-const HEX64 = /^[0-9a-f]{64}$/;
+/** A volume name Docker accepts: anonymous (64 hex digits) or named. */
+const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const CRITICALITIES = new Set(['critical', 'high', 'medium', 'low', 'none']);
 
 export function emptySightings(): SightingRecord {
   return { version: 1, volumes: {} };
 }
 
-/** The anonymous volumes a scan saw mounted in containers, with where. */
+/** The volumes a scan saw mounted in containers (anonymous and named), with where and what they serve. */
 export function sightingsOf(scan: Pick<ScanResult, 'targets'>, now: Date = new Date()): VolumeSighting[] {
   const out: VolumeSighting[] = [];
   for (const t of scan.targets) {
     if (t.kind !== 'container' && t.kind !== 'self') continue;
     for (const p of t.paths) {
-      if (p.status !== 'anonymous-volume' || !p.source || !HEX64.test(p.source) || p.mountPoint !== p.path) continue;
+      if ((p.status !== 'anonymous-volume' && p.status !== 'named-volume') || !p.source || !VOLUME_NAME.test(p.source) || p.mountPoint !== p.path) continue;
       const project = t.labels?.['com.docker.compose.project'];
       const service = t.labels?.['com.docker.compose.service'];
       out.push({
@@ -51,6 +56,8 @@ export function sightingsOf(scan: Pick<ScanResult, 'targets'>, now: Date = new D
         ...(project ? { project } : {}),
         ...(service ? { service } : {}),
         seenAt: now.toISOString(),
+        criticality: p.criticality,
+        ...(p.label ? { label: p.label } : {}),
       });
     }
   }
@@ -79,7 +86,7 @@ export function parseSightings(value: unknown): SightingRecord {
   if (!volumes || typeof volumes !== 'object') return record;
   for (const [name, s] of Object.entries(volumes as Record<string, unknown>)) {
     const v = s as Partial<VolumeSighting> | null;
-    if (!HEX64.test(name) || !v || typeof v.path !== 'string' || typeof v.container !== 'string' || typeof v.seenAt !== 'string') continue;
+    if (!VOLUME_NAME.test(name) || !v || typeof v.path !== 'string' || typeof v.container !== 'string' || typeof v.seenAt !== 'string') continue;
     record.volumes[name] = {
       volume: name,
       path: v.path,
@@ -89,6 +96,8 @@ export function parseSightings(value: unknown): SightingRecord {
       ...(typeof v.image === 'string' ? { image: v.image } : {}),
       ...(typeof v.project === 'string' ? { project: v.project } : {}),
       ...(typeof v.service === 'string' ? { service: v.service } : {}),
+      ...(typeof v.criticality === 'string' && CRITICALITIES.has(v.criticality) ? { criticality: v.criticality } : {}),
+      ...(typeof v.label === 'string' ? { label: v.label } : {}),
     };
   }
   return record;

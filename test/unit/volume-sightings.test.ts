@@ -13,7 +13,7 @@ const B = 'b'.repeat(64);
 const sighting = (volume: string, seenAt: string, path = '/data'): VolumeSighting => ({ volume, path, container: 'c', seenAt });
 
 describe('where anonymous volumes were last seen', () => {
-  it('takes the anonymous volumes mounted exactly at a path of a container, with its compose names', () => {
+  it('takes the volumes mounted exactly at a path of a container, with its compose names and what they serve', () => {
     const input: TargetInput = {
       kind: 'container',
       name: 'demo-cache-1',
@@ -29,7 +29,14 @@ describe('where anonymous volumes were last seen', () => {
       ],
     };
     const found = sightingsOf({ targets: [analyzeTarget(input)] }, new Date('2026-12-04T10:00:00Z'));
-    assert.deepEqual(found, [{ volume: A, path: '/data', container: 'demo-cache-1', containerId: 'f'.repeat(64), image: 'redis:7', project: 'demo', service: 'cache', seenAt: '2026-12-04T10:00:00.000Z' }]);
+    const common = { container: 'demo-cache-1', containerId: 'f'.repeat(64), image: 'redis:7', project: 'demo', service: 'cache', seenAt: '2026-12-04T10:00:00.000Z' };
+    assert.deepEqual(
+      found.sort((a, b) => a.path.localeCompare(b.path)),
+      [
+        { volume: A, path: '/data', ...common, criticality: 'critical', label: 'Redis data' },
+        { volume: 'kept', path: '/named', ...common, criticality: 'medium' },
+      ],
+    );
     assert.equal(describeSighting(found[0]!), '/data of cache (project demo)');
     const fromFile = analyzeTarget({ ...input, kind: 'compose-service' });
     assert.deepEqual(sightingsOf({ targets: [fromFile] }), [], 'a config file mounts nothing');
@@ -45,7 +52,7 @@ describe('where anonymous volumes were last seen', () => {
   });
 
   it('reads only well-formed sightings back', () => {
-    const r = parseSightings({ volumes: { [A]: sighting(A, '2026-12-01T00:00:00Z'), notahex: sighting('x', 'y'), [B]: { path: 3 } } });
+    const r = parseSightings({ volumes: { [A]: sighting(A, '2026-12-01T00:00:00Z'), '../not a name': sighting('x', 'y'), [B]: { path: 3 } } });
     assert.deepEqual(Object.keys(r.volumes), [A]);
     assert.deepEqual(parseSightings(null), emptySightings());
   });
