@@ -2,8 +2,8 @@
 // user runs their editor from a compose file: the image of scripts/e2e/build-image.sh, the host's node binary
 // and code-server install read-only, a seed folder (the .vsix, the user settings) that the image's start
 // script copies into the home on every start, a named volume at ~/.config, the Docker socket, a tmpfs at /tmp,
-// and the workspace bind-mounted AT ITS HOST PATH (a Docker-outside-of-Docker setup: the compose labels the
-// engine reports name the compose file by its host path, and the editor finds it there).
+// and the workspace bind-mounted at /workspace (`- ./:/workspace` in a user's file): the compose labels the
+// engine reports name the compose file by its host path, which the editor finds through that bind mount.
 import { execFile } from 'node:child_process';
 import { realpathSync, statSync } from 'node:fs';
 import { HOME } from './container';
@@ -18,8 +18,10 @@ export interface ComposeSpec {
   file: string;
   image: string;
   runId: string;
-  /** The workspace folder: the same path on the host and in the container. */
+  /** The workspace folder on the host. */
   workspace: string;
+  /** Where the workspace is mounted in the container (the folder code-server opens). */
+  workspaceAt: string;
   /** A host folder copied into the home at every start (PL_SEED). */
   seedDir: string;
   codeServerDir: string;
@@ -36,8 +38,8 @@ export function composeFileText(s: ComposeSpec): string {
 services:
   ${COMPOSE_SERVICE}:
     image: ${s.image}
-    command: ["/usr/local/bin/pl-code-server", ${q(s.workspace)}]
-    working_dir: ${q(s.workspace)}
+    command: ["/usr/local/bin/pl-code-server", ${q(s.workspaceAt)}]
+    working_dir: ${q(s.workspaceAt)}
     ports:
       - "127.0.0.1::8080"
     environment:
@@ -53,7 +55,7 @@ ${labels.map((l) => `      ${l}`).join('\n')}
       - ${s.codeServerDir}:/opt/code-server:ro
       - ${s.seedDir}:/opt/pl-seed:ro
       - ${s.socket}:/var/run/docker.sock
-      - ${s.workspace}:${s.workspace}
+      - ${s.workspace}:${s.workspaceAt}
       - config:${HOME}/.config
 
 volumes:

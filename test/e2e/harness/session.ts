@@ -40,8 +40,8 @@ export interface SessionOptions {
   trusted?: false;
   /**
    * code-server runs as the service of a compose project (test/e2e/harness/compose.ts) that the session writes
-   * into the workspace as compose.yaml and brings up with docker-compose; the workspace is mounted at its host
-   * path. Implies the Docker socket. `s.compose` then names the project and the file.
+   * into the workspace as compose.yaml and brings up with docker-compose (the workspace at /workspace, as
+   * always). Implies the Docker socket. `s.compose` then names the project and the file.
    */
   compose?: true;
 }
@@ -77,7 +77,7 @@ export class Session {
 
   /** The workspace as the container sees it (the folder code-server opens). */
   get workspace(): string {
-    return this.compose ? this.dirs.ws : WORKSPACE;
+    return WORKSPACE;
   }
 
   /** The workspace as the host sees it (what the container's /workspace is bound to). */
@@ -120,7 +120,7 @@ export class Session {
       writeFileSync(p, content);
     }
     chmodSync(this.runDir, 0o755); // the container's user reads the seed through the bind mount
-    const spec: ComposeSpec = { ...c, image: this.run.image, runId: this.run.runId, workspace: this.dirs.ws, seedDir, codeServerDir: this.run.codeServerDir, socket: hostSocket() };
+    const spec: ComposeSpec = { ...c, image: this.run.image, runId: this.run.runId, workspace: this.dirs.ws, workspaceAt: WORKSPACE, seedDir, codeServerDir: this.run.codeServerDir, socket: hostSocket() };
     this.writeWorkspaceFile('compose.yaml', composeFileText(spec));
     this.composeStarted = true;
     await compose(c, 'up', '-d');
