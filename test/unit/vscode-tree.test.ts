@@ -178,3 +178,23 @@ describe('which file a persist edits', () => {
     assert.deepEqual(persistCandidates(lone, scan), [], 'docker run: no file declares it');
   });
 });
+
+describe('tree niceties', () => {
+  it("finds a compose service's own line, not a key of the same name nested in another service", async () => {
+    const { declarationLineOf } = await import('../../src/vscode/tree/build');
+    const text = ['name: x', 'services:', '  web:', '    depends_on:', '      db:', '        condition: service_started', '  # the database', '  "db":', '    image: postgres', 'volumes:', '  db:', ''].join('\n');
+    assert.equal(declarationLineOf(text, 'db'), 8);
+    assert.equal(declarationLineOf(text, 'web'), 3);
+    assert.equal(declarationLineOf(text, 'cache'), undefined);
+    assert.equal(declarationLineOf('{}', 'db'), undefined);
+  });
+
+  it('a container declared by a compose file that exists offers Reveal Declaration', async () => {
+    const { buildPathsTree, contextValueOf } = await import('../../src/vscode/tree/build');
+    const labels = { 'com.docker.compose.project': 'demo', 'com.docker.compose.service': 'db', 'com.docker.compose.project.config_files': '/w/compose.yaml' };
+    const tree = buildPathsTree({ targets: [{ kind: 'container', name: 'demo-db-1', id: 'c'.repeat(64), role: 'service', roleReason: 't', paths: [], labels }], warnings: [] } as never, { exists: () => false });
+    const target = tree.childrenOf(tree.roots[0]!)[0]!;
+    assert.match(contextValueOf(target, (f) => f === '/w/compose.yaml'), /\bdeclared\b/);
+    assert.doesNotMatch(contextValueOf(target, () => false), /\bdeclared\b/);
+  });
+});

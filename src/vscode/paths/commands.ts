@@ -4,7 +4,7 @@ import type { SourceLocation } from '../../core/types';
 import type { FileStorage } from '../file-storage';
 import { COMMAND, INTERNAL_COMMAND, SETTING, VIEW } from '../ids';
 import { openMachineSetting, saveWarningSettings, setSaveWarningsEnabled } from '../settings';
-import { localFolderOf, nodeForFile } from '../tree/build';
+import { declaringFiles, declarationLineOf, localFolderOf, nodeForFile } from '../tree/build';
 import type { OrphanNode, PathNode, PathsNode, TargetNode } from '../tree/nodes';
 import type { PathsView } from '../tree/paths-view';
 import { pathTooltip } from '../tree/present';
@@ -15,6 +15,7 @@ import { persistFromFile, persistPath, type PersistDeps } from './persist-comman
 import type { RefreshTriggers } from './triggers';
 import type { UiTestHooks } from '../ui/test-hooks';
 import type { Ui } from '../ui/ui';
+import type { ReadOnlyDocuments } from '../ui/documents';
 
 export interface PathsCommandDeps {
   model: PathsModel;
@@ -24,6 +25,7 @@ export interface PathsCommandDeps {
   ui: Ui;
   hooks(): UiTestHooks | undefined;
   liveMoves: LiveMoves;
+  documents: ReadOnlyDocuments;
 }
 
 /** The Paths view's commands, and the ones the status bar and the save warning reuse. */
@@ -109,10 +111,20 @@ export class PathsCommands {
   }
 
   private async revealDeclaration(node?: PathsNode): Promise<void> {
-    const at: SourceLocation | undefined = node?.kind === 'path' ? node.path.declaredAt : node?.kind === 'target' ? node.target.declaredAt : undefined;
+    let at: SourceLocation | undefined = node?.kind === 'path' ? node.path.declaredAt : node?.kind === 'target' ? node.target.declaredAt : undefined;
+    if (!at && node?.kind === 'target') at = await this.containerDeclaration(node);
     if (!at) return;
     const position = new vscode.Position(Math.max(0, at.line - 1), Math.max(0, at.column - 1));
     await vscode.window.showTextDocument(vscode.Uri.file(at.file), { selection: new vscode.Range(position, position), preview: true });
+  }
+
+  /** A container's declaration from its labels: its service's line in the compose file, or the devcontainer.json. */
+  private async containerDeclaration(node: TargetNode): Promise<SourceLocation | undefined> {
+    const file = declaringFiles(node.target).find((f) => existsSync(f));
+    if (!file) return undefined;
+    const service = node.target.labels?.['com.docker.compose.service'];
+    const text = service ? new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file))) : '';
+    return { file, line: (service && declarationLineOf(text, service)) || 1, column: 1 };
   }
 
   private async openFolder(node?: PathNode): Promise<void> {
@@ -126,8 +138,8 @@ export class PathsCommands {
 
   private async showSurvivalDetails(node?: PathNode): Promise<void> {
     if (node?.kind !== 'path') return;
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: pathTooltip(node.path).replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1') + '\n' });
-    await vscode.window.showTextDocument(doc, { preview: true });
+    const where = node.parent.rootKind === 'self' ? 'this container' : node.parent.target.name;
+    await this.deps.documents.show(`${where}${node.path.path}.md`.replace(/[/\\]+/g, ' '), `${pathTooltip(node.path).replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1')}\n\nIn ${where}.\n`);
   }
 
   private async toggleSaveWarnings(): Promise<void> {

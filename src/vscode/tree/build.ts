@@ -169,6 +169,27 @@ export function buildPathsTree(scan: ScanResult, opts: BuildOptions): PathsTree 
   };
 }
 
+/**
+ * The 1-based line of a compose service's key (`  db:` under `services:`), or undefined. A plain text search,
+ * enough to put the cursor on the service: the files are the user's own, already parsed by the scan.
+ */
+export function declarationLineOf(text: string, service: string): number | undefined {
+  const lines = text.split(/\r?\n/);
+  const start = lines.findIndex((l) => /^services\s*:/.test(l));
+  if (start < 0) return undefined;
+  const key = new RegExp(`^["']?${service.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*:`);
+  let indent: number | undefined;
+  for (let i = start + 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '' || /^\s*#/.test(line)) continue;
+    if (/^\S/.test(line)) break;
+    const own = line.length - line.trimStart().length;
+    indent ??= own; // the services' own keys are the first level under `services:`
+    if (own === indent && key.test(line.trimStart())) return i + 1;
+  }
+  return undefined;
+}
+
 /** Whether a quick fix can be looked for: a file declares (or may declare) the target. */
 export function canPersist(node: PathNode): boolean {
   if (!node.path.atRisk) return false;
@@ -185,7 +206,7 @@ export function contextValueOf(node: PathsNode, exists: (path: string) => boolea
   switch (node.kind) {
     case 'target': {
       tokens.push('plTarget', node.rootKind);
-      if (node.target.declaredAt) tokens.push('declared');
+      if (node.target.declaredAt || (node.rootKind === 'container' && declaringFiles(node.target).some(exists))) tokens.push('declared');
       const inEngine = node.rootKind === 'container' || (node.rootKind === 'self' && node.target.id !== undefined);
       if (inEngine && node.dockerReachable) tokens.push('rescuable');
       break;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { CONTEXT, VIEW } from '../ids';
+import { COMMAND, CONTEXT, VIEW } from '../ids';
 import type { ModelSnapshot, PathsModel } from '../paths/model';
 import { contextValueOf, declaringFiles } from './build';
 import type { PathsNode } from './nodes';
@@ -67,6 +67,8 @@ export class PathsTreeProvider implements vscode.TreeDataProvider<PathsNode> {
         item.iconPath = themeIcon(pathIcon(node.path));
         item.tooltip = markdown(pathTooltip(node.path));
         item.accessibilityInformation = { label: `${node.path.path}: ${pathDescription(node.path)}${node.path.atRisk ? ', at risk' : ''}` };
+        // Enter or a click opens what the tooltip says, as a read-only document
+        item.command = { command: COMMAND.showSurvivalDetails, title: 'Show Survival Details', arguments: [node] };
         break;
       case 'layer': {
         const totals = node.changes.reduce((t, c) => ({ added: t.added + c.added, modified: t.modified + c.modified, deleted: t.deleted + c.deleted }), { added: 0, modified: 0, deleted: 0 });
