@@ -12,9 +12,9 @@ export interface PersistenceLensExports {
 
 /** Composition only: every feature registers itself; nothing here touches Docker or the file system. */
 export function activate(context: vscode.ExtensionContext): PersistenceLensExports {
-  registerScanReportCommand(context);
-  registerDiagnostics(context);
   const ui = createUi(context);
+  registerScanReportCommand(context, ui.documents);
+  registerDiagnostics(context);
   registerBackupFeatures(context, ui);
   const paths = registerPathsFeatures(context, ui);
   return { paths };
