@@ -25,7 +25,6 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isolatedEnv, launchChromium, makeDirs, stopProcessGroup, withoutEditorVariables } from '../e2e/browser-env.mjs';
-import { createRequire } from 'node:module';
 
 const root = realpathSync(new URL('../..', import.meta.url).pathname);
 const args = process.argv.slice(2);
@@ -309,21 +308,11 @@ async function runInCodeServer() {
 }
 
 /**
- * The same suite under desktop VS Code, through @vscode/test-electron (`npm run test:electron`). It downloads
- * VS Code, so it needs internet; CI (offline) uses code-server. The library is installed on first use
- * without touching package.json.
+ * The same suite under desktop VS Code, through @vscode/test-electron (`npm run test:electron`, a devDependency).
+ * It downloads VS Code, so it needs internet; CI (offline) uses code-server.
  */
 async function runInElectron() {
-  // require, not import(): a failed import() is remembered, and the second one must see the fresh install.
-  const require = createRequire(import.meta.url);
-  let testElectron;
-  try {
-    testElectron = require('@vscode/test-electron');
-  } catch {
-    log('installing @vscode/test-electron (not saved to package.json)');
-    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '@vscode/test-electron@^2.5.2'], { cwd: root, stdio: 'inherit' });
-    testElectron = require('@vscode/test-electron');
-  }
+  const { default: testElectron } = await import('@vscode/test-electron').then((m) => ({ default: m.default ?? m }));
   try {
     return await testElectron.runTests({
       extensionDevelopmentPath: root,
