@@ -50,7 +50,8 @@ describe('the Paths tree', () => {
     const tree = buildPathsTree(scanOf(codeServer), { exists: nothingExists });
     const self = tree.self!;
     const groups = tree.childrenOf(self).filter((n): n is GroupNode => n.kind === 'group');
-    assert.deepEqual(groups.map((g) => g.group), ['at-risk', 'persistent']);
+    assert.deepEqual(groups.map((g) => g.group), ['at-risk', 'persistent', 'temporary']);
+    assert.deepEqual(groups[2]!.paths.map((p) => p.path), ['/tmp'], '/tmp is lost by design: neither at risk nor persistent');
     const rank = (p: PathReport) => ['critical', 'high', 'medium', 'low', 'none'].indexOf(p.criticality);
     for (const g of groups) {
       assert.equal(tree.parentOf(g), self);
@@ -65,7 +66,7 @@ describe('the Paths tree', () => {
     assert.ok(notes >= 0 && notes < config, 'the folder that holds files now comes before a high path merely at risk');
     assert.equal(pathDescription(atRisk[notes]!), 'holds data · writable layer');
     assert.deepEqual(pathIcon(atRisk[notes]!), { id: 'warning', color: 'charts.red' });
-    assert.ok(groups[0]!.paths.every((p) => p.atRisk) && groups[1]!.paths.every((p) => !p.atRisk));
+    assert.ok(groups[0]!.paths.every((p) => p.atRisk) && groups[1]!.paths.every((p) => !p.atRisk && (p.survives.recreate || p.readOnly)));
     const layer = tree.childrenOf(self).find((n) => n.kind === 'layer');
     assert.ok(layer && layer.kind === 'layer');
     assert.equal(tree.childrenOf(layer).length, 1);
@@ -80,6 +81,11 @@ describe('the Paths tree', () => {
     assert.deepEqual(pathIcon(data), { id: 'warning', color: 'charts.red' });
     assert.equal(pathDescription(data), 'anonymous volume · ead639796dc3', '12 hex, as docker volume ls shows it');
     assert.ok(pathTooltip(data).includes(anon), 'the whole id in the tooltip');
+  });
+
+  it('calls the container the editor runs in "This pod" inside a pod', () => {
+    const inPod = analyzeTarget(input({ kind: 'self', name: 'ws', platform: 'kubernetes', mounts: [] }));
+    assert.equal(targetLabel(inPod, 'self'), 'This pod');
   });
 
   it('names a compose container by its service, and the scaled ones by their number', () => {

@@ -1,8 +1,8 @@
 import { comparePaths } from '../../core/analyze';
 import { composeConfigFiles } from '../../sources/docker/compose-labels';
-import type { ScanResult, TargetReport } from '../../core/types';
+import type { PathReport, ScanResult, TargetReport } from '../../core/types';
 import type { OrphanedVolume } from '../../sources/docker/orphans';
-import type { GroupNode, LayerNode, MessageNode, OrphanNode, OrphansNode, PathNode, PathsNode, ProjectNode, RootKind, TargetNode } from './nodes';
+import type { GroupNode, LayerNode, MessageNode, OrphanNode, OrphansNode, PathGroup, PathNode, PathsNode, ProjectNode, RootKind, TargetNode } from './nodes';
 
 /**
  * Turns a scan into the Paths view's whole tree at once: children and parents are known up front, so
@@ -49,6 +49,16 @@ export function declaringFiles(t: TargetReport): string[] {
   return files;
 }
 
+/**
+ * Which group a path goes in: at risk; kept (it survives a recreate, or nothing written there can be lost); or
+ * temporary: lost, and by design (`/tmp`, `/run`: criticality none), so neither alarming nor "persistent".
+ */
+export function groupOf(p: PathReport): PathGroup {
+  if (p.atRisk) return 'at-risk';
+  const kept = p.pod ? p.pod.survives.podDelete : p.survives.recreate;
+  return kept || p.readOnly ? 'persistent' : 'temporary';
+}
+
 /** The core's order (at risk, critical, holding data, criticality, path), so the tree and the CLI agree. */
 export const comparePathsForTree = comparePaths;
 
@@ -72,8 +82,8 @@ export function buildPathsTree(scan: ScanResult, opts: BuildOptions): PathsTree 
     ids.set(node, key);
     const kids: PathsNode[] = [];
     const sorted = [...target.paths].sort(comparePathsForTree);
-    for (const group of ['at-risk', 'persistent'] as const) {
-      const paths = sorted.filter((p) => (group === 'at-risk') === p.atRisk);
+    for (const group of ['at-risk', 'persistent', 'temporary'] as const) {
+      const paths = sorted.filter((p) => groupOf(p) === group);
       if (paths.length === 0) continue;
       const g: GroupNode = { kind: 'group', group, parent: node, paths };
       ids.set(g, `${key}/${group}`);

@@ -26,6 +26,8 @@ export interface TargetNode {
   dockerReachable: boolean;
 }
 
+export type PathGroup = 'at-risk' | 'persistent' | 'temporary';
+
 /** A compose project (containers grouped by `com.docker.compose.project`) or a config file's services. */
 export interface ProjectNode {
   kind: 'project';
@@ -37,7 +39,8 @@ export interface ProjectNode {
 
 export interface GroupNode {
   kind: 'group';
-  group: 'at-risk' | 'persistent';
+  /** at-risk: lost on a recreate and worth keeping; persistent: kept (or read-only); temporary: lost, by design (`/tmp`, `/run`). */
+  group: PathGroup;
   parent: TargetNode;
   paths: PathReport[];
 }

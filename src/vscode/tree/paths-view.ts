@@ -3,8 +3,15 @@ import * as vscode from 'vscode';
 import { COMMAND, CONTEXT, VIEW } from '../ids';
 import type { ModelSnapshot, PathsModel } from '../paths/model';
 import { contextValueOf, declaringFiles } from './build';
-import type { PathsNode } from './nodes';
+import type { PathGroup, PathsNode } from './nodes';
 import { changesDescription, changesTooltip, orphanDescription, orphanTooltip, pathDescription, pathIcon, pathTooltip, targetDescription, targetIcon, targetLabel, type IconSpec } from './present';
+
+const GROUP_TITLES: Readonly<Record<PathGroup, string>> = { 'at-risk': 'At risk', persistent: 'Persistent', temporary: 'Temporary' };
+const GROUP_ICONS: Readonly<Record<PathGroup, IconSpec>> = {
+  'at-risk': { id: 'warning', color: 'charts.orange' },
+  persistent: { id: 'shield', color: 'charts.green' },
+  temporary: { id: 'clock' },
+};
 
 function themeIcon(spec: IconSpec): vscode.ThemeIcon {
   return new vscode.ThemeIcon(spec.id, spec.color ? new vscode.ThemeColor(spec.color) : undefined);
@@ -60,7 +67,8 @@ export class PathsTreeProvider implements vscode.TreeDataProvider<PathsNode> {
         if (node.files.length > 0 && node.targets.every((t) => t.rootKind === 'file')) item.resourceUri = vscode.Uri.file(node.files[0]!);
         break;
       case 'group':
-        item.iconPath = themeIcon(node.group === 'at-risk' ? { id: 'warning', color: 'charts.orange' } : { id: 'shield', color: 'charts.green' });
+        item.iconPath = themeIcon(GROUP_ICONS[node.group]);
+        if (node.group === 'temporary') item.tooltip = 'Lost on a restart or a recreate, by design (/tmp, /run): nothing there is meant to be kept.';
         break;
       case 'path':
         item.description = pathDescription(node.path);
@@ -108,7 +116,7 @@ export class PathsTreeProvider implements vscode.TreeDataProvider<PathsNode> {
       case 'project':
         return node.name;
       case 'group':
-        return `${node.group === 'at-risk' ? 'At risk' : 'Persistent'} (${node.paths.length})`;
+        return `${GROUP_TITLES[node.group]} (${node.paths.length})`;
       case 'path':
         return node.path.path;
       case 'layer':

@@ -116,7 +116,7 @@ export function pathTooltip(p: PathReport): string {
  * service is scaled), else the container or config name. The full name and id go in the tooltip.
  */
 export function targetLabel(t: TargetReport, rootKind: 'self' | 'container' | 'file'): string {
-  if (rootKind === 'self') return 'This container';
+  if (rootKind === 'self') return t.platform === 'kubernetes' ? 'This pod' : 'This container';
   const service = rootKind === 'container' ? t.labels?.['com.docker.compose.service'] : undefined;
   if (!service) return t.name;
   const n = Number(t.labels?.['com.docker.compose.container-number'] ?? '1');
