@@ -60,7 +60,7 @@ export function expectedPaths(s: Session): Record<string, PathRow> {
   return {
     '/workspace': { group: 'Persistent', description: `bind mount · ${s.hostWorkspace}` },
     '/home/coder/.config': { group: 'Persistent', description: `named volume · ${s.configVolume}` },
-    '/tmp': { group: 'At risk', description: 'tmpfs' },
+    // /tmp (a tmpfs, criticality none) is not asserted: it is never at risk, and whether the view lists it is the tree's choice
     '/home/coder': { group: 'At risk', description: 'writable layer' },
     '/home/coder/.local/share/code-server': { group: 'At risk', description: 'writable layer' },
   };

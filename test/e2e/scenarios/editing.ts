@@ -6,7 +6,8 @@ import type { ScenarioFactory } from '../harness/runner';
 import { HOME } from '../harness/container';
 import { eventually, fileStatusText, staysHidden } from './common';
 
-const SAVE_ACTIONS = ['Persist this folder…', 'Show in Persistence view', "Don't warn for this folder"];
+// src/vscode/save/policy.ts SAVE_ACTION_LABELS
+const SAVE_ACTIONS = ['Persist…', 'Show', "Don't Warn Here"];
 
 export const saveWarning: ScenarioFactory = () => ({
   name: 'save-warning',
@@ -38,14 +39,14 @@ export const saveWarning: ScenarioFactory = () => ({
       },
     },
     {
-      title: "\"Don't warn for this folder\": no warning for it in a new window, while another folder still warns",
+      title: "\"Don't Warn Here\": no warning for that folder in a new window (remembered in the user settings), while another folder still warns",
       run: async ({ s }) => {
         const toast = s.wb.toast(/will be lost/);
-        await s.wb.toastAction(toast, "Don't warn for this folder");
+        await s.wb.toastAction(toast, "Don't Warn Here");
         await toast.waitFor({ state: 'hidden', timeout: 10_000 });
-        // remembered in the workspace's settings (window-scoped: the workspace's when a folder is open)
+        // a folder outside the workspace is remembered in the user settings (in the container's writable layer)
         await eventually(async () => {
-          const settings = JSON.parse(readFileSync(`${s.hostWorkspace}/.vscode/settings.json`, 'utf8')) as Record<string, unknown>;
+          const settings = JSON.parse(String(await s.container.readFile(`${HOME}/.local/share/code-server/User/settings.json`))) as Record<string, unknown>;
           assert.deepEqual(settings['persistenceLens.saveWarnings.ignoredFolders'], [`${HOME}/notes`]);
         }, 10_000);
         // A new window: the "once per folder per window" memory starts empty, only the setting is left.
