@@ -66,6 +66,7 @@ describe('Persist Path…: what is said', () => {
 
   it('the verified move, in the words of the CLI', () => {
     assert.equal(movedSentence(move, 'in the recreated container demo-app-1'), 'Moved 3 files (1.23 MB) into volume demo_ssh, verified in the recreated container demo-app-1');
+    assert.equal(movedSentence({ ...(move as object), files: 1, bytes: 312 } as never, 'in the volume'), 'Moved 1 file (312 B) into volume demo_ssh, verified in the volume');
   });
 
   it('after a move: Recreate now; after a live copy of this container: Copy Again and what is not in the volume', () => {

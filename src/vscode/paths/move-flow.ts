@@ -4,7 +4,7 @@ import { engine } from '../engine';
 import { CONTEXT } from '../ids';
 import type { UiTestHooks } from '../ui/test-hooks';
 import type { Ui } from '../ui/ui';
-import { afterMoveMessage, COPY_AGAIN, megabytes, movedSentence, progressMessage, RECREATE_NOW } from './persist-policy';
+import { afterMoveMessage, COPY_AGAIN, filesAndSize, movedSentence, progressMessage, RECREATE_NOW } from './persist-policy';
 import { engineDockerOptions, revealEdit, unsavedTexts, withCancellableProgress, type PlannedFix } from './persist-support';
 
 /** The terminal where the recreate runs, so the user sees the exact command and what compose says. */
@@ -179,7 +179,7 @@ export async function copyAgain(deps: MoveDeps, volume?: string): Promise<boolea
     );
     void ui.show(
       'warning',
-      `Copied ${chosen.path} again: ${move.files} files (${megabytes(move.bytes)}) in volume ${chosen.volume}, verified. Recreate ${chosen.containerName} now (${chosen.instructions}): what is written to ${chosen.path} from now on is not in the volume.`,
+      `Copied ${chosen.path} again: ${filesAndSize(move.files, move.bytes)} in volume ${chosen.volume}, verified. Recreate ${chosen.containerName} now (${chosen.instructions}): what is written to ${chosen.path} from now on is not in the volume.`,
       COPY_AGAIN,
     ).then((c) => (c === COPY_AGAIN ? copyAgain(deps, chosen.volume) : undefined), () => undefined);
     return true;

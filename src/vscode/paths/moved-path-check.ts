@@ -4,7 +4,7 @@ import type { MovedPathCheck } from '../../engine';
 import { engine } from '../engine';
 import type { FileStorage } from '../file-storage';
 import type { Ui } from '../ui/ui';
-import { megabytes } from './persist-policy';
+import { filesAndSize } from './persist-policy';
 import type { LiveMoves } from './move-flow';
 
 /** The manifest a live move leaves at the volume's root: src/move/own-container-manifest.ts MOVE_MANIFEST (a unit test keeps them equal). */
@@ -50,11 +50,11 @@ export class MovedPathChecker {
       const m = check.manifest;
       await this.liveMoves.forget(m.volume);
       if (check.status === 'verified') {
-        void this.ui.show('info', `${dir} holds what was copied into volume ${m.volume} before the recreate: ${m.files} files (${megabytes(m.bytes)}), verified in the recreated container.`);
+        void this.ui.show('info', `${dir} holds what was copied into volume ${m.volume} before the recreate: ${filesAndSize(m.files, m.bytes)}, verified in the recreated container.`);
       } else {
         void this.ui.show(
           'warning',
-          `${dir} in the recreated container differs from what was copied into volume ${m.volume} at ${m.copiedAt}: ${m.files} files (${megabytes(m.bytes)}) were copied, ${check.found.files} files (${megabytes(check.found.bytes)}) are there now. What was written after the copy is not in it, and whatever ran since may have changed it.`,
+          `${dir} in the recreated container differs from what was copied into volume ${m.volume} at ${m.copiedAt}: ${filesAndSize(m.files, m.bytes)} were copied, ${filesAndSize(check.found.files, check.found.bytes)} are there now. What was written after the copy is not in it, and whatever ran since may have changed it.`,
         );
       }
     }

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../core/bytes';
 import { basename } from 'node:path';
 import type { MoveOffer, MoveProgress, MoveResult } from '../../engine';
 
@@ -89,6 +90,11 @@ export function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 1)} MB`;
 }
 
+/** "1 file (312 B)", "214 files (48.3 MB)": a count and a size a person reads at a glance. */
+export function filesAndSize(files: number, bytes: number): string {
+  return `${files} file${files === 1 ? '' : 's'} (${formatBytes(bytes)})`;
+}
+
 const PHASE_WORDS: Record<MoveProgress['phase'], string> = {
   preparing: 'Preparing',
   stopping: 'Stopping the container',
@@ -106,7 +112,7 @@ export function progressMessage(p: MoveProgress): string {
 
 /** The report the issue asks for: "Moved N files (X MB) into volume V, verified …". */
 export function movedSentence(move: Pick<MoveResult, 'files' | 'bytes' | 'volume'>, verifiedWhere: string): string {
-  return `Moved ${move.files} files (${megabytes(move.bytes)}) into volume ${move.volume}, verified ${verifiedWhere}`;
+  return `Moved ${filesAndSize(move.files, move.bytes)} into volume ${move.volume}, verified ${verifiedWhere}`;
 }
 
 export const RECREATE_NOW = 'Recreate now';
@@ -119,7 +125,7 @@ export function afterMoveMessage(a: { move: MoveResult; offer: MoveOffer; file: 
   if (offer.self) {
     return {
       level: 'warning',
-      text: `Copied ${move.files} files (${megabytes(move.bytes)}) of ${a.path} into volume ${move.volume} while this container ran, verified in the volume; ${a.file} declares it. What is written to ${a.path} from now on is NOT in the volume: choose ${COPY_AGAIN} right before you recreate this container (${a.instructions}). When the editor starts in the recreated container it checks the path.`,
+      text: `Copied ${filesAndSize(move.files, move.bytes)} of ${a.path} into volume ${move.volume} while this container ran, verified in the volume; ${a.file} declares it. What is written to ${a.path} from now on is NOT in the volume: choose ${COPY_AGAIN} right before you recreate this container (${a.instructions}). When the editor starts in the recreated container it checks the path.`,
       actions: [COPY_AGAIN],
     };
   }

@@ -70,7 +70,7 @@ export const persistMove: ScenarioFactory = () => {
           await move.click();
           const text = await wb.notification(/while this container ran, verified in the volume/, 60_000);
           log(`after the move: ${text.replace(/\s+/g, ' ')}`);
-          const m = /Copied 1 files \([\d.]+ MB\) of \/home\/coder\/\.ssh into volume (\S+) while this container ran/.exec(text);
+          const m = /Copied 1 file \([\d.]+ k?B\) of \/home\/coder\/\.ssh into volume (\S+) while this container ran/.exec(text);
           assert.ok(m, text);
           volume = m[1]!;
           s.trackVolume(volume);
@@ -131,7 +131,7 @@ export const persistMove: ScenarioFactory = () => {
         run: async ({ s, docShot }) => {
           const wb = s.wb;
           await wb.showViewContainer('Persistence');
-          const verified = new RegExp(`${SSH.replace(/\./g, '\\.')} holds what was copied into volume ${volume} before the recreate: 1 files \\([\\d.]+ MB\\), verified in the recreated container\\.`);
+          const verified = new RegExp(`${SSH.replace(/\./g, '\\.')} holds what was copied into volume ${volume} before the recreate: 1 file \\([\\d.]+ k?B\\), verified in the recreated container\\.`);
           const toast = wb.toast(verified).first();
           await toast.waitFor({ state: 'visible', timeout: 60_000 });
           // the tree now lists ~/.ssh as persistent, on the new volume

@@ -249,13 +249,13 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
 
     const moved = messages.find((m) => m.actions.includes('Recreate now'));
     assert.ok(moved, JSON.stringify(messages));
-    assert.match(moved.text, new RegExp(`^Moved 1 files \\(0\\.00 MB\\) into volume ${volume}, verified in the volume; .*compose\\.yaml declares it\\.`));
+    assert.match(moved.text, new RegExp(`^Moved 1 file \\(\\d+ B\\) into volume ${volume}, verified in the volume; .*compose\\.yaml declares it\\.`));
 
     // Recreate now (clicked by the hooks): the exact compose command in the terminal, then the verification
     const verified = await waitFor('the verification in the recreated container', 90_000, () => messages.find((m) => /verified in the recreated container/.test(m.text) || m.level === 'error'));
     recordMetric('move: Persist Path… → verified in the recreated container (ms)', Date.now() - t0);
     assert.equal(verified.level, 'info', verified.text);
-    assert.match(verified.text, new RegExp(`^Moved 1 files \\(0\\.00 MB\\) into volume ${volume}, verified in the recreated container `));
+    assert.match(verified.text, new RegExp(`^Moved 1 file \\(\\d+ B\\) into volume ${volume}, verified in the recreated container `));
     const command = terminalLines.find((l) => l.startsWith('Persistence Lens: running: '));
     assert.ok(command, terminalLines.join('\n'));
     assert.match(command, new RegExp(`docker-compose -p ${project} -f \\S*compose\\.yaml .*up -d .*cache$`));
@@ -325,7 +325,7 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
       recordMetric('move: startup check of a moved path (ms)', Date.now() - t0);
       assert.equal(result?.check?.status, 'verified');
       assert.equal(existsSync(manifest), false, 'the manifest is removed');
-      assert.ok(messages.some((m) => m.level === 'info' && m.text === `${moved} holds what was copied into volume demo_ssh before the recreate: 1 files (0.00 MB), verified in the recreated container.`), JSON.stringify(messages));
+      assert.ok(messages.some((m) => m.level === 'info' && m.text === `${moved} holds what was copied into volume demo_ssh before the recreate: 1 file (7 B), verified in the recreated container.`), JSON.stringify(messages));
       messages.length = 0;
       await paths.movedPathCheck.run([moved]);
       assert.deepEqual(messages, [], 'reported once');
