@@ -11,13 +11,13 @@ import { createServer as createHttpServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type Dockerode from 'dockerode';
-import { buildSync } from 'esbuild';
 import { analyzeTarget } from '../../src/core/analyze';
 import { survivalOf } from '../../src/core/survival';
 import type { PathReport, Status, TargetInput, TargetReport } from '../../src/core/types';
 import { connectDocker, DockerUnavailableError, type DockerConnection } from '../../src/sources/docker/client';
 import { ChangesCache } from '../../src/sources/docker/changes-cache';
 import { scanDocker } from '../../src/sources/docker/scan';
+import { bundleForAnyUser } from '../unit/helpers/bundle';
 import { compose, docker, IMAGE, TestResources, VOLUME_IMAGE, watchUnhandledRejections, yamlLabels } from './helpers/docker';
 
 const res = new TestResources();
@@ -416,19 +416,7 @@ describe('connectDocker when no daemon answers', () => {
         // Root opens any socket: ask as an unprivileged user (nobody), in a child process. The client is
         // bundled into this test's own world-readable folder first: nobody may not be able to traverse the
         // clone's parents (a clone inside a 0700 temporary folder), so nothing may be loaded from there.
-        const bundle = join(dir, 'client.cjs');
-        buildSync({
-          entryPoints: [resolve(__dirname, '../../src/sources/docker/client.ts')],
-          outfile: bundle,
-          bundle: true,
-          platform: 'node',
-          target: 'node20',
-          format: 'cjs',
-          mainFields: ['module', 'main'],
-          external: ['cpu-features', '*.node'],
-          logLevel: 'silent',
-        });
-        chmodSync(bundle, 0o644);
+        const bundle = bundleForAnyUser(resolve(__dirname, '../../src/sources/docker/client.ts'), dir, 'client.cjs');
         const script = join(dir, 'connect.cjs');
         const scratch = res.subDir(dir, 'scratch');
         chownSync(scratch, 65534, 65534);

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { buildSync } from 'esbuild';
 import { backup, listBackups, restore, ArchiveRefusedError, BackupInputError } from '../../src/backup';
 import { removeStalePartials, partialPathFor } from '../../src/backup/archive-file';
 import { tarBuffer } from '../../src/backup/tar-format';
+import { bundleForAnyUser } from './helpers/bundle';
 
 const work = mkdtempSync(join(tmpdir(), 'pl-backup-limits-'));
 const mounts: string[] = [];
@@ -313,19 +313,7 @@ describe('an unreadable file does not abort the backup (issue 13, point 11)', { 
     const dir = mkdtempSync(join(tmpdir(), 'pl-unreadable-'));
     try {
       chmodSync(dir, 0o755);
-      const bundle = join(dir, 'cli.cjs');
-      buildSync({
-        entryPoints: [resolve(__dirname, '../integration/helpers-backup/cli.ts')],
-        outfile: bundle,
-        bundle: true,
-        platform: 'node',
-        target: 'node20',
-        format: 'cjs',
-        mainFields: ['module', 'main'],
-        external: ['cpu-features', '*.node'],
-        logLevel: 'silent',
-      });
-      chmodSync(bundle, 0o644);
+      const bundle = bundleForAnyUser(resolve(__dirname, '../integration/helpers-backup/cli.ts'), dir, 'cli.cjs');
       const src = join(dir, 'src');
       mkdirSync(join(src, 'sub'), { recursive: true });
       mkdirSync(join(src, 'locked-dir'));
