@@ -3,14 +3,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import type { PersistenceLensExports } from '../../../src/extension';
 import { findWorkspaceConfigFiles } from '../../../src/vscode/scan-request';
-import { EXTENSION_ID, recordMetric, runnerEnv, waitFor } from './harness';
+import { recordMetric, runnerEnv, waitFor } from './harness';
+import { extensionApi } from './extension';
 
-async function api(): Promise<PersistenceLensExports> {
-  const ext = vscode.extensions.getExtension<PersistenceLensExports>(EXTENSION_ID)!;
-  return ext.isActive ? ext.exports : ext.activate();
-}
 
 const compose = (service: string) => ['services:', `  ${service}:`, '    image: persistence-test:latest', '    volumes:', '      - /srv/data', ''].join('\n');
 
@@ -61,7 +57,7 @@ suite('Config files at any depth', () => {
   });
 
   test('the Paths view shows a nested compose file and a nested devcontainer.json', async () => {
-    const { paths } = await api();
+    const { paths } = await extensionApi();
     await vscode.commands.executeCommand('persistenceLens.paths.focus');
     await vscode.commands.executeCommand('persistenceLens.refresh');
     const names = await waitFor('the nested files in the tree', 30_000, () => {

@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import type { PersistenceLensExports } from '../../../src/extension';
 import type { RecoverResult } from '../../../src/engine';
 import { COMMAND } from '../../../src/vscode/ids';
-import type { OrphanNode, PathsNode } from '../../../src/vscode/tree/nodes';
+import type { OrphanNode } from '../../../src/vscode/tree/nodes';
 import { TEST_HOOKS_COMMAND, type InputQuestion, type UiTestHooks } from '../../../src/vscode/ui/test-hooks';
 import { docker, IMAGE, inVolume, LABEL, removeQuietly } from './docker';
-import { EXTENSION_ID, waitFor } from './harness';
+import { waitFor } from './harness';
+import { extensionApi, treeDescendants } from './extension';
 
 /**
  * Orphaned anonymous volumes: a container's anonymous volume is seen by a scan, the container is removed without
@@ -24,19 +24,10 @@ suite('Orphaned volumes: shown with where they were, Recover Into… (real engin
   const inputs: InputQuestion[] = [];
   const messages: { level: string; text: string }[] = [];
 
-  async function api(): Promise<PersistenceLensExports> {
-    const ext = vscode.extensions.getExtension<PersistenceLensExports>(EXTENSION_ID)!;
-    return ext.isActive ? ext.exports : ext.activate();
-  }
 
-  function descendants(paths: PersistenceLensExports['paths'], node?: PathsNode): PathsNode[] {
-    const out: PathsNode[] = [];
-    for (const child of paths.view.provider.getChildren(node)) out.push(child, ...descendants(paths, child));
-    return out;
-  }
 
   suiteSetup(async () => {
-    await api();
+    await extensionApi();
     docker('run', '-d', '--name', container, '--label', LABEL, '--label', `persistence-lens.orphan-run=${tag}`, '-v', '/data', IMAGE, 'sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done");
     docker('exec', container, 'sh', '-c', 'echo "kept by the orphan" > /data/note.txt && mkdir -p /data/sub && echo two > /data/sub/two');
     volume = docker('inspect', '-f', '{{range .Mounts}}{{if eq .Destination "/data"}}{{.Name}}{{end}}{{end}}', container);
@@ -59,19 +50,19 @@ suite('Orphaned volumes: shown with where they were, Recover Into… (real engin
   });
 
   test('a scanned anonymous volume whose container is removed shows as an orphan, and Recover Into… makes a named volume with its files', async () => {
-    const { paths } = await api();
+    const { paths } = await extensionApi();
     await vscode.commands.executeCommand('persistenceLens.paths.focus');
     // a scan sees the volume mounted, and remembers where
     await waitFor('the container /data in the Paths view', 20_000, async () => {
       await paths.model.refresh();
-      return descendants(paths).find((n) => n.kind === 'path' && n.parent.target.name === container && n.path.path === '/data' && n.path.status === 'anonymous-volume');
+      return treeDescendants(paths).find((n) => n.kind === 'path' && n.parent.target.name === container && n.path.path === '/data' && n.path.status === 'anonymous-volume');
     });
     assert.equal(paths.model.sightings().volumes[volume]?.path, '/data');
     docker('rm', '-f', container); // no -v: the anonymous volume stays, used by no container
 
     const node = await waitFor('the orphaned volume in the Paths view', 20_000, async () => {
       await paths.model.refresh();
-      return descendants(paths).find((n): n is OrphanNode => n.kind === 'orphan' && n.orphan.name === volume);
+      return treeDescendants(paths).find((n): n is OrphanNode => n.kind === 'orphan' && n.orphan.name === volume);
     });
     const root = paths.view.provider.getParent(node)!;
     const rootItem = paths.view.provider.getTreeItem(root);

@@ -5,25 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import type { PersistenceLensExports } from '../../../src/extension';
-import type { PathsNode, TargetNode } from '../../../src/vscode/tree/nodes';
-import { EXTENSION_ID, runnerEnv, waitFor } from './harness';
+import type { TargetNode } from '../../../src/vscode/tree/nodes';
+import { runnerEnv, waitFor } from './harness';
+import { extensionApi, treeDescendants } from './extension';
 
 function docker(...args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }).trim();
 }
 
-async function api(): Promise<PersistenceLensExports> {
-  const ext = vscode.extensions.getExtension<PersistenceLensExports>(EXTENSION_ID)!;
-  return ext.isActive ? ext.exports : ext.activate();
-}
 
-/** Every node under `node`, depth first, through the real TreeDataProvider. */
-function descendants(paths: PersistenceLensExports['paths'], node?: PathsNode): PathsNode[] {
-  const out: PathsNode[] = [];
-  for (const child of paths.view.provider.getChildren(node)) out.push(child, ...descendants(paths, child));
-  return out;
-}
 
 const settings = () => vscode.workspace.getConfiguration('persistenceLens');
 
@@ -58,13 +48,13 @@ suite('Paths view', () => {
   });
 
   test('lists a real container with a named volume, an anonymous volume, a bind, a tmpfs and its writable layer', async () => {
-    const { paths } = await api();
+    const { paths } = await extensionApi();
     await vscode.commands.executeCommand('persistenceLens.paths.focus');
     await vscode.commands.executeCommand('persistenceLens.refresh');
     const root = paths.view.provider.getChildren().find((n): n is TargetNode => n.kind === 'target' && n.target.name === tag);
     assert.ok(root, `no root for container ${tag}: ${paths.view.provider.getChildren().map((n) => n.kind).join(', ')}`);
     const items = new Map(
-      descendants(paths, root)
+      treeDescendants(paths, root)
         .filter((n) => n.kind === 'path')
         .map((n) => {
           const item = paths.view.provider.getTreeItem(n);
@@ -95,7 +85,7 @@ suite('Paths view', () => {
   });
 
   test('a daemon that goes away is shown, and one that comes back is picked up', async () => {
-    const { paths } = await api();
+    const { paths } = await extensionApi();
     await settings().update('dockerHost', 'unix:///nonexistent/persistence-lens.sock', vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('persistenceLens.refresh');
     const gone = paths.model.snapshot;
@@ -111,7 +101,7 @@ suite('Paths view', () => {
   });
 
   test('a container created while the view is visible appears without a manual refresh (Docker events)', async () => {
-    const { paths } = await api();
+    const { paths } = await extensionApi();
     await vscode.commands.executeCommand('persistenceLens.paths.focus');
     const name = `${tag}-late`;
     const before = paths.model.snapshot.at;
@@ -126,7 +116,7 @@ suite('Paths view', () => {
   });
 
   test('files copied into a stopped container (docker cp) show in its writable layer without a manual refresh', async () => {
-    const { paths } = await api();
+    const { paths } = await extensionApi();
     await vscode.commands.executeCommand('persistenceLens.paths.focus');
     const name = `${tag}-copied`;
     const layerOf = () => {
@@ -156,7 +146,7 @@ suite('status bar and save warnings', () => {
 
   suiteSetup(async () => {
     tmpfs = runnerEnv('PL_EDITOR_TMPFS');
-    const { paths } = await api();
+    const { paths } = await extensionApi();
     paths.saveGuard.prompt = async (message) => {
       prompts.push(message);
       return answers.shift();
@@ -179,7 +169,7 @@ suite('status bar and save warnings', () => {
   }
 
   test('a file on a real tmpfs shows at risk; a file in the workspace shows persistent', async () => {
-    const { paths } = await api();
+    const { paths } = await extensionApi();
     const notes = join(tmpfs, 'notes');
     mkdirSync(notes, { recursive: true });
     writeFileSync(join(notes, 'todo.md'), 'todo\n');

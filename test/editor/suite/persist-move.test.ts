@@ -5,15 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import type { PersistenceLensExports } from '../../../src/extension';
 import type * as Engine from '../../../src/engine';
 import type { MoveProgress } from '../../../src/move/index';
 import { INTERNAL_COMMAND } from '../../../src/vscode/ids';
-import type { PathNode, PathsNode } from '../../../src/vscode/tree/nodes';
+import type { PathNode } from '../../../src/vscode/tree/nodes';
 import { TEST_HOOKS_COMMAND, type PickQuestion, type UiTestHooks } from '../../../src/vscode/ui/test-hooks';
 import type { PickItem } from '../../../src/vscode/ui/ui';
 import { docker, IMAGE, inVolume } from './docker';
 import { EXTENSION_ID, recordMetric, runnerEnv, waitFor } from './harness';
+import { extensionApi, treeDescendants } from './extension';
 
 /**
  * Persist Path… with the data, on a real compose project brought up with docker-compose (v1 here): the questions
@@ -48,24 +48,15 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
   const projectVolumes = (): string[] => docker('volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`).split('\n').filter(Boolean).sort();
   const mode = (value: string) => (q: PickQuestion) => q.items.find((i) => i.value === value);
 
-  async function api(): Promise<PersistenceLensExports> {
-    const ext = vscode.extensions.getExtension<PersistenceLensExports>(EXTENSION_ID)!;
-    return ext.isActive ? ext.exports : ext.activate();
-  }
 
-  function descendants(paths: PersistenceLensExports['paths'], node?: PathsNode): PathsNode[] {
-    const out: PathsNode[] = [];
-    for (const child of paths.view.provider.getChildren(node)) out.push(child, ...descendants(paths, child));
-    return out;
-  }
 
   /** The Paths view's node of `path` in the compose service's container, as the tree shows it after a refresh. */
   async function pathNode(service: string, path: string): Promise<PathNode> {
-    const { paths } = await api();
+    const { paths } = await extensionApi();
     await vscode.commands.executeCommand('persistenceLens.paths.focus');
     return waitFor(`${path} of service ${service} in the Paths view`, 20_000, async () => {
       await vscode.commands.executeCommand('persistenceLens.refresh');
-      return descendants(paths).find(
+      return treeDescendants(paths).find(
         (n): n is PathNode =>
           n.kind === 'path' && n.path.path === path && n.parent.target.labels?.['com.docker.compose.project'] === project && n.parent.target.labels?.['com.docker.compose.service'] === service,
       );
@@ -84,7 +75,7 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
   }
 
   suiteSetup(async () => {
-    await api();
+    await extensionApi();
     docker('tag', IMAGE, redisImage);
     dir = join(runnerEnv('PL_EDITOR_WORKSPACE'), `move-${project}`);
     mkdirSync(dir, { recursive: true });
@@ -311,7 +302,7 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
 
   test('the editor started in a recreated container: a path with our manifest is verified, reported once, and the manifest removed', async () => {
     reset();
-    const { paths } = await api();
+    const { paths } = await extensionApi();
     const engine = engineBundle();
     const moved = mkdtempSync(join(tmpdir(), 'pl-moved-'));
     try {

@@ -4,12 +4,12 @@ import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import type { PersistenceLensExports } from '../../../src/extension';
 import { COMMAND } from '../../../src/vscode/ids';
 import type { PathNode, PathsNode, TargetNode } from '../../../src/vscode/tree/nodes';
 import { DETAILS_SCHEME } from '../../../src/vscode/ui/documents';
 import { docker, IMAGE, removeQuietly } from './docker';
-import { EXTENSION_ID, runnerEnv, waitFor } from './harness';
+import { runnerEnv, waitFor } from './harness';
+import { extensionApi, treeDescendants } from './extension';
 
 /**
  * The Paths view's niceties on a real compose project: a click (or Enter) on a path opens its survival details as
@@ -24,19 +24,10 @@ suite('Paths view: click opens read-only survival details, Reveal Declaration on
   let file: string;
   const compose = (...args: string[]) => execFileSync('docker-compose', ['-p', project, '-f', file, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000, cwd: dir });
 
-  async function api(): Promise<PersistenceLensExports> {
-    const ext = vscode.extensions.getExtension<PersistenceLensExports>(EXTENSION_ID)!;
-    return ext.isActive ? ext.exports : ext.activate();
-  }
 
-  function descendants(paths: PersistenceLensExports['paths'], node?: PathsNode): PathsNode[] {
-    const out: PathsNode[] = [];
-    for (const child of paths.view.provider.getChildren(node)) out.push(child, ...descendants(paths, child));
-    return out;
-  }
 
   suiteSetup(async () => {
-    await api();
+    await extensionApi();
     dir = join(runnerEnv('PL_EDITOR_WORKSPACE'), `tree-${project}`);
     mkdirSync(dir, { recursive: true });
     file = join(dir, 'compose.yaml');
@@ -55,12 +46,12 @@ suite('Paths view: click opens read-only survival details, Reveal Declaration on
   });
 
   test('a path opens its details read-only; the container reveals its service line', async () => {
-    const { paths } = await api();
+    const { paths } = await extensionApi();
     await vscode.commands.executeCommand('persistenceLens.paths.focus');
     const inProject = (n: PathsNode): boolean => (n.kind === 'target' || n.kind === 'path') && (n.kind === 'target' ? n : n.parent).target.labels?.['com.docker.compose.project'] === project;
     const pathNode = await waitFor('/data of web in the Paths view', 20_000, async () => {
       await paths.model.refresh();
-      return descendants(paths).find((n): n is PathNode => n.kind === 'path' && inProject(n) && n.path.path === '/data');
+      return treeDescendants(paths).find((n): n is PathNode => n.kind === 'path' && inProject(n) && n.path.path === '/data');
     });
     const item = paths.view.provider.getTreeItem(pathNode);
     assert.equal(item.command?.command, COMMAND.showSurvivalDetails);
