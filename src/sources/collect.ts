@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { analyzeTarget } from '../core/analyze';
 import type { DockerReach, ScanResult, TargetInput } from '../core/types';
 import { loadComposeProject, type ImageInfoLookup } from './compose/index';
@@ -127,6 +127,10 @@ async function loadWorkspaceFiles(files: WorkspaceConfigFiles, imageInfo: ImageI
   const loaded = await Promise.all([
     ...files.compose.map((f) => loadComposeProject([f], opts).then((p) => ({ targets: p.targets, warnings: p.warnings }))),
     ...files.devcontainers.map((f) => loadDevcontainer(f, opts).then((r) => ({ targets: r.targets, warnings: r.warnings }))),
+    ...(files.kubernetes ?? []).map(async (f) => {
+      const warnings: string[] = [];
+      return { targets: await loadKubernetes([f], dirname(f), warnings), warnings };
+    }),
   ].map((p) => p.catch((err: unknown) => ({ targets: [] as TargetInput[], warnings: [(err as Error).message] }))));
   for (const l of loaded) warnings.push(...l.warnings);
   return loaded.flatMap((l) => l.targets);

@@ -11,6 +11,20 @@ export interface WorkspaceConfigFiles {
   compose: string[];
   /** Every devcontainer.json VS Code offers to open: `.devcontainer/devcontainer.json`, `.devcontainer/<name>/devcontainer.json`, `.devcontainer.json`. */
   devcontainers: string[];
+  /** Kubernetes manifests (YAML with a top-level `apiVersion` and `kind`), each read with the pod table. */
+  kubernetes?: string[];
+}
+
+/**
+ * Where Kubernetes manifests live in a repository (a YAML file anywhere could be one, so only these are looked
+ * at, and each is then read for a top-level `apiVersion` and `kind`): folders named for them, and files named for
+ * a workload.
+ */
+export const KUBERNETES_CANDIDATE_GLOB = '**/{k8s,kubernetes,manifests,deploy,deployment,deployments,kustomize,helm-rendered}/**/*.{yaml,yml}';
+
+/** Whether a YAML text is a Kubernetes manifest: a top-level `apiVersion:` and `kind:`. */
+export function isKubernetesManifest(text: string): boolean {
+  return /^apiVersion\s*:/m.test(text) && /^kind\s*:/m.test(text);
 }
 
 /** Globs for `findFiles` and file watchers: every file {@link groupWorkspaceConfigFiles} may take. */

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { ScanRequest } from '../engine';
 import { isInsideContainer } from '../sources/self';
-import { groupWorkspaceConfigFiles, WORKSPACE_CONFIG_GLOB, type WorkspaceConfigFiles } from '../sources/workspace-files';
+import { open } from 'node:fs/promises';
+import { groupWorkspaceConfigFiles, isKubernetesManifest, KUBERNETES_CANDIDATE_GLOB, WORKSPACE_CONFIG_GLOB, type WorkspaceConfigFiles } from '../sources/workspace-files';
 import { dockerHost, extraComposeFiles } from './settings';
 
 /** More config files than this in one workspace is a vendored tree, not the user's own: the rest are left out. */
@@ -27,8 +28,34 @@ export async function windowScanRequest(): Promise<ScanRequest> {
  * user excludes from the explorer (`files.exclude`) and from search (`search.exclude`), and `node_modules`.
  */
 export async function findWorkspaceConfigFiles(): Promise<WorkspaceConfigFiles> {
-  const uris = await vscode.workspace.findFiles(WORKSPACE_CONFIG_GLOB, excludeGlob(), MAX_CONFIG_FILES);
-  return groupWorkspaceConfigFiles(uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath));
+  const exclude = excludeGlob();
+  const [uris, manifests] = await Promise.all([
+    vscode.workspace.findFiles(WORKSPACE_CONFIG_GLOB, exclude, MAX_CONFIG_FILES),
+    vscode.workspace.findFiles(KUBERNETES_CANDIDATE_GLOB, exclude, MAX_CONFIG_FILES),
+  ]);
+  const found = groupWorkspaceConfigFiles(uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath));
+  const kubernetes = await kubernetesManifests(manifests.filter((u) => u.scheme === 'file').map((u) => u.fsPath));
+  return kubernetes.length > 0 ? { ...found, kubernetes } : found;
+}
+
+/** The candidates that really are manifests (a top-level apiVersion and kind), read at most 1 MB each. */
+async function kubernetesManifests(files: string[]): Promise<string[]> {
+  const checked = await Promise.all(
+    files.map(async (f) => {
+      try {
+        const fh = await open(f, 'r');
+        try {
+          const { buffer, bytesRead } = await fh.read(Buffer.alloc(1024 * 1024), 0, 1024 * 1024, 0);
+          return isKubernetesManifest(buffer.subarray(0, bytesRead).toString('utf8')) ? f : undefined;
+        } finally {
+          await fh.close();
+        }
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return checked.filter((f): f is string => f !== undefined).sort();
 }
 
 /** One glob of every exclude the user turned on; giving findFiles an exclude replaces its default (files.exclude). */

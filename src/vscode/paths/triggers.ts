@@ -4,9 +4,10 @@ import { engine } from '../engine';
 import { SETTING } from '../ids';
 import { affects, dockerHost } from '../settings';
 import type { PathsModel } from './model';
+import { KUBERNETES_CANDIDATE_GLOB } from '../../sources/workspace-files';
 
 /** Files whose change changes what the workspace declares. */
-const CONFIG_GLOBS = ['**/{compose,docker-compose}*.{yml,yaml}', '**/devcontainer.json', '**/.devcontainer.json'];
+const CONFIG_GLOBS = ['**/{compose,docker-compose}*.{yml,yaml}', '**/devcontainer.json', '**/.devcontainer.json', KUBERNETES_CANDIDATE_GLOB];
 const DEBOUNCE_MS = 400;
 const RECONNECT_MS = 10_000;
 

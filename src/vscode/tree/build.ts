@@ -146,7 +146,7 @@ export function buildPathsTree(scan: ScanResult, opts: BuildOptions): PathsTree 
 
   // Config files: one node per declaring file, its services (or dev container) under it.
   const byFile = new Map<string, TargetReport[]>();
-  for (const t of scan.targets.filter((x) => x.kind === 'compose-service' || x.kind === 'devcontainer')) {
+  for (const t of scan.targets.filter((x) => x.kind === 'compose-service' || x.kind === 'devcontainer' || x.kind === 'kubernetes-container')) {
     const file = t.file ?? t.declaredAt?.file ?? '';
     byFile.set(file, [...(byFile.get(file) ?? []), t]);
   }

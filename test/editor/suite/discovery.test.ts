@@ -36,6 +36,10 @@ suite('Config files at any depth', () => {
     writeFileSync(join(root, 'node_modules', 'some-lib', 'compose.yaml'), compose('vendored'));
     mkdirSync(join(root, 'third_party', 'tool'), { recursive: true });
     writeFileSync(join(root, 'third_party', 'tool', 'compose.yaml'), compose('excluded'));
+    // a Kubernetes manifest in a k8s folder, and a chart's values there that is not one
+    mkdirSync(join(root, 'k8s'), { recursive: true });
+    writeFileSync(join(root, 'k8s', 'web.yaml'), ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: web', 'spec:', '  containers:', '    - name: app', '      image: nginx:1.27', ''].join('\n'));
+    writeFileSync(join(root, 'k8s', 'values.yaml'), 'replicaCount: 1\n');
     await search().update('exclude', { '**/third_party': true }, vscode.ConfigurationTarget.Workspace);
   });
 
@@ -54,18 +58,20 @@ suite('Config files at any depth', () => {
     assert.ok(ours.every((f) => f.endsWith('/compose.yaml')), 'compose.yaml wins over docker-compose.yml in its folder');
     assert.ok(!found.compose.some((f) => f.includes('/node_modules/') || f.includes('/third_party/')), found.compose.join('\n'));
     assert.deepEqual(found.devcontainers.filter((f) => f.startsWith(root)), [join(root, 'apps', 'web', '.devcontainer', 'devcontainer.json')]);
+    assert.deepEqual((found.kubernetes ?? []).filter((f) => f.startsWith(root)), [join(root, 'k8s', 'web.yaml')], 'a manifest, not the chart values');
   });
 
-  test('the Paths view shows a nested compose file and a nested devcontainer.json', async () => {
+  test('the Paths view shows a nested compose file, a nested devcontainer.json and a Kubernetes manifest', async () => {
     const { paths } = await extensionApi();
     await vscode.commands.executeCommand('persistenceLens.paths.focus');
     await vscode.commands.executeCommand('persistenceLens.refresh');
     const names = await waitFor('the nested files in the tree', 30_000, () => {
       const labels = paths.view.provider.getChildren().map((n) => String(paths.view.provider.getTreeItem(n).label));
       const nested = labels.filter((l) => l.includes(`monorepo-${process.pid}/`));
-      return nested.length >= 51 ? nested : undefined;
+      return nested.length >= 52 ? nested : undefined;
     });
     assert.ok(names.includes(`monorepo-${process.pid}/packages/pkg-0040/compose.yaml`), names.join('\n'));
     assert.ok(names.includes(`monorepo-${process.pid}/apps/web/.devcontainer/devcontainer.json`), names.join('\n'));
+    assert.ok(names.includes(`monorepo-${process.pid}/k8s/web.yaml`), names.join('\n'));
   });
 });
