@@ -2,6 +2,7 @@
 // The one test command: `npm test`. Runs every tier and ends with `N passed, N failed`.
 //
 //   typecheck    tsc --noEmit over src and test
+//   lint         eslint (eslint.config.mjs) over src and test, no warning allowed
 //   unit         pure logic, no Docker, no editor (test/unit)
 //   integration  a real Docker Engine, started here when missing (test/integration), and a real Podman
 //                service (scripts/podman-up.sh) for test/integration/podman*.test.ts
@@ -132,6 +133,12 @@ if (wanted('typecheck')) {
   banner('typecheck');
   const r = run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']);
   record('typecheck', r.status === 0 ? { passed: 1, failed: 0, skipped: 0, failures: [] } : { passed: 0, failed: 1, skipped: 0, failures: ['tsc reported errors'] });
+}
+
+if (wanted('lint')) {
+  banner('lint (typescript-eslint: floating promises, exhaustive switches, type-only imports; no warning allowed)');
+  const r = run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--max-warnings', '0', 'src', 'test']);
+  record('lint', r.status === 0 ? { passed: 1, failed: 0, skipped: 0, failures: [] } : { passed: 0, failed: 1, skipped: 0, failures: ['eslint reported problems'] });
 }
 
 if (wanted('build')) {

@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { connectDocker, type DockerConnection } from '../sources/docker/client';
 import { BackupAbortedError, BackupFailedError, BackupInputError, errorCode, isAbortError, messageOf } from './errors';
 import { processAlive } from './archive-file';

@@ -179,7 +179,6 @@ declare const PACKAGE_VERSION: string | undefined;
 export function toolVersion(): string {
   if (typeof PACKAGE_VERSION === 'string') return PACKAGE_VERSION;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pkg = require('../../package.json') as { version?: string };
     return pkg.version ?? 'dev';
   } catch {

@@ -2,7 +2,7 @@
  * What the readers accept, so no file can make them hang, exhaust memory or overflow the stack: the
  * extension host shares one thread with the editor. Every limit is far above what a real project writes.
  */
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAlias, isMap, isPair, isSeq, type Document, type Node as YamlNode } from 'yaml';
 import { InputError, type SourceLocation } from '../../core/types';
@@ -71,7 +71,7 @@ export async function readConfigFile(file: string, from?: SourceLocation): Promi
   }
 }
 
-function kindOf(st: import('node:fs').Stats): string {
+function kindOf(st: Stats): string {
   if (st.isFIFO()) return 'a FIFO';
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';

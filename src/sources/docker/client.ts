@@ -72,6 +72,8 @@ function reasonFor(err: unknown, endpoint: DockerEndpoint, timeoutMs: number): {
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return { code, reason: `${where} did not answer (${code}).` };
+    default:
+      break; // no code, or one without a sentence of its own: the checks below
   }
   if (e?.name === 'AbortError' || code === 'ABORT_ERR' || (err as { timedOut?: boolean } | undefined)?.timedOut) {
     return { code: 'ETIMEDOUT', reason: `no answer within ${timeoutMs} ms (timeout): something is there but it does not answer like a Docker daemon.` };

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { FileStorage } from '../file-storage';
 import { SaveGuard } from '../save/save-guard';
 import { FileStatusBar } from '../status/status-bar';
