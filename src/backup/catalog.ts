@@ -32,6 +32,16 @@ export interface BackupListing {
   problem?: string;
 }
 
+/** The names in a backup folder; none when the folder does not exist yet (nothing was backed up there). */
+export async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await fsp.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
 const isArchiveName = (name: string): boolean => (name.endsWith('.tar.gz') || name.endsWith('.tgz')) && !name.endsWith(PARTIAL_SUFFIX);
 
 /**
@@ -39,13 +49,7 @@ const isArchiveName = (name: string): boolean => (name.endsWith('.tar.gz') || na
  * never listed. With `verify`, every archive's sha256 is computed (reads every byte).
  */
 export async function listBackups(dir: string, opts: { verify?: boolean; signal?: AbortSignal } = {}): Promise<BackupListing[]> {
-  let names: string[];
-  try {
-    names = await fsp.readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  const names = await readdirOrEmpty(dir);
   const out: BackupListing[] = [];
   for (const name of names.filter(isArchiveName)) {
     const file = join(dir, name);

@@ -5,6 +5,7 @@ import { scan } from '../sources/collect';
 import { isAnonymousVolume } from '../sources/docker/scan';
 import type { DockerConnection } from '../sources/docker/client';
 import { writeFileAtomic } from './archive-file';
+import { readdirOrEmpty } from './catalog';
 import { backup, prepareDestination, DEFAULT_KEEP, type BackupOptions, type BackupResult } from './backup';
 import { createdLabels, dockerFor, findContainer, statPath, translateDockerError, volumeExists, withVolumeHelper, HELPER_MOUNT } from './docker-access';
 import { BackupAbortedError, BackupFailedError, BackupInputError, messageOf, throwIfAborted } from './errors';
@@ -115,13 +116,7 @@ async function toSetContainer(conn: DockerConnection, info: Dockerode.ContainerI
 
 /** The sets in a folder (`*.set.json`), newest first; each checked for its members' presence and sizes. */
 export async function listSets(dir: string): Promise<SetListing[]> {
-  let names: string[];
-  try {
-    names = await fsp.readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  const names = await readdirOrEmpty(dir);
   const out: SetListing[] = [];
   for (const name of names.filter((n) => n.endsWith(SET_SUFFIX))) {
     const file = join(dir, name);
