@@ -3,7 +3,7 @@
  * on first use (src/vscode/engine.ts), so activation never parses dockerode, yaml or the sources.
  */
 export { scan, type ScanRequest } from './sources/collect';
-export { formatScan, summaryLine } from './cli/format';
+export { formatScan, summaryLine } from './report/format';
 export { planPersist, type PersistRequest, type PersistOutcome } from './fixes/persist';
 export { watchEngineEvents, type EngineEvent, type EventWatch } from './sources/docker/events';
 // Backups (src/vscode/backup): the engine's operations, listing, and a connection for the pickers' lists.

@@ -34,7 +34,7 @@ export async function buildOurs() {
       stdin: {
         contents: [
           "export { scan } from './src/sources/collect';",
-          "export { scanJson } from './src/cli/format';",
+          "export { scanJson } from './src/report/format';",
           "export { connectDocker } from './src/sources/docker/client';",
           "export { scanDocker } from './src/sources/docker/scan';",
           "export { ChangesCache } from './src/sources/docker/changes-cache';",

@@ -77,6 +77,10 @@ describe('architecture: one boundary', () => {
     assert.deepEqual(violations((i) => ['report', 'cli'].includes(layer(i.from)) && ['vscode', 'extension'].includes(layer(i.to))), []);
   });
 
+  it('only the CLI imports the CLI: the report formatter and the engine bundle stand below it', () => {
+    assert.deepEqual(violations((i) => layer(i.to) === 'cli' && layer(i.from) !== 'cli'), []);
+  });
+
   it('the editor reaches the engine through vscode/engine.ts (types apart), and a few pure modules directly', () => {
     // Pure and small: no dockerode, no yaml, nothing that does I/O at import time.
     const PURE = new Set([

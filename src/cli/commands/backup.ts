@@ -19,7 +19,8 @@ import {
   type Progress,
   type RestoreTarget,
 } from '../../backup';
-import { paint, table, type Output } from '../output';
+import { paint, table } from '../../report/style';
+import type { Output } from '../output';
 import { UsageError } from '../usage';
 import { formatBytes } from '../../core/bytes';
 

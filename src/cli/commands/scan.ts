@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { hasRiskAtOrAbove } from '../../core/analyze';
 import { isCriticality } from '../../core/survival';
 import { scan, type ScanRequest } from '../../sources/collect';
-import { formatScan, scanJson } from '../format';
+import { formatScan, scanJson } from '../../report/format';
 import { sarifScan } from './scan-sarif';
 import { sightingsOf } from '../../core/volume-sightings';
 import { defaultSightingsFile, recordSightings } from '../../sources/state/sightings-file';

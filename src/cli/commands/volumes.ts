@@ -8,8 +8,9 @@ import { connectDocker } from '../../sources/docker/client';
 import { findOrphanedVolumes } from '../../sources/docker/orphans';
 import { defaultSightingsFile, readSightingsFile, recordSightings } from '../../sources/state/sightings-file';
 import { InputError } from '../../core/types';
-import { middleEllipsis, OUTPUT_WIDTH } from '../format';
-import { paint, table, type Output } from '../output';
+import { middleEllipsis, OUTPUT_WIDTH } from '../../report/format';
+import { paint, table } from '../../report/style';
+import type { Output } from '../output';
 import { UsageError } from '../usage';
 
 /**

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { podLostOn } from '../../core/pod-survival';
 import { EVENT_SHORT_NAMES, lostOn } from '../../core/survival';
 import { LiveMountTable } from '../../sources/self';
-import { paint, table } from '../output';
+import { paint, table } from '../../report/style';
 import type { Output } from '../output';
 import { UsageError } from '../usage';
 

@@ -2,7 +2,7 @@ import { pathsAtRisk } from '../core/analyze';
 import { lostOn } from '../core/survival';
 import { podFate, podStorageName } from './format-kubernetes';
 import type { LifecycleEvent, PathReport, ScanResult, TargetReport } from '../core/types';
-import { paint, table, type Style } from './output';
+import { paint, table, type Style } from './style';
 
 const KIND_TITLES: Record<TargetReport['kind'], string> = {
   self: 'this container',
