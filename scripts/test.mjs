@@ -25,12 +25,17 @@ const wanted = (tier) => only.length === 0 || only.includes(tier);
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
 const notes = [];
+/** [tier, title, ms] of every tier's slowest tests, for the summary. */
+const slowest = [];
+const tierStarted = new Map();
 
 function run(cmd, cmdArgs, opts = {}) {
   return spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', ...opts });
 }
 
 function banner(text) {
+  const tier = /^(\S+)/.exec(text)?.[1];
+  if (tier) tierStarted.set(tier === 'end-to-end' ? 'e2e' : tier, Date.now());
   console.log(`\n\x1b[1m=== ${text}\x1b[0m`);
 }
 
@@ -110,11 +115,14 @@ function runCountingRunner(tier, runnerArgs, timeoutMs) {
 }
 
 function record(tier, counts) {
+  for (const [title, ms] of counts.slowest ?? []) slowest.push([tier, title, ms]);
+  const started = tierStarted.get(tier.split(' ')[0]);
+  const took = started === undefined ? '' : ` in ${Math.round((Date.now() - started) / 1000)} s`;
   totals.passed += counts.passed;
   totals.failed += counts.failed;
   totals.skipped += counts.skipped;
   failures.push(...counts.failures.map((f) => `[${tier}] ${f}`));
-  notes.push(`${tier}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
+  notes.push(`${tier}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}${took}`);
 }
 
 function skipOrFail(tier, why) {
@@ -201,6 +209,10 @@ if (wanted('e2e')) {
 
 banner('summary');
 for (const n of notes) console.log(`  ${n}`);
+if (slowest.length) {
+  console.log('\nSlowest tests:');
+  for (const [tier, title, ms] of slowest.sort((a, b) => b[2] - a[2]).slice(0, 8)) console.log(`  ${(ms / 1000).toFixed(1).padStart(6)} s  [${tier}] ${title}`);
+}
 if (failures.length) {
   console.log('\nFailures:');
   for (const f of failures) console.log(`  ${f}`);

@@ -24,6 +24,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpat
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { slowestOf } from '../count-reporter.mjs';
 import { isolatedEnv, launchChromium, makeDirs, stopProcessGroup, withoutEditorVariables } from '../e2e/browser-env.mjs';
 
 const root = realpathSync(new URL('../..', import.meta.url).pathname);
@@ -180,6 +181,7 @@ function countsOf(results) {
     counts[t.state]++;
     if (t.state === 'failed') counts.failures.push(`${t.file} ${t.fullTitle}`);
   }
+  counts.slowest = slowestOf(results.tests.filter((t) => t.state !== 'skipped').map((t) => [`${t.file} ${t.fullTitle}`, t.durationMs]));
   return counts;
 }
 

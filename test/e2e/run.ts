@@ -43,7 +43,7 @@ function writeCounts(c: Counts): void {
 
 function cannotRun(why: string): never {
   console.error(`\x1b[31m[e2e] cannot run: ${why}\x1b[0m`);
-  writeCounts({ passed: 0, failed: 1, skipped: 0, failures: [`e2e could not run: ${why}`] });
+  writeCounts({ passed: 0, failed: 1, skipped: 0, failures: [`e2e could not run: ${why}`], slowest: [] });
   process.exit(3);
 }
 

@@ -42,6 +42,8 @@ export interface Counts {
   failed: number;
   skipped: number;
   failures: string[];
+  /** [scenario, ms] of each scenario run, for the summary's slowest tests. */
+  slowest: [string, number][];
 }
 
 export interface RunnerOptions {
@@ -60,7 +62,7 @@ function withTimeout<T>(p: Promise<T>, sec: number, what: string): Promise<T> {
 }
 
 export class Runner {
-  readonly counts: Counts = { passed: 0, failed: 0, skipped: 0, failures: [] };
+  readonly counts: Counts = { passed: 0, failed: 0, skipped: 0, failures: [], slowest: [] };
   /** The session being run, for the interrupt handler. */
   current?: Session;
 
@@ -119,6 +121,7 @@ export class Runner {
         this.counts.failures.push(`${def.name}: cleanup left ${problems.join(', ')}`);
         console.log(`  ${color(31, '✖')} cleanup: could not remove ${problems.join(', ')}`);
       }
+      this.counts.slowest.push([`e2e scenario ${def.name}`, Date.now() - started]);
       console.log(color(2, `  ${def.name} took ${secs(Date.now() - started)}`));
     }
   }
