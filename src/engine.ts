@@ -5,6 +5,7 @@
 export { scan, type ScanRequest } from './sources/collect';
 export { formatScan, summaryLine } from './report/format';
 export { planPersist, type PersistRequest, type PersistOutcome } from './fixes/persist';
+export { singleFileFix, type SingleFileFix } from './fixes/single-files';
 export { watchEngineEvents, type EngineEvent, type EventWatch } from './sources/docker/events';
 // Backups (src/vscode/backup): the engine's operations, listing, and a connection for the pickers' lists.
 export { backup, restore, rescue, listBackups, defaultBackupDir, classifyDestination, manifestPathFor, isAbortError, type BackupListing, type BackupResult, type BackupSource, type RestoreResult, type RestoreTarget, type RescueResult, type Progress, type DestinationVerdict } from './backup';

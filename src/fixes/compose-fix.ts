@@ -291,6 +291,9 @@ export function planComposeFix(req: ComposeFixRequest): FixPlan {
   };
 }
 
+/** The parser and data reader the other compose planners share (the same options and alias bounds). */
+export { parse as parseComposeText, dataOf as composeDataOf, PARSE_OPTIONS as COMPOSE_PARSE_OPTIONS };
+
 /** Thrown inside planning when the file already persists the path; the caller turns it into an answer. */
 export class AlreadyPersistedSignal extends Error {}
 

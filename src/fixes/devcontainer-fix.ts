@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { findNodeAtLocation, modify, parse, parseTree, printParseErrorCode, type FormattingOptions, type Node, type ParseError } from 'jsonc-parser';
 import { normalizePosix } from '../core/paths';
 import { parseMountString } from '../sources/devcontainer';
+import { decideExisting, type EnvPlan, type EnvRequest } from './compose-env';
 import { sanitizeVolumeName } from './compose-syntax';
 import { checkBindSource, checkContainerPath } from './paths';
 import { applyEdits, detectEol, positionOf, type TextEdit } from './text';
@@ -187,4 +188,84 @@ export function planDevcontainerFix(req: DevcontainerFixRequest): FixPlan {
     newText,
     ...(type === 'volume' ? { volumeName: source } : { bindSource: source }),
   };
+}
+
+/**
+ * Adds a property after the last one of an object, the way the object is already written: on a line of its
+ * own (keeping a trailing-comma style and the comment at the end of the last line where they were) or on the
+ * same line. jsonc-parser's `modify` would lay out the previous property again and move its comment.
+ */
+export function addProperty(text: string, object: Node, key: string, valueText: string, fmt: FormattingOptions): TextEdit[] {
+  const property = `${JSON.stringify(key)}: ${valueText}`;
+  const last = object.children?.[object.children.length - 1];
+  if (!last) {
+    const inner = text.slice(object.offset + 1, object.offset + object.length - 1);
+    return [{ offset: object.offset + 1, length: inner.length, text: inner.trim() === '' ? property : `${inner}${property}` }];
+  }
+  const end = last.offset + last.length;
+  const lineStart = text.lastIndexOf('\n', last.offset - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  const lineEnd = text.indexOf('\n', end);
+  const rest = text.slice(end, lineEnd < 0 ? text.length : lineEnd);
+  const trailingComma = /^[ \t]*,/.test(rest);
+  // Own line only when the last property starts its line and nothing but a comma and a comment follows it.
+  const ownLine = indent.length === last.offset - lineStart && /^[ \t]*,?[ \t]*(\/\/.*|\/\*.*\*\/[ \t]*)?\r?$/.test(rest) && lineEnd >= 0;
+  if (!ownLine) return [{ offset: end, length: 0, text: `, ${property}` }];
+  const item = `${indent}${property}${trailingComma ? ',' : ''}${fmt.eol}`;
+  return trailingComma ? [{ offset: lineEnd + 1, length: 0, text: item }] : [{ offset: end, length: 0, text: ',' }, { offset: lineEnd + 1, length: 0, text: item }];
+}
+
+/**
+ * Sets `variable` in a devcontainer.json's `containerEnv` (creating it when absent), keeping comments and
+ * layout. A value already there is kept when it is the target, replaced when it names the file at risk, and
+ * otherwise refused; so is a different value in `remoteEnv`, which wins for the editor's processes.
+ */
+export function planDevcontainerEnv(req: EnvRequest): EnvPlan {
+  const at = { file: req.file, line: 1, column: 1 };
+  const { root, data } = parseStrict(req.file, req.text);
+  if (data.dockerComposeFile !== undefined) throw new FixRefusal('this dev container is compose-based: set the variable in the compose service it names', at);
+  const remote = (data.remoteEnv as Record<string, unknown> | undefined)?.[req.variable];
+  if (remote !== undefined && remote !== null && !(typeof remote === 'string' && normalizePosix(remote) === normalizePosix(req.value))) {
+    throw new FixRefusal(`${req.variable} is set to ${JSON.stringify(remote)} in remoteEnv, which wins over containerEnv: that is the user's choice and is left as it is; nothing was changed`, at);
+  }
+  const envNode = findNodeAtLocation(root, ['containerEnv']);
+  if (envNode && envNode.type !== 'object') throw new FixRefusal('"containerEnv" is not an object', { file: req.file, ...positionOf(req.text, envNode.offset) });
+  const fmt = formattingOf(req.text, root);
+  const env = (data.containerEnv as Record<string, unknown> | undefined) ?? {};
+  let change: EnvPlan['change'] = 'added';
+  let edits: TextEdit[];
+  const valueNode = envNode ? findNodeAtLocation(envNode, [req.variable]) : undefined;
+  if (valueNode) {
+    change = decideExisting(req, env[req.variable], 'containerEnv');
+    if (change === 'kept') return { change, edits: [], newText: req.text };
+    edits = [{ offset: valueNode.offset, length: valueNode.length, text: JSON.stringify(req.value) }];
+  } else if (envNode) {
+    edits = addProperty(req.text, envNode, req.variable, JSON.stringify(req.value), fmt);
+  } else {
+    const first = root.children?.[0];
+    const lineStart = first ? req.text.lastIndexOf('\n', first.offset - 1) + 1 : 0;
+    const indent = first ? /^[ \t]*/.exec(req.text.slice(lineStart))![0] : '';
+    const multiLine = !!first && indent.length === first.offset - lineStart;
+    const unit = fmt.insertSpaces ? ' '.repeat(fmt.tabSize ?? 2) : '\t';
+    const object = multiLine
+      ? `{${fmt.eol}${indent}${unit}${JSON.stringify(req.variable)}: ${JSON.stringify(req.value)}${fmt.eol}${indent}}`
+      : `{ ${JSON.stringify(req.variable)}: ${JSON.stringify(req.value)} }`;
+    edits = addProperty(req.text, root, 'containerEnv', object, fmt);
+  }
+  const newText = applyEdits(req.text, edits);
+  const after = parse(newText, [], PARSE_OPTIONS) as Record<string, unknown>;
+  const expected = { ...data, containerEnv: { ...env, [req.variable]: req.value } };
+  if (!isDeepStrictEqual(after, expected)) throw new FixRefusal(`the planned edit would change more than ${req.variable}; nothing was changed`, at);
+  return { change, edits, newText };
+}
+
+/** Whether a `mounts` entry of the file keeps `path` exactly: a volume or a bind with a source. */
+export function devcontainerPersistsAt(text: string, path: string): boolean {
+  const data = parse(text, [], PARSE_OPTIONS) as { mounts?: unknown } | undefined;
+  const mounts = Array.isArray(data?.mounts) ? (data.mounts as unknown[]) : [];
+  return mounts.some((m) => {
+    if (mountTarget(m) !== normalizePosix(path)) return false;
+    const spec = typeof m === 'string' ? parseMountString(m) : (m as { type?: unknown; source?: unknown });
+    return typeof spec !== 'string' && (spec.type === 'volume' || spec.type === 'bind') && typeof spec.source === 'string' && spec.source !== '';
+  });
 }

@@ -9,7 +9,8 @@ import { AlreadyPersistedSignal, planComposeFix } from './compose-fix';
 import { planDevcontainerFix } from './devcontainer-fix';
 import { checkTextSize, readConfigFile } from '../sources/compose/limits';
 import { checkBindSource, checkContainerPath } from './paths';
-import { singleFileFix } from './single-files';
+import { planComposeRedirect, planDevcontainerRedirect, redirectOf } from './redirect';
+import { singleFileAdvice, singleFileFix } from './single-files';
 import { FixRefusal, type FixPlan } from './types';
 import { KubernetesAlreadyPersisted, planKubernetesFix } from './kubernetes-fix';
 import { looksLikeKubernetes } from '../sources/kubernetes/read';
@@ -52,6 +53,8 @@ export async function planPersist(request: PersistRequest): Promise<PersistOutco
 
 /** A Kubernetes manifest (`apiVersion` and `kind` at the top level): `service` names `<Kind>/<name>/<container>`. */
 function planKubernetesPersist(req: PersistRequest, text: string): PersistOutcome {
+  const single = singleFileFix(req.path);
+  if (single && !req.bindSource && single.kind !== 'folder') throw new FixRefusal(`${singleFileAdvice(single)} (in the container's env and a claim; not written into a manifest automatically)`);
   if (req.bindSource !== undefined) throw new FixRefusal(`${req.file} is a Kubernetes manifest: a host folder (hostPath) would tie the data to one node; persist it in a claim instead`);
   try {
     const plan = planKubernetesFix({ file: req.file, text, path: req.path, ...(req.service ? { target: req.service } : {}), ...(req.volumeName ? { claimName: req.volumeName } : {}) });
@@ -74,6 +77,16 @@ async function planDevcontainerPersist(req: PersistRequest): Promise<PersistOutc
   const persisted = persistedBy(target, req.path);
   if (persisted) return { status: 'already-persisted', file: req.file, ...persisted };
   const text = await readText(req.file, req.overlay);
+  const redirect = req.bindSource ? undefined : redirectOf(req.path);
+  if (redirect) {
+    try {
+      const folderPersisted = persistedBy(target, redirect.folder) !== undefined;
+      return { status: 'planned', plan: planDevcontainerRedirect({ file: req.file, text, redirect, folderPersisted, ...(req.volumeName ? { volumeName: req.volumeName } : {}) }) };
+    } catch (err) {
+      if (err instanceof AlreadyPersistedSignal) return { status: 'already-persisted', file: req.file, message: err.message };
+      throw err;
+    }
+  }
   return {
     status: 'planned',
     plan: planDevcontainerFix({
@@ -106,7 +119,16 @@ export async function planComposePersist(project: ComposeProject, serviceName: s
     takenNames.add(key);
     if (v.name) takenNames.add(v.name);
   }
+  const redirect = req.bindSource ? undefined : redirectOf(req.path);
   try {
+    if (redirect) {
+      // The variable goes where the service is written; the folder may be persisted by any file of the project.
+      const folderPersisted = persistedBy(target, redirect.folder) !== undefined;
+      return {
+        status: 'planned',
+        plan: planComposeRedirect({ file, text, service: name, redirect, takenNames, folderPersisted, ...(req.volumeName ? { volumeName: req.volumeName } : {}) }),
+      };
+    }
     return {
       status: 'planned',
       plan: planComposeFix({
@@ -156,12 +178,13 @@ function persistedBy(target: TargetInput, path: string): { message: string; decl
 
 /**
  * A single file (history, `.gitconfig`…) never gets a named volume on its path: its own folder is persisted
- * where that folder is the tool's (`~/.docker`), a bind of a host file is kept as asked, and otherwise the
+ * where that folder is the tool's (`~/.docker`), a variable moves it into a persisted folder where its tool
+ * reads one (planned with the file, redirect.ts), a bind of a host file is kept as asked, and otherwise the
  * refusal says what does work.
  */
 function forSingleFile(req: PersistRequest): PersistRequest {
   const single = singleFileFix(req.path);
-  if (!single || req.bindSource) return req;
+  if (!single || req.bindSource || single.kind === 'redirect') return req;
   if (single.kind === 'folder') return { ...req, path: single.folder };
   throw new FixRefusal(single.advice);
 }

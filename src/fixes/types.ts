@@ -1,7 +1,8 @@
 import { InputError, type SourceLocation } from '../core/types';
+import type { FileRedirect } from './single-files';
 import type { TextEdit } from './text';
 
-export type FixKind = 'add-named-volume' | 'name-anonymous-volume' | 'bind-host-folder' | 'replace-tmpfs' | 'devcontainer-mount';
+export type FixKind = 'add-named-volume' | 'name-anonymous-volume' | 'bind-host-folder' | 'replace-tmpfs' | 'devcontainer-mount' | 'redirect-file';
 
 /** The smallest edits to one file that make a path persistent, already checked by re-parsing. */
 export interface FixPlan {
@@ -16,6 +17,8 @@ export interface FixPlan {
   newText: string;
   volumeName?: string;
   bindSource?: string;
+  /** A single file moved into a persisted folder by a variable (kind `redirect-file`): the volume is the folder's. */
+  redirect?: FileRedirect;
 }
 
 /** The file cannot be edited safely for this request; the message names where and why. Nothing was changed. */

@@ -72,6 +72,13 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
   const outcome = await planPersist({ file, path, ...(opts.overlay ? { overlay: opts.overlay } : {}), ...(req.service ? { service: req.service } : {}), ...(req.volumeName ? { volumeName: req.volumeName } : {}) });
   if (outcome.status === 'already-persisted') return { status: 'already-persisted', message: `${outcome.message}; nothing to change and no data to move` };
   const { plan } = outcome;
+  if (plan.redirect) {
+    // Moving one file into the folder under its new name is not built yet: say how, before anything is touched.
+    const r = plan.redirect;
+    throw new MoveError(
+      `${r.why}. Moving the file's data is not done automatically yet: run persist without --move-data to write the edit, recreate the container, then copy the file over (docker cp OLD_CONTAINER:${r.file} ./file && docker cp ./file NEW_CONTAINER:${r.movedTo}). Nothing was changed`,
+    );
+  }
   if (!plan.volumeName) throw new MoveError(`${plan.title}: the edit declares no volume to move the data into. Nothing was changed`);
   // A file that cannot be written (read-only, changed, not a regular file) is refused before any data moves.
   if (!opts.writeEdit) await checkPlanWritable(plan);

@@ -81,8 +81,22 @@ describe('persist a single file, then docker-compose up on a real engine', () =>
     assert.ok(mounts.some((m) => m.Destination === '/root/.docker' && m.Type === 'volume'), JSON.stringify(mounts));
     execFileSync('docker', ['exec', id, 'sh', '-c', 'echo {} > /root/.docker/config.json && test -f /root/.docker/config.json']);
 
-    const refused = capture();
-    assert.equal(await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'app', '--path', '/root/.bash_history', '--write'], refused.io), 2);
-    assert.match(refused.err.join(''), /single file.*HISTFILE=\/commandhistory\/\.bash_history/);
+    // A history file gets no volume on its path: HISTFILE moves it into /commandhistory, which gets the volume.
+    const history = capture();
+    assert.equal(await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'app', '--path', '/root/.bash_history', '--write'], history.io), 0, history.err.join(''));
+    assert.match(history.err.join(''), /single file.*HISTFILE=\/commandhistory\/\.bash_history/);
+    const edited = readFileSync(join(dir, 'compose.yaml'), 'utf8');
+    assert.match(edited, /HISTFILE: \/commandhistory\/\.bash_history\n/);
+    assert.match(edited, /- app-commandhistory:\/commandhistory\n/);
+    assert.doesNotMatch(edited, /:\/root\/\.bash_history/);
+
+    compose('up', '-d');
+    const recreated = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).toString().trim();
+    const after = JSON.parse(execFileSync('docker', ['inspect', '--format', '{{json .Mounts}}', recreated]).toString()) as Array<{ Type: string; Name: string; Destination: string }>;
+    assert.ok(after.some((m) => m.Destination === '/commandhistory' && m.Type === 'volume' && m.Name === `${project}_app-commandhistory`), JSON.stringify(after));
+    // The shell in the container sees the variable, and the file it names is written in the volume.
+    const histfile = execFileSync('docker', ['exec', recreated, 'sh', '-c', 'echo "$HISTFILE"']).toString().trim();
+    assert.equal(histfile, '/commandhistory/.bash_history');
+    execFileSync('docker', ['exec', recreated, 'sh', '-c', 'echo ls >> "$HISTFILE" && test -f /commandhistory/.bash_history']);
   });
 });

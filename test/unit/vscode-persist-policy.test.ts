@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MoveOffer } from '../../src/move/persist-flow';
+import { singleFileFix } from '../../src/fixes/single-files';
 import { afterMoveMessage, canMove, defaultBindFolder, movedSentence, persistChoices, progressMessage, type PersistSituation } from '../../src/vscode/paths/persist-policy';
 
 const offer = (o: Partial<MoveOffer> = {}): MoveOffer => ({
@@ -15,6 +16,18 @@ const situation = (s: Partial<PersistSituation> = {}): PersistSituation => ({ pa
 const modes = (s: PersistSituation) => persistChoices(s).map((c) => c.mode);
 
 describe('Persist Path…: what is offered', () => {
+  it('a single file its tool moves by a variable: only "Move into <folder> and set <VAR>", never a host folder', () => {
+    const choices = persistChoices(situation({ path: '/root/.bash_history', singleFile: singleFileFix('/root/.bash_history')! }));
+    assert.deepEqual(choices.map((c) => [c.mode, c.label]), [['volume', '$(arrow-right) Move into /commandhistory and set HISTFILE']]);
+    assert.match(choices[0]!.detail, /single file.*HISTFILE=\/commandhistory\/\.bash_history.*copy it to \/commandhistory\/\.bash_history after the recreate/);
+  });
+
+  it('a single file no variable moves: "Bind a host file…" with the advice', () => {
+    const choices = persistChoices(situation({ path: '/root/.git-credentials', singleFile: singleFileFix('/root/.git-credentials')! }));
+    assert.deepEqual(choices.map((c) => [c.mode, c.label]), [['bind', '$(file) Bind a host file…']]);
+    assert.match(choices[0]!.detail, /create it on the host first/);
+  });
+
   it('a path holding data in a container that runs from the file: Move current data first, then only editing, then a bind', () => {
     const choices = persistChoices(situation());
     assert.deepEqual(choices.map((c) => c.mode), ['move', 'volume', 'bind']);

@@ -73,6 +73,7 @@ export async function persistCommand(argv: string[], io: Output): Promise<number
   }
   const { plan } = outcome;
   if (plan.file !== file) io.err(`edited ${plan.file} (where the service is declared)\n`);
+  if (plan.redirect) io.err(`${plan.redirect.why}\n`);
   if (values.write) {
     await writePlanAtomically(plan);
     io.err(`${plan.title}: wrote ${plan.file}\n`);

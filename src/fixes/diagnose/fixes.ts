@@ -7,6 +7,7 @@ import { InputError } from '../../core/types';
 import type { ComposeProject, TextOverlay } from '../../sources/compose/index';
 import { AlreadyPersistedSignal, planComposeFix } from '../compose-fix';
 import { planDevcontainerFix } from '../devcontainer-fix';
+import { planComposeRedirect, planDevcontainerRedirect } from '../redirect';
 import { planComposePersist } from '../persist';
 import { singleFileFix } from '../single-files';
 import type { FixPlan } from '../types';
@@ -59,9 +60,20 @@ export function lazyFixes(site: FixSite, draft: RiskDraft): () => Promise<Planne
 }
 
 export async function planFixes(site: FixSite, original: RiskDraft): Promise<PlannedFixes> {
-  // A single file never gets a volume on its path (single-files.ts): its tool's folder, or advice instead.
+  // A single file never gets a volume on its path (single-files.ts): its tool's folder, a variable that moves
+  // it into a persisted folder, or advice instead.
   const single = singleFileFix(original.path);
   if (single?.kind === 'advice') return { fixes: [], noFixReason: single.advice };
+  if (single?.kind === 'redirect' && site.kind !== 'devcontainer-compose') {
+    const redirect = single.redirect;
+    // A mount entry on the file's path has to go first; that is the user's edit to make.
+    if (original.declaredMount) return { fixes: [], noFixReason: `${redirect.why}: remove this mount of ${redirect.file}, then set ${redirect.variable}=${redirect.value} and persist ${redirect.folder}` };
+    const plan =
+      site.kind === 'compose'
+        ? () => planComposeRedirect({ file: site.file, text: site.text, service: site.service, takenNames: site.takenNames, redirect })
+        : () => planDevcontainerRedirect({ file: site.file, text: site.text, redirect });
+    return collect([{ a: await attempt(plan), preferred: true }]);
+  }
   const draft = single?.kind === 'folder' ? { ...original, path: single.folder } : original;
   switch (site.kind) {
     case 'compose': {

@@ -73,6 +73,8 @@ export async function persistFromFile(
     ...(report?.noBind ? { noBind: true } : {}),
     ...(offer ? { offer } : {}),
   };
+  const single = engine().singleFileFix(req.path);
+  if (single && single.kind !== 'folder') situation.singleFile = single;
   const choices = persistChoices(situation);
   const how = await ui.pick(
     choices.map((c) => ({ label: c.label, detail: c.detail, value: c.mode })),
@@ -82,11 +84,12 @@ export async function persistFromFile(
   if (how === 'move') return moveAndPersist(req, offer!, deps, (plan) => applyPlanInEditor(plan, { reveal: false }));
   let bindSource: string | undefined;
   if (how === 'bind') {
+    const file = situation.singleFile?.kind === 'advice';
     bindSource = await ui.input({
-      title: `Host folder for ${req.path}`,
+      title: `Host ${file ? 'file (create it first, or Docker makes a folder there)' : 'folder'} for ${req.path}`,
       prompt: 'A path on the Docker host; relative paths are resolved from the compose file or devcontainer.json.',
       value: defaultBindFolder(req.path),
-      validate: (v) => (v.trim() ? undefined : 'A folder is needed'),
+      validate: (v) => (v.trim() ? undefined : file ? 'A file is needed' : 'A folder is needed'),
     });
     if (!bindSource) return false;
   }

@@ -1,6 +1,6 @@
 import { formatBytes } from '../../core/bytes';
 import { basename } from 'node:path';
-import type { MoveOffer, MoveProgress, MoveResult } from '../../engine';
+import type { MoveOffer, MoveProgress, MoveResult, SingleFileFix } from '../../engine';
 
 /**
  * The choices of Persist Path… (no vscode import: unit-tested in test/unit/vscode-persist-policy.test.ts).
@@ -33,6 +33,8 @@ export interface PersistSituation {
   holdsDataByScan?: boolean;
   /** What the engine found: the one container that runs from the file, the path's storage there. */
   offer?: MoveOffer;
+  /** The path is a single file (history, .gitconfig…): a volume never goes on it (single-files.ts). */
+  singleFile?: SingleFileFix;
 }
 
 /** The container's data can be moved: it holds something a recreate would lose, and the move can read it. */
@@ -62,6 +64,16 @@ export function moveDetail(s: PersistSituation): string {
 
 /** What the "how" question offers, in order. */
 export function persistChoices(s: PersistSituation): PersistChoice[] {
+  const single = s.singleFile;
+  if (single?.kind === 'redirect') {
+    // The variable moves the file into a folder that gets the volume; a host FOLDER on a file path would break it.
+    const r = single.redirect;
+    const behind = canMove(s) ? ` What ${s.path} holds now stays behind (copy it to ${r.movedTo} after the recreate).` : '';
+    return [{ mode: 'volume', label: `$(arrow-right) Move into ${r.folder} and set ${r.variable}`, detail: `${r.why}.${behind}` }];
+  }
+  if (single?.kind === 'advice') {
+    return [{ mode: 'bind', label: '$(file) Bind a host file…', detail: `${single.advice}.` }];
+  }
   const move = canMove(s);
   const behind = move ? ` What ${s.path} holds now stays behind: the recreated container starts with it empty.` : '';
   const choices: PersistChoice[] = [];
