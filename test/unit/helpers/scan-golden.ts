@@ -53,7 +53,7 @@ function container(i: number): { info: Info; image: Dockerode.ImageInspectInfo; 
     Mounts: mounts,
   } as unknown as Info;
   const img = { Config: { Volumes: i % 4 === 0 ? { '/var/lib/postgresql/data': {} } : i % 4 === 1 ? { '/data': {} } : null } } as unknown as Dockerode.ImageInspectInfo;
-  const changes: ChangeEntry[] = [
+  const changes = ([
     { path: '/etc', kind: 0 },
     { path: '/etc/hostname', kind: 0 },
     { path: `${home || '/root'}`, kind: 0 },
@@ -66,7 +66,7 @@ function container(i: number): { info: Info; image: Dockerode.ImageInspectInfo; 
     { path: '/usr/local/lib/node_modules/x', kind: 1 },
     { path: '/opt/weird path/ü', kind: 1 },
     { path: '/var/log/app.log', kind: 2 },
-  ].slice(0, 3 + (i % 10));
+  ] satisfies ChangeEntry[]).slice(0, 3 + (i % 10));
   return { info, image: img, changes };
 }
 
