@@ -1,13 +1,16 @@
 // Bundles what the bench measures as "ours" the way scripts/build.mjs bundles the product (esbuild, cjs,
-// node20), into .cache/bench/ (git-ignored): the engine functions the in-process cases call, and the CLI the
-// backup case runs as a child. Own copies, so that a rebuild of dist/ by someone else mid-run changes nothing.
+// node20), into a folder of this run under the temporary directory (removed at the end): the engine functions the
+// in-process cases call, and the CLI the backup case runs as a child. Own copies, so that a rebuild of dist/ by
+// someone else mid-run changes nothing, nor another run's bundle (worktrees may share one .cache).
 import * as esbuild from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root } from './lib.mjs';
+import { onCleanup, root } from './lib.mjs';
 
-const outDir = join(root, '.cache', 'bench');
+const outDir = mkdtempSync(join(tmpdir(), 'pl-bench-bundle-'));
+onCleanup(() => rmSync(outDir, { recursive: true, force: true }));
 
 const common = {
   bundle: true,

@@ -41,6 +41,11 @@ export function targetsOf(results) {
     const over = c.compose.ours.lowerBound ? `more than ${fmt(ms / 1000)} s (no call finished within the budget): more than ${fmt(ms - 150)} ms over` : `${fmt(ms)} ms: ${fmt(ms - 150)} ms over`;
     out.push({ case: 'compose 500 services × 10 volumes', target: '< 150 ms', value: ms, ...(c.compose.ours.lowerBound ? { lowerBound: true } : {}), met: ms < 150, by: ms < 150 ? `${fmt(ms)} ms` : over });
   }
+  const fixes = c.compose?.diagnostics?.quickFixesOfOneFinding;
+  if (fixes) {
+    const ms = fixes.median;
+    out.push({ case: 'compose 500 services: quick fixes of one finding', target: '< 100 ms', value: ms, met: ms < 100, by: ms < 100 ? `${fmt(ms)} ms` : `${fmt(ms)} ms: ${fmt(ms - 100)} ms over` });
+  }
   const last = c.backup?.steps?.[c.backup.steps.length - 1];
   if (last) {
     const size = `${fmt(last.bytes / 1e6)} MB`;
@@ -93,6 +98,8 @@ export function tableOf(results) {
       `${k.ours.lowerBound ? '> ' : ''}${times(k.ours.median / k.floor.median)}`,
       verdict('compose 500 services × 10 volumes', '< 150 ms'),
     ]);
+    const qf = k.diagnostics?.quickFixesOfOneFinding;
+    if (qf) rows.push([`${what}: one finding's quick fixes (the light bulb)${qf.cpu ? `; CPU ${fmtSummary(qf.cpu)}` : ''}`, fmtSummary(qf), 'none plans them', fmtSummary(k.floor), '', times(qf.median / k.floor.median), verdict('compose 500 services: quick fixes of one finding', '< 100 ms')]);
     if (k.includesDiagnostics) rows.push([`${what}: parse + classify alone`, fmtSummary(k.parseAndClassify), fmtSummary(k.peer), fmtSummary(k.floor), k.peer ? times(k.parseAndClassify.median / k.peer.median) : '', times(k.parseAndClassify.median / k.floor.median), '']);
   }
   const steps = c.backup?.steps ?? [];

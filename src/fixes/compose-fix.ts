@@ -15,6 +15,7 @@ import {
   type QuoteStyle,
 } from './compose-syntax';
 import { checkAliasExpansion, checkTextSize, MAX_ALIAS_EXPANSION } from '../sources/compose/limits';
+import { serviceLayout, toOriginal, type ServiceLayout } from './compose-regions';
 import { checkBindSource, checkContainerPath } from './paths';
 import { contentEnd, detectEol, lineStart, nextLineStart, positionOf, applyEdits, type TextEdit } from './text';
 import { FixRefusal, type FixPlan } from './types';
@@ -32,6 +33,19 @@ export interface ComposeFixRequest {
   bindSource?: string;
   /** Volume names used anywhere in the project (every file), so a new name collides with none. */
   takenNames?: ReadonlySet<string>;
+  /**
+   * The caller has read this very text with the compose loader (it parses, its aliases are bounded): the plan
+   * may parse only the service's own lines (compose-regions.ts), which gives the same edits far faster.
+   */
+  textAlreadyLoaded?: boolean;
+}
+
+/** The facts a plan reads beyond its own service: the other services' volumes, the file's first block list. */
+interface FileLookups {
+  /** Each service's `volumes` value, in the order of the file. */
+  serviceVolumes(): Iterable<unknown>;
+  /** The file's documents (one, or its parts in order) with the text their offsets refer to. */
+  documents(): Iterable<{ doc: Document; text: string }>;
 }
 
 /** Everything about the file the edit planners need, parsed once. */
@@ -43,6 +57,7 @@ interface Ctx {
   /** One indentation step of the file (the column of the first key under `services:`). */
   unit: string;
   service: YAMLMap;
+  lookups: FileLookups;
   /** A file that ends without a line break gets one, once, before the first lines appended at its end. */
   eofBreakAdded?: boolean;
 }
@@ -129,14 +144,9 @@ function entryStyle(ctx: Ctx, own: YAMLSeq | undefined): EntryStyle {
   };
   const mine = fromSeq(own);
   if (mine) return mine;
-  const services = ctx.doc.get('services', true);
-  if (isMap(services)) {
-    for (const p of services.items) {
-      if (!isMap(p.value)) continue;
-      const v = pairOf(p.value, 'volumes')?.value;
-      const style = isSeq(v) ? fromSeq(v) : undefined;
-      if (style) return style;
-    }
+  for (const v of ctx.lookups.serviceVolumes()) {
+    const style = isSeq(v) ? fromSeq(v) : undefined;
+    if (style) return style;
   }
   return { long: false, quote: 'plain' };
 }
@@ -184,27 +194,171 @@ function entryJs(source: string, target: string, type: 'volume' | 'bind', style:
 /** Column offset between a key and the dashes of its block sequences, as the file writes them. */
 function sequenceIndent(ctx: Ctx): number {
   let found: number | undefined;
-  visit(ctx.doc, {
-    Pair(_, pair) {
-      if (found !== undefined) return visit.BREAK;
-      const v = pair.value;
-      if (isSeq(v) && !v.flow && v.items.length > 0 && isScalar(pair.key) && pair.key.range) {
-        const first = v.items[0] as Node;
-        const dashLine = ctx.text.slice(lineStart(ctx.text, rangeOf(first)[0]), rangeOf(first)[0]);
-        const dash = dashLine.lastIndexOf('-');
-        found = Math.max(0, dash - columnOfNode(ctx, pair.key));
-      }
-      return undefined;
-    },
-  });
+  for (const { doc, text } of ctx.lookups.documents()) {
+    visit(doc, {
+      Pair(_, pair) {
+        if (found !== undefined) return visit.BREAK;
+        const v = pair.value;
+        if (isSeq(v) && !v.flow && v.items.length > 0 && isScalar(pair.key) && pair.key.range) {
+          const first = v.items[0] as Node;
+          const dashLine = text.slice(lineStart(text, rangeOf(first)[0]), rangeOf(first)[0]);
+          const dash = dashLine.lastIndexOf('-');
+          found = Math.max(0, dash - columnOfNode({ text } as Ctx, pair.key));
+        }
+        return undefined;
+      },
+    });
+    if (found !== undefined) break;
+  }
   return found ?? ctx.unit.length;
+}
+
+/** Where a plan is made: the whole file, or the compact text of one service (compose-regions.ts). */
+interface PlanningView {
+  text: string;
+  doc: Document.Parsed;
+  /** The document as data (read when first asked: the structure is checked before). */
+  before(): Record<string, unknown>;
+  lookups: FileLookups;
+  /** The view's edits as edits of the original text; undefined when one cannot be placed there. */
+  toOriginal(edits: TextEdit[]): TextEdit[] | undefined;
+}
+
+/** Planning in one service's lines could not go on: the whole file is read instead. */
+class WholeFileNeeded extends Error {}
+
+function wholeLookups(doc: Document, text: string): FileLookups {
+  return {
+    *serviceVolumes() {
+      const services = doc.get('services', true);
+      if (!isMap(services)) return;
+      for (const p of services.items) if (isMap(p.value)) yield pairOf(p.value, 'volumes')?.value;
+    },
+    documents: () => [{ doc, text }],
+  };
+}
+
+/**
+ * The last texts parsed, by file: the volume and the bind plan of one finding (and a second finding of the
+ * same text) share one parse. Never mutated: plans read the documents and clone `before`.
+ */
+interface Parsed {
+  text: string;
+  whole?: PlanningView;
+  layouts: Map<string, ServiceLayout | undefined>;
+  views: Map<string, PlanningView>;
+  /** Each service's lines parsed alone (with the `services:` line), by region index: the lookups of a view. */
+  regionDocs: Map<number, Document.Parsed>;
+}
+const parsedTexts = new Map<string, Parsed>();
+const MAX_PARSED_TEXTS = 4;
+
+function parsedOf(file: string, text: string): Parsed {
+  let p = parsedTexts.get(file);
+  if (p?.text !== text) {
+    p = { text, layouts: new Map(), views: new Map(), regionDocs: new Map() };
+    parsedTexts.delete(file);
+    parsedTexts.set(file, p);
+    if (parsedTexts.size > MAX_PARSED_TEXTS) parsedTexts.delete(parsedTexts.keys().next().value!);
+  }
+  return p;
+}
+
+function wholeView(req: ComposeFixRequest): PlanningView {
+  const p = parsedOf(req.file, req.text);
+  if (p.whole) return p.whole;
+  const doc = parse(req.text, req.file);
+  let data: Record<string, unknown> | undefined;
+  const before = (): Record<string, unknown> => (data ??= dataOf(doc, req.file) as Record<string, unknown>);
+  p.whole = { text: req.text, doc, before, lookups: wholeLookups(doc, req.text), toOriginal: (edits) => edits };
+  return p.whole;
+}
+
+/** A fragment of the file parsed alone; anything but a clean parse means the whole file is needed. */
+function parseFragment(text: string): Document.Parsed {
+  const doc = parseDocument(text, PARSE_OPTIONS);
+  if (doc.errors.length > 0) throw new WholeFileNeeded();
+  return doc;
+}
+
+function regionView(req: ComposeFixRequest): PlanningView | undefined {
+  const p = parsedOf(req.file, req.text);
+  const cached = p.views.get(req.service);
+  if (cached) return cached;
+  if (!p.layouts.has(req.service)) p.layouts.set(req.service, serviceLayout(req.text, req.service));
+  const layout = p.layouts.get(req.service);
+  if (!layout) return undefined;
+  const doc = parseFragment(layout.compact);
+  checkAliasExpansion(doc, req.file, () => ({ file: req.file, line: 1, column: 1 }));
+  const data = dataOf(doc, req.file) as Record<string, unknown>;
+  const before = (): Record<string, unknown> => data;
+  const text = req.text;
+  const regionDoc = (i: number): Document.Parsed => {
+    let d = p.regionDocs.get(i);
+    if (!d) {
+      // the `services:` line, then the region's lines: offsets and columns within each line are the file's
+      d = parseFragment(layout.header + text.slice(layout.regions[i]!.start, layout.regions[i]!.end));
+      p.regionDocs.set(i, d);
+    }
+    return d;
+  };
+  const lookups: FileLookups = {
+    *serviceVolumes() {
+      for (let i = 0; i < layout.regions.length; i++) {
+        const services = regionDoc(i).get('services', true);
+        if (!isMap(services) || services.items.length !== 1) throw new WholeFileNeeded();
+        const v = services.items[0]!.value;
+        if (isMap(v)) yield pairOf(v, 'volumes')?.value;
+      }
+    },
+    *documents() {
+      const prefix = text.slice(0, layout.prefixEnd);
+      yield { doc: parseFragment(prefix), text: prefix };
+      for (let i = 0; i < layout.regions.length; i++) yield { doc: regionDoc(i), text: layout.header + text.slice(layout.regions[i]!.start, layout.regions[i]!.end) };
+      const tail = text.slice(layout.tailStart);
+      yield { doc: parseFragment(tail), text: tail };
+    },
+  };
+  const view: PlanningView = {
+    text: layout.compact,
+    doc,
+    before,
+    lookups,
+    toOriginal(edits) {
+      const out: TextEdit[] = [];
+      for (const e of edits) {
+        const offset = toOriginal(layout, e.offset, e.length);
+        if (offset === undefined) return undefined;
+        out.push({ ...e, offset });
+      }
+      return out;
+    },
+  };
+  p.views.set(req.service, view);
+  return view;
 }
 
 export function planComposeFix(req: ComposeFixRequest): FixPlan {
   checkContainerPath(req.path, { file: req.file, line: 1, column: 1 });
   if (req.bindSource !== undefined) checkBindSource(req.bindSource, { file: req.file, line: 1, column: 1 });
-  const text = req.text;
-  const doc = parse(text, req.file);
+  if (req.textAlreadyLoaded) {
+    // In the service's lines alone; a refusal or anything unexpected there is decided by the whole file.
+    try {
+      const view = regionView(req);
+      const plan = view ? planIn(req, view) : undefined;
+      if (plan) return plan;
+    } catch (e) {
+      if (e instanceof AlreadyPersistedSignal) throw e;
+    }
+  }
+  const plan = planIn(req, wholeView(req));
+  if (!plan) throw new Error('a whole-file plan maps its own edits');
+  return plan;
+}
+
+function planIn(req: ComposeFixRequest, view: PlanningView): FixPlan | undefined {
+  const text = view.text;
+  const doc = view.doc;
   if (!isMap(doc.contents)) refuse({ text, req }, 'the file is not a compose mapping', doc.contents);
   const services = doc.get('services', true);
   if (!isMap(services)) refuse({ text, req }, 'the file has no services: mapping', services as Node);
@@ -215,9 +369,9 @@ export function planComposeFix(req: ComposeFixRequest): FixPlan {
   }
   const firstService = services.items[0]!;
   const unit = ' '.repeat(Math.max(1, columnOfNode({ text } as Ctx, firstService.key as Node)));
-  const ctx: Ctx = { req, text, doc, eol: detectEol(text), unit, service: servicePair.value };
+  const ctx: Ctx = { req, text, doc, eol: detectEol(text), unit, service: servicePair.value, lookups: view.lookups };
 
-  const before = dataOf(doc, req.file) as Record<string, unknown>;
+  const before = view.before();
   const taken = new Set(req.takenNames ?? []);
   for (const k of Object.keys((before.volumes as object | null) ?? {})) taken.add(k);
   const name = req.volumeName ? sanitizeVolumeName(req.volumeName) : defaultVolumeName(req.service, req.path, taken);
@@ -278,14 +432,16 @@ export function planComposeFix(req: ComposeFixRequest): FixPlan {
   // 3. A named volume must be declared at the top level.
   if (req.mode === 'volume') edits.push(...declareTopLevelVolume(ctx, name, expected));
 
-  const newText = applyEdits(text, edits);
-  verify(ctx, newText, expected);
+  verify(ctx, applyEdits(text, edits), expected);
+  const originalEdits = view.toOriginal(edits);
+  if (!originalEdits) return undefined;
+  const newText = applyEdits(req.text, originalEdits);
   return {
     file: req.file,
     title,
     kind: req.mode === 'bind' ? 'bind-host-folder' : existing?.type === 'anonymous' ? 'name-anonymous-volume' : tmpfsPair && title.startsWith('Replace the tmpfs') ? 'replace-tmpfs' : 'add-named-volume',
-    edits,
-    originalText: text,
+    edits: originalEdits,
+    originalText: req.text,
     newText,
     ...(req.mode === 'volume' ? { volumeName: name } : { bindSource }),
   };

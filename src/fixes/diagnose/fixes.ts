@@ -77,7 +77,8 @@ export async function planFixes(site: FixSite, original: RiskDraft): Promise<Pla
   const draft = single?.kind === 'folder' ? { ...original, path: single.folder } : original;
   switch (site.kind) {
     case 'compose': {
-      const request = { file: site.file, text: site.text, service: site.service, path: draft.path, takenNames: site.takenNames };
+      // The text was just read by the compose loader: a plan may parse only the service's lines.
+      const request = { file: site.file, text: site.text, service: site.service, path: draft.path, takenNames: site.takenNames, textAlreadyLoaded: true };
       const volume = await attempt(() => planComposeFix({ ...request, mode: 'volume' }));
       // A database on a host folder depends on the host's ownership and file system (the image chowns its
       // data directory; Docker Desktop's shared folders and rootless engines get that wrong): volume only.
