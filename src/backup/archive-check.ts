@@ -224,7 +224,7 @@ async function verifyOpen(
       opts.onEntry?.(v);
     }
   } catch (err) {
-    throw err instanceof ArchiveRefusedError ? new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored`, err.entry) : damaged(file, err, !!manifest);
+    throw err instanceof ArchiveRefusedError ? new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored`, err.entry, err.kind) : damaged(file, err, !!manifest);
   }
   const sha256 = tap.hash.digest('hex');
   if (validator.entries === 0) throw new BackupInputError(`${file} holds no entries (${st.size} bytes, not even its root folder): there is nothing to restore; nothing was restored`);

@@ -8,6 +8,7 @@
 export { backup, DEFAULT_KEEP, type BackupOptions, type BackupResult, type BackupSource } from './backup';
 export { restore, type RestoreOptions, type RestoreResult, type RestoreTarget } from './restore';
 export { verifyArchive, type ArchiveCheck } from './archive-check';
+export { isRestoreRefusal, RestoreRefusedError, type RestoreRefusalKind, type TargetContent } from './restore-refusal';
 export { rescue, type RescueResult } from './rescue';
 export { listBackups, pruneBackups, type BackupListing, type ManifestStatus } from './catalog';
 export { defaultBackupDir } from './location';

@@ -18,16 +18,17 @@ import {
   HELPER_MOUNT,
   rootNameMap,
 } from './docker-access';
-import { ArchiveHandle, freeSpaceAt, openArchive, verifyArchive, type ArchiveCheck, type FreeSpace } from './archive-check';
+import { contentAlone, needsForce, notARescueArchive, type TargetContent } from './restore-refusal';
+import { droppedWarnings, forEngine, newDirHeader, only, validatedEntries, type Dropped } from './restore-entries';
+import { ArchiveHandle, freeSpaceAt, verifyArchive, type ArchiveCheck, type FreeSpace } from './archive-check';
 import { ArchiveRefusedError, BackupAbortedError, BackupFailedError, BackupInputError, isAbortError, messageOf, throwIfAborted } from './errors';
 import { execTarExtract, execTarRootEntries } from './exec-tar';
 import { extractLocal, LocalTargetCheck, type ExtractEntry } from './local-extract';
 import { inodeKey, localEntries } from './local-source';
 import { readManifestFor, type Layout, type ManifestSource } from './manifest';
 import { ProgressReporter } from './progress';
-import { readTar } from './tar-read';
 import { tarBuffer, tarBytes, type ArchiveEntry, type EntryCounters, type EntryHeader } from './tar-format';
-import { ArchiveValidator, normalizeEntryName, printable, type ValidatedEntry } from './validate';
+import { normalizeEntryName, printable, type ValidatedEntry } from './validate';
 import { ancestors, archiveRoots, checkAgainstTarget, kindOf, type PathKind } from './target-check';
 import { hasRawBytes } from './names';
 import { isWithin } from '../core/paths';
@@ -53,7 +54,7 @@ export interface RestoreOptions extends Omit<BackupOptions, 'checkDestination'> 
    * Asked when the target is not empty and `force` is not set (the editor shows a modal): resolve true to
    * overwrite (a safety backup is taken first), false to refuse. Without it, a non-empty target is refused.
    */
-  confirmOverwrite?: (question: { target: string; detail: string }) => Promise<boolean>;
+  confirmOverwrite?: (question: { target: string; detail: string; content: TargetContent }) => Promise<boolean>;
   /** Check that the safety backup's destination survives a recreate when inside a container (default true). */
   checkDestination?: boolean;
   /**
@@ -96,90 +97,6 @@ async function engineFreeSpace(conn: DockerConnection, what: string): Promise<Fr
   }
 }
 
-/** What {@link dropPrivileges} took away, for the warning. */
-interface Dropped {
-  setid: string[];
-  capabilities: string[];
-}
-
-/**
- * The privilege policy of a restore: owners, permission bits and times are data and are restored as the archive
- * recorded them (a database volume must stay owned by its uid 999; a non-root user who may use the Docker socket
- * can be root anyway). What is stripped, unless `keepPrivileges`, is what makes a file grant privileges to
- * whoever runs it: the setuid and setgid bits of non-directories, and file capabilities (`security.capability`).
- * An archive from elsewhere could carry a setuid-root shell; a backup of a volume hardly ever holds one that
- * should be restored without being asked. A directory keeps its setgid (new files inherit its group, nothing
- * runs with it) and sticky bits; its setuid means nothing on Linux and goes. Devices stay refused (validate.ts).
- */
-function dropPrivileges(v: ValidatedEntry, dropped: Dropped): ValidatedEntry {
-  const h = v.header;
-  const setid = h.type === 'directory' ? h.mode & 0o4000 : h.type === 'file' ? h.mode & 0o6000 : 0;
-  const cap = h.xattrs !== undefined && 'security.capability' in h.xattrs;
-  if (!setid && !cap) return v;
-  const header: EntryHeader = { ...h, mode: h.mode & ~setid };
-  if (setid && h.type !== 'directory') dropped.setid.push(v.path);
-  if (cap) {
-    const { ['security.capability']: _, ...rest } = h.xattrs!;
-    void _;
-    if (Object.keys(rest).length > 0) header.xattrs = rest;
-    else delete header.xattrs;
-    dropped.capabilities.push(v.path);
-  }
-  return { ...v, header };
-}
-
-function droppedWarnings(d: Dropped): string[] {
-  const list = (paths: string[]): string => paths.slice(0, 10).map((p) => printable(p)).join(', ') + (paths.length > 10 ? `, and ${paths.length - 10} more` : '');
-  const out: string[] = [];
-  if (d.setid.length) out.push(`${d.setid.length} file(s) were restored without their setuid/setgid bits (${list(d.setid)}): pass --keep-privileges to restore them as the archive has them`);
-  if (d.capabilities.length) out.push(`${d.capabilities.length} file(s) were restored without their file capabilities (security.capability) (${list(d.capabilities)}): pass --keep-privileges to restore them`);
-  return out;
-}
-
-/**
- * The archive's entries, validated again one by one as they are written (the file is read a second time), with
- * the raw bytes hashed: a file that changed since it was verified stops the restore.
- */
-async function* validatedEntries(
-  check: ArchiveCheck,
-  handle: ArchiveHandle,
-  opts: { signal?: AbortSignal; reporter: ProgressReporter; counters: { entries: number; bytes: number }; dropped?: Dropped },
-): AsyncGenerator<ExtractEntry> {
-  const validator = new ArchiveValidator();
-  let raw = 0;
-  const report = (): void => opts.reporter.update({ entries: opts.counters.entries, bytes: opts.counters.bytes, compressedBytes: raw });
-  const { tar, tap } = await openArchive(handle, { onBytes: (n) => (raw = n) });
-  for await (const entry of readTar(tar, opts.signal ? { signal: opts.signal } : {})) {
-    const checked = validator.check(entry.header);
-    const v = opts.dropped ? dropPrivileges(checked, opts.dropped) : checked;
-    const body = entry.body;
-    // file content is counted as it is written, so the percentage moves inside big files too
-    yield body
-      ? {
-          ...v,
-          body: (async function* () {
-            for await (const chunk of body) {
-              opts.counters.bytes += chunk.length;
-              report();
-              yield chunk;
-            }
-          })(),
-        }
-      : v;
-    opts.counters.entries++;
-    report();
-  }
-  if (tap.hash.digest('hex') !== check.sha256) throw new BackupFailedError(`${check.archive} changed while it was being restored`);
-}
-
-/** The entries whose path `keep` takes; the others are read past (their bodies drained, so the tar moves on). */
-async function* only(entries: AsyncIterable<ExtractEntry>, keep: (path: string) => boolean): AsyncGenerator<ExtractEntry> {
-  for await (const e of entries) {
-    if (keep(e.path)) yield e;
-    else if (e.body) for await (const _ of e.body) void _;
-  }
-}
-
 /** Where a container has a tmpfs: `--tmpfs` (HostConfig.Tmpfs) and `--mount type=tmpfs` (Mounts). */
 function tmpfsMountPoints(info: Dockerode.ContainerInspectInfo): string[] {
   const points = new Set(Object.keys((info.HostConfig as { Tmpfs?: Record<string, string> }).Tmpfs ?? {}));
@@ -187,35 +104,6 @@ function tmpfsMountPoints(info: Dockerode.ContainerInspectInfo): string[] {
   return [...points].map((p) => p.replace(/\/+$/, '') || '/');
 }
 
-/**
- * Validated entries as a tar for the engine: names `./path`, hard links `./target`.
- *
- * With `parentHeader`, every parent of an entry that the archive did not put before it gets a directory entry
- * first: the engine refuses a directory entry over a non-directory (`noOverwriteDirNonDir`), so a symlink planted
- * in a parent after the target was checked (target-check.ts) stops the restore there instead of being followed.
- * `parentHeader` gives the entry for that parent: an existing directory's own header (from the safety backup's
- * listing, so nothing about it changes), a plain one for a missing directory, or undefined to leave it alone
- * (an existing parent whose owner and times are not known: sending anything would change them).
- */
-function forEngine(entries: AsyncIterable<ExtractEntry>, parentHeader?: (path: string) => EntryHeader | undefined): AsyncIterable<ArchiveEntry> {
-  return (async function* () {
-    const dirs = new Set<string>(['']);
-    for await (const e of entries) {
-      if (parentHeader) {
-        for (const parent of ancestors(e.path)) {
-          if (dirs.has(parent)) continue;
-          dirs.add(parent);
-          const h = parentHeader(parent);
-          if (h) yield { header: { ...h, name: `./${parent}`, type: 'directory', size: 0 } };
-        }
-      }
-      if (e.header.type === 'directory') dirs.add(e.path);
-      const header: EntryHeader = { ...e.header, name: e.path === '' ? './' : `./${e.path}` };
-      if (e.linkPath !== undefined) header.linkname = `./${e.linkPath}`;
-      yield e.body ? { header, body: e.body } : { header };
-    }
-  })();
-}
 
 /**
  * For tests only: awaited after every check, right before the archive is streamed to the engine (a test plants
@@ -223,8 +111,6 @@ function forEngine(entries: AsyncIterable<ExtractEntry>, parentHeader?: (path: s
  */
 export const restoreHooks: { beforeEngineWrite?: () => Promise<void> } = {};
 
-/** A directory the restore creates: what the engine itself would make (0755, root, now). */
-const newDirHeader = (): EntryHeader => ({ name: '', type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: Math.floor(Date.now() / 1000) });
 
 /** Whether a directory of a container holds anything (reads the first entries of its archive only). */
 export async function engineDirHasContent(conn: DockerConnection, container: Dockerode.Container, path: string, signal?: AbortSignal): Promise<boolean> {
@@ -277,10 +163,6 @@ function describeTarget(t: RestoreTarget): string {
   }
 }
 
-function notEmpty(target: string, detail: string): BackupInputError {
-  return new BackupInputError(`${target} is not empty${detail}: restoring would overwrite it. Pass --force to restore anyway (what is there is backed up first); nothing was restored`);
-}
-
 /**
  * Restores an archive: verification (sha256, then entry count) and validation of every entry BEFORE anything
  * is written; a non-empty target needs `force` and gets a safety backup first; then the entries are written
@@ -295,13 +177,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   });
-  if (target.kind === 'container' && manifest?.layout !== 'root') {
-    throw new BackupInputError(
-      manifest
-        ? `${file} is a backup of ${manifest.source.kind} "${manifest.source.name}", not a rescue archive: restore it with --container C --path P, --volume NAME or --path DIR`
-        : `${file} has no manifest, so it is not known to be a rescue archive: restore it with --container C --path P, --volume NAME or --path DIR`,
-    );
-  }
+  if (target.kind === 'container' && manifest?.layout !== 'root') throw notARescueArchive(file, manifest?.source);
   const signalOpt = opts.signal ? { signal: opts.signal } : {};
   const counters = { entries: 0, bytes: 0 };
   const dropped: Dropped = { setid: [], capabilities: [] };
@@ -348,16 +224,13 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
         safety = undefined;
         removed = ' (the safety backup taken for it was removed)';
       }
-      throw new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored${removed}`, err.entry);
+      throw new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored${removed}`, err.entry, err.kind);
     }
   };
-  const mayOverwrite = async (target: string, detail: string): Promise<void> => {
+  const mayOverwrite = async (target: string, content: TargetContent): Promise<void> => {
     if (opts.force) return;
-    // The detail is written to follow the target in a sentence (" (3 entries)", ": 2 of the paths exist there (a, b)"):
-    // the question shows it on its own.
-    const alone = detail.startsWith(' (') && detail.endsWith(')') ? detail.slice(2, -1) : detail.replace(/^: /, '');
-    if (opts.confirmOverwrite && (await opts.confirmOverwrite({ target, detail: alone.trim() }))) return;
-    throw notEmpty(target, detail);
+    if (opts.confirmOverwrite && (await opts.confirmOverwrite({ target, detail: contentAlone(content), content }))) return;
+    throw needsForce(target, content);
   };
   const entriesFor = (check: ArchiveCheck): AsyncGenerator<ExtractEntry> => {
     reporter.setPhase('restoring', check.bytes);
@@ -391,7 +264,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
       const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, ...(space ? { space } : {}), ...(st ? { targetCheck: new LocalTargetCheck(dest) } : {}) });
       const names = st ? await fsp.readdir(dest) : [];
       if (names.length > 0) {
-        await mayOverwrite(dest, ` (${names.length} entr${names.length === 1 ? 'y' : 'ies'})`);
+        await mayOverwrite(dest, { kind: 'entries', count: names.length });
         const w: string[] = [];
         await safetyBackup(
           (dir) => {
@@ -424,7 +297,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
       try {
         await withVolumeHelper(conn, target.volume, { readOnly: false }, opts, async (helper) => {
           if (existed && (await engineDirHasContent(conn, helper.container, HELPER_MOUNT, opts.signal))) {
-            await mayOverwrite(what, '');
+            await mayOverwrite(what, { kind: 'some' });
             await safetyBackup(
               () => engineArchive(conn, helper.container, `${HELPER_MOUNT}/.`, contentNameMap(), { doing: `backing up ${what} before the restore`, ...signalOpt }),
               { kind: 'volume', name: target.volume, engine: conn.endpoint.description },
@@ -452,7 +325,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
       const st = await statPath(conn, container, path, opts.signal);
       if (st && !st.isDir) throw new BackupInputError(`${path} in container "${containerName}" is not a directory`);
       if (st && (await engineDirHasContent(conn, container, path, opts.signal))) {
-        await mayOverwrite(what, '');
+        await mayOverwrite(what, { kind: 'some' });
         await safetyBackup(
           () => engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, contentNameMap(), { doing: `backing up ${what} before the restore`, ...signalOpt }),
           { kind: 'container-path', name: path, container: containerName, containerId: info.Id, engine: conn.endpoint.description },
@@ -471,7 +344,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     // entries (its top-level paths), never from the manifest's `paths`: a manifest is only as honest as whoever
     // wrote it, and its sha256 proves nothing about that.
     const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect, ...spaceOpt });
-    const refused = (why: string, entry: string): ArchiveRefusedError => new ArchiveRefusedError(`${file} is refused: ${why}; nothing was restored`, entry);
+    const refused = (why: string, entry: string, kind: ArchiveRefusedError['kind'] = 'archive-refused'): ArchiveRefusedError => new ArchiveRefusedError(`${file} is refused: ${why}; nothing was restored`, entry, kind);
     const stats = new Map<string, Awaited<ReturnType<typeof statPath>>>();
     const stat = async (abs: string): Promise<Awaited<ReturnType<typeof statPath>>> => {
       if (!stats.has(abs)) stats.set(abs, await statPath(conn, container, abs, opts.signal));
@@ -498,14 +371,13 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
           parentMissing = true; // nothing exists below a missing directory
           break;
         }
-        if (st.isSymlink) throw refused(`the container has a symlink at /${printable(parent)} (to ${printable(st.linkTarget)}): restoring /${printable(root)} would write through it`, root);
-        if (!st.isDir) throw refused(`the container has a file at /${printable(parent)} where the archive needs a directory (for /${printable(root)})`, root);
+        if (st.isSymlink) throw refused(`the container has a symlink at /${printable(parent)} (to ${printable(st.linkTarget)}): restoring /${printable(root)} would write through it`, root, 'link-in-target');
+        if (!st.isDir) throw refused(`the container has a file at /${printable(parent)} where the archive needs a directory (for /${printable(root)})`, root, 'link-in-target');
       }
       if (!parentMissing && (await stat(`/${root}`))) conflicts.push(`/${root}`);
     }
     if (conflicts.length > 0) {
-      const shown = conflicts.slice(0, 10).join(', ') + (conflicts.length > 10 ? `, and ${conflicts.length - 10} more` : '');
-      await mayOverwrite(what, `: ${conflicts.length} of the archive's paths exist there (${shown})`);
+      await mayOverwrite(what, { kind: 'paths', paths: conflicts });
       const entries = async function* (): AsyncGenerator<ArchiveEntry> {
         for (const p of conflicts) {
           const doing = `backing up ${p} before the restore`;
