@@ -11,7 +11,8 @@ import { createdLabels, dockerFor, findContainer, statPath, translateDockerError
 import { BackupAbortedError, BackupFailedError, BackupInputError, messageOf, throwIfAborted } from './errors';
 import { slug, utcStamp } from './location';
 import { manifestPathFor, readManifestFor, readManifestText } from './manifest';
-import { engineDirHasContent, restore, type RestoreOptions, type RestoreResult } from './restore';
+import { restore, type RestoreOptions, type RestoreResult } from './restore';
+import { engineDirHasContent } from './restore-targets/engine-dir';
 import { verifyArchive } from './archive-check';
 import { contentAlone, needsForce, type TargetContent } from './restore-refusal';
 import {

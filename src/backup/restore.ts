@@ -1,8 +1,6 @@
-import type Dockerode from 'dockerode';
 import { promises as fsp, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import type { DockerConnection } from '../sources/docker/client';
 import { prepareDestination, writeBackupArchive, normalizeContainerPath, type ArchiveJob, type BackupOptions, type BackupResult } from './backup';
 import {
   contentNameMap,
@@ -18,20 +16,21 @@ import {
   HELPER_MOUNT,
   rootNameMap,
 } from './docker-access';
+import { describeTarget } from './restore-targets';
+import { createContainerDir, engineDirHasContent, engineFreeSpace } from './restore-targets/engine-dir';
+import { planRescueWrite, tmpfsMountPoints } from './restore-targets/container';
 import { contentAlone, needsForce, notARescueArchive, type TargetContent } from './restore-refusal';
 import { droppedWarnings, forEngine, newDirHeader, only, validatedEntries, type Dropped } from './restore-entries';
-import { ArchiveHandle, freeSpaceAt, verifyArchive, type ArchiveCheck, type FreeSpace } from './archive-check';
+import { ArchiveHandle, freeSpaceAt, verifyArchive, type ArchiveCheck } from './archive-check';
 import { ArchiveRefusedError, BackupAbortedError, BackupFailedError, BackupInputError, isAbortError, messageOf, throwIfAborted } from './errors';
 import { execTarExtract, execTarRootEntries } from './exec-tar';
 import { extractLocal, LocalTargetCheck, type ExtractEntry } from './local-extract';
 import { inodeKey, localEntries } from './local-source';
 import { readManifestFor, type Layout, type ManifestSource } from './manifest';
 import { ProgressReporter } from './progress';
-import { tarBuffer, tarBytes, type ArchiveEntry, type EntryCounters, type EntryHeader } from './tar-format';
-import { normalizeEntryName, printable, type ValidatedEntry } from './validate';
-import { ancestors, archiveRoots, checkAgainstTarget, kindOf, type PathKind } from './target-check';
-import { hasRawBytes } from './names';
-import { isWithin } from '../core/paths';
+import { tarBytes, type ArchiveEntry, type EntryCounters, type EntryHeader } from './tar-format';
+import { normalizeEntryName, type ValidatedEntry } from './validate';
+import { checkAgainstTarget, kindOf, type PathKind } from './target-check';
 
 /** Where to restore. */
 export type RestoreTarget =
@@ -79,89 +78,10 @@ export interface RestoreResult {
 }
 
 /**
- * The free space of the engine's data root (where volumes and containers' layers live), when the engine runs on
- * this machine (a unix socket) and its data root is visible here. Otherwise the engine cannot tell: Docker has no
- * API for it (a remote engine, Docker Desktop's VM, this tool in a container) and nothing is checked before the
- * write; a full disk then stops the engine's extraction with ENOSPC and the restore fails saying so.
- */
-async function engineFreeSpace(conn: DockerConnection, what: string): Promise<FreeSpace | undefined> {
-  if (typeof conn.endpoint.modemOptions.socketPath !== 'string') return undefined;
-  try {
-    const info = (await conn.docker.info()) as { DockerRootDir?: string };
-    if (!info.DockerRootDir) return undefined;
-    const st = await fsp.stat(info.DockerRootDir).catch(() => undefined);
-    if (!st?.isDirectory()) return undefined;
-    return await freeSpaceAt(info.DockerRootDir, `${what} (the engine's data root ${info.DockerRootDir})`);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Where a container has a tmpfs: `--tmpfs` (HostConfig.Tmpfs) and `--mount type=tmpfs` (Mounts). */
-function tmpfsMountPoints(info: Dockerode.ContainerInspectInfo): string[] {
-  const points = new Set(Object.keys((info.HostConfig as { Tmpfs?: Record<string, string> }).Tmpfs ?? {}));
-  for (const m of info.Mounts ?? []) if ((m.Type as string) === 'tmpfs') points.add(m.Destination);
-  return [...points].map((p) => p.replace(/\/+$/, '') || '/');
-}
-
-
-/**
  * For tests only: awaited after every check, right before the archive is streamed to the engine (a test plants
  * a symlink there, as a process in the container racing the restore could).
  */
 export const restoreHooks: { beforeEngineWrite?: () => Promise<void> } = {};
-
-
-/** Whether a directory of a container holds anything (reads the first entries of its archive only). */
-export async function engineDirHasContent(conn: DockerConnection, container: Dockerode.Container, path: string, signal?: AbortSignal): Promise<boolean> {
-  let n = 0;
-  for await (const _ of engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, (x) => x, { doing: `looking into ${path}`, ...(signal ? { signal } : {}) })) {
-    void _;
-    if (++n > 1) return true;
-  }
-  return false;
-}
-
-/** Creates `path` in a container (its missing components only), with the archive root's owner and mode. */
-async function createContainerDir(conn: DockerConnection, container: Dockerode.Container, path: string, root: EntryHeader | undefined, signal?: AbortSignal): Promise<void> {
-  const parts = path.split('/').filter(Boolean);
-  let existing = parts.length;
-  while (existing > 0) {
-    const p = `/${parts.slice(0, existing).join('/')}`;
-    const st = await statPath(conn, container, p, signal);
-    if (st) {
-      if (!st.isDir) throw new BackupInputError(`${p} in the container is not a directory: cannot restore into ${path}`);
-      break;
-    }
-    existing--;
-  }
-  const base = `/${parts.slice(0, existing).join('/')}`;
-  const missing = parts.slice(existing);
-  if (missing.length === 0) return;
-  const now = Math.floor(Date.now() / 1000);
-  // the missing parents are made as the engine would make them (0755, root); only the target folder itself gets
-  // the archive root's owner and mode (the archive's `./` entry sets them again), without setuid
-  const entries: ArchiveEntry[] = missing.map((_, i) =>
-    i === missing.length - 1
-      ? { header: { name: missing.join('/'), type: 'directory', mode: (root?.mode ?? 0o755) & ~0o4000, uid: root?.uid ?? 0, gid: root?.gid ?? 0, size: 0, mtime: now } }
-      : { header: { name: missing.slice(0, i + 1).join('/'), type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: now } },
-  );
-  const body = Readable.from([await tarBuffer(entries)], { objectMode: false });
-  await putArchive(conn, container, base, body, { doing: `creating ${path} in the container`, ...(signal ? { signal } : {}) });
-}
-
-function describeTarget(t: RestoreTarget): string {
-  switch (t.kind) {
-    case 'local':
-      return resolve(t.path);
-    case 'volume':
-      return `volume "${t.volume}"`;
-    case 'container-path':
-      return `${t.path} of container "${t.container}"`;
-    case 'container':
-      return `container "${t.container}"`;
-  }
-}
 
 /**
  * Restores an archive: verification (sha256, then entry count) and validation of every entry BEFORE anything
@@ -344,38 +264,12 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     // entries (its top-level paths), never from the manifest's `paths`: a manifest is only as honest as whoever
     // wrote it, and its sha256 proves nothing about that.
     const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect, ...spaceOpt });
-    const refused = (why: string, entry: string, kind: ArchiveRefusedError['kind'] = 'archive-refused'): ArchiveRefusedError => new ArchiveRefusedError(`${file} is refused: ${why}; nothing was restored`, entry, kind);
     const stats = new Map<string, Awaited<ReturnType<typeof statPath>>>();
     const stat = async (abs: string): Promise<Awaited<ReturnType<typeof statPath>>> => {
       if (!stats.has(abs)) stats.set(abs, await statPath(conn, container, abs, opts.signal));
       return stats.get(abs);
     };
-    // A tmpfs exists only in the running container's mount namespace: what goes into one is read and written
-    // with tar inside the container (the archive endpoint works under it, on the host side).
-    const tmpfsPoints = tmpfsMountPoints(info);
-    const inTmpfs = (rel: string): boolean => tmpfsPoints.some((t) => isWithin(`/${rel}`, t));
-    const toTmpfs = [...archivePaths.keys()].filter(inTmpfs);
-    if (toTmpfs.length > 0 && info.State?.Running !== true) {
-      const points = tmpfsPoints.filter((t) => toTmpfs.some((p) => isWithin(`/${p}`, t)));
-      throw new BackupInputError(`${points.join(', ')} of container "${containerName}" ${points.length === 1 ? 'is a tmpfs, which exists' : 'are tmpfs mounts, which exist'} only while the container runs: start it and restore again; nothing was restored`);
-    }
-    const conflicts: string[] = [];
-    for (const root of archiveRoots(archivePaths)) {
-      if (root === '') throw refused('it has an entry for / itself, which a rescue archive never has', root);
-      // the engine is asked by path in a URL, which carries UTF-8 only
-      if (hasRawBytes(root)) throw refused(`the path /${printable(root)} is not valid UTF-8, so what the container has there cannot be checked`, root);
-      let parentMissing = false;
-      for (const parent of ancestors(root)) {
-        const st = await stat(`/${parent}`);
-        if (!st) {
-          parentMissing = true; // nothing exists below a missing directory
-          break;
-        }
-        if (st.isSymlink) throw refused(`the container has a symlink at /${printable(parent)} (to ${printable(st.linkTarget)}): restoring /${printable(root)} would write through it`, root, 'link-in-target');
-        if (!st.isDir) throw refused(`the container has a file at /${printable(parent)} where the archive needs a directory (for /${printable(root)})`, root, 'link-in-target');
-      }
-      if (!parentMissing && (await stat(`/${root}`))) conflicts.push(`/${root}`);
-    }
+    const { conflicts, inTmpfs, toTmpfs } = await planRescueWrite(file, archivePaths, { stat, tmpfsPoints: tmpfsMountPoints(info), running: info.State?.Running === true, containerName });
     if (conflicts.length > 0) {
       await mayOverwrite(what, { kind: 'paths', paths: conflicts });
       const entries = async function* (): AsyncGenerator<ArchiveEntry> {
