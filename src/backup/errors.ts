@@ -25,11 +25,15 @@ export class BackupFailedError extends Error {
   }
 }
 
-/** A hostile or unsupported archive: an entry that would escape the target, a device file, a write through a symlink. */
+/**
+ * A hostile or unsupported archive: an entry that would escape the target, a device file, a write through a
+ * symlink. `kind` says which of the two (see restore-refusal.ts: callers test it, not the class).
+ */
 export class ArchiveRefusedError extends BackupInputError {
   constructor(
     message: string,
     readonly entry?: string,
+    readonly kind: 'archive-refused' | 'link-in-target' = 'archive-refused',
   ) {
     super(message);
     this.name = 'ArchiveRefusedError';

@@ -6,7 +6,9 @@
  * progress notification with bytes and, when the total is known, a percentage.
  */
 export { backup, DEFAULT_KEEP, type BackupOptions, type BackupResult, type BackupSource } from './backup';
-export { restore, verifyArchive, type ArchiveCheck, type RestoreOptions, type RestoreResult, type RestoreTarget } from './restore';
+export { restore, type RestoreOptions, type RestoreResult, type RestoreTarget } from './restore';
+export { verifyArchive, type ArchiveCheck } from './archive-check';
+export { isRestoreRefusal, RestoreRefusedError, type RestoreRefusalKind, type TargetContent } from './restore-refusal';
 export { rescue, type RescueResult } from './rescue';
 export { listBackups, pruneBackups, type BackupListing, type ManifestStatus } from './catalog';
 export { defaultBackupDir } from './location';

@@ -11,7 +11,10 @@ import { createdLabels, dockerFor, findContainer, statPath, translateDockerError
 import { BackupAbortedError, BackupFailedError, BackupInputError, messageOf, throwIfAborted } from './errors';
 import { slug, utcStamp } from './location';
 import { manifestPathFor, readManifestFor, readManifestText } from './manifest';
-import { engineDirHasContent, restore, verifyArchive, type RestoreOptions, type RestoreResult } from './restore';
+import { restore, type RestoreOptions, type RestoreResult } from './restore';
+import { engineDirHasContent } from './restore-targets/engine-dir';
+import { verifyArchive } from './archive-check';
+import { contentAlone, needsForce, type TargetContent } from './restore-refusal';
 import {
   isSetManifest,
   planMembers,
@@ -363,9 +366,9 @@ export async function restoreSet(setFile: string, target: SetTarget, opts: Resto
   }
   let force = !!opts.force;
   if (nonEmpty.length > 0 && !force) {
-    const detail = `${nonEmpty.length} of the set's targets are not empty (${nonEmpty.join(', ')})`;
-    if (opts.confirmOverwrite && (await opts.confirmOverwrite({ target: what, detail }))) force = true;
-    else throw new BackupInputError(`${what}: ${detail}: restoring would overwrite them. Pass --force to restore anyway (what is there is backed up first); nothing was restored`);
+    const content: TargetContent = { kind: 'targets', targets: nonEmpty };
+    if (opts.confirmOverwrite && (await opts.confirmOverwrite({ target: what, detail: contentAlone(content), content }))) force = true;
+    else throw needsForce(what, content);
   }
 
   // 4. the volumes of a new project, made as compose makes them; then every member

@@ -1,10 +1,6 @@
-import type Dockerode from 'dockerode';
-import { constants as fsc, promises as fsp, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { PassThrough, Readable, Transform, pipeline as pipelineCb, type TransformCallback } from 'node:stream';
-import { createHash } from 'node:crypto';
-import { createGunzip } from 'node:zlib';
-import type { DockerConnection } from '../sources/docker/client';
+import { promises as fsp, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { prepareDestination, writeBackupArchive, normalizeContainerPath, type ArchiveJob, type BackupOptions, type BackupResult } from './backup';
 import {
   contentNameMap,
@@ -20,19 +16,21 @@ import {
   HELPER_MOUNT,
   rootNameMap,
 } from './docker-access';
+import { describeTarget } from './restore-targets';
+import { createContainerDir, engineDirHasContent, engineFreeSpace } from './restore-targets/engine-dir';
+import { planRescueWrite, tmpfsMountPoints } from './restore-targets/container';
+import { contentAlone, needsForce, notARescueArchive, type TargetContent } from './restore-refusal';
+import { droppedWarnings, forEngine, newDirHeader, only, validatedEntries, type Dropped } from './restore-entries';
+import { ArchiveHandle, freeSpaceAt, verifyArchive, type ArchiveCheck } from './archive-check';
 import { ArchiveRefusedError, BackupAbortedError, BackupFailedError, BackupInputError, isAbortError, messageOf, throwIfAborted } from './errors';
 import { execTarExtract, execTarRootEntries } from './exec-tar';
 import { extractLocal, LocalTargetCheck, type ExtractEntry } from './local-extract';
 import { inodeKey, localEntries } from './local-source';
-import { manifestPathFor, readManifestFor, type Layout, type Manifest, type ManifestSource } from './manifest';
+import { readManifestFor, type Layout, type ManifestSource } from './manifest';
 import { ProgressReporter } from './progress';
-import { readTar } from './tar-read';
-import { tarBuffer, tarBytes, type ArchiveEntry, type EntryCounters, type EntryHeader } from './tar-format';
-import { ArchiveValidator, normalizeEntryName, printable, type ValidatedEntry } from './validate';
-import { ancestors, archiveRoots, checkAgainstTarget, kindOf, type PathKind } from './target-check';
-import { hasRawBytes } from './names';
-import { formatBytes } from '../core/bytes';
-import { isWithin } from '../core/paths';
+import { tarBytes, type ArchiveEntry, type EntryCounters, type EntryHeader } from './tar-format';
+import { normalizeEntryName, type ValidatedEntry } from './validate';
+import { checkAgainstTarget, kindOf, type PathKind } from './target-check';
 
 /** Where to restore. */
 export type RestoreTarget =
@@ -55,7 +53,7 @@ export interface RestoreOptions extends Omit<BackupOptions, 'checkDestination'> 
    * Asked when the target is not empty and `force` is not set (the editor shows a modal): resolve true to
    * overwrite (a safety backup is taken first), false to refuse. Without it, a non-empty target is refused.
    */
-  confirmOverwrite?: (question: { target: string; detail: string }) => Promise<boolean>;
+  confirmOverwrite?: (question: { target: string; detail: string; content: TargetContent }) => Promise<boolean>;
   /** Check that the safety backup's destination survives a recreate when inside a container (default true). */
   checkDestination?: boolean;
   /**
@@ -63,21 +61,6 @@ export interface RestoreOptions extends Omit<BackupOptions, 'checkDestination'> 
    * --keep-privileges). Without it they are stripped, with a warning naming the files (see {@link dropPrivileges}).
    */
   keepPrivileges?: boolean;
-}
-
-export interface ArchiveCheck {
-  archive: string;
-  manifest?: Manifest;
-  /** sha256 and entry count matched the manifest. False: no manifest, accepted with a warning. */
-  verified: boolean;
-  entries: number;
-  bytes: number;
-  archiveBytes: number;
-  sha256: string;
-  layout: Layout;
-  /** The archive's root entry (`./`), when it has one: the target directory gets its mode, owner, times. */
-  root?: EntryHeader;
-  warnings: string[];
 }
 
 export interface RestoreResult {
@@ -94,447 +77,11 @@ export interface RestoreResult {
   warnings: string[];
 }
 
-class RawTap extends Transform {
-  readonly hash = createHash('sha256');
-  bytes = 0;
-  constructor(private readonly onBytes?: (n: number) => void) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    this.onBytes?.(this.bytes);
-    cb(null, chunk);
-  }
-}
-
-/**
- * The archive, opened ONCE: every pass (the sha256, the validation, the writing) reads the same open file from
- * its start, so what is written are the bytes that were verified. Renaming another file over the path in
- * between changes nothing (the descriptor keeps the verified inode). Writing INTO the same inode is caught by
- * {@link ArchiveHandle.unchanged} (size and mtime from fstat before each pass) and, at the latest, by the sha256
- * of the writing pass.
- */
-export class ArchiveHandle {
-  private constructor(
-    readonly file: string,
-    private readonly fh: fsp.FileHandle,
-    readonly size: number,
-    private readonly mtimeMs: number,
-  ) {}
-
-  static async open(file: string): Promise<ArchiveHandle> {
-    let fh: fsp.FileHandle;
-    try {
-      fh = await fsp.open(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
-    } catch (err) {
-      throw new BackupInputError(`cannot read the archive ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : messageOf(err)}`);
-    }
-    try {
-      const st = await fh.stat();
-      // a fifo or a device would hand each pass different bytes: only a regular file can be verified
-      if (!st.isFile()) throw new BackupInputError(`${file} is not a file`);
-      return new ArchiveHandle(file, fh, st.size, st.mtimeMs);
-    } catch (err) {
-      await fh.close().catch(() => undefined);
-      throw err;
-    }
-  }
-
-  /** Throws when the open file was written to since it was opened. */
-  async unchanged(): Promise<void> {
-    const st = await this.fh.stat();
-    if (st.size !== this.size || st.mtimeMs !== this.mtimeMs) {
-      throw new BackupInputError(`${this.file} changed while it was being restored (${st.size} bytes, it had ${this.size})`);
-    }
-  }
-
-  /** A fresh stream over the whole file, by positional reads; the file stays open whatever the stream does. */
-  stream(): Readable {
-    // not fs.createReadStream({ fd }): destroying such a stream closes the descriptor even with autoClose false
-    const fh = this.fh;
-    return Readable.from(
-      (async function* () {
-        let pos = 0;
-        for (;;) {
-          const buf = Buffer.allocUnsafe(1024 * 1024);
-          const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-          if (bytesRead === 0) return;
-          pos += bytesRead;
-          yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
-        }
-      })(),
-      { objectMode: false, highWaterMark: 1024 * 1024 },
-    );
-  }
-
-  async isGzip(): Promise<boolean> {
-    const b = Buffer.alloc(2);
-    const { bytesRead } = await this.fh.read(b, 0, 2, 0);
-    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  }
-
-  async sha256(opts: { signal?: AbortSignal; onBytes?: (n: number) => void }): Promise<string> {
-    await this.unchanged();
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const stream = this.stream();
-    try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        if (opts.signal?.aborted) throw opts.signal.reason ?? new BackupAbortedError();
-        hash.update(chunk);
-        bytes += chunk.length;
-        opts.onBytes?.(bytes);
-      }
-    } finally {
-      stream.destroy();
-    }
-    return hash.digest('hex');
-  }
-
-  async close(): Promise<void> {
-    await this.fh.close().catch(() => undefined);
-  }
-}
-
-/** The archive's tar bytes (gunzipped when it is gzip), with the raw bytes hashed as they are read. */
-async function openArchive(archive: ArchiveHandle, opts: { onBytes?: (n: number) => void }): Promise<{ tar: Readable; tap: RawTap }> {
-  await archive.unchanged();
-  const gz = await archive.isGzip();
-  const raw = archive.stream();
-  const tap = new RawTap(opts.onBytes);
-  const out = gz ? createGunzip({ chunkSize: 128 * 1024 }) : new PassThrough();
-  pipelineCb(raw, tap, out, () => undefined);
-  return { tar: out, tap };
-}
-
-function damaged(file: string, err: unknown, verified: boolean): Error {
-  if (err instanceof BackupInputError || err instanceof BackupAbortedError) return err;
-  if (isAbortError(err)) return new BackupAbortedError('checking the archive was cancelled: nothing was restored');
-  const what = verified ? 'it matches its manifest, yet cannot be read' : 'it is damaged or not a tar archive';
-  return new BackupInputError(`${file} cannot be restored: ${what} (${messageOf(err)}); nothing was restored`);
-}
-
-/**
- * Verifies an archive before anything is written: (1) with a manifest, its size and sha256, then (2) a full
- * pass over its entries: every entry validated (see validate.ts), counted, and the count compared with the
- * manifest's. An archive without a manifest is accepted with a warning that it cannot be verified.
- * `targetCheck` also checks the entries against a local target (existing symlinks, type conflicts); `onEntry`
- * sees every validated entry (restore collects the paths to check an engine target with, see target-check.ts).
- */
-export async function verifyArchive(
-  archive: string,
-  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null; handle?: ArchiveHandle; onEntry?: (entry: ValidatedEntry) => void; space?: FreeSpace } = {},
-): Promise<ArchiveCheck> {
-  const file = resolve(archive);
-  // the caller's open archive (restore writes from the same descriptor), else one opened for this check
-  const handle = opts.handle ?? (await ArchiveHandle.open(file));
-  try {
-    return await verifyOpen(file, handle, opts);
-  } finally {
-    if (!opts.handle) await handle.close();
-  }
-}
-
-async function verifyOpen(
-  file: string,
-  handle: ArchiveHandle,
-  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null; onEntry?: (entry: ValidatedEntry) => void; space?: FreeSpace },
-): Promise<ArchiveCheck> {
-  const st = { size: handle.size };
-  if (st.size === 0) throw new BackupInputError(`${file} is empty (0 bytes): it holds no backup; nothing was restored`);
-  const manifest = opts.manifest === null ? undefined : (opts.manifest ?? (await readManifestFor(file)));
-  const warnings: string[] = [];
-  const reporter = opts.reporter;
-
-  if (manifest) {
-    if (manifest.archiveBytes !== st.size) {
-      throw new BackupInputError(`${file} has ${st.size} bytes but its manifest says ${manifest.archiveBytes}: the archive is damaged or incomplete; nothing was restored`);
-    }
-    reporter?.setPhase('verifying', st.size);
-    const sha256 = await handle.sha256({ ...(opts.signal ? { signal: opts.signal } : {}), onBytes: (n) => reporter?.update({ entries: 0, bytes: 0, compressedBytes: n }, false, 'compressedBytes') }).catch((err) => {
-      throw damaged(file, err, false);
-    });
-    if (sha256 !== manifest.sha256) {
-      throw new BackupInputError(`${file} does not match its manifest: sha256 ${sha256} where ${manifestPathFor(file)} says ${manifest.sha256}. The archive is damaged or was changed; nothing was restored`);
-    }
-  } else {
-    warnings.push(`${file} has no manifest beside it (${manifestPathFor(file)}): it cannot be verified, only checked entry by entry`);
-  }
-
-  reporter?.setPhase('validating', st.size);
-  const validator = new ArchiveValidator();
-  let root: EntryHeader | undefined;
-  // What writing it takes: every file rounded up to a 4 KiB block, every directory a block. Checked from each
-  // header as it is read, before its body: a gzip bomb (3 MB that expand to 3 GiB) stops at its first big header.
-  let need = 0;
-  const { tar, tap } = await openArchive(handle, { onBytes: (n) => reporter?.update({ entries: validator.entries, bytes: validator.bytes, compressedBytes: n }, false, 'compressedBytes') });
-  try {
-    for await (const entry of readTar(tar, opts.signal ? { signal: opts.signal } : {})) {
-      const v = validator.check(entry.header);
-      if (v.path === '' && !root) root = entry.header;
-      if (opts.space) {
-        if (entry.header.type === 'file') need += Math.ceil(entry.header.size / 4096) * 4096;
-        else if (entry.header.type === 'directory') need += 4096;
-        if (need > opts.space.free) {
-          throw new BackupInputError(
-            `${file} needs more free space than ${opts.space.where} has: ${formatBytes(opts.space.free)} free there, and its files take ${formatBytes(need)} after ${validator.entries} of its entries ` +
-              `("${printable(entry.header.name)}" alone is ${formatBytes(entry.header.size)}); nothing was restored`,
-          );
-        }
-      }
-      if (opts.targetCheck) await opts.targetCheck.check(v);
-      opts.onEntry?.(v);
-    }
-  } catch (err) {
-    throw err instanceof ArchiveRefusedError ? new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored`, err.entry) : damaged(file, err, !!manifest);
-  }
-  const sha256 = tap.hash.digest('hex');
-  if (validator.entries === 0) throw new BackupInputError(`${file} holds no entries (${st.size} bytes, not even its root folder): there is nothing to restore; nothing was restored`);
-  if (manifest) {
-    if (sha256 !== manifest.sha256) throw new BackupInputError(`${file} changed while it was checked; nothing was restored`);
-    if (validator.entries !== manifest.entries) {
-      throw new BackupInputError(`${file} holds ${validator.entries} entries but its manifest says ${manifest.entries}: nothing was restored`);
-    }
-    if (validator.bytes !== manifest.bytes) {
-      throw new BackupInputError(`${file} holds ${validator.bytes} bytes of files but its manifest says ${manifest.bytes}: nothing was restored`);
-    }
-  }
-  return {
-    archive: file,
-    ...(manifest ? { manifest } : {}),
-    verified: !!manifest,
-    entries: validator.entries,
-    bytes: validator.bytes,
-    archiveBytes: st.size,
-    sha256,
-    layout: manifest?.layout ?? 'content',
-    ...(root ? { root } : {}),
-    warnings,
-  };
-}
-
-/** The free space a restore may use, where it was measured (for the message). */
-export interface FreeSpace {
-  where: string;
-  free: number;
-}
-
-/** Free space (for an unprivileged user: f_bavail) on the file system of `path`, or its nearest existing parent. */
-async function freeSpaceAt(path: string, where = path): Promise<FreeSpace | undefined> {
-  for (let p = path; ; p = dirname(p)) {
-    try {
-      const st = await fsp.statfs(p);
-      return { where, free: st.bavail * st.bsize };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || p === dirname(p)) return undefined;
-    }
-  }
-}
-
-/**
- * The free space of the engine's data root (where volumes and containers' layers live), when the engine runs on
- * this machine (a unix socket) and its data root is visible here. Otherwise the engine cannot tell: Docker has no
- * API for it (a remote engine, Docker Desktop's VM, this tool in a container) and nothing is checked before the
- * write; a full disk then stops the engine's extraction with ENOSPC and the restore fails saying so.
- */
-async function engineFreeSpace(conn: DockerConnection, what: string): Promise<FreeSpace | undefined> {
-  if (typeof conn.endpoint.modemOptions.socketPath !== 'string') return undefined;
-  try {
-    const info = (await conn.docker.info()) as { DockerRootDir?: string };
-    if (!info.DockerRootDir) return undefined;
-    const st = await fsp.stat(info.DockerRootDir).catch(() => undefined);
-    if (!st?.isDirectory()) return undefined;
-    return await freeSpaceAt(info.DockerRootDir, `${what} (the engine's data root ${info.DockerRootDir})`);
-  } catch {
-    return undefined;
-  }
-}
-
-/** What {@link dropPrivileges} took away, for the warning. */
-interface Dropped {
-  setid: string[];
-  capabilities: string[];
-}
-
-/**
- * The privilege policy of a restore: owners, permission bits and times are data and are restored as the archive
- * recorded them (a database volume must stay owned by its uid 999; a non-root user who may use the Docker socket
- * can be root anyway). What is stripped, unless `keepPrivileges`, is what makes a file grant privileges to
- * whoever runs it: the setuid and setgid bits of non-directories, and file capabilities (`security.capability`).
- * An archive from elsewhere could carry a setuid-root shell; a backup of a volume hardly ever holds one that
- * should be restored without being asked. A directory keeps its setgid (new files inherit its group, nothing
- * runs with it) and sticky bits; its setuid means nothing on Linux and goes. Devices stay refused (validate.ts).
- */
-function dropPrivileges(v: ValidatedEntry, dropped: Dropped): ValidatedEntry {
-  const h = v.header;
-  const setid = h.type === 'directory' ? h.mode & 0o4000 : h.type === 'file' ? h.mode & 0o6000 : 0;
-  const cap = h.xattrs !== undefined && 'security.capability' in h.xattrs;
-  if (!setid && !cap) return v;
-  const header: EntryHeader = { ...h, mode: h.mode & ~setid };
-  if (setid && h.type !== 'directory') dropped.setid.push(v.path);
-  if (cap) {
-    const { ['security.capability']: _, ...rest } = h.xattrs!;
-    void _;
-    if (Object.keys(rest).length > 0) header.xattrs = rest;
-    else delete header.xattrs;
-    dropped.capabilities.push(v.path);
-  }
-  return { ...v, header };
-}
-
-function droppedWarnings(d: Dropped): string[] {
-  const list = (paths: string[]): string => paths.slice(0, 10).map((p) => printable(p)).join(', ') + (paths.length > 10 ? `, and ${paths.length - 10} more` : '');
-  const out: string[] = [];
-  if (d.setid.length) out.push(`${d.setid.length} file(s) were restored without their setuid/setgid bits (${list(d.setid)}): pass --keep-privileges to restore them as the archive has them`);
-  if (d.capabilities.length) out.push(`${d.capabilities.length} file(s) were restored without their file capabilities (security.capability) (${list(d.capabilities)}): pass --keep-privileges to restore them`);
-  return out;
-}
-
-/**
- * The archive's entries, validated again one by one as they are written (the file is read a second time), with
- * the raw bytes hashed: a file that changed since it was verified stops the restore.
- */
-async function* validatedEntries(
-  check: ArchiveCheck,
-  handle: ArchiveHandle,
-  opts: { signal?: AbortSignal; reporter: ProgressReporter; counters: { entries: number; bytes: number }; dropped?: Dropped },
-): AsyncGenerator<ExtractEntry> {
-  const validator = new ArchiveValidator();
-  let raw = 0;
-  const report = (): void => opts.reporter.update({ entries: opts.counters.entries, bytes: opts.counters.bytes, compressedBytes: raw });
-  const { tar, tap } = await openArchive(handle, { onBytes: (n) => (raw = n) });
-  for await (const entry of readTar(tar, opts.signal ? { signal: opts.signal } : {})) {
-    const checked = validator.check(entry.header);
-    const v = opts.dropped ? dropPrivileges(checked, opts.dropped) : checked;
-    const body = entry.body;
-    // file content is counted as it is written, so the percentage moves inside big files too
-    yield body
-      ? {
-          ...v,
-          body: (async function* () {
-            for await (const chunk of body) {
-              opts.counters.bytes += chunk.length;
-              report();
-              yield chunk;
-            }
-          })(),
-        }
-      : v;
-    opts.counters.entries++;
-    report();
-  }
-  if (tap.hash.digest('hex') !== check.sha256) throw new BackupFailedError(`${check.archive} changed while it was being restored`);
-}
-
-/** The entries whose path `keep` takes; the others are read past (their bodies drained, so the tar moves on). */
-async function* only(entries: AsyncIterable<ExtractEntry>, keep: (path: string) => boolean): AsyncGenerator<ExtractEntry> {
-  for await (const e of entries) {
-    if (keep(e.path)) yield e;
-    else if (e.body) for await (const _ of e.body) void _;
-  }
-}
-
-/** Where a container has a tmpfs: `--tmpfs` (HostConfig.Tmpfs) and `--mount type=tmpfs` (Mounts). */
-function tmpfsMountPoints(info: Dockerode.ContainerInspectInfo): string[] {
-  const points = new Set(Object.keys((info.HostConfig as { Tmpfs?: Record<string, string> }).Tmpfs ?? {}));
-  for (const m of info.Mounts ?? []) if ((m.Type as string) === 'tmpfs') points.add(m.Destination);
-  return [...points].map((p) => p.replace(/\/+$/, '') || '/');
-}
-
-/**
- * Validated entries as a tar for the engine: names `./path`, hard links `./target`.
- *
- * With `parentHeader`, every parent of an entry that the archive did not put before it gets a directory entry
- * first: the engine refuses a directory entry over a non-directory (`noOverwriteDirNonDir`), so a symlink planted
- * in a parent after the target was checked (target-check.ts) stops the restore there instead of being followed.
- * `parentHeader` gives the entry for that parent: an existing directory's own header (from the safety backup's
- * listing, so nothing about it changes), a plain one for a missing directory, or undefined to leave it alone
- * (an existing parent whose owner and times are not known: sending anything would change them).
- */
-function forEngine(entries: AsyncIterable<ExtractEntry>, parentHeader?: (path: string) => EntryHeader | undefined): AsyncIterable<ArchiveEntry> {
-  return (async function* () {
-    const dirs = new Set<string>(['']);
-    for await (const e of entries) {
-      if (parentHeader) {
-        for (const parent of ancestors(e.path)) {
-          if (dirs.has(parent)) continue;
-          dirs.add(parent);
-          const h = parentHeader(parent);
-          if (h) yield { header: { ...h, name: `./${parent}`, type: 'directory', size: 0 } };
-        }
-      }
-      if (e.header.type === 'directory') dirs.add(e.path);
-      const header: EntryHeader = { ...e.header, name: e.path === '' ? './' : `./${e.path}` };
-      if (e.linkPath !== undefined) header.linkname = `./${e.linkPath}`;
-      yield e.body ? { header, body: e.body } : { header };
-    }
-  })();
-}
-
 /**
  * For tests only: awaited after every check, right before the archive is streamed to the engine (a test plants
  * a symlink there, as a process in the container racing the restore could).
  */
 export const restoreHooks: { beforeEngineWrite?: () => Promise<void> } = {};
-
-/** A directory the restore creates: what the engine itself would make (0755, root, now). */
-const newDirHeader = (): EntryHeader => ({ name: '', type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: Math.floor(Date.now() / 1000) });
-
-/** Whether a directory of a container holds anything (reads the first entries of its archive only). */
-export async function engineDirHasContent(conn: DockerConnection, container: Dockerode.Container, path: string, signal?: AbortSignal): Promise<boolean> {
-  let n = 0;
-  for await (const _ of engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, (x) => x, { doing: `looking into ${path}`, ...(signal ? { signal } : {}) })) {
-    void _;
-    if (++n > 1) return true;
-  }
-  return false;
-}
-
-/** Creates `path` in a container (its missing components only), with the archive root's owner and mode. */
-async function createContainerDir(conn: DockerConnection, container: Dockerode.Container, path: string, root: EntryHeader | undefined, signal?: AbortSignal): Promise<void> {
-  const parts = path.split('/').filter(Boolean);
-  let existing = parts.length;
-  while (existing > 0) {
-    const p = `/${parts.slice(0, existing).join('/')}`;
-    const st = await statPath(conn, container, p, signal);
-    if (st) {
-      if (!st.isDir) throw new BackupInputError(`${p} in the container is not a directory: cannot restore into ${path}`);
-      break;
-    }
-    existing--;
-  }
-  const base = `/${parts.slice(0, existing).join('/')}`;
-  const missing = parts.slice(existing);
-  if (missing.length === 0) return;
-  const now = Math.floor(Date.now() / 1000);
-  // the missing parents are made as the engine would make them (0755, root); only the target folder itself gets
-  // the archive root's owner and mode (the archive's `./` entry sets them again), without setuid
-  const entries: ArchiveEntry[] = missing.map((_, i) =>
-    i === missing.length - 1
-      ? { header: { name: missing.join('/'), type: 'directory', mode: (root?.mode ?? 0o755) & ~0o4000, uid: root?.uid ?? 0, gid: root?.gid ?? 0, size: 0, mtime: now } }
-      : { header: { name: missing.slice(0, i + 1).join('/'), type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: now } },
-  );
-  const body = Readable.from([await tarBuffer(entries)], { objectMode: false });
-  await putArchive(conn, container, base, body, { doing: `creating ${path} in the container`, ...(signal ? { signal } : {}) });
-}
-
-function describeTarget(t: RestoreTarget): string {
-  switch (t.kind) {
-    case 'local':
-      return resolve(t.path);
-    case 'volume':
-      return `volume "${t.volume}"`;
-    case 'container-path':
-      return `${t.path} of container "${t.container}"`;
-    case 'container':
-      return `container "${t.container}"`;
-  }
-}
-
-function notEmpty(target: string, detail: string): BackupInputError {
-  return new BackupInputError(`${target} is not empty${detail}: restoring would overwrite it. Pass --force to restore anyway (what is there is backed up first); nothing was restored`);
-}
 
 /**
  * Restores an archive: verification (sha256, then entry count) and validation of every entry BEFORE anything
@@ -550,13 +97,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   });
-  if (target.kind === 'container' && manifest?.layout !== 'root') {
-    throw new BackupInputError(
-      manifest
-        ? `${file} is a backup of ${manifest.source.kind} "${manifest.source.name}", not a rescue archive: restore it with --container C --path P, --volume NAME or --path DIR`
-        : `${file} has no manifest, so it is not known to be a rescue archive: restore it with --container C --path P, --volume NAME or --path DIR`,
-    );
-  }
+  if (target.kind === 'container' && manifest?.layout !== 'root') throw notARescueArchive(file, manifest?.source);
   const signalOpt = opts.signal ? { signal: opts.signal } : {};
   const counters = { entries: 0, bytes: 0 };
   const dropped: Dropped = { setid: [], capabilities: [] };
@@ -603,16 +144,13 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
         safety = undefined;
         removed = ' (the safety backup taken for it was removed)';
       }
-      throw new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored${removed}`, err.entry);
+      throw new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored${removed}`, err.entry, err.kind);
     }
   };
-  const mayOverwrite = async (target: string, detail: string): Promise<void> => {
+  const mayOverwrite = async (target: string, content: TargetContent): Promise<void> => {
     if (opts.force) return;
-    // The detail is written to follow the target in a sentence (" (3 entries)", ": 2 of the paths exist there (a, b)"):
-    // the question shows it on its own.
-    const alone = detail.startsWith(' (') && detail.endsWith(')') ? detail.slice(2, -1) : detail.replace(/^: /, '');
-    if (opts.confirmOverwrite && (await opts.confirmOverwrite({ target, detail: alone.trim() }))) return;
-    throw notEmpty(target, detail);
+    if (opts.confirmOverwrite && (await opts.confirmOverwrite({ target, detail: contentAlone(content), content }))) return;
+    throw needsForce(target, content);
   };
   const entriesFor = (check: ArchiveCheck): AsyncGenerator<ExtractEntry> => {
     reporter.setPhase('restoring', check.bytes);
@@ -646,7 +184,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
       const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, ...(space ? { space } : {}), ...(st ? { targetCheck: new LocalTargetCheck(dest) } : {}) });
       const names = st ? await fsp.readdir(dest) : [];
       if (names.length > 0) {
-        await mayOverwrite(dest, ` (${names.length} entr${names.length === 1 ? 'y' : 'ies'})`);
+        await mayOverwrite(dest, { kind: 'entries', count: names.length });
         const w: string[] = [];
         await safetyBackup(
           (dir) => {
@@ -679,7 +217,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
       try {
         await withVolumeHelper(conn, target.volume, { readOnly: false }, opts, async (helper) => {
           if (existed && (await engineDirHasContent(conn, helper.container, HELPER_MOUNT, opts.signal))) {
-            await mayOverwrite(what, '');
+            await mayOverwrite(what, { kind: 'some' });
             await safetyBackup(
               () => engineArchive(conn, helper.container, `${HELPER_MOUNT}/.`, contentNameMap(), { doing: `backing up ${what} before the restore`, ...signalOpt }),
               { kind: 'volume', name: target.volume, engine: conn.endpoint.description },
@@ -707,7 +245,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
       const st = await statPath(conn, container, path, opts.signal);
       if (st && !st.isDir) throw new BackupInputError(`${path} in container "${containerName}" is not a directory`);
       if (st && (await engineDirHasContent(conn, container, path, opts.signal))) {
-        await mayOverwrite(what, '');
+        await mayOverwrite(what, { kind: 'some' });
         await safetyBackup(
           () => engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, contentNameMap(), { doing: `backing up ${what} before the restore`, ...signalOpt }),
           { kind: 'container-path', name: path, container: containerName, containerId: info.Id, engine: conn.endpoint.description },
@@ -726,41 +264,14 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     // entries (its top-level paths), never from the manifest's `paths`: a manifest is only as honest as whoever
     // wrote it, and its sha256 proves nothing about that.
     const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect, ...spaceOpt });
-    const refused = (why: string, entry: string): ArchiveRefusedError => new ArchiveRefusedError(`${file} is refused: ${why}; nothing was restored`, entry);
     const stats = new Map<string, Awaited<ReturnType<typeof statPath>>>();
     const stat = async (abs: string): Promise<Awaited<ReturnType<typeof statPath>>> => {
       if (!stats.has(abs)) stats.set(abs, await statPath(conn, container, abs, opts.signal));
       return stats.get(abs);
     };
-    // A tmpfs exists only in the running container's mount namespace: what goes into one is read and written
-    // with tar inside the container (the archive endpoint works under it, on the host side).
-    const tmpfsPoints = tmpfsMountPoints(info);
-    const inTmpfs = (rel: string): boolean => tmpfsPoints.some((t) => isWithin(`/${rel}`, t));
-    const toTmpfs = [...archivePaths.keys()].filter(inTmpfs);
-    if (toTmpfs.length > 0 && info.State?.Running !== true) {
-      const points = tmpfsPoints.filter((t) => toTmpfs.some((p) => isWithin(`/${p}`, t)));
-      throw new BackupInputError(`${points.join(', ')} of container "${containerName}" ${points.length === 1 ? 'is a tmpfs, which exists' : 'are tmpfs mounts, which exist'} only while the container runs: start it and restore again; nothing was restored`);
-    }
-    const conflicts: string[] = [];
-    for (const root of archiveRoots(archivePaths)) {
-      if (root === '') throw refused('it has an entry for / itself, which a rescue archive never has', root);
-      // the engine is asked by path in a URL, which carries UTF-8 only
-      if (hasRawBytes(root)) throw refused(`the path /${printable(root)} is not valid UTF-8, so what the container has there cannot be checked`, root);
-      let parentMissing = false;
-      for (const parent of ancestors(root)) {
-        const st = await stat(`/${parent}`);
-        if (!st) {
-          parentMissing = true; // nothing exists below a missing directory
-          break;
-        }
-        if (st.isSymlink) throw refused(`the container has a symlink at /${printable(parent)} (to ${printable(st.linkTarget)}): restoring /${printable(root)} would write through it`, root);
-        if (!st.isDir) throw refused(`the container has a file at /${printable(parent)} where the archive needs a directory (for /${printable(root)})`, root);
-      }
-      if (!parentMissing && (await stat(`/${root}`))) conflicts.push(`/${root}`);
-    }
+    const { conflicts, inTmpfs, toTmpfs } = await planRescueWrite(file, archivePaths, { stat, tmpfsPoints: tmpfsMountPoints(info), running: info.State?.Running === true, containerName });
     if (conflicts.length > 0) {
-      const shown = conflicts.slice(0, 10).join(', ') + (conflicts.length > 10 ? `, and ${conflicts.length - 10} more` : '');
-      await mayOverwrite(what, `: ${conflicts.length} of the archive's paths exist there (${shown})`);
+      await mayOverwrite(what, { kind: 'paths', paths: conflicts });
       const entries = async function* (): AsyncGenerator<ArchiveEntry> {
         for (const p of conflicts) {
           const doing = `backing up ${p} before the restore`;

@@ -30,7 +30,7 @@ import { pipeline } from 'node:stream/promises';
 import { after, describe, it } from 'node:test';
 import { createGzip } from 'node:zlib';
 import * as tarStream from 'tar-stream';
-import { backup, classifyDestination, listBackups, restore, BackupAbortedError, BackupInputError, ArchiveRefusedError } from '../../src/backup';
+import { backup, classifyDestination, isRestoreRefusal, listBackups, restore, BackupAbortedError, BackupInputError, ArchiveRefusedError } from '../../src/backup';
 import { removeStalePartials } from '../../src/backup/archive-file';
 import { defaultBackupDir } from '../../src/backup/location';
 
@@ -165,7 +165,9 @@ describe('local backup and restore', () => {
     const before = snapshot(dest);
     await assert.rejects(restore(r.archive, { kind: 'local', path: dest }, { outDir: out }), (err: Error) => {
       assert.ok(err instanceof BackupInputError);
-      assert.match(err.message, /is not empty \(2 entries\).*--force/);
+      assert.ok(isRestoreRefusal(err) && err.kind === 'needs-force', 'a refusal the caller words (the CLI: "Pass --force", see backup-cli.test.ts)');
+      assert.match(err.message, /is not empty \(2 entries\): restoring would overwrite it; nothing was restored$/);
+      assert.doesNotMatch(err.message, /--force/, 'the engine names no CLI flag');
       return true;
     });
     assert.deepEqual(snapshot(dest), before, 'nothing was written');
@@ -195,7 +197,7 @@ describe('local backup and restore', () => {
       restore(r.archive, { kind: 'local', path: dest }, { outDir: out, confirmOverwrite: async (q) => (asked.push(q), false) }),
       /is not empty/,
     );
-    assert.deepEqual(asked, [{ target: dest, detail: '1 entry' }]);
+    assert.deepEqual(asked, [{ target: dest, detail: '1 entry', content: { kind: 'entries', count: 1 } }]);
     const phases = new Set<string>();
     let last = 0;
     const rr = await restore(r.archive, { kind: 'local', path: dest }, {

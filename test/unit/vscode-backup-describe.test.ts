@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { backup, classifyDestination, listBackups, restore, type BackupListing, type BackupResult, type RestoreResult } from '../../src/backup';
+import { backup, classifyDestination, listBackups, restore, type BackupListing, type BackupResult, type RestoreResult, type TargetContent } from '../../src/backup';
 import {
   backupDoneMessage,
   backupItemView,
@@ -32,7 +32,7 @@ const fixture = (name: string): string => join(__dirname, '..', 'fixtures', name
 
 let first: BackupResult;
 let second: BackupResult;
-let question: { target: string; detail: string } | undefined;
+let question: { target: string; detail: string; content: TargetContent } | undefined;
 let restored: RestoreResult;
 let listings: BackupListing[];
 
@@ -123,14 +123,15 @@ describe('the modal questions', () => {
     assert.ok(c.detail.includes(`(${src}, `), 'names the archive\'s source');
     assert.ok(c.detail.includes(`A safety backup of what is there now is taken first, into ${out}.`), c.detail);
     assert.equal(c.action, 'Back Up and Replace');
-    const volume = overwriteConfirmation({ target: 'volume "data"', detail: '' }, '/b/volume-data-x.tar.gz', undefined, '/b');
+    const volume = overwriteConfirmation({ target: 'volume "data"', detail: '', content: { kind: 'some' } }, '/b/volume-data-x.tar.gz', undefined, '/b');
     assert.equal(volume.message, 'Replace what volume "data" holds with volume-data-x.tar.gz?');
     assert.ok(volume.detail.startsWith('Volume "data" is not empty. Restoring volume-data-x.tar.gz replaces'), volume.detail);
   });
 
   it('a rescue archive back into its container names the paths that exist there', () => {
-    // The engine's words for a rescue archive whose paths exist in the container (restore.ts, mayOverwrite).
-    const c = overwriteConfirmation({ target: 'container "web"', detail: "2 of the archive's paths exist there (/home/coder/.ssh, /etc/passwd)" }, '/b/rescue-web-x.tar.gz', undefined, '/b');
+    // What the engine asks with for a rescue archive whose paths exist in the container (restore.ts, mayOverwrite).
+    const paths = ['/home/coder/.ssh', '/etc/passwd'];
+    const c = overwriteConfirmation({ target: 'container "web"', detail: "2 of the archive's paths exist there (/home/coder/.ssh, /etc/passwd)", content: { kind: 'paths', paths } }, '/b/rescue-web-x.tar.gz', undefined, '/b');
     assert.ok(c.detail.startsWith(`Container "web" is not empty. 2 of the archive's paths exist there (/home/coder/.ssh, /etc/passwd). Restoring rescue-web-x.tar.gz`), c.detail);
   });
 

@@ -11,6 +11,7 @@ import {
   rescue,
   restore,
   BackupInputError,
+  isRestoreRefusal,
   DEFAULT_KEEP,
   type BackupListing,
   type BackupOptions,
@@ -105,8 +106,8 @@ function progressLine(io: Output): { onProgress?: (p: Progress) => void; done: (
 function fail(io: Output, err: unknown): number {
   const e = err as Error;
   if (err instanceof UsageError || (e as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) throw err;
-  if (err instanceof BackupInputError || e.name === 'DockerUnavailableError') {
-    io.err(`persistence-lens: ${e.message}\n`);
+  if (err instanceof BackupInputError || e.name === 'DockerUnavailableError' || isRestoreRefusal(err)) {
+    io.err(`persistence-lens: ${refusalInFlags(err) ?? e.message}\n`);
     return 2;
   }
   if (e.name === 'BackupFailedError' || e.name === 'AbortError') {
@@ -115,6 +116,20 @@ function fail(io: Output, err: unknown): number {
   }
   io.err(`persistence-lens: ${e?.stack ?? String(err)}\n`);
   return 1;
+}
+
+/** A refused restore in the CLI's words: what to pass to go on. The engine's own message names no flag. */
+function refusalInFlags(err: unknown): string | undefined {
+  if (!isRestoreRefusal(err) || err.reason === undefined) return undefined;
+  switch (err.kind) {
+    case 'needs-force':
+      return `${err.reason}. Pass --force to restore anyway (what is there is backed up first); nothing was restored`;
+    case 'not-a-rescue-archive':
+      return `${err.reason}: restore it with --container C --path P, --volume NAME or --path DIR`;
+    case 'link-in-target':
+    case 'archive-refused':
+      return undefined;
+  }
 }
 
 function commonOptions(values: { out?: string; host?: string }, extra: Partial<BackupOptions> = {}): BackupOptions {

@@ -1,5 +1,5 @@
 import { basename, dirname } from 'node:path';
-import type { BackupListing, BackupResult, DestinationVerdict, ManifestSource, RescueResult, RestoreResult } from '../../backup';
+import type { BackupListing, BackupResult, DestinationVerdict, ManifestSource, RescueResult, RestoreResult, TargetContent } from '../../backup';
 import { formatBytes } from '../../core/bytes';
 
 export { formatBytes };
@@ -92,12 +92,12 @@ import type { Confirmation } from '../ui/ui';
 
 /**
  * The restore's question when the target is not empty. `question` is the engine's: the target as it words it
- * and what is there ("3 entries", or which of a rescue's paths exist).
+ * and what is there, as data (`content.kind`): a count of entries, which of a rescue's paths exist, or unknown.
  */
-export function overwriteConfirmation(question: { target: string; detail: string }, archive: string, listing: Pick<BackupListing, 'createdAt' | 'manifest'> | undefined, backupFolder: string): Confirmation {
+export function overwriteConfirmation(question: { target: string; detail: string; content: TargetContent }, archive: string, listing: Pick<BackupListing, 'createdAt' | 'manifest'> | undefined, backupFolder: string): Confirmation {
   const what = listing?.manifest ? ` (${describeSource(listing.manifest.source)}, ${formatDate(listing.createdAt)})` : '';
-  // The engine says what is there as a count of entries (a folder) or which of a rescue's paths exist.
-  const there = !question.detail ? '' : /^[\d,]+ entr(y|ies)$/.test(question.detail) ? ` It holds ${question.detail}.` : ` ${capitalize(question.detail)}.`;
+  const c = question.content;
+  const there = c.kind === 'entries' ? ` It holds ${plural(c.count, 'entry', 'entries')}.` : c.kind === 'some' ? '' : ` ${capitalize(question.detail)}.`;
   return {
     kind: 'overwrite',
     message: `Replace what ${question.target} holds with ${basename(archive)}?`,

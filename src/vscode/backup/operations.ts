@@ -164,7 +164,7 @@ export async function runRestore(deps: BackupDeps, archive: string, target: Rest
     tell(deps, 'info', restoreDoneMessage(r), r.safetyBackup ? { 'Reveal Safety Backup': () => vscode.commands.executeCommand(COMMAND.revealBackup, r.safetyBackup!.archive) } : {});
     return r;
   } catch (err) {
-    // The engine's refusal speaks of --force; the user has just said no, so say what that did.
+    // The engine's refusal (kind needs-force) says the target is not empty; the user has just said no, so say what that did.
     if (declined) tell(deps, 'info', `Nothing was restored: ${what} was left as it was.`);
     else reportFailure(deps, err);
     return undefined;
