@@ -197,8 +197,8 @@ export class ArchiveHandle {
   }
 }
 
-/** The archive's tar bytes (gunzipped when it is gzip), with the raw bytes hashed as they are read. */
-async function openArchive(archive: ArchiveHandle, opts: { onBytes?: (n: number) => void }): Promise<{ tar: Readable; tap: RawTap }> {
+/** The archive's tar bytes (gunzipped when it is gzip), with the raw bytes hashed as they are read (restore; src/browse reads archives with it too). */
+export async function openArchive(archive: ArchiveHandle, opts: { onBytes?: (n: number) => void }): Promise<{ tar: Readable; tap: RawTap }> {
   await archive.unchanged();
   const gz = await archive.isGzip();
   const raw = archive.stream();
