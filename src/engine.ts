@@ -24,3 +24,5 @@ export { backupSet as backupProject, restoreSet, listSets, readSet, SET_SUFFIX, 
 // Orphaned anonymous volumes in the Paths view, with where each was last seen, and Recover Into… (src/vscode/paths/orphans.ts).
 export { findOrphanedVolumes, type OrphanedVolume } from './sources/docker/orphans';
 export { recoverVolume, type RecoverResult } from './move/recover';
+// Browsing a volume, a container's folder or a backup archive read-only in the Explorer (src/vscode/browse).
+export { openBrowseSession, BrowseError, MAX_READ_BYTES, type BrowseSession, type BrowseEntry, type BrowseSource } from './browse';

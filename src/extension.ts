@@ -3,12 +3,16 @@ import { registerPathsFeatures, type PathsFeatures } from './vscode/paths/index'
 import { registerScanReportCommand } from './vscode/scan-report-command';
 import { registerDiagnostics } from './vscode/diagnostics/index';
 import { registerBackupFeatures } from './vscode/backup/index';
+import { registerBrowseFeatures, type BrowseFeatures } from './vscode/browse/index';
 import { createUi } from './vscode/ui/index';
 
 /** What activate() returns: used by the editor tests only (vscode.extensions.getExtension(id).exports). */
 export interface PersistenceLensExports {
   paths: PathsFeatures;
+  browse: BrowseFeatures;
 }
+
+let browse: BrowseFeatures | undefined;
 
 /** Composition only: every feature registers itself; nothing here touches Docker or the file system. */
 export function activate(context: vscode.ExtensionContext): PersistenceLensExports {
@@ -16,8 +20,13 @@ export function activate(context: vscode.ExtensionContext): PersistenceLensExpor
   registerScanReportCommand(context, ui.documents);
   registerDiagnostics(context);
   registerBackupFeatures(context, ui);
+  browse = registerBrowseFeatures(context, ui);
   const paths = registerPathsFeatures(context, ui);
-  return { paths };
+  return { paths, browse };
 }
 
-export function deactivate(): void {}
+/** Browse sessions end here: their helper containers are removed before the extension host goes. */
+export async function deactivate(): Promise<void> {
+  await browse?.closeAll();
+  browse = undefined;
+}

@@ -140,18 +140,11 @@ export interface Helper {
 }
 
 /**
- * Creates a never-started helper container with `volume` mounted at {@link HELPER_MOUNT}, runs `fn`, and
- * removes the helper (and any anonymous volume its image declared) whatever happens. When the engine does not
- * answer for the removal, it is retried for `helperCleanupMs`; if it still fails, the error says which helper
- * was left (the next operation removes it).
+ * Creates a never-started helper container with `volume` mounted at {@link HELPER_MOUNT} (stale helpers swept
+ * first). The caller removes it with {@link removeHelper}: {@link withVolumeHelper} does for one operation, a
+ * browse session (src/browse) keeps one for its lifetime.
  */
-export async function withVolumeHelper<T>(
-  conn: DockerConnection,
-  volume: string,
-  mode: { readOnly: boolean },
-  opts: DockerOptions & { signal?: AbortSignal },
-  fn: (helper: Helper) => Promise<T>,
-): Promise<T> {
+export async function createVolumeHelper(conn: DockerConnection, volume: string, mode: { readOnly: boolean }, opts: DockerOptions): Promise<Helper> {
   const { docker } = conn;
   await sweepStaleHelpers(docker);
   const image = await pickHelperImage(docker, volume);
@@ -172,7 +165,24 @@ export async function withVolumeHelper<T>(
   } catch (err) {
     throw translateDockerError(err, conn, `creating a helper container for volume "${volume}"`);
   }
-  const helper: Helper = { container, id: container.id, name };
+  return { container, id: container.id, name };
+}
+
+/**
+ * Creates a never-started helper container with `volume` mounted at {@link HELPER_MOUNT}, runs `fn`, and
+ * removes the helper (and any anonymous volume its image declared) whatever happens. When the engine does not
+ * answer for the removal, it is retried for `helperCleanupMs`; if it still fails, the error says which helper
+ * was left (the next operation removes it).
+ */
+export async function withVolumeHelper<T>(
+  conn: DockerConnection,
+  volume: string,
+  mode: { readOnly: boolean },
+  opts: DockerOptions & { signal?: AbortSignal },
+  fn: (helper: Helper) => Promise<T>,
+): Promise<T> {
+  const { docker } = conn;
+  const helper = await createVolumeHelper(conn, volume, mode, opts);
   let result: T;
   try {
     result = await fn(helper);
@@ -187,7 +197,7 @@ export async function withVolumeHelper<T>(
 }
 
 /** Removes the helper; returns a sentence when it could not. */
-async function removeHelper(docker: Dockerode, helper: Helper, budgetMs: number): Promise<string | undefined> {
+export async function removeHelper(docker: Dockerode, helper: Helper, budgetMs: number): Promise<string | undefined> {
   const deadline = Date.now() + budgetMs;
   let lastError: unknown;
   for (let attempt = 0; ; attempt++) {
@@ -210,11 +220,18 @@ export interface PathStat {
   mode: number;
   isDir: boolean;
   isSymlink: boolean;
+  /** Neither a directory, a symlink nor a device, fifo or socket. */
+  isRegular: boolean;
+  /** The engine's fully evaluated target (an absolute path in the container), for a symlink. */
   linkTarget: string;
+  /** Modification time, ms since the epoch (0 when the engine did not say). */
+  mtimeMs: number;
 }
 
 const GO_MODE_DIR = 2 ** 31;
 const GO_MODE_SYMLINK = 2 ** 27;
+/** Go's os.ModeType: directory, symlink, named pipe, socket, device, char device, irregular. */
+const GO_TYPE_BITS = [2 ** 31, 2 ** 27, 2 ** 25, 2 ** 24, 2 ** 26, 2 ** 21, 2 ** 19];
 
 /** `HEAD /containers/{id}/archive?path=P`: what is at P, or undefined when nothing is. */
 export async function statPath(conn: DockerConnection, container: Dockerode.Container, path: string, signal?: AbortSignal): Promise<PathStat | undefined> {
@@ -235,15 +252,18 @@ export async function statPath(conn: DockerConnection, container: Dockerode.Cont
   res.resume();
   const raw = res.headers['x-docker-container-path-stat'];
   const text = typeof raw === 'string' ? Buffer.from(raw, 'base64').toString('utf8') : '{}';
-  const s = JSON.parse(text) as { name?: string; size?: number; mode?: number; linkTarget?: string };
+  const s = JSON.parse(text) as { name?: string; size?: number; mode?: number; linkTarget?: string; mtime?: string };
   const mode = s.mode ?? 0;
+  const mtimeMs = s.mtime ? Date.parse(s.mtime) : NaN;
   return {
     name: s.name ?? '',
     size: s.size ?? 0,
     mode: mode % 2 ** 12,
     isDir: Math.floor(mode / GO_MODE_DIR) % 2 === 1,
     isSymlink: Math.floor(mode / GO_MODE_SYMLINK) % 2 === 1,
+    isRegular: GO_TYPE_BITS.every((bit) => Math.floor(mode / bit) % 2 === 0),
     linkTarget: s.linkTarget ?? '',
+    mtimeMs: Number.isFinite(mtimeMs) ? mtimeMs : 0,
   };
 }
 

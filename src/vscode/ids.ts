@@ -28,6 +28,10 @@ export const COMMAND = {
   copyAgain: 'persistenceLens.copyAgain',
   recoverOrphan: 'persistenceLens.recoverOrphan',
   backupProject: 'persistenceLens.backupProject',
+  browseVolume: 'persistenceLens.browseVolume',
+  browseContainerPath: 'persistenceLens.browseContainerPath',
+  browseBackup: 'persistenceLens.browseBackup',
+  saveBrowsedCopy: 'persistenceLens.saveBrowsedCopy',
 } as const;
 
 /** Commands the extension runs itself (a quick fix's action), not contributed: no title, no menu. */

@@ -67,8 +67,8 @@ describe('architecture: one boundary', () => {
     assert.deepEqual(violations((i) => layer(i.from) === 'sources' && !['core', 'sources'].includes(layer(i.to))), []);
   });
 
-  it('fixes, backup and move import no cli, report or editor code; fixes no backup or move', () => {
-    const below = (l: string) => ['fixes', 'backup', 'move'].includes(l);
+  it('fixes, backup, move and browse import no cli, report or editor code; fixes no backup or move', () => {
+    const below = (l: string) => ['fixes', 'backup', 'move', 'browse'].includes(l);
     assert.deepEqual(violations((i) => below(layer(i.from)) && ['cli', 'report', 'vscode', 'extension', 'engine'].includes(layer(i.to))), []);
     assert.deepEqual(violations((i) => layer(i.from) === 'fixes' && ['backup', 'move'].includes(layer(i.to))), []);
   });
@@ -94,6 +94,8 @@ describe('architecture: one boundary', () => {
       'sources/self', // the mount table: read at activation for the status bar and the save warning
       'sources/docker/compose-labels',
       'sources/workspace-files',
+      'browse/uri-path', // the browse URIs' spelling, pure
+      'browse/source',
     ]);
     const engineSide = (l: string) => !['vscode', 'extension'].includes(l);
     const bad = violations((i) => (layer(i.from) === 'vscode' || i.from === 'extension.ts') && i.to !== 'vscode' && engineSide(layer(i.to)) && !i.typeOnly && !PURE.has(i.to) && i.to !== 'engine');

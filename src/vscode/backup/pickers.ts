@@ -19,7 +19,7 @@ export function validateContainerPath(v: string): string | undefined {
   return v.startsWith('/') ? undefined : 'An absolute path in the container, like /home/coder or /var/lib/postgresql/data';
 }
 
-async function pickVolume(ui: BackupUi, host: string | undefined, title: string, allowNew: boolean): Promise<string | undefined> {
+export async function pickVolume(ui: BackupUi, host: string | undefined, title: string, allowNew: boolean): Promise<string | undefined> {
   const { volumes, endpoint } = await dockerChoices(host);
   const items: PickItem<string | null>[] = volumes.map((v) => ({
     label: `$(database) ${v.name}`,
@@ -51,7 +51,7 @@ export async function pickContainer(ui: BackupUi, host: string | undefined, titl
   );
 }
 
-async function pickContainerPath(ui: BackupUi, host: string | undefined, title: string, purpose: string): Promise<{ container: string; path: string } | undefined> {
+export async function pickContainerPath(ui: BackupUi, host: string | undefined, title: string, purpose: string): Promise<{ container: string; path: string } | undefined> {
   const c = await pickContainer(ui, host, title);
   if (!c) return undefined;
   const path = await ui.input({ title, prompt: `The folder of container "${c.name}" to ${purpose} (absolute)`, value: '/', validate: validateContainerPath });

@@ -254,6 +254,9 @@ export function contextValueOf(node: PathsNode, exists: (path: string) => boolea
       if (localFolderOf(node, exists)) tokens.push('reachable');
       const viaDocker = parent.dockerReachable && (p.status === 'named-volume' || parent.rootKind === 'container' || parent.target.id !== undefined);
       const local = parent.rootKind === 'self' && exists(p.path);
+      // browsed read-only through the engine: a whole named volume, a folder of a container it knows
+      if (parent.dockerReachable && p.status === 'named-volume' && p.source && (p.mountPoint === undefined || p.mountPoint === p.path)) tokens.push('browsableVolume');
+      if (parent.dockerReachable && (parent.rootKind === 'container' || (parent.rootKind === 'self' && parent.target.id !== undefined))) tokens.push('browsable');
       if (parent.rootKind !== 'file' && (viaDocker || local)) {
         tokens.push('backupable');
         if (!p.readOnly) tokens.push('restorable');

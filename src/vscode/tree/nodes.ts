@@ -13,6 +13,8 @@ import type { OrphanedVolume } from '../../sources/docker/orphans';
  *   reachable     the path exists on this machine's file system (open folder)
  *   backupable    a named volume, a container path (through Docker), or a local path
  *   restorable    a named volume or a path that a backup can be restored into
+ *   browsableVolume  a whole named volume, through an engine that answered (Browse Volume)
+ *   browsable     a path of a container the engine knows, through an engine that answered (Browse Container Path)
  *   rescuable     a container (or this container, through Docker) whose writable layer can be archived
  *   composeProject  a compose project's containers, through an engine that answered (Back Up Project…)
  */

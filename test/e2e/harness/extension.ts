@@ -54,9 +54,9 @@ export function extensionSeed(source: ExtensionSource): Record<string, Buffer> {
   return Object.fromEntries(Object.entries(source.files).map(([k, v]) => [`${DEV_EXTENSION_DIR.slice(HOME.length + 1)}/${k}`, v]));
 }
 
-/** The workbench URL's query for this source (a dev path goes in the payload). */
+/** The workbench URL's query for this source (a dev path goes in the payload); a `.code-workspace` file opens as a workspace. */
 export function workbenchQuery(source: ExtensionSource, authority: string, folder: string): string {
-  let q = `folder=${encodeURIComponent(folder)}`;
+  let q = `${folder.endsWith('.code-workspace') ? 'workspace' : 'folder'}=${encodeURIComponent(folder)}`;
   if (source.kind === 'dev') {
     const payload = [['extensionDevelopmentPath', `vscode-remote://${authority}${DEV_EXTENSION_DIR}`]];
     q += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;

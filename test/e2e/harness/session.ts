@@ -44,7 +44,16 @@ export interface SessionOptions {
    * always). Implies the Docker socket. `s.compose` then names the project and the file.
    */
   compose?: true;
+  /**
+   * Open the window on a multi-root workspace (`/workspace/e2e.code-workspace`, whose one folder is /workspace)
+   * instead of the folder: adding a workspace folder then changes the workspace in place, where a window of one
+   * folder would reload to become an untitled multi-root workspace.
+   */
+  multiRoot?: true;
 }
+
+/** The workspace file a multiRoot session opens. */
+export const WORKSPACE_FILE = `${WORKSPACE}/e2e.code-workspace`;
 
 export class Session {
   readonly dirs: Record<'home' | 'config' | 'data' | 'cache' | 'tmp' | 'chromium' | 'ws', string>;
@@ -90,6 +99,7 @@ export class Session {
     // The workspace belongs to the container's user, as a developer's checkout would.
     chownSync(this.dirs.ws, CODER_UID, CODER_UID);
     for (const [rel, text] of Object.entries(o.workspace ?? {})) this.writeWorkspaceFile(rel, text);
+    if (o.multiRoot) this.writeWorkspaceFile(WORKSPACE_FILE.slice(WORKSPACE.length + 1), JSON.stringify({ folders: [{ path: WORKSPACE }], settings: {} }, null, 2) + '\n');
     if (this.compose) await this.composeUp();
     else this.container = await EditorContainer.start({
       name: this.name,
@@ -152,7 +162,7 @@ export class Session {
 
   /** The workbench's URL for the current container. */
   workbenchUrl(): string {
-    return `http://${this.container.address}/?${workbenchQuery(this.run.extension, this.container.address, this.workspace)}`;
+    return `http://${this.container.address}/?${workbenchQuery(this.run.extension, this.container.address, this.options.multiRoot ? WORKSPACE_FILE : this.workspace)}`;
   }
 
   /** What the image's provisioning puts in the home on every (re)creation: the extension and the user settings. */

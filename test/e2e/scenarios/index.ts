@@ -1,5 +1,6 @@
 import type { ScenarioFactory } from '../harness/runner';
 import { backupVolume, rescueRecreateRestore } from './backup';
+import { browseVolume } from './browse';
 import { composeQuickFix } from './compose-fix';
 import { bindStatus, saveWarning } from './editing';
 import { pathsWithSocket, pathsWithoutSocket } from './paths';
@@ -7,4 +8,4 @@ import { persistMove } from './persist-move';
 import { untrustedWorkspace } from './untrusted';
 
 /** Every scenario, in the order they run. Each is independent: its own container, volume, workspace and browser. */
-export const scenarios: ScenarioFactory[] = [pathsWithoutSocket, pathsWithSocket, saveWarning, bindStatus, composeQuickFix, untrustedWorkspace, backupVolume, rescueRecreateRestore, persistMove];
+export const scenarios: ScenarioFactory[] = [pathsWithoutSocket, pathsWithSocket, saveWarning, bindStatus, composeQuickFix, untrustedWorkspace, backupVolume, rescueRecreateRestore, persistMove, browseVolume];
