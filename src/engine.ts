@@ -23,3 +23,5 @@ export { backupSet as backupProject, restoreSet, listSets, readSet, SET_SUFFIX, 
 // Orphaned anonymous volumes in the Paths view, with where each was last seen, and Recover Into… (src/vscode/paths/orphans.ts).
 export { findOrphanedVolumes, type OrphanedVolume } from './sources/docker/orphans';
 export { recoverVolume, type RecoverResult } from './move/recover';
+// The Volumes view (src/vscode/volumes): the inventory, sizes on demand, removal refusing a volume in use.
+export { gatherVolumes, volumeSizes, applySizes, removeVolume, VolumeInUseError, type GatheredVolumes, type VolumeSizes } from './sources/docker/volumes';
