@@ -4,10 +4,12 @@ import { registerScanReportCommand } from './vscode/scan-report-command';
 import { registerDiagnostics } from './vscode/diagnostics/index';
 import { registerBackupFeatures } from './vscode/backup/index';
 import { createUi } from './vscode/ui/index';
+import { registerVolumesFeatures, type VolumesFeatures } from './vscode/volumes/index';
 
 /** What activate() returns: used by the editor tests only (vscode.extensions.getExtension(id).exports). */
 export interface PersistenceLensExports {
   paths: PathsFeatures;
+  volumes: VolumesFeatures;
 }
 
 /** Composition only: every feature registers itself; nothing here touches Docker or the file system. */
@@ -17,7 +19,8 @@ export function activate(context: vscode.ExtensionContext): PersistenceLensExpor
   registerDiagnostics(context);
   registerBackupFeatures(context, ui);
   const paths = registerPathsFeatures(context, ui);
-  return { paths };
+  const volumes = registerVolumesFeatures(context, ui);
+  return { paths, volumes };
 }
 
 export function deactivate(): void {}

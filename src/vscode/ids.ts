@@ -5,6 +5,7 @@
 export const VIEW = {
   paths: 'persistenceLens.paths',
   backups: 'persistenceLens.backups',
+  volumes: 'persistenceLens.volumes',
 } as const;
 
 export const COMMAND = {
@@ -28,6 +29,13 @@ export const COMMAND = {
   copyAgain: 'persistenceLens.copyAgain',
   recoverOrphan: 'persistenceLens.recoverOrphan',
   backupProject: 'persistenceLens.backupProject',
+  refreshVolumes: 'persistenceLens.refreshVolumes',
+  showVolumeSizes: 'persistenceLens.showVolumeSizes',
+  removeVolume: 'persistenceLens.removeVolume',
+  pruneVolumes: 'persistenceLens.pruneVolumes',
+  recoverVolume: 'persistenceLens.recoverVolume',
+  backupVolume: 'persistenceLens.backupVolume',
+  // persistenceLens.browseVolume (browse a volume's files) is declared by its own change, not here.
 } as const;
 
 /** Commands the extension runs itself (a quick fix's action), not contributed: no title, no menu. */
