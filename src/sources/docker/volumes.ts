@@ -26,7 +26,8 @@ export interface GatheredVolumes {
 }
 
 export async function gatherVolumes(opts: GatherOptions): Promise<GatheredVolumes> {
-  const seen = await scan({ docker: true, ...(opts.host ? { dockerHost: opts.host } : {}) });
+  // the mounts are all it needs: every container's changes list (`docker diff`) would cost seconds on a busy engine
+  const seen = await scan({ docker: true, includeChanges: false, ...(opts.host ? { dockerHost: opts.host } : {}) });
   const record = await opts.remember(sightingsOf(seen));
   const conn = await connectDocker(opts.host ? { host: opts.host } : {});
   const volumes = volumeInventory(await listVolumes(conn, opts.labels), seen, record);

@@ -72,7 +72,7 @@ export const pathsWithSocket: ScenarioFactory = () => ({
           const row = rows.find((r) => r.label === s.configVolume);
           assert.ok(row, `no row for ${s.configVolume}; rows: ${JSON.stringify(rows.slice(0, 10))}`);
           assert.ok(row.description.startsWith(`${s.name}:/`), `"${row.description}" does not name this container`);
-        });
+        }, 60_000);
       },
     },
   ],
