@@ -26,3 +26,5 @@ export { findOrphanedVolumes, type OrphanedVolume } from './sources/docker/orpha
 export { recoverVolume, type RecoverResult } from './move/recover';
 // Browsing a volume, a container's folder or a backup archive read-only in the Explorer (src/vscode/browse).
 export { openBrowseSession, BrowseError, MAX_READ_BYTES, type BrowseSession, type BrowseEntry, type BrowseSource } from './browse';
+// The Volumes view (src/vscode/volumes): the inventory, sizes on demand, removal refusing a volume in use.
+export { gatherVolumes, volumeSizes, applySizes, removeVolume, VolumeInUseError, type GatheredVolumes, type VolumeSizes } from './sources/docker/volumes';

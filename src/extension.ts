@@ -5,11 +5,13 @@ import { registerDiagnostics } from './vscode/diagnostics/index';
 import { registerBackupFeatures } from './vscode/backup/index';
 import { registerBrowseFeatures, type BrowseFeatures } from './vscode/browse/index';
 import { createUi } from './vscode/ui/index';
+import { registerVolumesFeatures, type VolumesFeatures } from './vscode/volumes/index';
 
 /** What activate() returns: used by the editor tests only (vscode.extensions.getExtension(id).exports). */
 export interface PersistenceLensExports {
   paths: PathsFeatures;
   browse: BrowseFeatures;
+  volumes: VolumesFeatures;
 }
 
 let browse: BrowseFeatures | undefined;
@@ -22,7 +24,8 @@ export function activate(context: vscode.ExtensionContext): PersistenceLensExpor
   registerBackupFeatures(context, ui);
   browse = registerBrowseFeatures(context, ui);
   const paths = registerPathsFeatures(context, ui);
-  return { paths, browse };
+  const volumes = registerVolumesFeatures(context, ui);
+  return { paths, browse, volumes };
 }
 
 /** Browse sessions end here: their helper containers are removed before the extension host goes. */

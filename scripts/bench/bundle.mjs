@@ -40,6 +40,7 @@ export async function buildOurs() {
           "export { scanJson } from './src/report/format';",
           "export { connectDocker } from './src/sources/docker/client';",
           "export { scanDocker } from './src/sources/docker/scan';",
+          "export { gatherVolumes, volumeSizes } from './src/sources/docker/volumes';",
           "export { ChangesCache } from './src/sources/docker/changes-cache';",
           "export { LiveMountTable } from './src/sources/self';",
           "export { loadComposeProject } from './src/sources/compose/index';",

@@ -80,6 +80,11 @@ export function tableOf(results) {
     const name = `scan ${s.containers} container${s.containers === 1 ? '' : 's'}`;
     rows.push([`${name} (8 mounts each)`, fmtSummary(s.ours), fmtSummary(s.peer), fmtSummary(s.floor), times(s.ours.median / s.peer.median), times(s.ours.median / s.floor.median), `${verdict(name, 'ours ≤ 0.5× peer')}, ${verdict(name, 'ours ≤ 1.3× floor')}`]);
   }
+  for (const s of c.volumes?.steps ?? []) {
+    // no target: the figures say what a refresh and Show Sizes cost at this many volumes
+    rows.push([`volumes view refresh, ${s.volumes} volumes (engine ${s.engineVolumes})`, fmtSummary(s.refresh), fmtSummary(s.peer), '', times(s.refresh.median / s.peer.median), '', '']);
+    rows.push([`/system/df (Show Sizes), ${s.volumes} volumes`, fmtSummary(s.df), '', '', '', '', '']);
+  }
   if (c.where?.p50) {
     const w = c.where;
     rows.push([`\`where\`, ${w.mountinfoLines} mounts: p50`, fmtSummary(w.p50.ours), fmtSummary(w.p50.peer), fmtSummary(w.p50.floor), times(w.p50.ours.median / w.p50.peer.median), '', '']);

@@ -3,7 +3,7 @@
 // use today) and its floor (the physical limit) measured in the same run, so that machine noise cancels in
 // the ratios. Prints a table and writes bench/results.json (the source of the README's Performance section).
 //
-//   npm run bench [-- --quick] [--only scan,where,compose,backup,move,activation] [--out FILE]
+//   npm run bench [-- --quick] [--only scan,where,compose,volumes,backup,move,activation] [--out FILE]
 //
 // --quick: smaller sizes and fewer repeats, for development; it writes .cache/bench/results-quick.json unless
 // --out says otherwise. Every figure is a median over repeated runs, with min and max; nothing here passes or
@@ -22,11 +22,12 @@ import { benchCompose } from './case-compose.mjs';
 import { benchMove } from './case-move.mjs';
 import { benchScan } from './case-scan.mjs';
 import { benchWhere } from './case-where.mjs';
+import { benchVolumes } from './case-volumes.mjs';
 import { buildCli, buildOurs } from './bundle.mjs';
 import { docker, fmt, loadAverage, log, onCleanup, otherBusyProcesses, removeRunObjects, removeStaleObjects, root, runCleanups, runId } from './lib.mjs';
 import { tableOf, targetsOf } from './report.mjs';
 
-const ALL = ['where', 'compose', 'scan', 'backup', 'move', 'activation'];
+const ALL = ['where', 'compose', 'scan', 'volumes', 'backup', 'move', 'activation'];
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });
 const quick = values.quick;
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : ALL;
@@ -99,6 +100,7 @@ try {
       if (name === 'where') results.cases.where = await benchWhere(ctx);
       if (name === 'compose') results.cases.compose = await benchCompose(ctx);
       if (name === 'scan') results.cases.scan = await benchScan(ctx);
+      if (name === 'volumes') results.cases.volumes = await benchVolumes(ctx);
       if (name === 'backup') results.cases.backup = await benchBackup({ ...ctx, cli: await buildCli() });
       if (name === 'move') results.cases.move = await benchMove({ ...ctx, cli: await buildCli() });
       if (name === 'activation') results.cases.activation = await benchActivation(ctx);

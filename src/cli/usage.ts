@@ -21,7 +21,7 @@ export const USAGE = `Usage:
   persistence-lens restore SET.set.json (--project NAME | --container C) [--force] [--keep-privileges]
   persistence-lens rescue --container C [--out DIR] [--keep N] [--level 1-9] [--host URL] [--json]
   persistence-lens backups [--out DIR] [--verify] [--json]
-  persistence-lens volumes [--host URL] [--json] [--size] [--prune [--yes]]
+  persistence-lens volumes [--host URL] [--json] [--size] [--label K=V]... [--prune [--yes]]
   persistence-lens orphans [--host URL] [--json]
   persistence-lens recover VOLUME --into NAME [--host URL]
 
@@ -49,7 +49,8 @@ Commands:
   backups List the backups in the backup folder.
   volumes Every volume with the containers and paths that use it, its compose project, whether compose down -v
           removes it and how critical its data is; --size asks the engine for sizes (slow on big engines);
-          --prune removes unused volumes that serve nothing of criticality high or more (a dry run without --yes).
+          --prune removes unused volumes that serve nothing of criticality high or more (a dry run without --yes);
+          --label K=V limits it to the volumes with that label.
   orphans The anonymous volumes no container uses any more, with the container and path each last belonged
           to (remembered from earlier scans, in $XDG_STATE_HOME/persistence-lens/volume-sightings.json).
   recover Copy a volume (an orphaned one: a 12-hex id will do) into a named volume, verified; the source is

@@ -86,8 +86,3 @@ export function volumeInventory(volumes: readonly EngineVolume[], scan: Pick<Sca
       a.name.localeCompare(b.name),
   );
 }
-
-/** What a prune may remove without asking: used by no container, and not known to serve data of `high` or more. */
-export function safeToPrune(v: VolumeReport): boolean {
-  return v.users.length === 0 && !(v.criticality && criticalityRank(v.criticality) >= criticalityRank('high'));
-}

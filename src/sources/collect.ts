@@ -38,6 +38,8 @@ export interface ScanRequest {
   workspaceFiles?: WorkspaceConfigFiles;
   /** Stopped containers' changes lists kept between scans (the editor, which follows the engine's events). */
   changesCache?: ChangesCache;
+  /** false: no container's changes list is asked (the volume inventory needs only the mounts). Default true. */
+  includeChanges?: boolean;
 }
 
 export class ScanInputError extends Error {
@@ -183,6 +185,7 @@ async function scanDockerTargets(docker: DockerConnection, request: ScanRequest,
   const result = await scanDocker(docker, {
     ...(containers && containers.length > 0 ? { containers } : {}),
     ...(request.changesCache ? { changesCache: request.changesCache } : {}),
+    ...(request.includeChanges === false ? { includeChanges: false } : {}),
   });
   warnings.push(...result.warnings);
   return result.targets;

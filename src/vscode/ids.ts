@@ -5,6 +5,7 @@
 export const VIEW = {
   paths: 'persistenceLens.paths',
   backups: 'persistenceLens.backups',
+  volumes: 'persistenceLens.volumes',
 } as const;
 
 export const COMMAND = {
@@ -32,6 +33,12 @@ export const COMMAND = {
   browseContainerPath: 'persistenceLens.browseContainerPath',
   browseBackup: 'persistenceLens.browseBackup',
   saveBrowsedCopy: 'persistenceLens.saveBrowsedCopy',
+  refreshVolumes: 'persistenceLens.refreshVolumes',
+  showVolumeSizes: 'persistenceLens.showVolumeSizes',
+  removeVolume: 'persistenceLens.removeVolume',
+  pruneVolumes: 'persistenceLens.pruneVolumes',
+  recoverVolume: 'persistenceLens.recoverVolume',
+  backupVolume: 'persistenceLens.backupVolume',
 } as const;
 
 /** Commands the extension runs itself (a quick fix's action), not contributed: no title, no menu. */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeTarget } from '../../src/core/analyze';
 import type { TargetInput } from '../../src/core/types';
-import { safeToPrune, volumeInventory } from '../../src/core/volume-inventory';
+import { volumeInventory } from '../../src/core/volume-inventory';
+import { safeToPrune } from '../../src/core/volume-removal';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../../core/bytes';
-import { safeToPrune, volumeInventory, type VolumeReport } from '../../core/volume-inventory';
+import type { VolumeReport } from '../../core/volume-inventory';
+import { holdsText, prunePlan, shortVolumeName } from '../../core/volume-removal';
 import { describeSighting, sightingsOf } from '../../core/volume-sightings';
 import { recoverVolume } from '../../move/recover';
 import { scan } from '../../sources/collect';
-import { connectDocker } from '../../sources/docker/client';
+import { connectDocker, type DockerConnection } from '../../sources/docker/client';
 import { findOrphanedVolumes } from '../../sources/docker/orphans';
+import { applySizes, gatherVolumes, removeVolume, volumeSizes } from '../../sources/docker/volumes';
 import { defaultSightingsFile, readSightingsFile, recordSightings } from '../../sources/state/sightings-file';
 import { InputError } from '../../core/types';
 import { middleEllipsis, OUTPUT_WIDTH } from '../../report/format';
@@ -72,37 +74,42 @@ async function resolveVolume(conn: Awaited<ReturnType<typeof connectDocker>>, gi
 }
 
 /**
- * `volumes [--host URL] [--json] [--size] [--prune [--yes]]`: every volume of the engine with the containers and
- * paths that use it, its compose project and key, whether `compose down -v` removes it, how critical the data it
- * serves is, and for one no container uses, where it was last seen. `--prune` removes unused volumes that serve
- * nothing of criticality high or more (a dry run without `--yes`); the others are named, with how to keep them.
+ * `volumes [--host URL] [--json] [--size] [--label K=V]... [--prune [--yes]]`: every volume of the engine with the
+ * containers and paths that use it, its compose project and key, whether `compose down -v` removes it, how
+ * critical the data it serves is, and for one no container uses, where it was last seen. `--prune` removes unused
+ * volumes that serve nothing of criticality high or more (a dry run without `--yes`); the others are named, with
+ * how to keep them. `--label` limits everything to the volumes carrying those labels.
  */
 export async function volumesCommand(argv: string[], io: Output): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     strict: true,
     allowPositionals: true,
-    options: { host: { type: 'string' }, json: { type: 'boolean' }, size: { type: 'boolean' }, prune: { type: 'boolean' }, yes: { type: 'boolean' } },
+    options: { host: { type: 'string' }, json: { type: 'boolean' }, size: { type: 'boolean' }, prune: { type: 'boolean' }, yes: { type: 'boolean' }, label: { type: 'string', multiple: true } },
   });
   if (positionals.length > 0) throw new UsageError(`volumes takes no positional arguments (got "${positionals[0]}")`);
   if (values.yes && !values.prune) throw new UsageError('--yes goes with --prune');
+  const labels: Record<string, string> = {};
+  for (const l of values.label ?? []) {
+    const m = /^([^=\s]+)=(.*)$/.exec(l);
+    if (!m) throw new UsageError(`--label takes KEY=VALUE (got "${l}")`);
+    labels[m[1]!] = m[2]!;
+  }
   const file = defaultSightingsFile();
-  const seen = await scan({ docker: true, ...(values.host ? { dockerHost: values.host } : {}) });
-  await recordSightings(file, sightingsOf(seen));
-  const conn = await connectDocker(values.host ? { host: values.host } : {});
-  const listed = (await conn.docker.listVolumes()).Volumes ?? [];
-  const inventory = volumeInventory(listed as Parameters<typeof volumeInventory>[0], seen, (await readSightingsFile(file)).volumes);
+  const { volumes: inventory, conn } = await gatherVolumes({
+    ...(values.host ? { host: values.host } : {}),
+    labels,
+    remember: async (seen) => {
+      await recordSightings(file, seen);
+      return (await readSightingsFile(file)).volumes;
+    },
+  });
   let sizesMs: number | undefined;
   if (values.size) {
     // /system/df walks every volume on the engine's disk: asked only on demand
-    const started = Date.now();
-    const df = (await conn.docker.df()) as { Volumes?: Array<{ Name: string; UsageData?: { Size?: number } }> };
-    sizesMs = Date.now() - started;
-    const sizes = new Map((df.Volumes ?? []).map((v) => [v.Name, v.UsageData?.Size]));
-    for (const v of inventory) {
-      const size = sizes.get(v.name);
-      if (typeof size === 'number' && size >= 0) v.size = size;
-    }
+    const measured = await volumeSizes(conn);
+    sizesMs = measured.ms;
+    applySizes(inventory, measured.sizes);
   }
   if (values.prune) return prune(conn, inventory, !!values.yes, !!values.json, io);
   if (values.json) {
@@ -111,7 +118,7 @@ export async function volumesCommand(argv: string[], io: Output): Promise<number
   }
   const rows = [
     ['VOLUME', 'USED BY', 'PROJECT', 'DOWN -V', 'DATA', ...(values.size ? ['SIZE'] : [])],
-    ...inventory.map((v) => [shortName(v), usedBy(v), v.project ? `${v.project}${v.key ? `/${v.key}` : ''}` : '', v.removedByDownV ? 'removes it' : 'keeps it', v.criticality ? `${v.criticality}${v.serves.length ? ` (${v.serves.join(', ')})` : ''}` : '', ...(values.size ? [v.size !== undefined ? formatBytes(v.size) : '?'] : [])]),
+    ...inventory.map((v) => [shortVolumeName(v.name), usedBy(v), v.project ? `${v.project}${v.key ? `/${v.key}` : ''}` : '', v.removedByDownV ? 'removes it' : 'keeps it', v.criticality ? `${v.criticality}${v.serves.length ? ` (${v.serves.join(', ')})` : ''}` : '', ...(values.size ? [v.size !== undefined ? formatBytes(v.size) : '?'] : [])]),
   ];
   const fitted = rows.map((r) => r.map((c, i) => (i === 1 ? middleEllipsis(c, 60) : i === 4 ? middleEllipsis(c, 30) : c)));
   table(fitted).forEach((cells, i) => io.out(`${i === 0 ? paint(io.color, 'bold', cells.join('')) : cells.join('')}\n`));
@@ -120,25 +127,19 @@ export async function volumesCommand(argv: string[], io: Output): Promise<number
   return 0;
 }
 
-function shortName(v: VolumeReport): string {
-  return v.anonymous && /^[0-9a-f]{64}$/.test(v.name) ? v.name.slice(0, 12) : v.name;
-}
-
 function usedBy(v: VolumeReport): string {
   if (v.users.length > 0) return v.users.map((u) => `${u.container}:${u.path}${u.state && u.state !== 'running' ? ` (${u.state})` : ''}`).join(', ');
   return v.lastSeen ? `none (was ${describeSighting(v.lastSeen)})` : 'none';
 }
 
-async function prune(conn: Awaited<ReturnType<typeof connectDocker>>, inventory: VolumeReport[], yes: boolean, json: boolean, io: Output): Promise<number> {
-  const unused = inventory.filter((v) => v.users.length === 0);
-  const removable = unused.filter(safeToPrune);
-  const kept = unused.filter((v) => !safeToPrune(v));
+async function prune(conn: DockerConnection, inventory: VolumeReport[], yes: boolean, json: boolean, io: Output): Promise<number> {
+  const plan = prunePlan(inventory);
   const removed: string[] = [];
   const failed: Array<{ name: string; error: string }> = [];
   if (yes) {
-    for (const v of removable) {
+    for (const v of plan.remove) {
       try {
-        await conn.docker.getVolume(v.name).remove();
+        await removeVolume(conn, v.name);
         removed.push(v.name);
       } catch (err) {
         failed.push({ name: v.name, error: (err as Error).message });
@@ -146,15 +147,15 @@ async function prune(conn: Awaited<ReturnType<typeof connectDocker>>, inventory:
     }
   }
   if (json) {
-    io.out(`${JSON.stringify({ dryRun: !yes, removable: removable.map((v) => v.name), removed, failed, kept: kept.map((v) => ({ name: v.name, criticality: v.criticality, serves: v.serves })) }, null, 2)}\n`);
+    io.out(`${JSON.stringify({ dryRun: !yes, removable: plan.remove.map((v) => v.name), removed, failed, kept: plan.ask.map((v) => ({ name: v.name, criticality: v.criticality, serves: v.serves })) }, null, 2)}\n`);
     return failed.length ? 1 : 0;
   }
-  if (!yes) io.out(`${removable.length} unused volume${removable.length === 1 ? '' : 's'} would be removed (pass --yes to remove ${removable.length === 1 ? 'it' : 'them'}): ${removable.map(shortName).join(', ') || 'none'}\n`);
-  else io.out(`Removed ${removed.length} unused volume${removed.length === 1 ? '' : 's'}${removed.length ? `: ${removed.map((n) => (n.length === 64 ? n.slice(0, 12) : n)).join(', ')}` : ''}\n`);
+  if (!yes) io.out(`${plan.remove.length} unused volume${plan.remove.length === 1 ? '' : 's'} would be removed (pass --yes to remove ${plan.remove.length === 1 ? 'it' : 'them'}): ${plan.remove.map((v) => shortVolumeName(v.name)).join(', ') || 'none'}\n`);
+  else io.out(`Removed ${removed.length} unused volume${removed.length === 1 ? '' : 's'}${removed.length ? `: ${removed.map(shortVolumeName).join(', ')}` : ''}\n`);
   for (const f of failed) io.err(`could not remove ${f.name}: ${f.error}\n`);
-  for (const v of kept) {
+  for (const v of plan.ask) {
     io.out(
-      `Kept ${shortName(v)}: it served ${v.serves.join(', ') || 'data'} (${v.criticality})${v.lastSeen ? ` as ${describeSighting(v.lastSeen)}` : ''}. Back it up (persistence-lens backup --volume ${v.name})${v.anonymous ? ` or recover it (persistence-lens recover ${v.name.slice(0, 12)} --into NAME)` : ''}, then docker volume rm ${v.name} if it is not needed.\n`,
+      `Kept ${shortVolumeName(v.name)}: it holds ${holdsText(v)}. Back it up (persistence-lens backup --volume ${v.name})${v.anonymous ? ` or recover it (persistence-lens recover ${v.name.slice(0, 12)} --into NAME)` : ''}, then docker volume rm ${v.name} if it is not needed.\n`,
     );
   }
   return failed.length ? 1 : 0;

@@ -7,12 +7,13 @@ import type { OrphanNode } from '../tree/nodes';
 import { defaultRecoverName, recoveredMessage, VOLUME_NAME } from '../tree/present';
 import type { UiTestHooks } from '../ui/test-hooks';
 import type { Ui } from '../ui/ui';
-import type { PathsModel } from './model';
+import type { OrphanedVolume } from '../../sources/docker/orphans';
 
 export interface RecoverDeps {
   ui: Ui;
   hooks(): UiTestHooks | undefined;
-  model: PathsModel;
+  /** Refreshed after the copy (the Paths view, the Volumes view). */
+  model: { refresh(): Promise<void> };
 }
 
 /**
@@ -22,12 +23,17 @@ export interface RecoverDeps {
  */
 export async function recoverOrphan(node: OrphanNode | undefined, deps: RecoverDeps): Promise<RecoverResult | undefined> {
   if (node?.kind !== 'orphan') return undefined;
+  return recoverVolumeInto(node.orphan, deps);
+}
+
+/** Recover Into… for an anonymous volume no container uses, wherever it is shown (the Paths view, the Volumes view). */
+export async function recoverVolumeInto(orphan: OrphanedVolume, deps: RecoverDeps): Promise<RecoverResult | undefined> {
   const { ui } = deps;
-  const volume = node.orphan.name;
+  const volume = orphan.name;
   const into = await ui.input({
     title: `Recover volume ${volume.slice(0, 12)} Into…`,
     prompt: 'The named volume to copy it into (created; an existing one must be empty)',
-    value: defaultRecoverName(node.orphan),
+    value: defaultRecoverName(orphan),
     validate: (v) => (VOLUME_NAME.test(v) ? (v === volume ? 'That is the volume itself' : undefined) : 'A volume name is letters, digits, _ . - and starts with a letter or digit'),
   });
   if (!into) return undefined;

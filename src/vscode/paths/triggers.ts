@@ -3,13 +3,22 @@ import type { EventWatch } from '../../engine';
 import { engine } from '../engine';
 import { SETTING } from '../ids';
 import { affects, dockerHost } from '../settings';
-import type { PathsModel } from './model';
 import { KUBERNETES_CANDIDATE_GLOB } from '../../sources/workspace-files';
 
 /** Files whose change changes what the workspace declares. */
 const CONFIG_GLOBS = ['**/{compose,docker-compose}*.{yml,yaml}', '**/devcontainer.json', '**/.devcontainer.json', KUBERNETES_CANDIDATE_GLOB];
 const DEBOUNCE_MS = 400;
 const RECONNECT_MS = 10_000;
+
+/** What the triggers refresh: the Paths model, the Volumes model. */
+export interface RefreshableModel {
+  refresh(): Promise<void>;
+  /** Whether the engine's events are followed from now on (what was kept across a gap is dropped). */
+  followingEvents(on: boolean): void;
+  /** A container whose writable layer changed without starting (`docker cp` into it). */
+  forgetChanges(id: string): void;
+  readonly snapshot: { readonly at: number; readonly scan?: { readonly docker?: { readonly reachable: boolean } } };
+}
 
 interface Visibility {
   readonly visible: boolean;
@@ -32,10 +41,12 @@ export class RefreshTriggers implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly model: PathsModel,
+    private readonly model: RefreshableModel,
     private readonly view: Visibility,
+    /** false: the compose, devcontainer and Kubernetes files do not change what the model shows (the Volumes view). */
+    watchConfigFiles = true,
   ) {
-    for (const glob of CONFIG_GLOBS) {
+    for (const glob of watchConfigFiles ? CONFIG_GLOBS : []) {
       const watcher = vscode.workspace.createFileSystemWatcher(glob);
       const poke = () => this.changed();
       this.disposables.push(watcher, watcher.onDidChange(poke), watcher.onDidCreate(poke), watcher.onDidDelete(poke));

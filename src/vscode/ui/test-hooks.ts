@@ -3,7 +3,7 @@ import { isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import type { Progress } from '../../backup';
 import type { MoveProgress } from '../../move/index';
-import type { Confirmation, MessageLevel, PickItem, Ui } from './ui';
+import type { Choice, Confirmation, MessageLevel, PickItem, Ui } from './ui';
 
 /**
  * What the editor tests may supply, through a command that exists only when the extension host runs tests
@@ -19,6 +19,11 @@ export const TEST_HOOKS_COMMAND = 'persistenceLens.test.uiHooks';
 export interface UiTestHooks {
   /** Answers a confirmation instead of the modal (which is not shown). */
   confirm?: (c: Confirmation) => boolean | Promise<boolean>;
+  /**
+   * Answers a modal choice instead of the modal (which is not shown): one of its actions, or undefined for
+   * Cancel. An answer that is not one of its buttons is an error.
+   */
+  choose?: (c: Choice) => string | undefined | Promise<string | undefined>;
   /**
    * Answers a quick pick instead of showing it: one of the items offered (that very object), or undefined
    * for Escape. An answer that is not one of them is an error, as no click could choose it.
@@ -57,6 +62,11 @@ export interface UiTestHooks {
   onMessage?: (m: { level: MessageLevel; text: string; actions: string[] }) => void;
   /** Labels for the helper containers and volumes the engine creates (tests remove what they made). */
   helperLabels?: Record<string, string>;
+  /**
+   * Prune Unused (the Volumes view) considers only the volumes with these labels: the test engine is shared, and
+   * a test must not prune what it did not make. The view itself still shows every volume.
+   */
+  pruneScope?: Record<string, string>;
   /** The schedule's timer waits this long instead of minutes (the due/not-due decision is unchanged). */
   scheduleDelayMs?: number;
 }
@@ -92,6 +102,13 @@ export function hookedUi(ui: Ui, hooks: () => UiTestHooks | undefined): Ui {
     async confirm(c) {
       const answer = hooks()?.confirm;
       return answer ? !!(await answer(c)) : ui.confirm(c);
+    },
+    async choose(c) {
+      const answer = hooks()?.choose;
+      if (!answer) return ui.choose(c);
+      const chosen = await answer(c);
+      if (chosen !== undefined && !c.actions.includes(chosen)) throw new Error(`test hooks: the question "${c.message}" has no button "${chosen}"`);
+      return chosen;
     },
     async pick<T>(items: readonly PickItem<T>[], opts: { title: string; placeholder?: string }) {
       const answer = hooks()?.pick;

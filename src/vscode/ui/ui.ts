@@ -19,6 +19,16 @@ export interface Confirmation {
   action: string;
 }
 
+/** A modal question with several ways to go on (Cancel is always there): remove, or back it up first, or... */
+export interface Choice {
+  /** What kind of question, for the tests and the logs ('remove-volume', ...). */
+  kind: string;
+  message: string;
+  detail: string;
+  /** The buttons, in the order shown; the answer is one of them or undefined for Cancel. */
+  actions: string[];
+}
+
 export interface PickItem<T> {
   label: string;
   description?: string;
@@ -48,6 +58,8 @@ export interface TerminalLog {
 export interface Ui {
   /** A modal question; true only when the user chose `action`. */
   confirm(c: Confirmation): Promise<boolean>;
+  /** A modal question with several buttons: the one chosen, or undefined for Cancel (or Escape). */
+  choose(c: Choice): Promise<string | undefined>;
   /**
    * A message with optional buttons. Resolves when the user clicks one or the message goes away: callers that
    * only offer actions must not await it, or a command would not end until the notification is dismissed.

@@ -40,6 +40,11 @@ export const vscodeUi: Ui = {
     return answer === c.action;
   },
 
+  async choose(c) {
+    const answer = await vscode.window.showWarningMessage(c.message, { modal: true, detail: c.detail }, ...c.actions);
+    return answer !== undefined && c.actions.includes(answer) ? answer : undefined;
+  },
+
   async show(level: MessageLevel, text: string, ...actions: string[]) {
     const fn = level === 'error' ? vscode.window.showErrorMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     return fn(text, ...actions);

@@ -63,5 +63,17 @@ export const pathsWithSocket: ScenarioFactory = () => ({
         await s.wb.row(pane, /^Writable layer holds/).waitFor({ state: 'visible', timeout: 10_000 });
       },
     },
+    {
+      title: "the Volumes view lists the session's named volume, used by this container (the browse step is the Browse change's)",
+      run: async ({ s }) => {
+        const pane = await s.wb.expandPane('Volumes');
+        await eventually(async () => {
+          const rows = await s.wb.treeText(pane);
+          const row = rows.find((r) => r.label === s.configVolume);
+          assert.ok(row, `no row for ${s.configVolume}; rows: ${JSON.stringify(rows.slice(0, 10))}`);
+          assert.ok(row.description.startsWith(`${s.name}:/`), `"${row.description}" does not name this container`);
+        }, 60_000);
+      },
+    },
   ],
 });

@@ -1,0 +1,108 @@
+import type { ScanResult } from '../../core/types';
+import { volumeInventory, type EngineVolume, type VolumeReport } from '../../core/volume-inventory';
+import { inUseText } from '../../core/volume-removal';
+import { sightingsOf, type VolumeSighting } from '../../core/volume-sightings';
+import { scan } from '../collect';
+import { connectDocker, type DockerConnection } from './client';
+
+/**
+ * The engine side of the volume inventory, shared by the CLI's `volumes` and the editor's Volumes view: the
+ * scan of every container (which rates the paths each volume serves), the volumes listed, the sightings
+ * recorded by the caller (a file for the CLI, the editor's global state), removal refusing a volume in use,
+ * and the sizes, which only `/system/df` knows and which is slow on big engines: asked on demand only.
+ */
+export interface GatherOptions {
+  host?: string;
+  /** Only the volumes with every one of these labels (a prune limited to what a script or a test made). */
+  labels?: Record<string, string>;
+  /** Records where this scan saw each volume mounted; resolves to the whole record, older sightings included. */
+  remember(seen: VolumeSighting[]): Promise<Readonly<Record<string, VolumeSighting>>>;
+}
+
+export interface GatheredVolumes {
+  volumes: VolumeReport[];
+  scan: ScanResult;
+  conn: DockerConnection;
+}
+
+export async function gatherVolumes(opts: GatherOptions): Promise<GatheredVolumes> {
+  // the mounts are all it needs: every container's changes list (`docker diff`) would cost seconds on a busy engine
+  const seen = await scan({ docker: true, includeChanges: false, ...(opts.host ? { dockerHost: opts.host } : {}) });
+  const record = await opts.remember(sightingsOf(seen));
+  const conn = await connectDocker(opts.host ? { host: opts.host } : {});
+  const volumes = volumeInventory(await listVolumes(conn, opts.labels), seen, record);
+  return { volumes, scan: seen, conn };
+}
+
+export async function listVolumes(conn: DockerConnection, labels?: Record<string, string>): Promise<EngineVolume[]> {
+  const filter = Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  const listed = await conn.docker.listVolumes(filter.length ? { filters: { label: filter } } : {});
+  return (listed.Volumes ?? []) as EngineVolume[];
+}
+
+export interface VolumeSizes {
+  /** Bytes per volume name, as the engine counted them (a volume it could not count is left out). */
+  sizes: Record<string, number>;
+  /** How long `/system/df` took: said to the user, since it grows with the engine's data. */
+  ms: number;
+}
+
+/** The size of every volume of the engine, from `/system/df` (which walks every volume on disk). */
+export async function volumeSizes(conn: DockerConnection): Promise<VolumeSizes> {
+  const started = Date.now();
+  const df = (await conn.docker.df()) as { Volumes?: Array<{ Name: string; UsageData?: { Size?: number } | null }> | null };
+  const ms = Date.now() - started;
+  const sizes: Record<string, number> = {};
+  for (const v of df.Volumes ?? []) {
+    const size = v.UsageData?.Size;
+    if (typeof size === 'number' && size >= 0) sizes[v.Name] = size;
+  }
+  return { sizes, ms };
+}
+
+/** The sizes put into the reports (in place); those the engine did not count stay without one. */
+export function applySizes(volumes: VolumeReport[], sizes: Readonly<Record<string, number>>): void {
+  for (const v of volumes) {
+    const size = sizes[v.name];
+    if (size !== undefined) v.size = size;
+  }
+}
+
+/** A volume a container (running or stopped) mounts: it is not removed. */
+export class VolumeInUseError extends Error {
+  constructor(
+    readonly volume: string,
+    readonly users: VolumeReport['users'],
+  ) {
+    super(inUseText(volume, users));
+    this.name = 'VolumeInUseError';
+  }
+}
+
+/**
+ * Removes a volume that no container mounts. Asked again right before the removal (the inventory may be
+ * minutes old): a container made since then that mounts it makes this refuse, naming the container.
+ */
+export async function removeVolume(conn: DockerConnection, name: string): Promise<void> {
+  const users = await containersUsing(conn, name);
+  if (users.length > 0) throw new VolumeInUseError(name, users);
+  try {
+    await conn.docker.getVolume(name).remove();
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    // created in between: the engine refuses, and says so in its own words; ours name the container
+    if (status === 409) throw new VolumeInUseError(name, await containersUsing(conn, name));
+    if (status === 404) throw new Error(`there is no volume "${name}" on ${conn.endpoint.description} (removed already?)`);
+    throw err;
+  }
+}
+
+async function containersUsing(conn: DockerConnection, name: string): Promise<VolumeReport['users']> {
+  const listed = await conn.docker.listContainers({ all: true, filters: { volume: [name] } });
+  return listed.map((c) => ({
+    container: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''),
+    state: c.State,
+    path: c.Mounts?.find((m) => m.Name === name)?.Destination ?? '?',
+    readOnly: c.Mounts?.find((m) => m.Name === name)?.RW === false,
+  }));
+}
