@@ -1,6 +1,8 @@
 // Backup of a volume of mixed file sizes (half incompressible random bytes, half text that compresses ~3:1),
 // grown in steps (100 MB, 500 MB: ours only, to show how its time and memory grow; then 1 GB: all three); gzip
-// level 6 everywhere.
+// level 6 everywhere. Before them, ours alone on another volume of many small files: 313 MB in 3,000 files,
+// the volume issue 13 point 20 measured the CLI's peak memory on. Each run of ours prints its peak RSS beside
+// its throughput; the peak RSS target (< 120 MB) holds at every size.
 //   ours   `persistence-lens backup --volume VOL` (the CLI, bundled as scripts/build.mjs does, as a child
 //          process; its peak RSS from /usr/bin/time)
 //   peer   docker run --rm -v VOL:/data:ro -v OUT:/b IMAGE tar czf /b/x.tar.gz -C /data .
@@ -106,6 +108,35 @@ export function makeFiller(dir) {
   };
 }
 
+/**
+ * Writes `files` files of `totalBytes` in all into `dir` (100 per folder), each 0.2-1.8× the mean size,
+ * every other one random bytes, the rest text: many small files, where per-file costs show.
+ */
+export function fillSmallFiles(dir, totalBytes, files) {
+  const rnd = prng(313);
+  const pool = textPool();
+  const mean = totalBytes / files;
+  let bytes = 0;
+  for (let i = 0; i < files; i++) {
+    const size = i === files - 1 ? totalBytes - bytes : Math.min(totalBytes - bytes, Math.floor(mean * (0.2 + 1.6 * rnd())));
+    const sub = join(dir, `s${String(Math.floor(i / 100)).padStart(3, '0')}`);
+    if (i % 100 === 0) mkdirSync(sub, { recursive: true });
+    const fd = openSync(join(sub, `f${i}.${i % 2 ? 'txt' : 'bin'}`), 'w', 0o644);
+    try {
+      if (i % 2 === 0) writeSync(fd, randomBytes(size));
+      else for (let left = size; left > 0; ) {
+        const n = Math.min(left, 1024 * 1024);
+        writeSync(fd, pool, Math.floor(rnd() * (pool.length - n)), n);
+        left -= n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    bytes += size;
+  }
+  return { bytes, files };
+}
+
 /** Wall time and peak RSS (KiB, from GNU time) of a command. */
 async function timed(cmd, args, opts = {}) {
   const tfile = join(opts.work, `time-${process.hrtime.bigint()}.txt`);
@@ -122,10 +153,14 @@ export async function benchBackup({ work, cli, quick, log }) {
   // the last size is the headline (ours, peer and floor, interleaved); the smaller ones show how ours grows
   const repsAt = (i) => (quick ? [1, 1, 2] : [2, 1, 3])[i];
   const isLast = (i) => i === sizes.length - 1;
+  const small = quick ? { bytes: 31.3e6, files: 300 } : { bytes: 313e6, files: 3000 };
   await buildImage(work);
   const volume = `pl-bench-${runId}-backup`;
+  const smallVolume = `pl-bench-${runId}-backup-small`;
   await docker('volume', 'create', ...labelArgs, volume);
-  const mountpoint = (await docker('volume', 'inspect', '--format', '{{.Mountpoint}}', volume)).trim();
+  await docker('volume', 'create', ...labelArgs, smallVolume);
+  const mountpointOf = async (v) => (await docker('volume', 'inspect', '--format', '{{.Mountpoint}}', v)).trim();
+  const mountpoint = await mountpointOf(volume);
   try {
     readdirSync(mountpoint);
   } catch (err) {
@@ -134,8 +169,48 @@ export async function benchBackup({ work, cli, quick, log }) {
   const filler = makeFiller(mountpoint);
   const helperLabels = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
   const out = mkdtempSync(join(work, 'backup-out-'));
+  const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
+
+  /** One backup of `vol` by our CLI: its peak RSS (MB) and archive size; `into` collects them. */
+  const ours = (vol, into) => async () => {
+    const dir = mkdtempSync(join(out, 'ours-'));
+    const r = await timed(process.execPath, [cli, 'backup', '--volume', vol, '--out', dir, '--keep', '0', '--level', String(LEVEL)], {
+      work,
+      env: { ...process.env, PERSISTENCE_LENS_HELPER_LABELS: helperLabels },
+    });
+    into.rss.push(r.rssMb);
+    const archive = readdirSync(dir).find((f) => f.endsWith('.tar.gz'));
+    into.archives.push(statSync(join(dir, archive)).size);
+    rmSync(dir, { recursive: true, force: true });
+    return r.rssMb;
+  };
+  const runLine = (label, bytes) => (name, r, ms, rssMb) =>
+    log(`backup ${label} ${name} run ${r + 1}: ${(ms / 1000).toFixed(1)} s, ${mbps(bytes, ms).toFixed(1)} MB/s${rssMb !== undefined ? `, peak RSS ${rssMb.toFixed(1)} MB` : ''}`);
+  const stepOf = (content, times, rss, archives, label) => ({
+    ...(label ? { label } : {}),
+    bytes: content.bytes,
+    files: content.files,
+    seconds: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v.map((ms) => ms / 1000), 's')])),
+    // throughput of each run (its median is the throughput of the median run)
+    throughput: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v.map((ms) => mbps(content.bytes, ms)), 'MB/s')])),
+    peakRss: { ours: summary(rss.ours, 'MB'), ...(rss.floor.length ? { floor: summary(rss.floor, 'MB') } : {}), peer: 'not measured: tar and gzip run inside the container' },
+    archiveMb: Object.fromEntries(Object.entries(archives).map(([k, v]) => [k, v.length ? Math.round(median(v) / 1e5) / 10 : undefined])),
+  });
 
   const steps = [];
+  {
+    // many small files first, on a volume of their own (removed before the large ones are written)
+    const smallMount = await mountpointOf(smallVolume);
+    const t = performance.now();
+    const content = fillSmallFiles(smallMount, small.bytes, small.files);
+    const label = `${(content.bytes / 1e6).toFixed(0)} MB in ${content.files} files`;
+    log(`backup: small-files volume filled to ${label} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    await spawnQuiet('sync', []);
+    const into = { rss: [], archives: [] };
+    const times = await interleaved({ ours: ours(smallVolume, into) }, quick ? 1 : 2, { onRun: runLine(label, content.bytes) });
+    steps.push(stepOf(content, times, { ours: into.rss, floor: [] }, { ours: into.archives }, label));
+    await docker('volume', 'rm', smallVolume);
+  }
   for (const [i, size] of sizes.entries()) {
     const t = performance.now();
     const content = filler.fillTo(size);
@@ -143,18 +218,9 @@ export async function benchBackup({ work, cli, quick, log }) {
     await spawnQuiet('sync', []);
     const archives = { ours: [], peer: [], floor: [] };
     const rss = { ours: [], floor: [] };
+    const into = { rss: rss.ours, archives: archives.ours };
     const series = {
-      ours: async () => {
-        const dir = mkdtempSync(join(out, 'ours-'));
-        const r = await timed(process.execPath, [cli, 'backup', '--volume', volume, '--out', dir, '--keep', '0', '--level', String(LEVEL)], {
-          work,
-          env: { ...process.env, PERSISTENCE_LENS_HELPER_LABELS: helperLabels },
-        });
-        rss.ours.push(r.rssMb);
-        const archive = readdirSync(dir).find((f) => f.endsWith('.tar.gz'));
-        archives.ours.push(statSync(join(dir, archive)).size);
-        rmSync(dir, { recursive: true, force: true });
-      },
+      ours: ours(volume, into),
       peer: async () => {
         const dir = mkdtempSync(join(out, 'peer-'));
         await spawnQuiet('docker', ['run', '--rm', ...labelArgs, '--network', 'none', '-v', `${volume}:/data:ro`, '-v', `${dir}:/b`, BENCH_IMAGE, 'tar', 'czf', '/b/x.tar.gz', '-C', '/data', '.']);
@@ -170,20 +236,11 @@ export async function benchBackup({ work, cli, quick, log }) {
       },
     };
     const times = await interleaved(isLast(i) ? series : { ours: series.ours }, repsAt(i), {
-      onRun: (name, r, ms) => log(`backup ${(size / 1e6).toFixed(0)} MB ${name} run ${r + 1}: ${(ms / 1000).toFixed(1)} s, ${(content.bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`),
+      onRun: (name, r, ms, value) => runLine(`${(size / 1e6).toFixed(0)} MB`, content.bytes)(name, r, ms, name === 'ours' ? value : undefined),
     });
-    const mbps = (ms) => content.bytes / 1e6 / (ms / 1000);
-    steps.push({
-      bytes: content.bytes,
-      files: content.files,
-      seconds: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v.map((ms) => ms / 1000), 's')])),
-      // throughput of each run (its median is the throughput of the median run)
-      throughput: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v.map(mbps), 'MB/s')])),
-      peakRss: { ours: summary(rss.ours, 'MB'), ...(rss.floor.length ? { floor: summary(rss.floor, 'MB') } : {}), peer: 'not measured: tar and gzip run inside the container' },
-      archiveMb: Object.fromEntries(Object.entries(archives).map(([k, v]) => [k, v.length ? Math.round(median(v) / 1e5) / 10 : undefined])),
-    });
+    steps.push(stepOf(content, times, rss, archives));
   }
-  return { gzipLevel: LEVEL, content: 'mixed sizes: ~10% of the bytes in 1-64 KiB files, ~40% in 64 KiB-4 MiB, ~50% in 8-48 MiB; every other file random bytes, the rest text; warm page cache', steps };
+  return { gzipLevel: LEVEL, content: `first ${small.files} files of ${small.bytes / 1e6} MB in all (0.2-1.8x the mean size); then mixed sizes: ~10% of the bytes in 1-64 KiB files, ~40% in 64 KiB-4 MiB, ~50% in 8-48 MiB; every other file random bytes, the rest text; warm page cache`, steps };
 }
 
 function median(xs) {

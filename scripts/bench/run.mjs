@@ -60,6 +60,26 @@ async function machine() {
   };
 }
 
+/**
+ * `--only` measures some cases: the others' figures in the results file are kept (marked with the run they come
+ * from) instead of being dropped, so that bench/results.json stays the source of the whole Performance section.
+ */
+function keepEarlierCases(results) {
+  if (!values.only) return;
+  let earlier;
+  try {
+    earlier = JSON.parse(readFileSync(outFile, 'utf8'));
+  } catch {
+    return;
+  }
+  for (const [name, k] of Object.entries(earlier.cases ?? {})) {
+    if (name in results.cases) continue;
+    results.cases[name] = k;
+    results.casesFromEarlierRuns ??= {};
+    results.casesFromEarlierRuns[name] = earlier.casesFromEarlierRuns?.[name] ?? { started: earlier.started, commit: earlier.commit, mode: earlier.mode };
+  }
+}
+
 let cleaningUp = false;
 async function finish(code) {
   if (cleaningUp) return;
@@ -116,6 +136,7 @@ try {
 } finally {
   results.load.atEnd = loadAverage();
   results.durationSeconds = Math.round((performance.now() - t0) / 1000);
+  keepEarlierCases(results);
   results.targets = targetsOf(results);
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');

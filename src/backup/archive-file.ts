@@ -7,6 +7,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { defaultParallelism, ParallelGzip } from './parallel-gzip';
+import { ReclaimEvery } from './reclaim';
 import { tarBytes, type ArchiveEntry, type EntryCounters } from './tar-format';
 
 /**
@@ -91,8 +92,11 @@ export async function writeArchive(entries: AsyncIterable<ArchiveEntry>, opts: W
   try {
     const hc = new HashCount((n) => opts.onWrite?.(counters, n));
     const out = createWriteStream('', { fd, autoClose: false, emitClose: false, highWaterMark: 256 * 1024 });
-    const source = Readable.from(tarBytes(entries, counters, opts.signal), { objectMode: false, highWaterMark: 256 * 1024 });
     const parallelism = opts.parallelism ?? defaultParallelism();
+    // ParallelGzip copies every piece into its blocks: coalescing before it would be one more copy
+    const tar = tarBytes(entries, counters, opts.signal, parallelism > 1 ? { coalesce: 0 } : {});
+    const reclaim = new ReclaimEvery();
+    const source = Readable.from(reclaim.active ? reclaim.through(tar) : tar, { objectMode: false, highWaterMark: 256 * 1024 });
     const compressor = parallelism > 1 ? new ParallelGzip({ level, parallelism }) : createGzip({ level, chunkSize: 128 * 1024 });
     await pipeline(source, compressor, hc, out, opts.signal ? { signal: opts.signal } : {});
     await fsyncFd(fd);

@@ -218,12 +218,22 @@ export interface EntryCounters {
 
 const COALESCE = 64 * 1024;
 
+export interface TarBytesOptions {
+  /**
+   * Pieces smaller than this are gathered into chunks of about this size (default 64 KiB: zlib does better with
+   * fewer, larger writes). 0 yields every piece as it is: for a consumer that batches anyway (ParallelGzip
+   * copies everything into its 1 MiB blocks), where gathering would only be one more copy and one more buffer.
+   */
+  coalesce?: number;
+}
+
 /**
- * Serializes entries as a tar byte stream, small pieces coalesced into chunks of about 64 KiB (a compressor
- * does better with fewer, larger writes). A body that yields more or fewer bytes than its header says is an
- * error: the archive would be corrupt.
+ * Serializes entries as a tar byte stream, small pieces coalesced into chunks of about 64 KiB unless told
+ * otherwise. A body that yields more or fewer bytes than its header says is an error: the archive would be
+ * corrupt.
  */
-export async function* tarBytes(entries: AsyncIterable<ArchiveEntry>, counters: EntryCounters, signal?: AbortSignal): AsyncGenerator<Buffer> {
+export async function* tarBytes(entries: AsyncIterable<ArchiveEntry>, counters: EntryCounters, signal?: AbortSignal, opts: TarBytesOptions = {}): AsyncGenerator<Buffer> {
+  const coalesce = opts.coalesce ?? COALESCE;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   const flush = (): Buffer => {
@@ -234,14 +244,14 @@ export async function* tarBytes(entries: AsyncIterable<ArchiveEntry>, counters: 
   };
   function* push(b: Buffer): Generator<Buffer> {
     if (b.length === 0) return;
-    if (b.length >= COALESCE) {
+    if (b.length >= coalesce) {
       if (pendingBytes > 0) yield flush();
       yield b;
       return;
     }
     pending.push(b);
     pendingBytes += b.length;
-    if (pendingBytes >= COALESCE) yield flush();
+    if (pendingBytes >= coalesce) yield flush();
   }
 
   for await (const entry of entries) {

@@ -4,6 +4,7 @@ import { persistCommand } from './commands/persist';
 import { scanCommand } from './commands/scan';
 import { orphansCommand, recoverCommand, volumesCommand } from './commands/volumes';
 import { whereCommand } from './commands/where';
+import { tuneMemoryFor } from './memory';
 import { processOutput, type Output } from './output';
 import { USAGE, UsageError } from './usage';
 import { toolVersion } from './version';
@@ -87,6 +88,8 @@ export function installInterruptHandler(proc: NodeJS.Process, io: Output): void 
 }
 
 if (require.main === module) {
+  // before anything streams: the archive commands' memory settings (scan and the others start as they were)
+  tuneMemoryFor(process.argv[2]);
   installInterruptHandler(process, processOutput());
   runCli(process.argv.slice(2)).then(
     (code) => {

@@ -3,6 +3,7 @@
  *   node --import tsx test/integration/helpers-backup/cli.ts backup --volume V --out DIR
  */
 import { backupCommand, backupsCommand, rescueCommand, restoreCommand } from '../../../src/cli/commands/backup';
+import { tuneMemoryFor } from '../../../src/cli/memory';
 import { processOutput } from '../../../src/cli/output';
 
 const commands: Record<string, (argv: string[], io: ReturnType<typeof processOutput>) => Promise<number>> = {
@@ -14,6 +15,8 @@ const commands: Record<string, (argv: string[], io: ReturnType<typeof processOut
 
 const [name, ...rest] = process.argv.slice(2);
 const run = commands[name ?? ''];
+// as main.ts does: the archive commands' memory settings (a collection every 4 MiB of data)
+tuneMemoryFor(name);
 if (!run) {
   process.stderr.write(`unknown command ${name}\n`);
   process.exitCode = 2;
