@@ -1,6 +1,6 @@
 /**
  * Identifiers shared by package.json's contributions and the code that implements them. A rename here
- * without one there (or the reverse) is caught by test/unit/vscode-contributions.test.ts.
+ * without one there (or the reverse) is caught by test/unit/vscode/contributions.test.ts.
  */
 export const VIEW = {
   paths: 'persistenceLens.paths',

@@ -15,9 +15,9 @@ import { Readable } from 'node:stream';
 import * as tarStream from 'tar-stream';
 import { backup, listBackups, restore, BackupAbortedError, BackupFailedError, BackupInputError } from '../../src/backup';
 import { backupsCommand } from '../../src/cli/commands/backup';
-import { TestRun, suffix } from './helpers-backup/engine';
-import { dataset } from './helpers-backup/dataset';
-import { SocketProxy } from './helpers-backup/socket-proxy';
+import { TestRun, suffix } from './helpers/backup/engine';
+import { dataset } from './helpers/backup/dataset';
+import { SocketProxy } from './helpers/backup/socket-proxy';
 
 let run: TestRun;
 let work: string;
@@ -91,7 +91,7 @@ describe('interrupted and failed backups', { timeout: 300_000 }, () => {
 
   it('kill -9 of the CLI in the middle: no finished-looking backup, not listed, cleaned by the next backup', async () => {
     const out = freshDir('kill');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/helpers-backup/cli.ts', 'backup', '--volume', bigVolume, '--out', out], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/helpers/backup/cli.ts', 'backup', '--volume', bigVolume, '--out', out], {
       cwd: root,
       env: { ...process.env, PERSISTENCE_LENS_HELPER_LABELS: run.labelsEnv },
       stdio: ['ignore', 'pipe', 'pipe'],

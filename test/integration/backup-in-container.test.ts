@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
-import { TestRun } from './helpers-backup/engine';
+import { TestRun } from './helpers/backup/engine';
 
 let run: TestRun;
 let dir: string;

@@ -15,7 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { BackupInputError, backup, restore } from '../../src/backup';
 import { readTar } from '../../src/backup/tar-read';
 import { tarBuffer, type ArchiveEntry, type EntryHeader } from '../../src/backup/tar-format';
-import { TestRun, IMAGE } from './helpers-backup/engine';
+import { TestRun, IMAGE } from './helpers/backup/engine';
 
 let run: TestRun;
 let work: string;

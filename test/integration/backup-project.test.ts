@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { TestRun, IMAGE, TEST_LABEL, BACKUP_RUN_LABEL, archiveDigest } from './helpers-backup/engine';
+import { TestRun, IMAGE, TEST_LABEL, BACKUP_RUN_LABEL, archiveDigest } from './helpers/backup/engine';
 
 const exec = promisify(execFile);
-const CLI = join(__dirname, 'helpers-backup', 'cli.ts');
+const CLI = join(__dirname, 'helpers', 'backup', 'cli.ts');
 
 let run: TestRun;
 let work: string;

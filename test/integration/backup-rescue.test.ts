@@ -14,7 +14,7 @@ import { rescue, restore, BackupInputError } from '../../src/backup';
 import { readTar } from '../../src/backup/tar-read';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { TestRun, archiveDigest } from './helpers-backup/engine';
+import { TestRun, archiveDigest } from './helpers/backup/engine';
 
 let run: TestRun;
 let out: string;

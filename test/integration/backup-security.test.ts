@@ -16,7 +16,7 @@ import { ArchiveRefusedError, BackupInputError, backup, restore } from '../../sr
 import { MANIFEST_FORMAT, manifestPathFor, type Manifest } from '../../src/backup/manifest';
 import { tarBuffer, type ArchiveEntry, type EntryHeader } from '../../src/backup/tar-format';
 import { restoreHooks } from '../../src/backup/restore';
-import { TestRun, archiveDigest, IMAGE } from './helpers-backup/engine';
+import { TestRun, archiveDigest, IMAGE } from './helpers/backup/engine';
 
 let run: TestRun;
 let work: string;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { backup, isAbortError } from '../../src/backup';
-import { TestRun, IMAGE } from './helpers-backup/engine';
+import { TestRun, IMAGE } from './helpers/backup/engine';
 
 let run: TestRun;
 let work: string;

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { backup, isRestoreRefusal, listBackups, restore, BackupInputError } from '../../src/backup';
-import { TestRun, archiveDigest, type EntryDigest } from './helpers-backup/engine';
-import { countEntries, dataset } from './helpers-backup/dataset';
+import { TestRun, archiveDigest, type EntryDigest } from './helpers/backup/engine';
+import { countEntries, dataset } from './helpers/backup/dataset';
 
 let run: TestRun;
 let out: string;

@@ -13,7 +13,7 @@ import type Dockerode from 'dockerode';
 import { backup } from '../../src/backup';
 import { tarBytes, type ArchiveEntry, type EntryHeader } from '../../src/backup/tar-format';
 import { BrowseError, openBrowseSession, type BrowseSession } from '../../src/browse';
-import { IMAGE, TestRun } from './helpers-backup/engine';
+import { IMAGE, TestRun } from './helpers/backup/engine';
 
 let run: TestRun;
 let out: string;

@@ -10,7 +10,7 @@ import { containerPathDigest, moveIntoVolume, type MoveResult } from '../../src/
 import { recreateWithMount } from '../../src/move/container-recreate';
 import { compareTrees } from '../../src/move/tree-digest';
 import { docker, TestResources } from './helpers/docker';
-import { SocketProxy } from './helpers-backup/socket-proxy';
+import { SocketProxy } from './helpers/backup/socket-proxy';
 
 const res = new TestResources();
 const state = (c: string): Promise<string> => docker('inspect', '--format', '{{.State.Status}}', c);

@@ -12,7 +12,7 @@ import type Dockerode from 'dockerode';
 import { after, before, describe, it } from 'node:test';
 import { rescue, restore } from '../../src/backup';
 import { readTar } from '../../src/backup/tar-read';
-import { TestRun, archiveDigest } from './helpers-backup/engine';
+import { TestRun, archiveDigest } from './helpers/backup/engine';
 
 let run: TestRun;
 let out: string;

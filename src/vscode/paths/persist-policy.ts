@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { MoveOffer, MoveProgress, MoveResult, SingleFileFix } from '../../engine';
 
 /**
- * The choices of Persist Path… (no vscode import: unit-tested in test/unit/vscode-persist-policy.test.ts).
+ * The choices of Persist Path… (no vscode import: unit-tested in test/unit/vscode/paths/persist-policy.test.ts).
  *
  * - A path that holds data now, in a container that runs from the declaring file, is offered "Move current
  *   data" first: only editing the file would give the recreated container an empty volume there.

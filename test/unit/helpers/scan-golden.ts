@@ -1,5 +1,5 @@
 /**
- * A fixed scan input for the golden test of `scan --json` (test/unit/scan-json-golden.test.ts): containers of the
+ * A fixed scan input for the golden test of `scan --json` (test/unit/report/scan-json-golden.test.ts): containers of the
  * bench's shape and of many kinds (databases, a workstation, odd paths, changes lists), and every compose
  * project of the repository's fixtures and of the shared corpus, analyzed and printed as the CLI prints them.
  * Absolute paths of this checkout are written `<root>` so the output does not depend on where it runs.
