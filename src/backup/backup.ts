@@ -258,7 +258,7 @@ export async function backup(source: BackupSource, opts: BackupOptions = {}): Pr
     }
 
     const { container, info } = await findContainer(conn, source.container);
-    const path = normalizeContainerPath(source.path);
+    const path = parseContainerPathArg(source.path);
     const st = await statPath(conn, container, path, opts.signal);
     if (!st) throw new BackupInputError(`there is no ${path} in container "${source.container}"`);
     if (!st.isDir && !st.isSymlink) throw new BackupInputError(`${path} in container "${source.container}" is a file: a backup archives a directory (back up the folder that holds it, or use rescue)`);
@@ -357,8 +357,8 @@ async function checkLocalSource(root: string): Promise<void> {
   if (!st.isDirectory()) throw new BackupInputError(`${root} is not a directory: a backup archives a directory (back up the folder that holds it)`);
 }
 
-/** `/a/b/` → `/a/b`; a relative path is taken from `/`. */
-export function normalizeContainerPath(p: string): string {
+/** A container path given by the user: `/a/b/` → `/a/b`, a relative one taken from `/`, `..` refused (a parser, not a normaliser: see normalizeMountTarget for the compose reader's). */
+export function parseContainerPathArg(p: string): string {
   const parts = p.split('/').filter((x) => x && x !== '.');
   if (parts.includes('..')) throw new BackupInputError(`the container path ${p} contains "..": give it as an absolute path`);
   return `/${parts.join('/')}`;

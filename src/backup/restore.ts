@@ -1,7 +1,7 @@
 import { promises as fsp, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { prepareDestination, writeBackupArchive, normalizeContainerPath, type ArchiveJob, type BackupOptions, type BackupResult } from './backup';
+import { prepareDestination, writeBackupArchive, parseContainerPathArg, type ArchiveJob, type BackupOptions, type BackupResult } from './backup';
 import {
   contentNameMap,
   dockerFor,
@@ -240,7 +240,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     const { container, info } = await findContainer(conn, target.container);
     const containerName = info.Name.replace(/^\//, '');
     if (target.kind === 'container-path') {
-      const path = normalizeContainerPath(target.path);
+      const path = parseContainerPathArg(target.path);
       const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect, ...spaceOpt });
       const st = await statPath(conn, container, path, opts.signal);
       if (st && !st.isDir) throw new BackupInputError(`${path} in container "${containerName}" is not a directory`);

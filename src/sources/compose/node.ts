@@ -6,7 +6,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
 import { InputError, type SourceLocation } from '../../core/types';
-import { parseYamlFast } from './fastyaml';
+import { parseYamlFast } from './yaml-fast-path';
 import { checkAliasExpansion, checkNodeExpansion } from './limits';
 
 interface NodeBase {

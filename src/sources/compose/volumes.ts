@@ -76,17 +76,17 @@ export function volumeTargetOf(node: LNode): string | undefined {
 }
 
 function normalizeTarget(target: string): string {
-  return target.startsWith('/') ? normalizeContainerPath(target) : target;
+  return target.startsWith('/') ? normalizeMountTarget(target) : target;
 }
 
 function checkTarget(target: string, loc: SourceLocation): string {
   if (!target) throw new InputError('a volume needs a target (the container path)', loc);
   if (!target.startsWith('/')) throw new InputError(`volume target "${target}" must be an absolute container path`, loc);
-  return normalizeContainerPath(target);
+  return normalizeMountTarget(target);
 }
 
 /** normalizePosix, skipping the work for the usual already-normal path. */
-export function normalizeContainerPath(path: string): string {
+export function normalizeMountTarget(path: string): string {
   if (path.length > 1 && !path.endsWith('/') && !path.includes('//') && !path.includes('/.')) return path;
   return normalizePosix(path);
 }

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../../../../src/core/types';
-import { parseYamlFast, resolvePlain } from '../../../../src/sources/compose/fastyaml';
+import { parseYamlFast, resolvePlain } from '../../../../src/sources/compose/yaml-fast-path';
 import { parseYaml, parseYamlWithLibrary, type LNode } from '../../../../src/sources/compose/node';
 import { CORPUS_DIR } from '../../helpers/corpus';
 
