@@ -425,7 +425,8 @@ function planIn(req: ComposeFixRequest, view: PlanningView): FixPlan | undefined
 
   // 2. A tmpfs on the same path would hide the new storage: it goes.
   const tmpfsPair = pairOf(ctx.service, 'tmpfs');
-  if (tmpfsPair && removeTmpfs(ctx, tmpfsPair, edits, svcJs)) {
+  const replacedTmpfs = tmpfsPair !== undefined && removeTmpfs(ctx, tmpfsPair, edits, svcJs);
+  if (replacedTmpfs) {
     title = req.mode === 'bind' ? `Replace the tmpfs at ${req.path} by host folder ${bindSource}` : `Replace the tmpfs at ${req.path} by named volume "${name}"`;
   }
 
@@ -439,7 +440,7 @@ function planIn(req: ComposeFixRequest, view: PlanningView): FixPlan | undefined
   return {
     file: req.file,
     title,
-    kind: req.mode === 'bind' ? 'bind-host-folder' : existing?.type === 'anonymous' ? 'name-anonymous-volume' : tmpfsPair && title.startsWith('Replace the tmpfs') ? 'replace-tmpfs' : 'add-named-volume',
+    kind: req.mode === 'bind' ? 'bind-host-folder' : existing?.type === 'anonymous' ? 'name-anonymous-volume' : replacedTmpfs || existing?.type === 'tmpfs' ? 'replace-tmpfs' : 'add-named-volume',
     edits: originalEdits,
     originalText: req.text,
     newText,

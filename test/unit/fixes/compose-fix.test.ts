@@ -149,6 +149,13 @@ describe('compose fix: other kinds', () => {
     assert.equal(fix(single).newText, lines('services:', '  web:', '    image: x', '    volumes:', '      - web-config:/home/u/.config', '', 'volumes:', '  web-config:'));
   });
 
+  it('says it replaces a tmpfs also when the tmpfs is a long-syntax volumes entry (its kind comes from what was edited, not from the title)', () => {
+    const text = lines('services:', '  web:', '    volumes:', '      - type: tmpfs', '        target: /home/u/.config');
+    const plan = fix(text);
+    assert.equal(plan.kind, 'replace-tmpfs');
+    assert.match(plan.title, /^Replace the tmpfs at \/home\/u\/.config by named volume "web-config"/);
+  });
+
   it('answers "already persisted" instead of editing', () => {
     const text = lines('services:', '  web:', '    volumes:', '      - cfg:/home/u/.config', 'volumes:', '  cfg:');
     assert.throws(() => fix(text), (e: unknown) => e instanceof AlreadyPersistedSignal && /named volume "cfg"/.test((e as Error).message));
