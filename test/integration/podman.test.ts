@@ -179,9 +179,16 @@ describe('Podman through its Docker-compatible API', { timeout: 120_000 }, () =>
     assert.equal(restored.entries, before.split('\n').length);
 
     // The helpers: created and removed, never initialised nor started (Podman's event log says so).
-    const events = (await podman('events', '--since', since, '--until', new Date(Date.now() + 1000).toISOString(), '--format', '{{.Name}} {{.Status}}'))
-      .split('\n')
-      .filter((l) => l.startsWith('persistence-lens-helper-'));
+    // Podman writes its event log after the fact: on a busy machine the last events appear a moment later.
+    const helperEvents = async (): Promise<string[]> =>
+      (await podman('events', '--since', since, '--until', new Date(Date.now() + 1000).toISOString(), '--format', '{{.Name}} {{.Status}}'))
+        .split('\n')
+        .filter((l) => l.startsWith('persistence-lens-helper-'));
+    let events = await helperEvents();
+    for (let tries = 0; tries < 20 && !(events.some((l) => l.endsWith(' create')) && events.some((l) => l.endsWith(' remove'))); tries++) {
+      await new Promise((r) => setTimeout(r, 500));
+      events = await helperEvents();
+    }
     const statuses = new Set(events.map((l) => l.split(' ')[1]));
     assert.ok(statuses.has('create') && statuses.has('remove'), `helper events: ${events.join('; ')}`);
     for (const s of ['init', 'start', 'attach', 'died']) assert.ok(!statuses.has(s), `a helper was ${s}: ${events.join('; ')}`);

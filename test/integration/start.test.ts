@@ -8,7 +8,7 @@
  * developer's own `npm start`; everything is removed afterwards, also on failure.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -84,6 +84,10 @@ describe('npm start', () => {
 
   before(() => {
     stateDir = mkdtempSync(join(tmpdir(), 'pl-start-'));
+    // npm start installs code-server on its first run (a minute on a quiet machine, several on a busy one):
+    // done here, untimed, so the waits below measure npm start itself and not npm's registry.
+    const install = spawnSync('bash', [join(root, 'scripts/editor/install-code-server.sh')], { env: { ...process.env, PL_NO_CHROMIUM: '1' }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    assert.equal(install.status, 0, `scripts/editor/install-code-server.sh failed:\n${install.stderr}`);
   });
 
   after(async () => {
