@@ -7,10 +7,8 @@ import { engine } from '../engine';
 import { windowScanRequest } from '../scan-request';
 import { dockerHost } from '../settings';
 import { buildPathsTree, type PathsTree } from '../tree/build';
-import type { MessageNode } from '../tree/nodes';
+import { scanBanners, type ScanProblem, type ViewState } from '../tree/banners';
 
-/** What the Paths view shows when it has no items: package.json's viewsWelcome read it as `persistenceLens.state`. */
-export type ViewState = 'loading' | 'ready' | 'empty' | 'dockerUnreachable';
 
 export interface ModelSnapshot {
   tree: PathsTree;
@@ -98,45 +96,25 @@ export class PathsModel implements vscode.Disposable {
   private async scanOnce(): Promise<ModelSnapshot> {
     if (this.following) this.changesCache ??= new (engine().ChangesCache)();
     const request = { ...(await windowScanRequest()), ...(this.changesCache ? { changesCache: this.changesCache } : {}) };
-    const messages: MessageNode[] = [];
+    const problems: ScanProblem[] = [];
     let scan: ScanResult;
     try {
       scan = await engine().scan(request);
     } catch (err) {
       // A broken compose file must not hide the containers: say what is wrong, and scan without the files.
-      messages.push({ kind: 'message', text: 'Could not read the configuration files', detail: (err as Error).message, severity: 'error' });
+      problems.push({ text: 'Could not read the configuration files', detail: (err as Error).message });
       try {
         scan = await engine().scan({ ...request, discover: false, extraComposeFiles: [], workspaceFiles: { compose: [], devcontainers: [] } });
       } catch (again) {
-        messages.push({ kind: 'message', text: 'Scan failed', detail: (again as Error).message, severity: 'error' });
+        problems.push({ text: 'Scan failed', detail: (again as Error).message });
         scan = { targets: [], warnings: [] };
       }
     }
     const docker = scan.docker;
-    if (docker?.asked && !docker.reachable && scan.targets.length > 0) {
-      messages.unshift({
-        kind: 'message',
-        text: 'No Docker Engine answered',
-        detail: docker.error ?? `tried ${docker.endpoint ?? 'the default socket'}`,
-        severity: 'warning',
-        command: 'persistenceLens.openDockerSetting',
-      });
-    }
-    if (!vscode.workspace.isTrusted && scan.targets.length > 0) {
-      // The view's welcome text says this only when the view is empty; inside a container it never is.
-      messages.unshift({
-        kind: 'message',
-        text: 'Restricted Mode: only the mount table is read',
-        detail: "Trust this workspace to see the Docker Engine's containers and the compose and devcontainer files",
-        severity: 'info',
-        command: 'workbench.trust.manage',
-      });
-    }
+    const { messages, state } = scanBanners(scan, { trusted: vscode.workspace.isTrusted, problems });
     const orphans = docker?.reachable ? await this.orphansAfter(scan) : undefined;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const tree = buildPathsTree(scan, { exists: existsSync, ...(folder ? { workspaceRoot: folder } : {}), messages, ...(orphans ? { orphans } : {}) });
-    let state: ViewState = 'ready';
-    if (scan.targets.length === 0 && messages.length === 0) state = docker?.asked && !docker.reachable ? 'dockerUnreachable' : 'empty';
     return { tree, state, scan, ...(orphans ? { orphans } : {}), at: Date.now() };
   }
 
