@@ -79,7 +79,7 @@ export class PathsCommands {
     const where = this.deps.storage.assess(file)?.where;
     const node = nodeForFile(model.snapshot.tree, where?.resolvedPath ?? file) ?? nodeForFile(model.snapshot.tree, file);
     if (!node) {
-      void vscode.window.showInformationMessage(`${file} is not under any path the Persistence view lists for this container.`);
+      void this.deps.ui.show('info', `${file} is not under any path the Persistence view lists for this container.`);
       return false;
     }
     await view.treeView.reveal(node, { select: true, focus: true, expand: true });
@@ -145,6 +145,6 @@ export class PathsCommands {
   private async toggleSaveWarnings(): Promise<void> {
     const enabled = !saveWarningSettings().enabled;
     await setSaveWarningsEnabled(enabled);
-    void vscode.window.showInformationMessage(`Persistence Lens: save warnings ${enabled ? 'on' : 'off'}.`);
+    void this.deps.ui.show('info', `Persistence Lens: save warnings ${enabled ? 'on' : 'off'}.`);
   }
 }

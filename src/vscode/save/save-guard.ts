@@ -8,7 +8,6 @@ import type { Ui } from '../ui/ui';
 export const SAVE_ACTIONS = SAVE_ACTION_LABELS;
 
 /** The notification, behind a seam so the editor tests can answer it (a real notification cannot be clicked there). */
-export type WarningPrompt = (message: string, ...actions: string[]) => Thenable<string | undefined>;
 
 export interface SaveGuardActions {
   persistFolder(folder: string): Promise<unknown>;
@@ -26,8 +25,6 @@ export class SaveGuard implements vscode.Disposable {
   private readonly warned = new Set<string>();
   private settings: SaveWarningSettings = saveWarningSettings();
   private readonly disposables: vscode.Disposable[] = [];
-  /** Replaced by the editor tests; the real one is the warning notification. */
-  prompt: WarningPrompt = (message, ...actions) => vscode.window.showWarningMessage(message, ...actions);
   /** The warnings given in this window, newest last (for the tests and the "Show in Persistence view" reveal). */
   readonly history: SaveWarning[] = [];
   /** What each warning said and offered, newest last (for the tests). */
@@ -67,7 +64,8 @@ export class SaveGuard implements vscode.Disposable {
     const offered = saveActionsFor({ trusted, listed, ...(refusal ? { persistRefusal: refusal } : {}) });
     const message = refusal ? `${warning.message} Nothing can persist it: ${refusal}.` : warning.message;
     this.offered.push({ file, message, actions: offered.map((a) => SAVE_ACTIONS[a]) });
-    const choice = await this.prompt(message, ...offered.map((a) => SAVE_ACTIONS[a]));
+    // through the UI seam: the editor tests click its buttons with the test hooks' `answer`
+    const choice = await this.ui.show('warning', message, ...offered.map((a) => SAVE_ACTIONS[a]));
     try {
       if (choice === SAVE_ACTIONS.persist) await this.actions.persistFolder(warning.folder);
       else if (choice === SAVE_ACTIONS.show) await this.actions.showFolder(warning.folder);

@@ -20,7 +20,7 @@ export class FileStatusBar implements vscode.Disposable {
   constructor(
     private readonly storage: FileStorage,
     private readonly can: { canShow(file: string): Promise<boolean> } = { canShow: async () => true },
-    private readonly ui?: Pick<Ui, 'show'>,
+    private readonly ui?: Pick<Ui, 'show' | 'pick'>,
   ) {
     this.item = vscode.window.createStatusBarItem('persistenceLens.fileStatus', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Persistence Lens: file storage';
@@ -93,11 +93,11 @@ export class FileStatusBar implements vscode.Disposable {
       return;
     }
     const items = [
-      { action: 'persist', label: '$(shield) Persist…', detail: `Persist ${a.folder}`, command: COMMAND.persistActiveFolder },
-      { action: 'show', label: '$(eye) Show', detail: 'Show it in the Persistence view', command: COMMAND.revealActiveFile },
+      { action: 'persist', label: '$(shield) Persist…', detail: `Persist ${a.folder}`, value: COMMAND.persistActiveFolder },
+      { action: 'show', label: '$(eye) Show', detail: 'Show it in the Persistence view', value: COMMAND.revealActiveFile },
     ].filter((i) => offered.includes(i.action as 'persist' | 'show'));
-    const pick = await vscode.window.showQuickPick(items, { title });
-    if (pick) await vscode.commands.executeCommand(pick.command);
+    const command = await this.ui?.pick(items, { title });
+    if (command) await vscode.commands.executeCommand(command);
   }
 
   dispose(): void {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { TargetNode } from '../../../src/vscode/tree/nodes';
+import { TEST_HOOKS_COMMAND, type UiTestHooks } from '../../../src/vscode/ui/test-hooks';
 import { runnerEnv, waitFor } from './harness';
 import { extensionApi, treeDescendants } from './extension';
 
@@ -146,14 +147,18 @@ suite('status bar and save warnings', () => {
 
   suiteSetup(async () => {
     tmpfs = runnerEnv('PL_EDITOR_TMPFS');
-    const { paths } = await extensionApi();
-    paths.saveGuard.prompt = async (message) => {
-      prompts.push(message);
-      return answers.shift();
-    };
+    await vscode.commands.executeCommand(TEST_HOOKS_COMMAND, {
+      // the save warnings are the only messages with buttons these tests click
+      answer: (m) => {
+        if (m.level !== 'warning' || !m.actions.includes("Don't Warn Here")) return undefined;
+        prompts.push(m.text);
+        return answers.shift();
+      },
+    } satisfies UiTestHooks);
   });
 
   suiteTeardown(async () => {
+    await vscode.commands.executeCommand(TEST_HOOKS_COMMAND, undefined);
     await settings().update('saveWarnings.ignoredFolders', undefined, vscode.ConfigurationTarget.Workspace);
     await settings().update('saveWarnings.ignoredFolders', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

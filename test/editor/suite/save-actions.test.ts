@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { PersistenceLensExports } from '../../../src/extension';
+import { TEST_HOOKS_COMMAND, type UiTestHooks } from '../../../src/vscode/ui/test-hooks';
 import { EXTENSION_ID, runnerEnv, waitFor } from './harness';
 
 /**
@@ -32,17 +33,22 @@ suite('save warning: short labels, only the actions that work', () => {
   }
 
   suiteSetup(async () => {
-    const { paths } = await api();
+    await api();
     mkdirSync(shm, { recursive: true });
     scratch = join(runnerEnv('PL_EDITOR_TMPFS'), `save-actions-${process.pid}`);
     mkdirSync(scratch, { recursive: true });
-    paths.saveGuard.prompt = async (message, ...actions) => {
-      prompts.push({ message, actions });
-      return answers.shift();
-    };
+    await vscode.commands.executeCommand(TEST_HOOKS_COMMAND, {
+      // the save warnings are the only messages with buttons these tests click
+      answer: (m) => {
+        if (m.level !== 'warning' || !m.actions.includes("Don't Warn Here")) return undefined;
+        prompts.push({ message: m.text, actions: m.actions });
+        return answers.shift();
+      },
+    } satisfies UiTestHooks);
   });
 
   suiteTeardown(async () => {
+    await vscode.commands.executeCommand(TEST_HOOKS_COMMAND, undefined);
     await settings().update('saveWarnings.ignoredFolders', undefined, vscode.ConfigurationTarget.Global);
     await settings().update('saveWarnings.ignoredFolders', undefined, vscode.ConfigurationTarget.Workspace);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
