@@ -5,7 +5,7 @@
 import { findNodeAtLocation, parseTree, type Node as JsonNode } from 'jsonc-parser';
 import { analyzeTarget } from '../../core/analyze';
 import type { SourceLocation } from '../../core/types';
-import { loadDevcontainer } from '../../sources/devcontainer';
+import { loadDevcontainer } from '../../sources/devcontainer/index';
 import { positionOf } from '../text';
 import { lazyFixes, planNoFixes, type FixSite } from './fixes';
 import { declarationRange, TextLines } from './ranges';

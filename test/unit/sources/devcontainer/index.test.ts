@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { brief as briefOf, mountAt, rejectsWithLocation } from '../helpers/source-checks';
-import { analyzeTarget } from '../../../src/core/analyze';
-import type { Mount } from '../../../src/core/types';
-import { loadDevcontainer, parseMountString } from '../../../src/sources/devcontainer';
+import { brief as briefOf, mountAt, rejectsWithLocation } from '../../helpers/source-checks';
+import { analyzeTarget } from '../../../../src/core/analyze';
+import type { Mount } from '../../../../src/core/types';
+import { loadDevcontainer, parseMountString } from '../../../../src/sources/devcontainer/index';
 
-const FIX = resolve(__dirname, '../../fixtures/devcontainer');
+const FIX = resolve(__dirname, '../../../fixtures/devcontainer');
 const brief = (m: Mount) => briefOf(m, FIX);
 const rejects = rejectsWithLocation;
 const fx = (...p: string[]): string => join(FIX, ...p);

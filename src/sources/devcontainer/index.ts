@@ -6,11 +6,11 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { normalizePosix } from '../core/paths';
-import { InputError, type Mount, type SourceLocation, type TargetInput } from '../core/types';
-import { chooseHome, imageInfoCache, loadComposeProject, type ComposeLoadOptions, type ComposeProject, type ImageInfo } from './compose/index';
-import { checkEntries, checkTextSize, readConfigFile } from './compose/limits';
-import { isHostPath, resolveHostPath, splitShortSyntax } from './compose/volumes';
+import { normalizePosix } from '../../core/paths';
+import { InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
+import { chooseHome, imageInfoCache, loadComposeProject, type ComposeLoadOptions, type ComposeProject, type ImageInfo } from '../compose/index';
+import { checkEntries, checkTextSize, readConfigFile } from '../compose/limits';
+import { isHostPath, resolveHostPath, splitShortSyntax } from '../compose/volumes';
 
 export interface DevcontainerLoadOptions extends ComposeLoadOptions {
   /** The local folder opened in the dev container; default the folder that holds `.devcontainer/`. */
