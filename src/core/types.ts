@@ -43,6 +43,11 @@ export interface SourceLocation {
   column: number;
 }
 
+/** `file:line:column`, the form compilers print and terminals and editors turn into a link. */
+export function formatLocation(loc: SourceLocation): string {
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}
+
 /** Storage of a mount point; the writable layer is what no mount covers, so it is never a mount. */
 export type MountStatus = Exclude<Status, 'writable-layer'>;
 

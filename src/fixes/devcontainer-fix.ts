@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { findNodeAtLocation, modify, parse, parseTree, printParseErrorCode, type FormattingOptions, type Node, type ParseError } from 'jsonc-parser';
 import { normalizePosix } from '../core/paths';
-import { parseMountString } from '../sources/devcontainer';
+import { parseMountString } from '../sources/devcontainer/index';
 import { decideExisting, type EnvPlan, type EnvRequest } from './compose-env';
 import { sanitizeVolumeName } from './compose-syntax';
 import { checkBindSource, checkContainerPath } from './paths';

@@ -4,7 +4,7 @@ import { MountTable, type Classification } from '../core/mount-table';
 import { isAtRisk } from '../core/survival';
 import type { SourceLocation, TargetInput } from '../core/types';
 import { loadComposeProject, type ComposeProject, type TextOverlay } from '../sources/compose/index';
-import { loadDevcontainer } from '../sources/devcontainer';
+import { loadDevcontainer } from '../sources/devcontainer/index';
 import { AlreadyPersistedSignal, planComposeFix } from './compose-fix';
 import { planDevcontainerFix } from './devcontainer-fix';
 import { checkTextSize, readConfigFile } from '../sources/compose/limits';

@@ -1,5 +1,8 @@
 /** Text edits against an original text, and the small layout facts edits need to match their neighbours. */
 
+/** 1-based line and column of an offset, for messages (the one line index, in core). */
+export { positionOf } from '../core/text-lines';
+
 export interface TextEdit {
   /** Offset in the original text (UTF-16 code units, BOM included). */
   offset: number;
@@ -55,15 +58,4 @@ export function contentEnd(text: string, offset: number): number {
 export function lineIndent(text: string, offset: number): string {
   const start = lineStart(text, offset);
   return /^[ \t]*/.exec(text.slice(start))![0];
-}
-
-/** 1-based line and column of an offset, for messages. */
-export function positionOf(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let last = -1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    last = i;
-  }
-  return { line, column: offset - last };
 }

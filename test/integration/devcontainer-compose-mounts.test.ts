@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { loadDevcontainer } from '../../src/sources/devcontainer';
+import { loadDevcontainer } from '../../src/sources/devcontainer/index';
 import { IMAGE, TestResources, docker, runCommand, yamlLabels } from './helpers/docker';
 
 interface EngineMount {

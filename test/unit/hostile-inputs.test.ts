@@ -28,7 +28,7 @@ import { planPersist } from '../../src/fixes/persist';
 import { FixRefusal } from '../../src/fixes/types';
 import { writePlanAtomically } from '../../src/fixes/write';
 import { loadComposeProject } from '../../src/sources/compose/index';
-import { loadDevcontainer } from '../../src/sources/devcontainer';
+import { loadDevcontainer } from '../../src/sources/devcontainer/index';
 import { capture } from './helpers/cli';
 
 const ROOT = resolve(__dirname, '../..');

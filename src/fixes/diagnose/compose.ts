@@ -14,7 +14,7 @@ import {
   type ComposeServiceModel,
   type TextOverlay,
 } from '../../sources/compose/index';
-import { loadDevcontainer } from '../../sources/devcontainer';
+import { loadDevcontainer } from '../../sources/devcontainer/index';
 import { lazyFixes, planNoFixes } from './fixes';
 import { declarationRange, TextLines } from './ranges';
 import { findRisks, sameLocation } from './risks';

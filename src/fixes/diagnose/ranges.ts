@@ -1,26 +1,10 @@
 /** Where on its line a finding is drawn: from the declaration to the end of what is written there. */
+import type { TextLines } from '../../core/text-lines';
 import type { SourceLocation } from '../../core/types';
 import type { TextRange } from './types';
 
-/**
- * The lines of a text, found once: a large file has a finding on many of its lines, and walking from the top
- * for each would cost the file's length per finding.
- */
-export class TextLines {
-  private readonly starts: number[] = [0];
-
-  constructor(readonly text: string) {
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) this.starts.push(nl + 1);
-  }
-
-  /** The text of a 0-based line without its line break (CR included), or undefined past the end. */
-  line(n: number): string | undefined {
-    const start = this.starts[n];
-    if (start === undefined) return undefined;
-    const next = this.starts[n + 1];
-    return this.text.slice(start, next === undefined ? this.text.length : next - 1).replace(/\r$/, '');
-  }
-}
+/** The lines a range is drawn in, found once per text (the one line index, in core). */
+export { TextLines } from '../../core/text-lines';
 
 /**
  * The length of a quoted string starting at `start` (JSON, or YAML's "..." and '...'), closing quote

@@ -5,12 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
+import { formatLocation, InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
 import { readDotenv } from './dotenv';
 import { checkEntries } from './limits';
-import { keyValuesAsMap, LoadContext, loadLayer, mergeModels, type EnvVars, type TextOverlay } from './load';
+import { definedOnly, keyValuesAsMap, LoadContext, loadLayer, mergeModels, type EnvVars, type TextOverlay } from './load';
 import { describe, expectBool, expectMapOrNull, expectString, get, isReset, optionalString, type LMap, type LNode } from './node';
-import { fmt, parseServiceTmpfs, parseServiceVolume, resolveHostPath, type VolumeSpec } from './volumes';
+import { parseServiceTmpfs, parseServiceVolume, resolveHostPath, type VolumeSpec } from './volumes';
 import { DEFAULT_COMPOSE_FILES, DEFAULT_OVERRIDE_FILES } from './file-names';
 
 export type { TextOverlay } from './load';
@@ -76,12 +76,6 @@ export function normalizeProjectName(name: string): string {
     .replace(/^[-_]+/, '');
 }
 
-function definedEnv(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
-  return out;
-}
-
 export async function loadComposeProject(files: string[], opts: ComposeLoadOptions = {}): Promise<ComposeProject> {
   if (files.length === 0) throw new InputError('no compose file given');
   const layers = files.map((f) => resolve(f));
@@ -91,7 +85,7 @@ export async function loadComposeProject(files: string[], opts: ComposeLoadOptio
     if (override) layers.push(override);
   }
   const projectDir = opts.projectDirectory ? resolve(opts.projectDirectory) : dirname(layers[0]!);
-  const processEnv = definedEnv(opts.env ?? process.env);
+  const processEnv = definedOnly(Object.entries(opts.env ?? process.env));
   const dotenv = (await readDotenv(join(projectDir, '.env'), (k) => processEnv[k])) ?? {};
   const env: EnvVars = { ...dotenv, ...processEnv };
 
@@ -138,7 +132,8 @@ function readTopVolumes(model: LMap): Record<string, TopVolume> {
   return out;
 }
 
-function namePart(user: string): string {
+/** The user part of a `user[:group]` (as `user:` and an image's USER write it). */
+export function namePart(user: string): string {
   const colon = user.indexOf(':');
   return (colon === -1 ? user : user.slice(0, colon)).trim();
 }
@@ -154,7 +149,7 @@ function isUserName(user: string): boolean {
  */
 export function chooseHome(env: Record<string, string>, user: string | undefined, info: ImageInfo | undefined): string | undefined {
   if (env.HOME?.startsWith('/')) return env.HOME;
-  const infoUser = info && info.user !== undefined ? namePart(info.user) || 'root' : undefined;
+  const infoUser = imageUser(info);
   if (user) {
     if (user === 'root' || user === '0') return '/root';
     if (info?.home && (infoUser === undefined || infoUser === user)) return info.home;
@@ -166,6 +161,11 @@ export function chooseHome(env: Record<string, string>, user: string | undefined
     if (infoUser && isUserName(infoUser)) return `/home/${infoUser}`;
   }
   return undefined;
+}
+
+/** The user an image runs as, without its group (root when its USER is empty); undefined when unknown. */
+export function imageUser(info: ImageInfo | undefined): string | undefined {
+  return info && info.user !== undefined ? namePart(info.user) || 'root' : undefined;
 }
 
 /** Image info looked up once per image; a failing lookup is a warning, not an error. */
@@ -229,7 +229,7 @@ async function buildProject(model: LMap, files: string[], projectDir: string, en
     const v = entry.value;
     if (isReset(v)) continue; // `name: !reset` removes the service
     if (v.kind === 'scalar' && v.value === null) {
-      warn(`${fmt(entry.keyLoc)}: service "${name}" is empty`);
+      warn(`${formatLocation(entry.keyLoc)}: service "${name}" is empty`);
       node = { kind: 'map', loc: entry.keyLoc, base: v.base, entries: new Map() };
     } else if (v.kind !== 'map') throw new InputError(`service "${name}" must be a mapping, not ${describe(v)}`, v.loc);
     else node = v;
@@ -243,7 +243,7 @@ async function buildProject(model: LMap, files: string[], projectDir: string, en
     drafts.map(async (d): Promise<TargetInput> => {
       const i = await info(d.image);
       const env = { ...(i?.env ?? {}), ...d.env };
-      const user = d.user ?? (i && i.user !== undefined ? namePart(i.user) || 'root' : undefined);
+      const user = d.user ?? imageUser(i);
       const home = chooseHome(env, d.user, i);
       const workingDir = d.workingDir ?? i?.workingDir;
       return {
@@ -331,7 +331,7 @@ async function readService(
       let mode = parts[1];
       if ((ref === 'service' || ref === 'container') && parts.length > 1) {
         if (ref === 'container') {
-          warn(`${fmt(item.loc)}: volumes_from a container (${parts[1]}) cannot be resolved from files`);
+          warn(`${formatLocation(item.loc)}: volumes_from a container (${parts[1]}) cannot be resolved from files`);
           continue;
         }
         ref = parts[1]!;
@@ -363,7 +363,7 @@ function toMount(spec: VolumeSpec, service: string, topVolumes: Record<string, T
   if (!spec.source) return { target, status: 'anonymous-volume', readOnly, declaredAt, origin };
   const top = Object.prototype.hasOwnProperty.call(topVolumes, spec.source) ? topVolumes[spec.source] : undefined;
   if (!top) {
-    warn(`${fmt(declaredAt)}: service "${service}" refers to undefined volume ${spec.source} (compose refuses this project until it is declared under the top-level volumes:)`);
+    warn(`${formatLocation(declaredAt)}: service "${service}" refers to undefined volume ${spec.source} (compose refuses this project until it is declared under the top-level volumes:)`);
     return { target, status: 'named-volume', source: spec.source, readOnly, declaredAt, origin };
   }
   const mount: Mount = { target, status: 'named-volume', source: top.name ?? spec.source, readOnly, declaredAt, origin };
@@ -395,7 +395,7 @@ async function readServiceEnv(
       try {
         const vars = await readDotenv(file, lookupEnv);
         if (vars) Object.assign(env, vars);
-        else if (required) warn(`${fmt(pathNode.loc)}: env file ${file} not found (compose refuses to start the service without it)`);
+        else if (required) warn(`${formatLocation(pathNode.loc)}: env file ${file} not found (compose refuses to start the service without it)`);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         warn(`${e.message} (env file skipped)`);
@@ -448,14 +448,14 @@ function resolveVolumesFrom(drafts: ServiceDraft[], warn: (m: string) => void): 
   const visit = (d: ServiceDraft): void => {
     if (done.has(d.name)) return;
     if (visiting.has(d.name)) {
-      warn(`${fmt(d.keyLoc)}: volumes_from cycle through service "${d.name}"`);
+      warn(`${formatLocation(d.keyLoc)}: volumes_from cycle through service "${d.name}"`);
       return;
     }
     visiting.add(d.name);
     for (const vf of d.volumesFrom) {
       const other = byName.get(vf.ref);
       if (!other) {
-        warn(`${fmt(vf.loc)}: volumes_from refers to undefined service "${vf.ref}"`);
+        warn(`${formatLocation(vf.loc)}: volumes_from refers to undefined service "${vf.ref}"`);
         continue;
       }
       visit(other);

@@ -31,6 +31,16 @@ import { volumeTargetOf } from './volumes';
 export type EnvVars = Readonly<Record<string, string | undefined>>;
 
 /**
+ * The variables that have a value: an environment without the unset ones (`undefined`, as in `process.env`)
+ * and the removed ones (`null`, as a devcontainer.json writes them). Takes `Object.entries(env)` or a Map.
+ */
+export function definedOnly(vars: Iterable<readonly [string, string | null | undefined]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of vars) if (v !== undefined && v !== null) out[k] = v;
+  return out;
+}
+
+/**
  * Texts that win over the disk, by absolute path: an editor's unsaved buffers, so a project can be read
  * as the user is typing it.
  */
@@ -165,7 +175,7 @@ async function applyIncludes(ctx: LoadContext, model: LMap, base: string, env: E
     } else {
       fileVars = (await readDotenv(resolve(projectDir, '.env'), (k) => env[k])) ?? {};
     }
-    const includeEnv: EnvVars = Object.keys(fileVars).length ? { ...fileVars, ...definedOnly(env) } : env;
+    const includeEnv: EnvVars = Object.keys(fileVars).length ? { ...fileVars, ...definedOnly(Object.entries(env)) } : env;
 
     const subChain = [...chain, main.path];
     let imported = await loadLayer(ctx, main.path, projectDir, includeEnv, subChain, main.loc);
@@ -175,12 +185,6 @@ async function applyIncludes(ctx: LoadContext, model: LMap, base: string, env: E
     }
     importResources(imported, out);
   }
-  return out;
-}
-
-function definedOnly(env: EnvVars): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   return out;
 }
 

@@ -5,7 +5,7 @@
 import { homedir } from 'node:os';
 import { resolve as resolveNative, isAbsolute as isAbsoluteNative } from 'node:path';
 import { normalizePosix } from '../../core/paths';
-import { InputError, type SourceLocation } from '../../core/types';
+import { formatLocation, InputError, type SourceLocation } from '../../core/types';
 import { describe, expectBool, expectMap, get, optionalString, toJS, type LNode } from './node';
 
 export type VolumeType = 'volume' | 'bind' | 'tmpfs';
@@ -134,7 +134,7 @@ export function parseServiceVolume(node: LNode, warn: (message: string) => void)
   const readOnly = ro ? expectBool(ro, 'read_only') : false;
   if (!type) {
     type = source ? (isHostPath(source) ? 'bind' : 'volume') : 'volume';
-    warn(`${fmt(map.loc)}: volume entry without "type", read as type ${type}`);
+    warn(`${formatLocation(map.loc)}: volume entry without "type", read as type ${type}`);
   }
   switch (type) {
     case 'volume':
@@ -150,7 +150,7 @@ export function parseServiceVolume(node: LNode, warn: (message: string) => void)
     case 'npipe':
     case 'cluster':
     case 'image':
-      warn(`${fmt(map.loc)}: volume of type "${type}" at ${target} is not analyzed`);
+      warn(`${formatLocation(map.loc)}: volume of type "${type}" at ${target} is not analyzed`);
       return undefined;
     default:
       throw new InputError(`unknown volume type "${type}" (expected volume, bind or tmpfs)`, typeNode!.loc);
@@ -177,8 +177,4 @@ export function parseServiceTmpfs(node: LNode): TmpfsSpec[] {
     out.push({ target: checkTarget(target, item.loc), declaredAt: item.loc });
   }
   return out;
-}
-
-export function fmt(loc: SourceLocation): string {
-  return `${loc.file}:${loc.line}:${loc.column}`;
 }

@@ -1,7 +1,7 @@
 import { isSeq, type Node as YamlNode, type YAMLSeq } from 'yaml';
 import { dockerStatusOf } from '../../core/pod-survival';
 import { normalizePosix } from '../../core/paths';
-import type { Mount, SourceLocation, TargetInput } from '../../core/types';
+import { formatLocation, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
 import type { ManifestObject } from './read';
 import { helmRelease, storageOfTemplate, storageOfVolume, StorageIndex, type ClaimTemplate, type VolumeContext } from './storage';
 
@@ -92,7 +92,7 @@ export function kubernetesTargets(objects: readonly ManifestObject[]): { targets
       const path = str(vm.mountPath);
       const name = str(vm.name);
       if (!path || !path.startsWith('/')) {
-        warnings.push(`${fmt(at)}: volumeMount ${name ?? '?'} has no absolute mountPath; skipped`);
+        warnings.push(`${formatLocation(at)}: volumeMount ${name ?? '?'} has no absolute mountPath; skipped`);
         return;
       }
       const vi = volumes.findIndex((v) => v.name === name);
@@ -114,7 +114,7 @@ export function kubernetesTargets(objects: readonly ManifestObject[]): { targets
         source = storage.claim;
         volumeAt = template.at;
       } else {
-        warnings.push(`${fmt(at)}: volumeMount ${name ?? '?'} names no volume of ${o.kind}/${o.name}; the pod would not start`);
+        warnings.push(`${formatLocation(at)}: volumeMount ${name ?? '?'} names no volume of ${o.kind}/${o.name}; the pod would not start`);
         return;
       }
       const subPath = str(vm.subPath) ?? str(vm.subPathExpr);
@@ -126,7 +126,7 @@ export function kubernetesTargets(objects: readonly ManifestObject[]): { targets
         ...(source !== undefined ? { source } : {}),
         readOnly,
         declaredAt: at,
-        origin: volumeAt ? `volume ${name} (${fmt(volumeAt)})` : `volume ${name}`,
+        origin: volumeAt ? `volume ${name} (${formatLocation(volumeAt)})` : `volume ${name}`,
         pod: storage,
       });
     });
@@ -190,15 +190,10 @@ function checkSingleWriter(o: ManifestObject, modes: string[] | undefined, claim
   const mode = modes.includes('ReadWriteOncePod') ? 'ReadWriteOncePod' : 'ReadWriteOnce';
   if (replicas > 1) {
     warned.add(key);
-    warnings.push(`${fmt(at)}: ${o.kind}/${o.name} has ${replicas} replicas but the claim ${claim} is ${mode}: the replicas on another node cannot mount it`);
+    warnings.push(`${formatLocation(at)}: ${o.kind}/${o.name} has ${replicas} replicas but the claim ${claim} is ${mode}: the replicas on another node cannot mount it`);
   } else if (strategy === 'RollingUpdate') {
     warned.add(key);
     const implicit = obj(spec.strategy).type === undefined ? ' (the default)' : '';
-    warnings.push(`${fmt(at)}: ${o.kind}/${o.name} updates with RollingUpdate${implicit} but the claim ${claim} is ${mode}: the new pod cannot mount it while the old one runs (on another node it waits forever); use strategy type Recreate`);
+    warnings.push(`${formatLocation(at)}: ${o.kind}/${o.name} updates with RollingUpdate${implicit} but the claim ${claim} is ${mode}: the new pod cannot mount it while the old one runs (on another node it waits forever); use strategy type Recreate`);
   }
 }
-
-function fmt(l: SourceLocation): string {
-  return `${l.file}:${l.line}:${l.column}`;
-}
-

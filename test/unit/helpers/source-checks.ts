@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { InputError, type Mount, type TargetInput } from '../../../src/core/types';
 
 /** The mount a target has at `path`; fails naming the mounts it does have. */
@@ -24,4 +27,14 @@ export async function rejectsWithLocation(p: Promise<unknown>, check: { line?: n
     if (check.message) assert.match(e.message, check.message);
     return true;
   });
+}
+
+/** Writes `files` (path in the project → text) into a fresh temporary folder named after `prefix`; returns the folder. */
+export function writeProject(files: Record<string, string>, prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
 }

@@ -10,7 +10,7 @@ import { beforeEach, describe, it } from 'node:test';
 import { analyzeTarget } from '../../../src/core/analyze';
 import { InputError, type TargetInput } from '../../../src/core/types';
 import { loadComposeProject } from '../../../src/sources/compose/index';
-import { loadDevcontainer } from '../../../src/sources/devcontainer';
+import { loadDevcontainer } from '../../../src/sources/devcontainer/index';
 import { CORPUS_DIR } from '../helpers/corpus';
 
 const corpus = CORPUS_DIR;

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { brief as briefOf, mountAt, rejectsWithLocation } from '../../helpers/source-checks';
+import { brief as briefOf, mountAt, rejectsWithLocation, writeProject } from '../../helpers/source-checks';
 import { analyzeTarget } from '../../../../src/core/analyze';
 import type { Mount, TargetInput } from '../../../../src/core/types';
 import { loadComposeProject, normalizeProjectName, type ImageInfo } from '../../../../src/sources/compose/index';
@@ -14,14 +13,7 @@ const rejects = rejectsWithLocation;
 const fx = (...p: string[]): string => join(FIX, ...p);
 
 /** Writes files into a fresh temporary folder and returns it. */
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pl-compose-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>): string => writeProject(files, 'pl-compose-');
 
 function target(targets: TargetInput[], name: string): TargetInput {
   const t = targets.find((x) => x.name === name);

@@ -1,47 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { brief as briefOf, mountAt, rejectsWithLocation } from '../helpers/source-checks';
-import { analyzeTarget } from '../../../src/core/analyze';
-import type { Mount } from '../../../src/core/types';
-import { loadDevcontainer, parseMountString } from '../../../src/sources/devcontainer';
+import { brief as briefOf, mountAt, rejectsWithLocation, writeProject } from '../../helpers/source-checks';
+import { analyzeTarget } from '../../../../src/core/analyze';
+import type { Mount } from '../../../../src/core/types';
+import { loadDevcontainer } from '../../../../src/sources/devcontainer/index';
 
-const FIX = resolve(__dirname, '../../fixtures/devcontainer');
+const FIX = resolve(__dirname, '../../../fixtures/devcontainer');
 const brief = (m: Mount) => briefOf(m, FIX);
 const rejects = rejectsWithLocation;
 const fx = (...p: string[]): string => join(FIX, ...p);
 
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pl-devc-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
-
-
-
-
-describe('devcontainer.json: mount syntax', () => {
-  it('reads docker run --mount strings with their aliases', () => {
-    assert.deepEqual(parseMountString('source=vol,target=/data,type=volume'), { type: 'volume', source: 'vol', target: '/data', readOnly: false });
-    assert.deepEqual(parseMountString('src=/h,dst=/c,type=bind,readonly'), { type: 'bind', source: '/h', target: '/c', readOnly: true });
-    assert.deepEqual(parseMountString('type=bind,source=/h,destination=/c,ro=true,consistency=cached'), { type: 'bind', source: '/h', target: '/c', readOnly: true });
-    assert.deepEqual(parseMountString('target=/anon'), { type: 'volume', target: '/anon', readOnly: false });
-    assert.deepEqual(parseMountString('type=tmpfs,dst=/t,tmpfs-size=64m'), { type: 'tmpfs', target: '/t', readOnly: false });
-    assert.deepEqual(parseMountString('"source=a,b",target=/x'), { type: 'volume', source: 'a,b', target: '/x', readOnly: false });
-    assert.deepEqual(parseMountString('source=v,target=/x,readonly=false'), { type: 'volume', source: 'v', target: '/x', readOnly: false });
-  });
-
-  it('refuses malformed mount strings', () => {
-    assert.equal(typeof parseMountString('source=v,target=/x,readonly=maybe'), 'string');
-    assert.equal(typeof parseMountString('source=v,target=/x,bogus'), 'string');
-    assert.equal(typeof parseMountString('"source=v'), 'string');
-  });
-});
+/** Writes files into a fresh temporary folder and returns it. */
+const project = (files: Record<string, string>): string => writeProject(files, 'pl-devc-');
 
 describe('devcontainer.json: an image-based dev container', () => {
   const load = () => loadDevcontainer(fx('image/.devcontainer/devcontainer.json'), { env: { HOME: '/home/tester' } });
@@ -80,6 +51,17 @@ describe('devcontainer.json: an image-based dev container', () => {
     // remoteEnv over containerEnv; null unsets; ${containerEnv:...} reads containerEnv.
     assert.deepEqual(t.env, { WORKSPACE: '/work/image', PATH_EXTRA: '/home/dev/.config/bin' });
     assert.deepEqual(t.labels, { 'devcontainer.local_folder': fx('image'), 'devcontainer.config_file': fx('image/.devcontainer/devcontainer.json') });
+  });
+
+  it('says where the image and each variable are written (remoteEnv over containerEnv), for diagnostics', async () => {
+    const file = fx('image/.devcontainer/devcontainer.json');
+    const { model } = await load();
+    assert.deepEqual(model.imageAt, { file, line: 4, column: 3 });
+    assert.deepEqual(model.environmentAt, {
+      XDG_CONFIG_HOME: { file, line: 22, column: 5 },
+      WORKSPACE: { file, line: 18, column: 5 },
+      PATH_EXTRA: { file, line: 21, column: 5 },
+    });
   });
 
   it('honours localWorkspaceFolder', async () => {
@@ -216,6 +198,13 @@ describe('devcontainer.json: a compose-based dev container', () => {
     assert.ok(!r.warnings.some((w) => /not an absolute path/.test(w)), r.warnings.join('\n'));
     assert.ok(r.warnings.some((w) => /tmpfs mount at \/scratch becomes an anonymous volume/.test(w)), r.warnings.join('\n'));
     assert.ok(r.warnings.some((w) => /mount at \/keys is read-write, not read-only/.test(w)), r.warnings.join('\n'));
+  });
+
+  it('says where its variables are written; the image is the service\'s, written in the compose file', async () => {
+    const file = fx('compose/.devcontainer/devcontainer.json');
+    const { model } = await load();
+    assert.equal(model.imageAt, undefined);
+    assert.deepEqual(model.environmentAt, { FROM_DEVCONTAINER: { file, line: 12, column: 21 } });
   });
 
   it('names the project <folder>_devcontainer when the compose file is in .devcontainer', async () => {

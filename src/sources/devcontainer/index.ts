@@ -5,12 +5,17 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { normalizePosix } from '../core/paths';
-import { InputError, type Mount, type SourceLocation, type TargetInput } from '../core/types';
-import { chooseHome, imageInfoCache, loadComposeProject, type ComposeLoadOptions, type ComposeProject, type ImageInfo } from './compose/index';
-import { checkEntries, checkTextSize, readConfigFile } from './compose/limits';
-import { isHostPath, resolveHostPath, splitShortSyntax } from './compose/volumes';
+import { normalizePosix } from '../../core/paths';
+import { formatLocation, InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
+import { chooseHome, imageInfoCache, imageUser, loadComposeProject, namePart, type ComposeLoadOptions, type ComposeProject, type ImageInfo } from '../compose/index';
+import { checkEntries, checkTextSize, readConfigFile } from '../compose/limits';
+import { definedOnly } from '../compose/load';
+import { isHostPath, resolveHostPath, splitShortSyntax } from '../compose/volumes';
+import { boundDevice, isReadOnlyRootFlag, parseMountString, storageFlagAt, tmpfsTarget, type MountSpec } from './docker-args';
+import { isNull, keyOf, parseJsonc, prop, typeName, type JsonDoc, type JsonNode } from './json-reader';
+import { substitute, type SubstitutionContext } from './substitute';
+
+export { parseMountString } from './docker-args';
 
 export interface DevcontainerLoadOptions extends ComposeLoadOptions {
   /** The local folder opened in the dev container; default the folder that holds `.devcontainer/`. */
@@ -25,92 +30,49 @@ export interface DevcontainerResult {
   targets: TargetInput[];
   warnings: string[];
   compose?: ComposeProject;
+  /** Where the dev container's own properties are written, for diagnostics (as compose's ComposeServiceModel). */
+  model: DevcontainerModel;
 }
 
-class JsonDoc {
-  private readonly lineStarts: number[] = [0];
-
-  constructor(
-    readonly file: string,
-    readonly text: string,
-  ) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-  }
-
-  loc(offset: number): SourceLocation {
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { file: this.file, line: lo + 1, column: offset - this.lineStarts[lo]! + 1 };
-  }
-
-  at(node: JsonNode): SourceLocation {
-    return this.loc(node.offset);
-  }
+export interface DevcontainerModel {
+  /** Where `image:` is written (its key), in an image-based configuration. */
+  imageAt?: SourceLocation;
+  /**
+   * Where each `containerEnv` and `remoteEnv` variable is written (its key). remoteEnv is applied after
+   * containerEnv: a variable set in both takes remoteEnv's value, so its place.
+   */
+  environmentAt: Record<string, SourceLocation>;
 }
 
-function typeName(n: JsonNode): string {
-  switch (n.type) {
-    case 'object':
-      return 'an object';
-    case 'array':
-      return 'an array';
-    case 'string':
-      return 'a string';
-    case 'number':
-      return 'a number';
-    case 'boolean':
-      return 'a boolean';
-    default:
-      return 'null';
-  }
-}
-
-function prop(obj: JsonNode, name: string): JsonNode | undefined {
-  if (obj.type !== 'object') return undefined;
-  let found: JsonNode | undefined;
-  for (const p of obj.children ?? []) {
-    // Later duplicates win, as in JSON.parse.
-    if (p.children?.[0]?.value === name) found = p.children[1];
-  }
-  return found;
-}
-
-function isNull(n: JsonNode | undefined): boolean {
-  return !n || n.type === 'null';
+/**
+ * What a devcontainer.json says of its container, read before the image-based and compose-based
+ * configurations part ways.
+ */
+interface DevcontainerSettings {
+  name: string;
+  /** `workspaceFolder`, when it is written. */
+  workspaceFolder: string | undefined;
+  /** Where the workspace is in the container: `workspaceFolder`, else the Dev Containers CLI's default. */
+  containerWorkspaceFolder: string;
+  /** The `mounts`, each where it is written. */
+  mounts: Mount[];
+  containerEnv: Map<string, string | null>;
+  remoteEnv: Map<string, string | null>;
+  remoteUser: string | undefined;
+  containerUser: string | undefined;
+  labels: Record<string, string>;
 }
 
 export async function loadDevcontainer(file: string, opts: DevcontainerLoadOptions = {}): Promise<DevcontainerResult> {
   const path = resolve(file);
   // Not a FIFO or a device (a read that never ends), and at most 8 MB: refused before it is read.
   const unsaved = opts.overlay?.get(path);
-  let text = unsaved !== undefined ? checkTextSize(path, unsaved) : await readConfigFile(path);
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const doc = new JsonDoc(path, text);
-  const errors: ParseError[] = [];
-  let root: JsonNode | undefined;
-  try {
-    root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
-  } catch (e) {
-    if (e instanceof RangeError) throw new InputError('JSON nested too deeply', doc.loc(0));
-    throw e;
-  }
-  if (errors.length > 0) {
-    const e = errors[0]!;
-    throw new InputError(`invalid JSON: ${describeParseError(printParseErrorCode(e.error))}`, doc.loc(e.offset));
-  }
+  const text = unsaved !== undefined ? checkTextSize(path, unsaved) : await readConfigFile(path);
+  const { doc, root } = parseJsonc(path, text);
   if (!root || root.type !== 'object') {
     throw new InputError(`a devcontainer.json must hold an object, not ${root ? typeName(root) : 'nothing'}`, doc.loc(root?.offset ?? 0));
   }
   return new DevcontainerReader(doc, root, opts).read();
-}
-
-function describeParseError(code: string): string {
-  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
 function defaultWorkspaceFolder(configFile: string): string {
@@ -127,81 +89,12 @@ function defaultName(configFile: string, workspace: string): string {
   return basename(workspace);
 }
 
-interface MountSpec {
-  type: string;
-  source?: string;
-  target?: string;
-  readOnly: boolean;
-  /** `volume-opt=KEY=VALUE` fields: options of the volume driver (the local driver's type, o, device). */
-  volumeOpts?: Record<string, string>;
-}
-
-/** `docker run --mount` syntax: comma-separated key=value (CSV quoting), keys with their aliases. */
-export function parseMountString(spec: string): MountSpec | string {
-  const fields: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < spec.length; i++) {
-    const c = spec[i]!;
-    if (c === '"') {
-      if (quoted && spec[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else quoted = !quoted;
-    } else if (c === ',' && !quoted) {
-      fields.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  if (quoted) return 'unterminated quote';
-  fields.push(cur);
-  const out: MountSpec = { type: 'volume', readOnly: false };
-  for (const raw of fields) {
-    const field = raw.trim();
-    if (!field) continue;
-    const eq = field.indexOf('=');
-    const key = (eq === -1 ? field : field.slice(0, eq)).trim().toLowerCase();
-    const value = eq === -1 ? undefined : field.slice(eq + 1);
-    switch (key) {
-      case 'type':
-        out.type = (value ?? '').trim().toLowerCase();
-        break;
-      case 'source':
-      case 'src':
-        out.source = value ?? '';
-        break;
-      case 'target':
-      case 'destination':
-      case 'dst':
-        out.target = value ?? '';
-        break;
-      case 'readonly':
-      case 'ro': {
-        const v = (value ?? 'true').trim().toLowerCase();
-        if (v === 'true' || v === '1') out.readOnly = true;
-        else if (v === 'false' || v === '0') out.readOnly = false;
-        else return `invalid value for ${key}: ${value}`;
-        break;
-      }
-      case 'volume-opt': {
-        if (value === undefined) return `invalid field "${field}": it must be a key=value pair`;
-        const i = value.indexOf('=');
-        out.volumeOpts = { ...out.volumeOpts, [(i === -1 ? value : value.slice(0, i)).trim()]: i === -1 ? '' : value.slice(i + 1) };
-        break;
-      }
-      default:
-        if (value === undefined) return `invalid field "${field}": it must be a key=value pair`;
-      // consistency, bind-propagation, volume-opt, tmpfs-size...: no bearing on persistence.
-    }
-  }
-  return out;
-}
-
 class DevcontainerReader {
   private readonly warnings: string[] = [];
-  private readonly localEnv: Record<string, string | undefined>;
   private readonly localWorkspaceFolder: string;
-  private containerWorkspaceFolder = '';
+  /** What `${...}` variables stand for; the container's workspace folder is known once `workspaceFolder` is read. */
+  private readonly vars: SubstitutionContext;
+  private readonly environmentAt: Record<string, SourceLocation> = {};
   /**
    * For a compose-based configuration: the compose project directory (the folder of the first
    * `dockerComposeFile`), against which compose resolves the `mounts` the CLI writes into its override.
@@ -213,61 +106,33 @@ class DevcontainerReader {
     private readonly root: JsonNode,
     private readonly opts: DevcontainerLoadOptions,
   ) {
-    this.localEnv = opts.env ?? process.env;
     this.localWorkspaceFolder = opts.localWorkspaceFolder ? resolve(opts.localWorkspaceFolder) : defaultWorkspaceFolder(doc.file);
+    this.vars = { localWorkspaceFolder: this.localWorkspaceFolder, localEnv: opts.env ?? process.env };
   }
 
   private warn(message: string, node?: JsonNode): void {
-    const w = node ? `${fmtLoc(this.doc.at(node))}: ${message}` : message;
+    const w = node ? `${formatLocation(this.doc.at(node))}: ${message}` : message;
     if (!this.warnings.includes(w)) this.warnings.push(w);
-  }
-
-  /** Replaces the dev container variables; `${devcontainerId}` and unknown ones stay as written. */
-  private substitute(s: string, containerEnv: Record<string, string> = {}): string {
-    if (!s.includes('${')) return s;
-    return s.replace(/\$\{([^}]*)\}/g, (whole, inner: string) => {
-      const [kind, ...rest] = inner.split(':');
-      switch (kind) {
-        case 'localWorkspaceFolder':
-          return rest.length ? whole : this.localWorkspaceFolder;
-        case 'localWorkspaceFolderBasename':
-          return rest.length ? whole : basename(this.localWorkspaceFolder);
-        case 'containerWorkspaceFolder':
-          return rest.length || !this.containerWorkspaceFolder ? whole : this.containerWorkspaceFolder;
-        case 'containerWorkspaceFolderBasename':
-          return rest.length || !this.containerWorkspaceFolder ? whole : this.containerWorkspaceFolder.split('/').filter(Boolean).pop() ?? '';
-        case 'localEnv':
-        case 'env': {
-          const [name, ...def] = rest;
-          if (!name) return whole;
-          return this.localEnv[name] ?? def.join(':');
-        }
-        case 'containerEnv': {
-          const [name, ...def] = rest;
-          if (!name) return whole;
-          return containerEnv[name] ?? def.join(':');
-        }
-        default:
-          return whole; // ${devcontainerId} and anything unknown: kept, it is part of a name
-      }
-    });
   }
 
   private string(node: JsonNode | undefined, what: string): string | undefined {
     if (isNull(node)) return undefined;
     if (node!.type !== 'string') throw new InputError(`${what} must be a string, not ${typeName(node!)}`, this.doc.at(node!));
-    return this.substitute(node!.value as string);
+    return substitute(node!.value as string, this.vars);
   }
 
-  private stringMap(node: JsonNode | undefined, what: string, containerEnv: Record<string, string> = {}): Map<string, string | null> {
+  /** `containerEnv` or `remoteEnv`: null removes a variable. Each variable's place goes to {@link environmentAt}. */
+  private envMap(node: JsonNode | undefined, what: string, containerEnv: Record<string, string> = {}): Map<string, string | null> {
     const out = new Map<string, string | null>();
     if (isNull(node)) return out;
     if (node!.type !== 'object') throw new InputError(`${what} must be an object, not ${typeName(node!)}`, this.doc.at(node!));
     for (const p of node!.children ?? []) {
-      const key = p.children?.[0]?.value as string;
+      const keyNode = p.children?.[0];
+      const key = keyNode?.value as string;
+      if (keyNode) this.environmentAt[key] = this.doc.at(keyNode);
       const v = p.children?.[1];
       if (!v || v.type === 'null') out.set(key, null);
-      else if (v.type === 'string') out.set(key, this.substitute(v.value as string, containerEnv));
+      else if (v.type === 'string') out.set(key, substitute(v.value as string, this.vars, containerEnv));
       else if (v.type === 'number' || v.type === 'boolean') out.set(key, String(v.value));
       else throw new InputError(`${what}.${key} must be a string, not ${typeName(v)}`, this.doc.at(v));
     }
@@ -281,10 +146,11 @@ class DevcontainerReader {
     const workspaceFolderNode = prop(root, 'workspaceFolder');
     const workspaceFolder = this.string(workspaceFolderNode, 'workspaceFolder');
     const isCompose = !isNull(composeFileNode);
-    this.containerWorkspaceFolder = workspaceFolder ?? (isCompose ? '/' : `/workspaces/${basename(this.localWorkspaceFolder)}`);
+    const containerWorkspaceFolder = workspaceFolder ?? (isCompose ? '/' : `/workspaces/${basename(this.localWorkspaceFolder)}`);
+    this.vars.containerWorkspaceFolder = containerWorkspaceFolder;
 
-    const containerEnv = this.stringMap(prop(root, 'containerEnv'), 'containerEnv');
-    const remoteEnv = this.stringMap(prop(root, 'remoteEnv'), 'remoteEnv', definedOf(containerEnv));
+    const containerEnv = this.envMap(prop(root, 'containerEnv'), 'containerEnv');
+    const remoteEnv = this.envMap(prop(root, 'remoteEnv'), 'remoteEnv', definedOnly(containerEnv));
     const remoteUser = this.string(prop(root, 'remoteUser'), 'remoteUser');
     const containerUser = this.string(prop(root, 'containerUser'), 'containerUser');
 
@@ -305,11 +171,14 @@ class DevcontainerReader {
       }
     }
     const labels = { 'devcontainer.local_folder': this.localWorkspaceFolder, 'devcontainer.config_file': this.doc.file };
+    const settings: DevcontainerSettings = { name, workspaceFolder, containerWorkspaceFolder, mounts, containerEnv, remoteEnv, remoteUser, containerUser, labels };
+    return isCompose ? this.readCompose(composeFileNode!, settings) : this.readContainer(settings);
+  }
 
-    if (isCompose) {
-      return this.readCompose(composeFileNode!, name, workspaceFolder, mounts, containerEnv, remoteEnv, remoteUser, containerUser, labels);
-    }
-
+  /** An image- or Dockerfile-based configuration: the container the Dev Containers CLI runs itself. */
+  private async readContainer(settings: DevcontainerSettings): Promise<DevcontainerResult> {
+    const { name, mounts, containerEnv, remoteEnv, remoteUser, containerUser, labels } = settings;
+    const root = this.root;
     const allMounts: Mount[] = [];
     const wsNode = prop(root, 'workspaceMount');
     if (isNull(wsNode)) {
@@ -334,13 +203,14 @@ class DevcontainerReader {
     const build = prop(root, 'build');
     const dockerFile = prop(root, 'dockerFile') ?? prop(root, 'dockerfile');
     const imageNode = prop(root, 'image');
+    const imageKey = imageNode && keyOf(imageNode);
     let image = this.string(imageNode, 'image') || undefined;
     if (!isNull(build) || !isNull(dockerFile)) image = undefined;
     if (!image && isNull(build) && isNull(dockerFile)) this.warn('no image, build or dockerComposeFile: the container cannot be created');
 
     const info = await imageInfoCache(this.opts.imageInfo, (m) => this.warn(m))(image);
     const env = applyEnv({ ...(info?.env ?? {}) }, containerEnv, remoteEnv);
-    const { user, home } = this.userAndHome(env, remoteUser ?? containerUser, info);
+    const { user, home } = userAndHome(env, remoteUser ?? containerUser, info);
     const target: TargetInput = {
       kind: 'devcontainer',
       name,
@@ -349,7 +219,7 @@ class DevcontainerReader {
       ...(home ? { home } : {}),
       ...(user ? { user } : {}),
       env,
-      workingDir: this.containerWorkspaceFolder,
+      workingDir: settings.containerWorkspaceFolder,
       mounts: dedupeByTarget(allMounts),
       imageVolumes: info?.volumes ?? [],
       rootStatus: 'writable-layer',
@@ -357,29 +227,15 @@ class DevcontainerReader {
       declaredAt: this.doc.at(root),
       labels,
     };
-    return { targets: [target], warnings: this.warnings };
-  }
-
-  private userAndHome(env: Record<string, string>, configured: string | undefined, info: ImageInfo | undefined): { user?: string; home?: string } {
-    if (configured) {
-      const user = configured.split(':')[0]!.trim();
-      if (env.HOME?.startsWith('/')) return { user, home: env.HOME };
-      const infoUser = info && info.user !== undefined ? info.user.split(':')[0]!.trim() || 'root' : undefined;
-      if (info?.home && infoUser === user) return { user, home: info.home };
-      if (user === 'root' || user === '0') return { user, home: '/root' };
-      if (/^\d+$/.test(user)) return { user };
-      return { user, home: `/home/${user}` };
-    }
-    const infoUser = info && info.user !== undefined ? info.user.split(':')[0]!.trim() || 'root' : undefined;
-    const home = chooseHome(env, undefined, info);
-    return { ...(infoUser ? { user: infoUser } : {}), ...(home ? { home } : {}) };
+    const model = { ...(imageKey ? { imageAt: this.doc.at(imageKey) } : {}), environmentAt: this.environmentAt };
+    return { targets: [target], warnings: this.warnings, model };
   }
 
   private readMount(item: JsonNode, what: string): Mount | undefined {
     const loc = this.doc.at(item);
     let spec: MountSpec;
     if (item.type === 'string') {
-      const parsed = parseMountString(this.substitute(item.value as string));
+      const parsed = parseMountString(substitute(item.value as string, this.vars));
       if (typeof parsed === 'string') throw new InputError(`invalid mount "${item.value as string}": ${parsed}`, loc);
       spec = parsed;
     } else if (item.type === 'object') {
@@ -438,32 +294,24 @@ class DevcontainerReader {
     if (node!.type !== 'array') throw new InputError(`runArgs must be an array, not ${typeName(node!)}`, this.doc.at(node!));
     const args = node!.children ?? [];
     checkEntries('runArgs', args.length, this.doc.at(node!));
+    const strings = args.map((a) => (a.type === 'string' ? (a.value as string) : undefined));
     for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      if (a.type !== 'string') throw new InputError(`runArgs entries must be strings, not ${typeName(a)}`, this.doc.at(a));
-      const s = a.value as string;
-      const m = /^(-v|--volume|--mount|--tmpfs)(?:=(.*))?$/.exec(s) ?? /^(-v)(.+)$/.exec(s);
-      if (s === '--read-only' || s === '--read-only=true') readOnlyRoot = true;
-      if (!m) continue;
-      let valueNode = a;
-      let value = m[2];
-      if (value === undefined) {
-        const next = args[i + 1];
-        if (!next || next.type !== 'string') continue;
-        valueNode = next;
-        value = next.value as string;
-        i++;
-      }
-      value = this.substitute(value);
-      const loc = this.doc.at(valueNode);
-      const flag = m[1]!;
+      const s = strings[i];
+      if (s === undefined) throw new InputError(`runArgs entries must be strings, not ${typeName(args[i]!)}`, this.doc.at(args[i]!));
+      if (isReadOnlyRootFlag(s)) readOnlyRoot = true;
+      const found = storageFlagAt(strings, i);
+      if (!found) continue;
+      i = found.valueAt;
+      const value = substitute(found.value, this.vars);
+      const loc = this.doc.at(args[found.valueAt]!);
+      const flag = found.flag;
       if (flag === '--mount') {
         const parsed = parseMountString(value);
         if (typeof parsed === 'string') throw new InputError(`invalid --mount "${value}": ${parsed}`, loc);
         const mount = this.toMount(parsed, loc, value);
         if (mount) mounts.push({ ...mount, origin: 'devcontainer runArgs' });
       } else if (flag === '--tmpfs') {
-        const target = value.split(':')[0]!;
+        const target = tmpfsTarget(value);
         if (!target.startsWith('/')) throw new InputError(`--tmpfs target "${target}" must be an absolute container path`, loc);
         mounts.push({ target: normalizePosix(target), status: 'tmpfs', readOnly: false, declaredAt: loc, origin: 'devcontainer runArgs' });
       } else {
@@ -513,17 +361,8 @@ class DevcontainerReader {
     return mount;
   }
 
-  private async readCompose(
-    composeFileNode: JsonNode,
-    name: string,
-    workspaceFolder: string | undefined,
-    mounts: Mount[],
-    containerEnv: Map<string, string | null>,
-    remoteEnv: Map<string, string | null>,
-    remoteUser: string | undefined,
-    containerUser: string | undefined,
-    labels: Record<string, string>,
-  ): Promise<DevcontainerResult> {
+  private async readCompose(composeFileNode: JsonNode, settings: DevcontainerSettings): Promise<DevcontainerResult> {
+    const { name, workspaceFolder, mounts, containerEnv, remoteEnv, remoteUser, containerUser, labels } = settings;
     const fileNodes = composeFileNode.type === 'array' ? composeFileNode.children ?? [] : [composeFileNode];
     const configDir = dirname(this.doc.file);
     const files: string[] = [];
@@ -558,7 +397,7 @@ class DevcontainerReader {
     let home = base.home;
     if (configured) {
       const info = await imageInfoCache(this.opts.imageInfo, (m) => this.warn(m))(base.image);
-      ({ user, home } = this.userAndHome(env, configured, info));
+      ({ user, home } = userAndHome(env, configured, info));
     } else if (env.HOME?.startsWith('/')) home = env.HOME;
     const workingDir = workspaceFolder ?? base.workingDir;
 
@@ -579,7 +418,7 @@ class DevcontainerReader {
 
     const runServices = this.readRunServices();
     const others = compose.targets.filter((t) => t.name !== service && (!runServices || runServices.includes(t.name)));
-    return { targets: [target, ...others], warnings: [...compose.warnings, ...this.warnings], compose };
+    return { targets: [target, ...others], warnings: [...compose.warnings, ...this.warnings], compose, model: { environmentAt: this.environmentAt } };
   }
 
   private readRunServices(): string[] | undefined {
@@ -589,10 +428,14 @@ class DevcontainerReader {
     return (node!.children ?? []).map((n) => this.string(n, 'runServices entry') ?? '');
   }
 
-  /** The project name the dev container CLI gives compose (it passes `--project-name`). */
+  /**
+   * The project name the dev container CLI gives compose (it passes `--project-name`). `toName` is the CLI's
+   * `toProjectName` (@devcontainers/cli 0.89, src/spec-node/dockerCompose.ts): unlike compose's own rule
+   * (`normalizeProjectName` in compose/index.ts) it keeps a leading `-` or `_`, and so must we to name the same project.
+   */
   private composeProjectName(files: string[]): string {
     const toName = (s: string): string => s.toLowerCase().replace(/[^-_a-z0-9]/g, '');
-    const fromEnv = this.localEnv.COMPOSE_PROJECT_NAME;
+    const fromEnv = this.vars.localEnv.COMPOSE_PROJECT_NAME;
     if (fromEnv && toName(fromEnv)) return toName(fromEnv);
     const workingDir = dirname(files[0]!);
     if (workingDir === join(this.localWorkspaceFolder, '.devcontainer')) return toName(`${basename(this.localWorkspaceFolder)}_devcontainer`);
@@ -600,18 +443,23 @@ class DevcontainerReader {
   }
 }
 
-/** The host path a local-driver volume binds (`volume-opt=device=/x` with `o=bind` or `type=none`), if it does. */
-function boundDevice(opts: Record<string, string> | undefined): string | undefined {
-  const device = opts?.device;
-  if (!device) return undefined;
-  const o = (opts.o ?? '').split(',').map((x) => x.trim());
-  return o.includes('bind') || o.includes('rbind') || opts.type?.trim() === 'none' ? device : undefined;
-}
-
-function definedOf(m: Map<string, string | null>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of m) if (v !== null) out[k] = v;
-  return out;
+/**
+ * The user the dev container's tools run as (`remoteUser`, else `containerUser`, else the image's) and its
+ * home: HOME from the environment; the image's home when the image runs as that same user; else root's,
+ * none for a bare uid, or /home/<user>.
+ */
+function userAndHome(env: Record<string, string>, configured: string | undefined, info: ImageInfo | undefined): { user?: string; home?: string } {
+  const infoUser = imageUser(info);
+  if (configured) {
+    const user = namePart(configured);
+    if (env.HOME?.startsWith('/')) return { user, home: env.HOME };
+    if (info?.home && infoUser === user) return { user, home: info.home };
+    if (user === 'root' || user === '0') return { user, home: '/root' };
+    if (/^\d+$/.test(user)) return { user };
+    return { user, home: `/home/${user}` };
+  }
+  const home = chooseHome(env, undefined, info);
+  return { ...(infoUser ? { user: infoUser } : {}), ...(home ? { home } : {}) };
 }
 
 function applyEnv(env: Record<string, string>, ...layers: Array<Map<string, string | null>>): Record<string, string> {
@@ -632,8 +480,4 @@ function dedupeByTarget(mounts: Mount[]): Mount[] {
     byTarget.set(m.target, m);
   }
   return [...byTarget.values()];
-}
-
-function fmtLoc(loc: SourceLocation): string {
-  return `${loc.file}:${loc.line}:${loc.column}`;
 }
