@@ -8,7 +8,7 @@ export { planPersist, type PersistRequest, type PersistOutcome } from './fixes/p
 export { singleFileFix, type SingleFileFix } from './fixes/single-files';
 export { watchEngineEvents, type EngineEvent, type EventWatch } from './sources/docker/events';
 // Backups (src/vscode/backup): the engine's operations, listing, and a connection for the pickers' lists.
-export { backup, restore, rescue, listBackups, defaultBackupDir, classifyDestination, manifestPathFor, isAbortError, type BackupListing, type BackupResult, type BackupSource, type RestoreResult, type RestoreTarget, type RescueResult, type Progress, type DestinationVerdict } from './backup';
+export { backup, restore, rescue, listBackups, defaultBackupDir, classifyDestination, manifestPathFor, type BackupListing, type BackupResult, type BackupSource, type RestoreResult, type RestoreTarget, type RescueResult, type Progress, type DestinationVerdict } from './backup';
 export { connectDocker, type DockerConnection } from './sources/docker/client';
 export { ChangesCache } from './sources/docker/changes-cache';
 // Diagnostics and quick fixes on compose files and devcontainer.json (src/vscode/diagnostics).

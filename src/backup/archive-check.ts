@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { PassThrough, Readable, Transform, pipeline as pipelineCb, type TransformCallback } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
-import { ArchiveRefusedError, BackupAbortedError, BackupInputError, isAbortError, messageOf } from './errors';
+import { isAborted, isInputError } from '../core/errors';
+import { ArchiveRefusedError, BackupAbortedError, BackupInputError, isAbortError, isArchiveRefusal, messageOf } from './errors';
 import type { LocalTargetCheck } from './local-extract';
 import { manifestPathFor, readManifestFor, type Layout, type Manifest } from './manifest';
 import type { ProgressReporter } from './progress';
@@ -146,7 +147,7 @@ export async function openArchive(archive: ArchiveHandle, opts: { onBytes?: (n: 
 }
 
 function damaged(file: string, err: unknown, verified: boolean): Error {
-  if (err instanceof BackupInputError || err instanceof BackupAbortedError) return err;
+  if (isInputError(err) || isAborted(err)) return err;
   if (isAbortError(err)) return new BackupAbortedError('checking the archive was cancelled: nothing was restored');
   const what = verified ? 'it matches its manifest, yet cannot be read' : 'it is damaged or not a tar archive';
   return new BackupInputError(`${file} cannot be restored: ${what} (${messageOf(err)}); nothing was restored`);
@@ -224,7 +225,7 @@ async function verifyOpen(
       opts.onEntry?.(v);
     }
   } catch (err) {
-    throw err instanceof ArchiveRefusedError ? new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored`, err.entry, err.kind) : damaged(file, err, !!manifest);
+    throw isArchiveRefusal(err) ? new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored`, err.entry, err.kind) : damaged(file, err, !!manifest);
   }
   const sha256 = tap.hash.digest('hex');
   if (validator.entries === 0) throw new BackupInputError(`${file} holds no entries (${st.size} bytes, not even its root folder): there is nothing to restore; nothing was restored`);

@@ -18,7 +18,8 @@ import {
 } from './docker-access';
 import type Dockerode from 'dockerode';
 import type { DockerConnection } from '../sources/docker/client';
-import { BackupAbortedError, BackupFailedError, BackupInputError, errorCode, isAbortError, messageOf, throwIfAborted } from './errors';
+import { isAborted, isFailure, isInputError, isUnavailable } from '../core/errors';
+import { BackupAbortedError, BackupFailedError, BackupInputError, errorCode, isAbortError, isBackupError, messageOf, throwIfAborted } from './errors';
 import { inodeKey, localEntries } from './local-source';
 import { archivePathFor, defaultBackupDir, ensureBackupDir } from './location';
 import { manifestPathFor, MANIFEST_FORMAT, toolVersion, type Layout, type Manifest, type ManifestSource } from './manifest';
@@ -163,10 +164,10 @@ export async function writeBackupArchive(entries: AsyncIterable<ArchiveEntry>, j
 
 /** Any error of a backup as one of ours, with "nothing was written" said. */
 export function failure(err: unknown, doing: string, signal?: AbortSignal): Error {
-  if (err instanceof BackupAbortedError) return err;
+  if (isAborted(err)) return err;
   if (isAbortError(err) || signal?.aborted) return new BackupAbortedError(`${doing} was cancelled: nothing was written`);
-  if (err instanceof BackupInputError) return err;
-  if (err instanceof BackupFailedError) {
+  if (isInputError(err)) return err;
+  if (isFailure(err)) {
     if (!/nothing was written/.test(err.message)) err.message = `${err.message}: nothing was written (the partial archive was removed)`;
     return err;
   }
@@ -279,8 +280,7 @@ export async function backup(source: BackupSource, opts: BackupOptions = {}): Pr
     });
     return { ...r, staleRemoved, ...(writers.length ? { stopped: writers.map((w) => w.name) } : {}) };
   } catch (err) {
-    if (err instanceof BackupInputError || err instanceof BackupFailedError || err instanceof BackupAbortedError) throw err;
-    if ((err as Error).name === 'DockerUnavailableError') throw err;
+    if (isBackupError(err) || isUnavailable(err)) throw err;
     throw failure(err, `backing up ${what}`, opts.signal);
   } finally {
     sizing.abort();

@@ -60,5 +60,5 @@ export function assertPersistentDestination(dir: string, opts: DestinationCheckO
   const instead = v.alternatives.length
     ? `Put it under a persistent mount with --out DIR: ${v.alternatives.join(', ')}.`
     : 'No writable mount of this container survives a recreate: mount a named volume or a host folder and pass --out DIR under it.';
-  throw new BackupInputError(`refusing to write backups to ${dir}: it is in ${where}, so ${why}. ${instead}`);
+  throw new BackupInputError(`refusing to write backups to ${dir}: it is in ${where}, so ${why}. ${instead}`, { kind: 'refused-destination' });
 }

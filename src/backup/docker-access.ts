@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { connectDocker, type DockerConnection } from '../sources/docker/client';
-import { BackupAbortedError, BackupFailedError, BackupInputError, errorCode, isAbortError, messageOf } from './errors';
+import { BackupAbortedError, BackupFailedError, BackupInputError, errorCode, isAbortError, isBackupError, messageOf } from './errors';
 import { processAlive } from './archive-file';
 import { readTar } from './tar-read';
 import type { ArchiveEntry } from './tar-format';
@@ -53,7 +53,7 @@ export function isConnectionError(err: unknown): boolean {
 
 /** An error of an engine call as a sentence: `doing` is what was being done ("reading volume data"). */
 export function translateDockerError(err: unknown, conn: DockerConnection, doing: string): Error {
-  if (err instanceof BackupInputError || err instanceof BackupFailedError || err instanceof BackupAbortedError) return err;
+  if (isBackupError(err)) return err;
   if (isAbortError(err)) return new BackupAbortedError(`${doing} was cancelled`);
   const status = (err as { statusCode?: unknown }).statusCode;
   const where = conn.endpoint.description;

@@ -8,7 +8,8 @@ import { writeFileAtomic } from './archive-file';
 import { readdirOrEmpty } from './catalog';
 import { backup, prepareDestination, DEFAULT_KEEP, type BackupOptions, type BackupResult } from './backup';
 import { createdLabels, dockerFor, findContainer, statPath, translateDockerError, volumeExists, withVolumeHelper, HELPER_MOUNT } from './docker-access';
-import { BackupAbortedError, BackupFailedError, BackupInputError, messageOf, throwIfAborted } from './errors';
+import { isAborted } from '../core/errors';
+import { BackupInputError, isBackupError, messageOf, throwIfAborted } from './errors';
 import { slug, utcStamp } from './location';
 import { manifestPathFor, readManifestFor, readManifestText } from './manifest';
 import { restore, type RestoreOptions, type RestoreResult } from './restore';
@@ -248,7 +249,7 @@ export async function backupSet(source: SetSource, opts: SetBackupOptions = {}):
       await fsp.rm(d.result.manifestPath, { force: true }).catch(() => undefined);
     }
     await fsp.rm(setFile, { force: true }).catch(() => undefined);
-    if (err instanceof BackupInputError || err instanceof BackupFailedError || err instanceof BackupAbortedError) {
+    if (isBackupError(err)) {
       err.message = `${err.message} (backing up ${what}: ${done.length} of ${members.length} members were written and removed again; no set was written)`;
       throw err;
     }
@@ -312,7 +313,7 @@ export async function restoreSet(setFile: string, target: SetTarget, opts: Resto
     try {
       await verifyArchive(archive, { manifest, ...(opts.signal ? { signal: opts.signal } : {}) });
     } catch (err) {
-      if (err instanceof BackupAbortedError) throw err;
+      if (isAborted(err)) throw err;
       throw refuse(`fails verification: ${messageOf(err)}`);
     }
   }

@@ -2,7 +2,8 @@ import { prepareDestination, writeBackupArchive, failure, type BackupOptions, ty
 import type Dockerode from 'dockerode';
 import type { DockerConnection } from '../sources/docker/client';
 import { dockerFor, engineArchive, findContainer, rootNameMap, statPath, translateDockerError } from './docker-access';
-import { BackupAbortedError, BackupFailedError, BackupInputError, throwIfAborted } from './errors';
+import { isUnavailable } from '../core/errors';
+import { BackupInputError, isBackupError, throwIfAborted } from './errors';
 import { ProgressReporter } from './progress';
 import { execTarEntries, execTarRootEntries } from './exec-tar';
 import { excludedBy, groupRoots, mountsAtRisk, planRescue, underOnly, type Change, type RescueGroup, type RescuePlan, type RescueRoot } from './rescue-plan';
@@ -92,8 +93,7 @@ export async function rescue(source: { container: string }, opts: BackupOptions 
     );
     return { ...base, ...r, staleRemoved, archived: true };
   } catch (err) {
-    if (err instanceof BackupInputError || err instanceof BackupFailedError || err instanceof BackupAbortedError) throw err;
-    if ((err as Error).name === 'DockerUnavailableError') throw err;
+    if (isBackupError(err) || isUnavailable(err)) throw err;
     throw failure(err, `rescuing ${what}`, opts.signal);
   }
 }

@@ -1,3 +1,4 @@
+import { errorKind, type RestoreRefusalKind } from '../core/errors';
 import { BackupInputError } from './errors';
 
 /**
@@ -5,17 +6,9 @@ import { BackupInputError } from './errors';
  * names its flags, the editor asks or explains), and a plain sentence for everyone else.
  *
  * The guard tests `kind`, not `instanceof`: the CLI and the extension are separate bundles, each with its own
- * copy of this class.
+ * copy of this class. The kinds are part of the one error vocabulary (core/errors.ts).
  */
-export type RestoreRefusalKind =
-  /** The target is not empty and overwriting it was neither allowed nor confirmed. */
-  | 'needs-force'
-  /** A whole-container restore was asked for with an archive that is not (known to be) a rescue archive. */
-  | 'not-a-rescue-archive'
-  /** The target already has a symlink (or a file) where the archive needs to write through a directory. */
-  | 'link-in-target'
-  /** The archive itself is hostile or unsupported (an escaping name, a device, an unknown type). */
-  | 'archive-refused';
+export type { RestoreRefusalKind };
 
 /** What a non-empty target holds, as the engine saw it. */
 export type TargetContent =
@@ -28,15 +21,15 @@ export type TargetContent =
   /** Something (an engine folder, only its first entries are read). */
   | { kind: 'some' };
 
-export class RestoreRefusedError extends BackupInputError {
+export class RestoreRefusedError extends BackupInputError<RestoreRefusalKind> {
   constructor(
-    readonly kind: RestoreRefusalKind,
+    kind: RestoreRefusalKind,
     /** Why, without what to do about it: `/srv/x is not empty (2 entries)`. */
-    readonly reason: string,
+    reason: string,
     message: string,
     readonly details: { target?: string; content?: TargetContent } = {},
   ) {
-    super(message);
+    super(message, { kind, reason });
     this.name = 'RestoreRefusedError';
   }
 }
@@ -45,8 +38,7 @@ const KINDS: ReadonlySet<string> = new Set<RestoreRefusalKind>(['needs-force', '
 
 /** Whether `e` is a refused restore (from this bundle's engine or another's). */
 export function isRestoreRefusal(e: unknown): e is Error & { kind: RestoreRefusalKind; reason?: string; details?: RestoreRefusedError['details'] } {
-  const kind = (e as { kind?: unknown } | null | undefined)?.kind;
-  return e instanceof Object && typeof kind === 'string' && KINDS.has(kind);
+  return KINDS.has(errorKind(e) ?? '');
 }
 
 /** `(2 entries)`, `: 1 of the archive's paths exist there (/etc/passwd)`: follows the target in a sentence. */

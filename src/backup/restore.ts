@@ -22,7 +22,8 @@ import { planRescueWrite, tmpfsMountPoints } from './restore-targets/container';
 import { contentAlone, needsForce, notARescueArchive, type TargetContent } from './restore-refusal';
 import { droppedWarnings, forEngine, newDirHeader, only, validatedEntries, type Dropped } from './restore-entries';
 import { ArchiveHandle, freeSpaceAt, verifyArchive, type ArchiveCheck } from './archive-check';
-import { ArchiveRefusedError, BackupAbortedError, BackupFailedError, BackupInputError, isAbortError, messageOf, throwIfAborted } from './errors';
+import { isFailure, isInputError, isUnavailable } from '../core/errors';
+import { ArchiveRefusedError, BackupAbortedError, BackupFailedError, BackupInputError, isAbortError, isArchiveRefusal, messageOf, throwIfAborted } from './errors';
 import { execTarExtract, execTarRootEntries } from './exec-tar';
 import { extractLocal, LocalTargetCheck, type ExtractEntry } from './local-extract';
 import { inodeKey, localEntries } from './local-source';
@@ -135,7 +136,7 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     try {
       checkAgainstTarget(archivePaths, targetPaths);
     } catch (err) {
-      if (!(err instanceof ArchiveRefusedError)) throw err;
+      if (!isArchiveRefusal(err)) throw err;
       // the safety backup was taken for a restore that does not happen: it would only push older ones out
       let removed = '';
       if (safety) {
@@ -308,17 +309,17 @@ function translateIfEngine(err: unknown, what: string): string {
 }
 
 function restoreFailure(err: unknown, what: string, started: boolean, safety: Omit<BackupResult, 'staleRemoved'> | undefined, signal?: AbortSignal): Error {
-  if ((err as Error)?.name === 'DockerUnavailableError') return err as Error;
+  if (isUnavailable(err)) return err;
   if (!started) {
-    if (err instanceof BackupInputError) return err;
-    if (err instanceof BackupAbortedError || isAbortError(err) || signal?.aborted) return new BackupAbortedError(`restoring into ${what} was cancelled: nothing was restored`);
-    const base = err instanceof BackupFailedError ? err.message : translateIfEngine(err, what);
+    if (isInputError(err)) return err;
+    if (isAbortError(err) || signal?.aborted) return new BackupAbortedError(`restoring into ${what} was cancelled: nothing was restored`);
+    const base = isFailure(err) ? err.message : translateIfEngine(err, what);
     return new BackupFailedError(/nothing was restored/.test(base) ? base : `${base}; nothing was restored`, { cause: err });
   }
   const after = safety ? ` What was there before is in the safety backup ${safety.archive}.` : '';
   if (isAbortError(err) || signal?.aborted) return new BackupAbortedError(`restoring into ${what} was cancelled: the target holds part of the archive.${after}`);
-  const base = err instanceof BackupInputError || err instanceof BackupFailedError ? err.message : `restoring into ${what} failed: ${messageOf(err)}`;
-  const e = err instanceof BackupInputError ? new BackupInputError(base) : new BackupFailedError(base, { cause: err });
+  const base = isInputError(err) || isFailure(err) ? err.message : `restoring into ${what} failed: ${messageOf(err)}`;
+  const e = isInputError(err) ? new BackupInputError(base) : new BackupFailedError(base, { cause: err });
   e.message = `${base}. The target may hold part of the archive: run the restore again.${after}`;
   return e;
 }

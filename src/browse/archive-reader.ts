@@ -1,10 +1,12 @@
 import { ArchiveHandle, openArchive } from '../backup/archive-check';
-import { ArchiveRefusedError, BackupInputError, messageOf } from '../backup/errors';
+import { messageOf } from '../backup/errors';
+import { isRestoreRefusal } from '../backup/restore-refusal';
 import { showName } from '../backup/names';
 import { readTar } from '../backup/tar-read';
 import { ArchiveValidator } from '../backup/validate';
 import { baseOf, joinRel, parentOf, type RawEntry, type TreeReader } from './entry';
-import { BrowseError } from './errors';
+import { isInputError } from '../core/errors';
+import { BrowseError, browseErrorCode } from './errors';
 
 interface Indexed {
   e: RawEntry;
@@ -72,9 +74,9 @@ export class ArchiveReader implements TreeReader {
       return new ArchiveReader(handle, index, children);
     } catch (err) {
       await handle.close();
-      if (err instanceof BrowseError) throw err;
-      if (err instanceof ArchiveRefusedError) throw new BrowseError('refused', `${file} is refused: ${err.message}`);
-      if (err instanceof BackupInputError) throw new BrowseError('unavailable', err.message);
+      if (browseErrorCode(err)) throw err;
+      if (isRestoreRefusal(err)) throw new BrowseError('refused', `${file} is refused: ${err.message}`);
+      if (isInputError(err)) throw new BrowseError('unavailable', err.message);
       throw new BrowseError('unavailable', `${file} cannot be browsed: it is damaged or not a tar archive (${messageOf(err)})`);
     }
   }

@@ -1,6 +1,6 @@
 import { showName } from '../backup/names';
 import { baseOf, joinRel, parentOf, type BrowseEntry, type RawEntry, type TreeReader } from './entry';
-import { BrowseError } from './errors';
+import { BrowseError, browseErrorCode } from './errors';
 import { resolveInRoot, type ResolveContext } from './resolve';
 import { describeSource, type BrowseSource } from './source';
 
@@ -62,7 +62,8 @@ export class BrowseSession {
       const t = await this.reader.lstat(rel);
       return t ? { ...e, target: { rel, kind: t.kind, size: t.size, mtimeMs: t.mtimeMs } } : e;
     } catch (err) {
-      if (err instanceof BrowseError && err.code !== 'unavailable') return e; // outside, dangling or a loop: shown as a link
+      const code = browseErrorCode(err);
+      if (code && code !== 'unavailable') return e; // outside, dangling or a loop: shown as a link
       throw err;
     }
   }

@@ -1,4 +1,4 @@
-import { InputError } from '../core/types';
+import { reportError } from './errors';
 import { backupCommand, backupsCommand, rescueCommand, restoreCommand } from './commands/backup';
 import { persistCommand } from './commands/persist';
 import { scanCommand } from './commands/scan';
@@ -6,7 +6,7 @@ import { orphansCommand, recoverCommand, volumesCommand } from './commands/volum
 import { whereCommand } from './commands/where';
 import { tuneMemoryFor } from './memory';
 import { processOutput, type Output } from './output';
-import { USAGE, UsageError } from './usage';
+import { USAGE } from './usage';
 import { toolVersion } from './version';
 
 const COMMANDS: Record<string, (argv: string[], io: Output) => Promise<number>> = {
@@ -32,6 +32,8 @@ const COMMANDS: Record<string, (argv: string[], io: Output) => Promise<number>> 
  * | 2 | a usage or input error (bad flags, no such source, a refused archive, a non-empty target without --force) |
  * | 3 | `backup`: the archive was written, but paths of the source could not be read (listed; manifest `unreadable`) |
  * | 130 | a second Ctrl-C |
+ *
+ * An error's code comes from its kind, in one table: `EXIT_CODES` in cli/errors.ts.
  */
 export async function runCli(argv: string[], io: Output = processOutput()): Promise<number> {
   const [command, ...rest] = argv;
@@ -51,21 +53,8 @@ export async function runCli(argv: string[], io: Output = processOutput()): Prom
   try {
     return await run(rest, io);
   } catch (err) {
-    return reportError(err, io);
+    return reportError(io, err);
   }
-}
-
-/** Usage and input problems exit 2 with a message naming what is wrong; anything else is a bug, also exit 2. */
-function reportError(err: unknown, io: Output): number {
-  const e = err as Error & { code?: string };
-  if (err instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
-    io.err(`persistence-lens: ${e.message}\n\n${USAGE}`);
-  } else if (err instanceof InputError || e.name === 'ScanInputError' || e.name === 'DockerUnavailableError') {
-    io.err(`persistence-lens: ${e.message}\n`);
-  } else {
-    io.err(`persistence-lens: unexpected error: ${e.stack ?? String(err)}\n`);
-  }
-  return 2;
 }
 
 /**

@@ -1,7 +1,9 @@
+import { PersistenceLensError } from '../core/errors';
+
 /** A mistake in how the CLI was called: exit 2 with the usage of the command. */
-export class UsageError extends Error {
+export class UsageError extends PersistenceLensError<'usage'> {
   constructor(message: string) {
-    super(message);
+    super('usage', message);
     this.name = 'UsageError';
   }
 }

@@ -264,13 +264,5 @@ export interface ScanResult {
   docker?: DockerReach;
 }
 
-/** An error that names the input at fault (file, line, column) so a user can go and fix it. */
-export class InputError extends Error {
-  constructor(
-    message: string,
-    readonly location?: SourceLocation,
-  ) {
-    super(location ? `${location.file}:${location.line}:${location.column}: ${message}` : message);
-    this.name = 'InputError';
-  }
-}
+// InputError is one of the error vocabulary's classes (core/errors.ts); it is also here, where it always was.
+export { InputError } from './errors';

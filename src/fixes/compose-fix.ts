@@ -18,7 +18,7 @@ import { checkAliasExpansion, checkTextSize, MAX_ALIAS_EXPANSION } from '../sour
 import { serviceLayout, toOriginal, type ServiceLayout } from './compose-regions';
 import { checkBindSource, checkContainerPath } from './paths';
 import { contentEnd, detectEol, lineStart, nextLineStart, positionOf, applyEdits, type TextEdit } from './text';
-import { FixRefusal, type FixPlan } from './types';
+import { FixRefusal, type FixOutcome, type FixPlan } from './types';
 
 export interface ComposeFixRequest {
   file: string;
@@ -338,25 +338,26 @@ function regionView(req: ComposeFixRequest): PlanningView | undefined {
   return view;
 }
 
-export function planComposeFix(req: ComposeFixRequest): FixPlan {
+/** The edits that make `req.path` persistent in the service, or that the service keeps it already. */
+export function planComposeFix(req: ComposeFixRequest): FixOutcome {
   checkContainerPath(req.path, { file: req.file, line: 1, column: 1 });
   if (req.bindSource !== undefined) checkBindSource(req.bindSource, { file: req.file, line: 1, column: 1 });
   if (req.textAlreadyLoaded) {
     // In the service's lines alone; a refusal or anything unexpected there is decided by the whole file.
     try {
       const view = regionView(req);
-      const plan = view ? planIn(req, view) : undefined;
-      if (plan) return plan;
-    } catch (e) {
-      if (e instanceof AlreadyPersistedSignal) throw e;
+      const outcome = view ? planIn(req, view) : undefined;
+      if (outcome) return outcome;
+    } catch {
+      // the whole file decides
     }
   }
-  const plan = planIn(req, wholeView(req));
-  if (!plan) throw new Error('a whole-file plan maps its own edits');
-  return plan;
+  const outcome = planIn(req, wholeView(req));
+  if (!outcome) throw new Error('a whole-file plan maps its own edits');
+  return outcome;
 }
 
-function planIn(req: ComposeFixRequest, view: PlanningView): FixPlan | undefined {
+function planIn(req: ComposeFixRequest, view: PlanningView): FixOutcome | undefined {
   const text = view.text;
   const doc = view.doc;
   if (!isMap(doc.contents)) refuse({ text, req }, 'the file is not a compose mapping', doc.contents);
@@ -405,7 +406,7 @@ function planIn(req: ComposeFixRequest, view: PlanningView): FixPlan | undefined
   const existingIndex = ownSeq ? ownSeq.items.findIndex((i) => volumeItemInfo(i)?.target === target) : -1;
   const existing = existingIndex >= 0 ? volumeItemInfo(ownSeq!.items[existingIndex]) : undefined;
   if (existing && (existing.type === 'volume' || existing.type === 'bind')) {
-    throw new AlreadyPersistedSignal(`${req.path} is already persisted by the ${existing.type === 'bind' ? `bind of ${existing.source}` : `named volume "${existing.source}"`} in service "${req.service}"`);
+    return { status: 'already-persisted', file: req.file, message: `${req.path} is already persisted by the ${existing.type === 'bind' ? `bind of ${existing.source}` : `named volume "${existing.source}"`} in service "${req.service}"` };
   }
   if (existing && ownSeq) {
     const item = ownSeq.items[existingIndex] as Node;
@@ -437,7 +438,7 @@ function planIn(req: ComposeFixRequest, view: PlanningView): FixPlan | undefined
   const originalEdits = view.toOriginal(edits);
   if (!originalEdits) return undefined;
   const newText = applyEdits(req.text, originalEdits);
-  return {
+  const plan: FixPlan = {
     file: req.file,
     title,
     kind: req.mode === 'bind' ? 'bind-host-folder' : existing?.type === 'anonymous' ? 'name-anonymous-volume' : replacedTmpfs || existing?.type === 'tmpfs' ? 'replace-tmpfs' : 'add-named-volume',
@@ -446,13 +447,11 @@ function planIn(req: ComposeFixRequest, view: PlanningView): FixPlan | undefined
     newText,
     ...(req.mode === 'volume' ? { volumeName: name } : { bindSource }),
   };
+  return { status: 'planned', plan };
 }
 
 /** The parser and data reader the other compose planners share (the same options and alias bounds). */
 export { parse as parseComposeText, dataOf as composeDataOf, PARSE_OPTIONS as COMPOSE_PARSE_OPTIONS };
-
-/** Thrown inside planning when the file already persists the path; the caller turns it into an answer. */
-export class AlreadyPersistedSignal extends Error {}
 
 function addVolumeEntry(ctx: Ctx, pair: Pair<unknown, unknown> | undefined, entry: NewEntry, style: EntryStyle): TextEdit[] {
   const value = pair?.value;

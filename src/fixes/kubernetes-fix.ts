@@ -6,7 +6,7 @@ import { InputError } from '../core/types';
 import { MAX_ALIAS_COUNT, parseManifestText } from '../sources/kubernetes/read';
 import { podSpecPathOf, kubernetesTargets, targetName, workloadContainers } from '../sources/kubernetes/workloads';
 import { contentEnd, detectEol, lineStart, nextLineStart, positionOf, applyEdits, type TextEdit } from './text';
-import { FixRefusal, type FixPlan } from './types';
+import { FixRefusal, type FixOutcome } from './types';
 
 /**
  * Making a path of a pod's container persistent, as the smallest edit of the manifest, with the compose planner's
@@ -32,9 +32,6 @@ export interface KubernetesFixRequest {
   /** Requested size of the new claim. */
   size?: string;
 }
-
-/** The path is already kept across pod deletion; planning stops with this message. */
-export class KubernetesAlreadyPersisted extends Error {}
 
 const DEFAULT_SIZE = '10Gi';
 const PARSE_OPTIONS = { keepSourceTokens: true, uniqueKeys: false } as const;
@@ -81,7 +78,7 @@ export function dnsLabel(raw: string): string {
   return s || 'data';
 }
 
-export function planKubernetesFix(req: KubernetesFixRequest): FixPlan {
+export function planKubernetesFix(req: KubernetesFixRequest): FixOutcome {
   if (!req.path.startsWith('/')) throw new FixRefusal(`"${req.path}" is not an absolute container path`, { file: req.file, line: 1, column: 1 });
   const text = req.text;
   // The reader's checks (size, alias expansion, valid YAML, located errors) hold for the planner too.
@@ -99,9 +96,11 @@ export function planKubernetesFix(req: KubernetesFixRequest): FixPlan {
   const survivesPodDelete = covering?.pod ? podSurvivalOf(covering.pod).podDelete : false;
   if (covering && (covering.readOnly || survivesPodDelete)) {
     const where = covering.declaredAt ? ` (${covering.declaredAt.file}:${covering.declaredAt.line})` : '';
-    throw new KubernetesAlreadyPersisted(
-      `${req.path} ${covering.readOnly ? 'is on a read-only mount' : `is already kept by the ${covering.pod?.status ?? 'volume'} ${covering.source ?? ''}`.trimEnd()} at ${covering.target}${where}`,
-    );
+    return {
+      status: 'already-persisted',
+      file: req.file,
+      message: `${req.path} ${covering.readOnly ? 'is on a read-only mount' : `is already kept by the ${covering.pod?.status ?? 'volume'} ${covering.source ?? ''}`.trimEnd()} at ${covering.target}${where}`,
+    };
   }
 
   const docs = parseAllDocuments(text, PARSE_OPTIONS);
@@ -163,7 +162,7 @@ export function planKubernetesFix(req: KubernetesFixRequest): FixPlan {
 
   const newText = applyEdits(text, ctx.edits);
   verify(ctx, newText, expected);
-  return { file: req.file, title, kind: 'add-named-volume', edits: ctx.edits, originalText: text, newText, volumeName: claimName };
+  return { status: 'planned', plan: { file: req.file, title, kind: 'add-named-volume', edits: ctx.edits, originalText: text, newText, volumeName: claimName } };
 }
 
 function getIn(data: unknown, path: readonly string[]): unknown {
@@ -325,7 +324,7 @@ function verify(ctx: Ctx, newText: string, expected: unknown[]): void {
  * `helm.sh/resource-policy: keep` on a Helm-managed claim, so `helm uninstall` leaves it (and its data) behind. The
  * annotation goes into the claim's `metadata.annotations`, created after `metadata`'s last entry when missing.
  */
-export function planHelmKeepAnnotation(req: { file: string; text: string; claim: string }): FixPlan {
+export function planHelmKeepAnnotation(req: { file: string; text: string; claim: string }): FixOutcome {
   const text = req.text;
   const ctx: Ctx = { req: { file: req.file, text, path: '/' }, text, eol: detectEol(text), docs: [], edits: [] };
   const docs = parseAllDocuments(text, PARSE_OPTIONS);
@@ -340,7 +339,7 @@ export function planHelmKeepAnnotation(req: { file: string; text: string; claim:
   const annotations = meta.get('annotations', true);
   const line = 'helm.sh/resource-policy: keep';
   if (isMap(annotations) && !annotations.flow && annotations.items.length > 0) {
-    if ((metaJs.annotations as Obj)['helm.sh/resource-policy'] !== undefined) throw new KubernetesAlreadyPersisted(`claim ${req.claim} already has helm.sh/resource-policy`);
+    if ((metaJs.annotations as Obj)['helm.sh/resource-policy'] !== undefined) return { status: 'already-persisted', file: req.file, message: `claim ${req.claim} already has helm.sh/resource-policy` };
     const last = annotations.items[annotations.items.length - 1]!;
     const keyCol = columnOf(text, annotations.items[0]!.key as Node);
     const anchor = (last.value && (last.value as Node).range ? last.value : last.key) as Node;
@@ -357,5 +356,8 @@ export function planHelmKeepAnnotation(req: { file: string; text: string; claim:
   }
   const newText = applyEdits(text, ctx.edits);
   verify(ctx, newText, expected);
-  return { file: req.file, title: `Keep the claim "${req.claim}" on helm uninstall (helm.sh/resource-policy: keep)`, kind: 'add-named-volume', edits: ctx.edits, originalText: text, newText, volumeName: req.claim };
+  return {
+    status: 'planned',
+    plan: { file: req.file, title: `Keep the claim "${req.claim}" on helm uninstall (helm.sh/resource-policy: keep)`, kind: 'add-named-volume', edits: ctx.edits, originalText: text, newText, volumeName: req.claim },
+  };
 }

@@ -5,14 +5,14 @@ import { isAtRisk } from '../core/survival';
 import type { SourceLocation, TargetInput } from '../core/types';
 import { loadComposeProject, type ComposeProject, type TextOverlay } from '../sources/compose/index';
 import { loadDevcontainer } from '../sources/devcontainer/index';
-import { AlreadyPersistedSignal, planComposeFix } from './compose-fix';
+import { planComposeFix } from './compose-fix';
 import { planDevcontainerFix } from './devcontainer-fix';
 import { checkTextSize, readConfigFile } from '../sources/compose/limits';
 import { checkBindSource, checkContainerPath } from './paths';
 import { planComposeRedirect, planDevcontainerRedirect, redirectOf } from './redirect';
 import { singleFileAdvice, singleFileFix } from './single-files';
-import { FixRefusal, type FixPlan } from './types';
-import { KubernetesAlreadyPersisted, planKubernetesFix } from './kubernetes-fix';
+import { FixRefusal, type FixOutcome } from './types';
+import { planKubernetesFix } from './kubernetes-fix';
 import { looksLikeKubernetes } from '../sources/kubernetes/read';
 
 export interface PersistRequest {
@@ -29,9 +29,7 @@ export interface PersistRequest {
   overlay?: TextOverlay;
 }
 
-export type PersistOutcome =
-  | { status: 'planned'; plan: FixPlan }
-  | { status: 'already-persisted'; file: string; message: string; declaredAt?: SourceLocation };
+export type PersistOutcome = FixOutcome;
 
 export function isDevcontainerFile(file: string): boolean {
   const name = basename(file).toLowerCase();
@@ -56,13 +54,7 @@ function planKubernetesPersist(req: PersistRequest, text: string): PersistOutcom
   const single = singleFileFix(req.path);
   if (single && !req.bindSource && single.kind !== 'folder') throw new FixRefusal(`${singleFileAdvice(single)} (in the container's env and a claim; not written into a manifest automatically)`);
   if (req.bindSource !== undefined) throw new FixRefusal(`${req.file} is a Kubernetes manifest: a host folder (hostPath) would tie the data to one node; persist it in a claim instead`);
-  try {
-    const plan = planKubernetesFix({ file: req.file, text, path: req.path, ...(req.service ? { target: req.service } : {}), ...(req.volumeName ? { claimName: req.volumeName } : {}) });
-    return { status: 'planned', plan };
-  } catch (err) {
-    if (err instanceof KubernetesAlreadyPersisted) return { status: 'already-persisted', file: req.file, message: err.message };
-    throw err;
-  }
+  return planKubernetesFix({ file: req.file, text, path: req.path, ...(req.service ? { target: req.service } : {}), ...(req.volumeName ? { claimName: req.volumeName } : {}) });
 }
 
 async function planDevcontainerPersist(req: PersistRequest): Promise<PersistOutcome> {
@@ -79,13 +71,8 @@ async function planDevcontainerPersist(req: PersistRequest): Promise<PersistOutc
   const text = await readText(req.file, req.overlay);
   const redirect = req.bindSource ? undefined : redirectOf(req.path);
   if (redirect) {
-    try {
-      const folderPersisted = persistedBy(target, redirect.folder) !== undefined;
-      return { status: 'planned', plan: planDevcontainerRedirect({ file: req.file, text, redirect, folderPersisted, ...(req.volumeName ? { volumeName: req.volumeName } : {}) }) };
-    } catch (err) {
-      if (err instanceof AlreadyPersistedSignal) return { status: 'already-persisted', file: req.file, message: err.message };
-      throw err;
-    }
+    const folderPersisted = persistedBy(target, redirect.folder) !== undefined;
+    return planDevcontainerRedirect({ file: req.file, text, redirect, folderPersisted, ...(req.volumeName ? { volumeName: req.volumeName } : {}) });
   }
   return {
     status: 'planned',
@@ -120,32 +107,21 @@ export async function planComposePersist(project: ComposeProject, serviceName: s
     if (v.name) takenNames.add(v.name);
   }
   const redirect = req.bindSource ? undefined : redirectOf(req.path);
-  try {
-    if (redirect) {
-      // The variable goes where the service is written; the folder may be persisted by any file of the project.
-      const folderPersisted = persistedBy(target, redirect.folder) !== undefined;
-      return {
-        status: 'planned',
-        plan: planComposeRedirect({ file, text, service: name, redirect, takenNames, folderPersisted, ...(req.volumeName ? { volumeName: req.volumeName } : {}) }),
-      };
-    }
-    return {
-      status: 'planned',
-      plan: planComposeFix({
-        file,
-        text,
-        service: name,
-        path: req.path,
-        mode: req.bindSource ? 'bind' : 'volume',
-        takenNames,
-        ...(req.volumeName ? { volumeName: req.volumeName } : {}),
-        ...(req.bindSource ? { bindSource: req.bindSource } : {}),
-      }),
-    };
-  } catch (err) {
-    if (err instanceof AlreadyPersistedSignal) return { status: 'already-persisted', file, message: err.message };
-    throw err;
+  if (redirect) {
+    // The variable goes where the service is written; the folder may be persisted by any file of the project.
+    const folderPersisted = persistedBy(target, redirect.folder) !== undefined;
+    return planComposeRedirect({ file, text, service: name, redirect, takenNames, folderPersisted, ...(req.volumeName ? { volumeName: req.volumeName } : {}) });
   }
+  return planComposeFix({
+    file,
+    text,
+    service: name,
+    path: req.path,
+    mode: req.bindSource ? 'bind' : 'volume',
+    takenNames,
+    ...(req.volumeName ? { volumeName: req.volumeName } : {}),
+    ...(req.bindSource ? { bindSource: req.bindSource } : {}),
+  });
 }
 
 function overlayOption(req: PersistRequest): { overlay?: TextOverlay } {

@@ -3,12 +3,12 @@
  * on the folder the variable moves the file into, and the variable itself, as ONE plan for one file. A volume
  * on the file's own path would make a folder there (single-files.ts).
  */
-import { AlreadyPersistedSignal, planComposeFix } from './compose-fix';
+import { planComposeFix } from './compose-fix';
 import { planComposeEnv, type EnvPlan } from './compose-env';
 import { devcontainerPersistsAt, planDevcontainerEnv, planDevcontainerFix } from './devcontainer-fix';
 import { singleFileFix, type FileRedirect } from './single-files';
 import { applyEdits, type TextEdit } from './text';
-import type { FixPlan } from './types';
+import type { FixOutcome, FixPlan } from './types';
 
 /** The redirect of a path, when it is a single file whose tool reads a variable. */
 export function redirectOf(path: string): FileRedirect | undefined {
@@ -31,27 +31,26 @@ export interface ComposeRedirectRequest extends RedirectRequest {
 }
 
 /** A compose service: the folder's volume in `volumes:` (and at the top level), the variable in `environment:`. */
-export function planComposeRedirect(req: ComposeRedirectRequest): FixPlan {
+export function planComposeRedirect(req: ComposeRedirectRequest): FixOutcome {
   const r = req.redirect;
-  const volume = req.folderPersisted
+  const folder = req.folderPersisted
     ? undefined
-    : orAlreadyPersisted(() =>
-        planComposeFix({
-          file: req.file,
-          text: req.text,
-          service: req.service,
-          path: r.folder,
-          mode: 'volume',
-          ...(req.takenNames ? { takenNames: req.takenNames } : {}),
-          ...(req.volumeName ? { volumeName: req.volumeName } : {}),
-        }),
-      );
+    : planComposeFix({
+        file: req.file,
+        text: req.text,
+        service: req.service,
+        path: r.folder,
+        mode: 'volume',
+        ...(req.takenNames ? { takenNames: req.takenNames } : {}),
+        ...(req.volumeName ? { volumeName: req.volumeName } : {}),
+      });
+  const volume = folder?.status === 'planned' ? folder.plan : undefined;
   const env = planComposeEnv({ file: req.file, text: volume?.newText ?? req.text, service: req.service, variable: r.variable, value: r.value, replaces: r.file });
   return combine(req, volume, env);
 }
 
 /** A devcontainer.json (image or Dockerfile): a `mounts` entry for the folder, the variable in `containerEnv`. */
-export function planDevcontainerRedirect(req: RedirectRequest): FixPlan {
+export function planDevcontainerRedirect(req: RedirectRequest): FixOutcome {
   const r = req.redirect;
   const persisted = req.folderPersisted || devcontainerPersistsAt(req.text, r.folder);
   const volume = persisted ? undefined : planDevcontainerFix({ file: req.file, text: req.text, path: r.folder, ...(req.volumeName ? { volumeName: req.volumeName } : {}) });
@@ -59,20 +58,11 @@ export function planDevcontainerRedirect(req: RedirectRequest): FixPlan {
   return combine(req, volume, env);
 }
 
-function orAlreadyPersisted(plan: () => FixPlan): FixPlan | undefined {
-  try {
-    return plan();
-  } catch (e) {
-    if (e instanceof AlreadyPersistedSignal) return undefined;
-    throw e;
-  }
-}
-
-function combine(req: RedirectRequest, volume: FixPlan | undefined, env: EnvPlan): FixPlan {
+function combine(req: RedirectRequest, volume: FixPlan | undefined, env: EnvPlan): FixOutcome {
   const r = req.redirect;
   const setting = `${r.variable}=${r.value}`;
   if (!volume && env.change === 'kept') {
-    throw new AlreadyPersistedSignal(`${r.file} is kept as ${r.movedTo}: ${setting} is set and ${r.folder} is persisted`);
+    return { status: 'already-persisted', file: req.file, message: `${r.file} is kept as ${r.movedTo}: ${setting} is set and ${r.folder} is persisted` };
   }
   const newText = env.newText;
   const title = !volume
@@ -80,7 +70,7 @@ function combine(req: RedirectRequest, volume: FixPlan | undefined, env: EnvPlan
     : env.change === 'kept'
       ? `Persist ${r.folder}, where ${setting} keeps ${r.file}: ${volume.bindSource ? `host folder ${volume.bindSource}` : `volume "${volume.volumeName}"`}`
       : `Move ${r.file} into ${r.folder} and set ${setting}: ${volume.bindSource ? `host folder ${volume.bindSource}` : `volume "${volume.volumeName}"`}`;
-  return {
+  const plan: FixPlan = {
     file: req.file,
     title,
     kind: 'redirect-file',
@@ -91,6 +81,7 @@ function combine(req: RedirectRequest, volume: FixPlan | undefined, env: EnvPlan
     ...(volume?.bindSource ? { bindSource: volume.bindSource } : {}),
     redirect: r,
   };
+  return { status: 'planned', plan };
 }
 
 /**

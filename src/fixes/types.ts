@@ -21,6 +21,18 @@ export interface FixPlan {
   redirect?: FileRedirect;
 }
 
+/** The file keeps the path already: there is nothing to edit, and that is an answer, not an error. */
+export interface AlreadyPersisted {
+  status: 'already-persisted';
+  file: string;
+  /** What keeps it: `/data is already persisted by the named volume "data" in service "db"`. */
+  message: string;
+  declaredAt?: SourceLocation;
+}
+
+/** What a planner answers: the edits to make, or that none are needed. A file it cannot edit is a FixRefusal. */
+export type FixOutcome = { status: 'planned'; plan: FixPlan } | AlreadyPersisted;
+
 /** The file cannot be edited safely for this request; the message names where and why. Nothing was changed. */
 export class FixRefusal extends InputError {
   constructor(message: string, location?: SourceLocation) {

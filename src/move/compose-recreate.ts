@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { isAbortError } from '../core/errors';
 import {
   COMPOSE_PROJECT_LABEL,
   COMPOSE_SERVICE_LABEL,
@@ -141,7 +142,7 @@ export async function runCompose(cmd: { argv: string[]; cwd: string }, opts: { s
     child.stdout.on('data', lines(false));
     child.stderr.on('data', lines(true));
     child.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.name === 'AbortError') reject(err);
+      if (isAbortError(err)) reject(err);
       else if (err.code === 'ENOENT') reject(new Error(`${file} is not installed (ENOENT): cannot run \`${cmd.argv.join(' ')}\``, { cause: err }));
       else reject(err);
     });

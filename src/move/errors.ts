@@ -1,5 +1,5 @@
 import { InputError } from '../core/types';
-import { BackupAbortedError, isAbortError, messageOf } from '../backup/errors';
+import { isAbortError, messageOf } from '../backup/errors';
 
 /**
  * A move that cannot be done, or that failed part way. The message says what was being done, why it stopped,
@@ -8,16 +8,15 @@ import { BackupAbortedError, isAbortError, messageOf } from '../backup/errors';
  */
 export class MoveError extends InputError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message);
+    super(message, undefined, options);
     this.name = 'MoveError';
-    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
   }
 }
 
 /** Any error of a step as a MoveError that says what was being done. */
 export function moveFailure(err: unknown, doing: string): MoveError {
   if (err instanceof MoveError) return err;
-  if (err instanceof BackupAbortedError || isAbortError(err)) return new MoveError(`${doing} was cancelled`, { cause: err });
+  if (isAbortError(err)) return new MoveError(`${doing} was cancelled`, { cause: err });
   const why = (err as { code?: unknown }).code === 'ENOSPC' || /no space left on device/i.test(messageOf(err)) ? `no space left on the device (${messageOf(err)})` : messageOf(err);
   return new MoveError(`${doing} failed: ${why}`, { cause: err });
 }

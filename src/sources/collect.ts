@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { analyzeTarget } from '../core/analyze';
+import { isUnavailable, PersistenceLensError } from '../core/errors';
 import type { DockerReach, ScanResult, TargetInput } from '../core/types';
 import { loadComposeProject, type ImageInfoLookup } from './compose/index';
 import { loadDevcontainer } from './devcontainer';
 import { discoverConfigFiles } from './discover';
 import type { ChangesCache } from './docker/changes-cache';
-import type { DockerConnection } from './docker/client';
+import type { DockerConnection, DockerUnavailableError } from './docker/client';
 import { isInsideContainer, readSelfTarget } from './self';
 import type { WorkspaceConfigFiles } from './workspace-files';
 
@@ -42,9 +43,9 @@ export interface ScanRequest {
   includeChanges?: boolean;
 }
 
-export class ScanInputError extends Error {
+export class ScanInputError extends PersistenceLensError<'input'> {
   constructor(message: string) {
-    super(message);
+    super('input', message);
     this.name = 'ScanInputError';
   }
 }
@@ -164,15 +165,15 @@ async function connectForScan(
   warnings: string[],
   reach: DockerReach,
 ): Promise<DockerConnection | undefined> {
-  const { connectDocker, DockerUnavailableError } = await import('./docker/client');
+  const { connectDocker } = await import('./docker/client');
   try {
     const connection = await connectDocker(host ? { host } : {});
     reach.reachable = true;
     reach.endpoint = connection.endpoint.description;
     return connection;
   } catch (err) {
-    if (mode === 'required' || !(err instanceof DockerUnavailableError)) throw err;
-    reach.endpoint = err.endpoint.description;
+    if (mode === 'required' || !isUnavailable(err)) throw err;
+    reach.endpoint = (err as DockerUnavailableError).endpoint.description;
     reach.error = err.message;
     warnings.push(`Docker Engine not used: ${err.message}`);
     return undefined;

@@ -10,8 +10,6 @@ import {
   listSets,
   rescue,
   restore,
-  BackupInputError,
-  isRestoreRefusal,
   DEFAULT_KEEP,
   type BackupListing,
   type BackupOptions,
@@ -21,6 +19,7 @@ import {
   type RestoreTarget,
 } from '../../backup';
 import { paint, table } from '../../report/style';
+import { reportError } from '../errors';
 import type { Output } from '../output';
 import { UsageError } from '../usage';
 import { formatBytes } from '../../core/bytes';
@@ -102,34 +101,9 @@ function progressLine(io: Output): { onProgress?: (p: Progress) => void; done: (
   };
 }
 
-/** Maps the engine's errors to exit codes: 2 for input, 1 for a failed or cancelled operation. */
+/** The engine's errors by their kind (cli/errors.ts); one it has no words for is the operation failing (exit 1). */
 function fail(io: Output, err: unknown): number {
-  const e = err as Error;
-  if (err instanceof UsageError || (e as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) throw err;
-  if (err instanceof BackupInputError || e.name === 'DockerUnavailableError' || isRestoreRefusal(err)) {
-    io.err(`persistence-lens: ${refusalInFlags(err) ?? e.message}\n`);
-    return 2;
-  }
-  if (e.name === 'BackupFailedError' || e.name === 'AbortError') {
-    io.err(`persistence-lens: ${e.message}\n`);
-    return 1;
-  }
-  io.err(`persistence-lens: ${e?.stack ?? String(err)}\n`);
-  return 1;
-}
-
-/** A refused restore in the CLI's words: what to pass to go on. The engine's own message names no flag. */
-function refusalInFlags(err: unknown): string | undefined {
-  if (!isRestoreRefusal(err) || err.reason === undefined) return undefined;
-  switch (err.kind) {
-    case 'needs-force':
-      return `${err.reason}. Pass --force to restore anyway (what is there is backed up first); nothing was restored`;
-    case 'not-a-rescue-archive':
-      return `${err.reason}: restore it with --container C --path P, --volume NAME or --path DIR`;
-    case 'link-in-target':
-    case 'archive-refused':
-      return undefined;
-  }
+  return reportError(io, err, 'failed');
 }
 
 function commonOptions(values: { out?: string; host?: string }, extra: Partial<BackupOptions> = {}): BackupOptions {

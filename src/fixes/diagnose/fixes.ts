@@ -3,14 +3,14 @@
  * folder makes sense, a bind. Every plan is made against the text being diagnosed (or the unsaved text of
  * the file it edits), so it applies to exactly that text.
  */
-import { InputError } from '../../core/types';
+import { isInputError } from '../../core/errors';
 import type { ComposeProject, TextOverlay } from '../../sources/compose/index';
-import { AlreadyPersistedSignal, planComposeFix } from '../compose-fix';
+import { planComposeFix } from '../compose-fix';
 import { planDevcontainerFix } from '../devcontainer-fix';
 import { planComposeRedirect, planDevcontainerRedirect } from '../redirect';
 import { planComposePersist } from '../persist';
 import { singleFileFix } from '../single-files';
-import type { FixPlan } from '../types';
+import type { FixOutcome, FixPlan } from '../types';
 import type { RiskDraft } from './risks';
 import type { PlannedFixes, QuickFix } from './types';
 
@@ -27,16 +27,17 @@ export type FixSite =
 type Attempt = { plan: FixPlan } | { refused: string } | undefined;
 
 /** A plan, or why there is none; "already persisted" is no plan and no complaint. */
-async function attempt(plan: () => FixPlan | Promise<FixPlan | undefined>): Promise<Attempt> {
+async function attempt(plan: () => FixOutcome | Promise<FixOutcome>): Promise<Attempt> {
   try {
-    const p = await plan();
-    return p ? { plan: p } : undefined;
+    const o = await plan();
+    return o.status === 'planned' ? { plan: o.plan } : undefined;
   } catch (e) {
-    if (e instanceof AlreadyPersistedSignal) return undefined;
-    if (e instanceof InputError) return { refused: e.message };
+    if (isInputError(e)) return { refused: e.message };
     throw e;
   }
 }
+
+const planned = (plan: FixPlan): FixOutcome => ({ status: 'planned', plan });
 
 function collect(attempts: Array<{ a: Attempt; preferred: boolean }>): PlannedFixes {
   const fixes: QuickFix[] = [];
@@ -92,22 +93,19 @@ export async function planFixes(site: FixSite, original: RiskDraft): Promise<Pla
       if (draft.declaredMount) {
         // A second `mounts` entry at the same path makes Docker refuse the container ("Duplicate mount point"):
         // only an entry of `mounts` itself can be changed into a volume; one in runArgs is left to the user.
-        const replaced = await attempt(() => planDevcontainerFix({ file: site.file, text: site.text, path: draft.path, replaceOnly: true }));
+        const replaced = await attempt(() => planned(planDevcontainerFix({ file: site.file, text: site.text, path: draft.path, replaceOnly: true })));
         if (replaced && 'plan' in replaced) return collect([{ a: replaced, preferred: true }]);
         return { fixes: [], noFixReason: `change this entry into a named volume (source=NAME-\${devcontainerId},target=${draft.path},type=volume)` };
       }
       // A bind would put the data in the workspace folder (committed, synced): a volume named per dev container.
-      return collect([{ a: await attempt(() => planDevcontainerFix({ file: site.file, text: site.text, path: draft.path })), preferred: true }]);
+      return collect([{ a: await attempt(() => planned(planDevcontainerFix({ file: site.file, text: site.text, path: draft.path }))), preferred: true }]);
     }
     case 'devcontainer-compose': {
       if (draft.declaredMount) {
         // The compose service's volumes are overridden by this entry at the same path: only the entry itself can change.
         return { fixes: [], noFixReason: `change this entry into a named volume (source=NAME-\${devcontainerId},target=${draft.path},type=volume)` };
       }
-      const outcome = await attempt(async () => {
-        const o = await planComposePersist(site.project, site.service, { file: site.file, path: draft.path, overlay: site.overlay });
-        return o.status === 'planned' ? o.plan : undefined;
-      });
+      const outcome = await attempt(() => planComposePersist(site.project, site.service, { file: site.file, path: draft.path, overlay: site.overlay }));
       return collect([{ a: outcome, preferred: true }]);
     }
   }

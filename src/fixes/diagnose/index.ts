@@ -5,7 +5,7 @@
  * is one error at the place the reader stopped, never an exception.
  */
 import { resolve } from 'node:path';
-import { InputError } from '../../core/types';
+import { isInputError } from '../../core/errors';
 import { isDevcontainerFile } from '../persist';
 import { diagnoseCompose } from './compose';
 import { diagnoseDevcontainer } from './devcontainer';
@@ -36,16 +36,15 @@ export async function diagnoseConfigFile(req: DiagnoseRequest): Promise<Finding[
 
 /** The reader's complaint, where it points when that is in this file, else on the first line naming the file. */
 function unreadable(e: unknown, file: string, text: string): Finding {
-  const loc = e instanceof InputError ? e.location : undefined;
-  const raw = e instanceof Error ? e.message : String(e);
+  const input = isInputError(e);
+  const loc = input ? e.location : undefined;
   const here = loc && loc.file === file;
-  // InputError prefixes its message with file:line:column; the squiggle already says where.
-  const prefix = loc ? `${loc.file}:${loc.line}:${loc.column}: ` : undefined;
-  const message = here && prefix && raw.startsWith(prefix) ? raw.slice(prefix.length) : raw;
+  // The squiggle already says where: the reason alone, without the file:line:column the message starts with.
+  const message = here && input && e.reason !== undefined ? e.reason : e instanceof Error ? e.message : String(e);
   return {
     severity: 'error',
     code: 'config-error',
-    message: e instanceof InputError ? message : `Persistence Lens could not read this file: ${message}`,
+    message: input ? message : `Persistence Lens could not read this file: ${message}`,
     range: here ? declarationRange(new TextLines(text), loc) : firstLineRange(new TextLines(text)),
     planFixes: planNoFixes,
   };

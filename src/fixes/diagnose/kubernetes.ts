@@ -7,26 +7,26 @@
  */
 import { analyzeTarget } from '../../core/analyze';
 import { criticalityRank } from '../../core/survival';
-import { InputError, type SourceLocation } from '../../core/types';
+import { isInputError } from '../../core/errors';
+import type { SourceLocation } from '../../core/types';
 import { HELM_RESOURCE_POLICY, helmRelease, kubernetesTargets, parseManifestText } from '../../sources/kubernetes/index';
-import { KubernetesAlreadyPersisted, planHelmKeepAnnotation, planKubernetesFix } from '../kubernetes-fix';
-import type { FixPlan } from '../types';
+import { planHelmKeepAnnotation, planKubernetesFix } from '../kubernetes-fix';
+import type { FixOutcome } from '../types';
 import { planNoFixes } from './fixes';
 import { declarationRange, TextLines } from './ranges';
 import type { DiagnoseInputs, Finding, PlannedFixes } from './types';
 
 const WORKSTATION_CATEGORIES = new Set(['credentials', 'agent-state', 'workspace']);
 
-function lazy(plan: () => FixPlan): () => Promise<PlannedFixes> {
+function lazy(plan: () => FixOutcome): () => Promise<PlannedFixes> {
   let planned: Promise<PlannedFixes> | undefined;
   return () =>
     (planned ??= Promise.resolve().then(() => {
       try {
-        const p = plan();
-        return { fixes: [{ title: p.title, preferred: true, plan: p }] };
+        const o = plan();
+        return o.status === 'planned' ? { fixes: [{ title: o.plan.title, preferred: true, plan: o.plan }] } : { fixes: [] };
       } catch (e) {
-        if (e instanceof KubernetesAlreadyPersisted) return { fixes: [] };
-        if (e instanceof InputError) return { fixes: [], noFixReason: e.message };
+        if (isInputError(e)) return { fixes: [], noFixReason: e.message };
         throw e;
       }
     }));

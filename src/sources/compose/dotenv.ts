@@ -5,6 +5,7 @@
  * value from the environment when it is set there.
  */
 import { readConfigFile } from './limits';
+import { isInputError } from '../../core/errors';
 import { InputError, type SourceLocation } from '../../core/types';
 import { interpolate, type Lookup } from './interpolate';
 
@@ -124,7 +125,7 @@ export async function readDotenv(file: string, lookup?: Lookup): Promise<Record<
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined;
-    if (e instanceof InputError) throw new InputError(`cannot read env file ${e.message}`);
+    if (isInputError(e)) throw new InputError(`cannot read env file ${e.message}`);
     throw new InputError(`cannot read env file ${file}: ${(e as Error).message}`);
   }
   return parseDotenv(text, file, lookup);

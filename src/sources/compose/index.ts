@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { isInputError } from '../../core/errors';
 import { formatLocation, InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
 import { readDotenv } from './dotenv';
 import { checkEntries } from './limits';
@@ -397,7 +398,7 @@ async function readServiceEnv(
         if (vars) Object.assign(env, vars);
         else if (required) warn(`${formatLocation(pathNode.loc)}: env file ${file} not found (compose refuses to start the service without it)`);
       } catch (e) {
-        if (!(e instanceof InputError)) throw e;
+        if (!isInputError(e)) throw e;
         warn(`${e.message} (env file skipped)`);
       }
     }

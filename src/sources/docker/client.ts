@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import { resolveDockerEndpoint, type DockerEndpoint } from './endpoint';
+import { isAbortError, PersistenceLensError } from '../../core/errors';
 
 /**
  * A connection to a Docker (or Podman) daemon. dockerode is loaded only here, inside connectDocker, so that
@@ -20,18 +21,16 @@ export interface ConnectOptions {
 }
 
 /** The daemon did not answer: the message names the address tried and why. */
-export class DockerUnavailableError extends Error {
+export class DockerUnavailableError extends PersistenceLensError<'unavailable'> {
   readonly endpoint: DockerEndpoint;
   /** The system error code when there is one: ENOENT, EACCES, ECONNREFUSED, ETIMEDOUT... */
   readonly code?: string;
-  override readonly cause?: unknown;
 
   constructor(endpoint: DockerEndpoint, reason: string, opts: { cause?: unknown; code?: string } = {}) {
-    super(`Cannot reach the Docker daemon at ${endpoint.description}: ${reason}`);
+    super('unavailable', reason, { message: `Cannot reach the Docker daemon at ${endpoint.description}: ${reason}`, ...(opts.cause !== undefined ? { cause: opts.cause } : {}) });
     this.name = 'DockerUnavailableError';
     this.endpoint = endpoint;
     if (opts.code) this.code = opts.code;
-    if (opts.cause !== undefined) this.cause = opts.cause;
   }
 }
 
@@ -75,7 +74,7 @@ function reasonFor(err: unknown, endpoint: DockerEndpoint, timeoutMs: number): {
     default:
       break; // no code, or one without a sentence of its own: the checks below
   }
-  if (e?.name === 'AbortError' || code === 'ABORT_ERR' || (err as { timedOut?: boolean } | undefined)?.timedOut) {
+  if (isAbortError(err) || (err as { timedOut?: boolean } | undefined)?.timedOut) {
     return { code: 'ETIMEDOUT', reason: `no answer within ${timeoutMs} ms (timeout): something is there but it does not answer like a Docker daemon.` };
   }
   if (typeof e?.statusCode === 'number') {

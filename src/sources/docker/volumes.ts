@@ -1,4 +1,5 @@
 import type { ScanResult } from '../../core/types';
+import { PersistenceLensError } from '../../core/errors';
 import { volumeInventory, type EngineVolume, type VolumeReport } from '../../core/volume-inventory';
 import { inUseText } from '../../core/volume-removal';
 import { sightingsOf, type VolumeSighting } from '../../core/volume-sightings';
@@ -69,12 +70,12 @@ export function applySizes(volumes: VolumeReport[], sizes: Readonly<Record<strin
 }
 
 /** A volume a container (running or stopped) mounts: it is not removed. */
-export class VolumeInUseError extends Error {
+export class VolumeInUseError extends PersistenceLensError<'input'> {
   constructor(
     readonly volume: string,
     readonly users: VolumeReport['users'],
   ) {
-    super(inUseText(volume, users));
+    super('input', inUseText(volume, users));
     this.name = 'VolumeInUseError';
   }
 }

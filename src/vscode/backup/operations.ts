@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { openMachineSetting } from '../settings';
 import type { BackupListing, BackupResult, BackupSource, Progress, RescueResult, RestoreResult, RestoreTarget, SetBackupResult } from '../../backup';
+import { isAbortError, isRefusedDestination, isUnavailable } from '../../core/errors';
 import { engine } from '../engine';
 import { COMMAND, SETTING } from '../ids';
 import type { BackupsView } from './backups-view';
@@ -49,12 +50,12 @@ function revealAction(archive: string): Record<string, () => unknown> {
   return { Reveal: () => vscode.commands.executeCommand(COMMAND.revealBackup, archive) };
 }
 
-/** The engine's error as it words it; a cancel is not an error. */
+/** The engine's error as it words it, with the setting that fixes its kind; a cancel is not an error. */
 export function reportFailure(deps: BackupDeps, err: unknown, scheduledWhat?: string): void {
   const text = scheduledWhat ? `Scheduled backup of ${scheduledWhat}: ${errorMessage(err)}` : errorMessage(err);
-  if (engine().isAbortError(err)) return tell(deps, 'info', text);
-  if ((err as Error)?.name === 'DockerUnavailableError') return tell(deps, 'error', text, { [OPEN_DOCKER_SETTING]: () => openSetting(SETTING.dockerHost) });
-  if (/^refusing to write backups to /.test((err as Error)?.message ?? '')) return tell(deps, 'error', text, { [OPEN_FOLDER_SETTING]: () => openSetting(SETTING.backupsFolder) });
+  if (isAbortError(err)) return tell(deps, 'info', text);
+  if (isUnavailable(err)) return tell(deps, 'error', text, { [OPEN_DOCKER_SETTING]: () => openSetting(SETTING.dockerHost) });
+  if (isRefusedDestination(err)) return tell(deps, 'error', text, { [OPEN_FOLDER_SETTING]: () => openSetting(SETTING.backupsFolder) });
   tell(deps, 'error', text);
 }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { BrowseEntry, BrowseSession } from '../../engine';
+import { browseErrorCode } from '../../browse/errors';
 import { sourceKey, type BrowseSource } from '../../browse/source';
 import { toUriName } from '../../browse/uri-path';
 import { engine } from '../engine';
@@ -114,7 +115,7 @@ function readOnly(uri: vscode.Uri): vscode.FileSystemError {
 
 function toFileSystemError(err: unknown, uri: vscode.Uri): Error {
   if (err instanceof vscode.FileSystemError) return err;
-  const code = (err as { code?: unknown; name?: unknown }).name === 'BrowseError' ? (err as { code: string }).code : undefined;
+  const code = browseErrorCode(err);
   const message = err instanceof Error ? err.message : String(err);
   switch (code) {
     case 'not-found':

@@ -1,4 +1,5 @@
 import { formatBytes } from '../../core/bytes';
+import { isAbortError } from '../../core/errors';
 import type { RecoverResult } from '../../engine';
 import { linkCancellation } from '../backup/progress';
 import { engine } from '../engine';
@@ -60,7 +61,7 @@ export async function recoverVolumeInto(orphan: OrphanedVolume, deps: RecoverDep
     void ui.show('info', recoveredMessage(r));
     return r;
   } catch (err) {
-    void ui.show(engine().isAbortError(err) ? 'info' : 'error', (err as Error).message);
+    void ui.show(isAbortError(err) ? 'info' : 'error', (err as Error).message);
     return undefined;
   } finally {
     void deps.model.refresh();

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AlreadyPersistedSignal, planComposeFix, type ComposeFixRequest } from '../../../src/fixes/compose-fix';
+import { planComposeFix, type ComposeFixRequest } from '../../../src/fixes/compose-fix';
 import { FixRefusal } from '../../../src/fixes/types';
 import { assertOnlyInsertedLines } from '../helpers/edit-checks';
+import { alreadyPersisted, planned } from '../helpers/fix-outcome';
+
+function outcome(text: string, over: Partial<ComposeFixRequest> = {}) {
+  return planComposeFix({ file: 'compose.yaml', text, service: 'web', path: '/home/u/.config', mode: 'volume', ...over });
+}
 
 function fix(text: string, over: Partial<ComposeFixRequest> = {}) {
-  return planComposeFix({ file: 'compose.yaml', text, service: 'web', path: '/home/u/.config', mode: 'volume', ...over });
+  return planned(outcome(text, over));
 }
 
 const lines = (...l: string[]) => l.join('\n') + '\n';
@@ -158,7 +163,7 @@ describe('compose fix: other kinds', () => {
 
   it('answers "already persisted" instead of editing', () => {
     const text = lines('services:', '  web:', '    volumes:', '      - cfg:/home/u/.config', 'volumes:', '  cfg:');
-    assert.throws(() => fix(text), (e: unknown) => e instanceof AlreadyPersistedSignal && /named volume "cfg"/.test((e as Error).message));
+    assert.match(alreadyPersisted(outcome(text)), /named volume "cfg"/);
   });
 });
 

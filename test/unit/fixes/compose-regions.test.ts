@@ -25,7 +25,9 @@ function files(dir: string): string[] {
 
 function outcome(req: ComposeFixRequest): unknown {
   try {
-    const p = planComposeFix(req);
+    const o = planComposeFix(req);
+    if (o.status !== 'planned') return o;
+    const p = o.plan;
     return { title: p.title, kind: p.kind, edits: p.edits, newText: p.newText, volumeName: p.volumeName, bindSource: p.bindSource };
   } catch (e) {
     return { error: (e as Error).constructor.name, message: (e as Error).message };

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { isMap, parseDocument } from 'yaml';
-import { AlreadyPersistedSignal, planComposeFix } from '../../../src/fixes/compose-fix';
+import { planComposeFix } from '../../../src/fixes/compose-fix';
 import { planDevcontainerFix } from '../../../src/fixes/devcontainer-fix';
 import { applyEdits } from '../../../src/fixes/text';
 import { FixRefusal } from '../../../src/fixes/types';
@@ -11,6 +11,7 @@ import { InputError } from '../../../src/core/types';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { assertOnlyInsertedLines } from '../helpers/edit-checks';
 import { CORPUS_DIR } from '../helpers/corpus';
+import { planned as planOf } from '../helpers/fix-outcome';
 
 const CORPUS = CORPUS_DIR;
 const FRESH = '/persistence-lens/fresh-path';
@@ -69,7 +70,7 @@ describe('quick fixes over the real-world corpus', () => {
         const where = `${relative(CORPUS, file)} service ${service}`;
         let plan;
         try {
-          plan = planComposeFix({ file, text, service, path: FRESH, mode: 'volume' });
+          plan = planOf(planComposeFix({ file, text, service, path: FRESH, mode: 'volume' }));
         } catch (err) {
           assert.ok(err instanceof FixRefusal, `${where}: unexpected ${(err as Error).stack}`);
           refused.push(`${where}: ${(err as Error).message}`);
@@ -86,11 +87,7 @@ describe('quick fixes over the real-world corpus', () => {
         assert.deepEqual(withoutAddition(afterData, before, service, plan.volumeName), before, `${where}: nothing else changed`);
         const aliased = isMap(pair.value) && (pair.value.get('volumes', true) as any)?.constructor?.name === 'Alias';
         if (!aliased) assertOnlyInsertedLines(text, plan.newText);
-        assert.throws(
-          () => planComposeFix({ file, text: plan.newText, service, path: FRESH, mode: 'volume' }),
-          AlreadyPersistedSignal,
-          `${where}: applying twice is applying once`,
-        );
+        assert.equal(planComposeFix({ file, text: plan.newText, service, path: FRESH, mode: 'volume' }).status, 'already-persisted', `${where}: applying twice is applying once`);
       }
     }
     console.log(`compose corpus: ${composeFiles.length} files, ${planned} services edited, ${refused.length} refused`);

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { analyzeTarget } from '../../../src/core/analyze';
-import { KubernetesAlreadyPersisted, planKubernetesFix } from '../../../src/fixes/kubernetes-fix';
+import { planKubernetesFix } from '../../../src/fixes/kubernetes-fix';
 import { planPersist } from '../../../src/fixes/persist';
 import { applyEdits } from '../../../src/fixes/text';
 import { FixRefusal } from '../../../src/fixes/types';
 import { kubernetesTargets, parseManifestText, workloadContainers, targetName } from '../../../src/sources/kubernetes/index';
 import { assertOnlyInsertedLines } from '../helpers/edit-checks';
+import { alreadyPersisted, planned } from '../helpers/fix-outcome';
 
 const DIR = join(__dirname, '..', '..', 'fixtures', 'kubernetes');
 const FIXTURES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).map((f) => join(DIR, f));
@@ -47,7 +48,7 @@ function withoutAddition(after: any[], claim: string, emptyDirVolume?: { name: s
 /** The property checks of the compose planner, for one plan. */
 function checkPlan(file: string, text: string, target: string, path: string, expectEmptyDir?: string): void {
   const where = `${file} ${target} ${path}`;
-  const plan = planKubernetesFix({ file, text, target, path });
+  const plan = planned(planKubernetesFix({ file, text, target, path }));
   assert.equal(applyEdits(text, plan.edits), plan.newText, `${where}: the edits are the new text`);
   const after = parseAllDocuments(plan.newText);
   assert.deepEqual(after.flatMap((d) => d.errors), [], `${where}: the result parses`);
@@ -71,7 +72,7 @@ function checkPlan(file: string, text: string, target: string, path: string, exp
   const report = analyzeTarget(t);
   const p = report.paths.find((x) => x.path === path);
   if (p) assert.equal(p.atRisk, false, `${where}: ${p.reason}`);
-  assert.throws(() => planKubernetesFix({ file, text: plan.newText, target, path }), KubernetesAlreadyPersisted, `${where}: applying twice is applying once`);
+  assert.equal(planKubernetesFix({ file, text: plan.newText, target, path }).status, 'already-persisted', `${where}: applying twice is applying once`);
 }
 
 describe('Kubernetes quick fix: the compose guarantees over the real manifests', () => {
@@ -109,7 +110,7 @@ describe('Kubernetes quick fix: the compose guarantees over the real manifests',
       '        - name: www\n          mountPath: /usr/share/nginx/html\n        - name: cache\n          mountPath: /var/cache/nginx\n      volumes:\n      - name: cache\n        emptyDir: {}\n',
     );
     writeFileSync(file, text);
-    const plan = planKubernetesFix({ file, text, target: 'StatefulSet/web/nginx', path: '/var/cache/nginx' });
+    const plan = planned(planKubernetesFix({ file, text, target: 'StatefulSet/web/nginx', path: '/var/cache/nginx' }));
     assert.match(plan.title, /claim template "cache" of StatefulSet web/);
     assert.ok(!/kind: PersistentVolumeClaim/.test(plan.newText.slice(text.length)), 'no claim document for a StatefulSet');
     checkPlan(file, text, 'StatefulSet/web/nginx', '/var/cache/nginx', 'cache');
@@ -118,7 +119,7 @@ describe('Kubernetes quick fix: the compose guarantees over the real manifests',
   it('answers "already persisted" for a path on a claim or a read-only mount, and refuses unknown containers', () => {
     const file = join(DIR, 'code-server-persistence-on.yaml');
     const text = readFileSync(file, 'utf8');
-    assert.throws(() => planKubernetesFix({ file, text, target: 'Deployment/code-server/code-server', path: '/home/coder/.ssh' }), KubernetesAlreadyPersisted);
+    alreadyPersisted(planKubernetesFix({ file, text, target: 'Deployment/code-server/code-server', path: '/home/coder/.ssh' }));
     assert.throws(() => planKubernetesFix({ file, text, path: '/x' }), (e: unknown) => e instanceof FixRefusal && /several containers \(Deployment\/code-server\/init-chmod-data, Deployment\/code-server\/code-server\)/.test(e.message));
     assert.throws(() => planKubernetesFix({ file, text, target: 'Deployment/nope/x', path: '/x' }), FixRefusal);
   });
@@ -127,10 +128,10 @@ describe('Kubernetes quick fix: the compose guarantees over the real manifests',
     const file = 'crlf.yaml';
     const lf = readFileSync(join(DIR, 'coder-workspace.yaml'), 'utf8');
     const crlf = lf.replace(/\n/g, '\r\n');
-    const plan = planKubernetesFix({ file, text: crlf, path: FRESH });
+    const plan = planned(planKubernetesFix({ file, text: crlf, path: FRESH }));
     assert.ok(!/[^\r]\n/.test(plan.newText), 'every new line ends with CRLF');
     const noEol = lf.replace(/\n$/, '');
-    const plan2 = planKubernetesFix({ file, text: noEol, path: FRESH });
+    const plan2 = planned(planKubernetesFix({ file, text: noEol, path: FRESH }));
     assert.equal(data(plan2.newText).length, data(noEol).length + 1);
   });
 

@@ -5,12 +5,12 @@ import { describe, it } from 'node:test';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { isMap, parseDocument } from 'yaml';
 import { planComposeEnv } from '../../../src/fixes/compose-env';
-import { AlreadyPersistedSignal } from '../../../src/fixes/compose-fix';
 import { planDevcontainerEnv } from '../../../src/fixes/devcontainer-fix';
 import { combinedEdits, lineDiff, planComposeRedirect, planDevcontainerRedirect, redirectOf } from '../../../src/fixes/redirect';
 import { applyEdits } from '../../../src/fixes/text';
 import { FixRefusal } from '../../../src/fixes/types';
 import { CORPUS_DIR } from '../helpers/corpus';
+import { alreadyPersisted, planned as planOf } from '../helpers/fix-outcome';
 
 const HIST = redirectOf('/root/.bash_history')!;
 const env = (text: string, extra: Partial<Parameters<typeof planComposeEnv>[0]> = {}) =>
@@ -69,7 +69,7 @@ describe('redirect: a single file moved into a persisted folder by its variable'
 
   it('one plan for compose: the folder volume and the variable, as edits of the original text', () => {
     const text = '# mine\nservices:\n  app:\n    image: x\n    environment:\n      HISTFILE: /root/.bash_history\n';
-    const plan = planComposeRedirect({ file: 'compose.yaml', text, service: 'app', redirect: HIST });
+    const plan = planOf(planComposeRedirect({ file: 'compose.yaml', text, service: 'app', redirect: HIST }));
     assert.equal(plan.kind, 'redirect-file');
     assert.equal(plan.volumeName, 'app-commandhistory');
     assert.equal(plan.redirect, HIST);
@@ -77,12 +77,12 @@ describe('redirect: a single file moved into a persisted folder by its variable'
     assert.equal(plan.newText, '# mine\nservices:\n  app:\n    image: x\n    environment:\n      HISTFILE: /commandhistory/.bash_history\n    volumes:\n      - app-commandhistory:/commandhistory\n\nvolumes:\n  app-commandhistory:\n');
     assert.match(plan.title, /Move \/root\/\.bash_history into \/commandhistory and set HISTFILE=\/commandhistory\/\.bash_history/);
     // Done already: nothing to plan.
-    assert.throws(() => planComposeRedirect({ file: 'compose.yaml', text: plan.newText, service: 'app', redirect: HIST }), AlreadyPersistedSignal);
+    alreadyPersisted(planComposeRedirect({ file: 'compose.yaml', text: plan.newText, service: 'app', redirect: HIST }));
   });
 
   it('devcontainer.json: containerEnv and a mounts entry, comments and layout kept', () => {
     const text = '{\n  // the image\n  "image": "x",\n  "mounts": ["source=a,target=/a,type=volume"], // one line\n}\n';
-    const plan = planDevcontainerRedirect({ file: 'devcontainer.json', text, redirect: HIST });
+    const plan = planOf(planDevcontainerRedirect({ file: 'devcontainer.json', text, redirect: HIST }));
     assert.equal(applyEdits(text, plan.edits), plan.newText);
     assert.equal(
       plan.newText,
@@ -124,13 +124,15 @@ describe('redirect: a single file moved into a persisted folder by its variable'
         const data = parseJsonc(text) as Record<string, unknown> | undefined;
         if (!data || typeof data !== 'object' || data.dockerComposeFile !== undefined) continue;
         try {
-          const plan = planDevcontainerRedirect({ file, text, redirect: HIST });
+          const o = planDevcontainerRedirect({ file, text, redirect: HIST });
+          if (o.status === 'already-persisted') continue;
+          const plan = o.plan;
           assert.equal(applyEdits(text, plan.edits), plan.newText, where);
           const after = parseJsonc(plan.newText) as Record<string, Record<string, string>>;
           assert.equal(after.containerEnv!.HISTFILE, HIST.value, where);
           planned++;
         } catch (e) {
-          assert.ok(e instanceof FixRefusal || e instanceof AlreadyPersistedSignal, `${where}: ${(e as Error).stack}`);
+          assert.ok(e instanceof FixRefusal, `${where}: ${(e as Error).stack}`);
         }
         continue;
       }
@@ -140,13 +142,15 @@ describe('redirect: a single file moved into a persisted folder by its variable'
       for (const pair of services.items) {
         const service = String((pair.key as { value?: unknown }).value ?? pair.key);
         try {
-          const plan = planComposeRedirect({ file, text, service, redirect: HIST });
+          const o = planComposeRedirect({ file, text, service, redirect: HIST });
+          if (o.status === 'already-persisted') continue;
+          const plan = o.plan;
           assert.equal(applyEdits(text, plan.edits), plan.newText, where);
           const after = parseDocument(plan.newText, { merge: true });
           assert.equal(after.errors.length, 0, where);
           planned++;
         } catch (e) {
-          assert.ok(e instanceof FixRefusal || e instanceof AlreadyPersistedSignal || (e as Error).name === 'InputError', `${where} ${service}: ${(e as Error).stack}`);
+          assert.ok(e instanceof FixRefusal || (e as Error).name === 'InputError', `${where} ${service}: ${(e as Error).stack}`);
         }
       }
     }

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { planComposeFix } from '../../../src/fixes/compose-fix';
 import { FixRefusal } from '../../../src/fixes/types';
 import { writePlanAtomically } from '../../../src/fixes/write';
+import { planned } from '../helpers/fix-outcome';
 
 describe('writing a plan', () => {
   const setup = () => {
@@ -13,7 +14,7 @@ describe('writing a plan', () => {
     const file = join(dir, 'compose.yaml');
     const text = 'services:\n  web:\n    image: x\n';
     writeFileSync(file, text);
-    return { dir, file, plan: planComposeFix({ file, text, service: 'web', path: '/data', mode: 'volume' }) };
+    return { dir, file, plan: planned(planComposeFix({ file, text, service: 'web', path: '/data', mode: 'volume' })) };
   };
 
   it('replaces the file with the planned text and leaves no temporary file', async () => {
