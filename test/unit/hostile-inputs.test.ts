@@ -304,7 +304,11 @@ describe('point 16: FIFOs and devices are refused before they are opened', () =>
     const dir = project({});
     const sock = join(dir, 'silent.sock');
     const net = await import('node:net');
-    const server = net.createServer(() => undefined).listen(sock);
+    // The Ctrl-C comes once the CLI waits on the endpoint (it connected), not after a fixed delay: on a busy
+    // machine starting the CLI alone can take seconds.
+    let connected!: () => void;
+    const waiting = new Promise<void>((r) => (connected = r));
+    const server = net.createServer(() => connected()).listen(sock);
     await new Promise((r) => server.once('listening', r));
     try {
       const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'scan', '--container', 'x'], {
@@ -312,7 +316,9 @@ describe('point 16: FIFOs and devices are refused before they are opened', () =>
         env: { ...process.env, DOCKER_HOST: `unix://${sock}` },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
-      await new Promise((r) => setTimeout(r, 2500));
+      const exitedEarly = new Promise<string>((r) => child.once('exit', (c, s) => r(`the CLI exited (${c ?? s}) before it reached the endpoint`)));
+      const early = await Promise.race([waiting.then(() => undefined), exitedEarly]);
+      assert.equal(early, undefined, early);
       child.kill('SIGINT');
       const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.once('exit', (c, s) => r([c, s])));
       assert.deepEqual([code, signal], [130, null]);
