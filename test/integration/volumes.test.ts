@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
 import { capture } from '../unit/helpers/cli';
-import { TestResources, docker, watchUnhandledRejections } from './helpers/docker';
+import { RUN_LABEL, TestResources, docker, watchUnhandledRejections } from './helpers/docker';
 
 describe('volumes: the inventory and a prune that keeps data', () => {
   const res = new TestResources();
@@ -25,7 +25,8 @@ describe('volumes: the inventory and a prune that keeps data', () => {
     await res.createVolume(used);
     await res.createVolume(spare);
     await res.run(user, ['-v', `${used}:/srv/data`]);
-    await res.run(orphanOwner, ['-v', '/var/lib/app']);
+    // the anonymous volume carries this run's labels too, so the prune below can be limited to what this test made
+    await res.run(orphanOwner, ['--mount', `type=volume,dst=/var/lib/app,${Object.entries(res.labels).map(([k, v]) => `volume-label=${k}=${v}`).join(',')}`]);
     await docker('exec', orphanOwner, 'sh', '-c', 'echo state > /var/lib/app/db');
     [anon] = await res.trackVolumesOf(orphanOwner, { anonymousOnly: true });
   });
@@ -61,13 +62,15 @@ describe('volumes: the inventory and a prune that keeps data', () => {
   });
 
   it('--prune: a dry run without --yes; with it, the spare volume goes and the orphan that served data stays', async () => {
+    // --label: the engine is shared; a test prunes only the volumes it made
+    const mine = ['--label', `${RUN_LABEL}=${res.runId}`];
     const dry = capture();
-    assert.equal(await runCli(['volumes', '--prune'], dry.io), 0, dry.err.join(''));
+    assert.equal(await runCli(['volumes', '--prune', ...mine], dry.io), 0, dry.err.join(''));
     assert.match(dry.out.join(''), /would be removed \(pass --yes/);
     assert.ok((await docker('volume', 'ls', '-q')).split('\n').includes(spare), 'nothing removed in a dry run');
 
     const real = capture();
-    assert.equal(await runCli(['volumes', '--prune', '--yes', '--json'], real.io), 0, real.err.join(''));
+    assert.equal(await runCli(['volumes', '--prune', '--yes', '--json', ...mine], real.io), 0, real.err.join(''));
     const r = JSON.parse(real.out.join(''));
     assert.ok(r.removed.includes(spare), JSON.stringify(r));
     assert.ok(!r.removed.includes(anon) && r.kept.some((k: { name: string }) => k.name === anon), JSON.stringify(r));
