@@ -28,9 +28,10 @@ export class BlockDeflater {
     return new Promise<Buffer[]>((resolve, reject) => {
       this.onFailure = reject;
       this.stream.write(data);
-      this.stream.flush(constants.Z_SYNC_FLUSH, () => {
+      this.stream.flush(constants.Z_SYNC_FLUSH, (err?: Error | null) => {
         this.onFailure = undefined;
-        if (this.failure) return reject(this.failure);
+        // closed mid-block (a cancelled backup): the stream cannot be reset, nor is the block wanted
+        if (err || this.failure || this.stream.destroyed) return reject(err ?? this.failure ?? new Error('the deflater was closed'));
         // in flowing mode every piece was emitted before the flush's callback; read() hands over any held back
         while (this.stream.read() !== null);
         const out = this.pieces;

@@ -48,6 +48,26 @@ describe('ParallelGzip with reused block buffers', () => {
   });
 });
 
+describe('ParallelGzip destroyed while blocks are being compressed (a cancelled backup)', () => {
+  it('closes its zlib streams without an error of its own', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown): number => uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const gz = new ParallelGzip({ level: 6, parallelism: 2, blockSize: 64 * 1024 });
+      gz.on('error', () => undefined);
+      gz.resume();
+      gz.write(randomBytes(512 * 1024));
+      await new Promise((res) => setImmediate(res));
+      gz.destroy(new Error('cancelled'));
+      await new Promise((res) => setTimeout(res, 300));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    assert.deepEqual(uncaught, []);
+  });
+});
+
 describe('BlockDeflater', () => {
   it('compresses block after block with one zlib stream, each from an empty dictionary and byte-aligned', async () => {
     const d = new BlockDeflater({ level: 6 });
