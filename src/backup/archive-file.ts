@@ -26,7 +26,7 @@ export interface WriteArchiveOptions {
   level?: number;
   /**
    * Blocks compressed at once (default: the number of cores, at most 4). 1 writes a single gzip member with
-   * one zlib stream; more writes one member per 1 MiB block (see parallel-gzip.ts).
+   * one zlib stream; more compress 256 KiB blocks on that many threads (see parallel-gzip.ts).
    */
   parallelism?: number;
   signal?: AbortSignal;

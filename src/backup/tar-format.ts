@@ -222,7 +222,7 @@ export interface TarBytesOptions {
   /**
    * Pieces smaller than this are gathered into chunks of about this size (default 64 KiB: zlib does better with
    * fewer, larger writes). 0 yields every piece as it is: for a consumer that batches anyway (ParallelGzip
-   * copies everything into its 1 MiB blocks), where gathering would only be one more copy and one more buffer.
+   * copies everything into its blocks), where gathering would only be one more copy and one more buffer.
    */
   coalesce?: number;
 }

@@ -23,6 +23,7 @@ import { reportError } from '../errors';
 import type { Output } from '../output';
 import { UsageError } from '../usage';
 import { formatBytes } from '../../core/bytes';
+import { formatCount } from '../../core/count';
 
 export { formatBytes };
 
@@ -65,7 +66,7 @@ function intOption(name: string, value: string | undefined, min: number, max: nu
   return n;
 }
 
-const count = (n: number): string => n.toLocaleString('en-US');
+const count = formatCount;
 
 /** Ctrl-C / SIGTERM cancel the operation (which removes what it half-wrote); a second Ctrl-C is left to Node. */
 async function cancellable<T>(io: Output, run: (signal: AbortSignal) => Promise<T>): Promise<T> {

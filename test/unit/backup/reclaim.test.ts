@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { ReclaimEvery, RECLAIM_EVERY_BYTES } from '../../../src/backup/reclaim';
+import { FULL_COLLECTION_EVERY_BYTES, periodicCollection, ReclaimEvery, RECLAIM_EVERY_BYTES } from '../../../src/backup/reclaim';
 import { tarBytes, type ArchiveEntry } from '../../../src/backup/tar-format';
 import { exposeGc, isArchiveCommand } from '../../../src/cli/memory';
 
@@ -60,6 +60,21 @@ describe('ReclaimEvery', () => {
     for await (const c of r.through(Readable.from(chunks))) out.push(c as Buffer);
     assert.equal(Buffer.concat(out).toString(), chunks.map((c) => c.toString()).join(''));
     assert.equal(calls, 2);
+  });
+
+  it('asks for a full collection every 64 MiB of data, young-generation ones in between', () => {
+    const real = globalThis.gc;
+    const asked: Array<string | undefined> = [];
+    globalThis.gc = ((opts?: { type?: string }) => void asked.push(opts?.type)) as NodeJS.GCFunction;
+    try {
+      const collect = periodicCollection(4 * MiB)!;
+      for (let i = 0; i < 32; i++) collect();
+    } finally {
+      globalThis.gc = real;
+    }
+    assert.equal(FULL_COLLECTION_EVERY_BYTES, 64 * MiB);
+    assert.deepEqual(asked.map((t, i) => (t === 'major' ? i + 1 : 0)).filter(Boolean), [16, 32]);
+    assert.ok(asked.every((t) => t === 'major' || t === 'minor'));
   });
 
   it('refuses an interval that is not a positive number of bytes', () => {
