@@ -3,11 +3,14 @@
 // `--watch` rebuilds on change; `--production` minifies (the .vsix build).
 import * as esbuild from 'esbuild';
 import { chmodSync, readFileSync } from 'node:fs';
+import { parseOptions } from './lib/args.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-const watch = process.argv.includes('--watch');
-const production = process.argv.includes('--production');
+const { watch, production } = parseOptions(
+  { watch: { type: 'boolean', default: false }, production: { type: 'boolean', default: false } },
+  'usage: node scripts/build.mjs [--watch] [--production]',
+);
 
 const common = {
   bundle: true,

@@ -13,24 +13,23 @@
 //                                to package when there is no repository to point them at
 // Nothing here reaches the network: vsce only talks to the Marketplace when publishing.
 // stdin is closed, so a question vsce might ask fails the run instead of hanging it. vsce prints the file list.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseOptions } from './lib/args.mjs';
+import { run } from './lib/proc.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const args = process.argv.slice(2);
-const outIndex = args.indexOf('--out');
-const out = resolve(outIndex >= 0 && args[outIndex + 1] ? args[outIndex + 1] : join(root, `${pkg.name}-${pkg.version}.vsix`));
+const { out: outArg } = parseOptions({ out: { type: 'string' } }, 'usage: node scripts/package.mjs [--out FILE]     (default: persistence-lens-<version>.vsix in the project root)');
+const out = resolve(outArg || join(root, `${pkg.name}-${pkg.version}.vsix`));
 
 const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
-const r = spawnSync(
+const r = await run(
   process.execPath,
   [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out],
   { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' } },
 );
-if (r.status !== 0) {
-  console.error(`[package] vsce package failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`);
-  process.exit(r.status || 1);
+if (r.code !== 0) {
+  console.error(`[package] vsce package failed (${r.error?.message ?? `exit ${r.code ?? r.signal}`})`);
+  process.exit(r.code || 1);
 }
-

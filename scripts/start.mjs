@@ -17,12 +17,13 @@
 // Environment: PORT (the port; default a free one), PL_START_DIR (default .cache/start), PL_DEMO_PROJECT
 // (the compose project, default persistence-lens-demo), PL_NO_DEMO=1 (skip the demo).
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { stopProcessGroup } from './e2e/browser-env.mjs';
+import { codeServerEntry, codeServerEnv, startCodeServer } from './lib/code-server.mjs';
+import { run as runProgram, stopProcessGroup } from './lib/proc.mjs';
 
 const root = realpathSync(new URL('..', import.meta.url).pathname);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -63,29 +64,8 @@ let compose; // [cmd, ...args] for this machine's compose
 let composeName; // what to call it in messages
 let stopping;
 
-/** Runs a program; resolves { code, stdout, stderr }. stdout/stderr are captured unless `inherit`. */
-function run(cmd, args, { inherit = false, env = process.env, cwd = root, timeoutMs = 0, input } = {}) {
-  return new Promise((resolvePromise) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', inherit ? 'inherit' : 'pipe', inherit ? 'inherit' : 'pipe'] });
-    running.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d) => (stdout += d));
-    child.stderr?.on('data', (d) => (stderr += d));
-    if (input !== undefined) child.stdin.end(input);
-    const timer = timeoutMs ? setTimeout(() => child.kill('SIGKILL'), timeoutMs) : undefined;
-    child.on('error', (err) => {
-      running.delete(child);
-      clearTimeout(timer);
-      resolvePromise({ code: 127, stdout, stderr: stderr + err.message });
-    });
-    child.on('close', (code, signal) => {
-      running.delete(child);
-      clearTimeout(timer);
-      resolvePromise({ code: code ?? (signal ? 128 : 1), signal, stdout, stderr });
-    });
-  });
-}
+/** Runs a program in the project folder, as one that stop() stops; resolves { code, signal, stdout, stderr } (lib/proc.mjs). */
+const run = (cmd, args, opts) => runProgram(cmd, args, { cwd: root, track: running, ...opts });
 
 async function stop(exitCode, why) {
   if (stopping) return stopping;
@@ -272,35 +252,25 @@ async function ensureDependencies() {
   const marker = join(root, 'node_modules', '.package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(join(root, 'package-lock.json')).mtimeMs) return;
   log('installing dependencies (npm ci)');
-  const r = await run('npm', ['ci', '--no-audit', '--no-fund'], { inherit: true });
-  if (r.code !== 0) await fail(`npm ci failed (exit ${r.code})`);
+  const r = await run('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (r.code !== 0) await fail(`npm ci failed (exit ${r.code ?? r.signal})`);
 }
 
 async function packageVsix() {
   mkdirSync(state, { recursive: true });
   const r = await run(process.execPath, [join(root, 'scripts/package.mjs'), '--out', vsix]);
-  if (r.code !== 0) await fail(`packaging failed (scripts/package.mjs exited ${r.code}):\n${r.stdout}${r.stderr}`);
+  if (r.code !== 0) await fail(`packaging failed (scripts/package.mjs exited ${r.code ?? r.signal}):\n${r.stdout}${r.stderr}`);
   log(`built and packaged ${show(vsix)} (${Math.round(statSync(vsix).size / 1024)} KiB)`);
 }
 
 async function installCodeServer() {
-  const r = await new Promise((res) => {
-    // stderr shows the one-time install's progress; stdout is the code-server directory.
-    const child = spawn('bash', [join(root, 'scripts/editor/install-code-server.sh')], { cwd: root, env: { ...process.env, PL_NO_CHROMIUM: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
-    running.add(child);
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', (err) => res({ code: 127, out: err.message }));
-    child.on('close', (code) => {
-      running.delete(child);
-      res({ code: code ?? 1, out });
-    });
-  });
-  const dir = r.out.trim().split('\n').pop();
-  const entry = dir && join(dir, 'node_modules/code-server/out/node/entry.js');
+  // stderr shows the one-time install's progress; stdout is the code-server directory.
+  const r = await run('bash', [join(root, 'scripts/editor/install-code-server.sh')], { env: { ...process.env, PL_NO_CHROMIUM: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const dir = r.stdout.trim().split('\n').pop();
+  const entry = dir && codeServerEntry(dir);
   if (r.code !== 0 || !entry || !existsSync(entry)) {
     await fail(
-      `code-server could not be installed (scripts/editor/install-code-server.sh exited ${r.code}; its messages are above).\n` +
+      `code-server could not be installed (scripts/editor/install-code-server.sh exited ${r.code ?? r.signal}; its messages are above).\n` +
         `npm start needs it: code-server 4.100.3 from the npm registry, built with Debian's build-essential, python3,\n` +
         `pkg-config, libkrb5-dev and ripgrep (installed for you when you are root). The extension itself is packaged:\n` +
         `  ${vsix}\n` +
@@ -310,13 +280,9 @@ async function installCodeServer() {
   return entry;
 }
 
-function codeServerEnv() {
-  const env = { ...process.env };
-  // When npm start runs inside another VS Code or code-server, its variables must not leak into ours.
-  for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k.startsWith('CODE_SERVER_') || k === 'ELECTRON_RUN_AS_NODE' || k === 'PASSWORD' || k === 'HASHED_PASSWORD') delete env[k];
-  delete env.PORT; // the port is on the command line
-  // code-server writes its config, logs and state under the XDG dirs: keep them in .cache/start too.
-  return { ...env, XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data, XDG_CACHE_HOME: dirs.cache, XDG_STATE_HOME: dirs.stateHome };
+/** No variables of an editor npm start may run inside (lib/code-server.mjs); code-server's config, logs and state in .cache/start too. */
+function startEnv() {
+  return { ...codeServerEnv(), XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data, XDG_CACHE_HOME: dirs.cache, XDG_STATE_HOME: dirs.stateHome };
 }
 
 async function installExtension(entry) {
@@ -324,10 +290,10 @@ async function installExtension(entry) {
   const r = await run(
     process.execPath,
     [entry, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--config', join(state, 'config.yaml'), '--force', '--install-extension', vsix],
-    { env: codeServerEnv(), timeoutMs: 120_000 },
+    { env: startEnv(), timeoutMs: 120_000 },
   );
   if (r.code !== 0 || !/successfully installed/i.test(r.stdout + r.stderr)) {
-    await fail(`code-server could not install ${vsix} (exit ${r.code}):\n${(r.stdout + r.stderr).trim()}`);
+    await fail(`code-server could not install ${vsix} (exit ${r.code ?? r.signal}):\n${(r.stdout + r.stderr).trim()}`);
   }
   log(`installed ${pkg.publisher}.${pkg.name} ${pkg.version} into code-server (extensions: ${show(dirs.extensions)})`);
 }
@@ -345,47 +311,32 @@ function writeDefaultSettings() {
   writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
 }
 
-async function startCodeServer(entry, port) {
+async function serve(entry, port) {
   writeDefaultSettings();
   writeFileSync(join(state, 'config.yaml'), `# written by npm start\nbind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const logFile = join(state, 'code-server.log');
   log(`starting code-server on 127.0.0.1:${port || '(a free port)'} (log: ${show(logFile)})`);
-  const out = createWriteStream(logFile);
-  codeServer = spawn(
-    process.execPath,
-    [
+  let started;
+  try {
+    started = await startCodeServer({
       entry,
-      '--config', join(state, 'config.yaml'),
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--auth', 'none',
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--ignore-last-opened',
-      '--user-data-dir', dirs.userData,
-      '--extensions-dir', dirs.extensions,
-      workspace,
-    ],
-    { cwd: workspace, env: codeServerEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const tail = () => readFileSync(logFile, 'utf8').trim().split('\n').slice(-15).join('\n');
-  const listening = await new Promise((res) => {
-    const onLine = (line) => {
-      out.write(line + '\n');
-      const m = /HTTP server listening on https?:\/\/[^\s]*:(\d+)/.exec(line);
-      if (m) res(Number(m[1]));
-    };
-    createInterface({ input: codeServer.stdout }).on('line', onLine);
-    createInterface({ input: codeServer.stderr }).on('line', onLine);
-    codeServer.once('exit', (code, sig) => res({ code, sig }));
-  });
-  if (typeof listening !== 'number') {
-    const text = existsSync(logFile) ? tail() : '';
+      bindAddr: `127.0.0.1:${port}`,
+      userDataDir: dirs.userData,
+      extensionsDir: dirs.extensions,
+      env: startEnv(),
+      cwd: workspace,
+      logFile,
+      args: ['--config', join(state, 'config.yaml'), '--ignore-last-opened', workspace],
+      onSpawn: (child) => (codeServer = child),
+    });
+  } catch (err) {
+    const text = err.lastLines();
     const inUse = /EADDRINUSE/.test(text) ? ` (port ${port} is in use: choose another with PORT=…, or unset PORT)` : '';
-    await fail(`code-server exited (${listening.sig ?? listening.code}) before it listened${inUse}. Its last lines (${logFile}):\n${text}`);
+    return fail(`code-server exited (${err.signal ?? err.code}) before it listened${inUse}. Its last lines (${logFile}):\n${text}`);
   }
-  codeServer.once('exit', (code, sig) => {
-    if (!stopping) fail(`code-server exited (${sig ?? code}). Its last lines (${logFile}):\n${tail()}`);
+  const listening = started.port;
+  started.exited.then(({ code, signal }) => {
+    if (!stopping) fail(`code-server exited (${signal ?? code}). Its last lines (${logFile}):\n${started.lastLines()}`);
   });
   // The workbench page answers once the server is ready.
   const url = `http://127.0.0.1:${listening}/?folder=${encodeURIComponent(workspace)}`;
@@ -414,7 +365,7 @@ await step(packageVsix);
 const entry = await step(installCodeServer);
 await step(() => installExtension(entry));
 await step(startDemo);
-const url = await step(() => startCodeServer(entry, port));
+const url = await step(() => serve(entry, port));
 
 console.log(`
 ${bold('Persistence Lens is running in code-server:')}

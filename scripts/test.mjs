@@ -11,15 +11,22 @@
 //
 // Under CI=true a tier that cannot run is a failure that says why; locally it is skipped, loudly.
 // `--tier NAME` (repeatable) runs only the named tiers.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { parseOptions, usageError } from './lib/args.mjs';
+import { run as runProgram } from './lib/proc.mjs';
+
+const TIERS = ['typecheck', 'lint', 'build', 'unit', 'integration', 'editor', 'e2e'];
+const USAGE = `usage: node scripts/test.mjs [--tier NAME]...   (npm test [-- --tier NAME]...)
+
+Runs every tier, or only those named: ${TIERS.join(', ')}. Ends with \`N passed, N failed\`
+and exits 0 when nothing failed, 1 otherwise.`;
 
 const root = new URL('..', import.meta.url).pathname;
 const ci = process.env.CI === 'true' || process.env.CI === '1';
-const args = process.argv.slice(2);
-const only = args.flatMap((a, i) => (a === '--tier' ? [args[i + 1]] : []));
+const only = parseOptions({ tier: { type: 'string', multiple: true, default: [] } }, USAGE).tier;
+for (const t of only) if (!TIERS.includes(t)) usageError(`no tier named '${t}'`, USAGE);
 const wanted = (tier) => only.length === 0 || only.includes(tier);
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -29,8 +36,9 @@ const notes = [];
 const slowest = [];
 const tierStarted = new Map();
 
+/** Runs a program in the project folder with its output shown; resolves { code, signal } (lib/proc.mjs). */
 function run(cmd, cmdArgs, opts = {}) {
-  return spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', ...opts });
+  return runProgram(cmd, cmdArgs, { cwd: root, stdio: 'inherit', ...opts });
 }
 
 function banner(text) {
@@ -39,13 +47,13 @@ function banner(text) {
   console.log(`\n\x1b[1m=== ${text}\x1b[0m`);
 }
 
-function ensureDependencies() {
+async function ensureDependencies() {
   const lock = join(root, 'package-lock.json');
   const marker = join(root, 'node_modules', '.package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
   banner('installing dependencies (npm ci)');
-  const r = run('npm', ['ci', '--no-audit', '--no-fund']);
-  if (r.status !== 0) {
+  const r = await run('npm', ['ci', '--no-audit', '--no-fund']);
+  if (r.code !== 0) {
     console.error('npm ci failed');
     process.exit(2);
   }
@@ -65,13 +73,13 @@ function testFiles(dir) {
 }
 
 /** Runs node:test over files, streaming the spec output and collecting the counts. */
-function runNodeTests(tier, files, env = {}) {
+async function runNodeTests(tier, files, env = {}) {
   if (files.length === 0) {
     record(tier, { passed: 0, failed: 1, skipped: 0, failures: [`${tier}: no test files found`] });
     return;
   }
   const countFile = join(mkdtempSync(join(tmpdir(), 'pl-count-')), 'counts.json');
-  const r = run(
+  const r = await run(
     process.execPath,
     [
       '--import', 'tsx',
@@ -84,32 +92,28 @@ function runNodeTests(tier, files, env = {}) {
     // the CLI's state (where anonymous volumes were seen) goes to a folder of this run, not the user's own
     { env: { ...process.env, XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'pl-state-')), ...env } },
   );
-  let counts;
-  try {
-    counts = JSON.parse(readFileSync(countFile, 'utf8'));
-  } catch {
-    counts = { passed: 0, failed: 1, skipped: 0, failures: [`${tier}: the test runner exited ${r.status} without results`] };
-  }
-  if (r.status !== 0 && counts.failed === 0) {
-    counts.failed = 1;
-    counts.failures.push(`${tier}: the test runner exited ${r.status}`);
-  }
-  record(tier, counts);
+  record(tier, readCounts(tier, 'the test runner', countFile, r));
 }
 
 /** Runs a runner that writes its counts to the file named by --counts; a runner that dies still counts as failed. */
-function runCountingRunner(tier, runnerArgs, timeoutMs) {
+async function runCountingRunner(tier, runnerArgs, timeoutMs) {
   const countFile = join(mkdtempSync(join(tmpdir(), 'pl-count-')), 'counts.json');
-  const r = run(process.execPath, [...runnerArgs, '--counts', countFile], { timeout: timeoutMs, killSignal: 'SIGTERM' });
+  const r = await run(process.execPath, [...runnerArgs, '--counts', countFile], { timeoutMs, killSignal: 'SIGTERM' });
+  return readCounts(tier, 'the runner', countFile, r);
+}
+
+/** The counts a runner wrote to countFile; one more failure when it wrote none, or exited non-zero with none failed. */
+function readCounts(tier, runner, countFile, r) {
+  const exit = exitOf(r);
   let counts;
   try {
     counts = JSON.parse(readFileSync(countFile, 'utf8'));
   } catch {
-    counts = { passed: 0, failed: 1, skipped: 0, failures: [`${tier}: the runner exited ${r.status ?? r.signal} without results`] };
+    return { passed: 0, failed: 1, skipped: 0, failures: [`${tier}: ${runner} exited ${exit} without results`] };
   }
-  if (r.status !== 0 && counts.failed === 0) {
+  if (r.code !== 0 && counts.failed === 0) {
     counts.failed = 1;
-    counts.failures.push(`${tier}: the runner exited ${r.status ?? r.signal}`);
+    counts.failures.push(`${tier}: ${runner} exited ${exit}`);
   }
   return counts;
 }
@@ -125,6 +129,22 @@ function record(tier, counts) {
   notes.push(`${tier}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}${took}`);
 }
 
+/** The counts of a tier that is one check: tsc, eslint, the build. */
+function oneCheck(ok, failure) {
+  return ok ? { passed: 1, failed: 0, skipped: 0, failures: [] } : { passed: 0, failed: 1, skipped: 0, failures: [failure] };
+}
+
+/** How a program ended, for a message: its exit code, or the signal that ended it. */
+function exitOf(r) {
+  return r.code ?? r.signal;
+}
+
+/** Runs these build scripts in turn; whether each exited 0 (it stops at the first that does not). */
+async function buildsPass(...scripts) {
+  for (const s of scripts) if ((await run(process.execPath, [join(root, s)])).code !== 0) return false;
+  return true;
+}
+
 function skipOrFail(tier, why) {
   if (ci) {
     console.error(`\n\x1b[31m${tier} tier cannot run under CI: ${why}\x1b[0m`);
@@ -135,76 +155,71 @@ function skipOrFail(tier, why) {
   }
 }
 
-ensureDependencies();
+await ensureDependencies();
 
 if (wanted('typecheck')) {
   banner('typecheck');
-  const r = run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']);
-  record('typecheck', r.status === 0 ? { passed: 1, failed: 0, skipped: 0, failures: [] } : { passed: 0, failed: 1, skipped: 0, failures: ['tsc reported errors'] });
+  const r = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']);
+  record('typecheck', oneCheck(r.code === 0, 'tsc reported errors'));
 }
 
 if (wanted('lint')) {
   banner('lint (typescript-eslint: floating promises, exhaustive switches, type-only imports; no warning allowed)');
-  const r = run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--max-warnings', '0', 'src', 'test']);
-  record('lint', r.status === 0 ? { passed: 1, failed: 0, skipped: 0, failures: [] } : { passed: 0, failed: 1, skipped: 0, failures: ['eslint reported problems'] });
+  const r = await run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--max-warnings', '0', 'src', 'test']);
+  record('lint', oneCheck(r.code === 0, 'eslint reported problems'));
 }
 
 if (wanted('build')) {
   banner('build (esbuild bundles)');
-  const r = run(process.execPath, [join(root, 'scripts/build.mjs')]);
-  record('build', r.status === 0 ? { passed: 1, failed: 0, skipped: 0, failures: [] } : { passed: 0, failed: 1, skipped: 0, failures: ['the build failed'] });
+  const r = await run(process.execPath, [join(root, 'scripts/build.mjs')]);
+  record('build', oneCheck(r.code === 0, 'the build failed'));
 }
 
 if (wanted('unit')) {
   banner('unit tests');
-  runNodeTests('unit', testFiles(join(root, 'test/unit')));
+  await runNodeTests('unit', testFiles(join(root, 'test/unit')));
 }
 
 if (wanted('integration')) {
   banner('integration tests (real Docker Engine, and a real Podman service for test/integration/podman*.test.ts)');
   const isPodman = (f) => /^podman.*\.test\.ts$/.test(f.slice(f.lastIndexOf('/') + 1));
-  const up = run('bash', [join(root, 'scripts/docker-up.sh')]);
+  const up = await run('bash', [join(root, 'scripts/docker-up.sh')]);
   // Podman: scripts/podman-up.sh installs it and starts `podman system service` (rootful) on its own socket.
-  const podmanUp = run('bash', [join(root, 'scripts/podman-up.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const files = testFiles(join(root, 'test/integration')).filter((f) => !isPodman(f) || podmanUp.status === 0);
-  if (podmanUp.status !== 0) skipOrFail('integration (podman)', `no Podman service could be started (scripts/podman-up.sh exited ${podmanUp.status}; its messages are above)`);
-  if (up.status !== 0) {
-    skipOrFail('integration', `no Docker Engine could be started (scripts/docker-up.sh exited ${up.status})`);
-    if (podmanUp.status === 0) runNodeTests('integration (podman)', files.filter(isPodman));
-  } else runNodeTests('integration', files);
+  const podmanUp = await run('bash', [join(root, 'scripts/podman-up.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const files = testFiles(join(root, 'test/integration')).filter((f) => !isPodman(f) || podmanUp.code === 0);
+  if (podmanUp.code !== 0) skipOrFail('integration (podman)', `no Podman service could be started (scripts/podman-up.sh exited ${exitOf(podmanUp)}; its messages are above)`);
+  if (up.code !== 0) {
+    skipOrFail('integration', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(up)})`);
+    if (podmanUp.code === 0) await runNodeTests('integration (podman)', files.filter(isPodman));
+  } else await runNodeTests('integration', files);
 }
 
 if (wanted('editor')) {
   banner('editor tests (the extension in a real code-server extension host, driven by Chromium)');
   // One-time install of code-server (from npm, into .cache/code-server) and Debian's Chromium; then the
   // Docker Engine and its test image, which the suite's container test needs.
-  const install = run('bash', [join(root, 'scripts/editor/install-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const up = install.status === 0 ? run('bash', [join(root, 'scripts/docker-up.sh')]) : undefined;
-  if (install.status !== 0) skipOrFail('editor', `code-server could not be installed (scripts/editor/install-code-server.sh exited ${install.status})`);
-  else if (up.status !== 0) skipOrFail('editor', `no Docker Engine could be started (scripts/docker-up.sh exited ${up.status})`);
-  else {
-    const built = [join(root, 'scripts/build.mjs'), join(root, 'scripts/editor/build-suite.mjs')].every((s) => run(process.execPath, [s]).status === 0);
-    if (!built) record('editor', { passed: 0, failed: 1, skipped: 0, failures: ['editor: the extension or the suite did not build'] });
-    else {
-      // The runner has its own hard timeout (150 s) and cleans up on SIGTERM; this one is the backstop.
-      record('editor', runCountingRunner('editor', [join(root, 'scripts/editor/run-suite.mjs')], 200_000));
-    }
-  }
+  const install = await run('bash', [join(root, 'scripts/editor/install-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const up = install.code === 0 ? await run('bash', [join(root, 'scripts/docker-up.sh')]) : undefined;
+  if (install.code !== 0) skipOrFail('editor', `code-server could not be installed (scripts/editor/install-code-server.sh exited ${exitOf(install)})`);
+  else if (up.code !== 0) skipOrFail('editor', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(up)})`);
+  else if (!(await buildsPass('scripts/build.mjs', 'scripts/editor/build-suite.mjs'))) record('editor', { passed: 0, failed: 1, skipped: 0, failures: ['editor: the extension or the suite did not build'] });
+  // The runner has its own hard timeout (150 s) and cleans up on SIGTERM; this one is the backstop.
+  else record('editor', await runCountingRunner('editor', [join(root, 'scripts/editor/run-suite.mjs')], 200_000));
 }
 
 if (wanted('e2e')) {
   banner('end-to-end tests (code-server inside a real container, driven by Chromium as a user would)');
   // code-server and Chromium (as for the editor tier), the Docker Engine, then the container image, built
   // without a registry from busybox-static and the host's libraries (scripts/e2e/build-image.sh).
-  const install = run('bash', [join(root, 'scripts/editor/install-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const up = install.status === 0 ? run('bash', [join(root, 'scripts/docker-up.sh')]) : undefined;
-  const image = up?.status === 0 ? run('bash', [join(root, 'scripts/e2e/build-image.sh')], { stdio: ['ignore', 'ignore', 'inherit'] }) : undefined;
-  if (install.status !== 0) skipOrFail('e2e', `code-server or Chromium could not be installed (scripts/editor/install-code-server.sh exited ${install.status})`);
-  else if (up.status !== 0) skipOrFail('e2e', `no Docker Engine could be started (scripts/docker-up.sh exited ${up.status})`);
-  else if (image.status !== 0) skipOrFail('e2e', `the container image could not be built (scripts/e2e/build-image.sh exited ${image.status})`);
-  else if (run(process.execPath, [join(root, 'scripts/build.mjs')]).status !== 0) record('e2e', { passed: 0, failed: 1, skipped: 0, failures: ['e2e: the extension did not build'] });
+  const install = await run('bash', [join(root, 'scripts/editor/install-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const up = install.code === 0 ? await run('bash', [join(root, 'scripts/docker-up.sh')]) : undefined;
+  const image = up?.code === 0 ? await run('bash', [join(root, 'scripts/e2e/build-image.sh')], { stdio: ['ignore', 'ignore', 'inherit'] }) : undefined;
+  if (install.code !== 0) skipOrFail('e2e', `code-server or Chromium could not be installed (scripts/editor/install-code-server.sh exited ${exitOf(install)})`);
+  else if (up.code !== 0) skipOrFail('e2e', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(up)})`);
+  else if (image.code !== 0) skipOrFail('e2e', `the container image could not be built (scripts/e2e/build-image.sh exited ${exitOf(image)})`);
+  else if (!(await buildsPass('scripts/build.mjs'))) record('e2e', { passed: 0, failed: 1, skipped: 0, failures: ['e2e: the extension did not build'] });
   // The runner packages the .vsix itself, has its own hard timeout (300 s) and cleans up on SIGTERM.
-  else record('e2e', runCountingRunner('e2e', ['--import', 'tsx', join(root, 'test/e2e/run.ts')], 360_000));
+  else record('e2e', await runCountingRunner('e2e', ['--import', 'tsx', join(root, 'test/e2e/run.ts')], 360_000));
 }
 
 banner('summary');

@@ -6,6 +6,7 @@ import * as esbuild from 'esbuild';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { codeServerEntry } from '../lib/code-server.mjs';
 import { root, spawnQuiet, summary } from './lib.mjs';
 
 const MODULE_LOAD = 'module load: require(dist/extension.js), per the extension host (ms)';
@@ -32,8 +33,7 @@ async function bundleSizes(work) {
 }
 
 export async function benchActivation({ work, quick, log }) {
-  const codeServer = join(root, '.cache/code-server/node_modules/code-server/out/node/entry.js');
-  if (!existsSync(codeServer)) return { skipped: 'code-server is not installed (scripts/editor/install-code-server.sh)' };
+  if (!existsSync(codeServerEntry())) return { skipped: 'code-server is not installed (scripts/editor/install-code-server.sh)' };
   if (!existsSync('/usr/bin/chromium')) return { skipped: 'no Chromium at /usr/bin/chromium' };
 
   // the extension as the editor tier tests it, then the activation test alone as a suite of its own

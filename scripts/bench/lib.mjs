@@ -1,8 +1,8 @@
 // Shared by the benchmark cases (scripts/bench/run.mjs): statistics, timing, child processes, the Docker
 // things a case creates (all labelled, all removed at the end, also on failure or Ctrl-C), formatting.
-import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { isAlive, runOk } from '../lib/proc.mjs';
 
 export const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
@@ -68,30 +68,13 @@ export async function interleaved(series, reps, { onRun } = {}) {
 
 // ---- child processes ----------------------------------------------------------------------------------
 
-/** Runs a command; resolves with stdout (stderr and a non-zero exit reject with both in the message). */
-export function run(cmd, args, opts = {}) {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { maxBuffer: 512 * 1024 * 1024, encoding: 'utf8', ...opts }, (err, stdout, stderr) => {
-      if (err) {
-        err.message = `${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`.trim();
-        reject(err);
-      } else resolve(stdout);
-    });
-  });
-}
+/** Runs a command; resolves with its stdout (a non-zero exit rejects, with its stderr in the message). */
+const output = async (cmd, args, opts) => (await runOk(cmd, args, opts)).stdout;
 
-/** Spawns a command with its output ignored (or inherited); resolves when it exits 0. */
-export function spawnQuiet(cmd, args, opts = {}) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
-    let stderr = '';
-    p.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-    p.on('error', reject);
-    p.on('exit', (code, sig) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${sig ?? code}: ${stderr.trim()}`))));
-  });
-}
+/** Runs a command with its stdout ignored; resolves when it exits 0 (else rejects, with its stderr in the message). */
+export const spawnQuiet = async (cmd, args, opts = {}) => void (await runOk(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts }));
 
-export const docker = (...args) => run('docker', args).then((s) => s.trim());
+export const docker = async (...args) => (await output('docker', args)).trim();
 
 // ---- cleanup ------------------------------------------------------------------------------------------
 
@@ -131,12 +114,7 @@ export async function removeStaleObjects() {
     for (const p of out.split('\n').filter(Boolean)) pids.add(p);
   }
   for (const pid of pids) {
-    let alive = false;
-    try {
-      process.kill(Number(pid), 0);
-      alive = true;
-    } catch {}
-    if (!alive) {
+    if (!isAlive(pid)) {
       console.log(`[bench] removing what a killed bench run (pid ${pid}) left`);
       await removeRunObjects(`${PID_LABEL}=${pid}`).catch((err) => console.error(`[bench] ${err.message}`));
     }
@@ -155,7 +133,7 @@ export function loadAverage() {
 
 /** Other people's editors and browsers running now (they make every figure noisier). */
 export async function otherBusyProcesses() {
-  const out = await run('pgrep', ['-fa', 'code-server|chromium']).catch(() => '');
+  const out = await output('pgrep', ['-fa', 'code-server|chromium']).catch(() => '');
   return out
     .split('\n')
     .filter(Boolean)

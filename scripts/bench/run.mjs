@@ -11,11 +11,11 @@
 // (scripts/docker-up.sh), docker-compose, and for activation code-server and Chromium (the editor tier's).
 // Everything created on the engine is labelled persistence-lens.bench=1 and removed at the end, also on failure
 // and on Ctrl-C; what a killed run left is removed by the next one.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseOptions, usageError } from '../lib/args.mjs';
+import { run } from '../lib/proc.mjs';
 import { benchActivation } from './case-activation.mjs';
 import { benchBackup } from './case-backup.mjs';
 import { benchCompose } from './case-compose.mjs';
@@ -28,18 +28,21 @@ import { docker, fmt, loadAverage, log, onCleanup, otherBusyProcesses, removeRun
 import { tableOf, targetsOf } from './report.mjs';
 
 const ALL = ['where', 'compose', 'scan', 'volumes', 'backup', 'move', 'activation'];
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });
+const USAGE = `usage: npm run bench [-- --quick] [--only CASE,...] [--out FILE]
+
+  --quick        smaller sizes and fewer repeats; writes .cache/bench/results-quick.json unless --out says otherwise
+  --only CASES   measure only these cases (${ALL.join(', ')}); the others' figures in the results file are kept
+  --out FILE     where the results go (default bench/results.json)`;
+const values = parseOptions({ quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } }, USAGE);
 const quick = values.quick;
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : ALL;
-for (const c of only) if (!ALL.includes(c)) throw new Error(`--only: unknown case "${c}" (cases: ${ALL.join(', ')})`);
+for (const c of only) if (!ALL.includes(c)) usageError(`--only: unknown case "${c}" (cases: ${ALL.join(', ')})`, USAGE);
 const outFile = values.out ?? (quick ? join(root, '.cache/bench/results-quick.json') : join(root, 'bench/results.json'));
 
-const sh = (cmd, args) => {
-  try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return undefined;
-  }
+/** A command's trimmed stdout, or undefined when it fails. */
+const sh = async (cmd, args) => {
+  const r = await run(cmd, args);
+  return r.code === 0 ? r.stdout.trim() : undefined;
 };
 
 async function machine() {
@@ -54,7 +57,7 @@ async function machine() {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     kernel: release(),
     docker: await docker('version', '--format', '{{.Server.Version}} (API {{.Server.APIVersion}})').catch(() => 'unreachable'),
-    dockerCompose: sh('docker-compose', ['version', '--short']),
+    dockerCompose: await sh('docker-compose', ['version', '--short']),
     node: process.version,
     ...(codeServer ? { codeServer } : {}),
   };
@@ -95,9 +98,9 @@ const t0 = performance.now();
 const results = {
   started: started.toISOString(),
   mode: quick ? 'quick' : 'full',
-  commit: sh('git', ['-C', root, 'rev-parse', '--short', 'HEAD']),
+  commit: await sh('git', ['-C', root, 'rev-parse', '--short', 'HEAD']),
   // the bench measures the working tree: files of src/ changed since that commit (others' work in progress)
-  uncommittedSourceFiles: (sh('git', ['-C', root, 'status', '--porcelain', '--', 'src']) ?? '').split('\n').filter(Boolean).length,
+  uncommittedSourceFiles: ((await sh('git', ['-C', root, 'status', '--porcelain', '--', 'src'])) ?? '').split('\n').filter(Boolean).length,
   machine: await machine(),
   load: { atStart: loadAverage(), otherEditorsOrBrowsersAtStart: await otherBusyProcesses() },
   cases: {},

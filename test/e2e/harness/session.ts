@@ -5,7 +5,7 @@ import { chmodSync, chownSync, createWriteStream, mkdirSync, mkdtempSync, realpa
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { isolatedEnv, launchChromium, makeDirs, withoutEditorVariables } from '../../../scripts/e2e/browser-env.mjs';
+import { isolatedEnv, launchChromium, makeDirs, withoutEditorVariables } from '../../../scripts/lib/browser-env.mjs';
 import { compose, composeFileText, serviceContainer, type ComposeSpec } from './compose';
 import { CODER_UID, EditorContainer, HOME, hostSocket, WORKSPACE } from './container';
 import { docker, dockerOk, runLabels } from './docker';

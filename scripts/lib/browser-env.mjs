@@ -1,5 +1,6 @@
-// What the editor tier (scripts/editor/run-suite.mjs) and the end-to-end tier (test/e2e) share about running
-// code-server and Debian's Chromium on this machine (see ../shared/notes/offline-testing.md):
+// What the editor tier (scripts/editor/run-suite.mjs), the end-to-end tier (test/e2e) and `npm start` (through
+// ./code-server.mjs) share about running code-server and Debian's Chromium on this machine (see
+// ../shared/notes/offline-testing.md):
 //   - a fresh HOME, XDG dirs and TMPDIR per run, so nothing is written into the real home or /tmp;
 //   - no VSCODE_*/CODE_SERVER_* variables leaking in when this runs inside another editor;
 //   - Chromium's flags for a headless machine with no internet, through playwright-core (never a downloaded browser).
@@ -62,23 +63,4 @@ export async function launchChromium({ executablePath = CHROMIUM_PATH, env, user
   }
   const browser = await chromium.launch(options);
   return { browser, context: await browser.newContext({ viewport }) };
-}
-
-/**
- * Stops a child started with `detached: true` and everything in its process group (code-server's extension
- * host, file watcher and pty host share it): SIGTERM, SIGKILL after 3 s, and SIGKILL again at the end.
- */
-export async function stopProcessGroup(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  const group = (sig) => {
-    try {
-      process.kill(-child.pid, sig);
-    } catch {}
-  };
-  group('SIGTERM');
-  const t = setTimeout(() => group('SIGKILL'), 3_000);
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-  clearTimeout(t);
-  group('SIGKILL');
 }

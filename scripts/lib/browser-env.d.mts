@@ -11,4 +11,3 @@ export function launchChromium(options: {
   userDataDir?: string;
   viewport?: { width: number; height: number };
 }): Promise<{ browser: Browser | undefined; context: BrowserContext }>;
-export function stopProcessGroup(child: import('node:child_process').ChildProcess | undefined): Promise<void>;
