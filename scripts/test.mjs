@@ -203,8 +203,8 @@ if (wanted('editor')) {
   if (install.code !== 0) skipOrFail('editor', `code-server could not be installed (scripts/editor/install-code-server.sh exited ${exitOf(install)})`);
   else if (up.code !== 0) skipOrFail('editor', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(up)})`);
   else if (!(await buildsPass('scripts/build.mjs', 'scripts/editor/build-suite.mjs'))) record('editor', { passed: 0, failed: 1, skipped: 0, failures: ['editor: the extension or the suite did not build'] });
-  // The runner has its own hard timeout (150 s) and cleans up on SIGTERM; this one is the backstop.
-  else record('editor', await runCountingRunner('editor', [join(root, 'scripts/editor/run-suite.mjs')], 200_000));
+  // The runner has its own hard timeout (600 s) and cleans up on SIGTERM; this one is the backstop.
+  else record('editor', await runCountingRunner('editor', [join(root, 'scripts/editor/run-suite.mjs')], 660_000));
 }
 
 if (wanted('e2e')) {
@@ -218,8 +218,8 @@ if (wanted('e2e')) {
   else if (up.code !== 0) skipOrFail('e2e', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(up)})`);
   else if (image.code !== 0) skipOrFail('e2e', `the container image could not be built (scripts/e2e/build-image.sh exited ${exitOf(image)})`);
   else if (!(await buildsPass('scripts/build.mjs'))) record('e2e', { passed: 0, failed: 1, skipped: 0, failures: ['e2e: the extension did not build'] });
-  // The runner packages the .vsix itself, has its own hard timeout (300 s) and cleans up on SIGTERM.
-  else record('e2e', await runCountingRunner('e2e', ['--import', 'tsx', join(root, 'test/e2e/run.ts')], 360_000));
+  // The runner packages the .vsix itself, has its own hard timeout (1200 s) and cleans up on SIGTERM.
+  else record('e2e', await runCountingRunner('e2e', ['--import', 'tsx', join(root, 'test/e2e/run.ts')], 1_260_000));
 }
 
 banner('summary');

@@ -35,7 +35,7 @@ const USAGE = `usage: node scripts/editor/run-suite.mjs [--counts FILE] [--timeo
                                          [--host code-server|electron] [--code-server DIR] [--chromium FILE]
 
   --counts FILE        write {passed, failed, skipped, failures} (scripts/count-reporter.mjs's format)
-  --timeout SECONDS    hard limit for the whole run (default 150)
+  --timeout SECONDS    hard limit for the whole run (default 600: a backstop for a hang; the suite takes about 2 min on a quiet machine, 4-5 times that on a busy one)
   --keep               keep the run folder
   --suite DIR          run this bundled suite folder (default out/test/editor/suite)
   --metrics FILE       write what the suite measured in the extension host as JSON
@@ -61,7 +61,7 @@ function options() {
   const o = parseOptions(
     {
       counts: { type: 'string' },
-      timeout: { type: 'number', default: 150 },
+      timeout: { type: 'number', default: 600 },
       keep: { type: 'boolean', default: false },
       'code-server': { type: 'string', default: join(root, '.cache/code-server') },
       chromium: { type: 'string', default: '/usr/bin/chromium' },

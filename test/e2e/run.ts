@@ -5,7 +5,7 @@
 //
 //   --counts FILE        write {passed, failed, skipped, failures} (scripts/count-reporter.mjs's format)
 //   --only NAME          run only the named scenario(s) (see test/e2e/scenarios/index.ts)
-//   --timeout SECONDS    hard limit for the whole run (default 300); the running scenario is then cleaned up
+//   --timeout SECONDS    hard limit for the whole run (default 1200: a backstop for a hang; the ten scenarios take about 4 min on a quiet machine); the running scenario is then cleaned up
 //   --keep               keep each scenario's run folder (its containers and volumes are removed anyway)
 //   --vsix FILE | --dev  test this .vsix, or the built extension as a development path, instead of
 //                        `npm run package`'s .vsix (test/e2e/harness/extension.ts says why the .vsix)
@@ -33,7 +33,7 @@ const opt = (name: string) => {
 const many = (name: string) => args.flatMap((a, i) => (a === name && args[i + 1] ? [args[i + 1]!] : []));
 const countsFile = opt('--counts');
 const only = many('--only');
-const timeoutSec = Number(opt('--timeout') ?? 300);
+const timeoutSec = Number(opt('--timeout') ?? 1200);
 const t0 = Date.now();
 const log = (msg: string) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 
