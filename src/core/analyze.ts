@@ -1,4 +1,4 @@
-import { isInUse, nearestCatalogPath, resolveCatalog, type ResolvedCatalogPath } from './catalog';
+import { isInUse, sharedCatalog, type ResolvedCatalog } from './catalog';
 import { wellKnownImageDataPaths } from './images';
 import { MountTable, type Classification } from './mount-table';
 import { decideRole } from './role';
@@ -46,10 +46,16 @@ export function inferHome(input: Pick<TargetInput, 'home' | 'env' | 'mounts' | '
 
 /** The mounts of a target, plus an anonymous volume for every image VOLUME that no mount covers exactly. */
 export function effectiveMounts(input: Pick<TargetInput, 'mounts' | 'imageVolumes' | 'image' | 'env'>): Mount[] {
-  const mounts = input.mounts.map((m) => ({ ...m, target: normalizePosix(m.target) }));
+  // A mount whose target is normal already (nearly all) is used as it is, not copied.
+  const mounts = input.mounts.map((m) => {
+    const target = normalizePosix(m.target);
+    return target === m.target ? m : { ...m, target };
+  });
+  const data = wellKnownImageDataPaths(input.image);
+  if (input.imageVolumes.length === 0 && !data.some((d) => d.imageVolume)) return mounts;
   const mounted = new Set(mounts.map((m) => m.target));
   const volumes = new Set(input.imageVolumes.map(normalizePosix));
-  for (const d of wellKnownImageDataPaths(input.image)) if (d.imageVolume) volumes.add(d.path);
+  for (const d of data) if (d.imageVolume) volumes.add(d.path);
   const anonymous: Mount[] = [];
   for (const target of volumes) {
     if (mounted.has(target)) continue;
@@ -59,14 +65,41 @@ export function effectiveMounts(input: Pick<TargetInput, 'mounts' | 'imageVolume
   return [...anonymous, ...mounts];
 }
 
+/** A path to report, before its storage is looked up. Every field is always present (one object shape). */
 interface Candidate {
   path: string;
   origin: PathOrigin;
-  orphanedEachStart?: { instead: string };
-  label?: string;
-  criticality?: Criticality;
-  category?: Category;
-  declaredAt?: SourceLocation;
+  orphanedEachStart: { instead: string } | undefined;
+  label: string | undefined;
+  criticality: Criticality | undefined;
+  category: Category | undefined;
+  declaredAt: SourceLocation | undefined;
+}
+
+/**
+ * The candidates of one target by path (normalized by the caller). The first source of a path names it (mounts
+ * come first); later ones may only fill in gaps.
+ */
+class Candidates extends Map<string, Candidate> {
+  add(
+    normal: string,
+    origin: PathOrigin,
+    label?: string,
+    criticality?: Criticality,
+    category?: Category,
+    declaredAt?: SourceLocation,
+    orphanedEachStart?: { instead: string },
+  ): void {
+    const existing = this.get(normal);
+    if (existing) {
+      existing.label ??= label;
+      existing.criticality ??= criticality;
+      existing.category ??= category;
+      existing.declaredAt ??= declaredAt;
+      return;
+    }
+    this.set(normal, { path: normal, origin, orphanedEachStart, label, criticality, category, declaredAt });
+  }
 }
 
 /** How much a path matters when nothing in the catalog says so: by what was put there. */
@@ -83,25 +116,13 @@ export function analyzeTarget(input: TargetInput): TargetReport {
   const mounts = effectiveMounts(input);
   const table = new MountTable(mounts, input.rootStatus, input.rootReadOnly ?? false);
   const home = inferHome(input);
-  const catalog = resolveCatalog(home, input.env);
-  const candidates = new Map<string, Candidate>();
-  const add = (c: Candidate): void => {
-    const path = normalizePosix(c.path);
-    const existing = candidates.get(path);
-    // The first source of a path names it (mounts come first); later ones may only fill in gaps.
-    if (existing) {
-      existing.label ??= c.label;
-      existing.criticality ??= c.criticality;
-      existing.category ??= c.category;
-      existing.declaredAt ??= c.declaredAt;
-      return;
-    }
-    candidates.set(path, { ...c, path });
-  };
+  const catalog = sharedCatalog(home, input.env);
+  const candidates = new Candidates();
 
+  // Mount points are normalized already (effectiveMounts).
   for (const m of mounts) {
     if (m.pseudo || isSystemPath(m.target) || m.target === '/') continue;
-    add({ path: m.target, origin: m.origin === 'image VOLUME' ? 'image-volume' : 'mount', ...(m.declaredAt ? { declaredAt: m.declaredAt } : {}) });
+    candidates.add(m.target, m.origin === 'image VOLUME' ? 'image-volume' : 'mount', undefined, undefined, undefined, m.declaredAt);
   }
 
   const role = decideRole(input, home);
@@ -109,51 +130,53 @@ export function analyzeTarget(input: TargetInput): TargetReport {
   // holds; a person's home catalog and working directory only matter where a person works.
   if (role.role === 'workstation') {
     const evidence = { existingPaths: input.existingPaths, mounts };
-    for (const r of catalog) {
-      if (!isInUse(r, evidence) && !ALWAYS_ON_WORKSTATIONS.has(r.entry.id)) continue;
-      add({ path: r.path, origin: 'catalog', label: r.entry.label, criticality: r.entry.criticality, category: r.entry.category, ...(r.entry.orphanedEachStart ? { orphanedEachStart: r.entry.orphanedEachStart } : {}) });
-    }
+    catalog.paths.forEach((r, i) => {
+      if (!isInUse(r, evidence) && !ALWAYS_ON_WORKSTATIONS.has(r.entry.id)) return;
+      const e = r.entry;
+      candidates.add(catalog.normalPaths[i]!, 'catalog', e.label, e.criticality, e.category, undefined, e.orphanedEachStart);
+    });
   }
 
   for (const d of wellKnownImageDataPaths(input.image)) {
     const moved = d.env ? input.env[d.env] : undefined;
-    const path = moved?.startsWith('/') ? moved : d.path;
-    add({ path, origin: 'catalog', label: d.label, criticality: d.criticality, category: d.category });
+    candidates.add(moved?.startsWith('/') ? normalizePosix(moved) : d.path, 'catalog', d.label, d.criticality, d.category);
   }
 
   const workingDir = input.workingDir && normalizePosix(input.workingDir);
   if (role.role === 'workstation' && workingDir && workingDir !== '/' && !isSystemPath(workingDir)) {
-    add({ path: workingDir, origin: 'catalog', label: 'working directory', criticality: 'critical', category: 'workspace' });
+    candidates.add(workingDir, 'catalog', 'working directory', 'critical', 'workspace');
   }
 
   // Only what was written can be lost; a group of deletions alone holds nothing.
   for (const change of input.changes ?? []) {
     if (change.added + change.modified === 0) continue;
-    add({ path: change.directory, origin: 'writable-layer', label: 'written in the writable layer' });
+    candidates.add(normalizePosix(change.directory), 'writable-layer', 'written in the writable layer');
   }
 
   const kubernetes = input.platform === 'kubernetes';
-  const paths = [...candidates.values()].map((c) => {
-    const report = toReport(c, table, catalog, input.resolvedPaths?.get(c.path), input.changes);
-    return kubernetes ? withPodTable(report, table.classify(input.resolvedPaths?.get(c.path) ?? c.path)) : report;
-  });
+  const paths: PathReport[] = [];
+  for (const c of candidates.values()) {
+    const realPath = input.resolvedPaths?.get(c.path);
+    const report = toReport(c, table, catalog, realPath, input.changes);
+    paths.push(kubernetes ? withPodTable(report, table.classify(realPath ?? c.path)) : report);
+  }
   paths.sort(comparePaths);
-  return {
-    kind: input.kind,
-    ...(input.platform ? { platform: input.platform } : {}),
-    name: input.name,
-    ...(input.id ? { id: input.id } : {}),
-    ...(input.file ? { file: input.file } : {}),
-    ...(input.image ? { image: input.image } : {}),
-    ...(home ? { home } : {}),
-    ...(input.state ? { state: input.state } : {}),
-    ...(input.labels ? { labels: input.labels } : {}),
-    ...(input.declaredAt ? { declaredAt: input.declaredAt } : {}),
-    role: role.role,
-    roleReason: role.reason,
-    paths,
-    ...(input.changes ? { changes: input.changes } : {}),
-  };
+  // Built field by field, in the documented order, rather than by spreading optional parts.
+  const out = { kind: input.kind } as TargetReport;
+  if (input.platform) out.platform = input.platform;
+  out.name = input.name;
+  if (input.id) out.id = input.id;
+  if (input.file) out.file = input.file;
+  if (input.image) out.image = input.image;
+  if (home) out.home = home;
+  if (input.state) out.state = input.state;
+  if (input.labels) out.labels = input.labels;
+  if (input.declaredAt) out.declaredAt = input.declaredAt;
+  out.role = role.role;
+  out.roleReason = role.reason;
+  out.paths = paths;
+  if (input.changes) out.changes = input.changes;
+  return out;
 }
 
 /** The root of a pod's container: the writable layer, which a container restart already loses. */
@@ -194,14 +217,18 @@ function writableLayerHoldsData(path: string, changes: readonly ChangeSummary[] 
   );
 }
 
-function toReport(c: Candidate, table: MountTable, catalog: readonly ResolvedCatalogPath[], realPath?: string, changes?: readonly ChangeSummary[]): PathReport {
+function toReport(c: Candidate, table: MountTable, catalog: ResolvedCatalog, realPath?: string, changes?: readonly ChangeSummary[]): PathReport {
   const cls = table.classify(realPath ?? c.path);
-  const nearest = c.criticality ? undefined : nearestCatalogPath(c.path, catalog);
-  const fallback = defaultImportance(c.origin, cls);
+  const nearest = c.criticality ? undefined : catalog.nearest(c.path);
   // A home-wide entry says little about a specific mount inside it; keep the mount's own importance then.
   const inherit = nearest && nearest.entry.id !== 'home' ? nearest.entry : undefined;
-  const criticality = c.criticality ?? inherit?.criticality ?? fallback.criticality;
-  const category = c.category ?? inherit?.category ?? fallback.category;
+  let criticality = c.criticality ?? inherit?.criticality;
+  let category = c.category ?? inherit?.category;
+  if (criticality === undefined || category === undefined) {
+    const fallback = defaultImportance(c.origin, cls);
+    criticality ??= fallback.criticality;
+    category ??= fallback.category;
+  }
   const declaredAt = c.declaredAt ?? cls.mount?.declaredAt;
   const source = cls.mount?.source;
   const orphaned = c.orphanedEachStart ?? nearest?.entry.orphanedEachStart;
@@ -209,26 +236,25 @@ function toReport(c: Candidate, table: MountTable, catalog: readonly ResolvedCat
   // Losing /tmp or /run is by design: such a path is never "at risk", wherever it is counted.
   const atRisk = criticality !== 'none' && isAtRisk(survives, cls.readOnly);
   const holdsData = atRisk && cls.status === 'writable-layer' && writableLayerHoldsData(realPath ?? c.path, changes);
-  return {
-    path: c.path,
-    status: cls.status,
-    ...(source !== undefined ? { source } : {}),
-    readOnly: cls.readOnly,
-    criticality,
-    category,
-    survives,
-    atRisk,
-    ...(holdsData ? { holdsData } : {}),
-    reason: orphaned
-      ? `Coder gives every script a new directory here at each start (its name holds an id that changes): whatever is written there is orphaned at the next start, even on a volume. Keep module state in ${orphaned.instead} instead.`
-      : realPath
-        ? `A symlink to ${realPath}. ${explain(realPath, cls)}`
-        : explain(c.path, cls),
-    ...(c.label ? { label: c.label } : {}),
-    ...(cls.mount ? { mountPoint: cls.mount.target } : {}),
-    origin: c.origin,
-    ...(declaredAt ? { declaredAt } : {}),
-  };
+  // Built field by field in this order (the order of the report's keys), rather than by spreading optional parts.
+  const report = { path: c.path, status: cls.status } as PathReport;
+  if (source !== undefined) report.source = source;
+  report.readOnly = cls.readOnly;
+  report.criticality = criticality;
+  report.category = category;
+  report.survives = survives;
+  report.atRisk = atRisk;
+  if (holdsData) report.holdsData = holdsData;
+  report.reason = orphaned
+    ? `Coder gives every script a new directory here at each start (its name holds an id that changes): whatever is written there is orphaned at the next start, even on a volume. Keep module state in ${orphaned.instead} instead.`
+    : realPath
+      ? `A symlink to ${realPath}. ${explain(realPath, cls)}`
+      : explain(c.path, cls);
+  if (c.label) report.label = c.label;
+  if (cls.mount) report.mountPoint = cls.mount.target;
+  report.origin = c.origin;
+  if (declaredAt) report.declaredAt = declaredAt;
+  return report;
 }
 
 /**

@@ -160,6 +160,65 @@ export function resolveCatalog(home: string | undefined, env: Record<string, str
   return out;
 }
 
+/** The environment variables resolveCatalog reads: with the home, all a resolved catalog depends on. */
+const CATALOG_ENV: readonly string[] = [
+  ...new Set([...CATALOG.flatMap((entry) => (entry.env ? [entry.env] : [])), ...Object.values(XDG_VARS).map((x) => x.env), 'CLAUDE_CONFIG_DIR']),
+];
+
+/** A resolved catalog with its paths indexed: {@link nearest} probes a map per ancestor of a path, longest first. */
+export class ResolvedCatalog {
+  /** The first entry placed at each path (the one the catalog's order makes win). */
+  private readonly byPath = new Map<string, ResolvedCatalogPath>();
+
+  /** `paths[i].path` normalized, made once (the home entry is the home as given, which may be `/home/..`). */
+  readonly normalPaths: readonly string[];
+
+  constructor(readonly paths: readonly ResolvedCatalogPath[]) {
+    for (const r of paths) if (!this.byPath.has(r.path)) this.byPath.set(r.path, r);
+    this.normalPaths = paths.map((r) => normalizePosix(r.path));
+  }
+
+  /**
+   * {@link nearestCatalogPath} over these paths: the longest path `a` with isWithin(path, a) that has an entry.
+   * Those are `path`, the prefixes of `path` that a `/` follows, then `/` and the empty string when `path` is
+   * absolute.
+   */
+  nearest(path: string): ResolvedCatalogPath | undefined {
+    const exact = this.byPath.get(path);
+    if (exact) return exact;
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+      const r = this.byPath.get(path.slice(0, i));
+      if (r) return r;
+    }
+    if (path.charCodeAt(0) !== 47 /* / */) return undefined;
+    return (path !== '/' ? this.byPath.get('/') : undefined) ?? this.byPath.get('');
+  }
+}
+
+/** Resolved catalogs by home and environment; a scan's containers mostly share one. Bounded: cleared when full. */
+const sharedCatalogs = new Map<string, ResolvedCatalog>();
+const SHARED_CATALOGS_MAX = 64;
+
+/**
+ * {@link resolveCatalog}, made once per home and catalog environment and shared (read-only) by every target that
+ * has them: a scan of 100 containers of one image resolves it once, not 100 times.
+ */
+export function sharedCatalog(home: string | undefined, env: Record<string, string>): ResolvedCatalog {
+  // Lengths before values: no value can make two different inputs give one key.
+  let key = home === undefined ? '-' : `${home.length}:${home}`;
+  for (const name of CATALOG_ENV) {
+    const v = env[name];
+    key += v === undefined ? '|-' : `|${v.length}:${v}`;
+  }
+  let catalog = sharedCatalogs.get(key);
+  if (!catalog) {
+    if (sharedCatalogs.size >= SHARED_CATALOGS_MAX) sharedCatalogs.clear();
+    catalog = new ResolvedCatalog(resolveCatalog(home, env));
+    sharedCatalogs.set(key, catalog);
+  }
+  return catalog;
+}
+
 /** Evidence that a `present` catalog path is in use by a target. */
 export interface UsageEvidence {
   existingPaths?: ReadonlySet<string>;

@@ -53,9 +53,24 @@ function postgresPaths(major: number | undefined): ImageDataPath[] {
   return [db('/var/lib/postgresql', 'PostgreSQL data', true, 'PGDATA')];
 }
 
-export function wellKnownImageDataPaths(imageRef: string | undefined): ImageDataPath[] {
-  if (!imageRef) return [];
-  const ref = parseImageRef(imageRef);
+/** Data paths by image reference; a scan's containers share few images. Bounded: cleared when full. */
+const dataPathsByImage = new Map<string, readonly ImageDataPath[]>();
+const DATA_PATHS_BY_IMAGE_MAX = 256;
+const NONE: readonly ImageDataPath[] = [];
+
+/** The data directories of an image, shared (read-only) by every caller that asks for the same reference. */
+export function wellKnownImageDataPaths(imageRef: string | undefined): readonly ImageDataPath[] {
+  if (!imageRef) return NONE;
+  let paths = dataPathsByImage.get(imageRef);
+  if (!paths) {
+    if (dataPathsByImage.size >= DATA_PATHS_BY_IMAGE_MAX) dataPathsByImage.clear();
+    paths = dataPathsOf(parseImageRef(imageRef));
+    dataPathsByImage.set(imageRef, paths);
+  }
+  return paths;
+}
+
+function dataPathsOf(ref: ImageRef): ImageDataPath[] {
   switch (ref.name) {
     case 'postgres':
       return postgresPaths(ref.major);

@@ -1,5 +1,25 @@
 import type { Classification } from './mount-table';
 import { EVENT_SHORT_NAMES, lostOn } from './survival';
+import { LIFECYCLE_EVENTS, type Survival } from './types';
+
+/**
+ * The writable layer's sentence depends on nothing but what survives and whether the path is read-only: made
+ * once per combination (a scan of 100 containers asks for it hundreds of times).
+ */
+const writableLayerSentences = new Map<number, string>();
+
+function writableLayerSentence(survives: Survival, readOnly: boolean, ro: string): string {
+  let key = readOnly ? 1 : 0;
+  for (const e of LIFECYCLE_EVENTS) key = key * 2 + (survives[e] ? 1 : 0);
+  let sentence = writableLayerSentences.get(key);
+  if (sentence === undefined) {
+    sentence = `No volume covers this path: it lives in the container's writable layer and is lost when the container is removed or recreated (${lostOn(survives)
+      .map((e) => EVENT_SHORT_NAMES[e])
+      .join(', ')}).${ro}`;
+    writableLayerSentences.set(key, sentence);
+  }
+  return sentence;
+}
 
 /** One sentence a user understands: where the path's bytes live and what destroys them. */
 export function explain(path: string, c: Classification): string {
@@ -21,8 +41,6 @@ export function explain(path: string, c: Classification): string {
     case 'tmpfs':
       return `In memory (tmpfs${under ? `, ${under.slice(2, -1)}` : ''}): it is wiped on every stop, restart and reboot.${ro}`;
     case 'writable-layer':
-      return `No volume covers this path: it lives in the container's writable layer and is lost when the container is removed or recreated (${lostOn(c.survives)
-        .map((e) => EVENT_SHORT_NAMES[e])
-        .join(', ')}).${ro}`;
+      return writableLayerSentence(c.survives, c.readOnly, ro);
   }
 }

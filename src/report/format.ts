@@ -138,42 +138,51 @@ export function summaryLine(result: ScanResult, color: boolean): string {
   return paint(color, 'red', `${withRisk} of ${n} target${n === 1 ? '' : 's'} ${withRisk === 1 ? 'has' : 'have'} paths at risk: ${details.join(', ')}.`);
 }
 
-/** The documented, stable JSON of `scan --json` (README, "JSON output"). */
+/**
+ * The documented, stable JSON of `scan --json` (README, "JSON output"). Every object has all its keys, in the
+ * documented order; an absent optional field is `undefined`, which JSON.stringify leaves out. One object shape
+ * for all 1,500 paths of a 100-container scan, made in one allocation each, instead of spreading optional parts.
+ */
 export function scanJson(result: ScanResult): unknown {
+  return { targets: result.targets.map(targetJson), warnings: result.warnings };
+}
+
+function targetJson(t: TargetReport): unknown {
   return {
-    targets: result.targets.map((t) => ({
-      kind: t.kind,
-      ...(t.platform ? { platform: t.platform } : {}),
-      name: t.name,
-      ...(t.id ? { id: t.id } : {}),
-      ...(t.file ? { file: t.file } : {}),
-      ...(t.image ? { image: t.image } : {}),
-      ...(t.state ? { state: t.state } : {}),
-      ...(t.home ? { home: t.home } : {}),
-      ...(t.labels ? { labels: t.labels } : {}),
-      role: t.role,
-      roleReason: t.roleReason,
-      atRisk: pathsAtRisk(t).length,
-      paths: t.paths.map((p) => ({
-        path: p.path,
-        // A pod's path speaks Kubernetes: its pod status, the pod table's events, and the storage's facts.
-        status: p.pod ? p.pod.status : p.status,
-        ...(p.pod ? { storage: p.pod.storage } : {}),
-        ...(p.source !== undefined ? { source: p.source } : {}),
-        readOnly: p.readOnly,
-        atRisk: p.atRisk,
-        ...(p.holdsData ? { holdsData: true } : {}),
-        criticality: p.criticality,
-        category: p.category,
-        ...(p.label ? { label: p.label } : {}),
-        ...(p.mountPoint ? { mountPoint: p.mountPoint } : {}),
-        origin: p.origin,
-        survives: p.pod ? p.pod.survives : p.survives,
-        reason: p.reason,
-        ...(p.declaredAt ? { declaredAt: p.declaredAt } : {}),
-      })),
-      ...(t.changes ? { changes: t.changes } : {}),
-    })),
-    warnings: result.warnings,
+    kind: t.kind,
+    platform: t.platform || undefined,
+    name: t.name,
+    id: t.id || undefined,
+    file: t.file || undefined,
+    image: t.image || undefined,
+    state: t.state || undefined,
+    home: t.home || undefined,
+    labels: t.labels || undefined,
+    role: t.role,
+    roleReason: t.roleReason,
+    atRisk: pathsAtRisk(t).length,
+    paths: t.paths.map(pathJson),
+    changes: t.changes || undefined,
+  };
+}
+
+function pathJson(p: PathReport): unknown {
+  return {
+    path: p.path,
+    // A pod's path speaks Kubernetes: its pod status, the pod table's events, and the storage's facts.
+    status: p.pod ? p.pod.status : p.status,
+    storage: p.pod ? p.pod.storage : undefined,
+    source: p.source,
+    readOnly: p.readOnly,
+    atRisk: p.atRisk,
+    holdsData: p.holdsData ? true : undefined,
+    criticality: p.criticality,
+    category: p.category,
+    label: p.label || undefined,
+    mountPoint: p.mountPoint || undefined,
+    origin: p.origin,
+    survives: p.pod ? p.pod.survives : p.survives,
+    reason: p.reason,
+    declaredAt: p.declaredAt || undefined,
   };
 }
