@@ -629,12 +629,12 @@ describe('mountinfo of a pod (issue 12)', () => {
 });
 
 describe('parseMountInfo limits', () => {
-  it('refuses more than 100,000 lines quickly, naming the limit', () => {
+  it('refuses more than 100,000 lines before reading any, naming the limit', () => {
     const line = '1 0 0:1 / /x rw - tmpfs tmpfs rw\n';
-    const text = line.repeat(300_000);
-    const started = Date.now();
-    assert.throws(() => parseMountInfo(text, 'big.txt'), /big\.txt:100001:1: the mount table has 300,000 lines, more than the 100,000/);
-    assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+    // a first line that would be refused on its own: the count is checked before any line is parsed (the speed
+    // of the refusal is the bench's business, not a timed assertion's)
+    const text = 'not a mount line\n' + line.repeat(300_000);
+    assert.throws(() => parseMountInfo(text, 'big.txt'), /big\.txt:100001:1: the mount table has 300,001 lines, more than the 100,000/);
     assert.equal(parseMountInfo(line.repeat(1000), 'ok.txt').length, 1000);
   });
 
