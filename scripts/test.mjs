@@ -12,7 +12,7 @@
 // Under CI=true a tier that cannot run is a failure that says why; locally it is skipped, loudly.
 // `--tier NAME` (repeatable) runs only the named tiers.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseOptions, usageError } from './lib/args.mjs';
 import { run as runProgram } from './lib/proc.mjs';
@@ -41,9 +41,9 @@ function run(cmd, cmdArgs, opts = {}) {
   return runProgram(cmd, cmdArgs, { cwd: root, stdio: 'inherit', ...opts });
 }
 
-function banner(text) {
+function banner(text, { started = true } = {}) {
   const tier = /^(\S+)/.exec(text)?.[1];
-  if (tier) tierStarted.set(tier === 'end-to-end' ? 'e2e' : tier, Date.now());
+  if (tier && started) tierStarted.set(tier === 'end-to-end' ? 'e2e' : tier, Date.now());
   console.log(`\n\x1b[1m=== ${text}\x1b[0m`);
 }
 
@@ -72,8 +72,11 @@ function testFiles(dir) {
   return out.sort();
 }
 
-/** Runs node:test over files, streaming the spec output and collecting the counts. */
-async function runNodeTests(tier, files, env = {}) {
+/**
+ * Runs node:test over files, streaming the spec output and collecting the counts. `concurrency` test files run
+ * at a time, each in its own process.
+ */
+async function runNodeTests(tier, files, { env = {}, concurrency = 1 } = {}) {
   if (files.length === 0) {
     record(tier, { passed: 0, failed: 1, skipped: 0, failures: [`${tier}: no test files found`] });
     return;
@@ -84,7 +87,7 @@ async function runNodeTests(tier, files, env = {}) {
     [
       '--import', 'tsx',
       '--test',
-      '--test-concurrency=1',
+      `--test-concurrency=${concurrency}`,
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       '--test-reporter=./scripts/count-reporter.mjs', `--test-reporter-destination=${countFile}`,
       ...files.map((f) => relative(root, f)),
@@ -155,19 +158,46 @@ function skipOrFail(tier, why) {
   }
 }
 
+/** One check that passes or fails as a whole (tsc, eslint), run with its output held until it ends. */
+async function check(tier, title, nodeArgs, failure) {
+  tierStarted.set(tier, Date.now());
+  const r = await run(process.execPath, nodeArgs.map((a) => (a.startsWith('node_modules/') ? join(root, a) : a)), { stdio: 'pipe' });
+  banner(title, { started: false });
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  record(tier, oneCheck(r.code === 0, failure));
+}
+
 await ensureDependencies();
 
-if (wanted('typecheck')) {
-  banner('typecheck');
-  const r = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']);
-  record('typecheck', oneCheck(r.code === 0, 'tsc reported errors'));
+// code-server and Chromium (the editor and e2e tiers) take a minute or two to install on a fresh machine, most
+// of it waiting on downloads: that starts now, beside the checks and the unit tests, and the editor tier waits
+// for it. Its messages are shown there.
+const editorInstall =
+  wanted('editor') || wanted('e2e')
+    ? run('bash', [join(root, 'scripts/editor/install-code-server.sh')], { stdio: ['ignore', 'ignore', 'pipe'] })
+    : undefined;
+/** The install's result, its messages shown once. */
+let installShown = false;
+async function installed() {
+  const r = await editorInstall;
+  if (!installShown) process.stderr.write(r.stderr);
+  installShown = true;
+  return r;
 }
 
-if (wanted('lint')) {
-  banner('lint (typescript-eslint: floating promises, exhaustive switches, type-only imports; no warning allowed)');
-  const r = await run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--max-warnings', '0', 'src', 'test']);
-  record('lint', oneCheck(r.code === 0, 'eslint reported problems'));
-}
+// tsc and eslint each keep a core busy for half a minute: they run side by side, and each one's output is
+// shown whole when it ends.
+await Promise.all([
+  wanted('typecheck') && check('typecheck', 'typecheck', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], 'tsc reported errors'),
+  wanted('lint') &&
+    check(
+      'lint',
+      'lint (typescript-eslint: floating promises, exhaustive switches, type-only imports; no warning allowed)',
+      ['node_modules/eslint/bin/eslint.js', '--max-warnings', '0', 'src', 'test'],
+      'eslint reported problems',
+    ),
+]);
 
 if (wanted('build')) {
   banner('build (esbuild bundles)');
@@ -177,7 +207,9 @@ if (wanted('build')) {
 
 if (wanted('unit')) {
   banner('unit tests');
-  await runNodeTests('unit', testFiles(join(root, 'test/unit')));
+  // unit test files share nothing: as many at a time as there are cores (each is its own process, and most of
+  // a file's time is starting it)
+  await runNodeTests('unit', testFiles(join(root, 'test/unit')), { concurrency: Math.max(2, availableParallelism()) });
 }
 
 if (wanted('integration')) {
@@ -198,7 +230,7 @@ if (wanted('editor')) {
   banner('editor tests (the extension in a real code-server extension host, driven by Chromium)');
   // One-time install of code-server (from npm, into .cache/code-server) and Debian's Chromium; then the
   // Docker Engine and its test image, which the suite's container test needs.
-  const install = await run('bash', [join(root, 'scripts/editor/install-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const install = await installed();
   const up = install.code === 0 ? await run('bash', [join(root, 'scripts/docker-up.sh')]) : undefined;
   if (install.code !== 0) skipOrFail('editor', `code-server could not be installed (scripts/editor/install-code-server.sh exited ${exitOf(install)})`);
   else if (up.code !== 0) skipOrFail('editor', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(up)})`);
@@ -211,7 +243,7 @@ if (wanted('e2e')) {
   banner('end-to-end tests (code-server inside a real container, driven by Chromium as a user would)');
   // code-server and Chromium (as for the editor tier), the Docker Engine, then the container image, built
   // without a registry from busybox-static and the host's libraries (scripts/e2e/build-image.sh).
-  const install = await run('bash', [join(root, 'scripts/editor/install-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const install = await installed();
   const up = install.code === 0 ? await run('bash', [join(root, 'scripts/docker-up.sh')]) : undefined;
   const image = up?.code === 0 ? await run('bash', [join(root, 'scripts/e2e/build-image.sh')], { stdio: ['ignore', 'ignore', 'inherit'] }) : undefined;
   if (install.code !== 0) skipOrFail('e2e', `code-server or Chromium could not be installed (scripts/editor/install-code-server.sh exited ${exitOf(install)})`);
