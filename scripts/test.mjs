@@ -223,7 +223,11 @@ if (wanted('integration')) {
   if (up.code !== 0) {
     skipOrFail('integration', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(up)})`);
     if (podmanUp.code === 0) await runNodeTests('integration (podman)', files.filter(isPodman));
-  } else await runNodeTests('integration', files);
+  } else {
+    // two files at a time: most of a file's time is waiting on the engine (docker stop's 10 s, compose up,
+    // npm start's code-server), and every file names its own containers, volumes and projects
+    await runNodeTests('integration', files, { concurrency: 2 });
+  }
 }
 
 if (wanted('editor')) {

@@ -19,6 +19,12 @@ entry="$dir/node_modules/code-server/out/node/entry.js"
 
 log() { printf '[install-code-server] %s\n' "$*" >&2; }
 
+# The test runner starts this in the background while npm start's test may start it too: one at a time, or
+# the second would remove the folder the first is installing into. The second then finds it installed.
+mkdir -p "$root/.cache"
+exec 9>"$root/.cache/install-code-server.lock"
+flock 9
+
 # PL_NO_CHROMIUM=1 (npm start): code-server only; the editor tier's browser is not needed.
 apt_packages=(libkrb5-dev build-essential pkg-config python3 ripgrep)
 [ "${PL_NO_CHROMIUM:-}" = 1 ] || apt_packages+=(chromium)
