@@ -58,7 +58,11 @@ export interface MoveOptions extends DockerOptions {
   commit?: (moved: MoveResult) => Promise<void>;
   /** Start the container again once committed (default: leave it stopped when the move stopped it). */
   restartAfter?: boolean;
-  /** How long `docker stop` waits before it kills (seconds, default 10). */
+  /**
+   * How long `docker stop` waits before it kills (seconds). By default the container's own stop timeout
+   * (compose's `stop_grace_period`, `docker run --stop-timeout`; the engine's 10 s where none is set): a database
+   * given a minute to shut down cleanly gets its minute.
+   */
   stopTimeoutSeconds?: number;
 }
 
@@ -154,7 +158,7 @@ export async function moveIntoVolume(request: MoveRequest, opts: MoveOptions = {
     if (running && !copyLive) {
       setPhase('stopping');
       try {
-        await container.stop({ t: opts.stopTimeoutSeconds ?? 10 });
+        await container.stop(opts.stopTimeoutSeconds === undefined ? {} : { t: opts.stopTimeoutSeconds });
       } catch (err) {
         if ((err as { statusCode?: number }).statusCode !== 304) throw moveFailure(err, `stopping container ${name} (so that nothing written during the copy is missed)`);
       }

@@ -23,7 +23,8 @@ async function persist(args: string[]): Promise<{ code: number; err: string; out
 
 /** A compose project with one service `app` brought up with docker-compose; returns its names. */
 async function upProject(prefix: string, service: string): Promise<{ project: string; file: string; dir: string; container: string; original: string }> {
-  const text = `services:\n  app:\n${service}\n    labels:\n${yamlLabels(res.labels, 6)}\n`;
+  // the test image's sleep ignores SIGTERM: without a short grace period every stop and recreate waits 10 s
+  const text = `services:\n  app:\n${service}\n    stop_grace_period: 1s\n    labels:\n${yamlLabels(res.labels, 6)}\n`;
   const p = res.composeProject(prefix, text);
   await compose(p.project, p.file, 'up', '-d');
   const container = await docker('ps', '-q', '--filter', `label=com.docker.compose.project=${p.project}`);
