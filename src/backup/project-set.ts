@@ -1,8 +1,8 @@
 import type Dockerode from 'dockerode';
 import { existsSync, promises as fsp } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { scan } from '../sources/collect';
-import { isAnonymousVolume } from '../sources/docker/scan';
+import { analyzeTarget } from '../core/analyze';
+import { isAnonymousVolume, scanDocker } from '../sources/docker/scan';
 import type { DockerConnection } from '../sources/docker/client';
 import { writeFileAtomic } from './archive-file';
 import { readdirOrEmpty } from './catalog';
@@ -188,8 +188,9 @@ export async function backupSet(source: SetSource, opts: SetBackupOptions = {}):
   const { infos, project } = await inspectContainers(conn, source);
   const containers = await Promise.all(infos.map((i) => toSetContainer(conn, i)));
   const what = 'project' in source ? `compose project "${source.project}"` : `container "${containers[0]!.name}"`;
-  const scanned = await scan({ docker: true, containers: infos.map((i) => i.Id), ...(opts.host ? { dockerHost: opts.host } : {}) });
-  const plan = planMembers(scanned.targets, containers, project);
+  // The same reading and analysis as a scan, on the connection already open: what is at risk decides the members.
+  const scanned = await scanDocker(conn, { containers: infos.map((i) => i.Id) });
+  const plan = planMembers(scanned.targets.map(analyzeTarget), containers, project);
   const warnings: string[] = [];
   const skipped = [...plan.skipped];
   // a backup archives directories; a file at risk (a lone ~/.bash_history) is left to rescue, and said so
