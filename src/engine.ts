@@ -2,7 +2,7 @@
  * The engine as the editor layer uses it, built as its own bundle (dist/engine.js). The extension loads it
  * on first use (src/vscode/engine.ts), so activation never parses dockerode, yaml or the sources.
  */
-export { scan, type ScanRequest } from './sources/collect';
+export { scan, type ScanRequest } from './scan';
 export { formatScan, summaryLine } from './report/format';
 export { planPersist, type PersistRequest, type PersistOutcome } from './fixes/persist';
 export { singleFileFix, type SingleFileFix } from './fixes/single-files';
@@ -27,4 +27,5 @@ export { recoverVolume, type RecoverResult } from './move/recover';
 // Browsing a volume, a container's folder or a backup archive read-only in the Explorer (src/vscode/browse).
 export { openBrowseSession, BrowseError, MAX_READ_BYTES, type BrowseSession, type BrowseEntry, type BrowseSource } from './browse';
 // The Volumes view (src/vscode/volumes): the inventory, sizes on demand, removal refusing a volume in use.
-export { gatherVolumes, volumeSizes, applySizes, removeVolume, VolumeInUseError, type GatheredVolumes, type VolumeSizes } from './sources/docker/volumes';
+export { gatherVolumes, type GatheredVolumes } from './scan';
+export { volumeSizes, applySizes, removeVolume, VolumeInUseError, type VolumeSizes } from './sources/docker/volumes';

@@ -36,11 +36,11 @@ export async function buildOurs() {
       ...common,
       stdin: {
         contents: [
-          "export { scan } from './src/sources/collect';",
+          "export { scan, gatherVolumes } from './src/scan';",
           "export { scanJson } from './src/report/format';",
           "export { connectDocker } from './src/sources/docker/client';",
           "export { scanDocker } from './src/sources/docker/scan';",
-          "export { gatherVolumes, volumeSizes } from './src/sources/docker/volumes';",
+          "export { volumeSizes } from './src/sources/docker/volumes';",
           "export { ChangesCache } from './src/sources/docker/changes-cache';",
           "export { LiveMountTable } from './src/sources/self';",
           "export { loadComposeProject } from './src/sources/compose/index';",

@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
 import { prunePlan } from '../../src/core/volume-removal';
 import { withSightings, emptySightings, type SightingRecord } from '../../src/core/volume-sightings';
-import { gatherVolumes, removeVolume, VolumeInUseError } from '../../src/sources/docker/volumes';
+import { gatherVolumes } from '../../src/scan';
+import { removeVolume, VolumeInUseError } from '../../src/sources/docker/volumes';
 import { capture } from '../unit/helpers/cli';
 import { RUN_LABEL, TEST_LABEL, TestResources, docker, watchUnhandledRejections } from './helpers/docker';
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { hasRiskAtOrAbove } from '../../core/analyze';
 import { isCriticality } from '../../core/survival';
-import { scan, type ScanRequest } from '../../sources/collect';
+import { scan, type ScanRequest } from '../../scan';
 import { formatScan, scanJson } from '../../report/format';
 import { sarifScan } from './scan-sarif';
 import { sightingsOf } from '../../core/volume-sightings';

@@ -1,39 +1,13 @@
-import type { ScanResult } from '../../core/types';
 import { PersistenceLensError } from '../../core/errors';
-import { volumeInventory, type EngineVolume, type VolumeReport } from '../../core/volume-inventory';
+import type { EngineVolume, VolumeReport } from '../../core/volume-inventory';
 import { inUseText } from '../../core/volume-removal';
-import { sightingsOf, type VolumeSighting } from '../../core/volume-sightings';
-import { scan } from '../collect';
-import { connectDocker, type DockerConnection } from './client';
+import type { DockerConnection } from './client';
 
 /**
- * The engine side of the volume inventory, shared by the CLI's `volumes` and the editor's Volumes view: the
- * scan of every container (which rates the paths each volume serves), the volumes listed, the sightings
- * recorded by the caller (a file for the CLI, the editor's global state), removal refusing a volume in use,
- * and the sizes, which only `/system/df` knows and which is slow on big engines: asked on demand only.
+ * The engine's volume calls behind the inventory (scan/volumes.ts gathers it): the volumes listed, removal
+ * refusing a volume in use, and the sizes, which only `/system/df` knows and which is slow on big engines:
+ * asked on demand only.
  */
-export interface GatherOptions {
-  host?: string;
-  /** Only the volumes with every one of these labels (a prune limited to what a script or a test made). */
-  labels?: Record<string, string>;
-  /** Records where this scan saw each volume mounted; resolves to the whole record, older sightings included. */
-  remember(seen: VolumeSighting[]): Promise<Readonly<Record<string, VolumeSighting>>>;
-}
-
-export interface GatheredVolumes {
-  volumes: VolumeReport[];
-  scan: ScanResult;
-  conn: DockerConnection;
-}
-
-export async function gatherVolumes(opts: GatherOptions): Promise<GatheredVolumes> {
-  // the mounts are all it needs: every container's changes list (`docker diff`) would cost seconds on a busy engine
-  const seen = await scan({ docker: true, includeChanges: false, ...(opts.host ? { dockerHost: opts.host } : {}) });
-  const record = await opts.remember(sightingsOf(seen));
-  const conn = await connectDocker(opts.host ? { host: opts.host } : {});
-  const volumes = volumeInventory(await listVolumes(conn, opts.labels), seen, record);
-  return { volumes, scan: seen, conn };
-}
 
 export async function listVolumes(conn: DockerConnection, labels?: Record<string, string>): Promise<EngineVolume[]> {
   const filter = Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`);

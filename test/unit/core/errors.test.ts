@@ -17,7 +17,7 @@ import { UsageError, USAGE } from '../../../src/cli/usage';
 import { errorKind, InputError, isAborted, isAbortError, isFailure, isInputError, isRefusedDestination, isUnavailable, PersistenceLensError, type ErrorKind } from '../../../src/core/errors';
 import { MoveError } from '../../../src/move/errors';
 import { DockerUnavailableError } from '../../../src/sources/docker/client';
-import { ScanInputError } from '../../../src/sources/collect';
+import { ScanInputError } from '../../../src/scan';
 import { VolumeInUseError } from '../../../src/sources/docker/volumes';
 import { FixRefusal } from '../../../src/fixes/types';
 import { bundleForAnyUser } from '../helpers/bundle';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { scan } from '../../../src/sources/collect';
+import { scan } from '../../../src/scan';
 import { groupWorkspaceConfigFiles, isKubernetesManifest, WORKSPACE_CONFIG_GLOB } from '../../../src/sources/workspace-files';
 
 describe('the workspace config files, at any depth', () => {

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { backup } from '../../../../src/backup';
 import { analyzeTarget } from '../../../../src/core/analyze';
 import type { TargetReport } from '../../../../src/core/types';
-import { scan } from '../../../../src/sources/collect';
+import { scan } from '../../../../src/scan';
 import { readSelfTarget } from '../../../../src/sources/self';
 import { classifyArg } from '../../../../src/vscode/backup/args';
 import { describeTarget, originalTarget, parseScheduledSource, rescueContainerFor, restoreTargetForPath, sameSource, sourceForPath } from '../../../../src/vscode/backup/targets';

@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { analyzeTarget } from '../core/analyze';
-import { isUnavailable, PersistenceLensError } from '../core/errors';
+import { PersistenceLensError } from '../core/errors';
 import type { DockerReach, ScanResult, TargetInput } from '../core/types';
-import { loadComposeProject, type ImageInfoLookup } from './compose/index';
-import { loadDevcontainer } from './devcontainer';
-import { discoverConfigFiles } from './discover';
-import type { ChangesCache } from './docker/changes-cache';
-import type { DockerConnection, DockerUnavailableError } from './docker/client';
-import { isInsideContainer, readSelfTarget } from './self';
-import type { WorkspaceConfigFiles } from './workspace-files';
+import { loadComposeProject, type ImageInfoLookup } from '../sources/compose/index';
+import { loadDevcontainer } from '../sources/devcontainer';
+import { discoverConfigFiles } from '../sources/discover';
+import type { ChangesCache } from '../sources/docker/changes-cache';
+import { isInsideContainer, readSelfTarget } from '../sources/self';
+import type { WorkspaceConfigFiles } from '../sources/workspace-files';
+import { connectForScan, localImageInfoLookup, scanDockerTargets } from './docker';
 
 /**
  * Which sources a scan reads. Every field left undefined means "decide from the environment":
@@ -148,7 +148,7 @@ function inPod(self: TargetInput, live: boolean): boolean {
 }
 
 async function loadKubernetes(paths: string[], cwd: string, warnings: string[]): Promise<TargetInput[]> {
-  const { loadKubernetesManifests } = await import('./kubernetes/index');
+  const { loadKubernetesManifests } = await import('../sources/kubernetes/index');
   const project = await loadKubernetesManifests(paths, { cwd });
   warnings.push(...project.warnings);
   return project.targets;
@@ -157,65 +157,4 @@ async function loadKubernetes(paths: string[], cwd: string, warnings: string[]):
 function mergeSelfWithEngine(self: TargetInput, engine: TargetInput): TargetInput {
   const existing = new Set([...(self.existingPaths ?? []), ...(engine.existingPaths ?? [])]);
   return { ...engine, kind: 'self', home: self.home ?? engine.home, env: { ...engine.env, ...self.env }, existingPaths: existing };
-}
-
-async function connectForScan(
-  host: string | undefined,
-  mode: 'required' | 'optional',
-  warnings: string[],
-  reach: DockerReach,
-): Promise<DockerConnection | undefined> {
-  const { connectDocker } = await import('./docker/client');
-  try {
-    const connection = await connectDocker(host ? { host } : {});
-    reach.reachable = true;
-    reach.endpoint = connection.endpoint.description;
-    return connection;
-  } catch (err) {
-    if (mode === 'required' || !isUnavailable(err)) throw err;
-    reach.endpoint = (err as DockerUnavailableError).endpoint.description;
-    reach.error = err.message;
-    warnings.push(`Docker Engine not used: ${err.message}`);
-    return undefined;
-  }
-}
-
-async function scanDockerTargets(docker: DockerConnection, request: ScanRequest, warnings: string[]): Promise<TargetInput[]> {
-  const { scanDocker } = await import('./docker/scan');
-  const containers = request.containers;
-  const result = await scanDocker(docker, {
-    ...(containers && containers.length > 0 ? { containers } : {}),
-    ...(request.changesCache ? { changesCache: request.changesCache } : {}),
-    ...(request.includeChanges === false ? { includeChanges: false } : {}),
-  });
-  warnings.push(...result.warnings);
-  return result.targets;
-}
-
-/** Lets the files source learn an image's user, home and VOLUMEs when the image is present locally. */
-async function localImageInfoLookup(conn: DockerConnection): Promise<ImageInfoLookup> {
-  const { parseEnv } = await import('./docker/scan');
-  const cache = new Map<string, Promise<Awaited<ReturnType<ImageInfoLookup>>>>();
-  return (image) => {
-    let hit = cache.get(image);
-    if (!hit) {
-      hit = conn.docker
-        .getImage(image)
-        .inspect()
-        .then((info) => {
-          const env = parseEnv(info.Config?.Env);
-          const user = info.Config?.User?.split(':')[0] || 'root';
-          return {
-            user,
-            ...(env.HOME ? { home: env.HOME } : {}),
-            env,
-            volumes: Object.keys(info.Config?.Volumes ?? {}),
-            ...(info.Config?.WorkingDir ? { workingDir: info.Config.WorkingDir } : {}),
-          };
-        })
-        .catch(() => undefined);
-      cache.set(image, hit);
-    }
-    return hit;
-  };
 }
