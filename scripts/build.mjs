@@ -27,9 +27,9 @@ const common = {
 };
 
 const builds = [
-  // The extension: only the editor layer, so activation parses little. It loads dist/engine.js on first use.
+  // The extension: only the editor layer, so activation parses little. It loads dist/backend.js on first use.
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] },
-  { ...common, entryPoints: ['src/engine.ts'], outfile: 'dist/engine.js' },
+  { ...common, entryPoints: ['src/backend.ts'], outfile: 'dist/backend.js' },
   {
     ...common,
     entryPoints: ['src/cli/main.ts'],

@@ -15,7 +15,7 @@ const FROM_TEST = 'activation: ext.activate() from the test, cold (ms)';
 
 async function bundleSizes(work) {
   const sizes = {};
-  for (const name of ['extension', 'engine']) {
+  for (const name of ['extension', 'backend']) {
     const f = join(root, 'dist', `${name}.js`);
     sizes[name] = { built: statSync(f).size };
   }
@@ -23,8 +23,8 @@ async function bundleSizes(work) {
   const out = join(work, 'min');
   const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, logLevel: 'error', mainFields: ['module', 'main'], external: ['cpu-features', '*.node'] };
   await esbuild.build({ ...common, entryPoints: [join(root, 'src/extension.ts')], outfile: join(out, 'extension.js'), external: [...common.external, 'vscode'] });
-  await esbuild.build({ ...common, entryPoints: [join(root, 'src/engine.ts')], outfile: join(out, 'engine.js') });
-  for (const name of ['extension', 'engine']) {
+  await esbuild.build({ ...common, entryPoints: [join(root, 'src/backend.ts')], outfile: join(out, 'backend.js') });
+  for (const name of ['extension', 'backend']) {
     const buf = readFileSync(join(out, `${name}.js`));
     sizes[name].minified = buf.length;
     sizes[name].minifiedGzip = gzipSync(buf, { level: 9 }).length;

@@ -138,7 +138,7 @@ export function tableOf(results) {
       '',
       '',
       '',
-      `engine.js ${kb(b.engine.built)}; ${kb(b.engine.minified)}; ${kb(b.engine.minifiedGzip)}`,
+      `backend.js ${kb(b.backend.built)}; ${kb(b.backend.minified)}; ${kb(b.backend.minifiedGzip)}`,
     ]);
   }
   for (const [name, k] of Object.entries(c)) if (k?.error) rows.push([`${name}: FAILED`, k.error.split('\n')[0], '', '', '', '', '']);

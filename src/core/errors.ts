@@ -1,10 +1,10 @@
 /**
- * One error vocabulary for the engine, the CLI and the editor.
+ * One error vocabulary for the backend, the CLI and the editor.
  *
  * An error says what kind of problem it is in `kind`, a string, and every caller tests that string through the
- * guards below: never `instanceof`, never `.name`. The extension (dist/extension.js) and the engine it loads
- * on first use (dist/engine.js) are separate bundles, each with its own copy of every class, so an error the
- * engine throws is no instance of the extension's class of the same name; a string survives the crossing, and a
+ * guards below: never `instanceof`, never `.name`. The extension (dist/extension.js) and the backend it loads
+ * on first use (dist/backend.js) are separate bundles, each with its own copy of every class, so an error the
+ * backend throws is no instance of the extension's class of the same name; a string survives the crossing, and a
  * class can be renamed without changing an exit code or a button.
  *
  * Each class keeps its own name and message: the vocabulary is about how a caller decides, not the wording.

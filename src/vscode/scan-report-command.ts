@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { engine } from './engine';
+import { backend } from './backend';
 import { scanReportMarkdown } from './scan-report-markdown';
 import { windowScanRequest } from './scan-request';
 import type { ReadOnlyDocuments } from './ui/documents';
@@ -17,8 +17,8 @@ export function registerScanReportCommand(context: vscode.ExtensionContext, docu
     vscode.commands.registerCommand('persistenceLens.showScanReport', async () => {
       const request = await windowScanRequest();
       return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Persistence Lens: scanning' }, async () => {
-        // The engine (and dockerode with it) loads on first use, never during activation.
-        const { scan, summaryLine } = engine();
+        // The backend (and dockerode with it) loads on first use, never during activation.
+        const { scan, summaryLine } = backend();
         let text: string;
         try {
           const result = await scan(request);

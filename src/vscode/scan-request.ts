@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ScanRequest } from '../engine';
+import type { ScanRequest } from '../backend';
 import { isInsideContainer } from '../sources/self';
 import { open } from 'node:fs/promises';
 import { groupWorkspaceConfigFiles, isKubernetesManifest, KUBERNETES_CANDIDATE_GLOB, WORKSPACE_CONFIG_GLOB, type WorkspaceConfigFiles } from '../sources/workspace-files';

@@ -1,7 +1,7 @@
 /**
  * The layering the README promises, checked on the sources (as text, like vscode-contributions.test.ts):
  * core ← sources ← fixes / backup / move ← scan / report ← cli / vscode, only the editor layer imports `vscode`, the
- * editor reaches the engine through the lazily loaded bundle, and that bundle's weight (dockerode, yaml) never
+ * editor reaches the backend through the lazily loaded bundle, and that bundle's weight (dockerode, yaml) never
  * lands in the extension's own bundle.
  */
 import assert from 'node:assert/strict';
@@ -75,7 +75,7 @@ describe('architecture: one boundary', () => {
 
   it('fixes, backup, move and browse import no scan, cli, report or editor code; fixes no backup or move', () => {
     const below = (l: string) => ['fixes', 'backup', 'move', 'browse'].includes(l);
-    assert.deepEqual(violations((i) => below(layer(i.from)) && ['scan', 'cli', 'report', 'vscode', 'extension', 'engine'].includes(layer(i.to))), []);
+    assert.deepEqual(violations((i) => below(layer(i.from)) && ['scan', 'cli', 'report', 'vscode', 'extension', 'backend'].includes(layer(i.to))), []);
     assert.deepEqual(violations((i) => layer(i.from) === 'fixes' && ['backup', 'move'].includes(layer(i.to))), []);
   });
 
@@ -87,15 +87,15 @@ describe('architecture: one boundary', () => {
     assert.deepEqual(violations((i) => ['report', 'cli'].includes(layer(i.from)) && ['vscode', 'extension'].includes(layer(i.to))), []);
   });
 
-  it('only the CLI imports the CLI: the report formatter and the engine bundle stand below it', () => {
+  it('only the CLI imports the CLI: the report formatter and the backend bundle stand below it', () => {
     assert.deepEqual(violations((i) => layer(i.to) === 'cli' && layer(i.from) !== 'cli'), []);
   });
 
-  it('the editor reaches the engine through vscode/engine.ts (types apart), and a few pure modules directly', () => {
+  it('the editor reaches the backend through vscode/backend.ts (types apart), and a few pure modules directly', () => {
     // Pure and small: no dockerode, no yaml, nothing that does I/O at import time.
     const PURE = new Set([
       'core/types',
-      'core/errors', // the error vocabulary's kinds and guards: they work on the engine bundle's errors
+      'core/errors', // the error vocabulary's kinds and guards: they work on the backend bundle's errors
       'core/survival',
       'core/catalog',
       'core/bytes',
@@ -110,14 +110,14 @@ describe('architecture: one boundary', () => {
       'browse/source',
       'browse/errors', // the browse error codes' guard
     ]);
-    const engineSide = (l: string) => !['vscode', 'extension'].includes(l);
-    const bad = violations((i) => (layer(i.from) === 'vscode' || i.from === 'extension.ts') && i.to !== 'vscode' && engineSide(layer(i.to)) && !i.typeOnly && !PURE.has(i.to) && i.to !== 'engine');
+    const backendSide = (l: string) => !['vscode', 'extension'].includes(l);
+    const bad = violations((i) => (layer(i.from) === 'vscode' || i.from === 'extension.ts') && i.to !== 'vscode' && backendSide(layer(i.to)) && !i.typeOnly && !PURE.has(i.to) && i.to !== 'backend');
     assert.deepEqual(bad, []);
-    const direct = violations((i) => layer(i.from) === 'vscode' && i.to === 'engine' && !i.typeOnly);
-    assert.deepEqual(direct, [], 'src/engine.ts is loaded lazily by vscode/engine.ts, never imported for its values');
+    const direct = violations((i) => layer(i.from) === 'vscode' && i.to === 'backend' && !i.typeOnly);
+    assert.deepEqual(direct, [], 'src/backend.ts is loaded lazily by vscode/backend.ts, never imported for its values');
   });
 
-  it("the extension's bundle holds no dockerode and no yaml (they load with the engine, on first use)", () => {
+  it("the extension's bundle holds no dockerode and no yaml (they load with the backend, on first use)", () => {
     const r = buildSync({
       entryPoints: [join(SRC, 'extension.ts')],
       bundle: true,

@@ -30,7 +30,7 @@ const ALLOWED = [
   'extension/changelog.md',
   'extension/LICENSE.txt',
   'extension/dist/extension.js',
-  'extension/dist/engine.js',
+  'extension/dist/backend.js',
   'extension/dist/cli.js',
   'extension/media/persistence.svg',
 ].sort();
@@ -109,7 +109,7 @@ describe('npm run package', () => {
     // What a developer's tree holds besides the tracked files, all git-ignored.
     const leftovers = [
       'dist/extension.js.map',
-      'dist/engine.js.map',
+      'dist/backend.js.map',
       'dist/cli.js.map',
       'out/test/editor/suite/index.js',
       '.cache/code-server/package.json',
@@ -161,14 +161,14 @@ describe('npm run package', () => {
 
   it('carries the production build: minified, no source-map references, the CLI executable', () => {
     const get = (name: string) => entries.find((e) => e.name === name)!.data().toString('utf8');
-    for (const js of ['extension/dist/extension.js', 'extension/dist/engine.js', 'extension/dist/cli.js']) {
+    for (const js of ['extension/dist/extension.js', 'extension/dist/backend.js', 'extension/dist/cli.js']) {
       const text = get(js);
       assert.doesNotMatch(text, /sourceMappingURL=/, `${js} points at a source map that is not shipped`);
       const lines = text.split('\n').length;
       assert.ok(lines < text.length / 200, `${js} looks unminified (${lines} lines for ${text.length} bytes)`);
     }
     assert.match(get('extension/dist/cli.js'), /^#!\/usr\/bin\/env node\n/);
-    assert.match(get('extension/dist/extension.js'), /engine\.js/, 'the extension loads dist/engine.js beside it');
+    assert.match(get('extension/dist/extension.js'), /backend\.js/, 'the extension loads dist/backend.js beside it');
   });
 
   it('has every file its manifest points at, and the manifest is the project one', () => {

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { BackupListing } from '../../backup';
-import { engine } from '../engine';
+import { backend } from '../backend';
 import { CONTEXT, VIEW } from '../ids';
 import { backupItemView, errorMessage } from './describe';
 
@@ -39,7 +39,7 @@ export class BackupsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
 
   /** The folder the view lists (the engine's default when the setting is empty). */
   dir(): string {
-    return this.folder() ?? engine().defaultBackupDir();
+    return this.folder() ?? backend().defaultBackupDir();
   }
 
   refresh(): void {
@@ -48,7 +48,7 @@ export class BackupsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
 
   /** The archives, read now (the commands want the folder's state, not the view's last look). */
   async list(): Promise<BackupListing[]> {
-    return engine().listBackups(this.dir());
+    return backend().listBackups(this.dir());
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -78,7 +78,7 @@ export class BackupsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     this.treeView.description = tildify(dir);
     let listings: BackupListing[];
     try {
-      listings = await engine().listBackups(dir);
+      listings = await backend().listBackups(dir);
     } catch (err) {
       this.items = [];
       void vscode.commands.executeCommand('setContext', CONTEXT.backupsEmpty, false);

@@ -2,7 +2,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { BackupListing, BackupResult, BackupSource, RescueResult, RestoreResult, RestoreTarget, SetBackupResult } from '../../backup';
-import { engine } from '../engine';
+import { backend } from '../backend';
 import { COMMAND } from '../ids';
 import { classifyArg } from './args';
 import { deleteConfirmation, errorMessage } from './describe';
@@ -125,7 +125,7 @@ export async function revealCommand(deps: BackupDeps, arg: unknown): Promise<voi
   const file = archiveOf(arg);
   if (!file) return;
   const uri = vscode.Uri.file(file);
-  const manifest = engine().manifestPathFor(file);
+  const manifest = backend().manifestPathFor(file);
   const strategy = revealStrategy({
     desktopLocal: vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined,
     inWorkspace: vscode.workspace.getWorkspaceFolder(uri) !== undefined,
@@ -188,7 +188,7 @@ export async function deleteCommand(deps: BackupDeps, arg: unknown): Promise<boo
     // The archive first: a manifest without its archive is cleaned up by the next backup; the reverse would
     // leave an archive that can no longer be verified.
     await fsp.rm(listing.file, { force: true });
-    await fsp.rm(engine().manifestPathFor(listing.file), { force: true });
+    await fsp.rm(backend().manifestPathFor(listing.file), { force: true });
     return true;
   } catch (err) {
     void deps.ui.show('error', `Could not delete ${listing.file}: ${errorMessage(err)}`);

@@ -1,4 +1,4 @@
-import { engine } from '../engine';
+import { backend } from '../backend';
 
 /**
  * The volumes and containers of the Docker Engine, for the pickers of the palette commands (no node to say
@@ -25,7 +25,7 @@ export interface ContainerChoice {
 const ANONYMOUS = 'com.docker.volume.anonymous';
 
 export async function dockerChoices(host: string | undefined): Promise<{ volumes: VolumeChoice[]; containers: ContainerChoice[]; endpoint: string }> {
-  const { connectDocker } = engine();
+  const { connectDocker } = backend();
   const conn = await connectDocker(host ? { host } : {});
   const [vols, conts] = await Promise.all([conn.docker.listVolumes(), conn.docker.listContainers({ all: true })]);
   const usedBy = new Map<string, string[]>();
@@ -54,7 +54,7 @@ export async function dockerChoices(host: string | undefined): Promise<{ volumes
 
 /** The engine's compose projects (from its containers' labels), each with its containers' names, by name. */
 export async function composeProjects(host: string | undefined): Promise<{ name: string; containers: string[] }[]> {
-  const conn = await engine().connectDocker(host ? { host } : {});
+  const conn = await backend().connectDocker(host ? { host } : {});
   const byProject = new Map<string, string[]>();
   for (const c of await conn.docker.listContainers({ all: true, filters: { label: ['com.docker.compose.project'] } })) {
     const project = c.Labels?.['com.docker.compose.project'];

@@ -2,12 +2,12 @@ import * as vscode from 'vscode';
 import { openMachineSetting } from '../settings';
 import type { BackupListing, BackupResult, BackupSource, Progress, RescueResult, RestoreResult, RestoreTarget, SetBackupResult } from '../../backup';
 import { isAbortError, isRefusedDestination, isUnavailable } from '../../core/errors';
-import { engine } from '../engine';
+import { backend } from '../backend';
 import { COMMAND, SETTING } from '../ids';
 import type { BackupsView } from './backups-view';
 import { backupDoneMessage, projectBackupDoneMessage, destinationRefusal, errorMessage, overwriteConfirmation, rescueDoneMessage, restoreDoneMessage } from './describe';
 import type { BackupSettings } from './policy';
-import { withEngineProgress } from './progress';
+import { withBackendProgress } from './progress';
 import { readStopContainers } from './settings';
 import { describeTarget } from './targets';
 import type { BackupTestHooks } from './test-hooks';
@@ -59,7 +59,7 @@ export function reportFailure(deps: BackupDeps, err: unknown, scheduledWhat?: st
   tell(deps, 'error', text);
 }
 
-function engineOptions(s: BackupSettings, hooks: BackupTestHooks | undefined): { outDir?: string; host?: string; keep: number; helperLabels?: Record<string, string>; progressIntervalMs: number } {
+function backupOptions(s: BackupSettings, hooks: BackupTestHooks | undefined): { outDir?: string; host?: string; keep: number; helperLabels?: Record<string, string>; progressIntervalMs: number } {
   return {
     ...(s.outDir ? { outDir: s.outDir } : {}),
     ...(s.host ? { host: s.host } : {}),
@@ -74,7 +74,7 @@ function engineOptions(s: BackupSettings, hooks: BackupTestHooks | undefined): {
 function refuseDestination(deps: BackupDeps, dir: string): boolean {
   let problem: string | undefined;
   try {
-    problem = destinationRefusal(dir, engine().classifyDestination(dir));
+    problem = destinationRefusal(dir, backend().classifyDestination(dir));
   } catch {
     return false; // an unreadable mount table: the engine checks again and says what is wrong
   }
@@ -83,17 +83,17 @@ function refuseDestination(deps: BackupDeps, dir: string): boolean {
   return true;
 }
 
-/** What every engine call of the editor gets: the settings, and this run's signal and progress listener. */
-type EngineRunOptions = ReturnType<typeof engineOptions> & { signal: AbortSignal; onProgress: (p: Progress) => void };
+/** What every backend call of the editor gets: the settings, and this run's signal and progress listener. */
+type BackupRunOptions = ReturnType<typeof backupOptions> & { signal: AbortSignal; onProgress: (p: Progress) => void };
 
-async function run<T>(deps: BackupDeps, title: string, opts: RunOptions, work: (e: EngineRunOptions) => Promise<T>): Promise<T> {
+async function run<T>(deps: BackupDeps, title: string, opts: RunOptions, work: (e: BackupRunOptions) => Promise<T>): Promise<T> {
   const hooks = deps.hooks();
   const s = deps.settings();
   try {
-    return await withEngineProgress(
+    return await withBackendProgress(
       deps.ui,
       { title: opts.scheduled ? `Persistence Lens: ${title}` : title, location: opts.scheduled ? 'window' : 'notification', cancellable: !opts.scheduled },
-      (e) => work({ ...engineOptions(s, hooks), ...e }),
+      (e) => work({ ...backupOptions(s, hooks), ...e }),
       { tokens: [hooks?.cancellation], observe: hooks?.onProgress, ...(opts.abort ? { abort: opts.abort } : {}) },
     );
   } finally {
@@ -105,7 +105,7 @@ export async function runBackup(deps: BackupDeps, source: BackupSource, opts: Ru
   const what = describeTarget(source);
   if (refuseDestination(deps, deps.view.dir())) return undefined;
   try {
-    const r = await run(deps, `Backing up ${what}`, opts, (e) => engine().backup(source, { ...e, stopContainers: readStopContainers() }));
+    const r = await run(deps, `Backing up ${what}`, opts, (e) => backend().backup(source, { ...e, stopContainers: readStopContainers() }));
     if (!opts.scheduled) tell(deps, 'info', backupDoneMessage(r, deps.settings().keep), revealAction(r.archive));
     return r;
   } catch (err) {
@@ -121,7 +121,7 @@ export async function runBackup(deps: BackupDeps, source: BackupSource, opts: Ru
 export async function runProjectBackup(deps: BackupDeps, project: string): Promise<SetBackupResult | undefined> {
   if (refuseDestination(deps, deps.view.dir())) return undefined;
   try {
-    const r = await run(deps, `Backing up compose project "${project}"`, {}, (e) => engine().backupProject({ project }, { ...e, stopContainers: readStopContainers() }));
+    const r = await run(deps, `Backing up compose project "${project}"`, {}, (e) => backend().backupProject({ project }, { ...e, stopContainers: readStopContainers() }));
     tell(deps, 'info', projectBackupDoneMessage(r, project, deps.settings().keep), revealAction(r.setFile));
     return r;
   } catch (err) {
@@ -133,7 +133,7 @@ export async function runProjectBackup(deps: BackupDeps, project: string): Promi
 export async function runRescue(deps: BackupDeps, container: string): Promise<RescueResult | undefined> {
   if (refuseDestination(deps, deps.view.dir())) return undefined;
   try {
-    const r = await run(deps, `Rescuing the writable layer of container "${container}"`, {}, (e) => engine().rescue({ container }, e));
+    const r = await run(deps, `Rescuing the writable layer of container "${container}"`, {}, (e) => backend().rescue({ container }, e));
     tell(deps, 'info', rescueDoneMessage(r, deps.settings().keep), r.archive ? revealAction(r.archive) : {});
     return r;
   } catch (err) {
@@ -153,7 +153,7 @@ export async function runRestore(deps: BackupDeps, archive: string, target: Rest
   const dir = deps.view.dir();
   try {
     const r = await run(deps, `Restoring into ${what}`, {}, (e) =>
-      engine().restore(archive, target, {
+      backend().restore(archive, target, {
         ...e,
         confirmOverwrite: async (question) => {
           const yes = await deps.ui.confirm(overwriteConfirmation(question, archive, listing, dir));

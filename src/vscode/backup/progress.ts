@@ -4,14 +4,14 @@ import { ProgressTranslator } from './progress-report';
 import type { BackupUi, ProgressOptions } from './ui';
 
 /**
- * Runs an engine operation under a progress indicator: the engine's progress becomes the notification's
- * message and bar, and Cancel (the notification's token, or any other token given) aborts the engine's
+ * Runs a backend operation (a backup, a restore, a rescue) under a progress indicator: its progress becomes the
+ * notification's message and bar, and Cancel (the notification's token, or any other token given) aborts its
  * AbortSignal, which makes it stop and remove what it half-wrote.
  */
-export async function withEngineProgress<T>(
+export async function withBackendProgress<T>(
   ui: BackupUi,
   opts: ProgressOptions,
-  work: (engine: { signal: AbortSignal; onProgress: (p: Progress) => void }) => Promise<T>,
+  work: (operation: { signal: AbortSignal; onProgress: (p: Progress) => void }) => Promise<T>,
   extra: { tokens?: (vscode.CancellationToken | undefined)[]; observe?: ((p: Progress) => void) | undefined; abort?: AbortSignal } = {},
 ): Promise<T> {
   return ui.withProgress(opts, async (report, token) => {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { BackupSource } from '../../backup';
-import { engine } from '../engine';
+import { backend } from '../backend';
 import { runBackup, type BackupDeps } from './operations';
 import { FIRST_CHECK_MS, MAX_CHECK_MS, MIN_CHECK_MS, planSchedule } from './schedule-policy';
 import { describeTarget, sameSource } from './targets';
@@ -64,7 +64,7 @@ export class BackupSchedule implements vscode.Disposable {
           void this.deps.ui.show('warning', `Backup schedule: ${source.reason}`);
         }
       }
-      const listings = await engine().listBackups(this.deps.view.dir());
+      const listings = await backend().listBackups(this.deps.view.dir());
       const lastBackupAt = new Map<string, number>();
       for (const { spec, source } of valid) {
         const newest = listings.find((l) => l.manifest?.purpose === 'backup' && sameSource(source, l.manifest.source));

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { describeSource, type BrowseSource } from '../../browse/source';
 import type { PathNode } from '../tree/nodes';
-import { engine } from '../engine';
+import { backend } from '../backend';
 import { pickBackup, pickContainerPath, pickVolume } from '../backup/pickers';
 import { readBackupSettings } from '../backup/settings';
 import type { Ui } from '../ui/ui';
@@ -104,7 +104,7 @@ export async function browseBackupCommand(deps: BrowseDeps, arg: unknown): Promi
   else if (arg instanceof vscode.Uri && arg.scheme === 'file') file = arg.fsPath;
   else if (typeof arg === 'string') file = arg;
   else {
-    const e = engine();
+    const e = backend();
     const listings = await asking(deps, () => e.listBackups(readBackupSettings().outDir ?? e.defaultBackupDir()));
     if (!listings) return undefined;
     file = (await pickBackup(deps.ui, listings, 'Browse Backup'))?.file;

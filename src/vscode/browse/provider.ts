@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { BrowseEntry, BrowseSession } from '../../engine';
+import type { BrowseEntry, BrowseSession } from '../../backend';
 import { browseErrorCode } from '../../browse/errors';
 import { sourceKey, type BrowseSource } from '../../browse/source';
 import { toUriName } from '../../browse/uri-path';
-import { engine } from '../engine';
+import { backend } from '../backend';
 import { parseBrowseUri } from './uri';
 
 /**
@@ -26,7 +26,7 @@ export class BrowseFileSystem implements vscode.FileSystemProvider {
     let s = this.sessions.get(key);
     if (!s) {
       const host = this.host();
-      s = engine().openBrowseSession(source, host ? { host } : {});
+      s = backend().openBrowseSession(source, host ? { host } : {});
       this.sessions.set(key, s);
       // a session that could not open (no engine, no archive) is tried again next time
       s.catch(() => this.sessions.delete(key));

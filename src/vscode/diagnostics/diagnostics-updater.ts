@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { DiagnoseRequest, Finding } from '../../engine';
-import { engine } from '../engine';
+import type { DiagnoseRequest, Finding } from '../../backend';
+import { backend } from '../backend';
 import { configKind, DIAGNOSED_LANGUAGES } from './config-documents';
 import { KeyedDebouncer } from './keyed-debouncer';
 import { findingKey, toDiagnostic } from './to-diagnostic';
@@ -47,7 +47,7 @@ export class DiagnosticsUpdater implements vscode.Disposable {
   private readonly diagnoses = new Map<string, DocumentDiagnosis>();
   /** Which finding a diagnostic object came from (the code action context may hand back the same objects). */
   private readonly keys = new WeakMap<vscode.Diagnostic, string>();
-  private engineFailed = false;
+  private backendFailed = false;
 
   /** Schedules a diagnosis of the document if it is one we diagnose. */
   schedule(doc: vscode.TextDocument, delayMs = TYPING_DELAY_MS): void {
@@ -96,15 +96,15 @@ export class DiagnosticsUpdater implements vscode.Disposable {
   }
 
   private async diagnose(doc: vscode.TextDocument): Promise<DocumentDiagnosis | undefined> {
-    if (!vscode.workspace.isTrusted || doc.isClosed || this.engineFailed) return undefined;
+    if (!vscode.workspace.isTrusted || doc.isClosed || this.backendFailed) return undefined;
     const version = doc.version;
     let diagnoseConfigFile: (req: DiagnoseRequest) => Promise<Finding[]>;
     try {
       // The engine bundle loads here the first time: in a timer after a document was seen, never in activate().
-      ({ diagnoseConfigFile } = engine());
+      ({ diagnoseConfigFile } = backend());
     } catch (err) {
-      this.engineFailed = true; // a broken install: say it once, not on every keystroke
-      console.error('Persistence Lens: the engine bundle could not be loaded; no diagnostics.', err);
+      this.backendFailed = true; // a broken install: say it once, not on every keystroke
+      console.error('Persistence Lens: the backend bundle could not be loaded; no diagnostics.', err);
       return undefined;
     }
     let findings: Finding[];

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
-import type { MoveOffer } from '../../engine';
-import { engine } from '../engine';
+import type { MoveOffer } from '../../backend';
+import { backend } from '../backend';
 import { canMove } from '../paths/persist-policy';
 import { dockerHost } from '../settings';
 
@@ -21,7 +21,7 @@ export class MoveOffers {
     let hit = this.cache.get(key);
     if (!hit || Date.now() - hit.at > KEEP_MS) {
       const host = dockerHost();
-      const offer = engine()
+      const offer = backend()
         .moveOffer({ file, path, ...(service && !isJson(file) ? { service } : {}) }, host ? { host } : {})
         .catch(() => undefined);
       hit = { at: Date.now(), offer };

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Finding } from '../../engine';
+import type { Finding } from '../../backend';
 
 /** What the Problems panel shows as the source of these diagnostics. */
 export const DIAGNOSTIC_SOURCE = 'Persistence Lens';

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ScanResult } from '../../core/types';
 import { parseSightings, sightingsOf, withSightings, type SightingRecord } from '../../core/volume-sightings';
-import type { ChangesCache, OrphanedVolume } from '../../engine';
-import { engine } from '../engine';
+import type { ChangesCache, OrphanedVolume } from '../../backend';
+import { backend } from '../backend';
 import { windowScanRequest } from '../scan-request';
 import { dockerHost } from '../settings';
 import { buildPathsTree, type PathsTree } from '../tree/build';
@@ -94,17 +94,17 @@ export class PathsModel implements vscode.Disposable {
   }
 
   private async scanOnce(): Promise<ModelSnapshot> {
-    if (this.following) this.changesCache ??= new (engine().ChangesCache)();
+    if (this.following) this.changesCache ??= new (backend().ChangesCache)();
     const request = { ...(await windowScanRequest()), ...(this.changesCache ? { changesCache: this.changesCache } : {}) };
     const problems: ScanProblem[] = [];
     let scan: ScanResult;
     try {
-      scan = await engine().scan(request);
+      scan = await backend().scan(request);
     } catch (err) {
       // A broken compose file must not hide the containers: say what is wrong, and scan without the files.
       problems.push({ text: 'Could not read the configuration files', detail: (err as Error).message });
       try {
-        scan = await engine().scan({ ...request, discover: false, extraComposeFiles: [], workspaceFiles: { compose: [], devcontainers: [] } });
+        scan = await backend().scan({ ...request, discover: false, extraComposeFiles: [], workspaceFiles: { compose: [], devcontainers: [] } });
       } catch (again) {
         problems.push({ text: 'Scan failed', detail: (again as Error).message });
         scan = { targets: [], warnings: [] };
@@ -128,8 +128,8 @@ export class PathsModel implements vscode.Disposable {
       const record = withSightings(this.sightings(), sightingsOf(scan));
       await this.store.update(SIGHTINGS_KEY, record);
       const host = dockerHost();
-      const conn = await engine().connectDocker(host ? { host } : {});
-      return await engine().findOrphanedVolumes(conn, record);
+      const conn = await backend().connectDocker(host ? { host } : {});
+      return await backend().findOrphanedVolumes(conn, record);
     } catch {
       return undefined;
     }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { MoveOffer, MoveResult, PersistMoveOutcome, Recreator } from '../../engine';
-import { engine } from '../engine';
+import type { MoveOffer, MoveResult, PersistMoveOutcome, Recreator } from '../../backend';
+import { backend } from '../backend';
 import { CONTEXT } from '../ids';
 import type { UiTestHooks } from '../ui/test-hooks';
 import type { Ui } from '../ui/ui';
@@ -75,7 +75,7 @@ export async function moveAndPersist(
   try {
     outcome = await withCancellableProgress(ui, hooks, `Moving ${req.path} of ${offer.container.name} into a volume`, (signal, report) => {
       signal.addEventListener('abort', () => (cancelled = true));
-      return engine().persistWithData(
+      return backend().persistWithData(
         { ...req, container: offer.container.id, ...(offer.self ? { live: true } : {}) },
         {
           ...options,
@@ -105,8 +105,8 @@ export async function moveAndPersist(
   // A container the editor cannot watch being recreated (this one, a dev container rebuilt by another
   // extension) gets the manifest: the editor started in the new container checks the path against it.
   if (offer.self || recreator.kind === 'devcontainer') {
-    await engine()
-      .writeMoveManifest(engine().manifestFor(move, req.path), options)
+    await backend()
+      .writeMoveManifest(backend().manifestFor(move, req.path), options)
       .catch((err: unknown) => void ui.show('warning', `The data is moved and verified, but the note the editor checks after the recreate could not be written: ${(err as Error).message}`));
   }
   if (offer.self) await deps.liveMoves.add({ container: move.container.id, containerName: move.container.name, path: req.path, volume: move.volume, instructions });
@@ -145,7 +145,7 @@ export async function recreateNow(
   terminal?.show();
   try {
     const recreated = await ui.withProgress({ title: `Recreating ${a.move.container.name} with volume ${a.move.volume}`, location: 'notification', cancellable: false }, () =>
-      engine().recreateAndVerify(a.recreator, a.move, { file: a.file, path: a.path }, { ...engineDockerOptions(deps), onLine: (l) => terminal?.line(l) }),
+      backend().recreateAndVerify(a.recreator, a.move, { file: a.file, path: a.path }, { ...engineDockerOptions(deps), onLine: (l) => terminal?.line(l) }),
     );
     terminal?.line(`verified: ${a.path} in ${recreated.name} holds what was moved`);
     void ui.show('info', `${movedSentence(a.move, `in the recreated container ${recreated.name}`)}.`);
@@ -175,7 +175,7 @@ export async function copyAgain(deps: MoveDeps, volume?: string): Promise<boolea
   }
   try {
     const { move } = await withCancellableProgress(ui, deps.hooks(), `Copying ${chosen.path} into volume ${chosen.volume} again`, (signal, report) =>
-      engine().copyAgainIntoVolume({ container: chosen.container, path: chosen.path, volume: chosen.volume }, { ...engineDockerOptions(deps), signal, onProgress: (p) => report(progressMessage(p)) }),
+      backend().copyAgainIntoVolume({ container: chosen.container, path: chosen.path, volume: chosen.volume }, { ...engineDockerOptions(deps), signal, onProgress: (p) => report(progressMessage(p)) }),
     );
     void ui.show(
       'warning',

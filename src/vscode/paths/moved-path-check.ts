@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MovedPathCheck } from '../../engine';
-import { engine } from '../engine';
+import type { MovedPathCheck } from '../../backend';
+import { backend } from '../backend';
 import type { FileStorage } from '../file-storage';
 import type { Ui } from '../ui/ui';
 import { filesAndSize } from './persist-policy';
@@ -40,7 +40,7 @@ export class MovedPathChecker {
     for (const dir of withManifest) {
       let check: MovedPathCheck | undefined;
       try {
-        check = await engine().checkMovedPath(dir);
+        check = await backend().checkMovedPath(dir);
       } catch (err) {
         void this.ui.show('warning', `Persistence Lens could not check ${dir} against the copy made before the recreate: ${(err as Error).message}`);
         continue;

@@ -1,8 +1,8 @@
 import { formatBytes } from '../../core/bytes';
 import { isAbortError } from '../../core/errors';
-import type { RecoverResult } from '../../engine';
+import type { RecoverResult } from '../../backend';
 import { linkCancellation } from '../backup/progress';
-import { engine } from '../engine';
+import { backend } from '../backend';
 import { dockerHost } from '../settings';
 import type { OrphanNode } from '../tree/nodes';
 import { defaultRecoverName, recoveredMessage, VOLUME_NAME } from '../tree/present';
@@ -45,7 +45,7 @@ export async function recoverVolumeInto(orphan: OrphanedVolume, deps: RecoverDep
       const controller = new AbortController();
       const links = linkCancellation([token, hooks?.cancellation], controller);
       try {
-        return await engine().recoverVolume(
+        return await backend().recoverVolume(
           { volume, into: { name: into, labels: {}, declaredBy: 'plain' } },
           {
             ...(host ? { host } : {}),

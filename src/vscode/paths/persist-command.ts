@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import type { MoveOffer, PersistRequest } from '../../engine';
-import { engine } from '../engine';
+import type { MoveOffer, PersistRequest } from '../../backend';
+import { backend } from '../backend';
 import type { TargetNode } from '../tree/nodes';
 import type { UiTestHooks } from '../ui/test-hooks';
 import type { Ui } from '../ui/ui';
@@ -73,7 +73,7 @@ export async function persistFromFile(
     ...(report?.noBind ? { noBind: true } : {}),
     ...(offer ? { offer } : {}),
   };
-  const single = engine().singleFileFix(req.path);
+  const single = backend().singleFileFix(req.path);
   if (single && single.kind !== 'folder') situation.singleFile = single;
   const choices = persistChoices(situation);
   const how = await ui.pick(
@@ -99,7 +99,7 @@ export async function persistFromFile(
 /** What the engine can move for this file and path; nothing (only the edit is offered) when Docker does not answer. */
 async function probeOffer(req: { file: string; service?: string; path: string; container?: string }, deps: PersistDeps): Promise<MoveOffer | undefined> {
   try {
-    return await engine().moveOffer(req, engineDockerOptions(deps));
+    return await backend().moveOffer(req, engineDockerOptions(deps));
   } catch {
     // no engine, no container, no permission: the file can still be edited, which is what is offered then
     return undefined;
@@ -118,7 +118,7 @@ export async function applyPersist(request: PersistRequest, ui: Ui, leftBehind?:
   const overlay = unsavedTexts();
   let outcome;
   try {
-    outcome = await engine().planPersist({ ...request, overlay });
+    outcome = await backend().planPersist({ ...request, overlay });
   } catch (err) {
     void ui.show('error', `Cannot persist ${request.path}: ${(err as Error).message}`);
     return false;

@@ -1,6 +1,6 @@
 import { formatBytes } from '../../core/bytes';
 import { basename } from 'node:path';
-import type { MoveOffer, MoveProgress, MoveResult, SingleFileFix } from '../../engine';
+import type { MoveOffer, MoveProgress, MoveResult, SingleFileFix } from '../../backend';
 
 /**
  * The choices of Persist Path… (no vscode import: unit-tested in test/unit/vscode/paths/persist-policy.test.ts).

@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import type { PersistOutcome } from '../../engine';
+import type { PersistOutcome } from '../../backend';
 import { linkCancellation } from '../backup/progress';
 import { dockerHost } from '../settings';
 import type { UiTestHooks } from '../ui/test-hooks';

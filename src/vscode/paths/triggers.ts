@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { EventWatch } from '../../engine';
-import { engine } from '../engine';
+import type { EventWatch } from '../../backend';
+import { backend } from '../backend';
 import { SETTING } from '../ids';
 import { affects, dockerHost } from '../settings';
 import { KUBERNETES_CANDIDATE_GLOB } from '../../sources/workspace-files';
@@ -97,7 +97,7 @@ export class RefreshTriggers implements vscode.Disposable {
     clearTimeout(this.reconnect);
     this.connecting = true;
     const host = dockerHost();
-    engine()
+    backend()
       .watchEngineEvents((e) => {
         // files copied into a container (`docker cp`): its kept changes list is out of date
         if (e.action === 'extract-to-dir' && e.id) this.model.forgetChanges(e.id);

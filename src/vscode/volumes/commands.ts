@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { VolumeReport } from '../../core/volume-inventory';
 import { inUseText, prunePlan, removalDecision, shortVolumeName } from '../../core/volume-removal';
-import type { BackupResult, RecoverResult } from '../../engine';
-import { engine } from '../engine';
+import type { BackupResult, RecoverResult } from '../../backend';
+import { backend } from '../backend';
 import { COMMAND } from '../ids';
 import { recoverVolumeInto } from '../paths/orphans';
 import { dockerHost } from '../settings';
@@ -170,8 +170,8 @@ export class VolumesCommands {
   private async removeOne(v: VolumeReport, outcome: RemovalOutcome): Promise<void> {
     try {
       const host = dockerHost();
-      const conn = await engine().connectDocker(host ? { host } : {});
-      await engine().removeVolume(conn, v.name);
+      const conn = await backend().connectDocker(host ? { host } : {});
+      await backend().removeVolume(conn, v.name);
       outcome.removed.push(v.name);
     } catch (err) {
       outcome.failed.push({ name: v.name, error: (err as Error).message });

@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import type { ScanResult } from '../../core/types';
 import type { VolumeReport } from '../../core/volume-inventory';
 import { parseSightings, withSightings } from '../../core/volume-sightings';
-import type { GatheredVolumes } from '../../engine';
-import { engine } from '../engine';
+import type { GatheredVolumes } from '../../backend';
+import { backend } from '../backend';
 import { SIGHTINGS_KEY, type SightingStore } from '../paths/model';
 import { dockerHost } from '../settings';
 import type { MeasuredSizes } from './present';
@@ -60,7 +60,7 @@ export class VolumesModel implements vscode.Disposable {
   /** The inventory, gathered now (Prune Unused works on a fresh one, limited to `labels` when given). */
   async gather(labels?: Record<string, string>): Promise<GatheredVolumes> {
     const host = dockerHost();
-    return engine().gatherVolumes({
+    return backend().gatherVolumes({
       ...(host ? { host } : {}),
       ...(labels ? { labels } : {}),
       remember: async (seen) => {
@@ -74,12 +74,12 @@ export class VolumesModel implements vscode.Disposable {
   /** Asks the engine for every volume's size (`/system/df`, slow on big engines); returns how long it took. */
   async measureSizes(): Promise<MeasuredSizes> {
     const host = dockerHost();
-    const conn = await engine().connectDocker(host ? { host } : {});
-    const r = await engine().volumeSizes(conn);
+    const conn = await backend().connectDocker(host ? { host } : {});
+    const r = await backend().volumeSizes(conn);
     const measured = { ms: r.ms, at: Date.now() };
     this.sizes = { sizes: r.sizes, measured };
     const volumes = this.current.volumes.map((v) => ({ ...v }));
-    engine().applySizes(volumes, r.sizes);
+    backend().applySizes(volumes, r.sizes);
     this.publish({ ...this.current, volumes, sizes: measured });
     return measured;
   }
@@ -99,7 +99,7 @@ export class VolumesModel implements vscode.Disposable {
     }
     try {
       const { volumes, scan } = await this.gather();
-      if (this.sizes) engine().applySizes(volumes, this.sizes.sizes);
+      if (this.sizes) backend().applySizes(volumes, this.sizes.sizes);
       return { volumes, scan, at: Date.now(), ...(this.sizes ? { sizes: this.sizes.measured } : {}) };
     } catch (err) {
       return { volumes: [], problem: { text: 'No Docker Engine answered', detail: (err as Error).message }, scan: { docker: { asked: true, reachable: false } }, at: Date.now() };

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import type { RecoverResult } from '../../../src/engine';
+import type { RecoverResult } from '../../../src/backend';
 import { COMMAND } from '../../../src/vscode/ids';
 import type { OrphanNode } from '../../../src/vscode/tree/nodes';
 import { TEST_HOOKS_COMMAND, type InputQuestion, type UiTestHooks } from '../../../src/vscode/ui/test-hooks';

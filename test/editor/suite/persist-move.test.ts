@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import type * as Engine from '../../../src/engine';
+import type * as Backend from '../../../src/backend';
 import type { MoveProgress } from '../../../src/move/index';
 import { INTERNAL_COMMAND } from '../../../src/vscode/ids';
 import type { PathNode } from '../../../src/vscode/tree/nodes';
@@ -260,18 +260,18 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
 
     // The check the editor makes at startup in a recreated container reads the path from inside it: the same
     // summary as the engine's digest of the new container's path (here the volume's folder on this host).
-    const engine = engineBundle();
-    const conn = await engine.connectDocker({});
-    const engineSide = engine.digestSummary((await engine.containerPathDigest(conn, fresh, '/data')).digest);
+    const backend = backendBundle();
+    const conn = await backend.connectDocker({});
+    const engineSide = backend.digestSummary((await backend.containerPathDigest(conn, fresh, '/data')).digest);
     const mountpoint = docker('volume', 'inspect', '-f', '{{.Mountpoint}}', volume);
-    assert.deepEqual(engine.digestSummary(await engine.localTreeDigest(mountpoint)), engineSide);
+    assert.deepEqual(backend.digestSummary(await backend.localTreeDigest(mountpoint)), engineSide);
   });
 
-  /** The engine bundle the extension loads (dockerode cannot be bundled into a test file). */
-  const engineBundle = (): typeof Engine => require(join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'engine.js')) as typeof Engine;
+  /** The backend bundle the extension loads (dockerode cannot be bundled into a test file). */
+  const backendBundle = (): typeof Backend => require(join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'backend.js')) as typeof Backend;
 
   test('Copy Again (this container\'s live copy): only a volume with our manifest for that path is refilled, with what the path holds now; the container keeps running', async () => {
-    const engine = engineBundle();
+    const backend = backendBundle();
     const app = containerOf('app');
     const labels = ['--label', 'persistence-lens.test=1', '--label', `persistence-lens.move-run=${tag}`];
     const theirs = `${tag}-theirs`;
@@ -281,21 +281,21 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
     docker('exec', app, 'sh', '-c', 'mkdir -p /srv/live/sub && echo one > /srv/live/a && echo two > /srv/live/sub/b');
 
     inVolume(theirs, 'echo keep > /d/mine');
-    await assert.rejects(engine.copyAgainIntoVolume({ container: app, path: '/srv/live', volume: theirs }, { helperLabels: runLabel }), /holds no copy of \/srv\/live made by Persistence Lens/);
+    await assert.rejects(backend.copyAgainIntoVolume({ container: app, path: '/srv/live', volume: theirs }, { helperLabels: runLabel }), /holds no copy of \/srv\/live made by Persistence Lens/);
     assert.equal(inVolume(theirs, 'ls -A /d', true), 'mine', 'a volume without our manifest is left as it is');
 
     // the state after a first live copy: our manifest for /srv/live (and whatever that copy held)
-    await engine.writeMoveManifest({ tool: 'persistence-lens', kind: 'live-move', version: 1, path: '/srv/live', volume: live, container: app, files: 0, bytes: 0, entries: 1, digest: '0'.repeat(64), copiedAt: new Date(0).toISOString() }, { helperLabels: runLabel });
+    await backend.writeMoveManifest({ tool: 'persistence-lens', kind: 'live-move', version: 1, path: '/srv/live', volume: live, container: app, files: 0, bytes: 0, entries: 1, digest: '0'.repeat(64), copiedAt: new Date(0).toISOString() }, { helperLabels: runLabel });
     inVolume(live, 'echo stale > /d/stale');
     const t0 = Date.now();
-    const { move, manifest } = await engine.copyAgainIntoVolume({ container: app, path: '/srv/live', volume: live }, { helperLabels: runLabel });
+    const { move, manifest } = await backend.copyAgainIntoVolume({ container: app, path: '/srv/live', volume: live }, { helperLabels: runLabel });
     recordMetric('move: Copy Again of a small path (ms)', Date.now() - t0);
     assert.equal(move.copiedLive, true);
     assert.equal(running(app), 'true', 'this container is never stopped');
     assert.deepEqual(inVolume(live, 'cd /d && find . | sort', true).split('\n'), ['.', './.persistence-lens-move.json', './a', './sub', './sub/b']);
     assert.equal(manifest.files, 2);
-    const conn = await engine.connectDocker({});
-    assert.equal(manifest.digest, engine.digestSummary((await engine.containerPathDigest(conn, app, '/srv/live')).digest).digest, 'the manifest describes the path as it is now');
+    const conn = await backend.connectDocker({});
+    assert.equal(manifest.digest, backend.digestSummary((await backend.containerPathDigest(conn, app, '/srv/live')).digest).digest, 'the manifest describes the path as it is now');
     assert.ok(new Date(manifest.copiedAt).getTime() > 0);
     for (const v of [theirs, live]) docker('volume', 'rm', '-f', v);
   });
@@ -303,13 +303,13 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
   test('the editor started in a recreated container: a path with our manifest is verified, reported once, and the manifest removed', async () => {
     reset();
     const { paths } = await extensionApi();
-    const engine = engineBundle();
+    const backend = backendBundle();
     const moved = mkdtempSync(join(tmpdir(), 'pl-moved-'));
     try {
       mkdirSync(join(moved, 'keys'));
       writeFileSync(join(moved, 'keys', 'id_ed25519'), 'secret\n', { mode: 0o600 });
-      const summary = engine.digestSummary(await engine.localTreeDigest(moved));
-      const manifest = join(moved, engine.MOVE_MANIFEST);
+      const summary = backend.digestSummary(await backend.localTreeDigest(moved));
+      const manifest = join(moved, backend.MOVE_MANIFEST);
       writeFileSync(manifest, JSON.stringify({ tool: 'persistence-lens', kind: 'live-move', version: 1, path: moved, volume: 'demo_ssh', container: 'demo-app-1', copiedAt: new Date().toISOString(), ...summary }));
       const t0 = Date.now();
       const [result] = await paths.movedPathCheck.run([moved]);

@@ -1,6 +1,6 @@
 /**
  * One error vocabulary across the bundle boundary (issue 14, improvement 2): the guards test `kind`, so they
- * answer for an error made by another bundle's copy of a class (the editor loads the engine as dist/engine.js),
+ * answer for an error made by another bundle's copy of a class (the editor loads the backend as dist/backend.js),
  * and the CLI decides every exit code from the kind, in one table.
  */
 import assert from 'node:assert/strict';
@@ -33,7 +33,7 @@ const ENDPOINT = { description: 'unix:///nowhere.sock', modemOptions: { socketPa
 type Makers = Record<string, () => Error>;
 let bundled: Makers | undefined;
 
-/** The engine's error classes built into a bundle of their own, as dist/engine.js holds its copies. */
+/** The backend's error classes built into a bundle of their own, as dist/backend.js holds its copies. */
 function otherBundle(): Makers {
   if (bundled) return bundled;
   const entry = join(work, 'entry.ts');
@@ -58,7 +58,7 @@ function otherBundle(): Makers {
       '};',
     ].join('\n'),
   );
-  bundled = (require(bundleForAnyUser(entry, work, 'engine-copy.cjs')) as { make: Makers }).make;
+  bundled = (require(bundleForAnyUser(entry, work, 'backend-copy.cjs')) as { make: Makers }).make;
   return bundled;
 }
 

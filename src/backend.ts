@@ -1,6 +1,7 @@
 /**
- * The engine as the editor layer uses it, built as its own bundle (dist/engine.js). The extension loads it
- * on first use (src/vscode/engine.ts), so activation never parses dockerode, yaml or the sources.
+ * The backend as the editor layer uses it (scan, fixes, backups, moves), built as its own bundle (dist/backend.js).
+ * The extension loads it on first use (src/vscode/backend.ts), so activation never parses dockerode, yaml or the
+ * sources.
  */
 export { scan, type ScanRequest } from './scan';
 export { formatScan, summaryLine } from './report/format';
