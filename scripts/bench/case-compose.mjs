@@ -14,7 +14,7 @@ import { interleaved, spawnQuiet, summary } from './lib.mjs';
 const SERVICES = 500;
 const VOLUMES = 10;
 
-/** The same shape as the loader's speed test (test/unit/sources/compose/index.test.ts): binds, named volumes, ro, interpolation. */
+/** The same shape as the loader's speed test (test/unit/sources/compose/project.test.ts): binds, named volumes, ro, interpolation. */
 function composeFile(services) {
   let y = 'services:\n';
   for (let s = 0; s < services; s++) {

@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { brief as briefOf, mountAt, rejectsWithLocation, writeProject } from '../../helpers/source-checks';
 import { analyzeTarget } from '../../../../src/core/analyze';
 import type { Mount, TargetInput } from '../../../../src/core/types';
-import { loadComposeProject, normalizeProjectName, type ImageInfo } from '../../../../src/sources/compose/index';
+import type { ImageInfo } from '../../../../src/sources/compose/image-info';
+import { loadComposeProject, normalizeProjectName } from '../../../../src/sources/compose/project';
 
 const FIX = resolve(__dirname, '../../../fixtures/compose');
 const brief = (m: Mount) => briefOf(m, FIX);
