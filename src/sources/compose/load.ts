@@ -16,6 +16,7 @@ import {
   expectMapOrNull,
   expectString,
   get,
+  isAbsent,
   parseYaml,
   sameValue,
   type LEntry,
@@ -130,7 +131,7 @@ async function applyIncludes(ctx: LoadContext, model: LMap, base: string, env: E
   const entries = new Map(model.entries);
   entries.delete('include');
   const out: LMap = { kind: 'map', loc: model.loc, base: model.base, entries };
-  if (!inc || (inc.kind === 'scalar' && inc.value === null)) return out;
+  if (isAbsent(inc)) return out;
   if (inc.kind !== 'seq') throw new InputError(`include must be a list, not ${describe(inc)}`, inc.loc);
   for (const item of inc.items) {
     let paths: LNode[];
@@ -158,13 +159,13 @@ async function applyIncludes(ctx: LoadContext, model: LMap, base: string, env: E
       throw new InputError(`include cycle: ${cycle}`, main.loc);
     }
     let projectDir = dirname(main.path);
-    if (projectDirNode && !(projectDirNode.kind === 'scalar' && projectDirNode.value === null)) {
+    if (!isAbsent(projectDirNode)) {
       projectDir = resolve(base, expectString(projectDirNode, 'include project_directory', false));
     }
 
     // The included project's variables: ours first, then its env files (or its own .env).
     let fileVars: Record<string, string> = {};
-    if (envFileNode && !(envFileNode.kind === 'scalar' && envFileNode.value === null)) {
+    if (!isAbsent(envFileNode)) {
       const list = envFileNode.kind === 'seq' ? envFileNode.items : [envFileNode];
       for (const n of list) {
         const f = resolve(base, expectString(n, 'include env_file', false));
@@ -258,7 +259,7 @@ class ExtendsResolver {
       if (!s) throw new InputError(`extends of service "${name}" needs a "service"`, ext.loc);
       ref = expectString(s, 'extends.service');
       const f = get(ext, 'file');
-      if (f && !(f.kind === 'scalar' && f.value === null)) refFile = expectString(f, 'extends.file', false);
+      if (!isAbsent(f)) refFile = expectString(f, 'extends.file', false);
     } else ref = expectString(ext, 'extends');
 
     if (chain.includes(id)) {
@@ -306,10 +307,6 @@ export function mergeModels(a: LMap, b: LMap): LMap {
   return mergeMaps(a, b, []);
 }
 
-function isNull(n: LNode): n is LScalar {
-  return n.kind === 'scalar' && n.value === null;
-}
-
 function pathIs(path: string[], ...pattern: string[]): boolean {
   if (path.length !== pattern.length) return false;
   return pattern.every((p, i) => p === '*' || p === path[i]);
@@ -317,7 +314,7 @@ function pathIs(path: string[], ...pattern: string[]): boolean {
 
 function mergeNode(a: LNode, b: LNode, path: string[]): LNode {
   if (b.tag === '!override' || b.tag === '!reset') return b;
-  if (isNull(a)) return b;
+  if (isAbsent(a)) return b;
   if (path.length === 3 && path[0] === 'services') {
     switch (path[2]) {
       case 'volumes':
@@ -338,7 +335,7 @@ function mergeNode(a: LNode, b: LNode, path: string[]): LNode {
     }
   }
   if (pathIs(path, 'services', '*', 'healthcheck', 'test')) return b;
-  if (path.length === 2 && path[0] === 'services' && (isNull(b) || b.kind !== 'map')) return isNull(b) ? a : b;
+  if (path.length === 2 && path[0] === 'services' && (isAbsent(b) || b.kind !== 'map')) return isAbsent(b) ? a : b;
   if (path.length >= 1 && path[path.length - 1]!.startsWith('x-')) return b;
   if (a.kind === 'map' && b.kind === 'map') return mergeMaps(a, b, path);
   if (a.kind === 'seq' && b.kind === 'seq') return { kind: 'seq', loc: a.loc, base: a.base, items: [...a.items, ...b.items] };
@@ -361,7 +358,7 @@ function mergeMaps(a: LMap, b: LMap, path: string[]): LMap {
 
 function asSeq(n: LNode): LSeq {
   if (n.kind === 'seq') return n;
-  if (isNull(n)) return { kind: 'seq', loc: n.loc, base: n.base, items: [] };
+  if (isAbsent(n)) return { kind: 'seq', loc: n.loc, base: n.base, items: [] };
   return { kind: 'seq', loc: n.loc, base: n.base, items: [n] };
 }
 

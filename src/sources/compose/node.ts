@@ -215,6 +215,14 @@ class Converter {
 // ---------------------------------------------------------------------------------------------
 // Reading helpers: typed access that fails with the position of the offending node.
 
+/**
+ * A value that is not there: a missing key, or one written as `null`, `~` or nothing at all (`volumes:` with
+ * nothing after it), which YAML reads as null. A quoted empty string (`""`) is a value, not an absence.
+ */
+export function isAbsent(n: LNode | undefined): n is undefined | (LScalar & { value: null }) {
+  return n === undefined || (n.kind === 'scalar' && n.value === null);
+}
+
 export function isReset(n: LNode | undefined): boolean {
   return n?.tag === '!reset';
 }
@@ -259,7 +267,7 @@ export function expectString(n: LNode, what: string, allowNumber = true): string
 
 export function optionalString(map: LMap, key: string, what: string): string | undefined {
   const n = get(map, key);
-  if (!n || (n.kind === 'scalar' && n.value === null)) return undefined;
+  if (isAbsent(n)) return undefined;
   return expectString(n, what);
 }
 

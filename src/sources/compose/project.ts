@@ -12,7 +12,7 @@ import { DEFAULT_COMPOSE_FILES, DEFAULT_OVERRIDE_FILES } from './file-names';
 import { chooseHome, imageInfoCache, imageUser, namePart, type ImageInfoLookup } from './image-info';
 import { checkEntries } from './limits';
 import { definedOnly, keyValuesAsMap, LoadContext, loadLayer, mergeModels, type EnvVars, type TextOverlay } from './load';
-import { describe, expectBool, expectMapOrNull, expectString, get, isReset, optionalString, type LMap, type LNode } from './node';
+import { describe, expectBool, expectMapOrNull, expectString, get, isAbsent, isReset, optionalString, type LMap, type LNode } from './node';
 import { parseServiceTmpfs, parseServiceVolume, resolveHostPath, type VolumeSpec } from './volumes';
 
 export interface ComposeLoadOptions {
@@ -139,7 +139,7 @@ async function buildProject(model: LMap, files: string[], projectDir: string, en
 
   // Project name: -p, then COMPOSE_PROJECT_NAME, then `name:`, then the project directory's name.
   const nameNode = get(model, 'name');
-  const declaredName = nameNode && !(nameNode.kind === 'scalar' && nameNode.value === null) ? expectString(nameNode, 'name') : undefined;
+  const declaredName = !isAbsent(nameNode) ? expectString(nameNode, 'name') : undefined;
   const explicit = [opts.projectName, env.COMPOSE_PROJECT_NAME, declaredName];
   let projectName = '';
   for (const c of explicit) {
@@ -215,7 +215,7 @@ async function readService(
   const image = optionalString(node, 'image', `services.${name}.image`) || undefined;
   const userRaw = get(node, 'user');
   let user: string | undefined;
-  if (userRaw && !(userRaw.kind === 'scalar' && userRaw.value === null)) user = namePart(expectString(userRaw, `services.${name}.user`)) || undefined;
+  if (!isAbsent(userRaw)) user = namePart(expectString(userRaw, `services.${name}.user`)) || undefined;
   const workingDir = optionalString(node, 'working_dir', `services.${name}.working_dir`) || undefined;
   const ro = get(node, 'read_only');
   const readOnlyRoot = ro ? expectBool(ro, `services.${name}.read_only`) : false;
@@ -234,7 +234,7 @@ async function readService(
   };
   const mounts: Mount[] = [];
   const volumesNode = get(node, 'volumes');
-  if (volumesNode && !(volumesNode.kind === 'scalar' && volumesNode.value === null)) {
+  if (!isAbsent(volumesNode)) {
     if (volumesNode.kind !== 'seq') throw new InputError(`services.${name}.volumes must be a list, not ${describe(volumesNode)}`, volumesNode.loc);
     checkEntries(`services.${name}.volumes`, volumesNode.items.length, volumesNode.loc);
     for (const item of volumesNode.items) {
@@ -245,7 +245,7 @@ async function readService(
     }
   }
   const tmpfsNode = get(node, 'tmpfs');
-  if (tmpfsNode && !(tmpfsNode.kind === 'scalar' && tmpfsNode.value === null)) {
+  if (!isAbsent(tmpfsNode)) {
     if (tmpfsNode.kind === 'map') throw new InputError(`services.${name}.tmpfs must be a string or a list, not a mapping`, tmpfsNode.loc);
     if (tmpfsNode.kind === 'seq') checkEntries(`services.${name}.tmpfs`, tmpfsNode.items.length, tmpfsNode.loc);
     for (const t of parseServiceTmpfs(tmpfsNode)) {
@@ -256,7 +256,7 @@ async function readService(
 
   const volumesFrom: ServiceDraft['volumesFrom'] = [];
   const vf = get(node, 'volumes_from');
-  if (vf && !(vf.kind === 'scalar' && vf.value === null)) {
+  if (!isAbsent(vf)) {
     if (vf.kind !== 'seq') throw new InputError(`services.${name}.volumes_from must be a list, not ${describe(vf)}`, vf.loc);
     for (const item of vf.items) {
       const s = expectString(item, 'a volumes_from entry', false);
@@ -313,7 +313,7 @@ async function readServiceEnv(
 ): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   const envFile = get(node, 'env_file');
-  if (envFile && !(envFile.kind === 'scalar' && envFile.value === null)) {
+  if (!isAbsent(envFile)) {
     const items = envFile.kind === 'seq' ? envFile.items : [envFile];
     for (const item of items) {
       let pathNode: LNode = item;
@@ -337,7 +337,7 @@ async function readServiceEnv(
     }
   }
   const environment = get(node, 'environment');
-  if (environment && !(environment.kind === 'scalar' && environment.value === null)) {
+  if (!isAbsent(environment)) {
     if (environment.kind === 'scalar') {
       throw new InputError(`services.${name}.environment must be a mapping or a list, not ${describe(environment)}`, environment.loc);
     }
