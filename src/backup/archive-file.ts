@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import { close, constants as fsc, createWriteStream, fsync, open, promises as fsp } from 'node:fs';
 import { promisify } from 'node:util';
 import { hostname } from 'node:os';
 import { dirname, basename, join } from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { defaultParallelism, ParallelGzip } from './parallel-gzip';
+import { HashCount } from './hash-count';
 import { ReclaimEvery } from './reclaim';
 import { tarBytes, type ArchiveEntry, type EntryCounters } from './tar-format';
 
@@ -62,20 +62,6 @@ export const DEFAULT_GZIP_LEVEL = 6;
 export function checkLevel(level: number): number {
   if (!Number.isInteger(level) || level < 1 || level > 9) throw new RangeError(`the gzip level must be a whole number from 1 to 9 (got ${level})`);
   return level;
-}
-
-class HashCount extends Transform {
-  readonly hash = createHash('sha256');
-  bytes = 0;
-  constructor(private readonly onChunk: (bytes: number) => void) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    this.onChunk(this.bytes);
-    cb(null, chunk);
-  }
 }
 
 const openFd = promisify(open);
