@@ -98,6 +98,7 @@ describe('architecture: one boundary', () => {
       'browse/uri-path', // the browse URIs' spelling, pure
       'browse/source',
       'browse/errors', // the browse error codes' guard
+      'backup/describe', // backup sources and restore targets in words: one spelling for the engine, the CLI and the editor (types only, node:path)
     ]);
     const engineSide = (l: string) => !['vscode', 'extension'].includes(l);
     const bad = violations((i) => (layer(i.from) === 'vscode' || i.from === 'extension.ts') && i.to !== 'vscode' && engineSide(layer(i.to)) && !i.typeOnly && !PURE.has(i.to) && i.to !== 'engine');
