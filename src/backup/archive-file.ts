@@ -49,11 +49,24 @@ export function partialPathFor(finalPath: string): string {
   return `${finalPath}.${safeHost()}-${process.pid}${PARTIAL_SUFFIX}`;
 }
 
-function safeHost(): string {
+/** This machine's name as partial file names and helper owner labels hold it: letters, digits, `_` and `-`, 40 at most. */
+export function safeHost(): string {
+  return rawHostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40) || 'host';
+}
+
+/**
+ * Whether a host name this tool wrote names this machine: the {@link safeHost} form, or the raw host name that
+ * helper owner labels held before (#14), so that a helper an older version left behind is still known as ours.
+ */
+export function isThisHost(written: string): boolean {
+  return written === safeHost() || written === (rawHostname() || 'host');
+}
+
+function rawHostname(): string {
   try {
-    return hostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40) || 'host';
+    return hostname();
   } catch {
-    return 'host';
+    return '';
   }
 }
 
