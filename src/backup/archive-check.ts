@@ -1,12 +1,11 @@
 import { constants as fsc, promises as fsp } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PassThrough, Readable, pipeline as pipelineCb } from 'node:stream';
-import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { isAborted, isInputError } from '../core/errors';
 import { ArchiveRefusedError, BackupAbortedError, BackupInputError, isAbortError, isArchiveRefusal, messageOf } from './errors';
 import type { LocalTargetCheck } from './local-extract';
-import { HashCount } from './hash-count';
+import { HashCount, hashStream } from './hash-count';
 import { manifestPathFor, readManifestFor, type Layout, type Manifest } from './manifest';
 import type { ProgressReporter } from './progress';
 import { readTar } from './tar-read';
@@ -101,20 +100,12 @@ export class ArchiveHandle {
 
   async sha256(opts: { signal?: AbortSignal; onBytes?: (n: number) => void }): Promise<string> {
     await this.unchanged();
-    const hash = createHash('sha256');
-    let bytes = 0;
     const stream = this.stream();
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        if (opts.signal?.aborted) throw opts.signal.reason ?? new BackupAbortedError();
-        hash.update(chunk);
-        bytes += chunk.length;
-        opts.onBytes?.(bytes);
-      }
+      return (await hashStream(stream as AsyncIterable<Buffer>, opts)).sha256;
     } finally {
       stream.destroy();
     }
-    return hash.digest('hex');
   }
 
   async close(): Promise<void> {
