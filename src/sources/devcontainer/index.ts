@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { normalizePosix } from '../../core/paths';
-import { formatLocation, InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
+import { formatLocation } from '../../core/errors';
+import { InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
 import { chooseHome, imageInfoCache, imageUser, loadComposeProject, namePart, type ComposeLoadOptions, type ComposeProject, type ImageInfo } from '../compose/index';
 import { checkEntries, checkTextSize, readConfigFile } from '../compose/limits';
 import { definedOnly } from '../compose/load';
