@@ -10,7 +10,7 @@ import { formatLocation } from '../../core/errors';
 import { InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
 import { chooseHome, imageInfoCache, imageUser, loadComposeProject, namePart, type ComposeLoadOptions, type ComposeProject, type ImageInfo } from '../compose/index';
 import { checkEntries, checkTextSize, readConfigFile } from '../compose/limits';
-import { definedOnly } from '../compose/load';
+import { definedOnly } from '../../core/env';
 import { isHostPath, resolveHostPath, splitShortSyntax } from '../compose/volumes';
 import { boundDevice, isReadOnlyRootFlag, parseMountString, storageFlagAt, tmpfsTarget, type MountSpec } from './docker-args';
 import { isNull, keyOf, parseJsonc, prop, typeName, type JsonDoc, type JsonNode } from './json-reader';
