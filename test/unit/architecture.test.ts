@@ -92,6 +92,7 @@ describe('architecture: one boundary', () => {
       'core/analyze',
       'core/paths',
       'core/volume-sightings',
+      'core/volume-removal', // shortVolumeName: anonymous volumes shortened the same way in the tree, the CLI and the reports
       'sources/self', // the mount table: read at activation for the status bar and the save warning
       'sources/docker/compose-labels',
       'sources/workspace-files',
