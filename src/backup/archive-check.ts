@@ -1,11 +1,11 @@
 import { constants as fsc, promises as fsp } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { PassThrough, Readable, Transform, pipeline as pipelineCb, type TransformCallback } from 'node:stream';
-import { createHash } from 'node:crypto';
+import { PassThrough, Readable, pipeline as pipelineCb } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { isAborted, isInputError } from '../core/errors';
 import { ArchiveRefusedError, BackupAbortedError, BackupInputError, isAbortError, isArchiveRefusal, messageOf } from './errors';
 import type { LocalTargetCheck } from './local-extract';
+import { HashCount, hashStream } from './hash-count';
 import { manifestPathFor, readManifestFor, type Layout, type Manifest } from './manifest';
 import type { ProgressReporter } from './progress';
 import { readTar } from './tar-read';
@@ -30,20 +30,6 @@ export interface ArchiveCheck {
   /** The archive's root entry (`./`), when it has one: the target directory gets its mode, owner, times. */
   root?: EntryHeader;
   warnings: string[];
-}
-
-class RawTap extends Transform {
-  readonly hash = createHash('sha256');
-  bytes = 0;
-  constructor(private readonly onBytes?: (n: number) => void) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    this.onBytes?.(this.bytes);
-    cb(null, chunk);
-  }
 }
 
 /**
@@ -114,20 +100,12 @@ export class ArchiveHandle {
 
   async sha256(opts: { signal?: AbortSignal; onBytes?: (n: number) => void }): Promise<string> {
     await this.unchanged();
-    const hash = createHash('sha256');
-    let bytes = 0;
     const stream = this.stream();
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        if (opts.signal?.aborted) throw opts.signal.reason ?? new BackupAbortedError();
-        hash.update(chunk);
-        bytes += chunk.length;
-        opts.onBytes?.(bytes);
-      }
+      return (await hashStream(stream as AsyncIterable<Buffer>, opts)).sha256;
     } finally {
       stream.destroy();
     }
-    return hash.digest('hex');
   }
 
   async close(): Promise<void> {
@@ -136,11 +114,11 @@ export class ArchiveHandle {
 }
 
 /** The archive's tar bytes (gunzipped when it is gzip), with the raw bytes hashed as they are read. */
-export async function openArchive(archive: ArchiveHandle, opts: { onBytes?: (n: number) => void }): Promise<{ tar: Readable; tap: RawTap }> {
+export async function openArchive(archive: ArchiveHandle, opts: { onBytes?: (n: number) => void }): Promise<{ tar: Readable; tap: HashCount }> {
   await archive.unchanged();
   const gz = await archive.isGzip();
   const raw = archive.stream();
-  const tap = new RawTap(opts.onBytes);
+  const tap = new HashCount(opts.onBytes);
   const out = gz ? createGunzip({ chunkSize: 128 * 1024 }) : new PassThrough();
   pipelineCb(raw, tap, out, () => undefined);
   return { tar: out, tap };

@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import { close, constants as fsc, createWriteStream, fsync, open, promises as fsp } from 'node:fs';
 import { promisify } from 'node:util';
 import { hostname } from 'node:os';
 import { dirname, basename, join } from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { defaultParallelism, ParallelGzip } from './parallel-gzip';
+import { HashCount } from './hash-count';
 import { ReclaimEvery } from './reclaim';
 import { tarBytes, type ArchiveEntry, type EntryCounters } from './tar-format';
 
@@ -49,11 +49,24 @@ export function partialPathFor(finalPath: string): string {
   return `${finalPath}.${safeHost()}-${process.pid}${PARTIAL_SUFFIX}`;
 }
 
-function safeHost(): string {
+/** This machine's name as partial file names and helper owner labels hold it: letters, digits, `_` and `-`, 40 at most. */
+export function safeHost(): string {
+  return rawHostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40) || 'host';
+}
+
+/**
+ * Whether a host name this tool wrote names this machine: the {@link safeHost} form, or the raw host name that
+ * helper owner labels held before (#14), so that a helper an older version left behind is still known as ours.
+ */
+export function isThisHost(written: string): boolean {
+  return written === safeHost() || written === (rawHostname() || 'host');
+}
+
+function rawHostname(): string {
   try {
-    return hostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40) || 'host';
+    return hostname();
   } catch {
-    return 'host';
+    return '';
   }
 }
 
@@ -62,20 +75,6 @@ export const DEFAULT_GZIP_LEVEL = 6;
 export function checkLevel(level: number): number {
   if (!Number.isInteger(level) || level < 1 || level > 9) throw new RangeError(`the gzip level must be a whole number from 1 to 9 (got ${level})`);
   return level;
-}
-
-class HashCount extends Transform {
-  readonly hash = createHash('sha256');
-  bytes = 0;
-  constructor(private readonly onChunk: (bytes: number) => void) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    this.onChunk(this.bytes);
-    cb(null, chunk);
-  }
 }
 
 const openFd = promisify(open);

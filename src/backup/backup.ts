@@ -20,6 +20,7 @@ import type Dockerode from 'dockerode';
 import type { DockerConnection } from '../sources/docker/client';
 import { isAborted, isFailure, isInputError, isUnavailable } from '../core/errors';
 import { BackupAbortedError, BackupFailedError, BackupInputError, errorCode, isAbortError, isBackupError, messageOf, throwIfAborted } from './errors';
+import { describeTarget } from './describe';
 import { inodeKey, localEntries } from './local-source';
 import { archivePathFor, defaultBackupDir, ensureBackupDir } from './location';
 import { manifestPathFor, MANIFEST_FORMAT, toolVersion, type Layout, type Manifest, type ManifestSource } from './manifest';
@@ -176,17 +177,6 @@ export function failure(err: unknown, doing: string, signal?: AbortSignal): Erro
   return new BackupFailedError(`${doing} failed: ${why}: nothing was written (the partial archive was removed)`, { cause: err });
 }
 
-function describeSource(source: BackupSource): string {
-  switch (source.kind) {
-    case 'volume':
-      return `volume "${source.volume}"`;
-    case 'container-path':
-      return `${source.path} of container "${source.container}"`;
-    case 'local':
-      return resolve(source.path);
-  }
-}
-
 /** Total size of a local tree (best effort, for the percentage); stops when `signal` fires. */
 async function localSize(root: string, signal: AbortSignal): Promise<number | undefined> {
   let total = 0;
@@ -214,7 +204,7 @@ async function localSize(root: string, signal: AbortSignal): Promise<number | un
 export async function backup(source: BackupSource, opts: BackupOptions = {}): Promise<BackupResult> {
   const reporter = new ProgressReporter('backup', opts.onProgress, opts.progressIntervalMs);
   throwIfAborted(opts.signal, 'the backup');
-  const what = describeSource(source);
+  const what = describeTarget(source);
   const warnings: string[] = [];
   const sizing = new AbortController();
   // The source is checked before the destination is made: a backup of a missing path or volume leaves no

@@ -1,11 +1,10 @@
 import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { connectDocker, type DockerConnection } from '../sources/docker/client';
 import { BackupAbortedError, BackupFailedError, BackupInputError, errorCode, isAbortError, isBackupError, messageOf } from './errors';
-import { processAlive } from './archive-file';
+import { isThisHost, processAlive, safeHost } from './archive-file';
 import { readTar } from './tar-read';
 import type { ArchiveEntry } from './tar-format';
 
@@ -69,14 +68,7 @@ export function translateDockerError(err: unknown, conn: DockerConnection, doing
   return new BackupFailedError(`${doing} failed: ${messageOf(err)}`, { cause: err });
 }
 
-const ownerValue = (): string => `${safeHostname()}/${process.pid}`;
-function safeHostname(): string {
-  try {
-    return hostname();
-  } catch {
-    return 'host';
-  }
-}
+const ownerValue = (): string => `${safeHost()}/${process.pid}`;
 
 /**
  * Removes helper containers left by operations that did not finish: those of this host whose process is
@@ -90,7 +82,7 @@ export async function sweepStaleHelpers(docker: Dockerode, now = Date.now()): Pr
       const owner = c.Labels?.[OWNER_LABEL] ?? '';
       const [host, pidText] = owner.split('/');
       const pid = Number(pidText);
-      const mine = host === safeHostname();
+      const mine = isThisHost(host ?? '');
       const dead = mine && Number.isInteger(pid) && pid !== process.pid && !processAlive(pid);
       const old = now / 1000 - c.Created > 24 * 3600;
       if (!dead && !old) continue;

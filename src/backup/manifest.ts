@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { constants as fsc, createReadStream, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BackupInputError } from './errors';
+import { hashStream } from './hash-count';
 
 /**
  * The manifest written beside every archive (`<stem>.manifest.json`, written last, atomically): what the
@@ -163,15 +163,9 @@ export async function readManifestFor(archivePath: string): Promise<Manifest | u
 
 /** sha256 (hex) and size of a file, streamed. */
 export async function hashFile(path: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
+  // the read stream watches the signal itself
   const stream = createReadStream(path, { highWaterMark: 1024 * 1024, ...(opts.signal ? { signal: opts.signal } : {}) });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-    opts.onBytes?.(bytes);
-  }
-  return { sha256: hash.digest('hex'), bytes };
+  return hashStream(stream as AsyncIterable<Buffer>, opts.onBytes ? { onBytes: opts.onBytes } : {});
 }
 
 /** The version of this tool, for manifests: the build's define, else package.json, else "dev". */

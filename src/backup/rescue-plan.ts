@@ -1,4 +1,5 @@
 import { isWithin, normalizePosix, parentPosix } from '../core/paths';
+import { homeOfPath } from '../core/user';
 
 /**
  * What a rescue archives, from the engine's changes list (`GET /containers/{id}/changes`: Kind 0 modified,
@@ -111,7 +112,7 @@ export async function planRescue(changes: readonly Change[], mountTargets: reado
  * `/opt/app`), else the first.
  */
 export function persistGroup(path: string, home?: string): string {
-  const homes = [home, ...(/^(\/home\/[^/]+|\/root)(\/|$)/.exec(path)?.slice(1, 2) ?? [])].filter((h): h is string => !!h && h !== '/');
+  const homes = [home, homeOfPath(path)].filter((h): h is string => !!h && h !== '/');
   for (const h of homes) {
     const hn = normalizePosix(h);
     if (isWithin(path, hn)) {

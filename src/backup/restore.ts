@@ -16,7 +16,7 @@ import {
   HELPER_MOUNT,
   rootNameMap,
 } from './docker-access';
-import { describeTarget } from './restore-targets';
+import { describeTarget } from './describe';
 import { createContainerDir, engineDirHasContent, engineFreeSpace } from './restore-targets/engine-dir';
 import { planRescueWrite, tmpfsMountPoints } from './restore-targets/container';
 import { contentAlone, needsForce, notARescueArchive, type TargetContent } from './restore-refusal';

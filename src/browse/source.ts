@@ -1,3 +1,5 @@
+import { describeTarget } from '../backup/describe';
+
 /** What a browse session reads: a Docker volume, a directory of a container (running or stopped), or a backup archive file. */
 export type BrowseSource =
   | { kind: 'volume'; volume: string }
@@ -20,9 +22,9 @@ export function sourceKey(s: BrowseSource): string {
 export function describeSource(s: BrowseSource): string {
   switch (s.kind) {
     case 'volume':
-      return `volume "${s.volume}"`;
+      return describeTarget(s);
     case 'container':
-      return `${s.root} of container "${s.container}"`;
+      return describeTarget({ kind: 'container-path', container: s.container, path: s.root });
     case 'archive':
       return `backup ${s.file.slice(s.file.lastIndexOf('/') + 1)}`;
   }

@@ -8,6 +8,7 @@ import { criticalityRank, isAtRisk } from './survival';
 import { explainPod } from './kubernetes-reasons';
 import { isAtRiskInPod, podSurvivalOf } from './pod-survival';
 import type { PodPathReport, PodStorage, Category, ChangeSummary, Criticality, Mount, PathOrigin, PathReport, SourceLocation, TargetInput, TargetReport } from './types';
+import { homeOfPath } from './user';
 
 /** A directory replaced at every start keeps nothing, whatever storage is under it. */
 const NOTHING_SURVIVES = { restart: false, recreate: false, composeUp: false, composeDownVolumes: false, reboot: false } as const;
@@ -30,13 +31,12 @@ export function inferHome(input: Pick<TargetInput, 'home' | 'env' | 'mounts' | '
   if (input.home) return normalizePosix(input.home);
   const fromEnv = input.env.HOME;
   if (fromEnv?.startsWith('/')) return normalizePosix(fromEnv);
-  const homeOf = (p: string): string | undefined => /^(\/home\/[^/]+|\/root)(\/|$)/.exec(p)?.[1];
   for (const v of ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'XDG_CACHE_HOME']) {
-    const h = input.env[v] && homeOf(input.env[v]!);
+    const h = input.env[v] && homeOfPath(input.env[v]!);
     if (h) return h;
   }
   for (const m of input.mounts) {
-    const h = homeOf(m.target);
+    const h = homeOfPath(m.target);
     if (h) return h;
   }
   if (input.user === 'root' || input.user === '0') return '/root';

@@ -1,5 +1,6 @@
 import { isWithin, normalizePosix, parentPosix } from './paths';
 import type { ChangeSummary, Mount } from './types';
+import { homeOfPath } from './user';
 
 /**
  * Summaries of a container's writable layer, from the engine's changes list (`docker diff`,
@@ -45,13 +46,11 @@ export interface SummarizeOptions {
   maxExamples?: number;
 }
 
-/** `/home/<user>` and `/root` group like a home even when the target's home is another one. */
-const HOME_LIKE = /^(\/home\/[^/]+|\/root)(\/|$)/;
-
 /** The directory a changed path is counted under. */
 export function changeGroup(path: string, home?: string): string {
   const h = home ? normalizePosix(home) : undefined;
-  const homeOf = h && h !== '/' && isWithin(path, h) ? h : HOME_LIKE.exec(path)?.[1];
+  // `/home/<user>` and `/root` group like a home even when the target's home is another one
+  const homeOf = h && h !== '/' && isWithin(path, h) ? h : homeOfPath(path);
   if (homeOf) {
     if (path === homeOf) return homeOf;
     const first = path.slice(homeOf.length + 1).split('/')[0]!;

@@ -45,7 +45,7 @@ const INPUT: readonly InputKind[] = ['input', 'refused-destination', 'needs-forc
 const INPUT_KINDS: ReadonlySet<string> = new Set(INPUT);
 const KINDS: ReadonlySet<string> = new Set<ErrorKind>(['usage', ...INPUT, 'unavailable', 'failed', 'aborted']);
 
-/** `file:line:column`, as compilers print a place. */
+/** `file:line:column`, the form compilers print and terminals and editors turn into a link. */
 export function formatLocation(location: SourceLocation): string {
   return `${location.file}:${location.line}:${location.column}`;
 }

@@ -2,6 +2,7 @@ import { CATALOG } from './catalog';
 import { wellKnownImageDataPaths } from './images';
 import { isWithin } from './paths';
 import type { Mount, TargetInput, TargetRole } from './types';
+import { homeOfPath, userNamePart } from './user';
 
 /**
  * Whether a person works in a target (a workstation: its home holds keys, history, agent state) or it only
@@ -31,13 +32,8 @@ const INTERACTIVE_USERS = new Set(['coder', 'vscode', 'codespace', 'gitpod', 'de
 /** Environment variables of these kinds place a person's own data (CODEX_HOME, CLAUDE_CONFIG_DIR, HISTFILE…). */
 const PERSONAL_CATEGORIES = new Set(['agent-state', 'credentials', 'shell-history', 'editor']);
 
-/** Homes that only a person's tools write to. */
-function homeOf(path: string): string | undefined {
-  return /^(\/home\/[^/]+|\/root)(\/|$)/.exec(path)?.[1];
-}
-
 function userName(user: string | undefined): string | undefined {
-  const name = user?.split(':')[0]?.trim();
+  const name = user === undefined ? undefined : userNamePart(user);
   return name ? name : undefined;
 }
 
@@ -54,10 +50,10 @@ export function decideRole(input: Pick<TargetInput, 'kind' | 'image' | 'env' | '
   const personal = CATALOG.find((e) => e.env && PERSONAL_CATEGORIES.has(e.category) && input.env[e.env]);
   if (personal?.env) return { role: 'workstation', reason: `${personal.env} is set (${personal.label})` };
 
-  const inHome = (p: string): boolean => (home && home !== '/' ? isWithin(p, home) : false) || homeOf(p) !== undefined;
+  const inHome = (p: string): boolean => (home && home !== '/' ? isWithin(p, home) : false) || homeOfPath(p) !== undefined;
   const homeMount = input.mounts.find((m: Mount) => !m.pseudo && inHome(m.target) && m.status !== 'tmpfs');
   if (homeMount) return { role: 'workstation', reason: `a volume or bind under the home (${homeMount.target})` };
-  const written = input.changes?.find((c) => c.added + c.modified > 0 && inHome(c.directory) && c.directory !== homeOf(c.directory));
+  const written = input.changes?.find((c) => c.added + c.modified > 0 && inHome(c.directory) && c.directory !== homeOfPath(c.directory));
   if (written) return { role: 'workstation', reason: `the writable layer holds files in the home (${written.directory})` };
   // A source sets `home` only when it was told (HOME in the environment, a dev container's remote user).
   const declaredHome = input.env.HOME?.startsWith('/') ? input.env.HOME : input.home;

@@ -43,11 +43,6 @@ export interface SourceLocation {
   column: number;
 }
 
-/** `file:line:column`, the form compilers print and terminals and editors turn into a link. */
-export function formatLocation(loc: SourceLocation): string {
-  return `${loc.file}:${loc.line}:${loc.column}`;
-}
-
 /** Storage of a mount point; the writable layer is what no mount covers, so it is never a mount. */
 export type MountStatus = Exclude<Status, 'writable-layer'>;
 
@@ -265,4 +260,6 @@ export interface ScanResult {
 }
 
 // InputError is one of the error vocabulary's classes (core/errors.ts); it is also here, where it always was.
-export { InputError } from './errors';
+// formatLocation is defined once, in core/errors.ts beside the errors whose message it builds; it is also here for
+// the sources that still import it from here.
+export { formatLocation, InputError } from './errors';

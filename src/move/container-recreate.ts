@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { translateDockerError } from '../backup/docker-access';
+import { messageOf } from '../backup/errors';
 import type { DockerConnection } from '../sources/docker/client';
 import { createOptionsFor, type NewMount } from './container-recreate-config';
 
@@ -117,8 +118,4 @@ async function imageFor(docker: Dockerode, info: Dockerode.ContainerInspectInfo)
 function ignoreNotModified(err: unknown): void {
   const status = (err as { statusCode?: number; cause?: { statusCode?: number } }).statusCode ?? (err as { cause?: { statusCode?: number } }).cause?.statusCode;
   if (status !== 304) throw err;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

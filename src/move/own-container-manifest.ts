@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { dockerFor, engineArchive, HELPER_MOUNT, statPath, withVolumeHelper, type DockerOptions } from '../backup/docker-access';
+import { hashStream } from '../backup/hash-count';
 import type { ArchiveEntry } from '../backup/tar-format';
 import { copyIntoVolume } from './copy';
 import { MoveError, moveFailure } from './errors';
@@ -160,14 +161,8 @@ export async function localTreeDigest(root: string): Promise<TreeDigest> {
   return tree;
 }
 
-function fileSha256(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (c) => hash.update(c))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
+async function fileSha256(file: string): Promise<string> {
+  return (await hashStream(createReadStream(file) as AsyncIterable<Buffer>)).sha256;
 }
 
 export type MovedPathCheck =

@@ -1,5 +1,6 @@
 import { pathsAtRisk } from '../core/analyze';
 import { lostOn } from '../core/survival';
+import { shortVolumeName } from '../core/volume-removal';
 import { podFate, podStorageName } from './format-kubernetes';
 import type { LifecycleEvent, PathReport, ScanResult, TargetReport } from '../core/types';
 import { paint, table, type Style } from './style';
@@ -14,11 +15,6 @@ const KIND_TITLES: Record<TargetReport['kind'], string> = {
 
 /** The human output fits this many columns: a terminal's default, and what a CI log shows unwrapped. */
 export const OUTPUT_WIDTH = 120;
-
-/** 64-hex engine names (anonymous volumes, container ids) shortened as `docker volume ls` users know them. */
-export function shortId(name: string): string {
-  return /^[0-9a-f]{64}$/.test(name) ? name.slice(0, 12) : name;
-}
 
 /** Shortens text to `max` characters by cutting its middle, where paths and names differ least. */
 export function middleEllipsis(text: string, max: number): string {
@@ -70,7 +66,7 @@ const STORAGE_NAMES: Record<PathReport['status'], string> = {
 
 function storage(p: PathReport): string {
   if (p.pod) return podStorageName(p.pod);
-  return p.source ? `${STORAGE_NAMES[p.status]} ${shortId(p.source)}` : STORAGE_NAMES[p.status];
+  return p.source ? `${STORAGE_NAMES[p.status]} ${shortVolumeName(p.source)}` : STORAGE_NAMES[p.status];
 }
 
 /** The catalog's labels without their parenthetical (the path beside them already says it). */

@@ -2,6 +2,7 @@ import { existsSync, promises as fsp, readFileSync, realpathSync } from 'node:fs
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveCatalog } from '../core/catalog';
+import { definedOnly } from '../core/env';
 import { MountTable } from '../core/mount-table';
 import { InputError, type PodStatus, type PodStorage, type PodSurvival, type Status, type Survival, type TargetInput } from '../core/types';
 import { podSurvivalOf } from '../core/pod-survival';
@@ -77,12 +78,6 @@ async function probe(paths: Iterable<string>): Promise<{ existing: Set<string>; 
   return { existing, resolved };
 }
 
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
-
 function userName(env: Record<string, string>): string | undefined {
   try {
     return os.userInfo().username;
@@ -99,7 +94,7 @@ export async function readSelfTarget(
   opts: { mountinfoFile?: string; env?: NodeJS.ProcessEnv; home?: string; cgroupFile?: string } = {},
 ): Promise<TargetInput> {
   const view = readView(opts.mountinfoFile, opts.cgroupFile);
-  const env = stringEnv(opts.env ?? process.env);
+  const env = definedOnly(Object.entries(opts.env ?? process.env));
   const home = opts.home ?? (opts.env && env.HOME?.startsWith('/') ? env.HOME : os.homedir());
   const user = userName(env);
   const catalogPaths = resolveCatalog(home, env).map((r) => r.path);

@@ -1,7 +1,8 @@
 import { pathsAtRisk } from '../core/analyze';
 import { EVENT_SHORT_NAMES, lostOn } from '../core/survival';
 import type { PathReport, ScanResult, TargetReport } from '../core/types';
-import { shortName, STATUS_WORDS } from './tree/present';
+import { shortVolumeName } from '../core/volume-removal';
+import { STATUS_WORDS } from './tree/present';
 
 /**
  * The scan report as a Markdown document (Show Scan Report): one section per target, its paths in a table, the
@@ -49,7 +50,7 @@ function section(t: TargetReport): string {
   if (t.paths.length > 0) {
     lines.push('| | Path | Storage | Criticality | What | Fate |', '|:-:|---|---|---|---|---|');
     for (const p of t.paths) {
-      const storage = `${STATUS_WORDS[p.status]}${p.source ? ` ${code(shortName(p.source))}` : ''}`;
+      const storage = `${STATUS_WORDS[p.status]}${p.source ? ` ${code(shortVolumeName(p.source))}` : ''}`;
       lines.push(`| ${mark(p)} | ${code(p.path)} | ${storage} | ${p.criticality} | ${cell((p.label ?? p.category).replace(/ \([^)]*\)$/, ''))} | ${fate(p)} |`);
     }
     lines.push('');

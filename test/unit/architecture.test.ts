@@ -102,13 +102,14 @@ describe('architecture: one boundary', () => {
       'core/analyze',
       'core/paths',
       'core/volume-sightings',
-      'core/volume-removal', // whether a volume may be removed: the decision the Volumes view shares with the CLI
+      'core/volume-removal', // whether a volume may be removed (the decision the Volumes view shares with the CLI), and shortVolumeName
       'sources/self', // the mount table: read at activation for the status bar and the save warning
       'sources/docker/compose-labels',
       'sources/workspace-files',
       'browse/uri-path', // the browse URIs' spelling, pure
       'browse/source',
       'browse/errors', // the browse error codes' guard
+      'backup/describe', // backup sources and restore targets in words: one spelling for the backend, the CLI and the editor (types only, node:path)
     ]);
     const backendSide = (l: string) => !['vscode', 'extension'].includes(l);
     const bad = violations((i) => (layer(i.from) === 'vscode' || i.from === 'extension.ts') && i.to !== 'vscode' && backendSide(layer(i.to)) && !i.typeOnly && !PURE.has(i.to) && i.to !== 'backend');

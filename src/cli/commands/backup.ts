@@ -22,6 +22,7 @@ import { paint, table } from '../../report/style';
 import { reportError } from '../errors';
 import type { Output } from '../output';
 import { UsageError } from '../usage';
+import { describeSource } from '../../backup/describe';
 import { formatBytes } from '../../core/bytes';
 import { formatCount } from '../../core/count';
 
@@ -115,19 +116,6 @@ function commonOptions(values: { out?: string; host?: string }, extra: Partial<B
     ...(labels ? { helperLabels: labels } : {}),
     ...extra,
   };
-}
-
-function describeSource(s: BackupResult['manifest']['source']): string {
-  switch (s.kind) {
-    case 'volume':
-      return `volume "${s.name}"`;
-    case 'container-path':
-      return `${s.name} of container "${s.container}"`;
-    case 'local':
-      return s.name;
-    case 'rescue':
-      return `the writable layer of container "${s.name}"`;
-  }
 }
 
 function printArchive(io: Output, r: Omit<BackupResult, 'staleRemoved'>): void {

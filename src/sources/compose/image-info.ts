@@ -1,3 +1,5 @@
+import { userNamePart } from '../../core/user';
+
 /**
  * What a compose service (or a dev container) knows of its image when the caller can look it up: the image's
  * user, home, environment and VOLUMEs, and the home and user a target reports from them.
@@ -12,11 +14,6 @@ export interface ImageInfo {
 
 export type ImageInfoLookup = (image: string) => Promise<ImageInfo | undefined>;
 
-/** The user part of a `user[:group]` (as `user:` and an image's USER write it). */
-export function namePart(user: string): string {
-  const colon = user.indexOf(':');
-  return (colon === -1 ? user : user.slice(0, colon)).trim();
-}
 
 function isUserName(user: string): boolean {
   return /^[a-z_][a-z0-9_.-]*\$?$/i.test(user);
@@ -45,7 +42,7 @@ export function chooseHome(env: Record<string, string>, user: string | undefined
 
 /** The user an image runs as, without its group (root when its USER is empty); undefined when unknown. */
 export function imageUser(info: ImageInfo | undefined): string | undefined {
-  return info && info.user !== undefined ? namePart(info.user) || 'root' : undefined;
+  return info && info.user !== undefined ? userNamePart(info.user) || 'root' : undefined;
 }
 
 /** Image info looked up once per image; a failing lookup is a warning, not an error. */

@@ -27,19 +27,13 @@ import {
 } from './node';
 import { checkTextSize, MAX_PROJECT_FILES, readConfigFile } from './limits';
 import { volumeTargetOf } from './volumes';
+import { definedOnly } from '../../core/env';
 
 /** Variables visible to interpolation: a plain record, undefined meaning unset. */
 export type EnvVars = Readonly<Record<string, string | undefined>>;
 
-/**
- * The variables that have a value: an environment without the unset ones (`undefined`, as in `process.env`)
- * and the removed ones (`null`, as a devcontainer.json writes them). Takes `Object.entries(env)` or a Map.
- */
-export function definedOnly(vars: Iterable<readonly [string, string | null | undefined]>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of vars) if (v !== undefined && v !== null) out[k] = v;
-  return out;
-}
+// definedOnly is defined once, in core/env.ts; it is also here for the compose modules that import it from here.
+export { definedOnly };
 
 /**
  * Texts that win over the disk, by absolute path: an editor's unsaved buffers, so a project can be read

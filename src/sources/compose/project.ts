@@ -6,10 +6,11 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isInputError } from '../../core/errors';
+import { userNamePart } from '../../core/user';
 import { formatLocation, InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
 import { readDotenv } from './dotenv';
 import { DEFAULT_COMPOSE_FILES, DEFAULT_OVERRIDE_FILES } from './file-names';
-import { chooseHome, imageInfoCache, imageUser, namePart, type ImageInfoLookup } from './image-info';
+import { chooseHome, imageInfoCache, imageUser, type ImageInfoLookup } from './image-info';
 import { checkEntries } from './limits';
 import { definedOnly, keyValuesAsMap, LoadContext, loadLayer, mergeModels, type EnvVars, type TextOverlay } from './load';
 import { describe, expectBool, expectMapOrNull, expectString, get, isAbsent, isReset, optionalString, type LMap, type LNode } from './node';
@@ -215,7 +216,7 @@ async function readService(
   const image = optionalString(node, 'image', `services.${name}.image`) || undefined;
   const userRaw = get(node, 'user');
   let user: string | undefined;
-  if (!isAbsent(userRaw)) user = namePart(expectString(userRaw, `services.${name}.user`)) || undefined;
+  if (!isAbsent(userRaw)) user = userNamePart(expectString(userRaw, `services.${name}.user`)) || undefined;
   const workingDir = optionalString(node, 'working_dir', `services.${name}.working_dir`) || undefined;
   const ro = get(node, 'read_only');
   const readOnlyRoot = ro ? expectBool(ro, `services.${name}.read_only`) : false;

@@ -5,7 +5,8 @@
 import { homedir } from 'node:os';
 import { resolve as resolveNative, isAbsolute as isAbsoluteNative } from 'node:path';
 import { normalizePosix } from '../../core/paths';
-import { formatLocation, InputError, type SourceLocation } from '../../core/types';
+import { formatLocation } from '../../core/errors';
+import { InputError, type SourceLocation } from '../../core/types';
 import { describe, expectBool, expectMap, get, optionalString, toJS, type LNode } from './node';
 
 export type VolumeType = 'volume' | 'bind' | 'tmpfs';

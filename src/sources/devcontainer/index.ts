@@ -6,14 +6,16 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { normalizePosix } from '../../core/paths';
-import { formatLocation, InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
-import { chooseHome, imageInfoCache, imageUser, loadComposeProject, namePart, type ComposeLoadOptions, type ComposeProject, type ImageInfo } from '../compose/index';
+import { formatLocation } from '../../core/errors';
+import { InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
+import { chooseHome, imageInfoCache, imageUser, loadComposeProject, type ComposeLoadOptions, type ComposeProject, type ImageInfo } from '../compose/index';
 import { checkEntries, checkTextSize, readConfigFile } from '../compose/limits';
-import { definedOnly } from '../compose/load';
+import { definedOnly } from '../../core/env';
 import { isHostPath, resolveHostPath, splitShortSyntax } from '../compose/volumes';
 import { boundDevice, isReadOnlyRootFlag, parseMountString, storageFlagAt, tmpfsTarget, type MountSpec } from './docker-args';
 import { isNull, keyOf, parseJsonc, prop, typeName, type JsonDoc, type JsonNode } from './json-reader';
 import { substitute, type SubstitutionContext } from './substitute';
+import { userNamePart } from '../../core/user';
 
 export { parseMountString } from './docker-args';
 
@@ -451,7 +453,7 @@ class DevcontainerReader {
 function userAndHome(env: Record<string, string>, configured: string | undefined, info: ImageInfo | undefined): { user?: string; home?: string } {
   const infoUser = imageUser(info);
   if (configured) {
-    const user = namePart(configured);
+    const user = userNamePart(configured);
     if (env.HOME?.startsWith('/')) return { user, home: env.HOME };
     if (info?.home && infoUser === user) return { user, home: info.home };
     if (user === 'root' || user === '0') return { user, home: '/root' };

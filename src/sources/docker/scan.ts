@@ -6,6 +6,7 @@ import type { Mount, TargetInput } from '../../core/types';
 import { fetchChanges } from './changes';
 import type { ChangesCache } from './changes-cache';
 import type { DockerConnection } from './client';
+import { userNamePart } from '../../core/user';
 
 export interface ScanDockerOptions {
   /** Names or ids (an id prefix is enough) of the containers to scan; default: all, stopped and created ones included. */
@@ -271,7 +272,7 @@ export function toTarget(
 
   const env = parseEnv(config.Env);
   const rawUser = (config.User ?? '').trim();
-  const userName = rawUser.split(':')[0]!;
+  const userName = userNamePart(rawUser);
   const home = homeOf(env, userName);
   const labels = { ...(config.Labels ?? {}) };
 

@@ -1,7 +1,8 @@
 import { isSeq, type Node as YamlNode, type YAMLSeq } from 'yaml';
 import { dockerStatusOf } from '../../core/pod-survival';
 import { normalizePosix } from '../../core/paths';
-import { formatLocation, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
+import { formatLocation } from '../../core/errors';
+import type { Mount, SourceLocation, TargetInput } from '../../core/types';
 import type { ManifestObject } from './read';
 import { helmRelease, storageOfTemplate, storageOfVolume, StorageIndex, type ClaimTemplate, type VolumeContext } from './storage';
 

@@ -21,7 +21,7 @@ type Node = BackupItem | NoteItem;
 
 /**
  * The Backups view: every archive in the backup folder, newest first, with its source, size, date and whether
- * a manifest vouches for it. Listing loads the engine bundle, so nothing happens until the view is opened
+ * a manifest vouches for it. Listing loads the backend bundle, so nothing happens until the view is opened
  * (it is collapsed by default). A watcher on the folder shows backups the CLI or another window makes.
  */
 export class BackupsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {

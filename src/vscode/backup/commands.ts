@@ -2,6 +2,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { BackupListing, BackupResult, BackupSource, RescueResult, RestoreResult, RestoreTarget, SetBackupResult } from '../../backup';
+import { describeTarget } from '../../backup/describe';
 import { backend } from '../backend';
 import { COMMAND } from '../ids';
 import { classifyArg } from './args';
@@ -10,7 +11,7 @@ import { runBackup, runProjectBackup, runRescue, runRestore, reportFailure, type
 import { composeProjects } from './docker-choices';
 import { pickBackup, pickBackupSource, pickContainer, pickRestoreTarget } from './pickers';
 import { restoreCandidates, revealStrategy } from './policy';
-import { describeTarget, rescueContainerFor, restoreTargetForPath, sourceForPath } from './targets';
+import { rescueContainerFor, restoreTargetForPath, sourceForPath } from './targets';
 
 /**
  * The backup commands: what each argument means (a Paths view node, a Backups view item, a request, or nothing

@@ -1,5 +1,6 @@
 import { basename, dirname } from 'node:path';
 import type { BackupListing, BackupResult, DestinationVerdict, ManifestSource, RescueResult, RestoreResult, TargetContent } from '../../backup';
+import { describeSource } from '../../backup/describe';
 import { formatBytes } from '../../core/bytes';
 
 export { formatBytes };
@@ -19,20 +20,6 @@ export function formatDate(iso: string, timeZone?: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
-}
-
-/** What an archive holds, from its manifest: `volume "data"`, `/srv of container "web"`, `writable layer of container "web"`. */
-export function describeSource(s: ManifestSource): string {
-  switch (s.kind) {
-    case 'volume':
-      return `volume "${s.name}"`;
-    case 'container-path':
-      return `${s.name} of container "${s.container ?? s.containerId?.slice(0, 12) ?? '?'}"`;
-    case 'local':
-      return s.name;
-    case 'rescue':
-      return `writable layer of container "${s.name}"`;
-  }
 }
 
 /** A backup as the Backups view shows it. */

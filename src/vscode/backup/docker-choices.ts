@@ -2,7 +2,7 @@ import { backend } from '../backend';
 
 /**
  * The volumes and containers of the Docker Engine, for the pickers of the palette commands (no node to say
- * what to back up). Through the engine bundle, loaded on first use; errors are the engine's (a
+ * what to back up). Through the backend bundle, loaded on first use; errors are the backend's (a
  * DockerUnavailableError names the address tried and why).
  */
 

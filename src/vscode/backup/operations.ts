@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { openMachineSetting } from '../settings';
 import type { BackupListing, BackupResult, BackupSource, Progress, RescueResult, RestoreResult, RestoreTarget, SetBackupResult } from '../../backup';
+import { describeTarget } from '../../backup/describe';
 import { isAbortError, isRefusedDestination, isUnavailable } from '../../core/errors';
 import { backend } from '../backend';
 import { COMMAND, SETTING } from '../ids';
@@ -9,7 +10,6 @@ import { backupDoneMessage, projectBackupDoneMessage, destinationRefusal, errorM
 import type { BackupSettings } from './policy';
 import { withBackendProgress } from './progress';
 import { readStopContainers } from './settings';
-import { describeTarget } from './targets';
 import type { BackupTestHooks } from './test-hooks';
 import type { BackupUi, MessageLevel } from './ui';
 

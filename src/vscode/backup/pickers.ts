@@ -1,7 +1,8 @@
 import type { BackupListing, BackupSource, RestoreTarget } from '../../backup';
+import { describeTarget } from '../../backup/describe';
 import { backupItemView } from './describe';
 import { dockerChoices, type ContainerChoice } from './docker-choices';
-import { originalTarget, describeTarget } from './targets';
+import { originalTarget } from './targets';
 import type { BackupUi, PickItem } from './ui';
 
 /**

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import type { BackupSource } from '../../backup';
+import { describeTarget } from '../../backup/describe';
 import { backend } from '../backend';
 import { runBackup, type BackupDeps } from './operations';
 import { FIRST_CHECK_MS, MAX_CHECK_MS, MIN_CHECK_MS, planSchedule } from './schedule-policy';
-import { describeTarget, sameSource } from './targets';
+import { sameSource } from './targets';
 
 /** Scheduled attempts per source (spec → ms), shared by the windows through globalState. */
 const ATTEMPTS_KEY = 'persistenceLens.backups.scheduledAttempts';

@@ -91,20 +91,6 @@ export function originalTarget(source: ManifestSource): RestoreTarget {
   }
 }
 
-/** `volume "data"`, `/srv of container "web"`, `/home/me/notes`, `container "web"` (as the engine words them). */
-export function describeTarget(t: RestoreTarget | BackupSource): string {
-  switch (t.kind) {
-    case 'volume':
-      return `volume "${t.volume}"`;
-    case 'container-path':
-      return `${t.path} of container "${t.container}"`;
-    case 'local':
-      return t.path;
-    case 'container':
-      return `container "${t.container}"`;
-  }
-}
-
 /**
  * One entry of `persistenceLens.backups.scheduledSources`: `volume:NAME`, `container:NAME:/path` or
  * `path:/local/path` (`~` is the home folder). Container names cannot hold `:`, so the path is everything

@@ -100,7 +100,7 @@ export class DiagnosticsUpdater implements vscode.Disposable {
     const version = doc.version;
     let diagnoseConfigFile: (req: DiagnoseRequest) => Promise<Finding[]>;
     try {
-      // The engine bundle loads here the first time: in a timer after a document was seen, never in activate().
+      // The backend bundle loads here the first time: in a timer after a document was seen, never in activate().
       ({ diagnoseConfigFile } = backend());
     } catch (err) {
       this.backendFailed = true; // a broken install: say it once, not on every keystroke

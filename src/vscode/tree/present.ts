@@ -1,5 +1,6 @@
 import { EVENT_DESCRIPTIONS, EVENT_SHORT_NAMES, lostOn } from '../../core/survival';
 import { formatBytes } from '../../core/bytes';
+import { shortVolumeName } from '../../core/volume-removal';
 import { describeSighting } from '../../core/volume-sightings';
 import type { OrphanedVolume } from '../../sources/docker/orphans';
 import { LIFECYCLE_EVENTS, type ChangeSummary, type PathReport, type Status, type Survival, type TargetReport } from '../../core/types';
@@ -32,16 +33,11 @@ const STATUS_ICONS: Readonly<Record<Status, IconSpec>> = {
   'writable-layer': { id: 'warning', color: 'charts.red' },
 };
 
-/** 64-hex engine names (anonymous volumes) as `docker volume ls` users know them; the tooltip has the whole. */
-export function shortName(name: string): string {
-  return /^[0-9a-f]{64}$/.test(name) ? name.slice(0, 12) : name;
-}
-
 /** "holds data · writable layer", "named volume · cfg", "bind mount · /srv/app · read-only". */
 export function pathDescription(p: PathReport): string {
   const parts = [STATUS_WORDS[p.status]];
   if (p.holdsData) parts.unshift('holds data');
-  if (p.source !== undefined) parts.push(shortName(p.source));
+  if (p.source !== undefined) parts.push(shortVolumeName(p.source)); // the tooltip has the whole name
   if (p.readOnly) parts.push('read-only');
   return parts.join(' · ');
 }

@@ -8,7 +8,7 @@ import type Dockerode from 'dockerode';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { isRestoreRefusal } from '../../../src/backup';
-import { describeTarget } from '../../../src/backup/restore-targets';
+import { describeTarget } from '../../../src/backup/describe';
 import { planRescueWrite, tmpfsMountPoints, type ContainerStat } from '../../../src/backup/restore-targets/container';
 import type { PathKind } from '../../../src/backup/target-check';
 

@@ -13,7 +13,6 @@ import {
   backupDoneMessage,
   backupItemView,
   deleteConfirmation,
-  describeSource,
   destinationRefusal,
   errorMessage,
   formatBytes,
@@ -22,6 +21,7 @@ import {
   rescueDoneMessage,
   restoreDoneMessage,
 } from '../../../../src/vscode/backup/describe';
+import { describeSource } from '../../../../src/backup/describe';
 
 const work = mkdtempSync(join(tmpdir(), 'pl-vsbackup-describe-'));
 after(() => rmSync(work, { recursive: true, force: true }));

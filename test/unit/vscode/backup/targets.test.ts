@@ -13,7 +13,8 @@ import type { TargetReport } from '../../../../src/core/types';
 import { scan } from '../../../../src/scan';
 import { readSelfTarget } from '../../../../src/sources/self';
 import { classifyArg } from '../../../../src/vscode/backup/args';
-import { describeTarget, originalTarget, parseScheduledSource, rescueContainerFor, restoreTargetForPath, sameSource, sourceForPath } from '../../../../src/vscode/backup/targets';
+import { originalTarget, parseScheduledSource, rescueContainerFor, restoreTargetForPath, sameSource, sourceForPath } from '../../../../src/vscode/backup/targets';
+import { describeTarget } from '../../../../src/backup/describe';
 import type { PathNode, RootKind, TargetNode } from '../../../../src/vscode/tree/nodes';
 
 const fixture = (name: string): string => join(__dirname, '..', '..', '..', 'fixtures', name);
