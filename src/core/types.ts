@@ -262,4 +262,4 @@ export interface ScanResult {
 // InputError is one of the error vocabulary's classes (core/errors.ts); it is also here, where it always was.
 // formatLocation is defined once, in core/errors.ts beside the errors whose message it builds; it is also here for
 // the sources that still import it from here.
-export { formatLocation, InputError } from './errors';
+export { InputError } from './errors';

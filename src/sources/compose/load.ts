@@ -32,8 +32,6 @@ import { definedOnly } from '../../core/env';
 /** Variables visible to interpolation: a plain record, undefined meaning unset. */
 export type EnvVars = Readonly<Record<string, string | undefined>>;
 
-// definedOnly is defined once, in core/env.ts; it is also here for the compose modules that import it from here.
-export { definedOnly };
 
 /**
  * Texts that win over the disk, by absolute path: an editor's unsaved buffers, so a project can be read

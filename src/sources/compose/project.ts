@@ -5,14 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { isInputError } from '../../core/errors';
+import { formatLocation, isInputError } from '../../core/errors';
+import { definedOnly } from '../../core/env';
 import { userNamePart } from '../../core/user';
-import { formatLocation, InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
+import { InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
 import { readDotenv } from './dotenv';
 import { DEFAULT_COMPOSE_FILES, DEFAULT_OVERRIDE_FILES } from './file-names';
 import { chooseHome, imageInfoCache, imageUser, type ImageInfoLookup } from './image-info';
 import { checkEntries } from './limits';
-import { definedOnly, keyValuesAsMap, LoadContext, loadLayer, mergeModels, type EnvVars, type TextOverlay } from './load';
+import { keyValuesAsMap, LoadContext, loadLayer, mergeModels, type EnvVars, type TextOverlay } from './load';
 import { describe, expectBool, expectMapOrNull, expectString, get, isAbsent, isReset, optionalString, type LMap, type LNode } from './node';
 import { parseServiceTmpfs, parseServiceVolume, resolveHostPath, type VolumeSpec } from './volumes';
 
