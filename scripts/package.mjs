@@ -20,7 +20,10 @@ import { run } from './lib/proc.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const { out: outArg } = parseOptions({ out: { type: 'string' } }, 'usage: node scripts/package.mjs [--out FILE]     (default: persistence-lens-<version>.vsix in the project root)');
+const { out: outArg } = parseOptions(
+  { out: { type: 'string' } },
+  'usage: node scripts/package.mjs [--out FILE]     (default: persistence-lens-<version>.vsix in the project root)',
+);
 const out = resolve(outArg || join(root, `${pkg.name}-${pkg.version}.vsix`));
 
 const vsce = join(root, 'node_modules/@vscode/vsce/vsce');

@@ -101,7 +101,8 @@ const composeRun = (...args) => run(compose[0], [...compose.slice(1), '-p', proj
 
 async function findCompose() {
   if ((await run('docker', ['compose', 'version'], { timeoutMs: 15_000 })).code === 0) return [['docker', 'compose'], 'docker compose'];
-  if ((await run('docker-compose', ['version', '--short'], { timeoutMs: 15_000 })).code === 0) return [['docker-compose', '--ansi', 'never'], 'docker-compose'];
+  if ((await run('docker-compose', ['version', '--short'], { timeoutMs: 15_000 })).code === 0)
+    return [['docker-compose', '--ansi', 'never'], 'docker-compose'];
   return [undefined, undefined];
 }
 
@@ -117,7 +118,8 @@ async function buildDemoImage({ tag, changes }) {
   try {
     for (const d of ['bin', 'etc', 'root', 'tmp', 'data', 'workspace']) mkdirSync(join(ctx, d));
     writeFileSync(join(ctx, 'bin/busybox'), readFileSync(busybox), { mode: 0o755 });
-    const applets = 'sh ash ls cat echo printf sleep mkdir touch rm cp mv ln find stat head tail wc du df tar gzip gunzip sha256sum id env test true false date chmod chown grep sed awk vi less ps kill hostname uname';
+    const applets =
+      'sh ash ls cat echo printf sleep mkdir touch rm cp mv ln find stat head tail wc du df tar gzip gunzip sha256sum id env test true false date chmod chown grep sed awk vi less ps kill hostname uname';
     for (const a of applets.split(' ')) symlinkSync('busybox', join(ctx, 'bin', a));
     writeFileSync(join(ctx, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
     writeFileSync(join(ctx, 'etc/group'), 'root:x:0:\n');
@@ -154,13 +156,16 @@ async function startDemo() {
   }
   const version = await run('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 15_000 });
   if (version.code !== 0) {
-    const why = version.code === 127 ? 'no docker command' : (version.stderr.trim().split('\n').pop() || `docker version exited ${version.code}`);
+    const why =
+      version.code === 127 ? 'no docker command' : version.stderr.trim().split('\n').pop() || `docker version exited ${version.code}`;
     warn(`no Docker Engine answered (${why}): no demo containers. The extension still reads this machine's mounts and the example files.`);
     return;
   }
   [compose, composeName] = await findCompose();
   if (!compose) {
-    warn(`Docker Engine ${version.stdout.trim()} answers, but neither \`docker compose\` nor \`docker-compose\` is installed: no demo containers.`);
+    warn(
+      `Docker Engine ${version.stdout.trim()} answers, but neither \`docker compose\` nor \`docker-compose\` is installed: no demo containers.`,
+    );
     return;
   }
   for (const image of Object.values(DEMO_IMAGES)) if (!(await buildDemoImage(image))) return warn('no demo containers.');
@@ -173,11 +178,15 @@ async function startDemo() {
     return;
   }
   // what the events may have missed while `docker events` was still connecting
-  for (const id of (await docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`)).stdout.split('\n').filter(Boolean)) {
+  for (const id of (await docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`)).stdout
+    .split('\n')
+    .filter(Boolean)) {
     for (const v of await anonymousOf(id)) demoAnonymousVolumes.add(v);
   }
   const ps = await docker('ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}');
-  log(`demo: ${composeName} project ${bold(project)} up on Docker Engine ${version.stdout.trim()}: ${ps.stdout.trim().split('\n').join(', ')}`);
+  log(
+    `demo: ${composeName} project ${bold(project)} up on Docker Engine ${version.stdout.trim()}: ${ps.stdout.trim().split('\n').join(', ')}`,
+  );
 }
 
 /**
@@ -188,7 +197,11 @@ async function startDemo() {
 const demoAnonymousVolumes = new Set();
 let volumeEvents;
 function followDemoVolumes() {
-  volumeEvents = spawn('docker', ['events', '--filter', 'type=volume', '--filter', 'event=mount', '--format', '{{.Actor.ID}} {{index .Actor.Attributes "container"}}'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  volumeEvents = spawn(
+    'docker',
+    ['events', '--filter', 'type=volume', '--filter', 'event=mount', '--format', '{{.Actor.ID}} {{index .Actor.Attributes "container"}}'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   volumeEvents.on('error', () => undefined);
   const demoContainers = new Map(); // id → whether it is the demo's
   createInterface({ input: volumeEvents.stdout }).on('line', async (line) => {
@@ -203,7 +216,9 @@ function followDemoVolumes() {
 }
 
 const anonymousOf = async (id) =>
-  (await docker('inspect', '--format', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}', id)).stdout.split(/\s+/).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  (await docker('inspect', '--format', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}', id)).stdout
+    .split(/\s+/)
+    .filter((n) => /^[0-9a-f]{64}$/.test(n));
 
 /**
  * `down` without -v: containers and network go; the demo's anonymous volumes are removed too, with those it
@@ -218,11 +233,15 @@ async function removeDemo() {
     warn(`${composeName} down failed: ${down.stderr.trim()}; removing the containers directly`);
     if (ids.length) await docker('rm', '-f', ...ids);
   }
-  const dangling = new Set((await docker('volume', 'ls', '-q', '--filter', 'dangling=true')).stdout.split('\n').filter((n) => /^[0-9a-f]{64}$/.test(n)));
+  const dangling = new Set(
+    (await docker('volume', 'ls', '-q', '--filter', 'dangling=true')).stdout.split('\n').filter((n) => /^[0-9a-f]{64}$/.test(n)),
+  );
   // only what no container uses any more: a volume still mounted somewhere is not the demo's to remove
   const ours = [...demoAnonymousVolumes].filter((v) => dangling.has(v));
   if (ours.length) await docker('volume', 'rm', ...ours);
-  const named = (await docker('volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`)).stdout.split('\n').filter(Boolean);
+  const named = (await docker('volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`)).stdout
+    .split('\n')
+    .filter(Boolean);
   log(`removed the demo containers${ours.length ? ` and their ${ours.length} anonymous volume${ours.length === 1 ? '' : 's'}` : ''}`);
   if (named.length) log(`kept the demo's named volumes (${named.join(', ')}); to remove them: docker volume rm ${named.join(' ')}`);
   const others = [...dangling].filter((v) => !demoAnonymousVolumes.has(v));
@@ -238,13 +257,18 @@ async function removeDemo() {
 async function checkPort() {
   if (!process.env.PORT) return 0;
   const port = Number(process.env.PORT);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) await fail(`PORT=${process.env.PORT} is not a port number (1-65535); unset PORT for a free one`, 2);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    await fail(`PORT=${process.env.PORT} is not a port number (1-65535); unset PORT for a free one`, 2);
   const free = await new Promise((r) => {
     const srv = createServer();
     srv.once('error', (err) => r(err.code));
     srv.listen(port, '127.0.0.1', () => srv.close(() => r(true)));
   });
-  if (free !== true) await fail(`port ${port} on 127.0.0.1 is ${free === 'EADDRINUSE' ? 'in use' : `not available (${free})`}: choose another (PORT=8081 npm start) or unset PORT for a free one`, 2);
+  if (free !== true)
+    await fail(
+      `port ${port} on 127.0.0.1 is ${free === 'EADDRINUSE' ? 'in use' : `not available (${free})`}: choose another (PORT=8081 npm start) or unset PORT for a free one`,
+      2,
+    );
   return port;
 }
 
@@ -265,7 +289,10 @@ async function packageVsix() {
 
 async function installCodeServer() {
   // stderr shows the one-time install's progress; stdout is the code-server directory.
-  const r = await run('bash', [join(root, 'scripts/editor/install-code-server.sh')], { env: { ...process.env, PL_NO_CHROMIUM: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = await run('bash', [join(root, 'scripts/editor/install-code-server.sh')], {
+    env: { ...process.env, PL_NO_CHROMIUM: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const dir = r.stdout.trim().split('\n').pop();
   const entry = dir && codeServerEntry(dir);
   if (r.code !== 0 || !entry || !existsSync(entry)) {
@@ -282,14 +309,31 @@ async function installCodeServer() {
 
 /** No variables of an editor npm start may run inside (lib/code-server.mjs); code-server's config, logs and state in .cache/start too. */
 function startEnv() {
-  return { ...codeServerEnv(), XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data, XDG_CACHE_HOME: dirs.cache, XDG_STATE_HOME: dirs.stateHome };
+  return {
+    ...codeServerEnv(),
+    XDG_CONFIG_HOME: dirs.config,
+    XDG_DATA_HOME: dirs.data,
+    XDG_CACHE_HOME: dirs.cache,
+    XDG_STATE_HOME: dirs.stateHome,
+  };
 }
 
 async function installExtension(entry) {
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   const r = await run(
     process.execPath,
-    [entry, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--config', join(state, 'config.yaml'), '--force', '--install-extension', vsix],
+    [
+      entry,
+      '--user-data-dir',
+      dirs.userData,
+      '--extensions-dir',
+      dirs.extensions,
+      '--config',
+      join(state, 'config.yaml'),
+      '--force',
+      '--install-extension',
+      vsix,
+    ],
     { env: startEnv(), timeoutMs: 120_000 },
   );
   if (r.code !== 0 || !/successfully installed/i.test(r.stdout + r.stderr)) {

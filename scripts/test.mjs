@@ -85,11 +85,14 @@ async function runNodeTests(tier, files, { env = {}, concurrency = 1 } = {}) {
   const r = await run(
     process.execPath,
     [
-      '--import', 'tsx',
+      '--import',
+      'tsx',
       '--test',
       `--test-concurrency=${concurrency}`,
-      '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=./scripts/count-reporter.mjs', `--test-reporter-destination=${countFile}`,
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=./scripts/count-reporter.mjs',
+      `--test-reporter-destination=${countFile}`,
       ...files.map((f) => relative(root, f)),
     ],
     // the CLI's state (where anonymous volumes were seen) goes to a folder of this run, not the user's own
@@ -161,7 +164,11 @@ function skipOrFail(tier, why) {
 /** One check that passes or fails as a whole (tsc, eslint), run with its output held until it ends. */
 async function check(tier, title, nodeArgs, failure) {
   tierStarted.set(tier, Date.now());
-  const r = await run(process.execPath, nodeArgs.map((a) => (a.startsWith('node_modules/') ? join(root, a) : a)), { stdio: 'pipe' });
+  const r = await run(
+    process.execPath,
+    nodeArgs.map((a) => (a.startsWith('node_modules/') ? join(root, a) : a)),
+    { stdio: 'pipe' },
+  );
   banner(title, { started: false });
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
@@ -219,7 +226,11 @@ if (wanted('integration')) {
   // Podman: scripts/podman-up.sh installs it and starts `podman system service` (rootful) on its own socket.
   const podmanUp = await run('bash', [join(root, 'scripts/podman-up.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const files = testFiles(join(root, 'test/integration')).filter((f) => !isPodman(f) || podmanUp.code === 0);
-  if (podmanUp.code !== 0) skipOrFail('integration (podman)', `no Podman service could be started (scripts/podman-up.sh exited ${exitOf(podmanUp)}; its messages are above)`);
+  if (podmanUp.code !== 0)
+    skipOrFail(
+      'integration (podman)',
+      `no Podman service could be started (scripts/podman-up.sh exited ${exitOf(podmanUp)}; its messages are above)`,
+    );
   if (up.code !== 0) {
     skipOrFail('integration', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(up)})`);
     if (podmanUp.code === 0) await runNodeTests('integration (podman)', files.filter(isPodman));
@@ -236,9 +247,11 @@ if (wanted('editor')) {
   // Docker Engine and its test image, which the suite's container test needs.
   const install = await installed();
   const up = install.code === 0 ? await run('bash', [join(root, 'scripts/docker-up.sh')]) : undefined;
-  if (install.code !== 0) skipOrFail('editor', `code-server could not be installed (scripts/editor/install-code-server.sh exited ${exitOf(install)})`);
+  if (install.code !== 0)
+    skipOrFail('editor', `code-server could not be installed (scripts/editor/install-code-server.sh exited ${exitOf(install)})`);
   else if (up.code !== 0) skipOrFail('editor', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(up)})`);
-  else if (!(await buildsPass('scripts/build.mjs', 'scripts/editor/build-suite.mjs'))) record('editor', { passed: 0, failed: 1, skipped: 0, failures: ['editor: the extension or the suite did not build'] });
+  else if (!(await buildsPass('scripts/build.mjs', 'scripts/editor/build-suite.mjs')))
+    record('editor', { passed: 0, failed: 1, skipped: 0, failures: ['editor: the extension or the suite did not build'] });
   // The runner has its own hard timeout (600 s) and cleans up on SIGTERM; this one is the backstop.
   else record('editor', await runCountingRunner('editor', [join(root, 'scripts/editor/run-suite.mjs')], 660_000));
 }
@@ -249,11 +262,15 @@ if (wanted('e2e')) {
   // without a registry from busybox-static and the host's libraries (scripts/e2e/build-image.sh).
   const install = await installed();
   const up = install.code === 0 ? await run('bash', [join(root, 'scripts/docker-up.sh')]) : undefined;
-  const image = up?.code === 0 ? await run('bash', [join(root, 'scripts/e2e/build-image.sh')], { stdio: ['ignore', 'ignore', 'inherit'] }) : undefined;
-  if (install.code !== 0) skipOrFail('e2e', `code-server or Chromium could not be installed (scripts/editor/install-code-server.sh exited ${exitOf(install)})`);
+  const image =
+    up?.code === 0 ? await run('bash', [join(root, 'scripts/e2e/build-image.sh')], { stdio: ['ignore', 'ignore', 'inherit'] }) : undefined;
+  if (install.code !== 0)
+    skipOrFail('e2e', `code-server or Chromium could not be installed (scripts/editor/install-code-server.sh exited ${exitOf(install)})`);
   else if (up.code !== 0) skipOrFail('e2e', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(up)})`);
-  else if (image.code !== 0) skipOrFail('e2e', `the container image could not be built (scripts/e2e/build-image.sh exited ${exitOf(image)})`);
-  else if (!(await buildsPass('scripts/build.mjs'))) record('e2e', { passed: 0, failed: 1, skipped: 0, failures: ['e2e: the extension did not build'] });
+  else if (image.code !== 0)
+    skipOrFail('e2e', `the container image could not be built (scripts/e2e/build-image.sh exited ${exitOf(image)})`);
+  else if (!(await buildsPass('scripts/build.mjs')))
+    record('e2e', { passed: 0, failed: 1, skipped: 0, failures: ['e2e: the extension did not build'] });
   // The runner packages the .vsix itself, has its own hard timeout (1200 s) and cleans up on SIGTERM.
   else record('e2e', await runCountingRunner('e2e', ['--import', 'tsx', join(root, 'test/e2e/run.ts')], 1_260_000));
 }
@@ -262,7 +279,8 @@ banner('summary');
 for (const n of notes) console.log(`  ${n}`);
 if (slowest.length) {
   console.log('\nSlowest tests:');
-  for (const [tier, title, ms] of slowest.sort((a, b) => b[2] - a[2]).slice(0, 8)) console.log(`  ${(ms / 1000).toFixed(1).padStart(6)} s  [${tier}] ${title}`);
+  for (const [tier, title, ms] of slowest.sort((a, b) => b[2] - a[2]).slice(0, 8))
+    console.log(`  ${(ms / 1000).toFixed(1).padStart(6)} s  [${tier}] ${title}`);
 }
 if (failures.length) {
   console.log('\nFailures:');

@@ -9,19 +9,75 @@ export { planPersist, type PersistRequest, type PersistOutcome } from './fixes/p
 export { singleFileFix, type SingleFileFix } from './fixes/single-files';
 export { watchEngineEvents, type EngineEvent, type EventWatch } from './sources/docker/events';
 // Backups (src/vscode/backup): the engine's operations, listing, and a connection for the pickers' lists.
-export { backup, restore, rescue, listBackups, defaultBackupDir, classifyDestination, manifestPathFor, type BackupListing, type BackupResult, type BackupSource, type RestoreResult, type RestoreTarget, type RescueResult, type Progress, type DestinationVerdict } from './backup';
+export {
+  backup,
+  restore,
+  rescue,
+  listBackups,
+  defaultBackupDir,
+  classifyDestination,
+  manifestPathFor,
+  type BackupListing,
+  type BackupResult,
+  type BackupSource,
+  type RestoreResult,
+  type RestoreTarget,
+  type RescueResult,
+  type Progress,
+  type DestinationVerdict,
+} from './backup';
 export { connectDocker, type DockerConnection } from './sources/docker/client';
 export { ChangesCache } from './sources/docker/changes-cache';
 // Diagnostics and quick fixes on compose files and devcontainer.json (src/vscode/diagnostics).
-export { diagnoseConfigFile, type DiagnoseRequest, type Finding, type FindingCode, type PlannedFixes, type QuickFix, type TextRange } from './fixes/diagnose/index';
+export {
+  diagnoseConfigFile,
+  type DiagnoseRequest,
+  type Finding,
+  type FindingCode,
+  type PlannedFixes,
+  type QuickFix,
+  type TextRange,
+} from './fixes/diagnose/index';
 // Persist a path with what it holds now (src/vscode/paths/persist-command.ts, src/vscode/paths/moved-path-check.ts).
-export { persistWithData, recreateAndVerify, recreateInstructions, moveOffer, type PersistMoveOutcome, type PersistMoveRequest, type Recreator, type MoveOffer } from './move/persist-flow';
+export {
+  persistWithData,
+  recreateAndVerify,
+  recreateInstructions,
+  moveOffer,
+  type PersistMoveOutcome,
+  type PersistMoveRequest,
+  type Recreator,
+  type MoveOffer,
+} from './move/persist-flow';
 export type { MoveProgress, MoveResult } from './move/index';
-export { copyAgainIntoVolume, manifestFor, writeMoveManifest, checkMovedPath, MOVE_MANIFEST, type MoveManifest, type MovedPathCheck } from './move/own-container-manifest';
+export {
+  copyAgainIntoVolume,
+  manifestFor,
+  writeMoveManifest,
+  checkMovedPath,
+  MOVE_MANIFEST,
+  type MoveManifest,
+  type MovedPathCheck,
+} from './move/own-container-manifest';
 export { containerPathDigest } from './move/index';
 export { digestSummary, localTreeDigest } from './move/own-container-manifest';
 // Sets: a compose project or a container backed up as one unit (the editor's Back Up Project… on a project node).
-export { backupSet as backupProject, restoreSet, listSets, readSet, SET_SUFFIX, type SetBackupOptions, type SetBackupResult, type SetRestoreResult, type SetListing, type SetManifest, type SetMember, type PlannedMember, type SetSource, type SetTarget } from './backup';
+export {
+  backupSet as backupProject,
+  restoreSet,
+  listSets,
+  readSet,
+  SET_SUFFIX,
+  type SetBackupOptions,
+  type SetBackupResult,
+  type SetRestoreResult,
+  type SetListing,
+  type SetManifest,
+  type SetMember,
+  type PlannedMember,
+  type SetSource,
+  type SetTarget,
+} from './backup';
 // Orphaned anonymous volumes in the Paths view, with where each was last seen, and Recover Into… (src/vscode/paths/orphans.ts).
 export { findOrphanedVolumes, type OrphanedVolume } from './sources/docker/orphans';
 export { recoverVolume, type RecoverResult } from './move/recover';

@@ -24,8 +24,11 @@ const common = {
 
 /** Whether src/fixes/diagnose(.ts|/index.ts) exports diagnoseConfigFile (another engineer is adding it). */
 export function hasDiagnose() {
-  const exported = /export\s+(async\s+)?function\s+diagnoseConfigFile\b|export\s+(const|let)\s+diagnoseConfigFile\b|export\s*\{[^}]*\bdiagnoseConfigFile\b/;
-  return ['src/fixes/diagnose.ts', 'src/fixes/diagnose/index.ts'].some((f) => existsSync(join(root, f)) && exported.test(readFileSync(join(root, f), 'utf8')));
+  const exported =
+    /export\s+(async\s+)?function\s+diagnoseConfigFile\b|export\s+(const|let)\s+diagnoseConfigFile\b|export\s*\{[^}]*\bdiagnoseConfigFile\b/;
+  return ['src/fixes/diagnose.ts', 'src/fixes/diagnose/index.ts'].some(
+    (f) => existsSync(join(root, f)) && exported.test(readFileSync(join(root, f), 'utf8')),
+  );
 }
 
 /** Builds and loads the engine bundle; returns its exports plus what it contains. */
@@ -72,6 +75,11 @@ export async function buildOurs() {
 export async function buildCli() {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const outfile = join(outDir, 'cli.cjs');
-  await esbuild.build({ ...common, entryPoints: [join(root, 'src/cli/main.ts')], outfile, define: { PACKAGE_VERSION: JSON.stringify(pkg.version) } });
+  await esbuild.build({
+    ...common,
+    entryPoints: [join(root, 'src/cli/main.ts')],
+    outfile,
+    define: { PACKAGE_VERSION: JSON.stringify(pkg.version) },
+  });
   return outfile;
 }

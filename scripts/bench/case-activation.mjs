@@ -21,8 +21,22 @@ async function bundleSizes(work) {
   }
   // minified, as scripts/build.mjs --production bundles them (into a folder of ours, not dist/)
   const out = join(work, 'min');
-  const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, logLevel: 'error', mainFields: ['module', 'main'], external: ['cpu-features', '*.node'] };
-  await esbuild.build({ ...common, entryPoints: [join(root, 'src/extension.ts')], outfile: join(out, 'extension.js'), external: [...common.external, 'vscode'] });
+  const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    logLevel: 'error',
+    mainFields: ['module', 'main'],
+    external: ['cpu-features', '*.node'],
+  };
+  await esbuild.build({
+    ...common,
+    entryPoints: [join(root, 'src/extension.ts')],
+    outfile: join(out, 'extension.js'),
+    external: [...common.external, 'vscode'],
+  });
   await esbuild.build({ ...common, entryPoints: [join(root, 'src/backend.ts')], outfile: join(out, 'backend.js') });
   for (const name of ['extension', 'backend']) {
     const buf = readFileSync(join(out, `${name}.js`));
@@ -62,7 +76,17 @@ export async function benchActivation({ work, quick, log }) {
     const metricsFile = join(dir, 'metrics.json');
     const countsFile = join(dir, 'counts.json');
     const t = performance.now();
-    await spawnQuiet(process.execPath, [join(root, 'scripts/editor/run-suite.mjs'), '--suite', suiteDir, '--metrics', metricsFile, '--counts', countsFile, '--timeout', '150']).catch((err) => failures.push(err.message.split('\n')[0]));
+    await spawnQuiet(process.execPath, [
+      join(root, 'scripts/editor/run-suite.mjs'),
+      '--suite',
+      suiteDir,
+      '--metrics',
+      metricsFile,
+      '--counts',
+      countsFile,
+      '--timeout',
+      '150',
+    ]).catch((err) => failures.push(err.message.split('\n')[0]));
     const m = existsSync(metricsFile) ? JSON.parse(readFileSync(metricsFile, 'utf8')) : {};
     const counts = existsSync(countsFile) ? JSON.parse(readFileSync(countsFile, 'utf8')) : undefined;
     if (counts?.failures?.length) failures.push(...counts.failures);

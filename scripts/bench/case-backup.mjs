@@ -46,7 +46,34 @@ function prng(seed) {
 
 /** 8 MiB of text-like bytes; files take slices of it far enough apart that deflate's 32 KiB window can't tell. */
 function textPool() {
-  const words = ['persistence', 'volume', 'container', 'backup', 'restore', 'layer', 'mount', 'survive', 'recreate', 'data', 'the', 'a', 'of', 'and', 'config', 'cache', 'state', 'export', 'function', 'return', 'const', 'let', '{', '}', '=>', '\n'];
+  const words = [
+    'persistence',
+    'volume',
+    'container',
+    'backup',
+    'restore',
+    'layer',
+    'mount',
+    'survive',
+    'recreate',
+    'data',
+    'the',
+    'a',
+    'of',
+    'and',
+    'config',
+    'cache',
+    'state',
+    'export',
+    'function',
+    'return',
+    'const',
+    'let',
+    '{',
+    '}',
+    '=>',
+    '\n',
+  ];
   const rnd = prng(7);
   const parts = [];
   let n = 0;
@@ -76,7 +103,7 @@ export function makeFiller(dir) {
   const write = (path, size, random) => {
     const fd = openSync(path, 'w', 0o644);
     try {
-      for (let left = size; left > 0; ) {
+      for (let left = size; left > 0;) {
         const n = Math.min(left, 1024 * 1024);
         if (random) writeSync(fd, randomBytes(n));
         else {
@@ -124,11 +151,12 @@ export function fillSmallFiles(dir, totalBytes, files) {
     const fd = openSync(join(sub, `f${i}.${i % 2 ? 'txt' : 'bin'}`), 'w', 0o644);
     try {
       if (i % 2 === 0) writeSync(fd, randomBytes(size));
-      else for (let left = size; left > 0; ) {
-        const n = Math.min(left, 1024 * 1024);
-        writeSync(fd, pool, Math.floor(rnd() * (pool.length - n)), n);
-        left -= n;
-      }
+      else
+        for (let left = size; left > 0;) {
+          const n = Math.min(left, 1024 * 1024);
+          writeSync(fd, pool, Math.floor(rnd() * (pool.length - n)), n);
+          left -= n;
+        }
     } finally {
       closeSync(fd);
     }
@@ -164,10 +192,14 @@ export async function benchBackup({ work, cli, quick, log }) {
   try {
     readdirSync(mountpoint);
   } catch (err) {
-    throw new Error(`the floor reads the volume on the host, and ${mountpoint} cannot be read here (${err.code}): run as root on the engine's host`);
+    throw new Error(
+      `the floor reads the volume on the host, and ${mountpoint} cannot be read here (${err.code}): run as root on the engine's host`,
+    );
   }
   const filler = makeFiller(mountpoint);
-  const helperLabels = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  const helperLabels = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const out = mkdtempSync(join(work, 'backup-out-'));
   const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
 
@@ -185,15 +217,37 @@ export async function benchBackup({ work, cli, quick, log }) {
     return r.rssMb;
   };
   const runLine = (label, bytes) => (name, r, ms, rssMb) =>
-    log(`backup ${label} ${name} run ${r + 1}: ${(ms / 1000).toFixed(1)} s, ${mbps(bytes, ms).toFixed(1)} MB/s${rssMb !== undefined ? `, peak RSS ${rssMb.toFixed(1)} MB` : ''}`);
+    log(
+      `backup ${label} ${name} run ${r + 1}: ${(ms / 1000).toFixed(1)} s, ${mbps(bytes, ms).toFixed(1)} MB/s${rssMb !== undefined ? `, peak RSS ${rssMb.toFixed(1)} MB` : ''}`,
+    );
   const stepOf = (content, times, rss, archives, label) => ({
     ...(label ? { label } : {}),
     bytes: content.bytes,
     files: content.files,
-    seconds: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v.map((ms) => ms / 1000), 's')])),
+    seconds: Object.fromEntries(
+      Object.entries(times).map(([k, v]) => [
+        k,
+        summary(
+          v.map((ms) => ms / 1000),
+          's',
+        ),
+      ]),
+    ),
     // throughput of each run (its median is the throughput of the median run)
-    throughput: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v.map((ms) => mbps(content.bytes, ms)), 'MB/s')])),
-    peakRss: { ours: summary(rss.ours, 'MB'), ...(rss.floor.length ? { floor: summary(rss.floor, 'MB') } : {}), peer: 'not measured: tar and gzip run inside the container' },
+    throughput: Object.fromEntries(
+      Object.entries(times).map(([k, v]) => [
+        k,
+        summary(
+          v.map((ms) => mbps(content.bytes, ms)),
+          'MB/s',
+        ),
+      ]),
+    ),
+    peakRss: {
+      ours: summary(rss.ours, 'MB'),
+      ...(rss.floor.length ? { floor: summary(rss.floor, 'MB') } : {}),
+      peer: 'not measured: tar and gzip run inside the container',
+    },
     archiveMb: Object.fromEntries(Object.entries(archives).map(([k, v]) => [k, v.length ? Math.round(median(v) / 1e5) / 10 : undefined])),
   });
 
@@ -214,7 +268,9 @@ export async function benchBackup({ work, cli, quick, log }) {
   for (const [i, size] of sizes.entries()) {
     const t = performance.now();
     const content = filler.fillTo(size);
-    log(`backup: volume filled to ${(content.bytes / 1e6).toFixed(0)} MB in ${content.files} files (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    log(
+      `backup: volume filled to ${(content.bytes / 1e6).toFixed(0)} MB in ${content.files} files (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+    );
     await spawnQuiet('sync', []);
     const archives = { ours: [], peer: [], floor: [] };
     const rss = { ours: [], floor: [] };
@@ -223,24 +279,48 @@ export async function benchBackup({ work, cli, quick, log }) {
       ours: ours(volume, into),
       peer: async () => {
         const dir = mkdtempSync(join(out, 'peer-'));
-        await spawnQuiet('docker', ['run', '--rm', ...labelArgs, '--network', 'none', '-v', `${volume}:/data:ro`, '-v', `${dir}:/b`, BENCH_IMAGE, 'tar', 'czf', '/b/x.tar.gz', '-C', '/data', '.']);
+        await spawnQuiet('docker', [
+          'run',
+          '--rm',
+          ...labelArgs,
+          '--network',
+          'none',
+          '-v',
+          `${volume}:/data:ro`,
+          '-v',
+          `${dir}:/b`,
+          BENCH_IMAGE,
+          'tar',
+          'czf',
+          '/b/x.tar.gz',
+          '-C',
+          '/data',
+          '.',
+        ]);
         archives.peer.push(statSync(join(dir, 'x.tar.gz')).size);
         rmSync(dir, { recursive: true, force: true });
       },
       floor: async () => {
         const dir = mkdtempSync(join(out, 'floor-'));
-        const r = await timed('sh', ['-c', `tar cf - -C "$1" . | gzip -${LEVEL} > "$2"`, 'sh', mountpoint, join(dir, 'x.tar.gz')], { work });
+        const r = await timed('sh', ['-c', `tar cf - -C "$1" . | gzip -${LEVEL} > "$2"`, 'sh', mountpoint, join(dir, 'x.tar.gz')], {
+          work,
+        });
         rss.floor.push(r.rssMb);
         archives.floor.push(statSync(join(dir, 'x.tar.gz')).size);
         rmSync(dir, { recursive: true, force: true });
       },
     };
     const times = await interleaved(isLast(i) ? series : { ours: series.ours }, repsAt(i), {
-      onRun: (name, r, ms, value) => runLine(`${(size / 1e6).toFixed(0)} MB`, content.bytes)(name, r, ms, name === 'ours' ? value : undefined),
+      onRun: (name, r, ms, value) =>
+        runLine(`${(size / 1e6).toFixed(0)} MB`, content.bytes)(name, r, ms, name === 'ours' ? value : undefined),
     });
     steps.push(stepOf(content, times, rss, archives));
   }
-  return { gzipLevel: LEVEL, content: `first ${small.files} files of ${small.bytes / 1e6} MB in all (0.2-1.8x the mean size); then mixed sizes: ~10% of the bytes in 1-64 KiB files, ~40% in 64 KiB-4 MiB, ~50% in 8-48 MiB; every other file random bytes, the rest text; warm page cache`, steps };
+  return {
+    gzipLevel: LEVEL,
+    content: `first ${small.files} files of ${small.bytes / 1e6} MB in all (0.2-1.8x the mean size); then mixed sizes: ~10% of the bytes in 1-64 KiB files, ~40% in 64 KiB-4 MiB, ~50% in 8-48 MiB; every other file random bytes, the rest text; warm page cache`,
+    steps,
+  };
 }
 
 function median(xs) {

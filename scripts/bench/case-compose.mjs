@@ -19,7 +19,11 @@ function composeFile(services) {
   let y = 'services:\n';
   for (let s = 0; s < services; s++) {
     y += `  svc${s}:\n    image: postgres:16\n    environment:\n      PGDATA: \${PGDATA:-/var/lib/postgresql/data}\n    volumes:\n`;
-    for (let v = 0; v < VOLUMES; v++) y += v % 3 === 0 ? `      - type: bind\n        source: ./d${v}\n        target: /b/${v}\n` : `      - vol${v}:/data/${v}${v % 2 ? ':ro' : ''}\n`;
+    for (let v = 0; v < VOLUMES; v++)
+      y +=
+        v % 3 === 0
+          ? `      - type: bind\n        source: ./d${v}\n        target: /b/${v}\n`
+          : `      - vol${v}:/data/${v}${v % 2 ? ':ro' : ''}\n`;
   }
   y += 'volumes:\n';
   for (let v = 0; v < VOLUMES; v++) y += `  vol${v}:\n`;
@@ -64,14 +68,23 @@ export async function benchCompose({ ours, work, quick, log }) {
   const t0 = performance.now();
   const first = await parseAndClassify();
   const coldMs = performance.now() - t0;
-  if (first.reports.length !== SERVICES || first.project.warnings.length) throw new Error(`compose: ${first.reports.length} targets, warnings ${first.project.warnings.join('; ')}`);
+  if (first.reports.length !== SERVICES || first.project.warnings.length)
+    throw new Error(`compose: ${first.reports.length} targets, warnings ${first.project.warnings.join('; ')}`);
   const paths = first.reports.reduce((n, t) => n + t.paths.length, 0);
 
-  const peerAvailable = await spawnQuiet('docker-compose', ['version', '--short']).then(() => true, () => false);
+  const peerAvailable = await spawnQuiet('docker-compose', ['version', '--short']).then(
+    () => true,
+    () => false,
+  );
   const reps = quick ? 5 : 15;
   for (let i = 0; i < 2; i++) await parseAndClassify(); // warm-up
   const fast = await interleaved({ parseAndClassify, floor: () => fsp.readFile(file, 'utf8') }, reps);
-  const peer = peerAvailable ? await interleaved({ peer: () => spawnQuiet('docker-compose', ['-f', file, '--project-directory', dir, 'config'], { cwd: dir }) }, quick ? 2 : 5) : { peer: [] };
+  const peer = peerAvailable
+    ? await interleaved(
+        { peer: () => spawnQuiet('docker-compose', ['-f', file, '--project-directory', dir, 'config'], { cwd: dir }) },
+        quick ? 2 : 5,
+      )
+    : { peer: [] };
 
   // + diagnostics: what the editor does on every change of the file. diagnoseConfigFile parses and classifies
   // the text itself, then finds the paths at risk and plans their quick fixes. In a worker with a time budget;
@@ -93,7 +106,13 @@ export async function benchCompose({ ours, work, quick, log }) {
       writeFileSync(f, t);
       const g = await diagnoseInWorker(ours.bundleFile, f, t, 2, budgetMs / 3);
       const ms = g.calls.filter((c) => !c.cold).map((c) => c.ms);
-      growth.push({ services: n, ms: ms.length ? summary(ms, 'ms') : undefined, coldMs: g.calls[0]?.ms, findings: g.calls[0]?.findings, timedOut: g.timedOut });
+      growth.push({
+        services: n,
+        ms: ms.length ? summary(ms, 'ms') : undefined,
+        coldMs: g.calls[0]?.ms,
+        findings: g.calls[0]?.findings,
+        timedOut: g.timedOut,
+      });
     }
     diagnostics = {
       budgetSeconds: budgetMs / 1000,
@@ -104,14 +123,26 @@ export async function benchCompose({ ours, work, quick, log }) {
       warm: warm.length ? summary(warm, 'ms') : undefined,
       // the light bulb: the quick fixes of one finding, planned (and each checked by a re-parse) when asked for
       // target (issue #14): under 100 ms; cpu: the process's CPU time over the same calls
-      quickFixesOfOneFinding: planWarm.length ? { ...summary(planWarm, 'ms'), cpu: summary(planCpuWarm, 'ms'), fixes: coldCall?.fixes } : undefined,
+      quickFixesOfOneFinding: planWarm.length
+        ? { ...summary(planWarm, 'ms'), cpu: summary(planCpuWarm, 'ms'), fixes: coldCall?.fixes }
+        : undefined,
       growth,
     };
   }
   // ours: the warm diagnostics when they exist (a lower bound, the budget, when not even one call finished)
   const oursFigure = !ours.hasDiagnose
     ? summary(fast.parseAndClassify, 'ms')
-    : diagnostics.warm ?? (diagnostics.coldMs !== undefined ? summary([diagnostics.coldMs], 'ms') : { median: diagnostics.budgetSeconds * 1000, min: diagnostics.budgetSeconds * 1000, max: diagnostics.budgetSeconds * 1000, n: 0, unit: 'ms', lowerBound: true });
+    : (diagnostics.warm ??
+      (diagnostics.coldMs !== undefined
+        ? summary([diagnostics.coldMs], 'ms')
+        : {
+            median: diagnostics.budgetSeconds * 1000,
+            min: diagnostics.budgetSeconds * 1000,
+            max: diagnostics.budgetSeconds * 1000,
+            n: 0,
+            unit: 'ms',
+            lowerBound: true,
+          }));
   const result = {
     services: SERVICES,
     volumesPerService: VOLUMES,
@@ -128,8 +159,12 @@ export async function benchCompose({ ours, work, quick, log }) {
   };
   log(
     `compose: parse + classify ${result.parseAndClassify.median.toFixed(1)} ms` +
-      (diagnostics ? `, with diagnostics ${diagnostics.warm ? `${diagnostics.warm.median.toFixed(0)} ms` : diagnostics.coldMs ? `${diagnostics.coldMs.toFixed(0)} ms (one call)` : `> ${diagnostics.budgetSeconds} s`}` : '') +
-      (diagnostics?.quickFixesOfOneFinding ? `, one finding's quick fixes ${diagnostics.quickFixesOfOneFinding.median.toFixed(1)} ms (CPU ${diagnostics.quickFixesOfOneFinding.cpu.median.toFixed(1)} ms)` : '') +
+      (diagnostics
+        ? `, with diagnostics ${diagnostics.warm ? `${diagnostics.warm.median.toFixed(0)} ms` : diagnostics.coldMs ? `${diagnostics.coldMs.toFixed(0)} ms (one call)` : `> ${diagnostics.budgetSeconds} s`}`
+        : '') +
+      (diagnostics?.quickFixesOfOneFinding
+        ? `, one finding's quick fixes ${diagnostics.quickFixesOfOneFinding.median.toFixed(1)} ms (CPU ${diagnostics.quickFixesOfOneFinding.cpu.median.toFixed(1)} ms)`
+        : '') +
       (result.peer ? `, docker-compose config ${result.peer.median.toFixed(0)} ms` : ''),
   );
   return result;

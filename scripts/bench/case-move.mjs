@@ -35,7 +35,9 @@ export async function benchMove({ work, cli, quick, log }) {
   mkdirSync(data, { recursive: true });
   const t = performance.now();
   const content = makeFiller(data).fillTo(size);
-  log(`move: writable layer filled to ${(content.bytes / 1e6).toFixed(0)} MB in ${content.files} files (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  log(
+    `move: writable layer filled to ${(content.bytes / 1e6).toFixed(0)} MB in ${content.files} files (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+  );
   await spawnQuiet('sync', []);
 
   const dir = mkdtempSync(join(work, 'move-project-'));
@@ -44,7 +46,9 @@ export async function benchMove({ work, cli, quick, log }) {
   mkdirSync(projectDir);
   const file = join(projectDir, 'compose.yaml');
   const original = `services:\n  app:\n    image: ${IMAGE}\n`;
-  const helperLabels = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  const helperLabels = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const removeVolume = (name) => docker('volume', 'rm', '-f', name).catch(() => undefined);
   const newVolume = async (name) => {
     await docker('volume', 'create', ...labelArgs, name);
@@ -56,17 +60,29 @@ export async function benchMove({ work, cli, quick, log }) {
     ours: async () => {
       writeFileSync(file, original);
       const key = `data${n++}`;
-      const r = await timed(process.execPath, [cli, 'persist', '--file', file, '--path', '/srv/data', '--write', '--move-data', '--container', container, '--volume', key], {
-        work,
-        env: { ...process.env, PERSISTENCE_LENS_HELPER_LABELS: helperLabels },
-      });
+      const r = await timed(
+        process.execPath,
+        [cli, 'persist', '--file', file, '--path', '/srv/data', '--write', '--move-data', '--container', container, '--volume', key],
+        {
+          work,
+          env: { ...process.env, PERSISTENCE_LENS_HELPER_LABELS: helperLabels },
+        },
+      );
       rss.push(r.rssMb);
       await removeVolume(`${project}_${key}`);
     },
     peer: async () => {
       const volume = `pl-bench-${runId}-move-peer${n++}`;
       await docker('volume', 'create', ...labelArgs, volume);
-      await spawnQuiet('sh', ['-c', 'docker cp "$1":/srv/data - | docker run --rm -i --network none "$2" "$3" -v "$4":/v "$5" tar -x -C /v', 'sh', container, ...labelArgs.slice(0, 2), volume, IMAGE]);
+      await spawnQuiet('sh', [
+        '-c',
+        'docker cp "$1":/srv/data - | docker run --rm -i --network none "$2" "$3" -v "$4":/v "$5" tar -x -C /v',
+        'sh',
+        container,
+        ...labelArgs.slice(0, 2),
+        volume,
+        IMAGE,
+      ]);
       await removeVolume(volume);
     },
     floor: async () => {
@@ -77,7 +93,10 @@ export async function benchMove({ work, cli, quick, log }) {
     },
   };
   const times = await interleaved(series, reps, {
-    onRun: (name, r, ms) => log(`move ${(size / 1e6).toFixed(0)} MB ${name} run ${r + 1}: ${(ms / 1000).toFixed(1)} s, ${(content.bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`),
+    onRun: (name, r, ms) =>
+      log(
+        `move ${(size / 1e6).toFixed(0)} MB ${name} run ${r + 1}: ${(ms / 1000).toFixed(1)} s, ${(content.bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`,
+      ),
   });
   await docker('rm', '-f', container);
   rmSync(dir, { recursive: true, force: true });
@@ -85,7 +104,15 @@ export async function benchMove({ work, cli, quick, log }) {
   return {
     bytes: content.bytes,
     files: content.files,
-    seconds: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v.map((ms) => ms / 1000), 's')])),
+    seconds: Object.fromEntries(
+      Object.entries(times).map(([k, v]) => [
+        k,
+        summary(
+          v.map((ms) => ms / 1000),
+          's',
+        ),
+      ]),
+    ),
     throughput: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v.map(mbps), 'MB/s')])),
     peakRss: { ours: summary(rss, 'MB') },
     what: "ours includes planning, the digest, reading the volume back and comparing, and writing the edit; the peer (docker cp | a helper's tar -x) verifies nothing",

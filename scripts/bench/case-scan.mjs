@@ -49,22 +49,37 @@ async function createContainers(count, offset, volumes, binds) {
     const id = await docker(
       'create',
       ...labelArgs,
-      '--name', `pl-bench-${runId}-${i}`,
-      '-e', 'HOME=/home/coder',
-      '-v', `${volumes[0]}:/home/coder/.config`,
-      '-v', `${volumes[1]}:/var/lib/app`,
-      '--mount', `type=volume,dst=/home/coder/.cache,${Object.entries(labels).map(([k, v]) => `volume-label=${k}=${v}`).join(',')}`,
-      '--mount', `type=volume,dst=/srv/anonymous,${Object.entries(labels).map(([k, v]) => `volume-label=${k}=${v}`).join(',')}`,
-      '-v', `${binds[0]}:/home/coder/project`,
-      '-v', `${binds[1]}:/etc/app:ro`,
-      '--tmpfs', '/tmp',
-      '--mount', 'type=tmpfs,dst=/run/cache',
+      '--name',
+      `pl-bench-${runId}-${i}`,
+      '-e',
+      'HOME=/home/coder',
+      '-v',
+      `${volumes[0]}:/home/coder/.config`,
+      '-v',
+      `${volumes[1]}:/var/lib/app`,
+      '--mount',
+      `type=volume,dst=/home/coder/.cache,${Object.entries(labels)
+        .map(([k, v]) => `volume-label=${k}=${v}`)
+        .join(',')}`,
+      '--mount',
+      `type=volume,dst=/srv/anonymous,${Object.entries(labels)
+        .map(([k, v]) => `volume-label=${k}=${v}`)
+        .join(',')}`,
+      '-v',
+      `${binds[0]}:/home/coder/project`,
+      '-v',
+      `${binds[1]}:/etc/app:ro`,
+      '--tmpfs',
+      '/tmp',
+      '--mount',
+      'type=tmpfs,dst=/run/cache',
       IMAGE,
     );
     ids[i - offset] = id;
   };
   // four `docker create` at a time
-  for (let i = offset; i < offset + count; i += 4) await Promise.all([...Array(Math.min(4, offset + count - i)).keys()].map((k) => one(i + k)));
+  for (let i = offset; i < offset + count; i += 4)
+    await Promise.all([...Array(Math.min(4, offset + count - i)).keys()].map((k) => one(i + k)));
   return ids;
 }
 
@@ -111,7 +126,12 @@ export async function benchScan({ ours, work, quick, log }) {
       ours: async () => {
         const r = await ours.scan({ docker: true, containers: ids });
         const json = JSON.stringify(ours.scanJson(r), null, 2);
-        return { targets: r.targets.length, mounts: r.targets.reduce((k, t) => k + t.paths.filter((p) => p.origin === 'mount').length, 0), warnings: r.warnings, bytes: json.length };
+        return {
+          targets: r.targets.length,
+          mounts: r.targets.reduce((k, t) => k + t.paths.filter((p) => p.origin === 'mount').length, 0),
+          warnings: r.warnings,
+          bytes: json.length,
+        };
       },
       // a diagnostic, not a target: the same scan without reading each container's changes list
       oursNoChanges: async () => {
@@ -136,7 +156,9 @@ export async function benchScan({ ours, work, quick, log }) {
         return { targets: inspected.length };
       },
       floor: async () => {
-        const listed = await engineGet(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] }))}`);
+        const listed = await engineGet(
+          `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] }))}`,
+        );
         const [inspected] = await Promise.all([
           Promise.all(listed.map((c) => engineGet(`/containers/${c.Id}/json`))),
           engineGet(`/images/${encodeURIComponent(IMAGE)}/json`),
@@ -164,15 +186,36 @@ export async function benchScan({ ours, work, quick, log }) {
       oursEditorRefresh: summary(times.oursEditorRefresh, 'ms'),
     };
     results.push(row);
-    log(`scan ${n}: ours ${row.ours.median.toFixed(1)} ms (${row.oursWithoutChanges.median.toFixed(1)} ms without changes lists, ${row.oursEditorRefresh.median.toFixed(1)} ms as the Paths view refreshes), peer ${row.peer.median.toFixed(1)} ms, floor ${row.floor.median.toFixed(1)} ms`);
+    log(
+      `scan ${n}: ours ${row.ours.median.toFixed(1)} ms (${row.oursWithoutChanges.median.toFixed(1)} ms without changes lists, ${row.oursEditorRefresh.median.toFixed(1)} ms as the Paths view refreshes), peer ${row.peer.median.toFixed(1)} ms, floor ${row.floor.median.toFixed(1)} ms`,
+    );
   }
   const breakdown = await phases(ours, ids, quick ? 3 : 5);
-  log(`scan ${ids.length}: where ours' time goes: ${Object.entries(breakdown).map(([k, v]) => `${k} ${v.median.toFixed(1)} ms`).join(', ')}`);
+  log(
+    `scan ${ids.length}: where ours' time goes: ${Object.entries(breakdown)
+      .map(([k, v]) => `${k} ${v.median.toFixed(1)} ms`)
+      .join(', ')}`,
+  );
   const perContainer = Object.fromEntries(
-    ['ours', 'oursWithoutChanges', 'oursEditorRefresh', 'peer', 'floor'].map((k) => [k, results.map((r) => ({ containers: r.containers, msPerContainer: r[k].median / r.containers }))]),
+    ['ours', 'oursWithoutChanges', 'oursEditorRefresh', 'peer', 'floor'].map((k) => [
+      k,
+      results.map((r) => ({ containers: r.containers, msPerContainer: r[k].median / r.containers })),
+    ]),
   );
   const first = results[0];
   const last = results[results.length - 1];
-  const marginal = Object.fromEntries(['ours', 'oursWithoutChanges', 'oursEditorRefresh', 'peer', 'floor'].map((k) => [k, (last[k].median - first[k].median) / (last.containers - first.containers)]));
-  return { breakdownAtLargestN: { containers: ids.length, ...breakdown }, mountsPerContainer: 8, mountKinds: '2 named volumes, 2 anonymous volumes, 2 binds (1 read-only), 2 tmpfs', steps: results, perContainer, marginalMsPerContainer: marginal };
+  const marginal = Object.fromEntries(
+    ['ours', 'oursWithoutChanges', 'oursEditorRefresh', 'peer', 'floor'].map((k) => [
+      k,
+      (last[k].median - first[k].median) / (last.containers - first.containers),
+    ]),
+  );
+  return {
+    breakdownAtLargestN: { containers: ids.length, ...breakdown },
+    mountsPerContainer: 8,
+    mountKinds: '2 named volumes, 2 anonymous volumes, 2 binds (1 read-only), 2 tmpfs',
+    steps: results,
+    perContainer,
+    marginalMsPerContainer: marginal,
+  };
 }

@@ -17,7 +17,10 @@ export async function benchVolumes({ ours, quick, log }) {
   for (const n of steps) {
     const fresh = [];
     while (made.length < n) {
-      const batch = Array.from({ length: Math.min(25, n - made.length) }, (_, i) => `pl-bench-vol-${labels['persistence-lens.bench.run']}-${made.length + i}`);
+      const batch = Array.from(
+        { length: Math.min(25, n - made.length) },
+        (_, i) => `pl-bench-vol-${labels['persistence-lens.bench.run']}-${made.length + i}`,
+      );
       await Promise.all(batch.map((Name) => conn.docker.createVolume({ Name, Labels: labels })));
       made.push(...batch);
       fresh.push(...batch);
@@ -25,7 +28,16 @@ export async function benchVolumes({ ours, quick, log }) {
     // one file in each new volume (40 mounts per helper container, so its command line stays short)
     for (let i = 0; i < fresh.length; i += 40) {
       const part = fresh.slice(i, i + 40);
-      await docker('run', '--rm', ...labelArgs, ...part.flatMap((v, j) => ['-v', `${v}:/v${j}`]), IMAGE, 'sh', '-c', `for d in ${part.map((_, j) => `/v${j}`).join(' ')}; do head -c 4096 /dev/urandom > $d/f; done`);
+      await docker(
+        'run',
+        '--rm',
+        ...labelArgs,
+        ...part.flatMap((v, j) => ['-v', `${v}:/v${j}`]),
+        IMAGE,
+        'sh',
+        '-c',
+        `for d in ${part.map((_, j) => `/v${j}`).join(' ')}; do head -c 4096 /dev/urandom > $d/f; done`,
+      );
     }
     const total = (await docker('volume', 'ls', '-q')).split('\n').filter(Boolean).length;
     const times = await interleaved(
@@ -36,8 +48,16 @@ export async function benchVolumes({ ours, quick, log }) {
       },
       reps,
     );
-    const step = { volumes: n, engineVolumes: total, refresh: summary(times.refresh, 'ms'), df: summary(times.df, 'ms'), peer: summary(times.peer, 'ms') };
-    log(`volumes ${n} (engine ${total}): refresh ${round(step.refresh.median, 1)} ms, /system/df ${round(step.df.median, 1)} ms, docker volume ls ${round(step.peer.median, 1)} ms`);
+    const step = {
+      volumes: n,
+      engineVolumes: total,
+      refresh: summary(times.refresh, 'ms'),
+      df: summary(times.df, 'ms'),
+      peer: summary(times.peer, 'ms'),
+    };
+    log(
+      `volumes ${n} (engine ${total}): refresh ${round(step.refresh.median, 1)} ms, /system/df ${round(step.df.median, 1)} ms, docker volume ls ${round(step.peer.median, 1)} ms`,
+    );
     out.steps.push(step);
   }
   return out;

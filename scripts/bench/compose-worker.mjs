@@ -23,7 +23,15 @@ for (let i = 0; i <= reps; i++) {
   const planMs = asked ? performance.now() - p : undefined;
   const used = process.cpuUsage(cpu);
   const planCpuMs = asked ? (used.user + used.system) / 1000 : undefined;
-  parentPort.postMessage({ ms, planMs, planCpuMs, cold: i === 0, findings: findings.length, fixes: planned?.fixes.length, error: findings.find((f) => f.code === 'config-error')?.message });
+  parentPort.postMessage({
+    ms,
+    planMs,
+    planCpuMs,
+    cold: i === 0,
+    findings: findings.length,
+    fixes: planned?.fixes.length,
+    error: findings.find((f) => f.code === 'config-error')?.message,
+  });
   if (performance.now() - t0 > budgetMs) break;
 }
 parentPort.postMessage({ done: true });

@@ -31,7 +31,14 @@ export function median(xs) {
 
 /** {median, min, max, n, unit, samples} of repeated measurements. */
 export function summary(samples, unit) {
-  return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), n: samples.length, unit, samples: samples.map((x) => round(x)) };
+  return {
+    median: median(samples),
+    min: Math.min(...samples),
+    max: Math.max(...samples),
+    n: samples.length,
+    unit,
+    samples: samples.map((x) => round(x)),
+  };
 }
 
 export function round(x, digits = 4) {
@@ -138,7 +145,14 @@ export async function otherBusyProcesses() {
     .split('\n')
     .filter(Boolean)
     .filter((l) => !l.includes('pgrep'))
-    .map((l) => l.replace(/^\d+\s+/, '').split(' ').slice(0, 2).join(' ').slice(0, 120));
+    .map((l) =>
+      l
+        .replace(/^\d+\s+/, '')
+        .split(' ')
+        .slice(0, 2)
+        .join(' ')
+        .slice(0, 120),
+    );
 }
 
 // ---- formatting ---------------------------------------------------------------------------------------

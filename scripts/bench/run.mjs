@@ -24,7 +24,19 @@ import { benchScan } from './case-scan.mjs';
 import { benchWhere } from './case-where.mjs';
 import { benchVolumes } from './case-volumes.mjs';
 import { buildCli, buildOurs } from './bundle.mjs';
-import { docker, fmt, loadAverage, log, onCleanup, otherBusyProcesses, removeRunObjects, removeStaleObjects, root, runCleanups, runId } from './lib.mjs';
+import {
+  docker,
+  fmt,
+  loadAverage,
+  log,
+  onCleanup,
+  otherBusyProcesses,
+  removeRunObjects,
+  removeStaleObjects,
+  root,
+  runCleanups,
+  runId,
+} from './lib.mjs';
 import { tableOf, targetsOf } from './report.mjs';
 
 const ALL = ['where', 'compose', 'scan', 'volumes', 'backup', 'move', 'activation'];
@@ -79,7 +91,11 @@ function keepEarlierCases(results) {
     if (name in results.cases) continue;
     results.cases[name] = k;
     results.casesFromEarlierRuns ??= {};
-    results.casesFromEarlierRuns[name] = earlier.casesFromEarlierRuns?.[name] ?? { started: earlier.started, commit: earlier.commit, mode: earlier.mode };
+    results.casesFromEarlierRuns[name] = earlier.casesFromEarlierRuns?.[name] ?? {
+      started: earlier.started,
+      commit: earlier.commit,
+      mode: earlier.mode,
+    };
   }
 }
 
@@ -106,7 +122,9 @@ const results = {
   cases: {},
 };
 results.load.quietAtStart = results.load.atStart[0] < 1 && results.load.otherEditorsOrBrowsersAtStart.length === 0;
-log(`${quick ? 'quick' : 'full'} run ${runId}; load average ${results.load.atStart.join(' ')}${results.load.otherEditorsOrBrowsersAtStart.length ? `; ${results.load.otherEditorsOrBrowsersAtStart.length} code-server/chromium processes of others are running: figures will be noisy` : ''}`);
+log(
+  `${quick ? 'quick' : 'full'} run ${runId}; load average ${results.load.atStart.join(' ')}${results.load.otherEditorsOrBrowsersAtStart.length ? `; ${results.load.otherEditorsOrBrowsersAtStart.length} code-server/chromium processes of others are running: figures will be noisy` : ''}`,
+);
 
 const work = mkdtempSync(join(tmpdir(), 'pl-bench-'));
 onCleanup(() => rmSync(work, { recursive: true, force: true }));

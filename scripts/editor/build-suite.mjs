@@ -11,7 +11,9 @@ const src = join(root, 'test/editor/suite');
 const outdir = join(root, 'out/test/editor/suite');
 
 rmSync(outdir, { recursive: true, force: true });
-const tests = readdirSync(src).filter((n) => n.endsWith('.test.ts')).sort();
+const tests = readdirSync(src)
+  .filter((n) => n.endsWith('.test.ts'))
+  .sort();
 await esbuild.build({
   entryPoints: [join(src, 'index.ts'), ...tests.map((t) => join(src, t))],
   outdir,

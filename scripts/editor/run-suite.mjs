@@ -21,7 +21,17 @@
 // Writes {passed, failed, skipped, failures: []} (scripts/count-reporter.mjs's format) to --counts, puts a
 // screenshot and the logs in test-results/ on failure, and exits non-zero on any failure: 1 when a test or
 // the run failed, 3 when it could not start, 130/143 on SIGINT/SIGTERM, 2 for a mistake on the command line.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+  createWriteStream,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { slowestOf } from '../count-reporter.mjs';
@@ -87,13 +97,23 @@ function options() {
 async function main() {
   const opts = options();
   /** What cleanup() undoes, filled in as the run goes. */
-  const state = { runDir: undefined, codeServer: undefined, browser: undefined, page: undefined, containerId: undefined, tmpfsMounted: undefined };
+  const state = {
+    runDir: undefined,
+    codeServer: undefined,
+    browser: undefined,
+    page: undefined,
+    containerId: undefined,
+    tmpfsMounted: undefined,
+  };
   // A signal, the hard timeout or code-server's death ends the run wherever it is: the race below.
   let stop;
   const stopped = new Promise((_, reject) => (stop = reject));
   process.on('SIGINT', () => stop(new Failure('interrupted (SIGINT)', 130)));
   process.on('SIGTERM', () => stop(new Failure('terminated (SIGTERM)', 143)));
-  const hardTimeout = setTimeout(() => stop(new Failure(`hard timeout: the run took longer than ${opts.timeoutSec} s`)), opts.timeoutSec * 1000);
+  const hardTimeout = setTimeout(
+    () => stop(new Failure(`hard timeout: the run took longer than ${opts.timeoutSec} s`)),
+    opts.timeoutSec * 1000,
+  );
   try {
     const counts = await Promise.race([runSuite(opts, state, stop), stopped]);
     if (counts.failed > 0) await saveFailureArtifacts(state, counts.failures.join('\n'));
@@ -120,10 +140,13 @@ async function main() {
 async function runSuite(opts, state, stop) {
   const { host, entry, codeServerDir, chromiumPath, suiteIndex } = opts;
   // ---- preconditions --------------------------------------------------------------------------------
-  if (host === 'code-server' && !existsSync(entry)) throw new Failure(`code-server is not installed at ${codeServerDir} (run scripts/editor/install-code-server.sh)`, 3);
-  if (host === 'code-server' && !existsSync(chromiumPath)) throw new Failure(`no Chromium at ${chromiumPath} (apt-get install chromium)`, 3);
+  if (host === 'code-server' && !existsSync(entry))
+    throw new Failure(`code-server is not installed at ${codeServerDir} (run scripts/editor/install-code-server.sh)`, 3);
+  if (host === 'code-server' && !existsSync(chromiumPath))
+    throw new Failure(`no Chromium at ${chromiumPath} (apt-get install chromium)`, 3);
   if (!existsSync(suiteIndex)) throw new Failure(`the suite is not built: ${suiteIndex} (run scripts/editor/build-suite.mjs)`, 3);
-  if (!existsSync(join(root, 'dist/extension.js'))) throw new Failure('the extension is not built: dist/extension.js (run scripts/build.mjs)', 3);
+  if (!existsSync(join(root, 'dist/extension.js')))
+    throw new Failure('the extension is not built: dist/extension.js (run scripts/build.mjs)', 3);
 
   // ---- an isolated run folder -------------------------------------------------------------------------
   state.runDir = realpathSync(mkdtempSync(join(tmpdir(), 'pl-editor-')));
@@ -143,14 +166,20 @@ async function runSuite(opts, state, stop) {
   try {
     state.containerId = await docker(
       'create',
-      '--label', 'persistence-lens.test=1',
-      '--label', `persistence-lens.editor-runner-pid=${process.pid}`,
-      '--name', containerName,
-      '-v', '/srv/state',
+      '--label',
+      'persistence-lens.test=1',
+      '--label',
+      `persistence-lens.editor-runner-pid=${process.pid}`,
+      '--name',
+      containerName,
+      '-v',
+      '/srv/state',
       'persistence-test:latest',
     );
   } catch (err) {
-    throw new Failure(`could not create the test container (is the Docker Engine up, and persistence-test:latest built? scripts/docker-up.sh): ${err.stderr || err.message}`);
+    throw new Failure(
+      `could not create the test container (is the Docker Engine up, and persistence-test:latest built? scripts/docker-up.sh): ${err.stderr || err.message}`,
+    );
   }
   log(`test container ${containerName} (${state.containerId.slice(0, 12)}) created`);
 
@@ -175,7 +204,13 @@ async function runSuite(opts, state, stop) {
   for (const t of results.tests) {
     const mark = t.state === 'passed' ? '\x1b[32m✔\x1b[0m' : t.state === 'failed' ? '\x1b[31m✖\x1b[0m' : '\x1b[33m-\x1b[0m';
     console.log(`  ${mark} ${t.fullTitle} (${Math.round(t.durationMs)} ms)`);
-    if (t.error) console.log(t.error.split('\n').map((l) => `      ${l}`).join('\n'));
+    if (t.error)
+      console.log(
+        t.error
+          .split('\n')
+          .map((l) => `      ${l}`)
+          .join('\n'),
+      );
   }
   const metrics = Object.entries(results.metrics ?? {});
   if (metrics.length) {
@@ -196,7 +231,9 @@ async function runSuite(opts, state, stop) {
     counts.failed++;
     counts.failures.push('test/editor: no test ran');
   }
-  console.log(`  editor: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''} in ${since()}`);
+  console.log(
+    `  editor: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''} in ${since()}`,
+  );
   return counts;
 }
 
@@ -221,7 +258,14 @@ async function mountTmpfs(state) {
 async function removeStaleContainers() {
   let rows = '';
   try {
-    rows = await docker('ps', '-a', '--filter', 'label=persistence-lens.editor-runner-pid', '--format', '{{.ID}} {{.Label "persistence-lens.editor-runner-pid"}}');
+    rows = await docker(
+      'ps',
+      '-a',
+      '--filter',
+      'label=persistence-lens.editor-runner-pid',
+      '--format',
+      '{{.ID}} {{.Label "persistence-lens.editor-runner-pid"}}',
+    );
   } catch {
     return;
   }
@@ -289,7 +333,15 @@ async function runInElectron(opts, dirs, env) {
       extensionDevelopmentPath: root,
       extensionTestsPath: opts.suiteIndex,
       extensionTestsEnv: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('PL_EDITOR_') || k === 'DOCKER_HOST')),
-      launchArgs: [dirs.ws, '--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions, '--disable-workspace-trust', '--disable-gpu'],
+      launchArgs: [
+        dirs.ws,
+        '--user-data-dir',
+        dirs['user-data'],
+        '--extensions-dir',
+        dirs.extensions,
+        '--disable-workspace-trust',
+        '--disable-gpu',
+      ],
     });
   } catch (err) {
     // runTests rejects with the exit code when the suite fails; anything else is a launch failure.
@@ -313,12 +365,15 @@ async function cleanup(state, opts) {
   }
   await stopProcessGroup(state.codeServer);
   if (state.containerId) {
-    await docker('rm', '-f', '-v', state.containerId).catch((err) => console.error(`[editor] could not remove test container ${state.containerId}: ${err.message}`));
+    await docker('rm', '-f', '-v', state.containerId).catch((err) =>
+      console.error(`[editor] could not remove test container ${state.containerId}: ${err.message}`),
+    );
     state.containerId = undefined;
   }
   if (state.tmpfsMounted) {
     const r = await run('umount', ['-l', state.tmpfsMounted]);
-    if (r.code !== 0) console.error(`[editor] could not unmount ${state.tmpfsMounted}: ${r.stderr.trim() || `umount exited ${r.code ?? r.signal}`}`);
+    if (r.code !== 0)
+      console.error(`[editor] could not unmount ${state.tmpfsMounted}: ${r.stderr.trim() || `umount exited ${r.code ?? r.signal}`}`);
     rmSync(state.tmpfsMounted, { recursive: true, force: true });
     state.tmpfsMounted = undefined;
   }

@@ -46,7 +46,8 @@ export function isolatedEnv(dirs) {
 /** A copy of env without the variables of an editor this may run inside. */
 export function withoutEditorVariables(env) {
   const out = { ...env };
-  for (const k of Object.keys(out)) if (k.startsWith('VSCODE_') || k === 'ELECTRON_RUN_AS_NODE' || k.startsWith('CODE_SERVER_')) delete out[k];
+  for (const k of Object.keys(out))
+    if (k.startsWith('VSCODE_') || k === 'ELECTRON_RUN_AS_NODE' || k.startsWith('CODE_SERVER_')) delete out[k];
   return out;
 }
 

@@ -39,18 +39,32 @@ export function codeServerEnv(env = process.env) {
  *   args        more of its command line: --config FILE, a folder to open, ...
  *   onSpawn     called with the child at once, for a caller that must be able to stop it before it listens
  */
-export async function startCodeServer({ entry = codeServerEntry(), bindAddr = '127.0.0.1:0', userDataDir, extensionsDir, env = process.env, cwd, logFile, args = [], onSpawn }) {
+export async function startCodeServer({
+  entry = codeServerEntry(),
+  bindAddr = '127.0.0.1:0',
+  userDataDir,
+  extensionsDir,
+  env = process.env,
+  cwd,
+  logFile,
+  args = [],
+  onSpawn,
+}) {
   const child = spawn(
     process.execPath,
     [
       entry,
-      '--bind-addr', bindAddr,
-      '--auth', 'none',
+      '--bind-addr',
+      bindAddr,
+      '--auth',
+      'none',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
-      '--user-data-dir', userDataDir,
-      '--extensions-dir', extensionsDir,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
       ...args,
     ],
     { cwd, env: codeServerEnv(env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },

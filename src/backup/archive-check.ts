@@ -52,7 +52,9 @@ export class ArchiveHandle {
     try {
       fh = await fsp.open(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
     } catch (err) {
-      throw new BackupInputError(`cannot read the archive ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : messageOf(err)}`);
+      throw new BackupInputError(
+        `cannot read the archive ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : messageOf(err)}`,
+      );
     }
     try {
       const st = await fh.stat();
@@ -114,7 +116,10 @@ export class ArchiveHandle {
 }
 
 /** The archive's tar bytes (gunzipped when it is gzip), with the raw bytes hashed as they are read. */
-export async function openArchive(archive: ArchiveHandle, opts: { onBytes?: (n: number) => void }): Promise<{ tar: Readable; tap: HashCount }> {
+export async function openArchive(
+  archive: ArchiveHandle,
+  opts: { onBytes?: (n: number) => void },
+): Promise<{ tar: Readable; tap: HashCount }> {
   await archive.unchanged();
   const gz = await archive.isGzip();
   const raw = archive.stream();
@@ -140,7 +145,15 @@ function damaged(file: string, err: unknown, verified: boolean): Error {
  */
 export async function verifyArchive(
   archive: string,
-  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null; handle?: ArchiveHandle; onEntry?: (entry: ValidatedEntry) => void; space?: FreeSpace } = {},
+  opts: {
+    signal?: AbortSignal;
+    reporter?: ProgressReporter;
+    targetCheck?: LocalTargetCheck;
+    manifest?: Manifest | null;
+    handle?: ArchiveHandle;
+    onEntry?: (entry: ValidatedEntry) => void;
+    space?: FreeSpace;
+  } = {},
 ): Promise<ArchiveCheck> {
   const file = resolve(archive);
   // the caller's open archive (restore writes from the same descriptor), else one opened for this check
@@ -155,7 +168,14 @@ export async function verifyArchive(
 async function verifyOpen(
   file: string,
   handle: ArchiveHandle,
-  opts: { signal?: AbortSignal; reporter?: ProgressReporter; targetCheck?: LocalTargetCheck; manifest?: Manifest | null; onEntry?: (entry: ValidatedEntry) => void; space?: FreeSpace },
+  opts: {
+    signal?: AbortSignal;
+    reporter?: ProgressReporter;
+    targetCheck?: LocalTargetCheck;
+    manifest?: Manifest | null;
+    onEntry?: (entry: ValidatedEntry) => void;
+    space?: FreeSpace;
+  },
 ): Promise<ArchiveCheck> {
   const st = { size: handle.size };
   if (st.size === 0) throw new BackupInputError(`${file} is empty (0 bytes): it holds no backup; nothing was restored`);
@@ -165,14 +185,23 @@ async function verifyOpen(
 
   if (manifest) {
     if (manifest.archiveBytes !== st.size) {
-      throw new BackupInputError(`${file} has ${st.size} bytes but its manifest says ${manifest.archiveBytes}: the archive is damaged or incomplete; nothing was restored`);
+      throw new BackupInputError(
+        `${file} has ${st.size} bytes but its manifest says ${manifest.archiveBytes}: the archive is damaged or incomplete; nothing was restored`,
+      );
     }
     reporter?.setPhase('verifying', st.size);
-    const sha256 = await handle.sha256({ ...(opts.signal ? { signal: opts.signal } : {}), onBytes: (n) => reporter?.update({ entries: 0, bytes: 0, compressedBytes: n }, false, 'compressedBytes') }).catch((err) => {
-      throw damaged(file, err, false);
-    });
+    const sha256 = await handle
+      .sha256({
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onBytes: (n) => reporter?.update({ entries: 0, bytes: 0, compressedBytes: n }, false, 'compressedBytes'),
+      })
+      .catch((err) => {
+        throw damaged(file, err, false);
+      });
     if (sha256 !== manifest.sha256) {
-      throw new BackupInputError(`${file} does not match its manifest: sha256 ${sha256} where ${manifestPathFor(file)} says ${manifest.sha256}. The archive is damaged or was changed; nothing was restored`);
+      throw new BackupInputError(
+        `${file} does not match its manifest: sha256 ${sha256} where ${manifestPathFor(file)} says ${manifest.sha256}. The archive is damaged or was changed; nothing was restored`,
+      );
     }
   } else {
     warnings.push(`${file} has no manifest beside it (${manifestPathFor(file)}): it cannot be verified, only checked entry by entry`);
@@ -184,7 +213,9 @@ async function verifyOpen(
   // What writing it takes: every file rounded up to a 4 KiB block, every directory a block. Checked from each
   // header as it is read, before its body: a gzip bomb (3 MB that expand to 3 GiB) stops at its first big header.
   let need = 0;
-  const { tar, tap } = await openArchive(handle, { onBytes: (n) => reporter?.update({ entries: validator.entries, bytes: validator.bytes, compressedBytes: n }, false, 'compressedBytes') });
+  const { tar, tap } = await openArchive(handle, {
+    onBytes: (n) => reporter?.update({ entries: validator.entries, bytes: validator.bytes, compressedBytes: n }, false, 'compressedBytes'),
+  });
   try {
     for await (const entry of readTar(tar, opts.signal ? { signal: opts.signal } : {})) {
       const v = validator.check(entry.header);
@@ -203,17 +234,26 @@ async function verifyOpen(
       opts.onEntry?.(v);
     }
   } catch (err) {
-    throw isArchiveRefusal(err) ? new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored`, err.entry, err.kind) : damaged(file, err, !!manifest);
+    throw isArchiveRefusal(err)
+      ? new ArchiveRefusedError(`${file} is refused: ${err.message}; nothing was restored`, err.entry, err.kind)
+      : damaged(file, err, !!manifest);
   }
   const sha256 = tap.hash.digest('hex');
-  if (validator.entries === 0) throw new BackupInputError(`${file} holds no entries (${st.size} bytes, not even its root folder): there is nothing to restore; nothing was restored`);
+  if (validator.entries === 0)
+    throw new BackupInputError(
+      `${file} holds no entries (${st.size} bytes, not even its root folder): there is nothing to restore; nothing was restored`,
+    );
   if (manifest) {
     if (sha256 !== manifest.sha256) throw new BackupInputError(`${file} changed while it was checked; nothing was restored`);
     if (validator.entries !== manifest.entries) {
-      throw new BackupInputError(`${file} holds ${validator.entries} entries but its manifest says ${manifest.entries}: nothing was restored`);
+      throw new BackupInputError(
+        `${file} holds ${validator.entries} entries but its manifest says ${manifest.entries}: nothing was restored`,
+      );
     }
     if (validator.bytes !== manifest.bytes) {
-      throw new BackupInputError(`${file} holds ${validator.bytes} bytes of files but its manifest says ${manifest.bytes}: nothing was restored`);
+      throw new BackupInputError(
+        `${file} holds ${validator.bytes} bytes of files but its manifest says ${manifest.bytes}: nothing was restored`,
+      );
     }
   }
   return {

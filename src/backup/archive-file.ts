@@ -51,7 +51,11 @@ export function partialPathFor(finalPath: string): string {
 
 /** This machine's name as partial file names and helper owner labels hold it: letters, digits, `_` and `-`, 40 at most. */
 export function safeHost(): string {
-  return rawHostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40) || 'host';
+  return (
+    rawHostname()
+      .replace(/[^A-Za-z0-9_-]/g, '_')
+      .slice(0, 40) || 'host'
+  );
 }
 
 /**
@@ -73,7 +77,8 @@ function rawHostname(): string {
 export const DEFAULT_GZIP_LEVEL = 6;
 
 export function checkLevel(level: number): number {
-  if (!Number.isInteger(level) || level < 1 || level > 9) throw new RangeError(`the gzip level must be a whole number from 1 to 9 (got ${level})`);
+  if (!Number.isInteger(level) || level < 1 || level > 9)
+    throw new RangeError(`the gzip level must be a whole number from 1 to 9 (got ${level})`);
   return level;
 }
 

@@ -19,7 +19,16 @@ import {
 import type Dockerode from 'dockerode';
 import type { DockerConnection } from '../sources/docker/client';
 import { isAborted, isFailure, isInputError, isUnavailable } from '../core/errors';
-import { BackupAbortedError, BackupFailedError, BackupInputError, errorCode, isAbortError, isBackupError, messageOf, throwIfAborted } from './errors';
+import {
+  BackupAbortedError,
+  BackupFailedError,
+  BackupInputError,
+  errorCode,
+  isAbortError,
+  isBackupError,
+  messageOf,
+  throwIfAborted,
+} from './errors';
 import { describeTarget } from './describe';
 import { inodeKey, localEntries } from './local-source';
 import { archivePathFor, defaultBackupDir, ensureBackupDir } from './location';
@@ -112,7 +121,13 @@ export interface ArchiveJob {
  * applies retention. Any failure removes the partial archive; a failure to write the manifest removes the
  * finished archive too (an archive without its manifest cannot be verified).
  */
-export async function writeBackupArchive(entries: AsyncIterable<ArchiveEntry>, job: ArchiveJob, dir: string, opts: BackupOptions, reporter: ProgressReporter): Promise<Omit<BackupResult, 'staleRemoved'>> {
+export async function writeBackupArchive(
+  entries: AsyncIterable<ArchiveEntry>,
+  job: ArchiveJob,
+  dir: string,
+  opts: BackupOptions,
+  reporter: ProgressReporter,
+): Promise<Omit<BackupResult, 'staleRemoved'>> {
   const now = (opts.now ?? (() => new Date()))();
   const identity = { kind: job.source.kind, name: job.source.name, ...(job.source.container ? { container: job.source.container } : {}) };
   const archive = archivePathFor(dir, identity, now, job.purpose === 'safety' ? 'pre-restore-' : '');
@@ -124,7 +139,8 @@ export async function writeBackupArchive(entries: AsyncIterable<ArchiveEntry>, j
       level,
       ...(opts.parallelism !== undefined ? { parallelism: opts.parallelism } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
-      onWrite: (c, n) => reporter.update({ entries: c.entries, bytes: c.bytes, compressedBytes: n, ...(c.current ? { current: c.current } : {}) }),
+      onWrite: (c, n) =>
+        reporter.update({ entries: c.entries, bytes: c.bytes, compressedBytes: n, ...(c.current ? { current: c.current } : {}) }),
     });
   } catch (err) {
     throw failure(err, `backing up ${job.what}`, opts.signal);
@@ -159,8 +175,19 @@ export async function writeBackupArchive(entries: AsyncIterable<ArchiveEntry>, j
     throw failure(err, `writing the manifest of ${job.what}`, opts.signal);
   }
   const pruned = await pruneBackups(dir, manifest, opts.keep ?? DEFAULT_KEEP, manifest.archive).catch(() => []);
-  reporter.complete(job.purpose === 'safety' ? 'safety-backup' : 'finishing', { entries: written.entries, bytes: written.bytes, compressedBytes: written.archiveBytes });
-  return { archive, manifestPath, manifest, pruned, warnings: job.warnings, ...(job.unreadable?.length ? { unreadable: job.unreadable } : {}) };
+  reporter.complete(job.purpose === 'safety' ? 'safety-backup' : 'finishing', {
+    entries: written.entries,
+    bytes: written.bytes,
+    compressedBytes: written.archiveBytes,
+  });
+  return {
+    archive,
+    manifestPath,
+    manifest,
+    pruned,
+    warnings: job.warnings,
+    ...(job.unreadable?.length ? { unreadable: job.unreadable } : {}),
+  };
 }
 
 /** Any error of a backup as one of ours, with "nothing was written" said. */
@@ -173,7 +200,12 @@ export function failure(err: unknown, doing: string, signal?: AbortSignal): Erro
     return err;
   }
   const code = errorCode(err);
-  const why = code === 'ENOSPC' ? 'no space left on the device' : code === 'EACCES' || code === 'EPERM' ? `permission denied (${messageOf(err)})` : messageOf(err);
+  const why =
+    code === 'ENOSPC'
+      ? 'no space left on the device'
+      : code === 'EACCES' || code === 'EPERM'
+        ? `permission denied (${messageOf(err)})`
+        : messageOf(err);
   return new BackupFailedError(`${doing} failed: ${why}: nothing was written (the partial archive was removed)`, { cause: err });
 }
 
@@ -223,13 +255,20 @@ export async function backup(source: BackupSource, opts: BackupOptions = {}): Pr
       reporter.setPhase('archiving');
       const unreadable: string[] = [];
       const entries = localEntries(root, { warnings, exclude, unreadable, ...(opts.signal ? { signal: opts.signal } : {}) });
-      const r = await writeBackupArchive(entries, { source: { kind: 'local', name: root }, layout: 'content', purpose: 'backup', warnings, unreadable, what }, dir, opts, reporter);
+      const r = await writeBackupArchive(
+        entries,
+        { source: { kind: 'local', name: root }, layout: 'content', purpose: 'backup', warnings, unreadable, what },
+        dir,
+        opts,
+        reporter,
+      );
       return { ...r, staleRemoved };
     }
 
     const conn = await dockerFor(opts);
     if (source.kind === 'volume') {
-      if (!(await volumeExists(conn, source.volume))) throw new BackupInputError(`no volume "${source.volume}" on the Docker Engine at ${conn.endpoint.description}`);
+      if (!(await volumeExists(conn, source.volume)))
+        throw new BackupInputError(`no volume "${source.volume}" on the Docker Engine at ${conn.endpoint.description}`);
       const { dir, staleRemoved } = await destination();
       const writers = opts.stopContainers ? await volumeWriters(conn, source.volume) : [];
       void volumeSize(conn, source.volume, 3000, sizing.signal).then((n) => {
@@ -242,7 +281,19 @@ export async function backup(source: BackupSource, opts: BackupOptions = {}): Pr
             doing: `reading ${what}`,
             ...(opts.signal ? { signal: opts.signal } : {}),
           });
-          return writeBackupArchive(entries, { source: { kind: 'volume', name: source.volume, engine: conn.endpoint.description }, layout: 'content', purpose: 'backup', warnings, what }, dir, opts, reporter);
+          return writeBackupArchive(
+            entries,
+            {
+              source: { kind: 'volume', name: source.volume, engine: conn.endpoint.description },
+              layout: 'content',
+              purpose: 'backup',
+              warnings,
+              what,
+            },
+            dir,
+            opts,
+            reporter,
+          );
         }),
       );
       return { ...r, staleRemoved, ...(writers.length ? { stopped: writers.map((w) => w.name) } : {}) };
@@ -252,17 +303,36 @@ export async function backup(source: BackupSource, opts: BackupOptions = {}): Pr
     const path = parseContainerPathArg(source.path);
     const st = await statPath(conn, container, path, opts.signal);
     if (!st) throw new BackupInputError(`there is no ${path} in container "${source.container}"`);
-    if (!st.isDir && !st.isSymlink) throw new BackupInputError(`${path} in container "${source.container}" is a file: a backup archives a directory (back up the folder that holds it, or use rescue)`);
+    if (!st.isDir && !st.isSymlink)
+      throw new BackupInputError(
+        `${path} in container "${source.container}" is a file: a backup archives a directory (back up the folder that holds it, or use rescue)`,
+      );
     const { dir, staleRemoved } = await destination();
     reporter.setPhase('archiving');
     const containerName = info.Name.replace(/^\//, '');
     // the engine reads a stopped container's files as well as a running one's
     const writers = opts.stopContainers && info.State.Running ? [{ id: info.Id, name: containerName }] : [];
     const r = await whileStopped(conn, writers, what, opts.signal, () => {
-      const entries = engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, contentNameMap(), { doing: `reading ${what}`, ...(opts.signal ? { signal: opts.signal } : {}) });
+      const entries = engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, contentNameMap(), {
+        doing: `reading ${what}`,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
       return writeBackupArchive(
         entries,
-        { source: { kind: 'container-path', name: path, container: containerName, containerId: info.Id, image: info.Config.Image, engine: conn.endpoint.description }, layout: 'content', purpose: 'backup', warnings, what },
+        {
+          source: {
+            kind: 'container-path',
+            name: path,
+            container: containerName,
+            containerId: info.Id,
+            image: info.Config.Image,
+            engine: conn.endpoint.description,
+          },
+          layout: 'content',
+          purpose: 'backup',
+          warnings,
+          what,
+        },
         dir,
         opts,
         reporter,
@@ -300,7 +370,13 @@ async function volumeWriters(conn: DockerConnection, volume: string): Promise<Wr
  * or a cancel (the start is not cancelled with the backup: a container left stopped is the one outcome worse
  * than a failed backup). A container that cannot be started again is named in the error.
  */
-async function whileStopped<T>(conn: DockerConnection, writers: Writer[], what: string, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+async function whileStopped<T>(
+  conn: DockerConnection,
+  writers: Writer[],
+  what: string,
+  signal: AbortSignal | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
   if (writers.length === 0) return work();
   const stopped: Writer[] = [];
   let outcome: { ok: true; value: T } | { ok: false; err: unknown };
@@ -311,7 +387,8 @@ async function whileStopped<T>(conn: DockerConnection, writers: Writer[], what: 
         // the container's own stop timeout (its StopTimeout, else the engine's 10 s) lets a database shut down cleanly
         await conn.docker.getContainer(w.id).stop();
       } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 304) throw translateDockerError(err, conn, `stopping container "${w.name}" before backing up ${what}`);
+        if ((err as { statusCode?: number }).statusCode !== 304)
+          throw translateDockerError(err, conn, `stopping container "${w.name}" before backing up ${what}`);
       }
       stopped.push(w);
     }
@@ -329,7 +406,9 @@ async function whileStopped<T>(conn: DockerConnection, writers: Writer[], what: 
   }
   if (notStarted.length > 0) {
     const before = outcome.ok ? 'the backup was written' : `the backup failed (${messageOf(outcome.err)})`;
-    throw new BackupFailedError(`${before}, but container(s) stopped for it could not be started again: ${notStarted.join(', ')}; start them with docker start`);
+    throw new BackupFailedError(
+      `${before}, but container(s) stopped for it could not be started again: ${notStarted.join(', ')}; start them with docker start`,
+    );
   }
   if (!outcome.ok) throw outcome.err;
   return outcome.value;
@@ -344,7 +423,8 @@ async function checkLocalSource(root: string): Promise<void> {
     const e = err as NodeJS.ErrnoException;
     throw new BackupInputError(e.code === 'ENOENT' ? `${root} does not exist: nothing was backed up` : `cannot read ${root}: ${e.message}`);
   }
-  if (!st.isDirectory()) throw new BackupInputError(`${root} is not a directory: a backup archives a directory (back up the folder that holds it)`);
+  if (!st.isDirectory())
+    throw new BackupInputError(`${root} is not a directory: a backup archives a directory (back up the folder that holds it)`);
 }
 
 /** A container path given by the user: `/a/b/` → `/a/b`, a relative one taken from `/`, `..` refused (a parser, not a normaliser: see normalizeMountTarget for the compose reader's). */

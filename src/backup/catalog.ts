@@ -55,7 +55,14 @@ export async function listBackups(dir: string, opts: { verify?: boolean; signal?
     const file = join(dir, name);
     const st = await fsp.stat(file).catch(() => undefined);
     if (!st?.isFile()) continue;
-    const listing: BackupListing = { archive: name, file, size: st.size, mtimeMs: st.mtimeMs, createdAt: st.mtime.toISOString(), status: 'no-manifest' };
+    const listing: BackupListing = {
+      archive: name,
+      file,
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      createdAt: st.mtime.toISOString(),
+      status: 'no-manifest',
+    };
     let text: string | undefined;
     let unreadable = false;
     try {
@@ -104,14 +111,17 @@ export async function listBackups(dir: string, opts: { verify?: boolean; signal?
  * the clock was ahead (a wrong RTC, a VM resumed) would sort after every later one for as long as it exists.
  */
 export function newestFirst(list: BackupListing[]): BackupListing[] {
-  const seq = (l: BackupListing): number => (typeof l.manifest?.sequence === 'number' && Number.isFinite(l.manifest.sequence) ? l.manifest.sequence : -1);
+  const seq = (l: BackupListing): number =>
+    typeof l.manifest?.sequence === 'number' && Number.isFinite(l.manifest.sequence) ? l.manifest.sequence : -1;
   return [...list].sort((a, b) => seq(b) - seq(a) || (b.mtimeMs ?? 0) - (a.mtimeMs ?? 0) || (a.archive < b.archive ? 1 : -1));
 }
 
 async function sameSource(dir: string, like: Pick<Manifest, 'source' | 'purpose'>): Promise<BackupListing[]> {
   const key = sourceKey(like.source);
   // members of a set are kept and deleted with their set (project-set.ts), never by the retention of single backups
-  return (await listBackups(dir)).filter((l) => l.manifest && l.manifest.purpose === like.purpose && sourceKey(l.manifest.source) === key && l.manifest.set === undefined);
+  return (await listBackups(dir)).filter(
+    (l) => l.manifest && l.manifest.purpose === like.purpose && sourceKey(l.manifest.source) === key && l.manifest.set === undefined,
+  );
 }
 
 /** The sequence number of the next backup of this source in `dir`: one more than the highest there. */
@@ -130,7 +140,12 @@ export async function nextSequence(dir: string, like: Pick<Manifest, 'source' | 
  * keeps everything. `justMade` (the archive's name) is never deleted, whatever the order says.
  * Returns the archive names deleted.
  */
-export async function pruneBackups(dir: string, like: Pick<Manifest, 'source' | 'purpose'>, keep: number, justMade?: string): Promise<string[]> {
+export async function pruneBackups(
+  dir: string,
+  like: Pick<Manifest, 'source' | 'purpose'>,
+  keep: number,
+  justMade?: string,
+): Promise<string[]> {
   if (!(keep > 0)) return [];
   const same = newestFirst(await sameSource(dir, like));
   if (justMade !== undefined) {

@@ -55,10 +55,20 @@ function isDirectory(path: string): boolean {
 export function assertPersistentDestination(dir: string, opts: DestinationCheckOptions = {}): DestinationVerdict {
   const v = classifyDestination(dir, opts);
   if (v.persistent) return v;
-  const where = v.status === 'writable-layer' ? "the container's writable layer" : v.status === 'tmpfs' ? `a tmpfs (${v.mountPoint ?? ''})` : `${v.status} ${v.mountPoint ?? ''}`.trim();
-  const why = v.status === 'writable-layer' || v.status === 'tmpfs' || v.status === 'anonymous-volume' ? 'it would be lost with the container when it is recreated' : 'it is read-only';
+  const where =
+    v.status === 'writable-layer'
+      ? "the container's writable layer"
+      : v.status === 'tmpfs'
+        ? `a tmpfs (${v.mountPoint ?? ''})`
+        : `${v.status} ${v.mountPoint ?? ''}`.trim();
+  const why =
+    v.status === 'writable-layer' || v.status === 'tmpfs' || v.status === 'anonymous-volume'
+      ? 'it would be lost with the container when it is recreated'
+      : 'it is read-only';
   const instead = v.alternatives.length
     ? `Put it under a persistent mount with --out DIR: ${v.alternatives.join(', ')}.`
     : 'No writable mount of this container survives a recreate: mount a named volume or a host folder and pass --out DIR under it.';
-  throw new BackupInputError(`refusing to write backups to ${dir}: it is in ${where}, so ${why}. ${instead}`, { kind: 'refused-destination' });
+  throw new BackupInputError(`refusing to write backups to ${dir}: it is in ${where}, so ${why}. ${instead}`, {
+    kind: 'refused-destination',
+  });
 }

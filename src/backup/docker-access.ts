@@ -40,7 +40,18 @@ export async function dockerFor(opts: DockerOptions): Promise<DockerConnection> 
   return opts.docker ?? (await connectDocker(opts.host !== undefined ? { host: opts.host } : {}));
 }
 
-const CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ENOENT', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
+const CONNECTION_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNREFUSED',
+  'ENOENT',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+]);
 
 /** The engine went away (a reset connection, a refused one, a stream cut short), as opposed to an answer. */
 export function isConnectionError(err: unknown): boolean {
@@ -58,7 +69,9 @@ export function translateDockerError(err: unknown, conn: DockerConnection, doing
   const where = conn.endpoint.description;
   if (isConnectionError(err)) {
     const code = errorCode(err);
-    return new BackupFailedError(`the Docker Engine at ${where} stopped answering while ${doing} (${code ?? messageOf(err)})`, { cause: err });
+    return new BackupFailedError(`the Docker Engine at ${where} stopped answering while ${doing} (${code ?? messageOf(err)})`, {
+      cause: err,
+    });
   }
   if (typeof status === 'number') {
     const json = (err as { json?: { message?: unknown } }).json;
@@ -107,7 +120,9 @@ export async function pickHelperImage(docker: Dockerode, volume?: string): Promi
     for (const u of users) if (present.has(u.ImageID)) return u.ImageID;
   }
   if (images.length === 0) {
-    throw new BackupInputError('the Docker Engine has no image at all to create a helper container from (nothing is ever pulled): load or build any image first');
+    throw new BackupInputError(
+      'the Docker Engine has no image at all to create a helper container from (nothing is ever pulled): load or build any image first',
+    );
   }
   const scored = await Promise.all(
     images.map(async (i) => {
@@ -136,7 +151,12 @@ export interface Helper {
  * first). The caller removes it with {@link removeHelper}: {@link withVolumeHelper} does for one operation, a
  * browse session (src/browse) keeps one for its lifetime.
  */
-export async function createVolumeHelper(conn: DockerConnection, volume: string, mode: { readOnly: boolean }, opts: DockerOptions): Promise<Helper> {
+export async function createVolumeHelper(
+  conn: DockerConnection,
+  volume: string,
+  mode: { readOnly: boolean },
+  opts: DockerOptions,
+): Promise<Helper> {
   const { docker } = conn;
   await sweepStaleHelpers(docker);
   const image = await pickHelperImage(docker, volume);
@@ -226,7 +246,12 @@ const GO_MODE_SYMLINK = 2 ** 27;
 const GO_TYPE_BITS = [2 ** 31, 2 ** 27, 2 ** 25, 2 ** 24, 2 ** 26, 2 ** 21, 2 ** 19];
 
 /** `HEAD /containers/{id}/archive?path=P`: what is at P, or undefined when nothing is. */
-export async function statPath(conn: DockerConnection, container: Dockerode.Container, path: string, signal?: AbortSignal): Promise<PathStat | undefined> {
+export async function statPath(
+  conn: DockerConnection,
+  container: Dockerode.Container,
+  path: string,
+  signal?: AbortSignal,
+): Promise<PathStat | undefined> {
   let res: IncomingMessage;
   try {
     res = (await container.infoArchive({ path, ...(signal ? { abortSignal: signal } : {}) })) as unknown as IncomingMessage;
@@ -319,7 +344,12 @@ export async function* engineArchive(
     throw translateDockerError(err, conn, opts.doing);
   }
   // The tar parser accepts a stream cut at an entry boundary: the HTTP response says whether it was complete.
-  if (!ended || !res.complete) throw translateDockerError(Object.assign(new Error("the engine's archive stream ended early"), { code: 'ECONNRESET' }), conn, opts.doing);
+  if (!ended || !res.complete)
+    throw translateDockerError(
+      Object.assign(new Error("the engine's archive stream ended early"), { code: 'ECONNRESET' }),
+      conn,
+      opts.doing,
+    );
 }
 
 /** A body whose errors (the connection reset while its bytes stream) read like the rest. */
@@ -370,13 +400,17 @@ export function createdLabels(opts: DockerOptions): Record<string, string> {
 }
 
 /** A container by name or id, inspected; an input error when there is none. */
-export async function findContainer(conn: DockerConnection, nameOrId: string): Promise<{ container: Dockerode.Container; info: Dockerode.ContainerInspectInfo }> {
+export async function findContainer(
+  conn: DockerConnection,
+  nameOrId: string,
+): Promise<{ container: Dockerode.Container; info: Dockerode.ContainerInspectInfo }> {
   const container = conn.docker.getContainer(nameOrId);
   try {
     const info = await container.inspect();
     return { container: conn.docker.getContainer(info.Id), info };
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) throw new BackupInputError(`no container "${nameOrId}" on the Docker Engine at ${conn.endpoint.description}`);
+    if ((err as { statusCode?: number }).statusCode === 404)
+      throw new BackupInputError(`no container "${nameOrId}" on the Docker Engine at ${conn.endpoint.description}`);
     throw translateDockerError(err, conn, `looking up container "${nameOrId}"`);
   }
 }
@@ -396,7 +430,13 @@ export async function volumeExists(conn: DockerConnection, name: string): Promis
  * `PUT /containers/{id}/archive?path=P`: the engine extracts the tar stream at P (which must exist). An
  * existing directory is never replaced by a non-directory or the reverse (`noOverwriteDirNonDir`).
  */
-export async function putArchive(conn: DockerConnection, container: Dockerode.Container, path: string, body: Readable, opts: { signal?: AbortSignal; doing: string }): Promise<void> {
+export async function putArchive(
+  conn: DockerConnection,
+  container: Dockerode.Container,
+  path: string,
+  body: Readable,
+  opts: { signal?: AbortSignal; doing: string },
+): Promise<void> {
   // the body's own error (a refused entry, an archive that changed, a read error) is the real cause when
   // the request fails: the modem destroys the request with it
   let bodyError: unknown;
@@ -412,12 +452,20 @@ export async function putArchive(conn: DockerConnection, container: Dockerode.Co
 }
 
 /** Best-effort size of a volume from `GET /system/df` (the engine walks volumes); undefined when unknown in time. */
-export async function volumeSize(conn: DockerConnection, name: string, timeoutMs = 3000, signal?: AbortSignal): Promise<number | undefined> {
+export async function volumeSize(
+  conn: DockerConnection,
+  name: string,
+  timeoutMs = 3000,
+  signal?: AbortSignal,
+): Promise<number | undefined> {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), timeoutMs);
   signal?.addEventListener('abort', () => ac.abort(), { once: true });
   try {
-    const df = (await (conn.docker.df as (o: { abortSignal: AbortSignal }) => Promise<{ Volumes?: Array<{ Name: string; UsageData?: { Size?: number } }> }>)({ abortSignal: ac.signal })) ?? {};
+    const df =
+      (await (
+        conn.docker.df as (o: { abortSignal: AbortSignal }) => Promise<{ Volumes?: Array<{ Name: string; UsageData?: { Size?: number } }> }>
+      )({ abortSignal: ac.signal })) ?? {};
     const v = df.Volumes?.find((x) => x.Name === name);
     const size = v?.UsageData?.Size;
     return typeof size === 'number' && size >= 0 ? size : undefined;

@@ -18,7 +18,10 @@ import { errorKind, isAborted, isFailure, isInputError, PersistenceLensError, ty
 export class BackupInputError<K extends InputKind = InputKind> extends PersistenceLensError<K> {
   /** `reason`: why, when the message says more (what was not done, what to do); else the message is the reason. */
   constructor(message: string, options?: { cause?: unknown; kind?: K; reason?: string }) {
-    super(options?.kind ?? ('input' as K), options?.reason ?? message, { message, ...(options?.cause !== undefined ? { cause: options.cause } : {}) });
+    super(options?.kind ?? ('input' as K), options?.reason ?? message, {
+      message,
+      ...(options?.cause !== undefined ? { cause: options.cause } : {}),
+    });
     this.name = 'BackupInputError';
   }
 }

@@ -12,7 +12,12 @@ import { readTar } from './tar-read';
  * not mounted — on Engine 20.10 `GET /archive` of a tmpfs path returns the empty directory below it.
  * Runs as root so that every file can be read; needs a `tar` in the image (busybox, GNU and bsdtar all do).
  */
-export async function* execTarEntries(_conn: DockerConnection, container: Dockerode.Container, dir: string, opts: { signal?: AbortSignal; doing: string }): AsyncGenerator<ArchiveEntry> {
+export async function* execTarEntries(
+  _conn: DockerConnection,
+  container: Dockerode.Container,
+  dir: string,
+  opts: { signal?: AbortSignal; doing: string },
+): AsyncGenerator<ArchiveEntry> {
   let exec: Dockerode.Exec;
   let stream: Duplex;
   try {
@@ -69,11 +74,21 @@ export async function* execTarRootEntries(
  * (the archive endpoint writes the container's file system from the host side, under the tmpfs). Resolves when
  * tar has exited 0; rejects with its last stderr lines otherwise.
  */
-export async function execTarExtract(container: Dockerode.Container, body: Readable, opts: { signal?: AbortSignal; doing: string }): Promise<void> {
+export async function execTarExtract(
+  container: Dockerode.Container,
+  body: Readable,
+  opts: { signal?: AbortSignal; doing: string },
+): Promise<void> {
   let exec: Dockerode.Exec;
   let stream: Duplex;
   try {
-    exec = await container.exec({ Cmd: ['tar', '-x', '-p', '-f', '-', '-C', '/'], AttachStdin: true, AttachStdout: true, AttachStderr: true, User: '0' });
+    exec = await container.exec({
+      Cmd: ['tar', '-x', '-p', '-f', '-', '-C', '/'],
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      User: '0',
+    });
     stream = (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
   } catch (err) {
     throw new BackupFailedError(`${opts.doing}: could not run tar in the container (${(err as Error).message})`, { cause: err });

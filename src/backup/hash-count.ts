@@ -25,7 +25,10 @@ export class HashCount extends Transform {
  * sha256 (hex) and size of a stream, read to its end. `onBytes` gets the running count after each chunk; a
  * `signal` that fires stops it before the next chunk (a stream that watches a signal of its own needs none).
  */
-export async function hashStream(stream: AsyncIterable<Buffer>, opts: { signal?: AbortSignal; onBytes?: (bytes: number) => void } = {}): Promise<{ sha256: string; bytes: number }> {
+export async function hashStream(
+  stream: AsyncIterable<Buffer>,
+  opts: { signal?: AbortSignal; onBytes?: (bytes: number) => void } = {},
+): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
   for await (const chunk of stream) {

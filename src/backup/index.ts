@@ -19,5 +19,16 @@ export { manifestPathFor, type Manifest, type ManifestSource, type SourceKind, t
 export type { Progress, ProgressListener, OperationOptions, Phase } from './progress';
 export type { RescueGroup, RescuePlan, RescueRoot } from './rescue-plan';
 export type { DockerOptions } from './docker-access';
-export { backupSet, restoreSet, listSets, readSet, type SetBackupOptions, type SetBackupResult, type SetRestoreResult, type SetListing, type SetSource, type SetTarget } from './project-set';
+export {
+  backupSet,
+  restoreSet,
+  listSets,
+  readSet,
+  type SetBackupOptions,
+  type SetBackupResult,
+  type SetRestoreResult,
+  type SetListing,
+  type SetSource,
+  type SetTarget,
+} from './project-set';
 export { planMembers, SET_SUFFIX, type SetManifest, type SetMember, type PlannedMember } from './set-plan';

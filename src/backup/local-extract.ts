@@ -51,16 +51,36 @@ export class LocalTargetCheck {
         this.dirs.set(rel, 'missing');
         return;
       }
-      if (st.isSymbolicLink()) throw new ArchiveRefusedError(`the target has a symlink at ${printable(rel)}: restoring ${printable(entry.path)} would write through it`, entry.header.name, 'link-in-target');
-      if (!st.isDirectory()) throw new ArchiveRefusedError(`the target has a file at ${printable(rel)} where the archive needs a directory (for ${printable(entry.path)})`, entry.header.name, 'link-in-target');
+      if (st.isSymbolicLink())
+        throw new ArchiveRefusedError(
+          `the target has a symlink at ${printable(rel)}: restoring ${printable(entry.path)} would write through it`,
+          entry.header.name,
+          'link-in-target',
+        );
+      if (!st.isDirectory())
+        throw new ArchiveRefusedError(
+          `the target has a file at ${printable(rel)} where the archive needs a directory (for ${printable(entry.path)})`,
+          entry.header.name,
+          'link-in-target',
+        );
       this.dirs.set(rel, 'dir');
     }
     if (entry.path === '') return;
     const st = await fsp.lstat(pathBytes(this.target, entry.path)).catch(() => undefined);
     if (!st) return;
     const isDir = entry.header.type === 'directory';
-    if (isDir && !st.isDirectory()) throw new ArchiveRefusedError(`the target has a ${st.isSymbolicLink() ? 'symlink' : 'file'} at ${printable(entry.path)} where the archive has a directory`, entry.header.name, 'link-in-target');
-    if (!isDir && st.isDirectory()) throw new ArchiveRefusedError(`the target has a directory at ${printable(entry.path)} where the archive has a ${entry.header.type}: it would be deleted`, entry.header.name, 'link-in-target');
+    if (isDir && !st.isDirectory())
+      throw new ArchiveRefusedError(
+        `the target has a ${st.isSymbolicLink() ? 'symlink' : 'file'} at ${printable(entry.path)} where the archive has a directory`,
+        entry.header.name,
+        'link-in-target',
+      );
+    if (!isDir && st.isDirectory())
+      throw new ArchiveRefusedError(
+        `the target has a directory at ${printable(entry.path)} where the archive has a ${entry.header.type}: it would be deleted`,
+        entry.header.name,
+        'link-in-target',
+      );
     if (isDir) this.dirs.set(entry.path, 'dir');
   }
 }
@@ -78,7 +98,11 @@ async function rmQuiet(p: Buffer): Promise<void> {
   await fsp.rm(p, { force: true }).catch(() => undefined);
 }
 
-export async function extractLocal(entries: AsyncIterable<ExtractEntry>, target: string, opts: LocalExtractOptions = {}): Promise<{ entries: number; bytes: number }> {
+export async function extractLocal(
+  entries: AsyncIterable<ExtractEntry>,
+  target: string,
+  opts: LocalExtractOptions = {},
+): Promise<{ entries: number; bytes: number }> {
   const owners = opts.owners ?? process.getuid?.() === 0;
   const existed = await fsp.lstat(target).then(
     () => true,
@@ -104,7 +128,12 @@ export async function extractLocal(entries: AsyncIterable<ExtractEntry>, target:
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const st = await fsp.lstat(abs(cur));
-        if (!st.isDirectory()) throw new ArchiveRefusedError(`${showName(abs(cur))} is not a directory (${st.isSymbolicLink() ? 'a symlink' : 'a file'}): nothing is written through it`, undefined, 'link-in-target');
+        if (!st.isDirectory())
+          throw new ArchiveRefusedError(
+            `${showName(abs(cur))} is not a directory (${st.isSymbolicLink() ? 'a symlink' : 'a file'}): nothing is written through it`,
+            undefined,
+            'link-in-target',
+          );
       }
       knownDirs.add(cur);
     }
@@ -133,7 +162,8 @@ export async function extractLocal(entries: AsyncIterable<ExtractEntry>, target:
             } catch (err) {
               if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
               const st = await fsp.lstat(abs(entry.path));
-              if (!st.isDirectory()) throw new ArchiveRefusedError(`${showName(abs(entry.path))} exists and is not a directory`, undefined, 'link-in-target');
+              if (!st.isDirectory())
+                throw new ArchiveRefusedError(`${showName(abs(entry.path))} exists and is not a directory`, undefined, 'link-in-target');
             }
             knownDirs.add(entry.path);
             dirMeta.push({ path: entry.path, header: h });

@@ -56,7 +56,8 @@ export async function* localEntries(root: string, opts: LocalSourceOptions): Asy
     const e = err as NodeJS.ErrnoException;
     throw new BackupInputError(e.code === 'ENOENT' ? `${root} does not exist` : `cannot read ${root}: ${e.message}`);
   }
-  if (!rootStat.isDirectory()) throw new BackupInputError(`${root} is not a directory: a backup archives a directory (back up the folder that holds it)`);
+  if (!rootStat.isDirectory())
+    throw new BackupInputError(`${root} is not a directory: a backup archives a directory (back up the folder that holds it)`);
   yield { header: headerOf('./', rootStat, 'directory') };
 
   const links = new Map<string, string>();
@@ -146,7 +147,13 @@ export async function* localEntries(root: string, opts: LocalSourceOptions): Asy
 
 const READ_CHUNK = 256 * 1024;
 
-async function* fileBody(fh: fsp.FileHandle, absBytes: Buffer, size: number, warnings: string[], state: { started: boolean }): AsyncGenerator<Buffer> {
+async function* fileBody(
+  fh: fsp.FileHandle,
+  absBytes: Buffer,
+  size: number,
+  warnings: string[],
+  state: { started: boolean },
+): AsyncGenerator<Buffer> {
   state.started = true;
   const abs = showName(absBytes);
   try {

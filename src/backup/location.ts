@@ -39,7 +39,10 @@ export function slug(text: string): string {
 
 /** `20261121T184435Z` (UTC, whole seconds). */
 export function utcStamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 export interface SourceIdentity {

@@ -124,7 +124,8 @@ export async function readManifestText(path: string): Promise<string> {
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw new Error('it is not a regular file');
-    if (st.size > MAX_MANIFEST_BYTES) throw new Error(`it is too large (${st.size} bytes; a manifest has at most ${MAX_MANIFEST_BYTES / 1024 / 1024} MB)`);
+    if (st.size > MAX_MANIFEST_BYTES)
+      throw new Error(`it is too large (${st.size} bytes; a manifest has at most ${MAX_MANIFEST_BYTES / 1024 / 1024} MB)`);
     const buf = Buffer.alloc(st.size);
     let done = 0;
     while (done < st.size) {
@@ -154,15 +155,23 @@ export async function readManifestFor(archivePath: string): Promise<Manifest | u
   } catch (err) {
     throw new BackupInputError(`the manifest ${path} is not valid JSON (${(err as Error).message}): the archive cannot be verified`);
   }
-  if (!isManifest(parsed)) throw new BackupInputError(`the manifest ${path} is not a Persistence Lens manifest (format ${MANIFEST_FORMAT}): the archive cannot be verified`);
+  if (!isManifest(parsed))
+    throw new BackupInputError(
+      `the manifest ${path} is not a Persistence Lens manifest (format ${MANIFEST_FORMAT}): the archive cannot be verified`,
+    );
   if (parsed.archive !== basename(archivePath)) {
-    throw new BackupInputError(`the manifest ${path} describes ${parsed.archive}, not ${basename(archivePath)}: the archive cannot be verified`);
+    throw new BackupInputError(
+      `the manifest ${path} describes ${parsed.archive}, not ${basename(archivePath)}: the archive cannot be verified`,
+    );
   }
   return parsed;
 }
 
 /** sha256 (hex) and size of a file, streamed. */
-export async function hashFile(path: string, opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<{ sha256: string; bytes: number }> {
+export async function hashFile(
+  path: string,
+  opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
+): Promise<{ sha256: string; bytes: number }> {
   // the read stream watches the signal itself
   const stream = createReadStream(path, { highWaterMark: 1024 * 1024, ...(opts.signal ? { signal: opts.signal } : {}) });
   return hashStream(stream as AsyncIterable<Buffer>, opts.onBytes ? { onBytes: opts.onBytes } : {});

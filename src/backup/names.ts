@@ -26,7 +26,7 @@ function sequenceAt(b: Buffer, i: number): number {
 
 /** Whether the bytes are valid UTF-8. */
 export function isUtf8(b: Buffer): boolean {
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const n = sequenceAt(b, i);
     if (n === 0) return false;
     i += n;

@@ -3,14 +3,7 @@
  * Callbacks are throttled (at most one every `intervalMs`, plus every phase change and the end).
  */
 
-export type Phase =
-  | 'preparing'
-  | 'archiving'
-  | 'verifying'
-  | 'validating'
-  | 'safety-backup'
-  | 'restoring'
-  | 'finishing';
+export type Phase = 'preparing' | 'archiving' | 'verifying' | 'validating' | 'safety-backup' | 'restoring' | 'finishing';
 
 export interface Progress {
   operation: 'backup' | 'restore' | 'rescue';
@@ -68,11 +61,19 @@ export class ProgressReporter {
   }
 
   /** `basis`: which count the percentage is of. */
-  update(counts: { entries: number; bytes: number; compressedBytes: number; current?: string }, force = false, basis: 'bytes' | 'compressedBytes' = 'bytes'): void {
+  update(
+    counts: { entries: number; bytes: number; compressedBytes: number; current?: string },
+    force = false,
+    basis: 'bytes' | 'compressedBytes' = 'bytes',
+  ): void {
     this.emit(counts, force, basis);
   }
 
-  private emit(counts: { entries: number; bytes: number; compressedBytes: number; current?: string }, force: boolean, basis: 'bytes' | 'compressedBytes' = 'bytes'): void {
+  private emit(
+    counts: { entries: number; bytes: number; compressedBytes: number; current?: string },
+    force: boolean,
+    basis: 'bytes' | 'compressedBytes' = 'bytes',
+  ): void {
     if (!this.listener) return;
     const now = Date.now();
     if (!force && now - this.last < this.intervalMs) return;

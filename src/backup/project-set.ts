@@ -7,7 +7,16 @@ import type { DockerConnection } from '../sources/docker/client';
 import { writeFileAtomic } from './archive-file';
 import { readdirOrEmpty } from './catalog';
 import { backup, prepareDestination, DEFAULT_KEEP, type BackupOptions, type BackupResult } from './backup';
-import { createdLabels, dockerFor, findContainer, statPath, translateDockerError, volumeExists, withVolumeHelper, HELPER_MOUNT } from './docker-access';
+import {
+  createdLabels,
+  dockerFor,
+  findContainer,
+  statPath,
+  translateDockerError,
+  volumeExists,
+  withVolumeHelper,
+  HELPER_MOUNT,
+} from './docker-access';
 import { isAborted } from '../core/errors';
 import { BackupInputError, isBackupError, messageOf, throwIfAborted } from './errors';
 import { slug, utcStamp } from './location';
@@ -76,7 +85,10 @@ export interface SetListing {
   problem?: string;
 }
 
-async function inspectContainers(conn: DockerConnection, source: SetSource): Promise<{ infos: Dockerode.ContainerInspectInfo[]; project?: string }> {
+async function inspectContainers(
+  conn: DockerConnection,
+  source: SetSource,
+): Promise<{ infos: Dockerode.ContainerInspectInfo[]; project?: string }> {
   if ('container' in source) {
     const { info } = await findContainer(conn, source.container);
     const project = info.Config.Labels?.[COMPOSE_PROJECT];
@@ -88,7 +100,10 @@ async function inspectContainers(conn: DockerConnection, source: SetSource): Pro
   } catch (err) {
     throw translateDockerError(err, conn, `listing the containers of project "${source.project}"`);
   }
-  if (list.length === 0) throw new BackupInputError(`no containers of compose project "${source.project}" on the Docker Engine at ${conn.endpoint.description} (a project's containers carry the label ${COMPOSE_PROJECT}=${source.project})`);
+  if (list.length === 0)
+    throw new BackupInputError(
+      `no containers of compose project "${source.project}" on the Docker Engine at ${conn.endpoint.description} (a project's containers carry the label ${COMPOSE_PROJECT}=${source.project})`,
+    );
   const infos: Dockerode.ContainerInspectInfo[] = [];
   for (const c of list) {
     try {
@@ -115,7 +130,13 @@ async function toSetContainer(conn: DockerConnection, info: Dockerode.ContainerI
   }
   const tmpfs = Object.keys((info.HostConfig as { Tmpfs?: Record<string, string> }).Tmpfs ?? {});
   const service = info.Config.Labels?.[COMPOSE_SERVICE];
-  return { name: info.Name.replace(/^\//, ''), id: info.Id, ...(service ? { service } : {}), volumes, mountPoints: [...(info.Mounts ?? []).map((m) => m.Destination), ...tmpfs] };
+  return {
+    name: info.Name.replace(/^\//, ''),
+    id: info.Id,
+    ...(service ? { service } : {}),
+    volumes,
+    mountPoints: [...(info.Mounts ?? []).map((m) => m.Destination), ...tmpfs],
+  };
 }
 
 /** The sets in a folder (`*.set.json`), newest first; each checked for its members' presence and sizes. */
@@ -160,7 +181,9 @@ function setPathFor(dir: string, owner: string, now: Date): string {
 
 /** Deletes the sets of `owner` beyond `keep` with their members (only those no kept set names). */
 async function pruneSets(dir: string, owner: string, keep: number, justMade: string): Promise<string[]> {
-  const sets = (await listSets(dir)).filter((l): l is SetListing & { set: SetManifest } => l.set !== undefined).map((l) => ({ file: l.file, manifest: l.set }));
+  const sets = (await listSets(dir))
+    .filter((l): l is SetListing & { set: SetManifest } => l.set !== undefined)
+    .map((l) => ({ file: l.file, manifest: l.set }));
   const removed: string[] = [];
   for (const { set, archives } of setsToPrune(sets, owner, keep, justMade)) {
     try {
@@ -204,13 +227,16 @@ export async function backupSet(source: SetSource, opts: SetBackupOptions = {}):
         continue;
       }
       if (!st.isDir) {
-        warnings.push(`${m.path} of ${m.container} is a file, not a directory: it is not in the set (persistence-lens rescue --container ${m.container} archives it)`);
+        warnings.push(
+          `${m.path} of ${m.container} is a file, not a directory: it is not in the set (persistence-lens rescue --container ${m.container} archives it)`,
+        );
         continue;
       }
     }
     members.push(m);
   }
-  if (members.length === 0) throw new BackupInputError(`${what} has no named volumes and no paths at risk that hold data: there is nothing to back up`);
+  if (members.length === 0)
+    throw new BackupInputError(`${what} has no named volumes and no paths at risk that hold data: there is nothing to back up`);
 
   const { dir } = await prepareDestination(opts);
   const now = (opts.now ?? (() => new Date()))();
@@ -224,12 +250,23 @@ export async function backupSet(source: SetSource, opts: SetBackupOptions = {}):
     for (const [i, m] of members.entries()) {
       throwIfAborted(opts.signal, `backing up ${what}`);
       opts.onMember?.(m, i, members.length);
-      const result = await backup(m.kind === 'volume' ? { kind: 'volume', volume: m.volume! } : { kind: 'container-path', container: m.container!, path: m.path }, memberOpts);
+      const result = await backup(
+        m.kind === 'volume' ? { kind: 'volume', volume: m.volume! } : { kind: 'container-path', container: m.container!, path: m.path },
+        memberOpts,
+      );
       warnings.push(...result.warnings);
       const man = result.manifest;
-      done.push({ member: { ...m, archive: man.archive, sha256: man.sha256, archiveBytes: man.archiveBytes, entries: man.entries, bytes: man.bytes }, result });
+      done.push({
+        member: { ...m, archive: man.archive, sha256: man.sha256, archiveBytes: man.archiveBytes, entries: man.entries, bytes: man.bytes },
+        result,
+      });
     }
-    const sequence = 1 + Math.max(0, ...(await listSets(dir)).filter((l) => l.set && setOwner(l.set) === setOwner(setFor(source, owner))).map((l) => l.set!.sequence));
+    const sequence =
+      1 +
+      Math.max(
+        0,
+        ...(await listSets(dir)).filter((l) => l.set && setOwner(l.set) === setOwner(setFor(source, owner))).map((l) => l.set!.sequence),
+      );
     const set: SetManifest = {
       format: SET_FORMAT,
       ...setFor(source, owner, project),
@@ -259,7 +296,9 @@ export async function backupSet(source: SetSource, opts: SetBackupOptions = {}):
 }
 
 function setFor(source: SetSource, owner: string, project?: string): Pick<SetManifest, 'kind' | 'project' | 'container'> {
-  return 'project' in source ? { kind: 'project', project: source.project } : { kind: 'container', container: owner, ...(project ? { project } : {}) };
+  return 'project' in source
+    ? { kind: 'project', project: source.project }
+    : { kind: 'container', container: owner, ...(project ? { project } : {}) };
 }
 
 /** Reads and checks a set manifest (a regular file of at most 16 MB, our format). */
@@ -268,7 +307,9 @@ export async function readSet(setFile: string): Promise<SetManifest> {
   try {
     text = await readManifestText(setFile);
   } catch (err) {
-    throw new BackupInputError(`cannot read the set ${setFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : messageOf(err)}; nothing was restored`);
+    throw new BackupInputError(
+      `cannot read the set ${setFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : messageOf(err)}; nothing was restored`,
+    );
   }
   let parsed: unknown;
   try {
@@ -276,7 +317,8 @@ export async function readSet(setFile: string): Promise<SetManifest> {
   } catch (err) {
     throw new BackupInputError(`the set ${setFile} is not valid JSON (${messageOf(err)}); nothing was restored`);
   }
-  if (!isSetManifest(parsed)) throw new BackupInputError(`${setFile} is not a Persistence Lens set manifest (format ${SET_FORMAT}); nothing was restored`);
+  if (!isSetManifest(parsed))
+    throw new BackupInputError(`${setFile} is not a Persistence Lens set manifest (format ${SET_FORMAT}); nothing was restored`);
   return parsed;
 }
 
@@ -304,13 +346,15 @@ export async function restoreSet(setFile: string, target: SetTarget, opts: Resto
   // 1. every member verified before anything is written
   for (const m of set.members) {
     const archive = join(dir, m.archive);
-    const refuse = (why: string): BackupInputError => new BackupInputError(`the set ${basename(file)} is refused: its member ${m.archive} (${m.key}) ${why}; nothing was restored`);
+    const refuse = (why: string): BackupInputError =>
+      new BackupInputError(`the set ${basename(file)} is refused: its member ${m.archive} (${m.key}) ${why}; nothing was restored`);
     if (!existsSync(archive)) throw refuse('is missing');
     const manifest = await readManifestFor(archive).catch((err: Error) => {
       throw refuse(`has a manifest that cannot be used (${err.message})`);
     });
     if (!manifest) throw refuse('has no manifest beside it');
-    if (manifest.sha256 !== m.sha256 || manifest.archiveBytes !== m.archiveBytes) throw refuse('is not the archive the set was made with (its sha256 or size differs)');
+    if (manifest.sha256 !== m.sha256 || manifest.archiveBytes !== m.archiveBytes)
+      throw refuse('is not the archive the set was made with (its sha256 or size differs)');
     try {
       await verifyArchive(archive, { manifest, ...(opts.signal ? { signal: opts.signal } : {}) });
     } catch (err) {
@@ -325,9 +369,11 @@ export async function restoreSet(setFile: string, target: SetTarget, opts: Resto
   const missing: string[] = [];
   let containersOf: Map<string, string> | undefined;
   if ('project' in target) {
-    const list = await conn.docker.listContainers({ all: true, filters: { label: [`${COMPOSE_PROJECT}=${target.project}`] } }).catch((err) => {
-      throw translateDockerError(err, conn, `listing the containers of project "${target.project}"`);
-    });
+    const list = await conn.docker
+      .listContainers({ all: true, filters: { label: [`${COMPOSE_PROJECT}=${target.project}`] } })
+      .catch((err) => {
+        throw translateDockerError(err, conn, `listing the containers of project "${target.project}"`);
+      });
     containersOf = new Map(list.map((c) => [c.Labels?.[COMPOSE_SERVICE] ?? '', (c.Names?.[0] ?? c.Id).replace(/^\//, '')]));
   }
   for (const m of set.members) {
@@ -345,10 +391,18 @@ export async function restoreSet(setFile: string, target: SetTarget, opts: Resto
       missing.push(m.service ? `service "${m.service}"` : `container "${m.container}"`);
       continue;
     }
-    resolved.push({ member: m, file: archive, target: { kind: 'container-path', container, path: m.path }, describe: `${m.path} of container "${container}"` });
+    resolved.push({
+      member: m,
+      file: archive,
+      target: { kind: 'container-path', container, path: m.path },
+      describe: `${m.path} of container "${container}"`,
+    });
   }
   if (missing.length > 0) {
-    const hint = 'project' in target ? `: create them first with \`docker-compose -p ${target.project} up --no-start\` (the paths go into the containers), then restore the set` : '';
+    const hint =
+      'project' in target
+        ? `: create them first with \`docker-compose -p ${target.project} up --no-start\` (the paths go into the containers), then restore the set`
+        : '';
     throw new BackupInputError(`${what} has no container for ${[...new Set(missing)].join(', ')}${hint}; nothing was restored`);
   }
 
@@ -358,7 +412,9 @@ export async function restoreSet(setFile: string, target: SetTarget, opts: Resto
     if (r.target.kind === 'volume') {
       const vol = r.target.volume;
       if (!(await volumeExists(conn, vol))) continue;
-      const full = await withVolumeHelper(conn, vol, { readOnly: true }, opts, (h) => engineDirHasContent(conn, h.container, HELPER_MOUNT, opts.signal));
+      const full = await withVolumeHelper(conn, vol, { readOnly: true }, opts, (h) =>
+        engineDirHasContent(conn, h.container, HELPER_MOUNT, opts.signal),
+      );
       if (full) nonEmpty.push(r.describe);
     } else {
       const { container } = await findContainer(conn, r.target.container);
@@ -398,8 +454,14 @@ export async function restoreSet(setFile: string, target: SetTarget, opts: Resto
       results.push({ member: r.member, target: r.describe, result });
     }
   } catch (err) {
-    if (results.length === 0) for (const v of createdVolumes) await conn.docker.getVolume(v).remove().catch(() => undefined);
-    if (err instanceof Error && results.length > 0) err.message += ` (restoring the set ${basename(file)} into ${what}: ${results.map((r) => r.target).join(', ')} were restored before this)`;
+    if (results.length === 0)
+      for (const v of createdVolumes)
+        await conn.docker
+          .getVolume(v)
+          .remove()
+          .catch(() => undefined);
+    if (err instanceof Error && results.length > 0)
+      err.message += ` (restoring the set ${basename(file)} into ${what}: ${results.map((r) => r.target).join(', ')} were restored before this)`;
     throw err;
   }
   return { setFile: file, target: what, members: results, createdVolumes, warnings };

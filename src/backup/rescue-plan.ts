@@ -53,7 +53,11 @@ export function excludedBy(path: string, mountTargets: readonly string[]): boole
  * `isDirectory(path)` tells whether a MODIFIED path is a directory (the changes list does not say): the
  * caller asks the engine. Without it, a modified path with listed children is taken for a directory.
  */
-export async function planRescue(changes: readonly Change[], mountTargets: readonly string[], isDirectory?: (path: string) => Promise<boolean>): Promise<RescuePlan> {
+export async function planRescue(
+  changes: readonly Change[],
+  mountTargets: readonly string[],
+  isDirectory?: (path: string) => Promise<boolean>,
+): Promise<RescuePlan> {
   const kinds = new Map<string, ChangeKind>();
   for (const c of changes) kinds.set(normalizePosix(c.path), c.kind);
   const paths = [...kinds.keys()].sort();
@@ -158,7 +162,10 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * (64-hex names, or the engine's anonymous label) and tmpfs mounts (`--tmpfs` lives only in HostConfig.Tmpfs).
  * Named volumes and binds keep their data by themselves. Kernel trees (/dev/shm) are not the user's.
  */
-export function mountsAtRisk(mounts: ReadonlyArray<{ Type?: string; Name?: string; Destination: string }>, tmpfs: Readonly<Record<string, string>>): MountAtRisk[] {
+export function mountsAtRisk(
+  mounts: ReadonlyArray<{ Type?: string; Name?: string; Destination: string }>,
+  tmpfs: Readonly<Record<string, string>>,
+): MountAtRisk[] {
   const out: MountAtRisk[] = [];
   for (const m of mounts) {
     const path = normalizePosix(m.Destination);

@@ -6,7 +6,17 @@ import { isUnavailable } from '../core/errors';
 import { BackupInputError, isBackupError, throwIfAborted } from './errors';
 import { ProgressReporter } from './progress';
 import { execTarEntries, execTarRootEntries } from './exec-tar';
-import { excludedBy, groupRoots, mountsAtRisk, planRescue, underOnly, type Change, type RescueGroup, type RescuePlan, type RescueRoot } from './rescue-plan';
+import {
+  excludedBy,
+  groupRoots,
+  mountsAtRisk,
+  planRescue,
+  underOnly,
+  type Change,
+  type RescueGroup,
+  type RescuePlan,
+  type RescueRoot,
+} from './rescue-plan';
 import type { ArchiveEntry } from './tar-format';
 
 export interface RescueResult extends Partial<BackupResult> {
@@ -43,9 +53,14 @@ export async function rescue(source: { container: string }, opts: BackupOptions 
       throw translateDockerError(err, conn, `reading the changes of container "${name}"`);
     }
     const changes: Change[] = Array.isArray(raw)
-      ? raw.flatMap((c: { Path?: unknown; Kind?: unknown }) => (typeof c?.Path === 'string' && (c.Kind === 0 || c.Kind === 1 || c.Kind === 2) ? [{ path: c.Path, kind: c.Kind }] : []))
+      ? raw.flatMap((c: { Path?: unknown; Kind?: unknown }) =>
+          typeof c?.Path === 'string' && (c.Kind === 0 || c.Kind === 1 || c.Kind === 2) ? [{ path: c.Path, kind: c.Kind }] : [],
+        )
       : [];
-    const mounts = [...(info.Mounts ?? []).map((m) => m.Destination), ...Object.keys((info.HostConfig as { Tmpfs?: Record<string, string> }).Tmpfs ?? {})];
+    const mounts = [
+      ...(info.Mounts ?? []).map((m) => m.Destination),
+      ...Object.keys((info.HostConfig as { Tmpfs?: Record<string, string> }).Tmpfs ?? {}),
+    ];
     const plan = await planRescue(changes, mounts, async (p) => (await statPath(conn, container, p, opts.signal))?.isDir ?? false);
     const running = info.State?.Running === true;
     const warnings: string[] = [];
@@ -54,7 +69,8 @@ export async function rescue(source: { container: string }, opts: BackupOptions 
         warnings.push(`the tmpfs at ${m.path} is empty while the container is stopped: nothing of it to rescue`);
         continue;
       }
-      if (await mountHasContent(conn, container, m, opts.signal)) plan.roots.push({ path: m.path, change: 'added', listed: 0, isDir: true, storage: m.storage });
+      if (await mountHasContent(conn, container, m, opts.signal))
+        plan.roots.push({ path: m.path, change: 'added', listed: 0, isDir: true, storage: m.storage });
     }
     const env = (info.Config.Env ?? []).find((e) => e.startsWith('HOME='))?.slice(5);
     const groups = groupRoots(plan.roots, env);
@@ -66,7 +82,11 @@ export async function rescue(source: { container: string }, opts: BackupOptions 
     const unnamed: typeof plan.roots = [];
     for (const r of plan.roots) if (r.path.includes('\ufffd') && !(await statPath(conn, container, r.path, opts.signal))) unnamed.push(r);
     if (unnamed.length > 0) {
-      const shown = unnamed.slice(0, 5).map((r) => r.path).join(', ') + (unnamed.length > 5 ? `, and ${unnamed.length - 5} more` : '');
+      const shown =
+        unnamed
+          .slice(0, 5)
+          .map((r) => r.path)
+          .join(', ') + (unnamed.length > 5 ? `, and ${unnamed.length - 5} more` : '');
       throw new BackupInputError(
         `cannot rescue ${what}: the engine reports ${unnamed.length === 1 ? 'a path' : `${unnamed.length} paths`} whose name is not valid UTF-8 (${shown}; � stands for the bytes) and cannot be asked for it by name. Back up the directory that holds it with \`persistence-lens backup --container ${name} --path DIR\` (names are kept byte for byte), or rename it; nothing was written`,
       );
@@ -75,12 +95,20 @@ export async function rescue(source: { container: string }, opts: BackupOptions 
     reporter.setPhase('archiving');
     const keep = (abs: string): boolean => !excludedBy(abs, mounts);
     const entries = async function* (): AsyncGenerator<ArchiveEntry> {
-      for (const root of plan.roots) yield* rootEntries(conn, container, root, mounts, keep, { doing: `reading ${root.path} of container "${name}"`, ...signalOpt });
+      for (const root of plan.roots)
+        yield* rootEntries(conn, container, root, mounts, keep, { doing: `reading ${root.path} of container "${name}"`, ...signalOpt });
     };
     const r = await writeBackupArchive(
       entries(),
       {
-        source: { kind: 'rescue', name, container: name, containerId: info.Id, image: info.Config.Image, engine: conn.endpoint.description },
+        source: {
+          kind: 'rescue',
+          name,
+          container: name,
+          containerId: info.Id,
+          image: info.Config.Image,
+          engine: conn.endpoint.description,
+        },
         layout: 'root',
         purpose: 'backup',
         paths: plan.roots.map((x) => x.path),
@@ -115,9 +143,17 @@ function rootEntries(
 }
 
 /** Whether a mount holds anything: the first entries of its archive (an anonymous volume), or `ls -A` (a tmpfs). */
-async function mountHasContent(conn: DockerConnection, container: Dockerode.Container, m: { path: string; storage: 'anonymous-volume' | 'tmpfs' }, signal?: AbortSignal): Promise<boolean> {
+async function mountHasContent(
+  conn: DockerConnection,
+  container: Dockerode.Container,
+  m: { path: string; storage: 'anonymous-volume' | 'tmpfs' },
+  signal?: AbortSignal,
+): Promise<boolean> {
   const doing = `looking into ${m.path}`;
-  const source = m.storage === 'tmpfs' ? execTarEntries(conn, container, m.path, { doing, ...(signal ? { signal } : {}) }) : engineArchive(conn, container, `${m.path}/.`, (x) => x, { doing, ...(signal ? { signal } : {}) });
+  const source =
+    m.storage === 'tmpfs'
+      ? execTarEntries(conn, container, m.path, { doing, ...(signal ? { signal } : {}) })
+      : engineArchive(conn, container, `${m.path}/.`, (x) => x, { doing, ...(signal ? { signal } : {}) });
   let n = 0;
   for await (const e of source) {
     if (e.body) for await (const _ of e.body) void _;

@@ -45,10 +45,20 @@ export function dropPrivileges(v: ValidatedEntry, dropped: Dropped): ValidatedEn
 }
 
 export function droppedWarnings(d: Dropped): string[] {
-  const list = (paths: string[]): string => paths.slice(0, 10).map((p) => printable(p)).join(', ') + (paths.length > 10 ? `, and ${paths.length - 10} more` : '');
+  const list = (paths: string[]): string =>
+    paths
+      .slice(0, 10)
+      .map((p) => printable(p))
+      .join(', ') + (paths.length > 10 ? `, and ${paths.length - 10} more` : '');
   const out: string[] = [];
-  if (d.setid.length) out.push(`${d.setid.length} file(s) were restored without their setuid/setgid bits (${list(d.setid)}): pass --keep-privileges to restore them as the archive has them`);
-  if (d.capabilities.length) out.push(`${d.capabilities.length} file(s) were restored without their file capabilities (security.capability) (${list(d.capabilities)}): pass --keep-privileges to restore them`);
+  if (d.setid.length)
+    out.push(
+      `${d.setid.length} file(s) were restored without their setuid/setgid bits (${list(d.setid)}): pass --keep-privileges to restore them as the archive has them`,
+    );
+  if (d.capabilities.length)
+    out.push(
+      `${d.capabilities.length} file(s) were restored without their file capabilities (security.capability) (${list(d.capabilities)}): pass --keep-privileges to restore them`,
+    );
   return out;
 }
 
@@ -106,7 +116,10 @@ export async function* only(entries: AsyncIterable<ExtractEntry>, keep: (path: s
  * listing, so nothing about it changes), a plain one for a missing directory, or undefined to leave it alone
  * (an existing parent whose owner and times are not known: sending anything would change them).
  */
-export function forEngine(entries: AsyncIterable<ExtractEntry>, parentHeader?: (path: string) => EntryHeader | undefined): AsyncIterable<ArchiveEntry> {
+export function forEngine(
+  entries: AsyncIterable<ExtractEntry>,
+  parentHeader?: (path: string) => EntryHeader | undefined,
+): AsyncIterable<ArchiveEntry> {
   return (async function* () {
     const dirs = new Set<string>(['']);
     for await (const e of entries) {
@@ -127,4 +140,12 @@ export function forEngine(entries: AsyncIterable<ExtractEntry>, parentHeader?: (
 }
 
 /** A directory the restore creates: what the engine itself would make (0755, root, now). */
-export const newDirHeader = (): EntryHeader => ({ name: '', type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: Math.floor(Date.now() / 1000) });
+export const newDirHeader = (): EntryHeader => ({
+  name: '',
+  type: 'directory',
+  mode: 0o755,
+  uid: 0,
+  gid: 0,
+  size: 0,
+  mtime: Math.floor(Date.now() / 1000),
+});

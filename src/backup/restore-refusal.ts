@@ -34,10 +34,17 @@ export class RestoreRefusedError extends BackupInputError<RestoreRefusalKind> {
   }
 }
 
-const KINDS: ReadonlySet<string> = new Set<RestoreRefusalKind>(['needs-force', 'not-a-rescue-archive', 'link-in-target', 'archive-refused']);
+const KINDS: ReadonlySet<string> = new Set<RestoreRefusalKind>([
+  'needs-force',
+  'not-a-rescue-archive',
+  'link-in-target',
+  'archive-refused',
+]);
 
 /** Whether `e` is a refused restore (from this bundle's engine or another's). */
-export function isRestoreRefusal(e: unknown): e is Error & { kind: RestoreRefusalKind; reason?: string; details?: RestoreRefusedError['details'] } {
+export function isRestoreRefusal(
+  e: unknown,
+): e is Error & { kind: RestoreRefusalKind; reason?: string; details?: RestoreRefusedError['details'] } {
   return KINDS.has(errorKind(e) ?? '');
 }
 
@@ -72,12 +79,21 @@ export function contentAlone(c: TargetContent): string {
 
 /** A non-empty target that may not be overwritten. */
 export function needsForce(target: string, content: TargetContent): RestoreRefusedError {
-  const reason = content.kind === 'targets' ? `${target}: ${contentAlone(content)}: restoring would overwrite them` : `${target} is not empty${contentAfterTarget(content)}: restoring would overwrite it`;
+  const reason =
+    content.kind === 'targets'
+      ? `${target}: ${contentAlone(content)}: restoring would overwrite them`
+      : `${target} is not empty${contentAfterTarget(content)}: restoring would overwrite it`;
   return new RestoreRefusedError('needs-force', reason, `${reason}; nothing was restored`, { target, content });
 }
 
 /** A content archive (or one without a manifest) asked to go back into a whole container. */
 export function notARescueArchive(file: string, source: { kind: string; name: string } | undefined): RestoreRefusedError {
-  const reason = source ? `${file} is a backup of ${source.kind} "${source.name}", not a rescue archive` : `${file} has no manifest, so it is not known to be a rescue archive`;
-  return new RestoreRefusedError('not-a-rescue-archive', reason, `${reason}: restore it into a volume, a folder of a container or a local folder`);
+  const reason = source
+    ? `${file} is a backup of ${source.kind} "${source.name}", not a rescue archive`
+    : `${file} has no manifest, so it is not known to be a rescue archive`;
+  return new RestoreRefusedError(
+    'not-a-rescue-archive',
+    reason,
+    `${reason}: restore it into a volume, a folder of a container or a local folder`,
+  );
 }

@@ -1,7 +1,14 @@
 import { promises as fsp, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { prepareDestination, writeBackupArchive, parseContainerPathArg, type ArchiveJob, type BackupOptions, type BackupResult } from './backup';
+import {
+  prepareDestination,
+  writeBackupArchive,
+  parseContainerPathArg,
+  type ArchiveJob,
+  type BackupOptions,
+  type BackupResult,
+} from './backup';
 import {
   contentNameMap,
   dockerFor,
@@ -23,7 +30,16 @@ import { contentAlone, needsForce, notARescueArchive, type TargetContent } from 
 import { droppedWarnings, forEngine, newDirHeader, only, validatedEntries, type Dropped } from './restore-entries';
 import { ArchiveHandle, freeSpaceAt, verifyArchive, type ArchiveCheck } from './archive-check';
 import { isFailure, isInputError, isUnavailable } from '../core/errors';
-import { ArchiveRefusedError, BackupAbortedError, BackupFailedError, BackupInputError, isAbortError, isArchiveRefusal, messageOf, throwIfAborted } from './errors';
+import {
+  ArchiveRefusedError,
+  BackupAbortedError,
+  BackupFailedError,
+  BackupInputError,
+  isAbortError,
+  isArchiveRefusal,
+  messageOf,
+  throwIfAborted,
+} from './errors';
 import { execTarExtract, execTarRootEntries } from './exec-tar';
 import { extractLocal, LocalTargetCheck, type ExtractEntry } from './local-extract';
 import { inodeKey, localEntries } from './local-source';
@@ -113,7 +129,12 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
   const contentParent = (p: string): EntryHeader | undefined => targetDirs.get(p) ?? (targetPaths.has(p) ? undefined : newDirHeader());
   const archivePaths = new Map<string, PathKind>();
   const collect = (v: ValidatedEntry): void => void archivePaths.set(v.path, kindOf(v.header));
-  const safetyBackup = async (entriesFor: (dir: string) => AsyncIterable<ArchiveEntry>, source: ManifestSource, layout: Layout, paths?: string[]): Promise<void> => {
+  const safetyBackup = async (
+    entriesFor: (dir: string) => AsyncIterable<ArchiveEntry>,
+    source: ManifestSource,
+    layout: Layout,
+    paths?: string[],
+  ): Promise<void> => {
     reporter.setPhase('safety-backup');
     const { dir } = await prepareDestination({ ...opts, checkDestination: opts.checkDestination !== false });
     const entries = (async function* () {
@@ -128,7 +149,15 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
         yield e;
       }
     })();
-    const job: ArchiveJob = { source, layout, purpose: 'safety', restoring: manifest?.archive ?? file, warnings: [], what: `the current content of ${what}`, ...(paths ? { paths } : {}) };
+    const job: ArchiveJob = {
+      source,
+      layout,
+      purpose: 'safety',
+      restoring: manifest?.archive ?? file,
+      warnings: [],
+      what: `the current content of ${what}`,
+      ...(paths ? { paths } : {}),
+    };
     safety = await writeBackupArchive(entries, job, dir, opts, reporter);
   };
   /** Refuses, before anything is written, an archive that would write through what the target holds. */
@@ -182,7 +211,14 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
       const st = await fsp.lstat(dest).catch(() => undefined);
       if (st && !st.isDirectory()) throw new BackupInputError(`${dest} exists and is not a directory`);
       const space = await freeSpaceAt(dest);
-      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, ...(space ? { space } : {}), ...(st ? { targetCheck: new LocalTargetCheck(dest) } : {}) });
+      const check = await verifyArchive(file, {
+        ...signalOpt,
+        reporter,
+        manifest: manifest ?? null,
+        handle,
+        ...(space ? { space } : {}),
+        ...(st ? { targetCheck: new LocalTargetCheck(dest) } : {}),
+      });
       const names = st ? await fsp.readdir(dest) : [];
       if (names.length > 0) {
         await mayOverwrite(dest, { kind: 'entries', count: names.length });
@@ -206,7 +242,14 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     const engineSpace = await engineFreeSpace(conn, what);
     const spaceOpt = engineSpace ? { space: engineSpace } : {};
     if (target.kind === 'volume') {
-      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect, ...spaceOpt });
+      const check = await verifyArchive(file, {
+        ...signalOpt,
+        reporter,
+        manifest: manifest ?? null,
+        handle,
+        onEntry: collect,
+        ...spaceOpt,
+      });
       const existed = await volumeExists(conn, target.volume);
       if (!existed) {
         try {
@@ -220,19 +263,30 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
           if (existed && (await engineDirHasContent(conn, helper.container, HELPER_MOUNT, opts.signal))) {
             await mayOverwrite(what, { kind: 'some' });
             await safetyBackup(
-              () => engineArchive(conn, helper.container, `${HELPER_MOUNT}/.`, contentNameMap(), { doing: `backing up ${what} before the restore`, ...signalOpt }),
+              () =>
+                engineArchive(conn, helper.container, `${HELPER_MOUNT}/.`, contentNameMap(), {
+                  doing: `backing up ${what} before the restore`,
+                  ...signalOpt,
+                }),
               { kind: 'volume', name: target.volume, engine: conn.endpoint.description },
               'content',
             );
             await checkTarget();
           }
-          const body = Readable.from(tarBytes(forEngine(entriesFor(check), contentParent), { entries: 0, bytes: 0 } as EntryCounters, opts.signal), { objectMode: false });
+          const body = Readable.from(
+            tarBytes(forEngine(entriesFor(check), contentParent), { entries: 0, bytes: 0 } as EntryCounters, opts.signal),
+            { objectMode: false },
+          );
           await restoreHooks.beforeEngineWrite?.();
           await putArchive(conn, helper.container, HELPER_MOUNT, body, { doing: `writing into ${what}`, ...signalOpt });
         });
       } catch (err) {
         // a volume this restore created and could not fill is removed: nothing half-written
-        if (!existed) await conn.docker.getVolume(target.volume).remove().catch(() => undefined);
+        if (!existed)
+          await conn.docker
+            .getVolume(target.volume)
+            .remove()
+            .catch(() => undefined);
         throw err;
       }
       return result(check, existed ? {} : { createdVolume: true });
@@ -242,20 +296,33 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
     const containerName = info.Name.replace(/^\//, '');
     if (target.kind === 'container-path') {
       const path = parseContainerPathArg(target.path);
-      const check = await verifyArchive(file, { ...signalOpt, reporter, manifest: manifest ?? null, handle, onEntry: collect, ...spaceOpt });
+      const check = await verifyArchive(file, {
+        ...signalOpt,
+        reporter,
+        manifest: manifest ?? null,
+        handle,
+        onEntry: collect,
+        ...spaceOpt,
+      });
       const st = await statPath(conn, container, path, opts.signal);
       if (st && !st.isDir) throw new BackupInputError(`${path} in container "${containerName}" is not a directory`);
       if (st && (await engineDirHasContent(conn, container, path, opts.signal))) {
         await mayOverwrite(what, { kind: 'some' });
         await safetyBackup(
-          () => engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, contentNameMap(), { doing: `backing up ${what} before the restore`, ...signalOpt }),
+          () =>
+            engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, contentNameMap(), {
+              doing: `backing up ${what} before the restore`,
+              ...signalOpt,
+            }),
           { kind: 'container-path', name: path, container: containerName, containerId: info.Id, engine: conn.endpoint.description },
           'content',
         );
         await checkTarget();
       }
       if (!st) await createContainerDir(conn, container, path, check.root, opts.signal);
-      const body = Readable.from(tarBytes(forEngine(entriesFor(check), contentParent), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
+      const body = Readable.from(tarBytes(forEngine(entriesFor(check), contentParent), { entries: 0, bytes: 0 }, opts.signal), {
+        objectMode: false,
+      });
       await restoreHooks.beforeEngineWrite?.();
       await putArchive(conn, container, path, body, { doing: `writing into ${what}`, ...signalOpt });
       return result(check);
@@ -270,28 +337,52 @@ export async function restore(archive: string, target: RestoreTarget, opts: Rest
       if (!stats.has(abs)) stats.set(abs, await statPath(conn, container, abs, opts.signal));
       return stats.get(abs);
     };
-    const { conflicts, inTmpfs, toTmpfs } = await planRescueWrite(file, archivePaths, { stat, tmpfsPoints: tmpfsMountPoints(info), running: info.State?.Running === true, containerName });
+    const { conflicts, inTmpfs, toTmpfs } = await planRescueWrite(file, archivePaths, {
+      stat,
+      tmpfsPoints: tmpfsMountPoints(info),
+      running: info.State?.Running === true,
+      containerName,
+    });
     if (conflicts.length > 0) {
       await mayOverwrite(what, { kind: 'paths', paths: conflicts });
       const entries = async function* (): AsyncGenerator<ArchiveEntry> {
         for (const p of conflicts) {
           const doing = `backing up ${p} before the restore`;
-          yield* inTmpfs(p.slice(1)) ? execTarRootEntries(conn, container, p, { doing, ...signalOpt }) : engineArchive(conn, container, p, rootNameMap(p), { doing, ...signalOpt });
+          yield* inTmpfs(p.slice(1))
+            ? execTarRootEntries(conn, container, p, { doing, ...signalOpt })
+            : engineArchive(conn, container, p, rootNameMap(p), { doing, ...signalOpt });
         }
       };
-      await safetyBackup(entries, { kind: 'rescue', name: containerName, container: containerName, containerId: info.Id, engine: conn.endpoint.description }, 'root', conflicts);
+      await safetyBackup(
+        entries,
+        { kind: 'rescue', name: containerName, container: containerName, containerId: info.Id, engine: conn.endpoint.description },
+        'root',
+        conflicts,
+      );
       await checkTarget();
     }
     // a parent the safety backup listed keeps its own header; one the container has outside what was listed
     // (the roots' parents, asked by stat) is left alone; anything else is missing and made
     const rescueParent = (p: string): EntryHeader | undefined => targetDirs.get(p) ?? (stats.get(`/${p}`) ? undefined : newDirHeader());
-    const body = Readable.from(tarBytes(forEngine(only(entriesFor(check), (p) => !inTmpfs(p)), rescueParent), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
+    const body = Readable.from(
+      tarBytes(
+        forEngine(
+          only(entriesFor(check), (p) => !inTmpfs(p)),
+          rescueParent,
+        ),
+        { entries: 0, bytes: 0 },
+        opts.signal,
+      ),
+      { objectMode: false },
+    );
     await restoreHooks.beforeEngineWrite?.();
     await putArchive(conn, container, '/', body, { doing: `writing into ${what}`, ...signalOpt });
     if (toTmpfs.length > 0) {
       // a second pass over the same verified bytes, for what goes into a tmpfs: through tar in the container
       const again = validatedEntries(check, handle!, { ...signalOpt, reporter, counters, ...(opts.keepPrivileges ? {} : { dropped }) });
-      const tmpfsBody = Readable.from(tarBytes(forEngine(only(again, inTmpfs)), { entries: 0, bytes: 0 }, opts.signal), { objectMode: false });
+      const tmpfsBody = Readable.from(tarBytes(forEngine(only(again, inTmpfs)), { entries: 0, bytes: 0 }, opts.signal), {
+        objectMode: false,
+      });
       await execTarExtract(container, tmpfsBody, { doing: `writing into the tmpfs mounts of ${what}`, ...signalOpt });
     }
     return result(check);
@@ -308,7 +399,13 @@ function translateIfEngine(err: unknown, what: string): string {
   return `restoring into ${what} failed: ${why}`;
 }
 
-function restoreFailure(err: unknown, what: string, started: boolean, safety: Omit<BackupResult, 'staleRemoved'> | undefined, signal?: AbortSignal): Error {
+function restoreFailure(
+  err: unknown,
+  what: string,
+  started: boolean,
+  safety: Omit<BackupResult, 'staleRemoved'> | undefined,
+  signal?: AbortSignal,
+): Error {
   if (isUnavailable(err)) return err;
   if (!started) {
     if (isInputError(err)) return err;
@@ -317,7 +414,8 @@ function restoreFailure(err: unknown, what: string, started: boolean, safety: Om
     return new BackupFailedError(/nothing was restored/.test(base) ? base : `${base}; nothing was restored`, { cause: err });
   }
   const after = safety ? ` What was there before is in the safety backup ${safety.archive}.` : '';
-  if (isAbortError(err) || signal?.aborted) return new BackupAbortedError(`restoring into ${what} was cancelled: the target holds part of the archive.${after}`);
+  if (isAbortError(err) || signal?.aborted)
+    return new BackupAbortedError(`restoring into ${what} was cancelled: the target holds part of the archive.${after}`);
   const base = isInputError(err) || isFailure(err) ? err.message : `restoring into ${what} failed: ${messageOf(err)}`;
   const e = isInputError(err) ? new BackupInputError(base) : new BackupFailedError(base, { cause: err });
   e.message = `${base}. The target may hold part of the archive: run the restore again.${after}`;

@@ -53,7 +53,12 @@ const strictlyUnder = (path: string, mount: string): boolean => path !== mount &
 
 /** `/home/coder/.ssh` → `home-coder-.ssh` (file-name safe, never empty). */
 export function pathKey(path: string): string {
-  return path.replace(/^\/+|\/+$/g, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '') || 'root';
+  return (
+    path
+      .replace(/^\/+|\/+$/g, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[-.]+/, '') || 'root'
+  );
 }
 
 /** The compose key of a volume: its label, else its name without the `<project>_` prefix, else its name. */
@@ -78,7 +83,15 @@ export function planMembers(targets: TargetReport[], containers: SetContainer[],
   for (const c of containers) {
     for (const v of c.volumes) {
       if (v.anonymous || volumes.has(v.name)) continue;
-      volumes.set(v.name, { key: volumeKey(v.name, v.key, project), kind: 'volume', volume: v.name, path: v.target, status: 'named-volume', criticality: 'none', ...(c.service ? { service: c.service } : {}) });
+      volumes.set(v.name, {
+        key: volumeKey(v.name, v.key, project),
+        kind: 'volume',
+        volume: v.name,
+        path: v.target,
+        status: 'named-volume',
+        criticality: 'none',
+        ...(c.service ? { service: c.service } : {}),
+      });
     }
   }
   for (const t of targets) {
@@ -141,8 +154,15 @@ function pathKeyPrefix(c: SetContainer): string {
 }
 
 /** Most critical first; then volumes before paths; then by key. */
-export function memberOrder(a: Pick<PlannedMember, 'criticality' | 'kind' | 'key'>, b: Pick<PlannedMember, 'criticality' | 'kind' | 'key'>): number {
-  return rank(a.criticality) - rank(b.criticality) || (a.kind === b.kind ? 0 : a.kind === 'volume' ? -1 : 1) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+export function memberOrder(
+  a: Pick<PlannedMember, 'criticality' | 'kind' | 'key'>,
+  b: Pick<PlannedMember, 'criticality' | 'kind' | 'key'>,
+): number {
+  return (
+    rank(a.criticality) - rank(b.criticality) ||
+    (a.kind === b.kind ? 0 : a.kind === 'volume' ? -1 : 1) ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  );
 }
 
 /** One member as the set manifest records it. */
@@ -215,9 +235,16 @@ export function targetVolumeName(member: Pick<SetMember, 'volume' | 'key'>, set:
  * Returns the sets to delete and, for each, the member archives that may be deleted with it: those no kept set
  * names (an archive shared with a kept set stays).
  */
-export function setsToPrune<T extends { file: string; manifest: SetManifest }>(sets: T[], owner: string, keep: number, justMade?: string): Array<{ set: T; archives: string[] }> {
+export function setsToPrune<T extends { file: string; manifest: SetManifest }>(
+  sets: T[],
+  owner: string,
+  keep: number,
+  justMade?: string,
+): Array<{ set: T; archives: string[] }> {
   if (!(keep > 0)) return [];
-  const same = sets.filter((s) => setOwner(s.manifest) === owner).sort((a, b) => b.manifest.sequence - a.manifest.sequence || (a.file < b.file ? 1 : -1));
+  const same = sets
+    .filter((s) => setOwner(s.manifest) === owner)
+    .sort((a, b) => b.manifest.sequence - a.manifest.sequence || (a.file < b.file ? 1 : -1));
   if (justMade !== undefined) {
     const i = same.findIndex((s) => s.file === justMade);
     if (i > 0) same.unshift(...same.splice(i, 1));

@@ -87,7 +87,11 @@ const fits = (value: number, width: number): boolean => Number.isSafeInteger(val
 
 function paxRecord(key: string, value: string | Buffer): Buffer {
   // "%d %s=%s\n" where the length counts itself; a Buffer value is written as it is (raw name bytes)
-  const body = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), typeof value === 'string' ? Buffer.from(value, 'utf8') : value, Buffer.from('\n')]);
+  const body = Buffer.concat([
+    Buffer.from(` ${key}=`, 'utf8'),
+    typeof value === 'string' ? Buffer.from(value, 'utf8') : value,
+    Buffer.from('\n'),
+  ]);
   const bodyLen = body.length;
   let len = bodyLen + 1;
   while (String(len).length + bodyLen !== len) len = String(len).length + bodyLen;
@@ -232,7 +236,12 @@ export interface TarBytesOptions {
  * otherwise. A body that yields more or fewer bytes than its header says is an error: the archive would be
  * corrupt.
  */
-export async function* tarBytes(entries: AsyncIterable<ArchiveEntry>, counters: EntryCounters, signal?: AbortSignal, opts: TarBytesOptions = {}): AsyncGenerator<Buffer> {
+export async function* tarBytes(
+  entries: AsyncIterable<ArchiveEntry>,
+  counters: EntryCounters,
+  signal?: AbortSignal,
+  opts: TarBytesOptions = {},
+): AsyncGenerator<Buffer> {
   const coalesce = opts.coalesce ?? COALESCE;
   let pending: Buffer[] = [];
   let pendingBytes = 0;

@@ -95,7 +95,9 @@ function boundedHeaders(extract: tarStream.Extract): void {
       if ((h.size ?? 0) > max) {
         this._longHeader = false;
         const what = pax ? 'a PAX extended header' : 'a GNU long name';
-        this._continueWrite!(new ArchiveRefusedError(`it has ${what} of ${h.size} bytes (at most ${max} are read: no name may be longer than 4096 bytes)`, ''));
+        this._continueWrite!(
+          new ArchiveRefusedError(`it has ${what} of ${h.size} bytes (at most ${max} are read: no name may be longer than 4096 bytes)`, ''),
+        );
         return false;
       }
     }

@@ -24,7 +24,8 @@ import { printable } from './validate';
 
 export type PathKind = 'dir' | 'symlink' | 'file';
 
-export const kindOf = (h: Pick<EntryHeader, 'type'>): PathKind => (h.type === 'directory' ? 'dir' : h.type === 'symlink' ? 'symlink' : 'file');
+export const kindOf = (h: Pick<EntryHeader, 'type'>): PathKind =>
+  h.type === 'directory' ? 'dir' : h.type === 'symlink' ? 'symlink' : 'file';
 
 /** Parents of `path` (`a/b/c` → `a`, `a/b`). */
 export function ancestors(path: string): string[] {
@@ -44,13 +45,33 @@ export function checkAgainstTarget(archive: ReadonlyMap<string, PathKind>, targe
     for (const parent of ancestors(path)) {
       const there = target.get(parent);
       if (there === undefined) break; // nothing exists below a missing directory
-      if (there === 'symlink') throw new ArchiveRefusedError(`the target has a symlink at ${printable(parent)}: restoring ${printable(path)} would write through it`, path, 'link-in-target');
-      if (there === 'file') throw new ArchiveRefusedError(`the target has a file at ${printable(parent)} where the archive needs a directory (for ${printable(path)})`, path, 'link-in-target');
+      if (there === 'symlink')
+        throw new ArchiveRefusedError(
+          `the target has a symlink at ${printable(parent)}: restoring ${printable(path)} would write through it`,
+          path,
+          'link-in-target',
+        );
+      if (there === 'file')
+        throw new ArchiveRefusedError(
+          `the target has a file at ${printable(parent)} where the archive needs a directory (for ${printable(path)})`,
+          path,
+          'link-in-target',
+        );
     }
     const there = target.get(path);
     if (there === undefined || path === '') continue;
-    if (kind === 'dir' && there !== 'dir') throw new ArchiveRefusedError(`the target has a ${there} at ${printable(path)} where the archive has a directory`, path, 'link-in-target');
-    if (kind !== 'dir' && there === 'dir') throw new ArchiveRefusedError(`the target has a directory at ${printable(path)} where the archive has a ${kind}: it would be deleted`, path, 'link-in-target');
+    if (kind === 'dir' && there !== 'dir')
+      throw new ArchiveRefusedError(
+        `the target has a ${there} at ${printable(path)} where the archive has a directory`,
+        path,
+        'link-in-target',
+      );
+    if (kind !== 'dir' && there === 'dir')
+      throw new ArchiveRefusedError(
+        `the target has a directory at ${printable(path)} where the archive has a ${kind}: it would be deleted`,
+        path,
+        'link-in-target',
+      );
   }
 }
 

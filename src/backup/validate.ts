@@ -35,11 +35,13 @@ export const MAX_NAME_BYTES = 128 * 1024 * 1024;
 export function normalizeEntryName(raw: string): string {
   if (raw.length === 0) throw new ArchiveRefusedError('an entry has an empty name', raw);
   if (raw.includes('\0')) throw new ArchiveRefusedError(`the entry "${printable(raw)}" has a NUL byte in its name`, raw);
-  if (raw.startsWith('/')) throw new ArchiveRefusedError(`the entry "${printable(raw)}" has an absolute path: it would be written outside the target`, raw);
+  if (raw.startsWith('/'))
+    throw new ArchiveRefusedError(`the entry "${printable(raw)}" has an absolute path: it would be written outside the target`, raw);
   const parts: string[] = [];
   for (const part of raw.split('/')) {
     if (part === '' || part === '.') continue;
-    if (part === '..') throw new ArchiveRefusedError(`the entry "${printable(raw)}" contains "..": it would be written outside the target`, raw);
+    if (part === '..')
+      throw new ArchiveRefusedError(`the entry "${printable(raw)}" contains "..": it would be written outside the target`, raw);
     parts.push(part);
   }
   return parts.join('/');
@@ -54,7 +56,11 @@ export function printable(s: string): string {
 function checkNameLength(value: string, what: string, entry: string): void {
   if (value.length * 3 <= PATH_MAX) return; // at most 3 bytes per UTF-16 unit (an escaped byte is 1)
   const bytes = encodeName(value).length;
-  if (bytes > PATH_MAX) throw new ArchiveRefusedError(`the entry "${printable(entry.slice(0, 200))}…" has a ${what} of ${bytes} bytes, too long (at most ${PATH_MAX})`, entry);
+  if (bytes > PATH_MAX)
+    throw new ArchiveRefusedError(
+      `the entry "${printable(entry.slice(0, 200))}…" has a ${what} of ${bytes} bytes, too long (at most ${PATH_MAX})`,
+      entry,
+    );
 }
 
 export interface ValidatedEntry {
@@ -87,20 +93,31 @@ export class ArchiveValidator {
       case 'block-device':
         throw new ArchiveRefusedError(`the entry "${show}" is a device file (${header.type}): archives with devices are refused`, name);
       case 'fifo':
-        throw new ArchiveRefusedError(`the entry "${show}" is a fifo (named pipe): archives with fifos are refused, they hold no data`, name);
+        throw new ArchiveRefusedError(
+          `the entry "${show}" is a fifo (named pipe): archives with fifos are refused, they hold no data`,
+          name,
+        );
       default:
         if (header.rawType === 'GNU sparse') {
-          throw new ArchiveRefusedError(`the entry "${show}" is a GNU sparse file, which is not restored (it would come back as its data without the holes): make the archive without --sparse (-S)`, name);
+          throw new ArchiveRefusedError(
+            `the entry "${show}" is a GNU sparse file, which is not restored (it would come back as its data without the holes): make the archive without --sparse (-S)`,
+            name,
+          );
         }
         throw new ArchiveRefusedError(`the entry "${show}" has an unsupported type (${header.rawType ?? header.type})`, name);
     }
     checkNameLength(name, 'name', name);
-    if (header.linkname !== undefined) checkNameLength(header.linkname, header.type === 'link' ? 'hard link target' : 'symlink target', name);
+    if (header.linkname !== undefined)
+      checkNameLength(header.linkname, header.type === 'link' ? 'hard link target' : 'symlink target', name);
     const path = normalizeEntryName(name);
     for (const part of path === '' ? [] : path.split('/')) {
       if (part.length * 3 <= NAME_MAX) continue; // at most 3 bytes per UTF-16 unit (an escaped byte is 1)
       const bytes = encodeName(part).length;
-      if (bytes > NAME_MAX) throw new ArchiveRefusedError(`the entry "${printable(name.slice(0, 200))}…" has a name component of ${bytes} bytes (at most ${NAME_MAX})`, name);
+      if (bytes > NAME_MAX)
+        throw new ArchiveRefusedError(
+          `the entry "${printable(name.slice(0, 200))}…" has a name component of ${bytes} bytes (at most ${NAME_MAX})`,
+          name,
+        );
     }
     if (path === '' && header.type !== 'directory') {
       throw new ArchiveRefusedError(`the root entry "${show}" is a ${header.type}, not a directory`, name);
@@ -112,14 +129,22 @@ export class ArchiveValidator {
     for (let i = 0; i < parts.length - 1; i++) {
       prefix = prefix ? `${prefix}/${parts[i]}` : parts[i]!;
       const kind = this.seen.get(prefix);
-      if (kind === 'symlink') throw new ArchiveRefusedError(`the entry "${show}" would be written through the symlink "${printable(prefix)}" the archive created earlier`, name);
-      if (kind === 'file') throw new ArchiveRefusedError(`the entry "${show}" lies under "${printable(prefix)}", which the archive made a file`, name);
+      if (kind === 'symlink')
+        throw new ArchiveRefusedError(
+          `the entry "${show}" would be written through the symlink "${printable(prefix)}" the archive created earlier`,
+          name,
+        );
+      if (kind === 'file')
+        throw new ArchiveRefusedError(`the entry "${show}" lies under "${printable(prefix)}", which the archive made a file`, name);
     }
 
     const previous = this.seen.get(path);
     const kind: Kind = header.type === 'directory' ? 'dir' : header.type === 'symlink' ? 'symlink' : 'file';
     if (previous !== undefined && (previous === 'dir') !== (kind === 'dir')) {
-      throw new ArchiveRefusedError(`the entry "${show}" turns a ${previous === 'dir' ? 'directory' : 'non-directory'} of the archive into a ${kind === 'dir' ? 'directory' : 'non-directory'}`, name);
+      throw new ArchiveRefusedError(
+        `the entry "${show}" turns a ${previous === 'dir' ? 'directory' : 'non-directory'} of the archive into a ${kind === 'dir' ? 'directory' : 'non-directory'}`,
+        name,
+      );
     }
 
     const result: ValidatedEntry = { path, header };
@@ -133,7 +158,10 @@ export class ArchiveValidator {
         throw new ArchiveRefusedError(`the hard link "${show}" points outside the archive ("${printable(target)}")`, name);
       }
       if (this.seen.get(linkPath) !== 'file') {
-        throw new ArchiveRefusedError(`the hard link "${show}" points to "${printable(target)}", which is not a file earlier in the archive`, name);
+        throw new ArchiveRefusedError(
+          `the hard link "${show}" points to "${printable(target)}", which is not a file earlier in the archive`,
+          name,
+        );
       }
       if (linkPath === path) throw new ArchiveRefusedError(`the hard link "${show}" points to itself`, name);
       result.linkPath = linkPath;
@@ -144,7 +172,11 @@ export class ArchiveValidator {
 
     if (previous === undefined) {
       this.nameBytes += path.length;
-      if (this.nameBytes > MAX_NAME_BYTES) throw new ArchiveRefusedError(`it holds more than ${MAX_NAME_BYTES / 1024 / 1024} MiB of entry names (${this.entries} entries so far): too many to check`, name);
+      if (this.nameBytes > MAX_NAME_BYTES)
+        throw new ArchiveRefusedError(
+          `it holds more than ${MAX_NAME_BYTES / 1024 / 1024} MiB of entry names (${this.entries} entries so far): too many to check`,
+          name,
+        );
     }
     this.seen.set(path, kind);
     this.entries++;

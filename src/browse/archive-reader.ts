@@ -92,7 +92,10 @@ export class ArchiveReader implements TreeReader {
 
   list(rel: string): Promise<RawEntry[]> {
     const names = this.children.get(rel);
-    if (!names) return Promise.reject(new BrowseError(this.index.has(rel) ? 'not-directory' : 'not-found', `${showName(rel)} is not a folder of the archive`));
+    if (!names)
+      return Promise.reject(
+        new BrowseError(this.index.has(rel) ? 'not-directory' : 'not-found', `${showName(rel)} is not a folder of the archive`),
+      );
     return Promise.resolve(names.map((n) => this.index.get(joinRel(rel, n))!.e));
   }
 
@@ -100,7 +103,11 @@ export class ArchiveReader implements TreeReader {
     let item = this.index.get(rel);
     if (item?.linkPath !== undefined) item = this.index.get(item.linkPath);
     if (!item || item.e.kind !== 'file') throw new BrowseError('not-found', `${showName(rel)} is not a file of the archive`);
-    if (item.e.size > max) throw new BrowseError('too-large', `${showName(rel)} is ${item.e.size} bytes, more than the ${max / 1024 / 1024} MiB opened in the editor`);
+    if (item.e.size > max)
+      throw new BrowseError(
+        'too-large',
+        `${showName(rel)} is ${item.e.size} bytes, more than the ${max / 1024 / 1024} MiB opened in the editor`,
+      );
     try {
       await this.handle.unchanged();
     } catch (err) {

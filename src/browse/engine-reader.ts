@@ -1,5 +1,14 @@
 import type Dockerode from 'dockerode';
-import { contentNameMap, createVolumeHelper, engineArchive, HELPER_MOUNT, removeHelper, statPath, type DockerOptions, type Helper } from '../backup/docker-access';
+import {
+  contentNameMap,
+  createVolumeHelper,
+  engineArchive,
+  HELPER_MOUNT,
+  removeHelper,
+  statPath,
+  type DockerOptions,
+  type Helper,
+} from '../backup/docker-access';
 import { hasRawBytes, showName } from '../backup/names';
 import type { ArchiveEntry } from '../backup/tar-format';
 import { normalizeEntryName } from '../backup/validate';
@@ -57,7 +66,8 @@ export class EngineReader implements TreeReader {
         try {
           await conn.docker.getVolume(volume).inspect();
         } catch (err) {
-          if ((err as { statusCode?: number }).statusCode === 404) throw new BrowseError('not-found', `no volume "${volume}" on the Docker Engine at ${conn.endpoint.description}`);
+          if ((err as { statusCode?: number }).statusCode === 404)
+            throw new BrowseError('not-found', `no volume "${volume}" on the Docker Engine at ${conn.endpoint.description}`);
           throw err;
         }
         const helper = await createVolumeHelper(conn, volume, { readOnly: true }, opts);
@@ -81,7 +91,8 @@ export class EngineReader implements TreeReader {
         try {
           await c.inspect();
         } catch (err) {
-          if ((err as { statusCode?: number }).statusCode === 404) throw new BrowseError('not-found', `no container "${container}" on the Docker Engine at ${conn.endpoint.description}`);
+          if ((err as { statusCode?: number }).statusCode === 404)
+            throw new BrowseError('not-found', `no container "${container}" on the Docker Engine at ${conn.endpoint.description}`);
           throw err;
         }
         return { container: c };
@@ -160,7 +171,9 @@ export class EngineReader implements TreeReader {
 
   /** A symlink's target as stored: the engine's archive of the link holds it as a symlink entry. */
   private async storedLinkTarget(container: Dockerode.Container, rel: string): Promise<string> {
-    for await (const entry of engineArchive(this.conn, container, this.full(rel), (n) => n, { doing: `reading the link ${showName(rel)} of ${this.what}` })) {
+    for await (const entry of engineArchive(this.conn, container, this.full(rel), (n) => n, {
+      doing: `reading the link ${showName(rel)} of ${this.what}`,
+    })) {
       if (entry.header.type === 'symlink') return entry.header.linkname ?? '';
       break;
     }
@@ -192,7 +205,14 @@ export class EngineReader implements TreeReader {
         const h = entry.header;
         const e: RawEntry = {
           name: baseOf(abs),
-          kind: h.type === 'directory' ? 'directory' : h.type === 'symlink' ? 'symlink' : h.type === 'file' || h.type === 'link' ? 'file' : 'other',
+          kind:
+            h.type === 'directory'
+              ? 'directory'
+              : h.type === 'symlink'
+                ? 'symlink'
+                : h.type === 'file' || h.type === 'link'
+                  ? 'file'
+                  : 'other',
           // a hard link's data (and size) is its target's, an earlier entry
           size: h.type === 'file' ? h.size : h.type === 'link' ? (this.entries.get(this.linkTargetOf(rel, h.linkname))?.e.size ?? 0) : 0,
           mtimeMs: h.mtime * 1000,
@@ -217,7 +237,11 @@ export class EngineReader implements TreeReader {
    * and a name that is not UTF-8 cannot be written there (its bytes become other characters on the way), so such
    * a path is asked for as its nearest ancestor whose name is UTF-8, and what lies beside it skipped.
    */
-  private async *entriesUnder(container: Dockerode.Container, rel: string, doing: string): AsyncGenerator<{ abs: string; entry: ArchiveEntry }> {
+  private async *entriesUnder(
+    container: Dockerode.Container,
+    rel: string,
+    doing: string,
+  ): AsyncGenerator<{ abs: string; entry: ArchiveEntry }> {
     const parts = rel === '' ? [] : rel.split('/');
     const clean = parts.findIndex(hasRawBytes);
     const asked = clean < 0 ? rel : parts.slice(0, clean).join('/');
@@ -237,12 +261,20 @@ export class EngineReader implements TreeReader {
     return this.withTarget(async ({ container }) => {
       const parts = rel.split('/');
       const base = parts.findIndex(hasRawBytes) < 0 ? undefined : rel;
-      const entries = base !== undefined ? this.entriesUnder(container, parentOf(rel), `reading ${showName(rel)} of ${this.what}`) : this.single(container, rel);
+      const entries =
+        base !== undefined
+          ? this.entriesUnder(container, parentOf(rel), `reading ${showName(rel)} of ${this.what}`)
+          : this.single(container, rel);
       for await (const { abs, entry } of entries) {
         if (abs !== rel) continue;
         const h = entry.header;
-        if (h.type !== 'file' || !entry.body) throw new BrowseError('unavailable', `${showName(rel)} of ${this.what} changed while it was read (now a ${h.type})`);
-        if (h.size > max) throw new BrowseError('too-large', `${showName(rel)} is ${h.size} bytes, more than the ${max / 1024 / 1024} MiB opened in the editor`);
+        if (h.type !== 'file' || !entry.body)
+          throw new BrowseError('unavailable', `${showName(rel)} of ${this.what} changed while it was read (now a ${h.type})`);
+        if (h.size > max)
+          throw new BrowseError(
+            'too-large',
+            `${showName(rel)} is ${h.size} bytes, more than the ${max / 1024 / 1024} MiB opened in the editor`,
+          );
         const chunks: Buffer[] = [];
         for await (const c of entry.body) chunks.push(c);
         return Buffer.concat(chunks);
@@ -253,7 +285,9 @@ export class EngineReader implements TreeReader {
 
   /** The archive of one file: its single entry. */
   private async *single(container: Dockerode.Container, rel: string): AsyncGenerator<{ abs: string; entry: ArchiveEntry }> {
-    for await (const entry of engineArchive(this.conn, container, this.full(rel), (n) => n, { doing: `reading ${showName(rel)} of ${this.what}` })) {
+    for await (const entry of engineArchive(this.conn, container, this.full(rel), (n) => n, {
+      doing: `reading ${showName(rel)} of ${this.what}`,
+    })) {
       yield { abs: rel, entry };
       return;
     }

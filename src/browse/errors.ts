@@ -13,7 +13,14 @@ import { errorKind, PersistenceLensError } from '../core/errors';
  */
 export type BrowseErrorCode = 'not-found' | 'not-directory' | 'is-directory' | 'refused' | 'too-large' | 'unavailable';
 
-const CODES: ReadonlySet<string> = new Set<BrowseErrorCode>(['not-found', 'not-directory', 'is-directory', 'refused', 'too-large', 'unavailable']);
+const CODES: ReadonlySet<string> = new Set<BrowseErrorCode>([
+  'not-found',
+  'not-directory',
+  'is-directory',
+  'refused',
+  'too-large',
+  'unavailable',
+]);
 
 export class BrowseError extends PersistenceLensError<'input' | 'failed'> {
   constructor(

@@ -29,7 +29,10 @@ export async function openBrowseSession(source: BrowseSource, opts: DockerOption
       } catch (err) {
         throw new BrowseError('unavailable', `no Docker Engine answered: ${(err as Error).message}`);
       }
-      const reader = source.kind === 'volume' ? EngineReader.forVolume(conn, source.volume, opts) : EngineReader.forContainer(conn, source.container, source.root, opts);
+      const reader =
+        source.kind === 'volume'
+          ? EngineReader.forVolume(conn, source.volume, opts)
+          : EngineReader.forContainer(conn, source.container, source.root, opts);
       return new BrowseSession(source, reader);
     }
   }

@@ -36,7 +36,8 @@ export async function resolveInRoot(rel: string, ctx: ResolveContext, followLast
       throw new BrowseError('not-found', `${showName(path)} does not exist in ${ctx.rootLabel}`);
     }
     if (e.kind === 'symlink' && (!last || followLast)) {
-      if (++hops > MAX_LINK_HOPS) throw new BrowseError('refused', `${showName(rel)} has more than ${MAX_LINK_HOPS} symbolic links on its way (a loop?)`);
+      if (++hops > MAX_LINK_HOPS)
+        throw new BrowseError('refused', `${showName(rel)} has more than ${MAX_LINK_HOPS} symbolic links on its way (a loop?)`);
       const target = e.linkTarget ?? '';
       let base: string[];
       let rest: string;
@@ -67,5 +68,8 @@ export async function resolveInRoot(rel: string, ctx: ResolveContext, followLast
 }
 
 function outside(link: string, target: string, root: string): BrowseError {
-  return new BrowseError('refused', `${showName(link)} is a symbolic link to ${showName(target)}, outside ${root}: links are never followed out of what is browsed`);
+  return new BrowseError(
+    'refused',
+    `${showName(link)} is a symbolic link to ${showName(target)}, outside ${root}: links are never followed out of what is browsed`,
+  );
 }

@@ -20,7 +20,11 @@ export class BrowseSession {
     readonly source: BrowseSource,
     private readonly reader: TreeReader,
   ) {
-    this.ctx = { lstat: (rel) => this.reader.lstat(rel), absoluteToRel: (t) => this.reader.absoluteToRel(t), rootLabel: describeSource(source) };
+    this.ctx = {
+      lstat: (rel) => this.reader.lstat(rel),
+      absoluteToRel: (t) => this.reader.absoluteToRel(t),
+      rootLabel: describeSource(source),
+    };
   }
 
   get label(): string {
@@ -50,8 +54,13 @@ export class BrowseSession {
     const e = await this.reader.lstat(at);
     if (!e) throw new BrowseError('not-found', `${showName(rel)} does not exist in ${this.label}`);
     if (e.kind === 'directory') throw new BrowseError('is-directory', `${showName(rel)} is a folder`);
-    if (e.kind !== 'file') throw new BrowseError('refused', `${showName(rel)} is not a regular file (a device, fifo or socket holds no data to show)`);
-    if (e.size > MAX_READ_BYTES) throw new BrowseError('too-large', `${showName(rel)} is ${e.size} bytes, more than the ${MAX_READ_BYTES / 1024 / 1024} MiB opened in the editor: restore or copy it out instead`);
+    if (e.kind !== 'file')
+      throw new BrowseError('refused', `${showName(rel)} is not a regular file (a device, fifo or socket holds no data to show)`);
+    if (e.size > MAX_READ_BYTES)
+      throw new BrowseError(
+        'too-large',
+        `${showName(rel)} is ${e.size} bytes, more than the ${MAX_READ_BYTES / 1024 / 1024} MiB opened in the editor: restore or copy it out instead`,
+      );
     return this.reader.read(at, MAX_READ_BYTES);
   }
 

@@ -2,9 +2,7 @@ import { describeTarget } from '../backup/describe';
 
 /** What a browse session reads: a Docker volume, a directory of a container (running or stopped), or a backup archive file. */
 export type BrowseSource =
-  | { kind: 'volume'; volume: string }
-  | { kind: 'container'; container: string; root: string }
-  | { kind: 'archive'; file: string };
+  { kind: 'volume'; volume: string } | { kind: 'container'; container: string; root: string } | { kind: 'archive'; file: string };
 
 /** One session per source: the same volume browsed twice shares its helper container. */
 export function sourceKey(s: BrowseSource): string {

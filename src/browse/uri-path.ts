@@ -54,7 +54,8 @@ export function fromUriName(segment: string): string {
       continue;
     }
     const hex = segment.slice(i + 1, i + 3);
-    if (!/^[0-9a-f]{2}$/.test(hex) || parseInt(hex, 16) < 0x80) throw new Error(`"${segment}" is not a name of a browsed file (a lone \\ufffd)`);
+    if (!/^[0-9a-f]{2}$/.test(hex) || parseInt(hex, 16) < 0x80)
+      throw new Error(`"${segment}" is not a name of a browsed file (a lone \\ufffd)`);
     out += String.fromCharCode(0xdc00 + parseInt(hex, 16));
     i += 2;
   }
@@ -85,7 +86,8 @@ export function toUriParts(source: BrowseSource, rel = ''): BrowseUriParts {
       break;
     case 'container':
       if (!DOCKER_NAME.test(source.container)) throw new Error(`"${source.container}" is not a container name or id`);
-      if (!source.root.startsWith('/')) throw new Error(`the path to browse in container "${source.container}" must be absolute (got "${source.root}")`);
+      if (!source.root.startsWith('/'))
+        throw new Error(`the path to browse in container "${source.container}" must be absolute (got "${source.root}")`);
       head = `/${source.container}/${b64(source.root)}`;
       break;
     case 'archive':

@@ -77,7 +77,13 @@ function regionsOf(text: string, edits: readonly TextEdit[]): Region[] {
   return regions;
 }
 
-export function unifiedDiff(oldText: string, newText: string, edits: readonly TextEdit[], names: { old: string; new: string }, context = 3): string {
+export function unifiedDiff(
+  oldText: string,
+  newText: string,
+  edits: readonly TextEdit[],
+  names: { old: string; new: string },
+  context = 3,
+): string {
   const oldLines = splitLines(oldText);
   const newLineCount = splitLines(newText).length;
   const NO_NEWLINE = '\\ No newline at end of file';
@@ -91,7 +97,10 @@ export function unifiedDiff(oldText: string, newText: string, edits: readonly Te
   while (r < regions.length) {
     // a hunk: regions whose context windows touch
     const hunk = [regions[r]!];
-    while (r + 1 < regions.length && regions[r + 1]!.oldStart - (hunk[hunk.length - 1]!.oldStart + hunk[hunk.length - 1]!.oldCount) <= 2 * context) {
+    while (
+      r + 1 < regions.length &&
+      regions[r + 1]!.oldStart - (hunk[hunk.length - 1]!.oldStart + hunk[hunk.length - 1]!.oldCount) <= 2 * context
+    ) {
       hunk.push(regions[++r]!);
     }
     const start = Math.max(0, hunk[0]!.oldStart - context);

@@ -7,7 +7,19 @@ import { explain } from './reasons';
 import { criticalityRank, isAtRisk } from './survival';
 import { explainPod } from './kubernetes-reasons';
 import { isAtRiskInPod, podSurvivalOf } from './pod-survival';
-import type { PodPathReport, PodStorage, Category, ChangeSummary, Criticality, Mount, PathOrigin, PathReport, SourceLocation, TargetInput, TargetReport } from './types';
+import type {
+  PodPathReport,
+  PodStorage,
+  Category,
+  ChangeSummary,
+  Criticality,
+  Mount,
+  PathOrigin,
+  PathReport,
+  SourceLocation,
+  TargetInput,
+  TargetReport,
+} from './types';
 import { homeOfPath } from './user';
 
 /** A directory replaced at every start keeps nothing, whatever storage is under it. */
@@ -213,11 +225,19 @@ function withPodTable(report: PathReport, cls: Classification): PathReport {
  */
 function writableLayerHoldsData(path: string, changes: readonly ChangeSummary[] | undefined): boolean {
   return (changes ?? []).some(
-    (s) => s.added + s.modified > 0 && (isWithin(s.directory, path) || (isWithin(path, s.directory) && s.examples.some((e) => isWithin(e, path)))),
+    (s) =>
+      s.added + s.modified > 0 &&
+      (isWithin(s.directory, path) || (isWithin(path, s.directory) && s.examples.some((e) => isWithin(e, path)))),
   );
 }
 
-function toReport(c: Candidate, table: MountTable, catalog: ResolvedCatalog, realPath?: string, changes?: readonly ChangeSummary[]): PathReport {
+function toReport(
+  c: Candidate,
+  table: MountTable,
+  catalog: ResolvedCatalog,
+  realPath?: string,
+  changes?: readonly ChangeSummary[],
+): PathReport {
   const cls = table.classify(realPath ?? c.path);
   const nearest = c.criticality ? undefined : catalog.nearest(c.path);
   // A home-wide entry says little about a specific mount inside it; keep the mount's own importance then.
@@ -282,4 +302,3 @@ export function hasRiskAtOrAbove(report: TargetReport, level: Criticality): bool
   const min = criticalityRank(level);
   return pathsAtRisk(report).some((p) => criticalityRank(p.criticality) >= min);
 }
-

@@ -44,7 +44,17 @@ const e = (
   category: Category,
   presence: Presence,
   env?: string,
-): CatalogEntry => ({ id, label, base, rel, criticality, category, presence, ...(env ? { env } : {}), ...(ORPHANED_EACH_START[id] ? { orphanedEachStart: ORPHANED_EACH_START[id] } : {}) });
+): CatalogEntry => ({
+  id,
+  label,
+  base,
+  rel,
+  criticality,
+  category,
+  presence,
+  ...(env ? { env } : {}),
+  ...(ORPHANED_EACH_START[id] ? { orphanedEachStart: ORPHANED_EACH_START[id] } : {}),
+});
 
 /** Coder's registry convention for module state that must outlive a workspace start. */
 const CODER_MODULE_STATE = '$HOME/.coder-modules/<namespace>/<module>/';
@@ -84,8 +94,26 @@ export const CATALOG: readonly CatalogEntry[] = [
   e('gitconfig', 'Git configuration', 'home', '.gitconfig', 'high', 'config', 'present'),
   e('coder-modules', 'Coder modules state', 'home', '.coder-modules', 'high', 'agent-state', 'present'),
   // Coder gives every script a directory of its own under these, named by an id that changes on each start.
-  e('coder-script-data', 'Coder script data (a new directory every start)', 'absolute', '', 'high', 'agent-state', 'present', 'CODER_SCRIPT_DATA_DIR'),
-  e('coder-agent-script-data', 'Coder script data (a new directory every start)', 'absolute', '', 'high', 'agent-state', 'present', 'CODER_AGENT_SCRIPT_DATA_DIR'),
+  e(
+    'coder-script-data',
+    'Coder script data (a new directory every start)',
+    'absolute',
+    '',
+    'high',
+    'agent-state',
+    'present',
+    'CODER_SCRIPT_DATA_DIR',
+  ),
+  e(
+    'coder-agent-script-data',
+    'Coder script data (a new directory every start)',
+    'absolute',
+    '',
+    'high',
+    'agent-state',
+    'present',
+    'CODER_AGENT_SCRIPT_DATA_DIR',
+  ),
   e('coder-script-bin', 'Coder script programs', 'absolute', '', 'medium', 'toolchain', 'present', 'CODER_SCRIPT_BIN_DIR'),
 
   e('xdg-state', 'application state (XDG_STATE_HOME)', 'xdgState', '', 'medium', 'toolchain', 'always'),
@@ -162,7 +190,11 @@ export function resolveCatalog(home: string | undefined, env: Record<string, str
 
 /** The environment variables resolveCatalog reads: with the home, all a resolved catalog depends on. */
 const CATALOG_ENV: readonly string[] = [
-  ...new Set([...CATALOG.flatMap((entry) => (entry.env ? [entry.env] : [])), ...Object.values(XDG_VARS).map((x) => x.env), 'CLAUDE_CONFIG_DIR']),
+  ...new Set([
+    ...CATALOG.flatMap((entry) => (entry.env ? [entry.env] : [])),
+    ...Object.values(XDG_VARS).map((x) => x.env),
+    'CLAUDE_CONFIG_DIR',
+  ]),
 ];
 
 /** A resolved catalog with its paths indexed: {@link nearest} probes a map per ancestor of a path, longest first. */

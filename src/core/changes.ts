@@ -35,7 +35,9 @@ export const ENGINE_GENERATED_PATHS: readonly string[] = [
  * `created`), and its changes list hides those files but not their directory: `/etc` comes back as modified
  * (Kind 0) with nothing under it. Such a lone modified directory is the engine's doing, not a file written.
  */
-const ENGINE_GENERATED_DIRS: ReadonlySet<string> = new Set(ENGINE_GENERATED_PATHS.map((p) => parentPosix(p)).filter((p): p is string => p !== undefined));
+const ENGINE_GENERATED_DIRS: ReadonlySet<string> = new Set(
+  ENGINE_GENERATED_PATHS.map((p) => parentPosix(p)).filter((p): p is string => p !== undefined),
+);
 
 export interface SummarizeOptions {
   /** The target's mounts: their mount points and whatever lies under them are not in the writable layer. */

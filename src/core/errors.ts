@@ -41,7 +41,14 @@ export type ErrorKind =
   /** The caller cancelled it (its AbortSignal fired). */
   | 'aborted';
 
-const INPUT: readonly InputKind[] = ['input', 'refused-destination', 'needs-force', 'not-a-rescue-archive', 'link-in-target', 'archive-refused'];
+const INPUT: readonly InputKind[] = [
+  'input',
+  'refused-destination',
+  'needs-force',
+  'not-a-rescue-archive',
+  'link-in-target',
+  'archive-refused',
+];
 const INPUT_KINDS: ReadonlySet<string> = new Set(INPUT);
 const KINDS: ReadonlySet<string> = new Set<ErrorKind>(['usage', ...INPUT, 'unavailable', 'failed', 'aborted']);
 
@@ -63,7 +70,10 @@ export class PersistenceLensError<K extends ErrorKind = ErrorKind> extends Error
     readonly reason: string,
     options: { location?: SourceLocation | undefined; cause?: unknown; message?: string } = {},
   ) {
-    super(options.message ?? (options.location ? `${formatLocation(options.location)}: ${reason}` : reason), options.cause !== undefined ? { cause: options.cause } : undefined);
+    super(
+      options.message ?? (options.location ? `${formatLocation(options.location)}: ${reason}` : reason),
+      options.cause !== undefined ? { cause: options.cause } : undefined,
+    );
     this.name = 'PersistenceLensError';
     if (options.location) this.location = options.location;
   }

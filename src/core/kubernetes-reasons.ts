@@ -27,7 +27,9 @@ export function explainPod(path: string, storage: PodStorage, survives: PodSurvi
         storage.accessModes?.length ? storage.accessModes.join('/') : '',
         storage.reclaimPolicy ? `reclaim ${storage.reclaimPolicy}` : '',
       ].filter(Boolean);
-      const owner = storage.owner ? ` Owned by ${storage.owner}${storage.keptOnReleaseDelete === false ? ', which deletes it' : storage.keptOnReleaseDelete ? ', which keeps it' : ''}.` : '';
+      const owner = storage.owner
+        ? ` Owned by ${storage.owner}${storage.keptOnReleaseDelete === false ? ', which deletes it' : storage.keptOnReleaseDelete ? ', which keeps it' : ''}.`
+        : '';
       text = `In the PersistentVolumeClaim ${storage.claim ?? storage.volume ?? '?'}${under}${facts.length ? ` (${facts.join(', ')})` : ''}: it outlives pods.${owner}`;
       if (storage.nodeBound) text += ' A local volume: the data stays on one node.';
       break;

@@ -44,7 +44,7 @@ export function isWithin(path: string, ancestor: string): boolean {
   // Lengths and the separator first: most pairs a scan compares (thousands) differ there, without a prefix test.
   const n = ancestor.length;
   if (path.length <= n) return path === ancestor;
-  if (ancestor === '/') return path.charCodeAt(0) === 47 /* / */;
+  if (ancestor === '/') return path.charCodeAt(0) === 47; /* / */
   return path.charCodeAt(n) === 47 /* / */ && path.startsWith(ancestor);
 }
 

@@ -83,7 +83,9 @@ export const POD_EVENT_SHORT_NAMES: Readonly<Record<PodEvent, string>> = {
 };
 
 /** The nearest Docker status, so that code written for Docker (the mount table, the role) treats the mount sensibly. */
-export function dockerStatusOf(storage: Pick<PodStorage, 'status' | 'medium'>): 'named-volume' | 'anonymous-volume' | 'bind-mount' | 'tmpfs' {
+export function dockerStatusOf(
+  storage: Pick<PodStorage, 'status' | 'medium'>,
+): 'named-volume' | 'anonymous-volume' | 'bind-mount' | 'tmpfs' {
   switch (storage.status) {
     case 'empty-dir':
       return storage.medium === 'Memory' ? 'tmpfs' : 'anonymous-volume';

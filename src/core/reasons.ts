@@ -13,7 +13,9 @@ function writableLayerSentence(survives: Survival, readOnly: boolean, ro: string
   for (const e of LIFECYCLE_EVENTS) key = key * 2 + (survives[e] ? 1 : 0);
   let sentence = writableLayerSentences.get(key);
   if (sentence === undefined) {
-    sentence = `No volume covers this path: it lives in the container's writable layer and is lost when the container is removed or recreated (${lostOn(survives)
+    sentence = `No volume covers this path: it lives in the container's writable layer and is lost when the container is removed or recreated (${lostOn(
+      survives,
+    )
       .map((e) => EVENT_SHORT_NAMES[e])
       .join(', ')}).${ro}`;
     writableLayerSentences.set(key, sentence);

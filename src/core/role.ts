@@ -37,13 +37,17 @@ function userName(user: string | undefined): string | undefined {
   return name ? name : undefined;
 }
 
-export function decideRole(input: Pick<TargetInput, 'kind' | 'image' | 'env' | 'user' | 'mounts' | 'changes' | 'labels' | 'home'>, home?: string): RoleDecision {
+export function decideRole(
+  input: Pick<TargetInput, 'kind' | 'image' | 'env' | 'user' | 'mounts' | 'changes' | 'labels' | 'home'>,
+  home?: string,
+): RoleDecision {
   if (input.kind === 'devcontainer' || input.labels?.['devcontainer.config_file'] || input.labels?.['devcontainer.local_folder']) {
     return { role: 'workstation', reason: 'a dev container' };
   }
   if (input.kind === 'self') return { role: 'workstation', reason: 'the container this editor runs in' };
   const image = input.image?.toLowerCase();
-  if (image && WORKSTATION_IMAGES.some((r) => r.test(image))) return { role: 'workstation', reason: `${input.image} is an image made to work in` };
+  if (image && WORKSTATION_IMAGES.some((r) => r.test(image)))
+    return { role: 'workstation', reason: `${input.image} is an image made to work in` };
   const data = wellKnownImageDataPaths(input.image);
   if (data.length > 0) return { role: 'service', reason: `${input.image} serves data (${data.map((d) => d.path).join(', ')})` };
 
@@ -60,5 +64,8 @@ export function decideRole(input: Pick<TargetInput, 'kind' | 'image' | 'env' | '
   if (declaredHome) return { role: 'workstation', reason: `HOME is set (${declaredHome})` };
   const user = userName(input.user);
   if (user && INTERACTIVE_USERS.has(user)) return { role: 'workstation', reason: `it runs as "${user}", a user people log in as` };
-  return { role: 'service', reason: 'no sign that a person works in it (no home volume, no files written in a home, no HOME, no interactive user)' };
+  return {
+    role: 'service',
+    reason: 'no sign that a person works in it (no home volume, no files written in a home, no HOME, no interactive user)',
+  };
 }

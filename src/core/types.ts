@@ -80,7 +80,15 @@ export type Platform = 'docker' | 'kubernetes';
 /** Where a path of a pod's container lives, in Kubernetes' terms (../docs/kubernetes.md). */
 export type PodStatus = 'writable-layer' | 'empty-dir' | 'pvc' | 'ephemeral-pvc' | 'host-path' | 'config' | 'image-volume';
 
-export const POD_STATUSES: readonly PodStatus[] = ['writable-layer', 'empty-dir', 'pvc', 'ephemeral-pvc', 'host-path', 'config', 'image-volume'];
+export const POD_STATUSES: readonly PodStatus[] = [
+  'writable-layer',
+  'empty-dir',
+  'pvc',
+  'ephemeral-pvc',
+  'host-path',
+  'config',
+  'image-volume',
+];
 
 /** The events of a pod's life whose outcome the pod table states. */
 export type PodEvent = 'containerRestart' | 'podDelete' | 'nodeReboot' | 'releaseDelete' | 'pvcDelete';

@@ -39,7 +39,11 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * container, which also rates how critical those paths are), its compose project and key, and for one that no
  * container uses, where it was last seen. Pure: the caller lists the volumes and scans.
  */
-export function volumeInventory(volumes: readonly EngineVolume[], scan: Pick<ScanResult, 'targets'>, sightings: Readonly<Record<string, VolumeSighting>>): VolumeReport[] {
+export function volumeInventory(
+  volumes: readonly EngineVolume[],
+  scan: Pick<ScanResult, 'targets'>,
+  sightings: Readonly<Record<string, VolumeSighting>>,
+): VolumeReport[] {
   const byName = new Map<string, VolumeReport>();
   for (const v of volumes) {
     const labels = v.Labels ?? {};
@@ -65,7 +69,8 @@ export function volumeInventory(volumes: readonly EngineVolume[], scan: Pick<Sca
       const v = byName.get(p.source);
       if (!v) continue;
       v.users.push({ container: t.name, ...(t.state ? { state: t.state } : {}), path: p.path, readOnly: p.readOnly });
-      if (p.criticality !== 'none' && (!v.criticality || criticalityRank(p.criticality) > criticalityRank(v.criticality))) v.criticality = p.criticality;
+      if (p.criticality !== 'none' && (!v.criticality || criticalityRank(p.criticality) > criticalityRank(v.criticality)))
+        v.criticality = p.criticality;
       const what = p.label ?? p.category;
       if (!v.serves.includes(what)) v.serves.push(what);
     }

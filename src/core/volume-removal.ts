@@ -59,7 +59,9 @@ export function shortVolumeName(name: string): string {
 /** "PostgreSQL data (critical), last mounted at /var/lib/postgresql/data of db (project shop)". */
 export function holdsText(v: VolumeReport): string {
   const what = v.serves.length ? v.serves.join(', ') : 'data';
-  const where = v.lastSeen ? `, last mounted at ${v.lastSeen.path} of ${v.lastSeen.service ?? v.lastSeen.container}${v.lastSeen.project ? ` (project ${v.lastSeen.project})` : ''}` : '';
+  const where = v.lastSeen
+    ? `, last mounted at ${v.lastSeen.path} of ${v.lastSeen.service ?? v.lastSeen.container}${v.lastSeen.project ? ` (project ${v.lastSeen.project})` : ''}`
+    : '';
   return `${what}${v.criticality ? ` (${v.criticality})` : ''}${where}`;
 }
 

@@ -44,7 +44,13 @@ export function sightingsOf(scan: Pick<ScanResult, 'targets'>, now: Date = new D
   for (const t of scan.targets) {
     if (t.kind !== 'container' && t.kind !== 'self') continue;
     for (const p of t.paths) {
-      if ((p.status !== 'anonymous-volume' && p.status !== 'named-volume') || !p.source || !VOLUME_NAME.test(p.source) || p.mountPoint !== p.path) continue;
+      if (
+        (p.status !== 'anonymous-volume' && p.status !== 'named-volume') ||
+        !p.source ||
+        !VOLUME_NAME.test(p.source) ||
+        p.mountPoint !== p.path
+      )
+        continue;
       const project = t.labels?.['com.docker.compose.project'];
       const service = t.labels?.['com.docker.compose.service'];
       out.push({
@@ -86,7 +92,8 @@ export function parseSightings(value: unknown): SightingRecord {
   if (!volumes || typeof volumes !== 'object') return record;
   for (const [name, s] of Object.entries(volumes as Record<string, unknown>)) {
     const v = s as Partial<VolumeSighting> | null;
-    if (!VOLUME_NAME.test(name) || !v || typeof v.path !== 'string' || typeof v.container !== 'string' || typeof v.seenAt !== 'string') continue;
+    if (!VOLUME_NAME.test(name) || !v || typeof v.path !== 'string' || typeof v.container !== 'string' || typeof v.seenAt !== 'string')
+      continue;
     record.volumes[name] = {
       volume: name,
       path: v.path,

@@ -35,13 +35,27 @@ export interface EnvPlan {
 /** What to do with a value already set: keep it (the target already), replace it (the file at risk), or refuse. */
 export function decideExisting(req: EnvRequest, current: unknown, where: string): 'kept' | 'replaced' {
   if (typeof current === 'string' && current !== '' && normalizePosix(current) === normalizePosix(req.value)) return 'kept';
-  if (typeof current === 'string' && req.replaces !== undefined && current !== '' && normalizePosix(current) === normalizePosix(req.replaces)) return 'replaced';
-  const said = typeof current === 'string' ? `is already set to ${JSON.stringify(current)}` : current === undefined || current === null ? 'is already listed without a value (taken from the environment compose runs in)' : `is already set to ${JSON.stringify(current)}`;
-  throw new FixRefusal(`${req.variable} ${said} in ${where}: that is the user's choice and is left as it is; nothing was changed. Persist the folder it names, or set ${req.variable}=${req.value} by hand`, {
-    file: req.file,
-    line: 1,
-    column: 1,
-  });
+  if (
+    typeof current === 'string' &&
+    req.replaces !== undefined &&
+    current !== '' &&
+    normalizePosix(current) === normalizePosix(req.replaces)
+  )
+    return 'replaced';
+  const said =
+    typeof current === 'string'
+      ? `is already set to ${JSON.stringify(current)}`
+      : current === undefined || current === null
+        ? 'is already listed without a value (taken from the environment compose runs in)'
+        : `is already set to ${JSON.stringify(current)}`;
+  throw new FixRefusal(
+    `${req.variable} ${said} in ${where}: that is the user's choice and is left as it is; nothing was changed. Persist the folder it names, or set ${req.variable}=${req.value} by hand`,
+    {
+      file: req.file,
+      line: 1,
+      column: 1,
+    },
+  );
 }
 
 function pairOf(map: YAMLMap, key: string): Pair<unknown, unknown> | undefined {
@@ -111,9 +125,16 @@ export function planComposeEnv(req: ComposeEnvRequest): EnvPlan {
   const afterLine = (node: Node): number => nextLineStart(text, contentEnd(text, rangeOf(node)[2]));
   const column = (node: Node): number => rangeOf(node)[0] - lineStart(text, rangeOf(node)[0]);
 
-  if (isAlias(env)) return refuse(`the environment of service "${service}" is shared through the alias *${env.source}: give "${service}" its own environment first`, env);
+  if (isAlias(env))
+    return refuse(
+      `the environment of service "${service}" is shared through the alias *${env.source}: give "${service}" its own environment first`,
+      env,
+    );
   if ((isMap(env) || isSeq(env)) && env.anchor && isAliased(doc, env.anchor)) {
-    return refuse(`the environment of service "${service}" is shared through the anchor &${env.anchor}; a new variable would change every service that uses *${env.anchor}. Give "${service}" its own environment first`, env);
+    return refuse(
+      `the environment of service "${service}" is shared through the anchor &${env.anchor}; a new variable would change every service that uses *${env.anchor}. Give "${service}" its own environment first`,
+      env,
+    );
   }
 
   let change: EnvPlan['change'] = 'added';
@@ -131,16 +152,24 @@ export function planComposeEnv(req: ComposeEnvRequest): EnvPlan {
       const last = env.items[env.items.length - 1];
       const entry = `${variable}: ${quoteScalar(written, 'plain')}`;
       const end = last ? rangeOf((hasRange(last.value) ? last.value : last.key) as Node)[1] : undefined;
-      edits = [end === undefined ? { offset: rangeOf(env)[0] + 1, length: 0, text: entry } : { offset: end, length: 0, text: `, ${entry}` }];
+      edits = [
+        end === undefined ? { offset: rangeOf(env)[0] + 1, length: 0, text: entry } : { offset: end, length: 0, text: `, ${entry}` },
+      ];
     } else {
       const last = env.items[env.items.length - 1]!;
       const indent = ' '.repeat(column(env.items[0]!.key as Node));
-      edits = [linesAt(afterLine((hasRange(last.value) ? last.value : last.key) as Node), [`${indent}${variable}: ${quoteScalar(written, 'plain')}`])];
+      edits = [
+        linesAt(afterLine((hasRange(last.value) ? last.value : last.key) as Node), [
+          `${indent}${variable}: ${quoteScalar(written, 'plain')}`,
+        ]),
+      ];
     }
     envJs[variable] = written;
   } else if (isSeq(env)) {
     const envJs = svcJs.environment as unknown[];
-    const index = env.items.findIndex((i) => isScalar(i) && typeof i.value === 'string' && (i.value === variable || i.value.startsWith(`${variable}=`)));
+    const index = env.items.findIndex(
+      (i) => isScalar(i) && typeof i.value === 'string' && (i.value === variable || i.value.startsWith(`${variable}=`)),
+    );
     const entry = `${variable}=${written}`;
     if (index >= 0) {
       const node = env.items[index] as Node & { value: string };
@@ -153,7 +182,11 @@ export function planComposeEnv(req: ComposeEnvRequest): EnvPlan {
       const last = env.items[env.items.length - 1] as Node | undefined;
       const style: QuoteStyle = last ? quoteStyleOf(last) : 'plain';
       if (env.flow) {
-        edits = [last ? { offset: rangeOf(last)[1], length: 0, text: `, ${quoteScalar(entry, style)}` } : { offset: rangeOf(env)[0] + 1, length: 0, text: quoteScalar(entry, style) }];
+        edits = [
+          last
+            ? { offset: rangeOf(last)[1], length: 0, text: `, ${quoteScalar(entry, style)}` }
+            : { offset: rangeOf(env)[0] + 1, length: 0, text: quoteScalar(entry, style) },
+        ];
       } else {
         const start = rangeOf(last!)[0];
         const dashIndent = ' '.repeat(text.slice(lineStart(text, start), start).lastIndexOf('-'));
@@ -162,14 +195,22 @@ export function planComposeEnv(req: ComposeEnvRequest): EnvPlan {
       envJs.push(entry);
     }
   } else {
-    if (envPair && !(env === null || env === undefined || (isScalar(env) && env.value === null))) return refuse(`the environment of service "${service}" is neither a list nor a map`, env);
+    if (envPair && !(env === null || env === undefined || (isScalar(env) && env.value === null)))
+      return refuse(`the environment of service "${service}" is neither a list nor a map`, env);
     // A merge key (`<<: *defaults`) may bring an environment that a new key of the service's own would hide.
-    const merged = svc.items.some((p) => keyOf(p.key) === '<<') && (svcJs.environment !== undefined && svcJs.environment !== null);
-    if (merged) return refuse(`service "${service}" takes its environment from a merge key (<<); an environment of its own would hide it. Give "${service}" its own environment first`, svc);
+    const merged = svc.items.some((p) => keyOf(p.key) === '<<') && svcJs.environment !== undefined && svcJs.environment !== null;
+    if (merged)
+      return refuse(
+        `service "${service}" takes its environment from a merge key (<<); an environment of its own would hide it. Give "${service}" its own environment first`,
+        svc,
+      );
     const keyIndent = ' '.repeat(column(svc.items[0]!.key as Node));
     const unit = ' '.repeat(Math.max(2, column(svc.items[0]!.key as Node) - column(services.items[0]!.key as Node)));
     const style = styleOfFile(services);
-    const line = style === 'list' ? `${keyIndent}${unit}- ${quoteScalar(`${variable}=${written}`, 'plain')}` : `${keyIndent}${unit}${variable}: ${quoteScalar(written, 'plain')}`;
+    const line =
+      style === 'list'
+        ? `${keyIndent}${unit}- ${quoteScalar(`${variable}=${written}`, 'plain')}`
+        : `${keyIndent}${unit}${variable}: ${quoteScalar(written, 'plain')}`;
     if (envPair) {
       edits = [linesAt(nextLineStart(text, contentEnd(text, rangeOf(envPair.key as Node)[1])), [line])];
     } else {
@@ -181,8 +222,10 @@ export function planComposeEnv(req: ComposeEnvRequest): EnvPlan {
 
   const newText = applyEdits(text, edits);
   const after = parseDocument(newText, COMPOSE_PARSE_OPTIONS);
-  if (after.errors.length > 0) return refuse(`the planned edit would not parse (${after.errors[0]!.message.split('\n')[0]}); nothing was changed`);
+  if (after.errors.length > 0)
+    return refuse(`the planned edit would not parse (${after.errors[0]!.message.split('\n')[0]}); nothing was changed`);
   checkAliasExpansion(after, file, () => ({ file, line: 1, column: 1 }));
-  if (!isDeepStrictEqual(composeDataOf(after, file), expected)) return refuse(`the planned edit would change more than ${variable}; nothing was changed`);
+  if (!isDeepStrictEqual(composeDataOf(after, file), expected))
+    return refuse(`the planned edit would change more than ${variable}; nothing was changed`);
   return { change, edits, newText };
 }

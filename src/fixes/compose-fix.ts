@@ -1,5 +1,17 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import { InputError } from '../core/types';
 import {
   defaultVolumeName,
@@ -92,7 +104,8 @@ function dataOf(doc: Document, file: string): unknown {
   try {
     return doc.toJS(TO_JS);
   } catch (e) {
-    if (e instanceof ReferenceError || e instanceof RangeError) throw new FixRefusal(`${e.message}; nothing was changed`, { file, line: 1, column: 1 });
+    if (e instanceof ReferenceError || e instanceof RangeError)
+      throw new FixRefusal(`${e.message}; nothing was changed`, { file, line: 1, column: 1 });
     throw e;
   }
 }
@@ -314,7 +327,8 @@ function regionView(req: ComposeFixRequest): PlanningView | undefined {
     *documents() {
       const prefix = text.slice(0, layout.prefixEnd);
       yield { doc: parseFragment(prefix), text: prefix };
-      for (let i = 0; i < layout.regions.length; i++) yield { doc: regionDoc(i), text: layout.header + text.slice(layout.regions[i]!.start, layout.regions[i]!.end) };
+      for (let i = 0; i < layout.regions.length; i++)
+        yield { doc: regionDoc(i), text: layout.header + text.slice(layout.regions[i]!.start, layout.regions[i]!.end) };
       const tail = text.slice(layout.tailStart);
       yield { doc: parseFragment(tail), text: tail };
     },
@@ -376,7 +390,8 @@ function planIn(req: ComposeFixRequest, view: PlanningView): FixOutcome | undefi
   const taken = new Set(req.takenNames ?? []);
   for (const k of Object.keys((before.volumes as object | null) ?? {})) taken.add(k);
   const name = req.volumeName ? sanitizeVolumeName(req.volumeName) : defaultVolumeName(req.service, req.path, taken);
-  if (req.volumeName && name !== req.volumeName) refuse(ctx, `"${req.volumeName}" is not a valid volume name (letters, digits, _ . - ; first a letter or digit)`);
+  if (req.volumeName && name !== req.volumeName)
+    refuse(ctx, `"${req.volumeName}" is not a valid volume name (letters, digits, _ . - ; first a letter or digit)`);
   const bindSource = req.bindSource ?? `./.persist/${name}`;
   const source = req.mode === 'bind' ? bindSource : name;
   const type = req.mode === 'bind' ? 'bind' : 'volume';
@@ -396,7 +411,12 @@ function planIn(req: ComposeFixRequest, view: PlanningView): FixOutcome | undefi
   const ownSeq = volumesPair && isSeq(volumesPair.value) ? volumesPair.value : undefined;
   const neighbours = entryStyle(ctx, ownSeq);
   const style = needsLong ? { ...neighbours, long: true } : neighbours;
-  if (needsLong && ownSeq?.flow) refuse(ctx, `${req.path} needs the long volume syntax (a ":" in a short entry splits it), which a flow list cannot take here; edit it by hand`, ownSeq);
+  if (needsLong && ownSeq?.flow)
+    refuse(
+      ctx,
+      `${req.path} needs the long volume syntax (a ":" in a short entry splits it), which a flow list cannot take here; edit it by hand`,
+      ownSeq,
+    );
   // A file written for Podman (`:U`, `:z`/`:Z` on its entries, an `x-podman` key) gets the same options.
   const options = podmanSuffix(doc, req.service, type);
   const entry = newEntry(source, target, type, options);
@@ -406,7 +426,11 @@ function planIn(req: ComposeFixRequest, view: PlanningView): FixOutcome | undefi
   const existingIndex = ownSeq ? ownSeq.items.findIndex((i) => volumeItemInfo(i)?.target === target) : -1;
   const existing = existingIndex >= 0 ? volumeItemInfo(ownSeq!.items[existingIndex]) : undefined;
   if (existing && (existing.type === 'volume' || existing.type === 'bind')) {
-    return { status: 'already-persisted', file: req.file, message: `${req.path} is already persisted by the ${existing.type === 'bind' ? `bind of ${existing.source}` : `named volume "${existing.source}"`} in service "${req.service}"` };
+    return {
+      status: 'already-persisted',
+      file: req.file,
+      message: `${req.path} is already persisted by the ${existing.type === 'bind' ? `bind of ${existing.source}` : `named volume "${existing.source}"`} in service "${req.service}"`,
+    };
   }
   if (existing && ownSeq) {
     const item = ownSeq.items[existingIndex] as Node;
@@ -428,7 +452,10 @@ function planIn(req: ComposeFixRequest, view: PlanningView): FixOutcome | undefi
   const tmpfsPair = pairOf(ctx.service, 'tmpfs');
   const replacedTmpfs = tmpfsPair !== undefined && removeTmpfs(ctx, tmpfsPair, edits, svcJs);
   if (replacedTmpfs) {
-    title = req.mode === 'bind' ? `Replace the tmpfs at ${req.path} by host folder ${bindSource}` : `Replace the tmpfs at ${req.path} by named volume "${name}"`;
+    title =
+      req.mode === 'bind'
+        ? `Replace the tmpfs at ${req.path} by host folder ${bindSource}`
+        : `Replace the tmpfs at ${req.path} by named volume "${name}"`;
   }
 
   // 3. A named volume must be declared at the top level.
@@ -441,7 +468,14 @@ function planIn(req: ComposeFixRequest, view: PlanningView): FixOutcome | undefi
   const plan: FixPlan = {
     file: req.file,
     title,
-    kind: req.mode === 'bind' ? 'bind-host-folder' : existing?.type === 'anonymous' ? 'name-anonymous-volume' : replacedTmpfs || existing?.type === 'tmpfs' ? 'replace-tmpfs' : 'add-named-volume',
+    kind:
+      req.mode === 'bind'
+        ? 'bind-host-folder'
+        : existing?.type === 'anonymous'
+          ? 'name-anonymous-volume'
+          : replacedTmpfs || existing?.type === 'tmpfs'
+            ? 'replace-tmpfs'
+            : 'add-named-volume',
     edits: originalEdits,
     originalText: req.text,
     newText,
@@ -458,7 +492,11 @@ function addVolumeEntry(ctx: Ctx, pair: Pair<unknown, unknown> | undefined, entr
   if (isAlias(value)) return replaceAliasWithCopy(ctx, pair!, value.resolve(ctx.doc) as Node | undefined, entry, style);
   if (pair && isSeq(value)) {
     if (value.anchor && isAliased(ctx, value.anchor)) {
-      refuse(ctx, `the volumes of service "${ctx.req.service}" are shared through the anchor &${value.anchor}; adding to them would change every service that uses *${value.anchor}. Give "${ctx.req.service}" its own volumes list first`, value);
+      refuse(
+        ctx,
+        `the volumes of service "${ctx.req.service}" are shared through the anchor &${value.anchor}; adding to them would change every service that uses *${value.anchor}. Give "${ctx.req.service}" its own volumes list first`,
+        value,
+      );
     }
     return value.flow ? addToFlowSeq(ctx, value, entry, style) : addToBlockSeq(ctx, value, entry, style);
   }
@@ -515,8 +553,15 @@ function replaceSeqItem(ctx: Ctx, seq: YAMLSeq, item: Node, entry: NewEntry, sty
 }
 
 /** `volumes: *shared` → this service's own list: the shared items copied, then the new one. */
-function replaceAliasWithCopy(ctx: Ctx, pair: Pair<unknown, unknown>, target: Node | undefined, entry: NewEntry, style: EntryStyle): TextEdit[] {
-  if (!isSeq(target)) refuse(ctx, `volumes of service "${ctx.req.service}" is an alias to something that is not a list`, pair.value as Node);
+function replaceAliasWithCopy(
+  ctx: Ctx,
+  pair: Pair<unknown, unknown>,
+  target: Node | undefined,
+  entry: NewEntry,
+  style: EntryStyle,
+): TextEdit[] {
+  if (!isSeq(target))
+    refuse(ctx, `volumes of service "${ctx.req.service}" is an alias to something that is not a list`, pair.value as Node);
   const keyNode = pair.key as Node;
   const keyCol = columnOfNode(ctx, keyNode);
   const dashIndent = ' '.repeat(keyCol + sequenceIndent(ctx));
@@ -535,7 +580,11 @@ function copiedItems(ctx: Ctx, seq: YAMLSeq, dashIndent?: string): string[] {
     const [s, e] = rangeOf(item as Node);
     const source = ctx.text.slice(s, e);
     if (!isScalar(item) || source.includes('\n')) {
-      refuse(ctx, `the shared volumes list holds an entry that cannot be copied safely; give service "${ctx.req.service}" its own volumes list first`, item as Node);
+      refuse(
+        ctx,
+        `the shared volumes list holds an entry that cannot be copied safely; give service "${ctx.req.service}" its own volumes list first`,
+        item as Node,
+      );
     }
     return `${indent}- ${source}`;
   });
@@ -650,4 +699,3 @@ function verify(ctx: Ctx, newText: string, expected: unknown): void {
     refuse(ctx, 'the planned edit would change more than the intended volume; nothing was changed');
   }
 }
-

@@ -48,7 +48,12 @@ export function quoteStyleOf(node: unknown): QuoteStyle {
 
 /** A plain scalar that reads back as the same string in block and flow context. */
 function isSafePlain(s: string): boolean {
-  return /^[A-Za-z0-9_./~$][^\s#,[\]{}]*$/.test(s) && !s.includes(': ') && !/^(true|false|null|yes|no|on|off|~)$/i.test(s) && !/^[-+]?[0-9.]+$/.test(s);
+  return (
+    /^[A-Za-z0-9_./~$][^\s#,[\]{}]*$/.test(s) &&
+    !s.includes(': ') &&
+    !/^(true|false|null|yes|no|on|off|~)$/i.test(s) &&
+    !/^[-+]?[0-9.]+$/.test(s)
+  );
 }
 
 export function quoteScalar(value: string, style: QuoteStyle): string {

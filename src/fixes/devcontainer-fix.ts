@@ -1,5 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
-import { findNodeAtLocation, modify, parse, parseTree, printParseErrorCode, type FormattingOptions, type Node, type ParseError } from 'jsonc-parser';
+import {
+  findNodeAtLocation,
+  modify,
+  parse,
+  parseTree,
+  printParseErrorCode,
+  type FormattingOptions,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser';
 import { normalizePosix } from '../core/paths';
 import { parseMountString } from '../sources/devcontainer/index';
 import { decideExisting, type EnvPlan, type EnvRequest } from './compose-env';
@@ -63,7 +72,12 @@ function appendToArray(text: string, last: Node, value: unknown, fmt: Formatting
   const insertAt = lineEnd < 0 ? text.length : lineEnd + 1;
   const item = `${indent}${renderValue(value, last, text, indent, fmt)}${trailingComma ? ',' : ''}${fmt.eol}`;
   const prefix = lineEnd < 0 ? fmt.eol! : '';
-  return trailingComma ? [{ offset: insertAt, length: 0, text: prefix + item }] : [{ offset: end, length: 0, text: ',' }, { offset: insertAt, length: 0, text: prefix + item }];
+  return trailingComma
+    ? [{ offset: insertAt, length: 0, text: prefix + item }]
+    : [
+        { offset: end, length: 0, text: ',' },
+        { offset: insertAt, length: 0, text: prefix + item },
+      ];
 }
 
 /** A new element written like its neighbour: a JSON string, or an object on one line or spread over lines. */
@@ -85,7 +99,8 @@ function mountTarget(entry: unknown): string | undefined {
     const spec = parseMountString(entry);
     return typeof spec === 'string' || !spec.target ? undefined : normalizePosix(spec.target);
   }
-  if (entry && typeof entry === 'object' && typeof (entry as { target?: unknown }).target === 'string') return normalizePosix((entry as { target: string }).target);
+  if (entry && typeof entry === 'object' && typeof (entry as { target?: unknown }).target === 'string')
+    return normalizePosix((entry as { target: string }).target);
   return undefined;
 }
 
@@ -101,7 +116,9 @@ function mountString(source: string, target: string, type: string): string {
   const s = `${field('source', source)},${field('target', target)},${field('type', type)}`;
   const back = parseMountString(s);
   if (typeof back === 'string' || back.source !== source || back.target !== target || back.type !== type || back.volumeOpts) {
-    throw new FixRefusal(`the mount for ${JSON.stringify(target)} cannot be written so that Docker reads back this path; nothing was changed`);
+    throw new FixRefusal(
+      `the mount for ${JSON.stringify(target)} cannot be written so that Docker reads back this path; nothing was changed`,
+    );
   }
   return s;
 }
@@ -158,29 +175,51 @@ export function planDevcontainerFix(req: DevcontainerFixRequest): FixPlan {
   const sameTarget = sameTargetIndex;
   const replaced = sameTarget >= 0 ? mountsNode?.children?.[sameTarget] : undefined;
   if (!replaced && req.replaceOnly) {
-    throw new FixRefusal(`no "mounts" entry mounts ${req.path}: it is declared elsewhere (runArgs?)`, { file: req.file, line: 1, column: 1 });
+    throw new FixRefusal(`no "mounts" entry mounts ${req.path}: it is declared elsewhere (runArgs?)`, {
+      file: req.file,
+      line: 1,
+      column: 1,
+    });
   }
   const last = mountsNode?.children?.[mountsNode.children.length - 1];
   let edits: TextEdit[];
   if (replaced) {
     const lineStart = req.text.lastIndexOf('\n', replaced.offset - 1) + 1;
     const indent = /^[ \t]*/.exec(req.text.slice(lineStart))![0];
-    const rendered = typeof existing[sameTarget] === 'string' ? JSON.stringify(asString) : renderValue({ source, target: req.path, type }, replaced, req.text, indent, formattingOptions);
+    const rendered =
+      typeof existing[sameTarget] === 'string'
+        ? JSON.stringify(asString)
+        : renderValue({ source, target: req.path, type }, replaced, req.text, indent, formattingOptions);
     edits = [{ offset: replaced.offset, length: replaced.length, text: rendered }];
   } else if (last) edits = appendToArray(req.text, last, value, formattingOptions);
-  else edits = modify(req.text, ['mounts'], [value], { formattingOptions }).map((e) => ({ offset: e.offset, length: e.length, text: e.content }));
+  else
+    edits = modify(req.text, ['mounts'], [value], { formattingOptions }).map((e) => ({
+      offset: e.offset,
+      length: e.length,
+      text: e.content,
+    }));
   const newText = applyEdits(req.text, edits);
 
   const after = parse(newText, [], PARSE_OPTIONS) as Record<string, unknown>;
   const replacement = replaced ? (typeof existing[sameTarget] === 'string' ? asString : { source, target: req.path, type }) : undefined;
   const expected = { ...data, mounts: replaced ? existing.map((m, i) => (i === sameTarget ? replacement : m)) : [...existing, value] };
   if (!isDeepStrictEqual(after, expected)) {
-    throw new FixRefusal('the planned edit would change more than the intended mount; nothing was changed', { file: req.file, line: 1, column: 1 });
+    throw new FixRefusal('the planned edit would change more than the intended mount; nothing was changed', {
+      file: req.file,
+      line: 1,
+      column: 1,
+    });
   }
   return {
     file: req.file,
     title: `${replaced ? 'Replace the mount of ' + req.path + ' with ' : ''}${
-      type === 'bind' ? (replaced ? `host folder ${source}` : `Bind ${req.path} to host folder ${source}`) : replaced ? `volume "${source}"` : `Add volume "${source}" for ${req.path}`
+      type === 'bind'
+        ? replaced
+          ? `host folder ${source}`
+          : `Bind ${req.path} to host folder ${source}`
+        : replaced
+          ? `volume "${source}"`
+          : `Add volume "${source}" for ${req.path}`
     }`,
     kind: 'devcontainer-mount',
     edits,
@@ -212,7 +251,12 @@ export function addProperty(text: string, object: Node, key: string, valueText: 
   const ownLine = indent.length === last.offset - lineStart && /^[ \t]*,?[ \t]*(\/\/.*|\/\*.*\*\/[ \t]*)?\r?$/.test(rest) && lineEnd >= 0;
   if (!ownLine) return [{ offset: end, length: 0, text: `, ${property}` }];
   const item = `${indent}${property}${trailingComma ? ',' : ''}${fmt.eol}`;
-  return trailingComma ? [{ offset: lineEnd + 1, length: 0, text: item }] : [{ offset: end, length: 0, text: ',' }, { offset: lineEnd + 1, length: 0, text: item }];
+  return trailingComma
+    ? [{ offset: lineEnd + 1, length: 0, text: item }]
+    : [
+        { offset: end, length: 0, text: ',' },
+        { offset: lineEnd + 1, length: 0, text: item },
+      ];
 }
 
 /**
@@ -223,13 +267,18 @@ export function addProperty(text: string, object: Node, key: string, valueText: 
 export function planDevcontainerEnv(req: EnvRequest): EnvPlan {
   const at = { file: req.file, line: 1, column: 1 };
   const { root, data } = parseStrict(req.file, req.text);
-  if (data.dockerComposeFile !== undefined) throw new FixRefusal('this dev container is compose-based: set the variable in the compose service it names', at);
+  if (data.dockerComposeFile !== undefined)
+    throw new FixRefusal('this dev container is compose-based: set the variable in the compose service it names', at);
   const remote = (data.remoteEnv as Record<string, unknown> | undefined)?.[req.variable];
   if (remote !== undefined && remote !== null && !(typeof remote === 'string' && normalizePosix(remote) === normalizePosix(req.value))) {
-    throw new FixRefusal(`${req.variable} is set to ${JSON.stringify(remote)} in remoteEnv, which wins over containerEnv: that is the user's choice and is left as it is; nothing was changed`, at);
+    throw new FixRefusal(
+      `${req.variable} is set to ${JSON.stringify(remote)} in remoteEnv, which wins over containerEnv: that is the user's choice and is left as it is; nothing was changed`,
+      at,
+    );
   }
   const envNode = findNodeAtLocation(root, ['containerEnv']);
-  if (envNode && envNode.type !== 'object') throw new FixRefusal('"containerEnv" is not an object', { file: req.file, ...positionOf(req.text, envNode.offset) });
+  if (envNode && envNode.type !== 'object')
+    throw new FixRefusal('"containerEnv" is not an object', { file: req.file, ...positionOf(req.text, envNode.offset) });
   const fmt = formattingOf(req.text, root);
   const env = (data.containerEnv as Record<string, unknown> | undefined) ?? {};
   let change: EnvPlan['change'] = 'added';
@@ -255,7 +304,8 @@ export function planDevcontainerEnv(req: EnvRequest): EnvPlan {
   const newText = applyEdits(req.text, edits);
   const after = parse(newText, [], PARSE_OPTIONS) as Record<string, unknown>;
   const expected = { ...data, containerEnv: { ...env, [req.variable]: req.value } };
-  if (!isDeepStrictEqual(after, expected)) throw new FixRefusal(`the planned edit would change more than ${req.variable}; nothing was changed`, at);
+  if (!isDeepStrictEqual(after, expected))
+    throw new FixRefusal(`the planned edit would change more than ${req.variable}; nothing was changed`, at);
   return { change, edits, newText };
 }
 
@@ -266,6 +316,8 @@ export function devcontainerPersistsAt(text: string, path: string): boolean {
   return mounts.some((m) => {
     if (mountTarget(m) !== normalizePosix(path)) return false;
     const spec = typeof m === 'string' ? parseMountString(m) : (m as { type?: unknown; source?: unknown });
-    return typeof spec !== 'string' && (spec.type === 'volume' || spec.type === 'bind') && typeof spec.source === 'string' && spec.source !== '';
+    return (
+      typeof spec !== 'string' && (spec.type === 'volume' || spec.type === 'bind') && typeof spec.source === 'string' && spec.source !== ''
+    );
   });
 }

@@ -79,14 +79,19 @@ export function dnsLabel(raw: string): string {
 }
 
 export function planKubernetesFix(req: KubernetesFixRequest): FixOutcome {
-  if (!req.path.startsWith('/')) throw new FixRefusal(`"${req.path}" is not an absolute container path`, { file: req.file, line: 1, column: 1 });
+  if (!req.path.startsWith('/'))
+    throw new FixRefusal(`"${req.path}" is not an absolute container path`, { file: req.file, line: 1, column: 1 });
   const text = req.text;
   // The reader's checks (size, alias expansion, valid YAML, located errors) hold for the planner too.
   const objects = parseManifestText(text, req.file);
   const all = workloadContainers(objects);
   const names = all.map(targetName);
   const wanted = req.target ?? (names.length === 1 ? names[0] : undefined);
-  if (!wanted) refuse({ text, req }, `${req.file} has ${names.length ? `several containers (${names.join(', ')})` : 'no workload containers'}: name one with --service <Kind>/<name>/<container>`);
+  if (!wanted)
+    refuse(
+      { text, req },
+      `${req.file} has ${names.length ? `several containers (${names.join(', ')})` : 'no workload containers'}: name one with --service <Kind>/<name>/<container>`,
+    );
   const container = all.find((c) => targetName(c) === wanted);
   if (!container) refuse({ text, req }, `${wanted} is not declared in ${req.file} (containers: ${names.join(', ') || 'none'})`);
 
@@ -116,16 +121,25 @@ export function planKubernetesFix(req: KubernetesFixRequest): FixOutcome {
   const expectedDoc = expected[docIndex]!;
   const podSpecPath = podSpecPathOf(workload.kind)!;
   const podSpec = doc.getIn(podSpecPath, true);
-  if (!isMap(podSpec) || podSpec.flow) refuse(ctx, `the pod spec of ${workload.kind}/${workload.name} is not a block mapping; edit it by hand`, podSpec as Node);
+  if (!isMap(podSpec) || podSpec.flow)
+    refuse(ctx, `the pod spec of ${workload.kind}/${workload.name} is not a block mapping; edit it by hand`, podSpec as Node);
   const podSpecJs = getIn(expectedDoc, podSpecPath) as Obj;
   const containerNode = doc.getIn([...podSpecPath, container.list, container.index], true);
-  if (!isMap(containerNode) || containerNode.flow) refuse(ctx, `container ${container.name} is not a block mapping; edit it by hand`, containerNode as Node);
+  if (!isMap(containerNode) || containerNode.flow)
+    refuse(ctx, `container ${container.name} is not a block mapping; edit it by hand`, containerNode as Node);
   const containerJs = (podSpecJs[container.list] as Obj[])[container.index]!;
   const statefulSet = workload.kind === 'StatefulSet';
 
-  const taken = takenNames(objects.map((o) => o.data), podSpecJs, statefulSet ? (expectedDoc.spec as Obj) : undefined);
-  const claimName = req.claimName ? dnsLabel(req.claimName) : uniqueName(dnsLabel(`${workload.name}-${req.path.split('/').filter(Boolean).pop()?.replace(/^\.+/, '') || 'root'}`), taken);
-  if (req.claimName && claimName !== req.claimName) refuse(ctx, `"${req.claimName}" is not a valid claim name (lower case letters, digits and -, at most 63)`);
+  const taken = takenNames(
+    objects.map((o) => o.data),
+    podSpecJs,
+    statefulSet ? (expectedDoc.spec as Obj) : undefined,
+  );
+  const claimName = req.claimName
+    ? dnsLabel(req.claimName)
+    : uniqueName(dnsLabel(`${workload.name}-${req.path.split('/').filter(Boolean).pop()?.replace(/^\.+/, '') || 'root'}`), taken);
+  if (req.claimName && claimName !== req.claimName)
+    refuse(ctx, `"${req.claimName}" is not a valid claim name (lower case letters, digits and -, at most 63)`);
   const size = req.size ?? DEFAULT_SIZE;
   const namespace = workload.namespace;
   let title: string;
@@ -149,12 +163,18 @@ export function planKubernetesFix(req: KubernetesFixRequest): FixOutcome {
   } else {
     // 2. The writable layer (or a volume that dies with the pod, mounted above the path): a volumeMount on a new claim.
     const volumeName = claimName;
-    addListItem(ctx, containerNode, containerJs, 'volumeMounts', [`name: ${volumeName}`, `mountPath: ${quote(req.path)}`], { name: volumeName, mountPath: req.path });
+    addListItem(ctx, containerNode, containerJs, 'volumeMounts', [`name: ${volumeName}`, `mountPath: ${quote(req.path)}`], {
+      name: volumeName,
+      mountPath: req.path,
+    });
     if (statefulSet) {
       addClaimTemplate(ctx, doc, expectedDoc, volumeName, size);
       title = `Mount a new claim template "${volumeName}" of StatefulSet ${workload.name} at ${req.path}`;
     } else {
-      addListItem(ctx, podSpec, podSpecJs, 'volumes', [`name: ${volumeName}`, 'persistentVolumeClaim:', `  claimName: ${claimName}`], { name: volumeName, persistentVolumeClaim: { claimName } });
+      addListItem(ctx, podSpec, podSpecJs, 'volumes', [`name: ${volumeName}`, 'persistentVolumeClaim:', `  claimName: ${claimName}`], {
+        name: volumeName,
+        persistentVolumeClaim: { claimName },
+      });
       appendClaim(ctx, expected, claimName, namespace, size);
       title = `Mount the new PersistentVolumeClaim "${claimName}" at ${req.path}`;
     }
@@ -162,7 +182,10 @@ export function planKubernetesFix(req: KubernetesFixRequest): FixOutcome {
 
   const newText = applyEdits(text, ctx.edits);
   verify(ctx, newText, expected);
-  return { status: 'planned', plan: { file: req.file, title, kind: 'add-named-volume', edits: ctx.edits, originalText: text, newText, volumeName: claimName } };
+  return {
+    status: 'planned',
+    plan: { file: req.file, title, kind: 'add-named-volume', edits: ctx.edits, originalText: text, newText, volumeName: claimName },
+  };
 }
 
 function getIn(data: unknown, path: readonly string[]): unknown {
@@ -229,7 +252,9 @@ function addListItem(ctx: Ctx, map: YAMLMap, js: Obj, key: string, lines: string
     const prefix = ctx.text.slice(lineStart(ctx.text, start), start);
     const dash = prefix.lastIndexOf('-');
     const itemIndent = ' '.repeat(prefix.length);
-    ctx.edits.push(linesAt(ctx, afterNodeLine(ctx, last), [`${' '.repeat(dash)}- ${lines[0]}`, ...lines.slice(1).map((l) => itemIndent + l)]));
+    ctx.edits.push(
+      linesAt(ctx, afterNodeLine(ctx, last), [`${' '.repeat(dash)}- ${lines[0]}`, ...lines.slice(1).map((l) => itemIndent + l)]),
+    );
     (js[key] as Obj[]).push(value);
     return;
   }
@@ -242,7 +267,11 @@ function addListItem(ctx: Ctx, map: YAMLMap, js: Obj, key: string, lines: string
     ctx.edits.push(linesAt(ctx, nextLineStart(ctx.text, contentEnd(ctx.text, range(pair.key as Node)[1])), itemLines));
   } else {
     const last = map.items[map.items.length - 1]!;
-    const anchor = (last.value && typeof last.value === 'object' && 'range' in (last.value as object) && (last.value as Node).range ? last.value : last.key) as Node;
+    const anchor = (
+      last.value && typeof last.value === 'object' && 'range' in (last.value as object) && (last.value as Node).range
+        ? last.value
+        : last.key
+    ) as Node;
     ctx.edits.push(linesAt(ctx, afterNodeLine(ctx, anchor), [`${' '.repeat(keyCol)}${key}:`, ...itemLines]));
   }
   js[key] = [value];
@@ -285,7 +314,12 @@ function appendClaim(ctx: Ctx, expected: Obj[], name: string, namespace: string 
   ];
   // A final `---` with nothing after it (or a document of only comments) would merge with ours: start a new one anyway.
   ctx.edits.push(linesAt(ctx, ctx.text.length, lines));
-  expected.push({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, ...(namespace ? { namespace } : {}) }, spec: claimSpec(size) });
+  expected.push({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name, ...(namespace ? { namespace } : {}) },
+    spec: claimSpec(size),
+  });
 }
 
 /** A `volumeClaimTemplates` entry of a StatefulSet (the list created after `spec`'s last entry when missing). */
@@ -298,7 +332,15 @@ function addClaimTemplate(ctx: Ctx, doc: Document.Parsed, expectedDoc: Obj, name
     spec,
     specJs,
     'volumeClaimTemplates',
-    ['metadata:', `  name: ${name}`, 'spec:', '  accessModes: ["ReadWriteOnce"]', '  resources:', '    requests:', `      storage: ${size}`],
+    [
+      'metadata:',
+      `  name: ${name}`,
+      'spec:',
+      '  accessModes: ["ReadWriteOnce"]',
+      '  resources:',
+      '    requests:',
+      `      storage: ${size}`,
+    ],
     { metadata: { name }, spec: claimSpec(size) },
   );
 }
@@ -317,7 +359,8 @@ function verify(ctx: Ctx, newText: string, expected: unknown[]): void {
   }
   // Empty documents (a lone `---` at the end) read as null: they carry nothing.
   const clean = (xs: unknown[]): unknown[] => xs.filter((x) => x !== null && x !== undefined);
-  if (!isDeepStrictEqual(clean(data), clean(expected))) refuse(ctx, 'the planned edit would change more than the intended entries; nothing was changed');
+  if (!isDeepStrictEqual(clean(data), clean(expected)))
+    refuse(ctx, 'the planned edit would change more than the intended entries; nothing was changed');
 }
 
 /**
@@ -339,7 +382,8 @@ export function planHelmKeepAnnotation(req: { file: string; text: string; claim:
   const annotations = meta.get('annotations', true);
   const line = 'helm.sh/resource-policy: keep';
   if (isMap(annotations) && !annotations.flow && annotations.items.length > 0) {
-    if ((metaJs.annotations as Obj)['helm.sh/resource-policy'] !== undefined) return { status: 'already-persisted', file: req.file, message: `claim ${req.claim} already has helm.sh/resource-policy` };
+    if ((metaJs.annotations as Obj)['helm.sh/resource-policy'] !== undefined)
+      return { status: 'already-persisted', file: req.file, message: `claim ${req.claim} already has helm.sh/resource-policy` };
     const last = annotations.items[annotations.items.length - 1]!;
     const keyCol = columnOf(text, annotations.items[0]!.key as Node);
     const anchor = (last.value && (last.value as Node).range ? last.value : last.key) as Node;
@@ -358,6 +402,14 @@ export function planHelmKeepAnnotation(req: { file: string; text: string; claim:
   verify(ctx, newText, expected);
   return {
     status: 'planned',
-    plan: { file: req.file, title: `Keep the claim "${req.claim}" on helm uninstall (helm.sh/resource-policy: keep)`, kind: 'add-named-volume', edits: ctx.edits, originalText: text, newText, volumeName: req.claim },
+    plan: {
+      file: req.file,
+      title: `Keep the claim "${req.claim}" on helm uninstall (helm.sh/resource-policy: keep)`,
+      kind: 'add-named-volume',
+      edits: ctx.edits,
+      originalText: text,
+      newText,
+      volumeName: req.claim,
+    },
   };
 }

@@ -36,6 +36,11 @@ export function checkContainerPath(path: string, where?: SourceLocation): void {
 /** A host folder for a bind, as the user wants it written: not empty, no control characters. */
 export function checkBindSource(source: string, where?: SourceLocation): void {
   if (source.trim() === '') throw new FixRefusal('the host folder for the bind is empty; nothing was changed', where);
-  if (CONTROL.test(source)) throw new FixRefusal(`the host folder ${show(source)} holds a control character (NUL, a line break or a tab); nothing was changed`, where);
-  if (source.length > PATH_MAX) throw new FixRefusal(`the host folder ${show(source).slice(0, 80)}… is longer than ${PATH_MAX} characters; nothing was changed`, where);
+  if (CONTROL.test(source))
+    throw new FixRefusal(
+      `the host folder ${show(source)} holds a control character (NUL, a line break or a tab); nothing was changed`,
+      where,
+    );
+  if (source.length > PATH_MAX)
+    throw new FixRefusal(`the host folder ${show(source).slice(0, 80)}… is longer than ${PATH_MAX} characters; nothing was changed`, where);
 }

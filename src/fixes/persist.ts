@@ -52,9 +52,19 @@ export async function planPersist(request: PersistRequest): Promise<PersistOutco
 /** A Kubernetes manifest (`apiVersion` and `kind` at the top level): `service` names `<Kind>/<name>/<container>`. */
 function planKubernetesPersist(req: PersistRequest, text: string): PersistOutcome {
   const single = singleFileFix(req.path);
-  if (single && !req.bindSource && single.kind !== 'folder') throw new FixRefusal(`${singleFileAdvice(single)} (in the container's env and a claim; not written into a manifest automatically)`);
-  if (req.bindSource !== undefined) throw new FixRefusal(`${req.file} is a Kubernetes manifest: a host folder (hostPath) would tie the data to one node; persist it in a claim instead`);
-  return planKubernetesFix({ file: req.file, text, path: req.path, ...(req.service ? { target: req.service } : {}), ...(req.volumeName ? { claimName: req.volumeName } : {}) });
+  if (single && !req.bindSource && single.kind !== 'folder')
+    throw new FixRefusal(`${singleFileAdvice(single)} (in the container's env and a claim; not written into a manifest automatically)`);
+  if (req.bindSource !== undefined)
+    throw new FixRefusal(
+      `${req.file} is a Kubernetes manifest: a host folder (hostPath) would tie the data to one node; persist it in a claim instead`,
+    );
+  return planKubernetesFix({
+    file: req.file,
+    text,
+    path: req.path,
+    ...(req.service ? { target: req.service } : {}),
+    ...(req.volumeName ? { claimName: req.volumeName } : {}),
+  });
 }
 
 async function planDevcontainerPersist(req: PersistRequest): Promise<PersistOutcome> {
@@ -72,7 +82,13 @@ async function planDevcontainerPersist(req: PersistRequest): Promise<PersistOutc
   const redirect = req.bindSource ? undefined : redirectOf(req.path);
   if (redirect) {
     const folderPersisted = persistedBy(target, redirect.folder) !== undefined;
-    return planDevcontainerRedirect({ file: req.file, text, redirect, folderPersisted, ...(req.volumeName ? { volumeName: req.volumeName } : {}) });
+    return planDevcontainerRedirect({
+      file: req.file,
+      text,
+      redirect,
+      folderPersisted,
+      ...(req.volumeName ? { volumeName: req.volumeName } : {}),
+    });
   }
   return {
     status: 'planned',
@@ -87,13 +103,18 @@ async function planDevcontainerPersist(req: PersistRequest): Promise<PersistOutc
 }
 
 /** Plans in a project already loaded (a caller that diagnoses several paths loads it once). */
-export async function planComposePersist(project: ComposeProject, serviceName: string | undefined, req: PersistRequest): Promise<PersistOutcome> {
+export async function planComposePersist(
+  project: ComposeProject,
+  serviceName: string | undefined,
+  req: PersistRequest,
+): Promise<PersistOutcome> {
   const names = project.services.map((s) => s.name);
   const name = serviceName ?? (names.length === 1 ? names[0] : undefined);
   if (!name) throw new FixRefusal(`${req.file} has several services (${names.join(', ')}): name one with --service`);
   const model = project.services.find((s) => s.name === name);
   const target = project.targets.find((t) => t.name === name);
-  if (!model || !target) throw new FixRefusal(`service "${name}" is not declared in ${project.files.join(', ')} (services: ${names.join(', ') || 'none'})`);
+  if (!model || !target)
+    throw new FixRefusal(`service "${name}" is not declared in ${project.files.join(', ')} (services: ${names.join(', ') || 'none'})`);
 
   const persisted = persistedBy(target, req.path);
   if (persisted) return { status: 'already-persisted', file: persisted.declaredAt?.file ?? model.file, ...persisted };
@@ -110,7 +131,15 @@ export async function planComposePersist(project: ComposeProject, serviceName: s
   if (redirect) {
     // The variable goes where the service is written; the folder may be persisted by any file of the project.
     const folderPersisted = persistedBy(target, redirect.folder) !== undefined;
-    return planComposeRedirect({ file, text, service: name, redirect, takenNames, folderPersisted, ...(req.volumeName ? { volumeName: req.volumeName } : {}) });
+    return planComposeRedirect({
+      file,
+      text,
+      service: name,
+      redirect,
+      takenNames,
+      folderPersisted,
+      ...(req.volumeName ? { volumeName: req.volumeName } : {}),
+    });
   }
   return planComposeFix({
     file,
@@ -148,7 +177,9 @@ function persistedBy(target: TargetInput, path: string): { message: string; decl
   if (isAtRisk(c.survives, c.readOnly) || !c.mount) return undefined;
   const declaredAt = c.mount.declaredAt;
   const where = declaredAt ? ` (${declaredAt.file}:${declaredAt.line})` : '';
-  const what = c.readOnly ? `is on a read-only mount (${describeStorage(c)}): nothing written there can be lost` : `is already persisted by ${describeStorage(c)}`;
+  const what = c.readOnly
+    ? `is on a read-only mount (${describeStorage(c)}): nothing written there can be lost`
+    : `is already persisted by ${describeStorage(c)}`;
   return { message: `${path} ${what}${where}`, ...(declaredAt ? { declaredAt } : {}) };
 }
 

@@ -45,7 +45,14 @@ export function planComposeRedirect(req: ComposeRedirectRequest): FixOutcome {
         ...(req.volumeName ? { volumeName: req.volumeName } : {}),
       });
   const volume = folder?.status === 'planned' ? folder.plan : undefined;
-  const env = planComposeEnv({ file: req.file, text: volume?.newText ?? req.text, service: req.service, variable: r.variable, value: r.value, replaces: r.file });
+  const env = planComposeEnv({
+    file: req.file,
+    text: volume?.newText ?? req.text,
+    service: req.service,
+    variable: r.variable,
+    value: r.value,
+    replaces: r.file,
+  });
   return combine(req, volume, env);
 }
 
@@ -53,8 +60,16 @@ export function planComposeRedirect(req: ComposeRedirectRequest): FixOutcome {
 export function planDevcontainerRedirect(req: RedirectRequest): FixOutcome {
   const r = req.redirect;
   const persisted = req.folderPersisted || devcontainerPersistsAt(req.text, r.folder);
-  const volume = persisted ? undefined : planDevcontainerFix({ file: req.file, text: req.text, path: r.folder, ...(req.volumeName ? { volumeName: req.volumeName } : {}) });
-  const env = planDevcontainerEnv({ file: req.file, text: volume?.newText ?? req.text, variable: r.variable, value: r.value, replaces: r.file });
+  const volume = persisted
+    ? undefined
+    : planDevcontainerFix({ file: req.file, text: req.text, path: r.folder, ...(req.volumeName ? { volumeName: req.volumeName } : {}) });
+  const env = planDevcontainerEnv({
+    file: req.file,
+    text: volume?.newText ?? req.text,
+    variable: r.variable,
+    value: r.value,
+    replaces: r.file,
+  });
   return combine(req, volume, env);
 }
 
@@ -62,7 +77,11 @@ function combine(req: RedirectRequest, volume: FixPlan | undefined, env: EnvPlan
   const r = req.redirect;
   const setting = `${r.variable}=${r.value}`;
   if (!volume && env.change === 'kept') {
-    return { status: 'already-persisted', file: req.file, message: `${r.file} is kept as ${r.movedTo}: ${setting} is set and ${r.folder} is persisted` };
+    return {
+      status: 'already-persisted',
+      file: req.file,
+      message: `${r.file} is kept as ${r.movedTo}: ${setting} is set and ${r.folder} is persisted`,
+    };
   }
   const newText = env.newText;
   const title = !volume

@@ -2,7 +2,8 @@ import { InputError, type SourceLocation } from '../core/types';
 import type { FileRedirect } from './single-files';
 import type { TextEdit } from './text';
 
-export type FixKind = 'add-named-volume' | 'name-anonymous-volume' | 'bind-host-folder' | 'replace-tmpfs' | 'devcontainer-mount' | 'redirect-file';
+export type FixKind =
+  'add-named-volume' | 'name-anonymous-volume' | 'bind-host-folder' | 'replace-tmpfs' | 'devcontainer-mount' | 'redirect-file';
 
 /** The smallest edits to one file that make a path persistent, already checked by re-parsing. */
 export interface FixPlan {

@@ -63,7 +63,9 @@ export async function checkPlanWritable(plan: FixPlan): Promise<{ target: string
   }
   if (!st.isFile()) throw new FixRefusal(`${target} is not a regular file; nothing was written`);
   if ((st.mode & 0o200) === 0) {
-    throw new FixRefusal(`${plan.file}${target !== plan.file ? ` (${target})` : ''} is read-only (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}); nothing was written. Make it writable to edit it.`);
+    throw new FixRefusal(
+      `${plan.file}${target !== plan.file ? ` (${target})` : ''} is read-only (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}); nothing was written. Make it writable to edit it.`,
+    );
   }
 
   return { target, st };

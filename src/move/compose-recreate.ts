@@ -89,7 +89,11 @@ function versionOf(argv: string[]): Promise<string | undefined> {
  * anonymous volumes stays behind in the orphaned old ones. The caller decides: pass it only when the service
  * has no other anonymous volume holding data (or that data was moved too).
  */
-export function composeUpCommand(ref: ComposeRef, flavor: ComposeFlavor, opts: { renewAnonVolumes?: boolean } = {}): { argv: string[]; cwd: string; display: string } {
+export function composeUpCommand(
+  ref: ComposeRef,
+  flavor: ComposeFlavor,
+  opts: { renewAnonVolumes?: boolean } = {},
+): { argv: string[]; cwd: string; display: string } {
   const argv = [
     ...flavor.command,
     '-p',
@@ -115,7 +119,10 @@ export function shellQuote(word: string): string {
 const STDERR_TAIL = 15;
 
 /** Runs a compose command without a shell; rejects with the last stderr lines. */
-export async function runCompose(cmd: { argv: string[]; cwd: string }, opts: { signal?: AbortSignal; onOutput?: (line: string) => void } = {}): Promise<void> {
+export async function runCompose(
+  cmd: { argv: string[]; cwd: string },
+  opts: { signal?: AbortSignal; onOutput?: (line: string) => void } = {},
+): Promise<void> {
   opts.signal?.throwIfAborted();
   const [file, ...args] = cmd.argv;
   if (!file) throw new Error('runCompose: empty command');
@@ -143,7 +150,8 @@ export async function runCompose(cmd: { argv: string[]; cwd: string }, opts: { s
     child.stderr.on('data', lines(true));
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (isAbortError(err)) reject(err);
-      else if (err.code === 'ENOENT') reject(new Error(`${file} is not installed (ENOENT): cannot run \`${cmd.argv.join(' ')}\``, { cause: err }));
+      else if (err.code === 'ENOENT')
+        reject(new Error(`${file} is not installed (ENOENT): cannot run \`${cmd.argv.join(' ')}\``, { cause: err }));
       else reject(err);
     });
     child.on('close', (code, signal) => {

@@ -19,14 +19,22 @@ const real = async (p: string): Promise<string> => realpath(p).catch(() => resol
  * before that label existed, whose `devcontainer.local_folder` is the folder holding `.devcontainer`).
  * Paths are compared after realpath (a symlinked checkout, /tmp vs /private/tmp).
  */
-export async function containersFromFile(conn: DockerConnection, file: string, opts: { service?: string; devcontainer: boolean }): Promise<FoundContainer[]> {
+export async function containersFromFile(
+  conn: DockerConnection,
+  file: string,
+  opts: { service?: string; devcontainer: boolean },
+): Promise<FoundContainer[]> {
   const target = await real(file);
   let list: Array<{ Id: string; Names?: string[]; State?: string; Labels?: Record<string, string> }>;
   try {
-    const filters: Record<string, string[]> = opts.devcontainer ? {} : { label: [`com.docker.compose.service${opts.service ? `=${opts.service}` : ''}`] };
+    const filters: Record<string, string[]> = opts.devcontainer
+      ? {}
+      : { label: [`com.docker.compose.service${opts.service ? `=${opts.service}` : ''}`] };
     list = await conn.docker.listContainers({ all: true, filters });
   } catch (err) {
-    throw new MoveError(`listing the containers of the Docker Engine at ${conn.endpoint.description} failed: ${(err as Error).message}`, { cause: err });
+    throw new MoveError(`listing the containers of the Docker Engine at ${conn.endpoint.description} failed: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const out: FoundContainer[] = [];
   for (const c of list) {
@@ -49,7 +57,11 @@ export async function containersFromFile(conn: DockerConnection, file: string, o
 }
 
 /** The one container a move takes its data from, or an error that says what to do. */
-export async function containerForFile(conn: DockerConnection, file: string, opts: { service?: string; devcontainer: boolean }): Promise<FoundContainer> {
+export async function containerForFile(
+  conn: DockerConnection,
+  file: string,
+  opts: { service?: string; devcontainer: boolean },
+): Promise<FoundContainer> {
   const found = await containersFromFile(conn, file, opts);
   const what = opts.devcontainer ? 'dev container' : `container of service "${opts.service ?? '?'}"`;
   if (found.length === 0) {
@@ -58,7 +70,9 @@ export async function containerForFile(conn: DockerConnection, file: string, opt
     );
   }
   if (found.length > 1) {
-    throw new MoveError(`several containers run from ${file}: ${found.map((c) => `${c.name} (${c.state})`).join(', ')}. Say which one holds the data with --container NAME`);
+    throw new MoveError(
+      `several containers run from ${file}: ${found.map((c) => `${c.name} (${c.state})`).join(', ')}. Say which one holds the data with --container NAME`,
+    );
   }
   return found[0]!;
 }

@@ -43,7 +43,11 @@ export function createOptionsFor(info: Dockerode.ContainerInspectInfo, image: st
     });
   const tmpfs = { ...(info.HostConfig.Tmpfs ?? {}) } as Record<string, string>;
   delete tmpfs[target];
-  const declared = new Set<string>([...binds.map((b) => bindDestination(b) ?? ''), ...mounts.map((m) => String(m.Target)), ...Object.keys(tmpfs)]);
+  const declared = new Set<string>([
+    ...binds.map((b) => bindDestination(b) ?? ''),
+    ...mounts.map((m) => String(m.Target)),
+    ...Object.keys(tmpfs),
+  ]);
   // Anonymous volumes (`-v /x`, an image VOLUME no mount covers) are in Config.Volumes and nowhere in the
   // HostConfig: without this the engine would make new empty ones. Re-attached by name, as compose v1 does
   // (compose/service.py, get_container_data_volumes).
@@ -92,11 +96,15 @@ function linkForCreate(link: string): string {
 }
 
 /** The primary network's endpoint (given at create) and the others (connected after). */
-function networksOf(info: Dockerode.ContainerInspectInfo, netMode: string): { primary?: [string, Partial<EndpointSettings>]; extraNetworks: Array<[string, Partial<EndpointSettings>]> } {
+function networksOf(
+  info: Dockerode.ContainerInspectInfo,
+  netMode: string,
+): { primary?: [string, Partial<EndpointSettings>]; extraNetworks: Array<[string, Partial<EndpointSettings>]> } {
   if (netMode === 'host' || netMode === 'none' || netMode.startsWith('container:')) return { extraNetworks: [] };
   const networks = Object.entries(info.NetworkSettings?.Networks ?? {});
   const primaryName = netMode === 'default' ? 'bridge' : netMode;
-  const isPrimary = ([name, ep]: [string, EndpointSettings]) => name === primaryName || (ep.NetworkID !== undefined && ep.NetworkID.startsWith(primaryName));
+  const isPrimary = ([name, ep]: [string, EndpointSettings]) =>
+    name === primaryName || (ep.NetworkID !== undefined && ep.NetworkID.startsWith(primaryName));
   const shortId = info.Id.slice(0, 12);
   const endpoint = (name: string, ep: EndpointSettings): Partial<EndpointSettings> => {
     // The default bridge takes no aliases nor addresses (the engine refuses them).
@@ -113,6 +121,8 @@ function networksOf(info: Dockerode.ContainerInspectInfo, netMode: string): { pr
   const found = networks.find(isPrimary);
   return {
     ...(found ? { primary: [found[0], endpoint(found[0], found[1])] as [string, Partial<EndpointSettings>] } : {}),
-    extraNetworks: networks.filter((n) => n !== found).map(([name, ep]) => [name, endpoint(name, ep)] as [string, Partial<EndpointSettings>]),
+    extraNetworks: networks
+      .filter((n) => n !== found)
+      .map(([name, ep]) => [name, endpoint(name, ep)] as [string, Partial<EndpointSettings>]),
   };
 }

@@ -38,7 +38,9 @@ export async function recreateWithMount(
   const name = info.Name.replace(/^\//, '');
   if (info.HostConfig.AutoRemove) {
     // Stopping it would remove it, and its anonymous volumes with it: there would be nothing to go back to.
-    throw new Error(`container ${name} was started with --rm: stopping it would remove it with its anonymous volumes, so it cannot be recreated safely; recreate it by hand with the new mount`);
+    throw new Error(
+      `container ${name} was started with --rm: stopping it would remove it with its anonymous volumes, so it cannot be recreated safely; recreate it by hand with the new mount`,
+    );
   }
   const image = await imageFor(docker, info);
   const { create, extraNetworks } = createOptionsFor(info, image, mount as NewMount);
@@ -52,9 +54,13 @@ export async function recreateWithMount(
     // Stopped before the new one starts: they may share ports, static addresses and volumes.
     if (wasRunning) await call(`stopping container ${keptName}`, () => old.stop()).catch(ignoreNotModified);
     signal?.throwIfAborted();
-    created = await call(`creating container ${name} with ${mount.Target} mounted from ${mount.Source}`, () => docker.createContainer({ ...create, name }));
+    created = await call(`creating container ${name} with ${mount.Target} mounted from ${mount.Source}`, () =>
+      docker.createContainer({ ...create, name }),
+    );
     for (const [network, endpoint] of extraNetworks) {
-      await call(`connecting container ${name} to network ${network}`, () => docker.getNetwork(network).connect({ Container: created!.id, EndpointConfig: endpoint }));
+      await call(`connecting container ${name} to network ${network}`, () =>
+        docker.getNetwork(network).connect({ Container: created!.id, EndpointConfig: endpoint }),
+      );
     }
     signal?.throwIfAborted();
     if (wasRunning) await call(`starting container ${name}`, () => created!.start());
@@ -116,6 +122,8 @@ async function imageFor(docker: Dockerode, info: Dockerode.ContainerInspectInfo)
 
 /** A stop of a stopped container, or a start of a started one, answers 304: nothing to do. */
 function ignoreNotModified(err: unknown): void {
-  const status = (err as { statusCode?: number; cause?: { statusCode?: number } }).statusCode ?? (err as { cause?: { statusCode?: number } }).cause?.statusCode;
+  const status =
+    (err as { statusCode?: number; cause?: { statusCode?: number } }).statusCode ??
+    (err as { cause?: { statusCode?: number } }).cause?.statusCode;
   if (status !== 304) throw err;
 }

@@ -14,7 +14,12 @@ export interface ContainerUser {
   spec: string;
 }
 
-export async function containerUser(conn: DockerConnection, container: Dockerode.Container, userSpec: string | undefined, signal?: AbortSignal): Promise<ContainerUser> {
+export async function containerUser(
+  conn: DockerConnection,
+  container: Dockerode.Container,
+  userSpec: string | undefined,
+  signal?: AbortSignal,
+): Promise<ContainerUser> {
   const spec = (userSpec ?? '').trim();
   if (spec === '') return { uid: 0, gid: 0, spec: 'root' };
   const [userPart = '', groupPart] = spec.split(':');
@@ -71,14 +76,23 @@ export function parseGroup(text: string): Array<{ name: string; gid: number }> {
 }
 
 /** A small text file of a container, or '' when it has none. */
-async function readContainerFile(conn: DockerConnection, container: Dockerode.Container, path: string, signal?: AbortSignal): Promise<string> {
+async function readContainerFile(
+  conn: DockerConnection,
+  container: Dockerode.Container,
+  path: string,
+  signal?: AbortSignal,
+): Promise<string> {
   const chunks: Buffer[] = [];
   try {
-    for await (const entry of engineArchive(conn, container, path, (n) => n, { doing: `reading ${path} of the container`, ...(signal ? { signal } : {}) })) {
+    for await (const entry of engineArchive(conn, container, path, (n) => n, {
+      doing: `reading ${path} of the container`,
+      ...(signal ? { signal } : {}),
+    })) {
       if (entry.body) for await (const c of entry.body) chunks.push(c);
     }
   } catch (err) {
-    if ((err as { cause?: { statusCode?: number } }).cause?.statusCode === 404 || /HTTP 404/.test(String((err as Error).message))) return '';
+    if ((err as { cause?: { statusCode?: number } }).cause?.statusCode === 404 || /HTTP 404/.test(String((err as Error).message)))
+      return '';
     throw err;
   }
   return Buffer.concat(chunks).toString('utf8');

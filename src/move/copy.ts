@@ -27,7 +27,10 @@ export async function copyIntoVolume(
 ): Promise<void> {
   await withVolumeHelper(conn, volume, { readOnly: false }, opts, async (helper) => {
     const body = Readable.from(tarBytes(underMount(entries), counters, opts.signal), { objectMode: false });
-    await putArchive(conn, helper.container, '/', body, { doing: `writing into volume "${volume}"`, ...(opts.signal ? { signal: opts.signal } : {}) });
+    await putArchive(conn, helper.container, '/', body, {
+      doing: `writing into volume "${volume}"`,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   });
 }
 
@@ -45,17 +48,33 @@ async function* underMount(entries: AsyncIterable<ArchiveEntry>): AsyncGenerator
 }
 
 /** The digest of what a volume holds, read back through a read-only helper. */
-export async function volumeDigest(conn: DockerConnection, volume: string, opts: DockerOptions & { signal?: AbortSignal }): Promise<TreeDigest> {
+export async function volumeDigest(
+  conn: DockerConnection,
+  volume: string,
+  opts: DockerOptions & { signal?: AbortSignal },
+): Promise<TreeDigest> {
   return withVolumeHelper(conn, volume, { readOnly: true }, opts, (helper) =>
-    digestOf(engineArchive(conn, helper.container, `${HELPER_MOUNT}/.`, contentNameMap(), { doing: `reading volume "${volume}" back`, ...(opts.signal ? { signal: opts.signal } : {}) })),
+    digestOf(
+      engineArchive(conn, helper.container, `${HELPER_MOUNT}/.`, contentNameMap(), {
+        doing: `reading volume "${volume}" back`,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      }),
+    ),
   );
 }
 
 /** Whether a volume holds anything (an entry besides its root). */
-export async function volumeHasContent(conn: DockerConnection, volume: string, opts: DockerOptions & { signal?: AbortSignal }): Promise<boolean> {
+export async function volumeHasContent(
+  conn: DockerConnection,
+  volume: string,
+  opts: DockerOptions & { signal?: AbortSignal },
+): Promise<boolean> {
   return withVolumeHelper(conn, volume, { readOnly: true }, opts, async (helper) => {
     let n = 0;
-    for await (const e of engineArchive(conn, helper.container, `${HELPER_MOUNT}/.`, (x) => x, { doing: `looking into volume "${volume}"`, ...(opts.signal ? { signal: opts.signal } : {}) })) {
+    for await (const e of engineArchive(conn, helper.container, `${HELPER_MOUNT}/.`, (x) => x, {
+      doing: `looking into volume "${volume}"`,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    })) {
       if (e.body) for await (const _ of e.body) void _;
       if (++n > 1) return true;
     }

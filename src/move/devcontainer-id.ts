@@ -41,5 +41,7 @@ export function devcontainerIdLabels(labels: Record<string, string> | undefined)
   const localFolder = labels?.[DEVCONTAINER_LOCAL_FOLDER_LABEL];
   if (!localFolder) return undefined;
   const configFile = labels[DEVCONTAINER_CONFIG_FILE_LABEL];
-  return configFile ? { [DEVCONTAINER_LOCAL_FOLDER_LABEL]: localFolder, [DEVCONTAINER_CONFIG_FILE_LABEL]: configFile } : { [DEVCONTAINER_LOCAL_FOLDER_LABEL]: localFolder };
+  return configFile
+    ? { [DEVCONTAINER_LOCAL_FOLDER_LABEL]: localFolder, [DEVCONTAINER_CONFIG_FILE_LABEL]: configFile }
+    : { [DEVCONTAINER_LOCAL_FOLDER_LABEL]: localFolder };
 }

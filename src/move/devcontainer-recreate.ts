@@ -12,5 +12,12 @@
  * container, and computes `${devcontainerId}`, from that path (with it given, the id stays the same: tested).
  */
 export function devcontainerUpCommand(workspaceFolder: string, configFile?: string): string[] {
-  return ['devcontainer', 'up', '--workspace-folder', workspaceFolder, ...(configFile ? ['--config', configFile] : []), '--remove-existing-container'];
+  return [
+    'devcontainer',
+    'up',
+    '--workspace-folder',
+    workspaceFolder,
+    ...(configFile ? ['--config', configFile] : []),
+    '--remove-existing-container',
+  ];
 }

@@ -17,6 +17,9 @@ export class MoveError extends InputError {
 export function moveFailure(err: unknown, doing: string): MoveError {
   if (err instanceof MoveError) return err;
   if (isAbortError(err)) return new MoveError(`${doing} was cancelled`, { cause: err });
-  const why = (err as { code?: unknown }).code === 'ENOSPC' || /no space left on device/i.test(messageOf(err)) ? `no space left on the device (${messageOf(err)})` : messageOf(err);
+  const why =
+    (err as { code?: unknown }).code === 'ENOSPC' || /no space left on device/i.test(messageOf(err))
+      ? `no space left on the device (${messageOf(err)})`
+      : messageOf(err);
   return new MoveError(`${doing} failed: ${why}`, { cause: err });
 }

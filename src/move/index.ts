@@ -102,7 +102,13 @@ export async function moveIntoVolume(request: MoveRequest, opts: MoveOptions = {
     const now = Date.now();
     if (!force && now - lastReport < (opts.progressIntervalMs ?? 250)) return;
     lastReport = now;
-    opts.onProgress({ phase, files: digest.files, bytes: counters.bytes, ...(counters.current ? { current: counters.current } : {}), elapsedMs: now - started });
+    opts.onProgress({
+      phase,
+      files: digest.files,
+      bytes: counters.bytes,
+      ...(counters.current ? { current: counters.current } : {}),
+      elapsedMs: now - started,
+    });
   };
   const setPhase = (p: MoveProgress['phase']): void => {
     phase = p;
@@ -123,19 +129,30 @@ export async function moveIntoVolume(request: MoveRequest, opts: MoveOptions = {
   }
   const running = info.State?.Running === true;
   if (source.kind === 'tmpfs' && !running) {
-    throw new MoveError(`${path} in container ${name} is a tmpfs and the container is stopped: a tmpfs loses its content when its container stops, so there is nothing left to move. Run persist without --move-data to only edit the file. Nothing was changed`);
+    throw new MoveError(
+      `${path} in container ${name} is a tmpfs and the container is stopped: a tmpfs loses its content when its container stops, so there is nothing left to move. Run persist without --move-data to only edit the file. Nothing was changed`,
+    );
   }
   const st = await statPath(conn, container, path, opts.signal).catch((err) => {
     throw moveFailure(err, `looking at ${path} in container ${name}`);
   });
-  if (st && st.isSymlink) throw new MoveError(`${path} in container ${name} is a symbolic link (to ${st.linkTarget}): persist the directory it points to instead. Nothing was changed`);
-  if (st && !st.isDir) throw new MoveError(`${path} in container ${name} is a file: a volume is mounted on a directory, persist the folder that holds it. Nothing was changed`);
+  if (st && st.isSymlink)
+    throw new MoveError(
+      `${path} in container ${name} is a symbolic link (to ${st.linkTarget}): persist the directory it points to instead. Nothing was changed`,
+    );
+  if (st && !st.isDir)
+    throw new MoveError(
+      `${path} in container ${name} is a file: a volume is mounted on a directory, persist the folder that holds it. Nothing was changed`,
+    );
   const existed = st !== undefined;
   const warnings: string[] = [];
-  const rootOwner = existed ? undefined : await containerUser(conn, container, info.Config?.User, opts.signal).catch((err) => {
-    throw moveFailure(err, `finding the user of container ${name}`);
-  });
-  if (source.nested.length > 0) warnings.push(`not moved with ${path}: what is under the mounts below it (${source.nested.join(', ')}), which keep their own storage`);
+  const rootOwner = existed
+    ? undefined
+    : await containerUser(conn, container, info.Config?.User, opts.signal).catch((err) => {
+        throw moveFailure(err, `finding the user of container ${name}`);
+      });
+  if (source.nested.length > 0)
+    warnings.push(`not moved with ${path}: what is under the mounts below it (${source.nested.join(', ')}), which keep their own storage`);
 
   const isSelf = ownContainerId() === info.Id;
   const copyLive = request.live === true || isSelf || source.kind === 'tmpfs';
@@ -160,14 +177,16 @@ export async function moveIntoVolume(request: MoveRequest, opts: MoveOptions = {
       try {
         await container.stop(opts.stopTimeoutSeconds === undefined ? {} : { t: opts.stopTimeoutSeconds });
       } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 304) throw moveFailure(err, `stopping container ${name} (so that nothing written during the copy is missed)`);
+        if ((err as { statusCode?: number }).statusCode !== 304)
+          throw moveFailure(err, `stopping container ${name} (so that nothing written during the copy is missed)`);
       }
       stoppedByUs = true;
     }
     setPhase('copying');
     const timer = setInterval(() => report(), opts.progressIntervalMs ?? 250);
     try {
-      const write = (entries: AsyncIterable<ArchiveEntry>): Promise<void> => copyIntoVolume(conn, prepared.name, digesting(entries, digest), counters, { ...opts, ...signal });
+      const write = (entries: AsyncIterable<ArchiveEntry>): Promise<void> =>
+        copyIntoVolume(conn, prepared.name, digesting(entries, digest), counters, { ...opts, ...signal });
       if (existed) await withSourceEntries(conn, container, path, source, { ...opts, ...signal }, write);
       else await write(rootOnly(rootOwner!.uid, rootOwner!.gid));
     } catch (err) {
@@ -183,7 +202,9 @@ export async function moveIntoVolume(request: MoveRequest, opts: MoveOptions = {
     });
     const differences = compareTrees(digest, back);
     if (differences.length > 0) {
-      throw new MoveError(`the volume "${prepared.name}" does not hold what ${path} of container ${name} held: ${differences.slice(0, 5).join('; ')}${differences.length > 5 ? `; and ${differences.length - 5} more` : ''}`);
+      throw new MoveError(
+        `the volume "${prepared.name}" does not hold what ${path} of container ${name} held: ${differences.slice(0, 5).join('; ')}${differences.length > 5 ? `; and ${differences.length - 5} more` : ''}`,
+      );
     }
     const result: MoveResult = {
       volume: prepared.name,
@@ -215,11 +236,21 @@ export async function moveIntoVolume(request: MoveRequest, opts: MoveOptions = {
     if (committed) throw err;
     // The engine may be away for a moment (that may be why the move failed): the undo waits for it a little.
     const budget = opts.helperCleanupMs ?? 5000;
-    const state: string[] = [await whileEngineAway(() => discardTargetVolume(conn, prepared), (s) => / could not be /.test(s), budget)];
+    const state: string[] = [
+      await whileEngineAway(
+        () => discardTargetVolume(conn, prepared),
+        (s) => / could not be /.test(s),
+        budget,
+      ),
+    ];
     if (stoppedByUs) {
       state.push(
         await whileEngineAway(
-          () => startAgain(conn, container, name).then(() => `container ${name} is running again`, (e) => `container ${name} could not be started again (${(e as Error).message}): start it with docker start ${name}`),
+          () =>
+            startAgain(conn, container, name).then(
+              () => `container ${name} is running again`,
+              (e) => `container ${name} could not be started again (${(e as Error).message}): start it with docker start ${name}`,
+            ),
           (s) => / could not be /.test(s),
           budget,
         ),
@@ -257,7 +288,12 @@ export async function startAgain(conn: DockerConnection, container: Dockerode.Co
  * The digest of `path` in a (recreated) container, what lies under the mounts below it left out, as the move
  * recorded it: compare it with `MoveResult.digest`.
  */
-export async function containerPathDigest(conn: DockerConnection, containerId: string, path: string, opts: DockerOptions & { signal?: AbortSignal } = {}): Promise<{ digest: TreeDigest; source: PathSource }> {
+export async function containerPathDigest(
+  conn: DockerConnection,
+  containerId: string,
+  path: string,
+  opts: DockerOptions & { signal?: AbortSignal } = {},
+): Promise<{ digest: TreeDigest; source: PathSource }> {
   const { container, info } = await findContainer(conn, containerId);
   const p = cleanPath(path);
   const source = classifyPath(info, p);

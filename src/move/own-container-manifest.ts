@@ -60,7 +60,16 @@ export function digestSummary(tree: TreeDigest): { digest: string; files: number
 }
 
 export function manifestFor(move: MoveResult, path: string, now = new Date()): MoveManifest {
-  return { tool: MANIFEST_TOOL, kind: MANIFEST_KIND, version: 1, path: cleanPath(path), volume: move.volume, container: move.container.name, ...digestSummary(move.digest), copiedAt: now.toISOString() };
+  return {
+    tool: MANIFEST_TOOL,
+    kind: MANIFEST_KIND,
+    version: 1,
+    path: cleanPath(path),
+    volume: move.volume,
+    container: move.container.name,
+    ...digestSummary(move.digest),
+    copiedAt: now.toISOString(),
+  };
 }
 
 /** A manifest this tool wrote, or undefined for anything else (someone else's file of that name is left alone). */
@@ -72,7 +81,17 @@ export function parseMoveManifest(text: string): MoveManifest | undefined {
     return undefined;
   }
   const ok =
-    m && m.tool === MANIFEST_TOOL && m.kind === MANIFEST_KIND && m.version === 1 && typeof m.path === 'string' && typeof m.volume === 'string' && typeof m.digest === 'string' && /^[0-9a-f]{64}$/.test(m.digest) && Number.isInteger(m.files) && Number.isInteger(m.bytes) && Number.isInteger(m.entries);
+    m &&
+    m.tool === MANIFEST_TOOL &&
+    m.kind === MANIFEST_KIND &&
+    m.version === 1 &&
+    typeof m.path === 'string' &&
+    typeof m.volume === 'string' &&
+    typeof m.digest === 'string' &&
+    /^[0-9a-f]{64}$/.test(m.digest) &&
+    Number.isInteger(m.files) &&
+    Number.isInteger(m.bytes) &&
+    Number.isInteger(m.entries);
   return ok ? (m as MoveManifest) : undefined;
 }
 
@@ -81,7 +100,20 @@ export async function writeMoveManifest(manifest: MoveManifest, opts: DockerOpti
   const conn = await dockerFor(opts);
   const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
   async function* entries(): AsyncGenerator<ArchiveEntry> {
-    yield { header: { name: `./${MOVE_MANIFEST}`, type: 'file', mode: 0o644, uid: 0, gid: 0, size: body.length, mtime: Math.floor(Date.now() / 1000) }, body: (async function* () { yield body; })() };
+    yield {
+      header: {
+        name: `./${MOVE_MANIFEST}`,
+        type: 'file',
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        size: body.length,
+        mtime: Math.floor(Date.now() / 1000),
+      },
+      body: (async function* () {
+        yield body;
+      })(),
+    };
   }
   await copyIntoVolume(conn, manifest.volume, entries(), { entries: 0, bytes: 0 }, { ...opts, docker: conn }).catch((err) => {
     throw moveFailure(err, `writing ${MOVE_MANIFEST} into volume "${manifest.volume}"`);
@@ -89,14 +121,20 @@ export async function writeMoveManifest(manifest: MoveManifest, opts: DockerOpti
 }
 
 /** The manifest at a volume's root, when this tool wrote one there. */
-export async function readVolumeManifest(volume: string, opts: DockerOptions & { signal?: AbortSignal } = {}): Promise<MoveManifest | undefined> {
+export async function readVolumeManifest(
+  volume: string,
+  opts: DockerOptions & { signal?: AbortSignal } = {},
+): Promise<MoveManifest | undefined> {
   const conn = await dockerFor(opts);
   return withVolumeHelper(conn, volume, { readOnly: true }, { ...opts, docker: conn }, async (helper) => {
     let text: string | undefined;
     const at = `${HELPER_MOUNT}/${MOVE_MANIFEST}`;
     if (!(await statPath(conn, helper.container, at, opts.signal))) return undefined;
     {
-      for await (const e of engineArchive(conn, helper.container, at, (n) => n, { doing: `reading ${MOVE_MANIFEST} of volume "${volume}"`, ...(opts.signal ? { signal: opts.signal } : {}) })) {
+      for await (const e of engineArchive(conn, helper.container, at, (n) => n, {
+        doing: `reading ${MOVE_MANIFEST} of volume "${volume}"`,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      })) {
         const chunks: Buffer[] = [];
         if (e.body) for await (const c of e.body) chunks.push(c);
         if (e.header.type === 'file' && text === undefined && e.header.size <= 64 * 1024) text = Buffer.concat(chunks).toString('utf8');
@@ -111,13 +149,18 @@ export async function readVolumeManifest(volume: string, opts: DockerOptions & {
  * volume whose manifest says this tool filled it from this path is emptied (made again alike: driver, options,
  * labels), then filled and verified as the first time, and given a new manifest.
  */
-export async function copyAgainIntoVolume(req: { container: string; path: string; volume: string }, opts: Omit<MoveOptions, 'commit' | 'restartAfter'> = {}): Promise<{ move: MoveResult; manifest: MoveManifest }> {
+export async function copyAgainIntoVolume(
+  req: { container: string; path: string; volume: string },
+  opts: Omit<MoveOptions, 'commit' | 'restartAfter'> = {},
+): Promise<{ move: MoveResult; manifest: MoveManifest }> {
   const conn = await dockerFor(opts);
   const dOpts = { ...opts, docker: conn };
   const path = cleanPath(req.path);
   const previous = await readVolumeManifest(req.volume, dOpts);
   if (!previous || previous.path !== path) {
-    throw new MoveError(`the volume "${req.volume}" holds no copy of ${path} made by Persistence Lens (no ${MOVE_MANIFEST} for that path at its root): it is left as it is, nothing was copied`);
+    throw new MoveError(
+      `the volume "${req.volume}" holds no copy of ${path} made by Persistence Lens (no ${MOVE_MANIFEST} for that path at its root): it is left as it is, nothing was copied`,
+    );
   }
   let info: { Driver: string; Options?: Record<string, string> | null; Labels?: Record<string, string> | null };
   try {
@@ -126,9 +169,16 @@ export async function copyAgainIntoVolume(req: { container: string; path: string
     throw moveFailure(err, `looking up volume "${req.volume}"`);
   }
   const labels = info.Labels ?? {};
-  const emptied = await discardTargetVolume(conn, { name: req.volume, created: false, adopted: { driver: info.Driver, options: info.Options ?? {}, labels } });
+  const emptied = await discardTargetVolume(conn, {
+    name: req.volume,
+    created: false,
+    adopted: { driver: info.Driver, options: info.Options ?? {}, labels },
+  });
   if (!/is empty again/.test(emptied)) throw new MoveError(`copying ${path} again: ${emptied}`);
-  const move = await moveIntoVolume({ container: req.container, path, target: { name: req.volume, labels, declaredBy: 'plain' }, live: true }, dOpts);
+  const move = await moveIntoVolume(
+    { container: req.container, path, target: { name: req.volume, labels, declaredBy: 'plain' }, live: true },
+    dOpts,
+  );
   const manifest = manifestFor(move, path);
   await writeMoveManifest(manifest, dOpts);
   return { move, manifest };
@@ -151,7 +201,11 @@ export async function localTreeDigest(root: string): Promise<TreeDigest> {
       if (first !== undefined) return tree.addHardLink(rel, first, header);
       inodes.set(key, rel);
     }
-    const base: TreeRecord = { type: st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : st.isFIFO() ? 'fifo' : 'other', ...header, size: st.isFile() ? st.size : 0 };
+    const base: TreeRecord = {
+      type: st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : st.isFIFO() ? 'fifo' : 'other',
+      ...header,
+      size: st.isFile() ? st.size : 0,
+    };
     if (st.isSymbolicLink()) base.link = await fsp.readlink(abs);
     if (st.isFile()) base.sha256 = await fileSha256(abs);
     tree.add(rel, base);
@@ -181,6 +235,13 @@ export async function checkMovedPath(dir: string): Promise<MovedPathCheck | unde
   if (!manifest || manifest.path !== cleanPath(dir)) return undefined;
   const found = digestSummary(await localTreeDigest(dir));
   // removed only when it still holds what was read (a file someone replaced meanwhile is not ours)
-  const removed = (await fsp.readFile(file, 'utf8').catch(() => undefined)) === text && (await fsp.rm(file).then(() => true, () => false));
-  return found.digest === manifest.digest ? { status: 'verified', manifest, removed } : { status: 'differs', manifest, found: { files: found.files, bytes: found.bytes, entries: found.entries }, removed };
+  const removed =
+    (await fsp.readFile(file, 'utf8').catch(() => undefined)) === text &&
+    (await fsp.rm(file).then(
+      () => true,
+      () => false,
+    ));
+  return found.digest === manifest.digest
+    ? { status: 'verified', manifest, removed }
+    : { status: 'differs', manifest, found: { files: found.files, bytes: found.bytes, entries: found.entries }, removed };
 }

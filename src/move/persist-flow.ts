@@ -69,8 +69,15 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
   const file = resolve(req.file);
   const path = cleanPath(req.path);
   // 1. The edit, planned before anything is touched: a file that cannot be edited stops here.
-  const outcome = await planPersist({ file, path, ...(opts.overlay ? { overlay: opts.overlay } : {}), ...(req.service ? { service: req.service } : {}), ...(req.volumeName ? { volumeName: req.volumeName } : {}) });
-  if (outcome.status === 'already-persisted') return { status: 'already-persisted', message: `${outcome.message}; nothing to change and no data to move` };
+  const outcome = await planPersist({
+    file,
+    path,
+    ...(opts.overlay ? { overlay: opts.overlay } : {}),
+    ...(req.service ? { service: req.service } : {}),
+    ...(req.volumeName ? { volumeName: req.volumeName } : {}),
+  });
+  if (outcome.status === 'already-persisted')
+    return { status: 'already-persisted', message: `${outcome.message}; nothing to change and no data to move` };
   const { plan } = outcome;
   if (plan.redirect) {
     // Moving one file into the folder under its new name is not built yet: say how, before anything is touched.
@@ -87,7 +94,9 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
   const conn: DockerConnection = opts.docker ?? (await connectDocker(opts.host !== undefined ? { host: opts.host } : {}));
   const dOpts = { ...opts, docker: conn };
   const devcontainer = isDevcontainerFile(file) && plan.kind === 'devcontainer-mount';
-  const containerRef = req.container ?? (await containerForFile(conn, file, { devcontainer: isDevcontainerFile(file), ...(req.service ? { service: req.service } : {}) })).id;
+  const containerRef =
+    req.container ??
+    (await containerForFile(conn, file, { devcontainer: isDevcontainerFile(file), ...(req.service ? { service: req.service } : {}) })).id;
   const { info } = await findContainer(conn, containerRef).catch((err) => {
     throw moveFailure(err, `looking up container "${containerRef}"`);
   });
@@ -99,18 +108,31 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
   let recreator: Recreator;
   if (devcontainer) {
     const idLabels = devcontainerIdLabels(labels);
-    if (!idLabels) throw new MoveError(`container ${name} carries no dev container labels (${DEVCONTAINER_LOCAL_FOLDER_LABEL}): the volume name's \${devcontainerId} cannot be computed. Nothing was changed`);
+    if (!idLabels)
+      throw new MoveError(
+        `container ${name} carries no dev container labels (${DEVCONTAINER_LOCAL_FOLDER_LABEL}): the volume name's \${devcontainerId} cannot be computed. Nothing was changed`,
+      );
     target = { name: plan.volumeName.replace(/\$\{devcontainerId\}/g, devcontainerId(idLabels)), labels: {}, declaredBy: 'devcontainer' };
-    recreator = { kind: 'devcontainer', workspaceFolder: labels[DEVCONTAINER_LOCAL_FOLDER_LABEL]!, configFile: labels[DEVCONTAINER_CONFIG_FILE_LABEL] ?? file };
+    recreator = {
+      kind: 'devcontainer',
+      workspaceFolder: labels[DEVCONTAINER_LOCAL_FOLDER_LABEL]!,
+      configFile: labels[DEVCONTAINER_CONFIG_FILE_LABEL] ?? file,
+    };
   } else {
     const ref = composeRefOf(labels);
     const key = plan.volumeName;
     const files = ref?.configFiles.length ? ref.configFiles : [plan.file];
-    const loaded = await loadComposeProject(files, { overlay: new Map([[plan.file, plan.newText]]), ...(ref ? { projectDirectory: ref.workingDir, projectName: ref.project } : {}) }).catch(() => undefined);
+    const loaded = await loadComposeProject(files, {
+      overlay: new Map([[plan.file, plan.newText]]),
+      ...(ref ? { projectDirectory: ref.workingDir, projectName: ref.project } : {}),
+    }).catch(() => undefined);
     // the project of the container that runs, else the one compose would take for the file (name:, folder)
     const project = ref?.project ?? loaded?.name ?? normalizeProjectName(basename(dirname(plan.file)));
     const explicitName = loaded?.volumes[key]?.name;
-    target = composeTargetVolume(project, key, { ...(explicitName ? { explicitName } : {}), ...(ref?.version ? { version: ref.version } : {}) });
+    target = composeTargetVolume(project, key, {
+      ...(explicitName ? { explicitName } : {}),
+      ...(ref?.version ? { version: ref.version } : {}),
+    });
     if (ref) {
       // Compose v1 carries the old container's anonymous volume at an image VOLUME path over to the new one,
       // masking the named volume (see composeUpCommand); renewing is safe when that was the only one.
@@ -140,7 +162,9 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
   );
   for (const w of move.warnings) say(`warning: ${w}`);
   if (move.source.kind === 'anonymous-volume' && move.source.volume) {
-    say(`the anonymous volume ${move.source.volume} still holds the original data (nothing removes it); once the new container is fine: docker volume rm ${move.source.volume}`);
+    say(
+      `the anonymous volume ${move.source.volume} still holds the original data (nothing removes it); once the new container is fine: docker volume rm ${move.source.volume}`,
+    );
   }
   say(`${plan.title}: wrote ${plan.file}`);
 
@@ -149,7 +173,12 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
   if (!req.recreate) {
     return { status: 'moved', plan, move, recreator, recreate: { ran: false, instructions } };
   }
-  const recreated = await recreateAndVerify(recreator, move, { file: plan.file, path }, { ...dOpts, onLine: say, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const recreated = await recreateAndVerify(
+    recreator,
+    move,
+    { file: plan.file, path },
+    { ...dOpts, onLine: say, ...(opts.signal ? { signal: opts.signal } : {}) },
+  );
   return { status: 'moved', plan, move, recreator, recreate: { ran: true, container: recreated } };
 }
 
@@ -190,7 +219,10 @@ export async function recreateAndVerify(
     );
   }
   const differences = compareTrees(move.digest, digest);
-  if (differences.length > 0) throw new MoveError(`${path} in the recreated container ${recreated.name} differs from what was moved: ${differences.slice(0, 5).join('; ')}. The volume "${move.volume}" was left as it is`);
+  if (differences.length > 0)
+    throw new MoveError(
+      `${path} in the recreated container ${recreated.name} differs from what was moved: ${differences.slice(0, 5).join('; ')}. The volume "${move.volume}" was left as it is`,
+    );
   return recreated;
 }
 
@@ -198,7 +230,11 @@ export async function recreateAndVerify(
 export function recreateInstructions(r: Recreator, move: MoveResult): string {
   switch (r.kind) {
     case 'compose': {
-      const flavorless = composeUpCommand(r.ref, { kind: 'v1', command: ['docker-compose'], version: '' }, { renewAnonVolumes: r.renewAnonVolumes });
+      const flavorless = composeUpCommand(
+        r.ref,
+        { kind: 'v1', command: ['docker-compose'], version: '' },
+        { renewAnonVolumes: r.renewAnonVolumes },
+      );
       return flavorless.display;
     }
     case 'devcontainer':
@@ -208,7 +244,14 @@ export function recreateInstructions(r: Recreator, move: MoveResult): string {
   }
 }
 
-async function runRecreate(conn: DockerConnection, r: Recreator, move: MoveResult, path: string, say: (l: string) => void, signal?: AbortSignal): Promise<{ id: string; name: string }> {
+async function runRecreate(
+  conn: DockerConnection,
+  r: Recreator,
+  move: MoveResult,
+  path: string,
+  say: (l: string) => void,
+  signal?: AbortSignal,
+): Promise<{ id: string; name: string }> {
   switch (r.kind) {
     case 'compose': {
       const flavor = await detectCompose();
@@ -216,7 +259,10 @@ async function runRecreate(conn: DockerConnection, r: Recreator, move: MoveResul
       const cmd = composeUpCommand(r.ref, flavor, { renewAnonVolumes: r.renewAnonVolumes });
       say(`running: ${cmd.display}`);
       await runCompose(cmd, { ...(signal ? { signal } : {}), onOutput: (l) => say(`  ${l}`) });
-      const list = await conn.docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${r.ref.project}`, `com.docker.compose.service=${r.ref.service}`] } });
+      const list = await conn.docker.listContainers({
+        all: true,
+        filters: { label: [`com.docker.compose.project=${r.ref.project}`, `com.docker.compose.service=${r.ref.service}`] },
+      });
       const fresh = list.filter((c) => c.Id !== move.container.id && c.State === 'running');
       const withVolume = fresh.find((c) => (c.Mounts ?? []).some((m) => m.Name === move.volume)) ?? fresh[0];
       if (!withVolume) throw new MoveError(`after \`${cmd.display}\` no new running container of service "${r.ref.service}" is there`);
@@ -233,7 +279,12 @@ async function runRecreate(conn: DockerConnection, r: Recreator, move: MoveResul
     }
     case 'container':
       say(`recreating container ${move.container.name} with volume "${move.volume}" at ${path}`);
-      const made = await recreateWithMount(conn, move.container.id, { Type: 'volume', Source: move.volume, Target: path }, signal ? { signal } : {});
+      const made = await recreateWithMount(
+        conn,
+        move.container.id,
+        { Type: 'volume', Source: move.volume, Target: path },
+        signal ? { signal } : {},
+      );
       // recreateWithMount starts the new container only when the old one ran; the move had stopped it
       if (move.leftStopped) await startAgain(conn, conn.docker.getContainer(made.id), made.name);
       return made;
@@ -245,7 +296,10 @@ function runProgram(argv: string[], say: (l: string) => void, signal?: AbortSign
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
     const tail: string[] = [];
     const onData = (d: Buffer): void => {
-      for (const l of d.toString().split(/\r?\n/).filter((x) => x.trim())) {
+      for (const l of d
+        .toString()
+        .split(/\r?\n/)
+        .filter((x) => x.trim())) {
         tail.push(l);
         if (tail.length > 10) tail.shift();
         say(`  ${l}`);
@@ -254,7 +308,9 @@ function runProgram(argv: string[], say: (l: string) => void, signal?: AbortSign
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', (err) => reject(new MoveError(`${argv[0]} could not be run (${err.message}): is it installed?`)));
-    child.on('close', (code) => (code === 0 ? resolveRun() : reject(new MoveError(`\`${argv.join(' ')}\` exited with ${code}: ${tail.slice(-3).join('; ')}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolveRun() : reject(new MoveError(`\`${argv.join(' ')}\` exited with ${code}: ${tail.slice(-3).join('; ')}`)),
+    );
   });
 }
 
@@ -276,19 +332,29 @@ export interface MoveOffer {
  * now; undefined when no container, or more than one, runs from the file (then there is nothing to move, or
  * the editor cannot tell which). Reads only: an archive request stopped after its second entry.
  */
-export async function moveOffer(req: { file: string; service?: string; path: string; container?: string }, opts: DockerOptions & { signal?: AbortSignal } = {}): Promise<MoveOffer | undefined> {
+export async function moveOffer(
+  req: { file: string; service?: string; path: string; container?: string },
+  opts: DockerOptions & { signal?: AbortSignal } = {},
+): Promise<MoveOffer | undefined> {
   const conn = await dockerFor(opts);
   const file = resolve(req.file);
   const devcontainer = isDevcontainerFile(file);
   // `container`: the caller knows it (the editor's own container, whose labels name the file as the host sees it)
-  const found = req.container ? [{ id: req.container }] : await containersFromFile(conn, file, { devcontainer, ...(req.service ? { service: req.service } : {}) });
+  const found = req.container
+    ? [{ id: req.container }]
+    : await containersFromFile(conn, file, { devcontainer, ...(req.service ? { service: req.service } : {}) });
   if (found.length !== 1) return undefined;
   const { container, info } = await findContainer(conn, found[0]!.id);
   const path = cleanPath(req.path);
   const source = classifyPath(info, path);
   const running = info.State?.Running === true;
   const recreate: Recreator['kind'] = devcontainer ? 'devcontainer' : composeRefOf(info.Config?.Labels ?? {}) ? 'compose' : 'container';
-  const offer = { container: { id: info.Id, name: info.Name.replace(/^\//, ''), running }, source: source.kind, self: ownContainerId() === info.Id, recreate };
+  const offer = {
+    container: { id: info.Id, name: info.Name.replace(/^\//, ''), running },
+    source: source.kind,
+    self: ownContainerId() === info.Id,
+    recreate,
+  };
   if (!mustMove(source.kind)) return { ...offer, holdsData: false };
   // a tmpfs is read through the running container only (see read-source.ts): running, it is offered
   if (source.kind === 'tmpfs') return { ...offer, holdsData: running };
@@ -299,7 +365,10 @@ export async function moveOffer(req: { file: string; service?: string; path: str
   opts.signal?.addEventListener('abort', onOuterAbort);
   let entries = 0;
   try {
-    for await (const entry of engineArchive(conn, container, `${path}/.`, contentNameMap(), { signal: stop.signal, doing: `looking into ${path} of container ${offer.container.name}` })) {
+    for await (const entry of engineArchive(conn, container, `${path}/.`, contentNameMap(), {
+      signal: stop.signal,
+      doing: `looking into ${path} of container ${offer.container.name}`,
+    })) {
       void entry;
       if (++entries > 1) break; // the root, then anything: it holds data
     }

@@ -30,11 +30,13 @@ export async function withSourceEntries<T>(
   const doing = `reading ${p} of the container`;
   const nestedRel = source.nested.map((n) => relativeName(`.${n.slice(p === '/' ? 0 : p.length)}`));
   const keep = (rel: string): boolean => !nestedRel.some((n) => rel !== n && (n === '' || rel.startsWith(`${n}/`)));
-  const filtered = (inner: NameMap): NameMap => (name) => {
-    const mapped = inner(name);
-    if (mapped === undefined) return undefined;
-    return keep(relativeName(mapped)) ? mapped : undefined;
-  };
+  const filtered =
+    (inner: NameMap): NameMap =>
+    (name) => {
+      const mapped = inner(name);
+      if (mapped === undefined) return undefined;
+      return keep(relativeName(mapped)) ? mapped : undefined;
+    };
 
   switch (source.kind) {
     case 'writable-layer':
@@ -43,13 +45,20 @@ export async function withSourceEntries<T>(
       const volume = source.volume!;
       const below = p.slice(source.mountPoint === '/' ? 0 : source.mountPoint!.length);
       return withVolumeHelper(conn, volume, { readOnly: true }, opts, (helper) =>
-        use(engineArchive(conn, helper.container, `${HELPER_MOUNT}${below}/.`, filtered(contentNameMap()), { doing: `reading the anonymous volume at ${p}`, ...signal })),
+        use(
+          engineArchive(conn, helper.container, `${HELPER_MOUNT}${below}/.`, filtered(contentNameMap()), {
+            doing: `reading the anonymous volume at ${p}`,
+            ...signal,
+          }),
+        ),
       );
     }
     case 'tmpfs':
       return use(filterEntries(execTarEntries(conn, container, p, { doing: `reading the tmpfs at ${p}`, ...signal }), keep));
     default:
-      throw new MoveError(`${p} is on ${source.kind === 'bind' ? 'a bind mount' : 'a named volume'}: it is kept already, there is nothing to move`);
+      throw new MoveError(
+        `${p} is on ${source.kind === 'bind' ? 'a bind mount' : 'a named volume'}: it is kept already, there is nothing to move`,
+      );
   }
 }
 

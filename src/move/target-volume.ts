@@ -45,7 +45,11 @@ export interface PreparedVolume {
  * Creates the target volume, or adopts an existing EMPTY one (someone may have made it with driver options, or
  * compose made it already). One that holds anything is refused: a move never merges into someone's data.
  */
-export async function prepareTargetVolume(conn: DockerConnection, target: TargetVolume, opts: DockerOptions & { signal?: AbortSignal }): Promise<PreparedVolume> {
+export async function prepareTargetVolume(
+  conn: DockerConnection,
+  target: TargetVolume,
+  opts: DockerOptions & { signal?: AbortSignal },
+): Promise<PreparedVolume> {
   const existing = await inspectVolume(conn, target.name);
   if (existing) {
     if (await volumeHasContent(conn, target.name, opts)) {
@@ -53,7 +57,11 @@ export async function prepareTargetVolume(conn: DockerConnection, target: Target
         `the volume "${target.name}" exists already and holds data: the move never mixes data into an existing volume. Nothing was changed. Look at it (docker run --rm -v ${target.name}:/v IMAGE ls -la /v), then remove it or choose another name with --volume`,
       );
     }
-    return { name: target.name, created: false, adopted: { driver: existing.Driver, options: existing.Options ?? {}, labels: existing.Labels ?? {} } };
+    return {
+      name: target.name,
+      created: false,
+      adopted: { driver: existing.Driver, options: existing.Options ?? {}, labels: existing.Labels ?? {} },
+    };
   }
   try {
     await conn.docker.createVolume({ Name: target.name, Labels: { ...createdLabels(opts), ...target.labels } });

@@ -42,7 +42,14 @@ export class TreeDigest {
     const root = this.linkOf.get(target) ?? target;
     this.linkOf.set(path, root);
     const of = this.records.get(root);
-    this.records.set(path, { type: 'file', mode: header.mode, uid: header.uid, gid: header.gid, size: of?.size ?? 0, ...(of?.sha256 ? { sha256: of.sha256 } : {}) });
+    this.records.set(path, {
+      type: 'file',
+      mode: header.mode,
+      uid: header.uid,
+      gid: header.gid,
+      size: of?.size ?? 0,
+      ...(of?.sha256 ? { sha256: of.sha256 } : {}),
+    });
     this.files++;
   }
 
@@ -104,11 +111,19 @@ export function compareTrees(expected: TreeDigest, actual: TreeDigest, limit = 2
   return out;
 }
 
-const RECORD_TYPE: Partial<Record<EntryType, TreeRecord['type']>> = { file: 'file', directory: 'directory', symlink: 'symlink', fifo: 'fifo' };
+const RECORD_TYPE: Partial<Record<EntryType, TreeRecord['type']>> = {
+  file: 'file',
+  directory: 'directory',
+  symlink: 'symlink',
+  fifo: 'fifo',
+};
 
 /** Relative path of a content-layout name (`./`, `./a/b`, `a/b/`): '' for the root. */
 export function relativeName(name: string): string {
-  return name.replace(/^\.\/?/, '').replace(/\/+$/, '').replace(/^\/+/, '');
+  return name
+    .replace(/^\.\/?/, '')
+    .replace(/\/+$/, '')
+    .replace(/^\/+/, '');
 }
 
 /**
@@ -124,7 +139,13 @@ export async function* digesting(entries: AsyncIterable<ArchiveEntry>, digest: T
       yield entry;
       continue;
     }
-    const base: TreeRecord = { type: RECORD_TYPE[h.type] ?? 'other', mode: h.mode, uid: h.uid, gid: h.gid, size: h.type === 'file' ? h.size : 0 };
+    const base: TreeRecord = {
+      type: RECORD_TYPE[h.type] ?? 'other',
+      mode: h.mode,
+      uid: h.uid,
+      gid: h.gid,
+      size: h.type === 'file' ? h.size : 0,
+    };
     if (h.type === 'symlink') base.link = h.linkname ?? '';
     if (h.type !== 'file' || !entry.body) {
       if (h.type === 'file') base.sha256 = createHash('sha256').digest('hex');

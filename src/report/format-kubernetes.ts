@@ -24,7 +24,8 @@ const POD_TABLE_EVENT_NAMES: Record<PodEvent, string> = {
 /** "emptyDir cache (Memory)", "pvc data-db-0", "config secret tls": the storage and what names it. */
 export function podStorageName(pod: PodPathReport): string {
   const s = pod.storage;
-  const name = pod.status === 'pvc' ? (s.claim ?? s.volume) : pod.status === 'config' ? [s.configKind, s.volume].filter(Boolean).join(' ') : s.volume;
+  const name =
+    pod.status === 'pvc' ? (s.claim ?? s.volume) : pod.status === 'config' ? [s.configKind, s.volume].filter(Boolean).join(' ') : s.volume;
   const extra = pod.status === 'empty-dir' && s.medium === 'Memory' ? ' (Memory)' : s.lifecycleUnknown ? ' (?)' : '';
   return `${POD_STORAGE_NAMES[pod.status]}${name ? ` ${name}` : ''}${extra}`;
 }

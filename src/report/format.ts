@@ -45,7 +45,13 @@ function pathStyle(p: PathReport): Style {
 }
 
 /** Event names short enough for a table cell; the JSON and Show Survival Details give the full sentences. */
-const TABLE_EVENT_NAMES: Record<LifecycleEvent, string> = { restart: 'restart', recreate: 'recreate', composeUp: 'up', composeDownVolumes: 'down -v', reboot: 'reboot' };
+const TABLE_EVENT_NAMES: Record<LifecycleEvent, string> = {
+  restart: 'restart',
+  recreate: 'recreate',
+  composeUp: 'up',
+  composeDownVolumes: 'down -v',
+  reboot: 'reboot',
+};
 
 function fate(p: PathReport): string {
   if (p.readOnly) return 'read-only';
@@ -85,7 +91,7 @@ function mark(p: PathReport): string {
  */
 function fit(rows: string[][], width: number, shrink: ReadonlyArray<{ column: number; min: number }>, gap = 2): string[][] {
   const widthOf = (col: number): number => Math.max(0, ...rows.map((r) => [...(r[col] ?? '')].length));
-  const total = (): number => rows[0] ? rows[0].reduce((sum, _, i) => sum + widthOf(i) + (i === rows[0]!.length - 1 ? 0 : gap), 0) : 0;
+  const total = (): number => (rows[0] ? rows[0].reduce((sum, _, i) => sum + widthOf(i) + (i === rows[0]!.length - 1 ? 0 : gap), 0) : 0);
   for (const { column, min } of shrink) {
     const over = total() - width;
     if (over <= 0) break;
@@ -103,19 +109,34 @@ export function formatScan(result: ScanResult, color: boolean): string {
     const rows = t.paths.map((p) => [mark(p), p.path, storage(p), p.criticality, shortLabel(p), fate(p)]);
     // Two spaces of indent: the table gets the rest. Sources give first (their middle is the least telling),
     // then labels, and paths last.
-    const aligned = table(fit(rows, OUTPUT_WIDTH - 2, [{ column: 2, min: 22 }, { column: 4, min: 12 }, { column: 1, min: 26 }, { column: 5, min: 18 }]));
+    const aligned = table(
+      fit(rows, OUTPUT_WIDTH - 2, [
+        { column: 2, min: 22 },
+        { column: 4, min: 12 },
+        { column: 1, min: 26 },
+        { column: 5, min: 18 },
+      ]),
+    );
     const body = aligned.map((cells, i) => `  ${paint(color, pathStyle(t.paths[i]!), cells.join(''))}`);
     const atRisk = pathsAtRisk(t).length;
-    const summary = atRisk === 0 ? paint(color, 'green', '  nothing at risk') : paint(color, 'red', `  ${atRisk} path${atRisk === 1 ? '' : 's'} at risk`);
+    const summary =
+      atRisk === 0 ? paint(color, 'green', '  nothing at risk') : paint(color, 'red', `  ${atRisk} path${atRisk === 1 ? '' : 's'} at risk`);
     const layer = (t.changes ?? []).slice(0, 8).map((c) => {
       const n = c.added + c.modified;
-      return paint(color, 'gray', `    ${middleEllipsis(c.directory, OUTPUT_WIDTH - 40)}: ${n} file${n === 1 ? '' : 's'} written${c.deleted ? `, ${c.deleted} deleted` : ''}`);
+      return paint(
+        color,
+        'gray',
+        `    ${middleEllipsis(c.directory, OUTPUT_WIDTH - 40)}: ${n} file${n === 1 ? '' : 's'} written${c.deleted ? `, ${c.deleted} deleted` : ''}`,
+      );
     });
     blocks.push(
-      [header(t, color), summary, ...body, ...(layer.length ? [paint(color, 'gray', '  the writable layer holds:'), ...layer] : [])].join('\n'),
+      [header(t, color), summary, ...body, ...(layer.length ? [paint(color, 'gray', '  the writable layer holds:'), ...layer] : [])].join(
+        '\n',
+      ),
     );
   }
-  if (result.targets.length === 0) blocks.push('No targets found: not inside a container, no Docker Engine answered, and no compose file or devcontainer.json here.');
+  if (result.targets.length === 0)
+    blocks.push('No targets found: not inside a container, no Docker Engine answered, and no compose file or devcontainer.json here.');
   const warnings = result.warnings.map((w) => paint(color, 'yellow', `warning: ${w}`));
   const tail = result.targets.length > 0 ? [summaryLine(result, color)] : [];
   return [...blocks, ...warnings, ...tail].join('\n\n') + '\n';
@@ -130,8 +151,16 @@ export function summaryLine(result: ScanResult, color: boolean): string {
   const withRisk = risky.filter((r) => r.length > 0).length;
   const critical = paths.filter((p) => p.criticality === 'critical').length;
   const holding = paths.filter((p) => p.holdsData).length;
-  const details = [`${paths.length} path${paths.length === 1 ? '' : 's'}`, ...(critical ? [`${critical} of them critical`] : []), ...(holding ? [`${holding} holding data now (✗!)`] : [])];
-  return paint(color, 'red', `${withRisk} of ${n} target${n === 1 ? '' : 's'} ${withRisk === 1 ? 'has' : 'have'} paths at risk: ${details.join(', ')}.`);
+  const details = [
+    `${paths.length} path${paths.length === 1 ? '' : 's'}`,
+    ...(critical ? [`${critical} of them critical`] : []),
+    ...(holding ? [`${holding} holding data now (✗!)`] : []),
+  ];
+  return paint(
+    color,
+    'red',
+    `${withRisk} of ${n} target${n === 1 ? '' : 's'} ${withRisk === 1 ? 'has' : 'have'} paths at risk: ${details.join(', ')}.`,
+  );
 }
 
 /**

@@ -18,23 +18,51 @@ interface RuleText {
 
 /** What each rule is about, for the tool's rule list (the same words as the editor's diagnostics). */
 const RULES: Partial<Record<FindingCode, RuleText>> = {
-  'config-error': { name: 'ConfigError', short: 'The file cannot be read', full: 'The compose file or devcontainer.json cannot be read (a syntax error, a wrong type), so what it declares cannot be checked.' },
+  'config-error': {
+    name: 'ConfigError',
+    short: 'The file cannot be read',
+    full: 'The compose file or devcontainer.json cannot be read (a syntax error, a wrong type), so what it declares cannot be checked.',
+  },
   'database-without-volume': {
     name: 'DatabaseWithoutVolume',
     short: 'A database keeps its data in no volume',
     full: "A database image's data directory has no named volume: its image VOLUME makes an anonymous one, which a recreate (compose down + up, a rebuild) replaces with an empty one.",
   },
-  'anonymous-volume': { name: 'AnonymousVolume', short: 'Data in an anonymous volume', full: 'An anonymous volume survives a restart but not a recreate: the new container gets a new, empty one and the old one is orphaned.' },
-  'tmpfs-over-data': { name: 'TmpfsOverData', short: 'Data on a tmpfs', full: 'A tmpfs is in memory: what is written there is gone at every stop, restart and reboot.' },
-  'home-not-persisted': { name: 'HomeNotPersisted', short: 'The home is in the writable layer', full: "HOME points at a home that no volume covers: the user's files there are lost when the container is recreated." },
+  'anonymous-volume': {
+    name: 'AnonymousVolume',
+    short: 'Data in an anonymous volume',
+    full: 'An anonymous volume survives a restart but not a recreate: the new container gets a new, empty one and the old one is orphaned.',
+  },
+  'tmpfs-over-data': {
+    name: 'TmpfsOverData',
+    short: 'Data on a tmpfs',
+    full: 'A tmpfs is in memory: what is written there is gone at every stop, restart and reboot.',
+  },
+  'home-not-persisted': {
+    name: 'HomeNotPersisted',
+    short: 'The home is in the writable layer',
+    full: "HOME points at a home that no volume covers: the user's files there are lost when the container is recreated.",
+  },
   'agent-state-not-persisted': {
     name: 'AgentStateNotPersisted',
     short: 'Agent state is in the writable layer',
     full: "A coding agent's state (Claude Code, Codex, opencode: logins, sessions, memory) is in a path no volume covers: lost when the container is recreated.",
   },
-  'env-path-not-persisted': { name: 'EnvPathNotPersisted', short: 'A configured data path is in the writable layer', full: 'A variable (HISTFILE, XDG_CONFIG_HOME, PGDATA…) points at data that no volume covers: lost when the container is recreated.' },
-  'host-ssh-bound': { name: 'HostSshBound', short: "The host's SSH keys are mounted", full: "The host's ~/.ssh is bound into the container: whatever runs there can read (or change) the host's keys." },
-  'docker-socket-bound': { name: 'DockerSocketBound', short: 'The Docker socket is mounted', full: 'The Docker socket is bound into the container: whatever runs there controls the host.' },
+  'env-path-not-persisted': {
+    name: 'EnvPathNotPersisted',
+    short: 'A configured data path is in the writable layer',
+    full: 'A variable (HISTFILE, XDG_CONFIG_HOME, PGDATA…) points at data that no volume covers: lost when the container is recreated.',
+  },
+  'host-ssh-bound': {
+    name: 'HostSshBound',
+    short: "The host's SSH keys are mounted",
+    full: "The host's ~/.ssh is bound into the container: whatever runs there can read (or change) the host's keys.",
+  },
+  'docker-socket-bound': {
+    name: 'DockerSocketBound',
+    short: 'The Docker socket is mounted',
+    full: 'The Docker socket is bound into the container: whatever runs there controls the host.',
+  },
   'empty-dir-over-data': {
     name: 'EmptyDirOverData',
     short: 'Data on an emptyDir',
@@ -48,7 +76,7 @@ const RULES: Partial<Record<FindingCode, RuleText>> = {
   'pod-writable-layer-data': {
     name: 'PodWritableLayerData',
     short: "Data in a pod container's writable layer",
-    full: "In a pod, even a container restart loses the writable layer: the kubelet starts a new container instead of restarting the old one.",
+    full: 'In a pod, even a container restart loses the writable layer: the kubelet starts a new container instead of restarting the old one.',
   },
   'helm-claim-not-kept': {
     name: 'HelmClaimNotKept',
@@ -62,7 +90,11 @@ function ruleText(code: FindingCode): RuleText {
   const known = RULES[code];
   if (known) return known;
   const words = code.replace(/-/g, ' ');
-  return { name: code.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()), short: words[0]!.toUpperCase() + words.slice(1), full: `Persistence Lens: ${words}.` };
+  return {
+    name: code.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
+    short: words[0]!.toUpperCase() + words.slice(1),
+    full: `Persistence Lens: ${words}.`,
+  };
 }
 
 /** SARIF levels: what would be lost decides, as `--fail-on` does. */
@@ -83,7 +115,8 @@ export interface DiagnosedFile {
 /** A file as a SARIF artifact URI: relative to `root` (with `%SRCROOT%`) when inside it, else a file: URI. */
 function artifact(file: string, root: string): { uri: string; uriBaseId?: string } {
   const rel = relative(root, file);
-  if (rel && !rel.startsWith('..') && !rel.startsWith(sep)) return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
+  if (rel && !rel.startsWith('..') && !rel.startsWith(sep))
+    return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
   return { uri: `file://${file.split('/').map(encodeURIComponent).join('/')}` };
 }
 
@@ -93,7 +126,11 @@ export function toSarif(files: readonly DiagnosedFile[], opts: { root: string; v
     findings.map((f) => {
       used.add(f.code);
       const where = artifact(file, opts.root);
-      const fixText = f.fixes?.length ? ` Fix: ${f.fixes.map((x) => x.title).join('; or ')}.` : f.noFixReason ? ` No automatic fix: ${f.noFixReason}.` : '';
+      const fixText = f.fixes?.length
+        ? ` Fix: ${f.fixes.map((x) => x.title).join('; or ')}.`
+        : f.noFixReason
+          ? ` No automatic fix: ${f.noFixReason}.`
+          : '';
       return {
         ruleId: f.code,
         level: levelOf(f),
@@ -102,7 +139,12 @@ export function toSarif(files: readonly DiagnosedFile[], opts: { root: string; v
           {
             physicalLocation: {
               artifactLocation: where,
-              region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 },
+              region: {
+                startLine: f.range.start.line + 1,
+                startColumn: f.range.start.character + 1,
+                endLine: f.range.end.line + 1,
+                endColumn: f.range.end.character + 1,
+              },
             },
           },
         ],
@@ -113,13 +155,20 @@ export function toSarif(files: readonly DiagnosedFile[], opts: { root: string; v
                 artifactChanges: [
                   {
                     artifactLocation: artifact(x.plan.file, opts.root),
-                    replacements: x.plan.edits.map((e) => ({ deletedRegion: { charOffset: e.offset, charLength: e.length }, insertedContent: { text: e.text } })),
+                    replacements: x.plan.edits.map((e) => ({
+                      deletedRegion: { charOffset: e.offset, charLength: e.length },
+                      insertedContent: { text: e.text },
+                    })),
                   },
                 ],
               })),
             }
           : {}),
-        properties: { ...(f.criticality ? { criticality: f.criticality } : {}), ...(f.service ? { service: f.service } : {}), ...(f.path ? { path: f.path } : {}) },
+        properties: {
+          ...(f.criticality ? { criticality: f.criticality } : {}),
+          ...(f.service ? { service: f.service } : {}),
+          ...(f.path ? { path: f.path } : {}),
+        },
       };
     }),
   );

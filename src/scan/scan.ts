@@ -91,10 +91,12 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   const [selfTarget, dockerTargets, composeTargets, devcontainerTargets, workspaceTargets] = await Promise.all([
     wantSelf ? readSelfTarget(request.mountinfoFile ? { mountinfoFile: request.mountinfoFile } : {}) : undefined,
     docker ? scanDockerTargets(docker, request, warnings) : [],
-    composeFiles.length > 0 ? loadComposeProject(composeFiles, { ...(imageInfo ? { imageInfo } : {}) }).then((p) => {
-      warnings.push(...p.warnings);
-      return p.targets;
-    }) : [],
+    composeFiles.length > 0
+      ? loadComposeProject(composeFiles, { ...(imageInfo ? { imageInfo } : {}) }).then((p) => {
+          warnings.push(...p.warnings);
+          return p.targets;
+        })
+      : [],
     Promise.all(
       devcontainerFiles.map(async (f) => {
         const r = await loadDevcontainer(f, { ...(imageInfo ? { imageInfo } : {}) });
@@ -125,16 +127,22 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
  * Every compose project and devcontainer.json of a workspace, each on its own: one broken file is a warning
  * naming it, never a scan that shows nothing.
  */
-async function loadWorkspaceFiles(files: WorkspaceConfigFiles, imageInfo: ImageInfoLookup | undefined, warnings: string[]): Promise<TargetInput[]> {
+async function loadWorkspaceFiles(
+  files: WorkspaceConfigFiles,
+  imageInfo: ImageInfoLookup | undefined,
+  warnings: string[],
+): Promise<TargetInput[]> {
   const opts = imageInfo ? { imageInfo } : {};
-  const loaded = await Promise.all([
-    ...files.compose.map((f) => loadComposeProject([f], opts).then((p) => ({ targets: p.targets, warnings: p.warnings }))),
-    ...files.devcontainers.map((f) => loadDevcontainer(f, opts).then((r) => ({ targets: r.targets, warnings: r.warnings }))),
-    ...(files.kubernetes ?? []).map(async (f) => {
-      const warnings: string[] = [];
-      return { targets: await loadKubernetes([f], dirname(f), warnings), warnings };
-    }),
-  ].map((p) => p.catch((err: unknown) => ({ targets: [] as TargetInput[], warnings: [(err as Error).message] }))));
+  const loaded = await Promise.all(
+    [
+      ...files.compose.map((f) => loadComposeProject([f], opts).then((p) => ({ targets: p.targets, warnings: p.warnings }))),
+      ...files.devcontainers.map((f) => loadDevcontainer(f, opts).then((r) => ({ targets: r.targets, warnings: r.warnings }))),
+      ...(files.kubernetes ?? []).map(async (f) => {
+        const warnings: string[] = [];
+        return { targets: await loadKubernetes([f], dirname(f), warnings), warnings };
+      }),
+    ].map((p) => p.catch((err: unknown) => ({ targets: [] as TargetInput[], warnings: [(err as Error).message] }))),
+  );
   for (const l of loaded) warnings.push(...l.warnings);
   return loaded.flatMap((l) => l.targets);
 }

@@ -32,4 +32,3 @@ export async function gatherVolumes(opts: GatherOptions): Promise<GatheredVolume
   const volumes = volumeInventory(await listVolumes(conn, opts.labels), seen, record);
   return { volumes, scan: seen, conn };
 }
-

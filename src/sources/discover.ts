@@ -33,7 +33,10 @@ export async function discoverConfigFiles(dir: string): Promise<{ compose: strin
   let subdirs: string[] = [];
   try {
     const entries = await readdir(join(dir, '.devcontainer'), { withFileTypes: true });
-    subdirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    subdirs = entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch {
     // no .devcontainer folder
   }

@@ -17,7 +17,12 @@ const KUBELET_SUBPATH = /\/pods\/[0-9a-f-]{36}\/volume-subpaths\/([^/]+)\/[^/]+\
 export const KUBELET_POD_DIR = /\/kubelet\/pods\/[0-9a-f-]{36}\//;
 const SERVICE_ACCOUNT_POINTS = ['/run/secrets/kubernetes.io/serviceaccount', '/var/run/secrets/kubernetes.io/serviceaccount'];
 
-const CONFIG_PLUGINS: Record<string, string> = { configmap: 'configMap', secret: 'secret', projected: 'projected', 'downward-api': 'downwardAPI' };
+const CONFIG_PLUGINS: Record<string, string> = {
+  configmap: 'configMap',
+  secret: 'secret',
+  projected: 'projected',
+  'downward-api': 'downwardAPI',
+};
 const NETWORK_FS = /^(nfs4?|ceph|cephfs|glusterfs|fuse\.glusterfs|cifs|smb3|fuse\.s3fs|lustre|beegfs|gpfs|fuse\.juicefs|fuse\.rclone|9p)$/;
 const MEMORY_FS = new Set(['tmpfs', 'ramfs']);
 
@@ -44,20 +49,32 @@ export function kubeletStorage(root: string): { storage: PodStorage; source: str
     if (plugin === 'host-path') return { storage: { status: 'host-path', ...base, nodeBound: true }, source: name };
     if (plugin === 'nfs') {
       return {
-        storage: { status: 'pvc', ...base, lifecycleUnknown: `an NFS volume (${name}): a claim's PersistentVolume or declared inline in the pod; either way the data is on the NFS server` },
+        storage: {
+          status: 'pvc',
+          ...base,
+          lifecycleUnknown: `an NFS volume (${name}): a claim's PersistentVolume or declared inline in the pod; either way the data is on the NFS server`,
+        },
         source: name,
       };
     }
     // csi and the other volume plugins: a PersistentVolume's mount (a claim, or a generic ephemeral volume's claim).
     return {
-      storage: { status: 'pvc', ...base, lifecycleUnknown: `the ${plugin} volume ${name} belongs to a PersistentVolumeClaim or to a generic ephemeral volume (deleted with the pod); mountinfo shows both the same way` },
+      storage: {
+        status: 'pvc',
+        ...base,
+        lifecycleUnknown: `the ${plugin} volume ${name} belongs to a PersistentVolumeClaim or to a generic ephemeral volume (deleted with the pod); mountinfo shows both the same way`,
+      },
       source: name,
     };
   }
   const s = KUBELET_SUBPATH.exec(root);
   if (s) {
     return {
-      storage: { status: 'empty-dir', volume: s[1]!, lifecycleUnknown: `a subPath of the volume ${s[1]!}, whose kind (emptyDir, claim...) mountinfo does not show; counted as at risk until the pod's spec says otherwise` },
+      storage: {
+        status: 'empty-dir',
+        volume: s[1]!,
+        lifecycleUnknown: `a subPath of the volume ${s[1]!}, whose kind (emptyDir, claim...) mountinfo does not show; counted as at risk until the pod's spec says otherwise`,
+      },
       source: s[1]!,
     };
   }
@@ -71,10 +88,14 @@ export function kubeletStorage(root: string): { storage: PodStorage; source: str
 export function otherPodStorage(e: MountInfoEntry, m: Mount): PodStorage | undefined {
   if (m.pseudo) return undefined;
   if (MEMORY_FS.has(e.fsType)) {
-    if (SERVICE_ACCOUNT_POINTS.includes(m.target)) return { status: 'config', volume: 'kube-api-access (service account token)', configKind: 'projected' };
+    if (SERVICE_ACCOUNT_POINTS.includes(m.target))
+      return { status: 'config', volume: 'kube-api-access (service account token)', configKind: 'projected' };
     // Secrets, configMaps and projected volumes are always mounted read-only, so a writable tmpfs is a Memory emptyDir.
     if (!m.readOnly) return { status: 'empty-dir', medium: 'Memory' };
-    return { status: 'config', lifecycleUnknown: 'a read-only tmpfs: a secret, a projected or downwardAPI volume, or a Memory emptyDir mounted read-only' };
+    return {
+      status: 'config',
+      lifecycleUnknown: 'a read-only tmpfs: a secret, a projected or downwardAPI volume, or a Memory emptyDir mounted read-only',
+    };
   }
   if (e.root === '/' && (NETWORK_FS.test(e.fsType) || e.mountSource.startsWith('/dev/'))) {
     return {

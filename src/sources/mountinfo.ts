@@ -39,13 +39,19 @@ const LINE_SHAPE = 'ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FS
  */
 export function parseMountInfo(text: string, file = 'mountinfo'): MountInfoEntry[] {
   if (text.length > MAX_MOUNTINFO_CHARS) {
-    throw new InputError(`the mount table is larger than ${MAX_MOUNTINFO_CHARS / 1024 / 1024} MB; a real one is kilobytes (a host with many containers: a few MB). Nothing was read`, { file, line: 1, column: 1 });
+    throw new InputError(
+      `the mount table is larger than ${MAX_MOUNTINFO_CHARS / 1024 / 1024} MB; a real one is kilobytes (a host with many containers: a few MB). Nothing was read`,
+      { file, line: 1, column: 1 },
+    );
   }
   const entries: MountInfoEntry[] = [];
   const lines = text.split('\n');
   const count = lines.length - (lines[lines.length - 1] === '' ? 1 : 0);
   if (count > MAX_MOUNTINFO_LINES) {
-    throw new InputError(`the mount table has ${count.toLocaleString('en-US')} lines, more than the ${MAX_MOUNTINFO_LINES.toLocaleString('en-US')} this tool reads (a real one has hundreds; a host with thousands of containers a few tens of thousands). Nothing was read`, { file, line: MAX_MOUNTINFO_LINES + 1, column: 1 });
+    throw new InputError(
+      `the mount table has ${count.toLocaleString('en-US')} lines, more than the ${MAX_MOUNTINFO_LINES.toLocaleString('en-US')} this tool reads (a real one has hundreds; a host with thousands of containers a few tens of thousands). Nothing was read`,
+      { file, line: MAX_MOUNTINFO_LINES + 1, column: 1 },
+    );
   }
   for (let i = 0; i < lines.length; i++) {
     let raw = lines[i]!;
@@ -258,7 +264,8 @@ const SANDBOX_FILE_ROOT = /\/sandboxes\/[0-9a-f]{64}\/|\/pods\/[0-9a-f-]{36}\/(?
  * host's `/var/lib/docker`, or Podman's storage): other containers' root file systems (`.../overlay2/<id>/merged`
  * and everything mounted below them) and the engine's network namespaces. They are the engine's, not the user's.
  */
-const ENGINE_INTERNAL_POINT = /(?:^|\/)(?:docker|containers\/storage)\/(?:overlay2?|fuse-overlayfs)\/[^/]+\/merged(?:\/|$)|^\/(?:var\/)?run\/(?:docker\/)?netns\/|(?:^|\/)docker\/containers\/[0-9a-f]{64}\/mounts\//;
+const ENGINE_INTERNAL_POINT =
+  /(?:^|\/)(?:docker|containers\/storage)\/(?:overlay2?|fuse-overlayfs)\/[^/]+\/merged(?:\/|$)|^\/(?:var\/)?run\/(?:docker\/)?netns\/|(?:^|\/)docker\/containers\/[0-9a-f]{64}\/mounts\//;
 /** The init process the engine injects (`docker run --init`, podman's catatonit). */
 const ENGINE_INIT_POINTS = new Set(['/sbin/docker-init', '/run/podman-init']);
 /** A container's cgroup path: `/docker/<id>`, `/system.slice/docker-<id>.scope`, `libpod-<id>.scope`. */
@@ -412,7 +419,8 @@ function interpretEntry(e: MountInfoEntry, ctx: Context): Mount | undefined {
   // Kubelet paths first: in a minikube or kind node on Docker the whole kubelet root lives inside the engine
   // volume "minikube", and a pod's emptyDir there must not read as that named volume.
   const kube = kubeletStorage(stripDeleted(e.root));
-  if (kube?.storage.status === 'empty-dir' && !kube.storage.lifecycleUnknown) return mount('anonymous-volume', { source: kube.source, pod: kube.storage });
+  if (kube?.storage.status === 'empty-dir' && !kube.storage.lifecycleUnknown)
+    return mount('anonymous-volume', { source: kube.source, pod: kube.storage });
   if (kube) {
     const plain = interpretPlain(e, ctx, target, readOnly);
     return { ...plain, pod: kube.storage };

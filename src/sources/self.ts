@@ -23,7 +23,8 @@ export function readMountInfoFile(file: string = DEFAULT_MOUNTINFO): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
+    const why =
+      e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
     const hint = file === DEFAULT_MOUNTINFO ? ' (not a Linux system? pass a captured file with --mountinfo FILE)' : '';
     throw new InputError(`cannot read the mount table ${file}: ${why}${hint}`);
   }
@@ -220,5 +221,11 @@ function podView(storage: PodStorage | undefined): NonNullable<WhereResult['pod'
 
 /** The pod table's answer for what asks in Docker's words (the status bar, the save warning). */
 function inDockerWords(p: PodSurvival): Survival {
-  return { restart: p.containerRestart, recreate: p.podDelete, composeUp: p.podDelete, composeDownVolumes: p.pvcDelete && p.releaseDelete, reboot: p.nodeReboot };
+  return {
+    restart: p.containerRestart,
+    recreate: p.podDelete,
+    composeUp: p.podDelete,
+    composeDownVolumes: p.pvcDelete && p.releaseDelete,
+    reboot: p.nodeReboot,
+  };
 }

@@ -20,7 +20,8 @@ export interface WorkspaceConfigFiles {
  * at, and each is then read for a top-level `apiVersion` and `kind`): folders named for them, and files named for
  * a workload.
  */
-export const KUBERNETES_CANDIDATE_GLOB = '**/{k8s,kubernetes,manifests,deploy,deployment,deployments,kustomize,helm-rendered}/**/*.{yaml,yml}';
+export const KUBERNETES_CANDIDATE_GLOB =
+  '**/{k8s,kubernetes,manifests,deploy,deployment,deployments,kustomize,helm-rendered}/**/*.{yaml,yml}';
 
 /** Whether a YAML text is a Kubernetes manifest: a top-level `apiVersion:` and `kind:`. */
 export function isKubernetesManifest(text: string): boolean {

@@ -51,14 +51,19 @@ function section(t: TargetReport): string {
     lines.push('| | Path | Storage | Criticality | What | Fate |', '|:-:|---|---|---|---|---|');
     for (const p of t.paths) {
       const storage = `${STATUS_WORDS[p.status]}${p.source ? ` ${code(shortVolumeName(p.source))}` : ''}`;
-      lines.push(`| ${mark(p)} | ${code(p.path)} | ${storage} | ${p.criticality} | ${cell((p.label ?? p.category).replace(/ \([^)]*\)$/, ''))} | ${fate(p)} |`);
+      lines.push(
+        `| ${mark(p)} | ${code(p.path)} | ${storage} | ${p.criticality} | ${cell((p.label ?? p.category).replace(/ \([^)]*\)$/, ''))} | ${fate(p)} |`,
+      );
     }
     lines.push('');
   }
   const changes = (t.changes ?? []).filter((c) => c.added + c.modified > 0).slice(0, 8);
   if (changes.length > 0) {
     lines.push('The writable layer holds:', '');
-    for (const c of changes) lines.push(`- ${code(c.directory)}: ${c.added + c.modified} file${c.added + c.modified === 1 ? '' : 's'} written${c.deleted ? `, ${c.deleted} deleted` : ''}`);
+    for (const c of changes)
+      lines.push(
+        `- ${code(c.directory)}: ${c.added + c.modified} file${c.added + c.modified === 1 ? '' : 's'} written${c.deleted ? `, ${c.deleted} deleted` : ''}`,
+      );
     lines.push('');
   }
   return lines.join('\n');
@@ -66,8 +71,14 @@ function section(t: TargetReport): string {
 
 export function scanReportMarkdown(result: ScanResult, summary: string, at: Date = new Date()): string {
   const ordered = [...result.targets].sort((a, b) => Number(pathsAtRisk(b).length > 0) - Number(pathsAtRisk(a).length > 0));
-  const out = ['# Persistence Lens: scan report', '', `${cell(summary)} Scanned ${at.toISOString().slice(0, 19).replace('T', ' ')} UTC.`, ''];
-  if (result.targets.length === 0) out.push('No targets found: not inside a container, no Docker Engine answered, and no compose file or devcontainer.json here.', '');
+  const out = [
+    '# Persistence Lens: scan report',
+    '',
+    `${cell(summary)} Scanned ${at.toISOString().slice(0, 19).replace('T', ' ')} UTC.`,
+    '',
+  ];
+  if (result.targets.length === 0)
+    out.push('No targets found: not inside a container, no Docker Engine answered, and no compose file or devcontainer.json here.', '');
   for (const t of ordered) out.push(section(t));
   if (result.warnings.length > 0) out.push('## Warnings', '', ...result.warnings.map((w) => `- ${cell(w)}`), '');
   return out.join('\n');

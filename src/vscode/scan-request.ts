@@ -2,7 +2,13 @@ import * as vscode from 'vscode';
 import type { ScanRequest } from '../backend';
 import { isInsideContainer } from '../sources/self';
 import { open } from 'node:fs/promises';
-import { groupWorkspaceConfigFiles, isKubernetesManifest, KUBERNETES_CANDIDATE_GLOB, WORKSPACE_CONFIG_GLOB, type WorkspaceConfigFiles } from '../sources/workspace-files';
+import {
+  groupWorkspaceConfigFiles,
+  isKubernetesManifest,
+  KUBERNETES_CANDIDATE_GLOB,
+  WORKSPACE_CONFIG_GLOB,
+  type WorkspaceConfigFiles,
+} from '../sources/workspace-files';
 import { dockerHost, extraComposeFiles } from './settings';
 
 /** More config files than this in one workspace is a vendored tree, not the user's own: the rest are left out. */
@@ -18,7 +24,9 @@ export async function windowScanRequest(): Promise<ScanRequest> {
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
   const host = dockerHost();
   return {
-    ...(folder ? { cwd: folder, extraComposeFiles: extraComposeFiles(), workspaceFiles: await findWorkspaceConfigFiles() } : { discover: false }),
+    ...(folder
+      ? { cwd: folder, extraComposeFiles: extraComposeFiles(), workspaceFiles: await findWorkspaceConfigFiles() }
+      : { discover: false }),
     ...(host ? { dockerHost: host } : {}),
   };
 }

@@ -32,7 +32,9 @@ export function saveWarningSettings(): SaveWarningSettings {
  * settings (in an untrusted workspace the extension writes nothing into it, not even .vscode/settings.json).
  */
 function target(): vscode.ConfigurationTarget {
-  return vscode.workspace.workspaceFolders?.length && vscode.workspace.isTrusted ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  return vscode.workspace.workspaceFolders?.length && vscode.workspace.isTrusted
+    ? vscode.ConfigurationTarget.Workspace
+    : vscode.ConfigurationTarget.Global;
 }
 
 export async function setSaveWarningsEnabled(enabled: boolean): Promise<void> {

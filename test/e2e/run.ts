@@ -50,13 +50,17 @@ function cannotRun(why: string): never {
 async function main(): Promise<void> {
   const codeServerDir = join(root, '.cache/code-server');
   const chromiumPath = '/usr/bin/chromium';
-  if (!existsSync(join(codeServerDir, 'node_modules/code-server/out/node/entry.js'))) cannotRun(`code-server is not installed in ${codeServerDir} (scripts/editor/install-code-server.sh)`);
+  if (!existsSync(join(codeServerDir, 'node_modules/code-server/out/node/entry.js')))
+    cannotRun(`code-server is not installed in ${codeServerDir} (scripts/editor/install-code-server.sh)`);
   if (!existsSync(chromiumPath)) cannotRun(`no Chromium at ${chromiumPath} (apt-get install chromium)`);
   if (!existsSync(join(root, 'dist/extension.js'))) cannotRun('the extension is not built (node scripts/build.mjs)');
   const selected = scenarios.filter((f) => only.length === 0 || only.includes(f().name));
   if (selected.length === 0) cannotRun(`no scenario named ${only.join(', ')}`);
 
-  const image = spawnSync('bash', [join(root, 'scripts/e2e/build-image.sh'), codeServerDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const image = spawnSync('bash', [join(root, 'scripts/e2e/build-image.sh'), codeServerDir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (image.status !== 0) cannotRun(`the container image could not be built (scripts/e2e/build-image.sh exited ${image.status})`);
   const stale = await removeStale();
   if (stale) log(`removed ${stale} container(s)/volume(s) left by an earlier run that was killed`);
@@ -69,7 +73,11 @@ async function main(): Promise<void> {
   } catch (err) {
     cannotRun((err as Error).message);
   }
-  log(extension.kind === 'vsix' ? `testing the package ${extension.file}` : `testing the built extension as a development path (${extension.why})`);
+  log(
+    extension.kind === 'vsix'
+      ? `testing the package ${extension.file}`
+      : `testing the built extension as a development path (${extension.why})`,
+  );
 
   const run: RunContext = {
     runId: `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`,
@@ -110,7 +118,9 @@ async function main(): Promise<void> {
     c.failed++;
     c.failures.push('e2e: no step ran');
   }
-  console.log(`\n  e2e: ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `\n  e2e: ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   writeCounts(c);
   process.exit(c.failed === 0 ? 0 : 1);
 }

@@ -91,11 +91,15 @@ describe('interrupted and failed backups', { timeout: 300_000 }, () => {
 
   it('kill -9 of the CLI in the middle: no finished-looking backup, not listed, cleaned by the next backup', async () => {
     const out = freshDir('kill');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/helpers/backup/cli.ts', 'backup', '--volume', bigVolume, '--out', out], {
-      cwd: root,
-      env: { ...process.env, PERSISTENCE_LENS_HELPER_LABELS: run.labelsEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/integration/helpers/backup/cli.ts', 'backup', '--volume', bigVolume, '--out', out],
+      {
+        cwd: root,
+        env: { ...process.env, PERSISTENCE_LENS_HELPER_LABELS: run.labelsEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -110,7 +114,10 @@ describe('interrupted and failed backups', { timeout: 300_000 }, () => {
     child.kill('SIGKILL');
     await exited;
     assertNoBackup(out);
-    assert.ok(readdirSync(out).some((n) => n.endsWith('.partial')), 'the partial of a killed process stays until the next backup');
+    assert.ok(
+      readdirSync(out).some((n) => n.endsWith('.partial')),
+      'the partial of a killed process stays until the next backup',
+    );
     const cap = captureIo();
     assert.equal(await backupsCommand(['--out', out, '--json'], cap.io), 0);
     assert.deepEqual(JSON.parse(cap.out()), []);
@@ -151,7 +158,10 @@ describe('interrupted and failed backups', { timeout: 300_000 }, () => {
         ),
         (err: Error) => {
           assert.ok(err instanceof BackupFailedError, `${err.name}: ${err.message}`);
-          assert.match(err.message, new RegExp(`the Docker Engine at unix://${sock}.* stopped answering while reading volume "${bigVolume}"`));
+          assert.match(
+            err.message,
+            new RegExp(`the Docker Engine at unix://${sock}.* stopped answering while reading volume "${bigVolume}"`),
+          );
           assert.match(err.message, /nothing was written/);
           return true;
         },
@@ -191,14 +201,20 @@ describe('interrupted and failed backups', { timeout: 300_000 }, () => {
         (err: Error) => {
           assert.ok(err instanceof BackupFailedError, err.message);
           assert.match(err.message, /stopped answering/);
-          assert.match(err.message, /The helper container persistence-lens-helper-[0-9a-f]+ could not be removed .* docker rm -f persistence-lens-helper-/);
+          assert.match(
+            err.message,
+            /The helper container persistence-lens-helper-[0-9a-f]+ could not be removed .* docker rm -f persistence-lens-helper-/,
+          );
           return true;
         },
       );
       assert.deepEqual(readdirSync(out), []);
       assert.equal((await run.helpersLeft()).length, 1);
     } finally {
-      for (const c of await run.docker.listContainers({ all: true, filters: { label: ['persistence-lens.helper=1', `persistence-lens.test.backup-run=${run.id}`] } })) {
+      for (const c of await run.docker.listContainers({
+        all: true,
+        filters: { label: ['persistence-lens.helper=1', `persistence-lens.test.backup-run=${run.id}`] },
+      })) {
         await run.docker.getContainer(c.Id).remove({ force: true });
       }
     }
@@ -214,12 +230,15 @@ describe('interrupted and failed backups', { timeout: 300_000 }, () => {
     writeFileSync(r.archive, bytes);
 
     const target = run.name('never');
-    await assert.rejects(restore(r.archive, { kind: 'volume', volume: target }, { outDir: out, helperLabels: run.labels }), (err: Error) => {
-      assert.ok(err instanceof BackupInputError);
-      assert.match(err.message, /does not match its manifest: sha256/);
-      assert.match(err.message, /nothing was restored/);
-      return true;
-    });
+    await assert.rejects(
+      restore(r.archive, { kind: 'volume', volume: target }, { outDir: out, helperLabels: run.labels }),
+      (err: Error) => {
+        assert.ok(err instanceof BackupInputError);
+        assert.match(err.message, /does not match its manifest: sha256/);
+        assert.match(err.message, /nothing was restored/);
+        return true;
+      },
+    );
     await assert.rejects(run.docker.getVolume(target).inspect(), /no such volume/i, 'the volume was not even created');
     const local = join(work, `never-${suffix(3)}`);
     await assert.rejects(restore(r.archive, { kind: 'local', path: local }), /does not match its manifest/);
@@ -258,7 +277,11 @@ describe('interrupted and failed backups', { timeout: 300_000 }, () => {
       pack.entry({ name: './', type: 'directory' });
       fill(pack);
       pack.finalize();
-      await pipeline(Readable.from(pack as unknown as AsyncIterable<Buffer>), createGzip(), (await import('node:fs')).createWriteStream(file));
+      await pipeline(
+        Readable.from(pack as unknown as AsyncIterable<Buffer>),
+        createGzip(),
+        (await import('node:fs')).createWriteStream(file),
+      );
       const target = run.name(`hostile-${name}`);
       await assert.rejects(restore(file, { kind: 'volume', volume: target }, { helperLabels: run.labels }), (err: Error) => {
         assert.ok(err instanceof BackupInputError, `${name}: ${err.message}`);

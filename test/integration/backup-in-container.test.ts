@@ -50,14 +50,17 @@ async function inContainer(volume: string, args: string[]): Promise<{ code: numb
     Image: 'persistence-test:latest',
     Cmd: ['/usr/bin/node', '/opt/pl/cli.js', ...args],
     Labels: run.labels,
-    HostConfig: { Binds: ['/usr:/usr:ro', '/lib:/lib:ro', '/lib64:/lib64:ro', `${dir}:/opt/pl:ro`, `${volume}:/home/coder/.local`], Tmpfs: { '/scratch': '' } },
+    HostConfig: {
+      Binds: ['/usr:/usr:ro', '/lib:/lib:ro', '/lib64:/lib64:ro', `${dir}:/opt/pl:ro`, `${volume}:/home/coder/.local`],
+      Tmpfs: { '/scratch': '' },
+    },
   });
   try {
     await c.start();
     const { StatusCode } = (await c.wait()) as { StatusCode: number };
     const logs = (await c.logs({ stdout: true, stderr: true })) as unknown as Buffer;
     let out = '';
-    for (let i = 0; i + 8 <= logs.length; ) {
+    for (let i = 0; i + 8 <= logs.length;) {
       const len = logs.readUInt32BE(i + 4);
       out += logs.subarray(i + 8, i + 8 + len).toString('utf8');
       i += 8 + len;
@@ -73,7 +76,10 @@ describe('backup inside a container', { timeout: 120_000 }, () => {
     const vol = await run.createVolume();
     const layer = await inContainer(vol, ['--path', '/etc']);
     assert.equal(layer.code, 2, layer.out);
-    assert.match(layer.out, /refusing to write backups to \/root\/\.local\/share\/persistence-lens\/backups: it is in the container's writable layer/);
+    assert.match(
+      layer.out,
+      /refusing to write backups to \/root\/\.local\/share\/persistence-lens\/backups: it is in the container's writable layer/,
+    );
     assert.match(layer.out, new RegExp(`Put it under a persistent mount with --out DIR: /home/coder/\\.local \\(named-volume ${vol}\\)`));
 
     const tmpfs = await inContainer(vol, ['--path', '/etc', '--out', '/scratch/b']);
@@ -84,7 +90,10 @@ describe('backup inside a container', { timeout: 120_000 }, () => {
     assert.equal(ok.code, 0, ok.out);
     assert.match(ok.out, /Backed up \/etc: \d+ entries/);
     const digest = await run.volumeDigest(vol);
-    assert.ok([...digest.keys()].some((k) => /^backups\/local-etc-[0-9a-f]{8}-\d{8}T\d{6}Z\.tar\.gz$/.test(k)), [...digest.keys()].join(', '));
+    assert.ok(
+      [...digest.keys()].some((k) => /^backups\/local-etc-[0-9a-f]{8}-\d{8}T\d{6}Z\.tar\.gz$/.test(k)),
+      [...digest.keys()].join(', '),
+    );
     assert.ok([...digest.keys()].some((k) => /^backups\/local-etc-.*\.manifest\.json$/.test(k)));
     assert.equal(digest.get('backups')?.mode, 0o700);
   });

@@ -24,13 +24,19 @@ const projects: string[] = [];
 
 async function compose(project: string, ...args: string[]): Promise<string> {
   if (!projects.includes(project)) projects.push(project);
-  const r = await exec('docker-compose', ['-p', project, '-f', join(composeDir, 'docker-compose.yml'), ...args], { cwd: composeDir, timeout: 120_000 });
+  const r = await exec('docker-compose', ['-p', project, '-f', join(composeDir, 'docker-compose.yml'), ...args], {
+    cwd: composeDir,
+    timeout: 120_000,
+  });
   return r.stdout;
 }
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await exec(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, PERSISTENCE_LENS_HELPER_LABELS: run.labelsEnv }, timeout: 240_000 });
+    const r = await exec(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      env: { ...process.env, PERSISTENCE_LENS_HELPER_LABELS: run.labelsEnv },
+      timeout: 240_000,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -73,7 +79,10 @@ volumes:
 });
 
 after(async () => {
-  for (const p of projects) await exec('docker-compose', ['-p', p, '-f', join(composeDir, 'docker-compose.yml'), 'down', '-v', '-t', '1'], { cwd: composeDir }).catch(() => undefined);
+  for (const p of projects)
+    await exec('docker-compose', ['-p', p, '-f', join(composeDir, 'docker-compose.yml'), 'down', '-v', '-t', '1'], {
+      cwd: composeDir,
+    }).catch(() => undefined);
   await run?.cleanup();
   rmSync(work, { recursive: true, force: true });
 });
@@ -81,11 +90,15 @@ after(async () => {
 /** Every file of the members' places in a project's containers: content, mode, owner. */
 async function projectDigest(project: string): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const [service, paths] of [['db', ['/var/lib/mysql', '/data/db']], ['web', ['/srv/www', '/workspace']]] as const) {
+  for (const [service, paths] of [
+    ['db', ['/var/lib/mysql', '/data/db']],
+    ['web', ['/srv/www', '/workspace']],
+  ] as const) {
     const c = run.docker.getContainer(`${project}_${service}_1`);
     for (const p of paths) {
       const d = await archiveDigest(c, `${p}/.`);
-      for (const [name, e] of d) if (name !== '.') out[`${service}:${p}/${name}`] = { type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, sha256: e.sha256 };
+      for (const [name, e] of d)
+        if (name !== '.') out[`${service}:${p}/${name}`] = { type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, sha256: e.sha256 };
     }
   }
   return out;
@@ -99,21 +112,33 @@ describe('backup --project / restore SET --project (issue 13, point 18)', { time
   it('backs up every member as its own archive plus the set, and restores it into a new project', async () => {
     out = join(work, 'out');
     await compose(P, 'up', '-d');
-    await sh(`${P}_db_1`, 'echo ibdata > /var/lib/mysql/ibdata1 && chown 999:999 /var/lib/mysql/ibdata1 && chmod 640 /var/lib/mysql/ibdata1 && echo wt > /data/db/collection.wt && chmod 600 /data/db/collection.wt');
-    await sh(`${P}_web_1`, 'mkdir -p /srv/www/site /workspace/src && echo "<h1>" > /srv/www/site/index.html && echo "notes" > /workspace/notes.txt && chown 1000:1000 /workspace/notes.txt && echo x > /workspace/src/main.c && chmod 755 /workspace/src/main.c');
+    await sh(
+      `${P}_db_1`,
+      'echo ibdata > /var/lib/mysql/ibdata1 && chown 999:999 /var/lib/mysql/ibdata1 && chmod 640 /var/lib/mysql/ibdata1 && echo wt > /data/db/collection.wt && chmod 600 /data/db/collection.wt',
+    );
+    await sh(
+      `${P}_web_1`,
+      'mkdir -p /srv/www/site /workspace/src && echo "<h1>" > /srv/www/site/index.html && echo "notes" > /workspace/notes.txt && chown 1000:1000 /workspace/notes.txt && echo x > /workspace/src/main.c && chmod 755 /workspace/src/main.c',
+    );
     const before = await projectDigest(P);
     assert.equal(Object.keys(before).length >= 7, true, JSON.stringify(before));
 
     const b = await cli('backup', '--project', P, '--out', out, '--json');
     assert.equal(b.code, 0, b.stderr);
-    const r = JSON.parse(b.stdout) as { set: string; manifest: { members: Array<{ key: string; kind: string; archive: string; sha256: string; criticality: string; path: string }> } };
+    const r = JSON.parse(b.stdout) as {
+      set: string;
+      manifest: { members: Array<{ key: string; kind: string; archive: string; sha256: string; criticality: string; path: string }> };
+    };
     setFile = r.set;
     assert.ok(setFile.endsWith('.set.json') && existsSync(setFile));
     const members = r.manifest.members;
     assert.deepEqual(members.map((m) => m.path).sort(), ['/data/db', '/srv/www', '/var/lib/mysql', '/workspace']);
     // most critical first
     const ranks = members.map((m) => ['critical', 'high', 'medium', 'low', 'none'].indexOf(m.criticality));
-    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
+    assert.deepEqual(
+      ranks,
+      [...ranks].sort((a, b) => a - b),
+    );
     for (const m of members) {
       assert.ok(existsSync(join(out, m.archive)), m.archive);
       const man = JSON.parse(readFileSync(join(out, m.archive.replace(/\.tar\.gz$/, '.manifest.json')), 'utf8'));
@@ -148,7 +173,11 @@ describe('backup --project / restore SET --project (issue 13, point 18)', { time
     assert.equal(res.code, 2, res.stderr);
     assert.match(res.stderr, /refused.*nothing was restored/);
     const vols = await run.docker.listVolumes({ filters: { name: [P3] } });
-    assert.deepEqual((vols.Volumes ?? []).map((v) => v.Name), [], 'no volume of the new project was made');
+    assert.deepEqual(
+      (vols.Volumes ?? []).map((v) => v.Name),
+      [],
+      'no volume of the new project was made',
+    );
     // a missing member too
     rmSync(join(damagedDir, set.members[0]!.archive));
     const res2 = await cli('restore', join(damagedDir, setFile.split('/').pop()!), '--project', P3);

@@ -126,7 +126,11 @@ describe('rescue', { timeout: 300_000 }, () => {
     }
     assert.deepEqual((await archiveDigest(c2, '/etc/passwd')).get('passwd')?.sha256, passwdBefore.get('passwd')?.sha256);
     const app = await archiveDigest(c2, '/opt/app/.');
-    assert.equal(app.get('state-hardlink')?.type === 'link' || app.get('state')?.type === 'link', true, 'the hard link is a hard link again');
+    assert.equal(
+      app.get('state-hardlink')?.type === 'link' || app.get('state')?.type === 'link',
+      true,
+      'the hard link is a hard link again',
+    );
     await c2.remove({ force: true });
     assert.deepEqual(await run.helpersLeft(), []);
   });
@@ -142,9 +146,12 @@ describe('rescue', { timeout: 300_000 }, () => {
     assert.match(cap.out(), /Nothing to rescue/);
 
     const vol = await run.createVolume();
-    await run.fillVolume(vol, (async function* () {
-      yield { header: { name: './', type: 'directory' as const, mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 1_700_000_000 } };
-    })());
+    await run.fillVolume(
+      vol,
+      (async function* () {
+        yield { header: { name: './', type: 'directory' as const, mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 1_700_000_000 } };
+      })(),
+    );
     const { backup } = await import('../../src/backup');
     const b = await backup({ kind: 'volume', volume: vol }, { outDir: out, helperLabels: run.labels });
     await assert.rejects(restore(b.archive, { kind: 'container', container: name }), (err: Error) => {

@@ -34,10 +34,17 @@ after(async () => {
 });
 
 const T = 1_700_000_000;
-const dir = (name: string, extra: Partial<EntryHeader> = {}): ArchiveEntry => ({ header: { name, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: T, ...extra } });
+const dir = (name: string, extra: Partial<EntryHeader> = {}): ArchiveEntry => ({
+  header: { name, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: T, ...extra },
+});
 const file = (name: string, content: string, extra: Partial<EntryHeader> = {}): ArchiveEntry => {
   const data = Buffer.from(content);
-  return { header: { name, type: 'file', mode: 0o644, uid: 0, gid: 0, size: data.length, mtime: T, ...extra }, body: (async function* () { yield data; })() };
+  return {
+    header: { name, type: 'file', mode: 0o644, uid: 0, gid: 0, size: data.length, mtime: T, ...extra },
+    body: (async function* () {
+      yield data;
+    })(),
+  };
 };
 
 /** Writes `entries` as a .tar.gz; with `manifest`, a manifest beside it whose sha256 and counts match (it "verifies"). */
@@ -82,7 +89,7 @@ async function exec(c: Dockerode.Container, script: string): Promise<string> {
   // the multiplexed stream: 8-byte frame headers
   const buf = Buffer.concat(chunks);
   const out: Buffer[] = [];
-  for (let i = 0; i + 8 <= buf.length; ) {
+  for (let i = 0; i + 8 <= buf.length;) {
     const len = buf.readUInt32BE(i + 4);
     out.push(buf.subarray(i + 8, i + 8 + len));
     i += 8 + len;
@@ -98,7 +105,8 @@ async function container(setup: string): Promise<{ c: Dockerode.Container; name:
   return { c, name };
 }
 
-const exists = async (c: Dockerode.Container, path: string): Promise<boolean> => (await exec(c, `test -e ${path} && echo yes || echo no`)).trim() === 'yes';
+const exists = async (c: Dockerode.Container, path: string): Promise<boolean> =>
+  (await exec(c, `test -e ${path} && echo yes || echo no`)).trim() === 'yes';
 
 function refusedNaming(link: string): (err: Error) => boolean {
   return (err: Error) => {
@@ -113,7 +121,14 @@ describe('a restore never writes through a symlink the target has (issue 13, poi
   it('a container path: /data/etclink -> /etc and an entry etclink/pwned (no directory entry before it)', async () => {
     const { c, name } = await container('mkdir -p /data && ln -s /etc /data/etclink && echo keep > /data/keep');
     const archive = await hostile([dir('./'), file('./etclink/pwned', 'pwned\n')]);
-    await assert.rejects(restore(archive, { kind: 'container-path', container: name, path: '/data' }, { force: true, outDir: fresh('out'), helperLabels: run.labels }), refusedNaming('etclink'));
+    await assert.rejects(
+      restore(
+        archive,
+        { kind: 'container-path', container: name, path: '/data' },
+        { force: true, outDir: fresh('out'), helperLabels: run.labels },
+      ),
+      refusedNaming('etclink'),
+    );
     assert.equal(await exists(c, '/etc/pwned'), false, '/etc/pwned was never written');
     assert.equal((await exec(c, 'readlink /data/etclink; cat /data/keep')).trim(), '/etc\nkeep', 'the link and the data are as they were');
   });
@@ -121,11 +136,18 @@ describe('a restore never writes through a symlink the target has (issue 13, poi
   it('a container path: the same with a directory entry for etclink/ first', async () => {
     const { c, name } = await container('mkdir -p /data && ln -s /etc /data/etclink && echo keep > /data/keep');
     const archive = await hostile([dir('./'), dir('./etclink'), file('./etclink/pwned', 'pwned\n'), file('./keep', 'overwritten\n')]);
-    await assert.rejects(restore(archive, { kind: 'container-path', container: name, path: '/data' }, { force: true, outDir: fresh('out'), helperLabels: run.labels }), (err: Error) => {
-      assert.ok(err instanceof ArchiveRefusedError, `${err.name}: ${err.message}`);
-      assert.match(err.message, /symlink at etclink/);
-      return true;
-    });
+    await assert.rejects(
+      restore(
+        archive,
+        { kind: 'container-path', container: name, path: '/data' },
+        { force: true, outDir: fresh('out'), helperLabels: run.labels },
+      ),
+      (err: Error) => {
+        assert.ok(err instanceof ArchiveRefusedError, `${err.name}: ${err.message}`);
+        assert.match(err.message, /symlink at etclink/);
+        return true;
+      },
+    );
     assert.equal(await exists(c, '/etc/pwned'), false);
     assert.equal((await exec(c, 'cat /data/keep')).trim(), 'keep', 'nothing was half-written');
   });
@@ -146,7 +168,10 @@ describe('a restore never writes through a symlink the target has (issue 13, poi
       ['rootlink', [dir('./'), dir('./rootlink'), file('./rootlink/pwned', 'pwned\n')]],
     ] as const) {
       const archive = await hostile([...entries]);
-      await assert.rejects(restore(archive, { kind: 'volume', volume: vol }, { force: true, outDir: fresh('out'), helperLabels: run.labels }), refusedNaming(link));
+      await assert.rejects(
+        restore(archive, { kind: 'volume', volume: vol }, { force: true, outDir: fresh('out'), helperLabels: run.labels }),
+        refusedNaming(link),
+      );
     }
     assert.deepEqual(await run.volumeDigest(vol), before, 'the volume is as it was');
     assert.deepEqual(await run.helpersLeft(), []);
@@ -159,7 +184,14 @@ describe('a restore never writes through a symlink the target has (issue 13, poi
       await exec(c, 'ln -s /etc /data/sub');
     };
     try {
-      await assert.rejects(restore(archive, { kind: 'container-path', container: name, path: '/data' }, { force: true, outDir: fresh('out'), helperLabels: run.labels }), /cannot overwrite non-directory "\/data\/sub" with directory/);
+      await assert.rejects(
+        restore(
+          archive,
+          { kind: 'container-path', container: name, path: '/data' },
+          { force: true, outDir: fresh('out'), helperLabels: run.labels },
+        ),
+        /cannot overwrite non-directory "\/data\/sub" with directory/,
+      );
     } finally {
       delete restoreHooks.beforeEngineWrite;
     }
@@ -169,7 +201,10 @@ describe('a restore never writes through a symlink the target has (issue 13, poi
   it('a rescue into a container: /etclink -> /etc in the container and an entry etclink/pwned', async () => {
     const { c, name } = await container('ln -s /etc /etclink');
     const archive = await hostile([file('etclink/pwned', 'pwned\n')], { paths: ['/etclink/pwned'] });
-    await assert.rejects(restore(archive, { kind: 'container', container: name }, { force: true, outDir: fresh('out'), helperLabels: run.labels }), refusedNaming('etclink'));
+    await assert.rejects(
+      restore(archive, { kind: 'container', container: name }, { force: true, outDir: fresh('out'), helperLabels: run.labels }),
+      refusedNaming('etclink'),
+    );
     assert.equal(await exists(c, '/etc/pwned'), false);
   });
 });
@@ -178,14 +213,19 @@ describe('a rescue restore decides from the archive, not from the manifest (issu
   it('a manifest listing only /tmp/harmless over an archive holding etc/passwd: refused without force; with force a safety backup of /etc/passwd', async () => {
     const { c, name } = await container('true');
     const passwd = await exec(c, 'cat /etc/passwd');
-    const archive = await hostile([file('etc/passwd', 'root::0:0::/root:/bin/sh\n'), dir('tmp/harmless'), file('tmp/harmless/x', 'x\n')], { paths: ['/tmp/harmless'] });
-
-    await assert.rejects(restore(archive, { kind: 'container', container: name }, { outDir: fresh('out'), helperLabels: run.labels }), (err: Error) => {
-      assert.ok(err instanceof BackupInputError, err.message);
-      assert.match(err.message, /is not empty: 1 of the archive's paths exist there \(\/etc\/passwd\)/);
-      assert.match(err.message, /nothing was restored/);
-      return true;
+    const archive = await hostile([file('etc/passwd', 'root::0:0::/root:/bin/sh\n'), dir('tmp/harmless'), file('tmp/harmless/x', 'x\n')], {
+      paths: ['/tmp/harmless'],
     });
+
+    await assert.rejects(
+      restore(archive, { kind: 'container', container: name }, { outDir: fresh('out'), helperLabels: run.labels }),
+      (err: Error) => {
+        assert.ok(err instanceof BackupInputError, err.message);
+        assert.match(err.message, /is not empty: 1 of the archive's paths exist there \(\/etc\/passwd\)/);
+        assert.match(err.message, /nothing was restored/);
+        return true;
+      },
+    );
     assert.equal(await exec(c, 'cat /etc/passwd'), passwd, '/etc/passwd is unchanged');
     assert.equal(await exists(c, '/tmp/harmless'), false, 'nothing was written');
 

@@ -85,7 +85,14 @@ describe('--stop: consistent backups of a volume in use (issue 13, point 19)', {
     await assert.rejects(
       backup(
         { kind: 'volume', volume: vol },
-        { outDir: fresh('out'), helperLabels: run.labels, stopContainers: true, signal: ac.signal, progressIntervalMs: 0, onProgress: (p) => p.phase === 'archiving' && ac.abort() },
+        {
+          outDir: fresh('out'),
+          helperLabels: run.labels,
+          stopContainers: true,
+          signal: ac.signal,
+          progressIntervalMs: 0,
+          onProgress: (p) => p.phase === 'archiving' && ac.abort(),
+        },
       ),
       (e: Error) => isAbortError(e) || e.name === 'BackupAbortedError',
     );

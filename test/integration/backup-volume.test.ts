@@ -53,7 +53,10 @@ describe('volume backup and restore', { timeout: 600_000 }, () => {
     const tFill = Date.now();
 
     const progress: number[] = [];
-    const r = await backup({ kind: 'volume', volume: source }, { outDir: out, helperLabels: run.labels, onProgress: (p) => progress.push(p.bytes) });
+    const r = await backup(
+      { kind: 'volume', volume: source },
+      { outDir: out, helperLabels: run.labels, onProgress: (p) => progress.push(p.bytes) },
+    );
     const tBackup = Date.now();
     assert.match(r.archive, new RegExp(`/volume-${source}-\\d{8}T\\d{6}Z\\.tar\\.gz$`));
     assert.equal(r.manifest.entries, await countEntries());
@@ -123,7 +126,12 @@ describe('volume backup and restore', { timeout: 600_000 }, () => {
     const vol = await run.createVolume();
     await run.fillVolume(vol, dataset({ files: 30, bigFileBytes: 0 }));
     const name = run.name('ctr');
-    const c = await run.docker.createContainer({ name, Image: 'persistence-test:latest', Labels: run.labels, HostConfig: { Binds: [`${vol}:/srv/data`] } });
+    const c = await run.docker.createContainer({
+      name,
+      Image: 'persistence-test:latest',
+      Labels: run.labels,
+      HostConfig: { Binds: [`${vol}:/srv/data`] },
+    });
     const r = await backup({ kind: 'container-path', container: name, path: '/srv/data/' }, { outDir: out });
     assert.equal(r.manifest.source.kind, 'container-path');
     assert.equal(r.manifest.source.container, name);
@@ -141,10 +149,16 @@ describe('volume backup and restore', { timeout: 600_000 }, () => {
 
   it('names a missing volume, container or path as an input error', async () => {
     await assert.rejects(backup({ kind: 'volume', volume: run.name('nope') }, { outDir: out }), /no volume "pl-test-nope/);
-    await assert.rejects(backup({ kind: 'container-path', container: run.name('nope'), path: '/x' }, { outDir: out }), /no container "pl-test-nope/);
+    await assert.rejects(
+      backup({ kind: 'container-path', container: run.name('nope'), path: '/x' }, { outDir: out }),
+      /no container "pl-test-nope/,
+    );
     const name = run.name('ctr3');
     await run.docker.createContainer({ name, Image: 'persistence-test:latest', Labels: run.labels });
-    await assert.rejects(backup({ kind: 'container-path', container: name, path: '/no/such/dir' }, { outDir: out }), /there is no \/no\/such\/dir in container/);
+    await assert.rejects(
+      backup({ kind: 'container-path', container: name, path: '/no/such/dir' }, { outDir: out }),
+      /there is no \/no\/such\/dir in container/,
+    );
     await assert.rejects(backup({ kind: 'container-path', container: name, path: '/bin/busybox' }, { outDir: out }), /is a file/);
     assert.equal(readdirSync(out).filter((n) => n.endsWith('.partial')).length, 0);
   });

@@ -20,10 +20,24 @@ let out: string;
 const BIG = 3000;
 const NON_UTF8 = 'caf\udce9.txt'; // the bytes `caf\xe9.txt`, as names.ts decodes them
 
-const header = (name: string, type: EntryHeader['type'], extra: Partial<EntryHeader> = {}): EntryHeader => ({ name, type, mode: type === 'directory' ? 0o755 : 0o644, uid: 0, gid: 0, size: 0, mtime: 1_700_000_000, ...extra });
+const header = (name: string, type: EntryHeader['type'], extra: Partial<EntryHeader> = {}): EntryHeader => ({
+  name,
+  type,
+  mode: type === 'directory' ? 0o755 : 0o644,
+  uid: 0,
+  gid: 0,
+  size: 0,
+  mtime: 1_700_000_000,
+  ...extra,
+});
 const file = (name: string, text: string): ArchiveEntry => {
   const data = Buffer.from(text);
-  return { header: header(name, 'file', { size: data.length }), body: (async function* () { yield data; })() };
+  return {
+    header: header(name, 'file', { size: data.length }),
+    body: (async function* () {
+      yield data;
+    })(),
+  };
 };
 
 /** The tree every source holds, under `prefix` (`` for a volume's root, `srv/data/` in a container). */
@@ -58,7 +72,8 @@ async function refused(p: Promise<unknown>, code: string, pattern: RegExp): Prom
 async function commonChecks(s: BrowseSession): Promise<void> {
   const root = await s.list('');
   const names = root.map((e) => e.name).sort();
-  for (const n of ['a', 'big', 'dir-link', 'etc', 'in', 'out', 'up', NON_UTF8]) assert.ok(names.includes(n), `${n} is not listed: ${names.join(', ')}`);
+  for (const n of ['a', 'big', 'dir-link', 'etc', 'in', 'out', 'up', NON_UTF8])
+    assert.ok(names.includes(n), `${n} is not listed: ${names.join(', ')}`);
   const byName = new Map(root.map((e) => [e.name, e]));
   assert.equal(byName.get('a')?.kind, 'directory');
   // a link inside the root: shown as a link, with what it leads to
@@ -75,7 +90,10 @@ async function commonChecks(s: BrowseSession): Promise<void> {
   assert.equal((await s.read('in')).toString(), 'hello from the volume\n');
   assert.equal((await s.read('dir-link/hello.txt')).toString(), 'hello from the volume\n');
   assert.equal((await s.read(NON_UTF8)).toString(), 'latin-1 name\n');
-  assert.deepEqual((await s.list('dir-link')).map((e) => e.name), ['hello.txt']);
+  assert.deepEqual(
+    (await s.list('dir-link')).map((e) => e.name),
+    ['hello.txt'],
+  );
   await refused(s.read('out'), 'refused', /symbolic link to \/etc\/passwd, outside/);
   await refused(s.read('up'), 'refused', /outside/);
   await refused(s.read('etc/passwd'), 'refused', /outside/);
@@ -112,10 +130,16 @@ describe('browsing on a real engine', { timeout: 300_000 }, () => {
     assert.deepEqual(await run.helpersLeft(), [], 'a helper was made before the first request');
     try {
       await commonChecks(s);
-      const helpers = await run.docker.listContainers({ all: true, filters: { label: [`persistence-lens.test.backup-run=${run.id}`, 'persistence-lens.helper=1'] } });
+      const helpers = await run.docker.listContainers({
+        all: true,
+        filters: { label: [`persistence-lens.test.backup-run=${run.id}`, 'persistence-lens.helper=1'] },
+      });
       assert.equal(helpers.length, 1, `one helper for the whole session: ${helpers.map((h) => h.Names[0]).join(', ')}`);
       assert.equal(helpers[0]!.State, 'created', 'the helper was started');
-      assert.ok(helpers[0]!.Mounts.some((m) => m.Name === volume && m.RW === false), 'the volume is not mounted read-only');
+      assert.ok(
+        helpers[0]!.Mounts.some((m) => m.Name === volume && m.RW === false),
+        'the volume is not mounted read-only',
+      );
     } finally {
       await s.close();
     }
@@ -151,7 +175,10 @@ describe('browsing on a real engine', { timeout: 300_000 }, () => {
       yield { header: header('srv/data/abs', 'symlink', { linkname: '/srv/data/a/hello.txt' }) };
     })();
     await container.putArchive(Readable.from(tarBytes(entries, { entries: 0, bytes: 0 }), { objectMode: false }), { path: '/' });
-    const s = await openBrowseSession({ kind: 'container', container: container.id, root: '/srv/data' }, { docker: run.conn, helperLabels: run.labels });
+    const s = await openBrowseSession(
+      { kind: 'container', container: container.id, root: '/srv/data' },
+      { docker: run.conn, helperLabels: run.labels },
+    );
     try {
       await commonChecks(s);
       assert.equal((await s.read('abs')).toString(), 'hello from the volume\n');
@@ -181,6 +208,9 @@ describe('browsing on a real engine', { timeout: 300_000 }, () => {
     } finally {
       await s.close();
     }
-    await assert.rejects(openBrowseSession({ kind: 'archive', file: join(out, 'none.tar.gz') }), (e: unknown) => e instanceof BrowseError && e.code === 'not-found');
+    await assert.rejects(
+      openBrowseSession({ kind: 'archive', file: join(out, 'none.tar.gz') }),
+      (e: unknown) => e instanceof BrowseError && e.code === 'not-found',
+    );
   });
 });

@@ -35,7 +35,9 @@ describe('a compose-based dev container, brought up by the Dev Containers CLI', 
     mkdirSync(join(ws, '.devcontainer'));
     writeFileSync(
       join(ws, '.devcontainer', 'docker-compose.yml'),
-      ['services:', '  dev:', `    image: ${IMAGE}`, '    command: ["sleep", "86400"]', '    labels:', yamlLabels(res.labels, 6), ''].join('\n'),
+      ['services:', '  dev:', `    image: ${IMAGE}`, '    command: ["sleep", "86400"]', '    labels:', yamlLabels(res.labels, 6), ''].join(
+        '\n',
+      ),
     );
     writeFileSync(
       join(ws, '.devcontainer', 'devcontainer.json'),
@@ -59,7 +61,10 @@ describe('a compose-based dev container, brought up by the Dev Containers CLI', 
     const predicted = await loadDevcontainer(join(ws, '.devcontainer', 'devcontainer.json'), { env: { COMPOSE_PROJECT_NAME: project } });
     const target = predicted.targets[0]!;
 
-    const { stdout } = await runCommand(cli, ['up', '--workspace-folder', ws], { timeoutMs: 180_000, env: { ...process.env, COMPOSE_PROJECT_NAME: project } });
+    const { stdout } = await runCommand(cli, ['up', '--workspace-folder', ws], {
+      timeoutMs: 180_000,
+      env: { ...process.env, COMPOSE_PROJECT_NAME: project },
+    });
     const outcome = JSON.parse(stdout.trim().split('\n').pop()!) as { outcome: string; containerId: string };
     assert.equal(outcome.outcome, 'success', stdout);
     res.trackContainer(outcome.containerId);

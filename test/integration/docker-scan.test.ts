@@ -93,29 +93,45 @@ ${yamlLabels(res.labels, 6)}
     res.run(
       names.all,
       [
-        '-v', `${names.volume}:/home/coder/.config`,
-        '-v', '/anon',
-        '-v', `${bindWithSpace}:/work/bind`,
-        '-v', `${roDir}:/ro:ro`,
-        '--tmpfs', '/t',
-        '--mount', 'type=tmpfs,destination=/mt',
-        '-w', '/workspace',
+        '-v',
+        `${names.volume}:/home/coder/.config`,
+        '-v',
+        '/anon',
+        '-v',
+        `${bindWithSpace}:/work/bind`,
+        '-v',
+        `${roDir}:/ro:ro`,
+        '--tmpfs',
+        '/t',
+        '--mount',
+        'type=tmpfs,destination=/mt',
+        '-w',
+        '/workspace',
       ],
       VOLUME_IMAGE,
     ),
     res.create(names.created, ['-v', `${names.createdVolume}:/srv/data`, '-v', '/srv/anon']),
     res.run(names.stopped, ['-v', '/srv/anon', '--tmpfs', '/srv/tmp:ro,size=1m']).then(() => docker('stop', '-t', '0', names.stopped)),
     res.run(names.devcontainer, [
-      '--label', `devcontainer.local_folder=${devFolder}`,
-      '--label', `devcontainer.config_file=${join(devFolder, '.devcontainer', 'devcontainer.json')}`,
-      '-v', `${devFolder}:/workspaces/proj`,
-      '-e', 'HOME=/home/coder',
+      '--label',
+      `devcontainer.local_folder=${devFolder}`,
+      '--label',
+      `devcontainer.config_file=${join(devFolder, '.devcontainer', 'devcontainer.json')}`,
+      '-v',
+      `${devFolder}:/workspaces/proj`,
+      '-e',
+      'HOME=/home/coder',
     ]),
     compose(project.project, project.file, 'up', '-d'),
   ]);
   // Writes into the writable layer (as root: the image's /home/coder belongs to root), into a volume and a tmpfs.
   await docker(
-    'exec', '-u', '0', names.all, 'sh', '-c',
+    'exec',
+    '-u',
+    '0',
+    names.all,
+    'sh',
+    '-c',
     'mkdir -p /home/coder/.ssh && echo k > /home/coder/.ssh/id && mkdir -p /var/lib/app && echo x > /var/lib/app/db && echo y > /data/in-volume && echo z > /t/in-tmpfs && echo w > /home/coder/.config/in-volume',
   );
   scan = await scanDocker(conn);
@@ -262,7 +278,10 @@ describe('scanDocker: container states, compose and dev container labels', () =>
     const createdId = target(names.created).id!;
     const some = await scanDocker(conn, { containers: [names.all, createdId.slice(0, 12), 'pl-no-such-container-xyz'] });
     assert.deepEqual(some.targets.map((x) => x.name).sort(), [names.all, names.created].sort());
-    assert.ok(some.warnings.some((w) => w.includes('pl-no-such-container-xyz')), some.warnings.join('\n'));
+    assert.ok(
+      some.warnings.some((w) => w.includes('pl-no-such-container-xyz')),
+      some.warnings.join('\n'),
+    );
   });
 
   it('has no warnings about the containers of this run', () => {
@@ -322,8 +341,14 @@ describe('scanDocker when things vanish mid-scan', () => {
     const docker2 = Object.assign(Object.create(conn.docker) as Dockerode, { listContainers: async () => stale });
     const result = await scanDocker({ ...conn, docker: docker2 });
     assert.ok(!result.targets.some((t) => t.id === id));
-    assert.ok(result.warnings.some((w) => w.includes(name) && /removed/.test(w)), result.warnings.join('\n'));
-    assert.ok(result.targets.some((t) => t.name === names.all), 'the others are still scanned');
+    assert.ok(
+      result.warnings.some((w) => w.includes(name) && /removed/.test(w)),
+      result.warnings.join('\n'),
+    );
+    assert.ok(
+      result.targets.some((t) => t.name === names.all),
+      'the others are still scanned',
+    );
   });
 
   it('keeps a container whose image cannot be inspected, with a warning', async () => {
@@ -332,7 +357,10 @@ describe('scanDocker when things vanish mid-scan', () => {
     const docker2 = Object.assign(Object.create(real) as Dockerode, { getImage: () => real.getImage(missing) });
     const result = await scanDocker({ ...conn, docker: docker2 }, { containers: [names.all] });
     assert.equal(result.targets.length, 1);
-    assert.ok(result.warnings.some((w) => w.includes(VOLUME_IMAGE) && w.includes(names.all)), result.warnings.join('\n'));
+    assert.ok(
+      result.warnings.some((w) => w.includes(VOLUME_IMAGE) && w.includes(names.all)),
+      result.warnings.join('\n'),
+    );
     // Still classified from .Mounts: the engine made the anonymous volume for /data.
     assertStatus(analyzeTarget(result.targets[0]!), '/data', 'anonymous-volume');
   });

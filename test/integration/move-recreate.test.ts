@@ -12,7 +12,17 @@ import { recreateWithMount } from '../../src/move/container-recreate';
 import { devcontainerId, devcontainerIdLabels } from '../../src/move/devcontainer-id';
 import { devcontainerUpCommand } from '../../src/move/devcontainer-recreate';
 import { connectDocker, type DockerConnection } from '../../src/sources/docker/client';
-import { IMAGE, RUN_LABEL, TEST_LABEL, TestResources, VOLUME_IMAGE, docker, readInContainer, runCommand, yamlLabels } from './helpers/docker';
+import {
+  IMAGE,
+  RUN_LABEL,
+  TEST_LABEL,
+  TestResources,
+  VOLUME_IMAGE,
+  docker,
+  readInContainer,
+  runCommand,
+  yamlLabels,
+} from './helpers/docker';
 
 interface Inspected {
   Id: string;
@@ -51,7 +61,31 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     const moved = res.name('pl-moved');
     await res.createVolume(keep);
     await res.createVolume(moved);
-    await res.run(name, [...FAST_STOP, '-e', 'A=1', '-l', 'k=v', '-p', '127.0.0.1:0:80', '--restart', 'unless-stopped', '-v', `${keep}:/keep`, '-v', '/anon', '--tmpfs', '/t', '--network', network, '--network-alias', 'al1', '-w', '/w', '-u', '1000']);
+    await res.run(name, [
+      ...FAST_STOP,
+      '-e',
+      'A=1',
+      '-l',
+      'k=v',
+      '-p',
+      '127.0.0.1:0:80',
+      '--restart',
+      'unless-stopped',
+      '-v',
+      `${keep}:/keep`,
+      '-v',
+      '/anon',
+      '--tmpfs',
+      '/t',
+      '--network',
+      network,
+      '--network-alias',
+      'al1',
+      '-w',
+      '/w',
+      '-u',
+      '1000',
+    ]);
     // Anonymous volumes carry no label: remember them by name for the cleanup (the recreated container mounts
     // them by name, so `rm -v` would not remove them).
     await res.trackVolumesOf(name);
@@ -77,8 +111,14 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     assert.equal(after.Config.Hostname, before.Config.Hostname);
     assert.equal(after.Config.StopTimeout, 1);
     assert.equal(after.HostConfig.NetworkMode, network);
-    assert.ok(after.NetworkSettings.Networks[network]?.Aliases?.includes('al1'), `alias al1 on ${network}: ${JSON.stringify(after.NetworkSettings.Networks)}`);
-    assert.ok(after.NetworkSettings.Networks[network2]?.Aliases?.includes('al2'), `alias al2 on ${network2}: ${JSON.stringify(after.NetworkSettings.Networks)}`);
+    assert.ok(
+      after.NetworkSettings.Networks[network]?.Aliases?.includes('al1'),
+      `alias al1 on ${network}: ${JSON.stringify(after.NetworkSettings.Networks)}`,
+    );
+    assert.ok(
+      after.NetworkSettings.Networks[network2]?.Aliases?.includes('al2'),
+      `alias al2 on ${network2}: ${JSON.stringify(after.NetworkSettings.Networks)}`,
+    );
     assert.deepEqual(Object.keys(after.NetworkSettings.Networks).sort(), [network, network2].sort());
     assert.equal(mountAt(after, '/keep')?.Name, keep);
     assert.ok(isAnonymous(mountAt(before, '/anon')?.Name));
@@ -87,9 +127,21 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     assert.equal(await readInContainer(name, '/anon/m'), 'anon');
     assert.equal(await readInContainer(name, '/keep/m'), 'keep');
     // The alias resolves on the network, from another container.
-    await docker('run', '--rm', ...res.labelArgs, '--network', network, IMAGE, 'sh', '-c', 'ping -c1 -W2 al1 >/dev/null || nslookup al1 >/dev/null');
+    await docker(
+      'run',
+      '--rm',
+      ...res.labelArgs,
+      '--network',
+      network,
+      IMAGE,
+      'sh',
+      '-c',
+      'ping -c1 -W2 al1 >/dev/null || nslookup al1 >/dev/null',
+    );
     // The old container is gone, and only it.
-    const all = (await docker('ps', '-a', '--filter', `label=${RUN_LABEL}=${res.runId}`, '--format', '{{.Names}}')).split('\n').filter(Boolean);
+    const all = (await docker('ps', '-a', '--filter', `label=${RUN_LABEL}=${res.runId}`, '--format', '{{.Names}}'))
+      .split('\n')
+      .filter(Boolean);
     assert.deepEqual(all, [name]);
   });
 
@@ -106,7 +158,10 @@ describe('recreateWithMount: a plain docker run container through the Engine API
 
     const after = await inspect(name);
     assert.equal(after.State.Running, false);
-    assert.deepEqual(after.Mounts.filter((m) => m.Destination === '/data').map((m) => m.Name), [moved]);
+    assert.deepEqual(
+      after.Mounts.filter((m) => m.Destination === '/data').map((m) => m.Name),
+      [moved],
+    );
   });
 
   it("re-attaches the image VOLUME's anonymous volume by name (no -v given) when the new mount is elsewhere", async () => {
@@ -171,7 +226,11 @@ describe('recreateWithMount: a plain docker run container through the Engine API
     const after = await inspect(name);
     assert.equal(after.Id, before.Id);
     assert.equal(after.State.Running, true);
-    const leftovers = (await docker('ps', '-a', '--filter', `label=${RUN_LABEL}=${res.runId}`, '--filter', `name=${name}`, '--format', '{{.Names}}')).split('\n').filter(Boolean);
+    const leftovers = (
+      await docker('ps', '-a', '--filter', `label=${RUN_LABEL}=${res.runId}`, '--filter', `name=${name}`, '--format', '{{.Names}}')
+    )
+      .split('\n')
+      .filter(Boolean);
     assert.deepEqual(leftovers, [name]);
     const anon = mountAt(before, '/anon')!.Name!;
     assert.ok((await docker('volume', 'ls', '-q')).split('\n').includes(anon), 'the anonymous volume is still there');
@@ -200,12 +259,15 @@ describe('compose v1: a service whose image VOLUME /data gains a named volume at
     const flavor = await detectCompose();
     assert.ok(flavor, 'docker-compose or the docker compose plugin is installed');
     // What is installed answers for itself: the plugin as ['docker','compose'], else the standalone binary.
-    const plugin = await runCommand('docker', ['compose', 'version']).then(() => true, () => false);
+    const plugin = await runCommand('docker', ['compose', 'version']).then(
+      () => true,
+      () => false,
+    );
     assert.deepEqual(flavor.command, plugin ? ['docker', 'compose'] : ['docker-compose']);
     assert.match(flavor.version, /^\d+\.\d+\.\d+/);
-    if (!plugin) assert.equal(flavor.kind, (await runCommand('docker-compose', ['version', '--short'])).stdout.trim().startsWith('1.') ? 'v1' : 'v2');
-    const service = (volumes: string) =>
-      `services:\n  s:\n    image: ${image}\n    labels:\n${yamlLabels(res.labels, 6)}\n${volumes}`;
+    if (!plugin)
+      assert.equal(flavor.kind, (await runCommand('docker-compose', ['version', '--short'])).stdout.trim().startsWith('1.') ? 'v1' : 'v2');
+    const service = (volumes: string) => `services:\n  s:\n    image: ${image}\n    labels:\n${yamlLabels(res.labels, 6)}\n${volumes}`;
     const { project, dir, file } = res.composeProject('plmask', service(''));
     // As a user does: in the folder, no -f. Compose v1 then labels config_files relative ("compose.yml").
     await runCommand(flavor.command[0]!, [...flavor.command.slice(1), '-p', project, 'up', '-d'], { cwd: dir });
@@ -226,7 +288,10 @@ describe('compose v1: a service whose image VOLUME /data gains a named volume at
     const masked = mountAt(await current(), '/data');
     if (flavor.kind === 'v1') {
       assert.ok(isAnonymous(masked?.Name), `v1 masks the named volume: ${JSON.stringify(masked)}`);
-      assert.ok(output.some((l) => /using volume "\/data" from the previous container/.test(l)), output.join('\n'));
+      assert.ok(
+        output.some((l) => /using volume "\/data" from the previous container/.test(l)),
+        output.join('\n'),
+      );
     }
 
     await runCompose(composeUpCommand(ref!, flavor, { renewAnonVolumes: true }));
@@ -269,7 +334,10 @@ describe('dev container: the Dev Containers CLI, offline, on a local image', () 
     res.trackContainer(first);
     const labels = (await inspect(first)).Config.Labels;
     const idLabels = devcontainerIdLabels(labels);
-    assert.deepEqual(idLabels, { 'devcontainer.local_folder': ws, 'devcontainer.config_file': join(ws, '.devcontainer', 'devcontainer.json') });
+    assert.deepEqual(idLabels, {
+      'devcontainer.local_folder': ws,
+      'devcontainer.config_file': join(ws, '.devcontainer', 'devcontainer.json'),
+    });
     const volume = `x-${devcontainerId(idLabels!)}`;
     res.trackVolume(volume);
     assert.equal(mountAt(await inspect(first), '/x')?.Name, volume, 'the CLI named the volume as devcontainerId() does');

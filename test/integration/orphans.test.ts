@@ -25,7 +25,13 @@ describe('orphaned anonymous volumes: orphans and recover', () => {
     savedState = process.env.XDG_STATE_HOME;
     process.env.XDG_STATE_HOME = state;
     await res.run(name, ['-v', '/data']);
-    await docker('exec', name, 'sh', '-c', 'echo hello > /data/f && mkdir /data/d && echo x > /data/d/y && ln -s f /data/l && chmod 640 /data/f');
+    await docker(
+      'exec',
+      name,
+      'sh',
+      '-c',
+      'echo hello > /data/f && mkdir /data/d && echo x > /data/d/y && ln -s f /data/l && chmod 640 /data/f',
+    );
     [anon] = await res.trackVolumesOf(name, { anonymousOnly: true });
     assert.ok(anon);
     res.trackVolume(into);

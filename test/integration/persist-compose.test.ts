@@ -8,11 +8,11 @@ import { after, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
 import { capture } from '../unit/helpers/cli';
 
-
 describe('persist, then docker-compose up on a real engine', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pl-persist-'));
   const project = `pltest${randomBytes(4).toString('hex')}`;
-  const compose = (...args: string[]) => execFileSync('docker-compose', ['-p', project, '-f', join(dir, 'compose.yaml'), ...args], { stdio: 'pipe' });
+  const compose = (...args: string[]) =>
+    execFileSync('docker-compose', ['-p', project, '-f', join(dir, 'compose.yaml'), ...args], { stdio: 'pipe' });
 
   after(() => {
     try {
@@ -42,9 +42,15 @@ describe('persist, then docker-compose up on a real engine', () => {
     assert.match(edited, /- app-data:\/srv\/data/);
 
     compose('up', '-d');
-    const id = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).toString().trim();
+    const id = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`])
+      .toString()
+      .trim();
     assert.ok(id, 'the service runs');
-    const mounts = JSON.parse(execFileSync('docker', ['inspect', '--format', '{{json .Mounts}}', id]).toString()) as Array<{ Type: string; Name: string; Destination: string }>;
+    const mounts = JSON.parse(execFileSync('docker', ['inspect', '--format', '{{json .Mounts}}', id]).toString()) as Array<{
+      Type: string;
+      Name: string;
+      Destination: string;
+    }>;
     const m = mounts.find((x) => x.Destination === '/srv/data');
     assert.ok(m, 'a mount at /srv/data');
     assert.equal(m.Type, 'volume');
@@ -52,7 +58,10 @@ describe('persist, then docker-compose up on a real engine', () => {
 
     // Applying the fix again is a no-op with an explanation.
     const again = capture();
-    assert.equal(await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'app', '--path', '/srv/data', '--write'], again.io), 0);
+    assert.equal(
+      await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'app', '--path', '/srv/data', '--write'], again.io),
+      0,
+    );
     assert.match(again.err.join(''), /already persisted by the named volume "app-data"/);
     assert.equal(readFileSync(join(dir, 'compose.yaml'), 'utf8'), edited);
   });
@@ -60,7 +69,8 @@ describe('persist, then docker-compose up on a real engine', () => {
 describe('persist a single file, then docker-compose up on a real engine', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pl-persist-file-'));
   const project = `pltest${randomBytes(4).toString('hex')}`;
-  const compose = (...args: string[]) => execFileSync('docker-compose', ['-p', project, '-f', join(dir, 'compose.yaml'), ...args], { stdio: 'pipe' });
+  const compose = (...args: string[]) =>
+    execFileSync('docker-compose', ['-p', project, '-f', join(dir, 'compose.yaml'), ...args], { stdio: 'pipe' });
 
   after(() => {
     try {
@@ -71,19 +81,45 @@ describe('persist a single file, then docker-compose up on a real engine', () =>
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("puts the volume on ~/.docker for ~/.docker/config.json, and the container writes the file in it", async () => {
-    writeFileSync(join(dir, 'compose.yaml'), ['services:', '  app:', '    image: persistence-test:latest', '    labels:', '      persistence-lens.test: "1"', ''].join('\n'));
+  it('puts the volume on ~/.docker for ~/.docker/config.json, and the container writes the file in it', async () => {
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      ['services:', '  app:', '    image: persistence-test:latest', '    labels:', '      persistence-lens.test: "1"', ''].join('\n'),
+    );
     const { io, err } = capture();
-    assert.equal(await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'app', '--path', '/root/.docker/config.json', '--write'], io), 0, err.join(''));
+    assert.equal(
+      await runCli(
+        ['persist', '--file', join(dir, 'compose.yaml'), '--service', 'app', '--path', '/root/.docker/config.json', '--write'],
+        io,
+      ),
+      0,
+      err.join(''),
+    );
     compose('up', '-d');
-    const id = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).toString().trim();
-    const mounts = JSON.parse(execFileSync('docker', ['inspect', '--format', '{{json .Mounts}}', id]).toString()) as Array<{ Type: string; Name: string; Destination: string }>;
-    assert.ok(mounts.some((m) => m.Destination === '/root/.docker' && m.Type === 'volume'), JSON.stringify(mounts));
+    const id = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`])
+      .toString()
+      .trim();
+    const mounts = JSON.parse(execFileSync('docker', ['inspect', '--format', '{{json .Mounts}}', id]).toString()) as Array<{
+      Type: string;
+      Name: string;
+      Destination: string;
+    }>;
+    assert.ok(
+      mounts.some((m) => m.Destination === '/root/.docker' && m.Type === 'volume'),
+      JSON.stringify(mounts),
+    );
     execFileSync('docker', ['exec', id, 'sh', '-c', 'echo {} > /root/.docker/config.json && test -f /root/.docker/config.json']);
 
     // A history file gets no volume on its path: HISTFILE moves it into /commandhistory, which gets the volume.
     const history = capture();
-    assert.equal(await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'app', '--path', '/root/.bash_history', '--write'], history.io), 0, history.err.join(''));
+    assert.equal(
+      await runCli(
+        ['persist', '--file', join(dir, 'compose.yaml'), '--service', 'app', '--path', '/root/.bash_history', '--write'],
+        history.io,
+      ),
+      0,
+      history.err.join(''),
+    );
     assert.match(history.err.join(''), /single file.*HISTFILE=\/commandhistory\/\.bash_history/);
     const edited = readFileSync(join(dir, 'compose.yaml'), 'utf8');
     assert.match(edited, /HISTFILE: \/commandhistory\/\.bash_history\n/);
@@ -91,9 +127,18 @@ describe('persist a single file, then docker-compose up on a real engine', () =>
     assert.doesNotMatch(edited, /:\/root\/\.bash_history/);
 
     compose('up', '-d');
-    const recreated = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).toString().trim();
-    const after = JSON.parse(execFileSync('docker', ['inspect', '--format', '{{json .Mounts}}', recreated]).toString()) as Array<{ Type: string; Name: string; Destination: string }>;
-    assert.ok(after.some((m) => m.Destination === '/commandhistory' && m.Type === 'volume' && m.Name === `${project}_app-commandhistory`), JSON.stringify(after));
+    const recreated = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`])
+      .toString()
+      .trim();
+    const after = JSON.parse(execFileSync('docker', ['inspect', '--format', '{{json .Mounts}}', recreated]).toString()) as Array<{
+      Type: string;
+      Name: string;
+      Destination: string;
+    }>;
+    assert.ok(
+      after.some((m) => m.Destination === '/commandhistory' && m.Type === 'volume' && m.Name === `${project}_app-commandhistory`),
+      JSON.stringify(after),
+    );
     // The shell in the container sees the variable, and the file it names is written in the volume.
     const histfile = execFileSync('docker', ['exec', recreated, 'sh', '-c', 'echo "$HISTFILE"']).toString().trim();
     assert.equal(histfile, '/commandhistory/.bash_history');

@@ -25,7 +25,10 @@ describe('the move engine on a real engine', { timeout: 600_000 }, () => {
     const volume = res.name('mvplainvol');
     res.trackVolume(volume);
     const conn = await connectDocker();
-    const moved = await moveIntoVolume({ container: name, path: '/root/notes', target: { name: volume, labels: res.labels, declaredBy: 'plain' } }, { docker: conn });
+    const moved = await moveIntoVolume(
+      { container: name, path: '/root/notes', target: { name: volume, labels: res.labels, declaredBy: 'plain' } },
+      { docker: conn },
+    );
     assert.equal(moved.files, 1);
     assert.equal(moved.leftStopped, true);
     assert.equal(await state(name), 'exited');
@@ -92,7 +95,13 @@ describe('the move engine on a real engine', { timeout: 600_000 }, () => {
   it('moves 100 MB with bounded memory (measured)', async () => {
     const name = res.name('mvbig');
     await res.run(name);
-    await docker('exec', name, 'sh', '-c', 'mkdir -p /srv/big && for i in 1 2 3 4; do dd if=/dev/urandom of=/srv/big/blob$i bs=1M count=25 2>/dev/null; done');
+    await docker(
+      'exec',
+      name,
+      'sh',
+      '-c',
+      'mkdir -p /srv/big && for i in 1 2 3 4; do dd if=/dev/urandom of=/srv/big/blob$i bs=1M count=25 2>/dev/null; done',
+    );
     const volume = res.name('mvbigvol');
     res.trackVolume(volume);
     let peakRss = process.memoryUsage().rss;
@@ -115,7 +124,9 @@ describe('the move engine on a real engine', { timeout: 600_000 }, () => {
     const growth = (peakRss - base) / 1e6;
     const copyMs = (phases.verifying ?? 0) - (phases.copying ?? 0);
     const verifyMs = ms - (phases.verifying ?? 0);
-    console.log(`# moved 100 MiB in ${ms} ms in all: stop ${(phases.copying ?? 0) - (phases.stopping ?? 0)} ms (sleep ignores SIGTERM: docker stop waits its 10 s), copy ${copyMs} ms, read back and compare ${verifyMs} ms; RSS grew by ${growth.toFixed(1)} MB`);
+    console.log(
+      `# moved 100 MiB in ${ms} ms in all: stop ${(phases.copying ?? 0) - (phases.stopping ?? 0)} ms (sleep ignores SIGTERM: docker stop waits its 10 s), copy ${copyMs} ms, read back and compare ${verifyMs} ms; RSS grew by ${growth.toFixed(1)} MB`,
+    );
     assert.ok(growth < 80, `memory grew by ${growth.toFixed(1)} MB while moving 100 MiB: something buffers`);
   });
 });

@@ -22,7 +22,10 @@ async function persist(args: string[]): Promise<{ code: number; err: string; out
 }
 
 /** A compose project with one service `app` brought up with docker-compose; returns its names. */
-async function upProject(prefix: string, service: string): Promise<{ project: string; file: string; dir: string; container: string; original: string }> {
+async function upProject(
+  prefix: string,
+  service: string,
+): Promise<{ project: string; file: string; dir: string; container: string; original: string }> {
   // the test image's sleep ignores SIGTERM: without a short grace period every stop and recreate waits 10 s
   const text = `services:\n  app:\n${service}\n    stop_grace_period: 1s\n    labels:\n${yamlLabels(res.labels, 6)}\n`;
   const p = res.composeProject(prefix, text);
@@ -48,8 +51,21 @@ describe('persist --move-data on a real engine with docker-compose v1', { timeou
   it('moves an ssh key from the writable layer of a uid-1000 service, recreates, and a later up -d leaves the volume alone', async () => {
     const p = await upProject('mvssh', `    image: ${IMAGE}\n    user: "1000:1000"\n    command: ["sleep", "86400"]`);
     // root makes the home (the image has none), the user writes the key
-    await docker('exec', '-u', '0', p.container, 'sh', '-c', 'mkdir -p /home/coder/.ssh && chown -R 1000:1000 /home/coder && chmod 700 /home/coder/.ssh');
-    await exec(p.container, 'sh', '-c', 'printf "key-bytes\\n" > /home/coder/.ssh/id_ed25519 && chmod 600 /home/coder/.ssh/id_ed25519 && ln -s id_ed25519 /home/coder/.ssh/link && mkdir /home/coder/.ssh/empty');
+    await docker(
+      'exec',
+      '-u',
+      '0',
+      p.container,
+      'sh',
+      '-c',
+      'mkdir -p /home/coder/.ssh && chown -R 1000:1000 /home/coder && chmod 700 /home/coder/.ssh',
+    );
+    await exec(
+      p.container,
+      'sh',
+      '-c',
+      'printf "key-bytes\\n" > /home/coder/.ssh/id_ed25519 && chmod 600 /home/coder/.ssh/id_ed25519 && ln -s id_ed25519 /home/coder/.ssh/link && mkdir /home/coder/.ssh/empty',
+    );
     const r = await persist(['--file', p.file, '--service', 'app', '--path', '/home/coder/.ssh', '--write', '--move-data', '--recreate']);
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, '', 'stdout stays empty with --move-data');
@@ -80,7 +96,12 @@ describe('persist --move-data on a real engine with docker-compose v1', { timeou
   it('names an anonymous volume (/data of an image VOLUME) and moves its data', async () => {
     const p = await upProject('mvanon', `    image: ${VOLUME_IMAGE}\n    user: "0:0"`);
     await res.trackVolumesOf(p.container, { anonymousOnly: true });
-    await exec(p.container, 'sh', '-c', 'mkdir -p /data/sub && echo redis-dump > /data/dump.rdb && ln /data/dump.rdb /data/sub/hard && chown -R 1000:1000 /data/sub');
+    await exec(
+      p.container,
+      'sh',
+      '-c',
+      'mkdir -p /data/sub && echo redis-dump > /data/dump.rdb && ln /data/dump.rdb /data/sub/hard && chown -R 1000:1000 /data/sub',
+    );
     const r = await persist(['--file', p.file, '--path', '/data', '--write', '--move-data', '--recreate']);
     assert.equal(r.code, 0, r.err);
     const c = await newContainer(p.project);

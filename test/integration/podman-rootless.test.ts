@@ -52,7 +52,9 @@ before(async () => {
   await assertPodmanAnswers(host);
   home = execFileSync('getent', ['passwd', USER], { encoding: 'utf8' }).split(':')[5]!;
   uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim());
-  const sub = readFileSync('/etc/subuid', 'utf8').split('\n').find((l) => l.startsWith(`${USER}:`));
+  const sub = readFileSync('/etc/subuid', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${USER}:`));
   assert.ok(sub, `${USER} has no /etc/subuid range`);
   subStart = Number(sub.split(':')[1]);
   savedLabels = process.env.PERSISTENCE_LENS_HELPER_LABELS;
@@ -61,7 +63,11 @@ before(async () => {
   execFileSync('chown', [`${USER}:`, bindDir]);
 
   await res.createVolume(names.vol);
-  await res.run(names.all, ['-v', `${names.vol}:/srv/named`, '-v', '/srv/anon', '-v', `${bindDir}:/srv/bind`, '--tmpfs', '/srv/tmp'], PODMAN_VOLUME_IMAGE);
+  await res.run(
+    names.all,
+    ['-v', `${names.vol}:/srv/named`, '-v', '/srv/anon', '-v', `${bindDir}:/srv/bind`, '--tmpfs', '/srv/tmp'],
+    PODMAN_VOLUME_IMAGE,
+  );
   await pm('exec', '--user', '0', names.all, 'sh', '-c', 'echo root > /srv/named/by-root && echo root > /srv/bind/by-root');
   await res.run(names.owned, ['--user', '1000:1000', '-v', `${names.vol}:/srv/named:U`]);
   await pm('exec', names.owned, 'sh', '-c', 'echo u > /srv/named/by-1000');
@@ -82,8 +88,16 @@ describe('rootless Podman through its Docker-compatible API', { timeout: 120_000
     assert.deepEqual(scan.warnings, []);
     const t = target(names.all);
     const r = analyzeTarget(t);
-    const status = Object.fromEntries(r.paths.filter((p) => p.path.startsWith('/srv/') || p.path === '/data').map((p) => [p.path, p.status]));
-    assert.deepEqual(status, { '/srv/named': 'named-volume', '/srv/anon': 'anonymous-volume', '/srv/bind': 'bind-mount', '/srv/tmp': 'tmpfs', '/data': 'anonymous-volume' });
+    const status = Object.fromEntries(
+      r.paths.filter((p) => p.path.startsWith('/srv/') || p.path === '/data').map((p) => [p.path, p.status]),
+    );
+    assert.deepEqual(status, {
+      '/srv/named': 'named-volume',
+      '/srv/anon': 'anonymous-volume',
+      '/srv/bind': 'bind-mount',
+      '/srv/tmp': 'tmpfs',
+      '/data': 'anonymous-volume',
+    });
     assert.deepEqual(t.changes ?? [], [], "Podman's own /etc files are not data");
   });
 
@@ -101,19 +115,51 @@ describe('rootless Podman through its Docker-compatible API', { timeout: 120_000
   it('backs up a volume and restores it into a new one through never-started helpers, content equal', async () => {
     await res.createVolume(names.data);
     res.trackVolume(names.restored);
-    await pm('run', '--rm', '--network', 'none', ...res.labelArgs, '-v', `${names.data}:/v`, PODMAN_IMAGE, 'sh', '-c', 'echo hello > /v/a && mkdir -p /v/d && echo x > /v/d/b && ln -s a /v/l && chmod 600 /v/a');
+    await pm(
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      ...res.labelArgs,
+      '-v',
+      `${names.data}:/v`,
+      PODMAN_IMAGE,
+      'sh',
+      '-c',
+      'echo hello > /v/a && mkdir -p /v/d && echo x > /v/d/b && ln -s a /v/l && chmod 600 /v/a',
+    );
     const out = res.tempDir('pl-pmr-backup-');
     const b = capture();
     assert.equal(await runCli(['backup', '--volume', names.data, '--host', host, '--out', out, '--json'], b.io), 0, b.err.join(''));
     const archive = (JSON.parse(b.out.join('')) as { archive: string }).archive;
     const r = capture();
-    assert.equal(await runCli(['restore', archive, '--volume', names.restored, '--host', host, '--out', out, '--json'], r.io), 0, r.err.join(''));
+    assert.equal(
+      await runCli(['restore', archive, '--volume', names.restored, '--host', host, '--out', out, '--json'], r.io),
+      0,
+      r.err.join(''),
+    );
     assert.equal((JSON.parse(r.out.join('')) as { verified: boolean }).verified, true);
     const listing = (volume: string): Promise<string> =>
-      pm('run', '--rm', '--network', 'none', ...res.labelArgs, '-v', `${volume}:/v:ro`, PODMAN_IMAGE, 'sh', '-c', 'cd /v && find . | sort | while read -r p; do if [ -f "$p" ] && [ ! -L "$p" ]; then h=$(sha256sum "$p" | cut -c1-64); else h=-; fi; echo "$p $(stat -c "%A %s" "$p") $h $(readlink "$p")"; done');
+      pm(
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        ...res.labelArgs,
+        '-v',
+        `${volume}:/v:ro`,
+        PODMAN_IMAGE,
+        'sh',
+        '-c',
+        'cd /v && find . | sort | while read -r p; do if [ -f "$p" ] && [ ! -L "$p" ]; then h=$(sha256sum "$p" | cut -c1-64); else h=-; fi; echo "$p $(stat -c "%A %s" "$p") $h $(readlink "$p")"; done',
+      );
     const [a, z] = await Promise.all([listing(names.data), listing(names.restored)]);
     assert.match(a, /\.\/a -rw------- 6 /);
     assert.equal(z, a);
-    assert.equal(await pm('ps', '-aq', '--filter', 'label=persistence-lens.helper=1', '--filter', `label=persistence-lens.test.run=${res.runId}`), '', 'no helper is left');
+    assert.equal(
+      await pm('ps', '-aq', '--filter', 'label=persistence-lens.helper=1', '--filter', `label=persistence-lens.test.run=${res.runId}`),
+      '',
+      'no helper is left',
+    );
   });
 });

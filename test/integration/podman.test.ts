@@ -57,7 +57,10 @@ function assertStatus(report: TargetReport, path: string, status: Status, extra:
 
 /** The writable-layer groups and the at-risk paths that hold data: what a user would read as "my data". */
 function writtenData(t: TargetInput, r: TargetReport): string[] {
-  return [...(t.changes ?? []).map((g) => `group ${g.directory}`), ...r.paths.filter((p) => p.label === 'written in the writable layer').map((p) => `path ${p.path}`)];
+  return [
+    ...(t.changes ?? []).map((g) => `group ${g.directory}`),
+    ...r.paths.filter((p) => p.label === 'written in the writable layer').map((p) => `path ${p.path}`),
+  ];
 }
 
 before(async () => {
@@ -68,13 +71,23 @@ before(async () => {
   process.env.PERSISTENCE_LENS_HELPER_LABELS = res.helperLabelsEnv;
 
   await res.createVolume(names.named);
-  await res.run(names.all, ['-v', `${names.named}:/srv/named`, '-v', '/srv/anon', '-v', `${hostDir}:/srv/bind`, '--tmpfs', '/srv/tmp'], PODMAN_VOLUME_IMAGE);
+  await res.run(
+    names.all,
+    ['-v', `${names.named}:/srv/named`, '-v', '/srv/anon', '-v', `${hostDir}:/srv/bind`, '--tmpfs', '/srv/tmp'],
+    PODMAN_VOLUME_IMAGE,
+  );
   await res.create(names.created, ['-v', `${names.named}:/srv/named`, '--tmpfs', '/srv/tmp']);
   // A start that fails at the runtime: Podman has prepared the container (its /etc files are written), it stays `created`.
   await res.create(names.failed, [], PODMAN_IMAGE, ['/no-such-command']);
   await assert.rejects(podman('start', names.failed));
   await res.run(names.writer);
-  await podman('exec', names.writer, 'sh', '-c', 'echo hi > /etc/motd && mkdir -p /root/.ssh && echo k > /root/.ssh/id && echo 127.0.0.2 x >> /etc/hosts');
+  await podman(
+    'exec',
+    names.writer,
+    'sh',
+    '-c',
+    'echo hi > /etc/motd && mkdir -p /root/.ssh && echo k > /root/.ssh/id && echo 127.0.0.2 x >> /etc/hosts',
+  );
 
   scan = await scanDocker(conn, { containers: Object.values(names).filter((n) => ![names.named, names.data, names.restored].includes(n)) });
 });
@@ -103,7 +116,11 @@ describe('Podman through its Docker-compatible API', { timeout: 120_000 }, () =>
     assertStatus(r, '/srv/tmp', 'tmpfs');
     assertStatus(r, '/data', 'anonymous-volume');
     assert.equal(t.mounts.find((m) => m.target === '/data')?.origin, 'image VOLUME');
-    assert.match(t.mounts.find((m) => m.target === '/srv/anon')?.source ?? '', /^[0-9a-f]{64}$/, 'Podman names anonymous volumes with 64 hex digits, like Docker 20.10');
+    assert.match(
+      t.mounts.find((m) => m.target === '/srv/anon')?.source ?? '',
+      /^[0-9a-f]{64}$/,
+      'Podman names anonymous volumes with 64 hex digits, like Docker 20.10',
+    );
     assertStatus(r, '/home/coder/.ssh', 'writable-layer');
     assert.deepEqual(writtenData(t, r), [], "a started container: Podman's /etc files and the mount points are not data");
   });
@@ -136,7 +153,13 @@ describe('Podman through its Docker-compatible API', { timeout: 120_000 }, () =>
     const failed = out.targets.find((x) => x.name === names.failed)!;
     assert.deepEqual(
       Object.fromEntries(all.paths.filter((p) => p.path.startsWith('/srv/') || p.path === '/data').map((p) => [p.path, p.status])),
-      { '/srv/named': 'named-volume', '/srv/anon': 'anonymous-volume', '/srv/bind': 'bind-mount', '/srv/tmp': 'tmpfs', '/data': 'anonymous-volume' },
+      {
+        '/srv/named': 'named-volume',
+        '/srv/anon': 'anonymous-volume',
+        '/srv/bind': 'bind-mount',
+        '/srv/tmp': 'tmpfs',
+        '/data': 'anonymous-volume',
+      },
     );
     assert.ok(!failed.paths.some((p) => p.path === '/etc'), 'no /etc path for a container that never ran');
     assert.ok(!(failed.changes ?? []).length, 'no writable-layer groups');
@@ -149,7 +172,16 @@ describe('Podman through its Docker-compatible API', { timeout: 120_000 }, () =>
     await res.createVolume(names.data);
     res.trackVolume(names.restored);
     await podman(
-      'run', '--rm', '--network', 'none', ...res.labelArgs, '-v', `${names.data}:/v`, PODMAN_IMAGE, 'sh', '-c',
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      ...res.labelArgs,
+      '-v',
+      `${names.data}:/v`,
+      PODMAN_IMAGE,
+      'sh',
+      '-c',
       'echo hello > /v/a && mkdir -p /v/d/e && echo x > /v/d/b && ln -s a /v/l && chmod 640 /v/a && busybox chown -R 1000:1000 /v/d && dd if=/dev/urandom of=/v/big bs=1024 count=512 2>/dev/null && touch /v/d/e/empty',
     );
     const since = new Date(Date.now() - 1000).toISOString();
@@ -159,13 +191,29 @@ describe('Podman through its Docker-compatible API', { timeout: 120_000 }, () =>
     const archive = (JSON.parse(b.out.join('')) as { archive: string; manifest: { entries: number } }).archive;
     assert.ok(readdirSync(out).some((f) => archive.endsWith(f)));
     const r = capture();
-    assert.equal(await runCli(['restore', archive, '--volume', names.restored, '--host', PODMAN_HOST, '--out', out, '--json'], r.io), 0, r.err.join(''));
+    assert.equal(
+      await runCli(['restore', archive, '--volume', names.restored, '--host', PODMAN_HOST, '--out', out, '--json'], r.io),
+      0,
+      r.err.join(''),
+    );
     const restored = JSON.parse(r.out.join('')) as { verified: boolean; createdVolume?: boolean; entries: number };
     assert.equal(restored.verified, true);
     assert.equal(restored.createdVolume, true);
 
     const listing = (volume: string): Promise<string> =>
-      podman('run', '--rm', '--network', 'none', ...res.labelArgs, '-v', `${volume}:/v:ro`, PODMAN_IMAGE, 'sh', '-c', 'cd /v && find . | sort | while read -r p; do if [ -f "$p" ] && [ ! -L "$p" ]; then h=$(sha256sum "$p" | cut -c1-64); else h=-; fi; echo "$p $(stat -c "%A %u:%g %s" "$p") $h $(readlink "$p")"; done');
+      podman(
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        ...res.labelArgs,
+        '-v',
+        `${volume}:/v:ro`,
+        PODMAN_IMAGE,
+        'sh',
+        '-c',
+        'cd /v && find . | sort | while read -r p; do if [ -f "$p" ] && [ ! -L "$p" ]; then h=$(sha256sum "$p" | cut -c1-64); else h=-; fi; echo "$p $(stat -c "%A %u:%g %s" "$p") $h $(readlink "$p")"; done',
+      );
     const [before, afterRestore] = await Promise.all([listing(names.data), listing(names.restored)]);
     assert.ok(before.split('\n').length >= 8, before);
     assert.match(before, /\.\/a -rw-r----- 0:0 6 /);
@@ -175,7 +223,11 @@ describe('Podman through its Docker-compatible API', { timeout: 120_000 }, () =>
     // `podman cp`; Docker keeps the owners): content, modes, links and the tree come back, owners as 0:0.
     const withoutOwners = (l: string): string => l.replace(/ \d+:\d+ /g, ' ');
     assert.equal(withoutOwners(afterRestore), withoutOwners(before));
-    assert.match(afterRestore, /\.\/d\/b -rw-r--r-- 0:0 2 /, 'owners are lost by Podman 4.3 (if this fails, Podman now keeps them: compare owners too)');
+    assert.match(
+      afterRestore,
+      /\.\/d\/b -rw-r--r-- 0:0 2 /,
+      'owners are lost by Podman 4.3 (if this fails, Podman now keeps them: compare owners too)',
+    );
     assert.equal(restored.entries, before.split('\n').length);
 
     // The helpers: created and removed, never initialised nor started (Podman's event log says so).
@@ -192,6 +244,10 @@ describe('Podman through its Docker-compatible API', { timeout: 120_000 }, () =>
     const statuses = new Set(events.map((l) => l.split(' ')[1]));
     assert.ok(statuses.has('create') && statuses.has('remove'), `helper events: ${events.join('; ')}`);
     for (const s of ['init', 'start', 'attach', 'died']) assert.ok(!statuses.has(s), `a helper was ${s}: ${events.join('; ')}`);
-    assert.equal(await podman('ps', '-aq', '--filter', 'label=persistence-lens.helper=1', '--filter', `label=persistence-lens.test.run=${res.runId}`), '', 'no helper is left');
+    assert.equal(
+      await podman('ps', '-aq', '--filter', 'label=persistence-lens.helper=1', '--filter', `label=persistence-lens.test.run=${res.runId}`),
+      '',
+      'no helper is left',
+    );
   });
 });

@@ -58,7 +58,10 @@ describe('rescue of anonymous volumes and tmpfs mounts', { timeout: 300_000 }, (
     };
     const c1 = await run.docker.createContainer(config);
     await c1.start();
-    await exec(c1, 'echo dump > /data/dump.rdb && mkdir -p /data/sub && echo x > /data/sub/y && chown -R 1000:1000 /data && echo warm > /scratch/cache && echo kept > /keep/k && echo w > /srv-written');
+    await exec(
+      c1,
+      'echo dump > /data/dump.rdb && mkdir -p /data/sub && echo x > /data/sub/y && chown -R 1000:1000 /data && echo warm > /scratch/cache && echo kept > /keep/k && echo w > /srv-written',
+    );
     const dataBefore = await archiveDigest(c1, '/data/.');
 
     const r = await rescue({ container: name }, { outDir: out });
@@ -69,7 +72,8 @@ describe('rescue of anonymous volumes and tmpfs mounts', { timeout: 300_000 }, (
     assert.equal(roots.get('/srv-written'), 'writable-layer');
     assert.ok(!roots.has('/keep'), 'a named volume keeps its data by itself');
     const names = await archiveNames(r.archive!);
-    for (const n of ['data/dump.rdb', 'data/sub/y', 'scratch/cache', 'srv-written']) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
+    for (const n of ['data/dump.rdb', 'data/sub/y', 'scratch/cache', 'srv-written'])
+      assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
     assert.ok(!names.some((n) => n.startsWith('keep')), names.join(', '));
 
     // recreate: a new empty anonymous volume at /data, a new empty tmpfs
@@ -91,7 +95,12 @@ describe('rescue of anonymous volumes and tmpfs mounts', { timeout: 300_000 }, (
 
   it('says nothing is to rescue when the anonymous volume is empty and the container writes nothing', async () => {
     const name = run.name('rescue-empty-mounts');
-    const c = await run.docker.createContainer({ name, Image: 'persistence-test-volume:latest', Cmd: ['sleep', '86400'], Labels: run.labels });
+    const c = await run.docker.createContainer({
+      name,
+      Image: 'persistence-test-volume:latest',
+      Cmd: ['sleep', '86400'],
+      Labels: run.labels,
+    });
     await c.start();
     const r = await rescue({ container: name }, { outDir: out });
     assert.equal(r.archived, false, JSON.stringify(r.plan.roots));

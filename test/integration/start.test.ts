@@ -73,7 +73,11 @@ async function fetchText(url: string): Promise<{ status: number; text: string }>
   return { status: res.status, text: await res.text() };
 }
 
-const lines = (s: string): string[] => s.split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (s: string): string[] =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 describe('npm start', () => {
   const runId = randomSuffix(4);
@@ -86,7 +90,11 @@ describe('npm start', () => {
     stateDir = mkdtempSync(join(tmpdir(), 'pl-start-'));
     // npm start installs code-server on its first run (a minute on a quiet machine, several on a busy one):
     // done here, untimed, so the waits below measure npm start itself and not npm's registry.
-    const install = spawnSync('bash', [join(root, 'scripts/editor/install-code-server.sh')], { env: { ...process.env, PL_NO_CHROMIUM: '1' }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const install = spawnSync('bash', [join(root, 'scripts/editor/install-code-server.sh')], {
+      env: { ...process.env, PL_NO_CHROMIUM: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
     assert.equal(install.status, 0, `scripts/editor/install-code-server.sh failed:\n${install.stderr}`);
   });
 
@@ -120,22 +128,57 @@ describe('npm start', () => {
     const state = join(stateDir, 'with-docker');
     const list = await runCommand(
       process.execPath,
-      [codeServerEntry, '--user-data-dir', join(state, 'user-data'), '--extensions-dir', join(state, 'extensions'), '--config', join(state, 'config.yaml'), '--list-extensions', '--show-versions'],
-      { env: { ...process.env, XDG_CONFIG_HOME: join(state, 'xdg/config'), XDG_DATA_HOME: join(state, 'xdg/data'), XDG_CACHE_HOME: join(state, 'xdg/cache') } },
+      [
+        codeServerEntry,
+        '--user-data-dir',
+        join(state, 'user-data'),
+        '--extensions-dir',
+        join(state, 'extensions'),
+        '--config',
+        join(state, 'config.yaml'),
+        '--list-extensions',
+        '--show-versions',
+      ],
+      {
+        env: {
+          ...process.env,
+          XDG_CONFIG_HOME: join(state, 'xdg/config'),
+          XDG_DATA_HOME: join(state, 'xdg/data'),
+          XDG_CACHE_HOME: join(state, 'xdg/cache'),
+        },
+      },
     );
     assert.match(list.stdout, /^persistence-lens\.persistence-lens@0\.1\.0$/m);
 
     // The demo's two containers run, and between them show every status, with a database at risk.
-    const running = lines(await docker('ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Label "com.docker.compose.service"}}'));
+    const running = lines(
+      await docker('ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Label "com.docker.compose.service"}}'),
+    );
     assert.deepEqual(running.sort(), ['cache', 'workspace']);
     const ids = lines(await docker('ps', '-q', '--filter', `label=com.docker.compose.project=${project}`));
-    const scan = await runCommand(process.execPath, [join(root, 'dist/cli.js'), 'scan', '--docker', ...ids.flatMap((id) => ['--container', id]), '--json']);
-    const targets = JSON.parse(scan.stdout).targets as Array<{ name: string; paths: Array<{ path: string; status: string; atRisk: boolean; category: string }> }>;
+    const scan = await runCommand(process.execPath, [
+      join(root, 'dist/cli.js'),
+      'scan',
+      '--docker',
+      ...ids.flatMap((id) => ['--container', id]),
+      '--json',
+    ]);
+    const targets = JSON.parse(scan.stdout).targets as Array<{
+      name: string;
+      paths: Array<{ path: string; status: string; atRisk: boolean; category: string }>;
+    }>;
     const paths = targets.flatMap((t) => t.paths);
     const statuses = new Set(paths.map((p) => p.status));
-    for (const s of ['named-volume', 'anonymous-volume', 'bind-mount', 'tmpfs', 'writable-layer']) assert.ok(statuses.has(s), `no ${s} in the demo: ${[...statuses].join(', ')}`);
-    assert.ok(paths.some((p) => p.category === 'database' && p.atRisk), 'no database at risk in the demo');
-    assert.ok(paths.some((p) => p.path === '/root/.ssh' && p.status === 'writable-layer'), 'the SSH key written to the writable layer is not reported');
+    for (const s of ['named-volume', 'anonymous-volume', 'bind-mount', 'tmpfs', 'writable-layer'])
+      assert.ok(statuses.has(s), `no ${s} in the demo: ${[...statuses].join(', ')}`);
+    assert.ok(
+      paths.some((p) => p.category === 'database' && p.atRisk),
+      'no database at risk in the demo',
+    );
+    assert.ok(
+      paths.some((p) => p.path === '/root/.ssh' && p.status === 'writable-layer'),
+      'the SSH key written to the writable layer is not reported',
+    );
 
     // Anonymous volumes of the demo, to check they go with the containers.
     const anonymous: string[] = [];
@@ -146,7 +189,16 @@ describe('npm start', () => {
     assert.equal(anonymous.length, 2, 'expected /root/.cache and the image VOLUME /data');
     // A recreate during the session (as after Persist Path…) orphans the cache's anonymous /data; a volume
     // that is not the demo's is orphaned too. Ctrl-C removes the first and only names the second.
-    await compose(project, join(root, 'examples/demo/compose.yaml'), 'up', '-d', '--no-deps', '--force-recreate', '--renew-anon-volumes', 'cache');
+    await compose(
+      project,
+      join(root, 'examples/demo/compose.yaml'),
+      'up',
+      '-d',
+      '--no-deps',
+      '--force-recreate',
+      '--renew-anon-volumes',
+      'cache',
+    );
     const notOurs = await docker('volume', 'create', '--label', 'persistence-lens.test=1');
     try {
       // Ctrl-C: everything npm start started stops; the named volume stays, and it says so.
@@ -154,13 +206,26 @@ describe('npm start', () => {
       const out = started.output();
       assert.match(out, /code-server stopped/);
       assert.match(out, /removed the demo containers/);
-      assert.match(out, new RegExp(`kept the demo's named volumes \\(${project}_demo-config\\); to remove them: docker volume rm ${project}_demo-config`));
-      assert.deepEqual(lines(await docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`)), [], 'demo containers are left');
+      assert.match(
+        out,
+        new RegExp(`kept the demo's named volumes \\(${project}_demo-config\\); to remove them: docker volume rm ${project}_demo-config`),
+      );
+      assert.deepEqual(
+        lines(await docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`)),
+        [],
+        'demo containers are left',
+      );
       const volumes = new Set(lines(await docker('volume', 'ls', '-q')));
       assert.ok(volumes.has(`${project}_demo-config`), 'the named volume was removed');
-      for (const v of anonymous) assert.ok(!volumes.has(v), `the anonymous volume ${v} was left behind (orphaned during the session or not)`);
-      assert.ok(volumes.has(notOurs), 'an orphaned volume that is not the demo\'s is kept');
-      assert.match(out, new RegExp(`other anonymous volumes? (is|are) used by no container \\(orphaned, not the demo's, kept\\): .*${notOurs.slice(0, 12)}`));
+      for (const v of anonymous)
+        assert.ok(!volumes.has(v), `the anonymous volume ${v} was left behind (orphaned during the session or not)`);
+      assert.ok(volumes.has(notOurs), "an orphaned volume that is not the demo's is kept");
+      assert.match(
+        out,
+        new RegExp(
+          `other anonymous volumes? (is|are) used by no container \\(orphaned, not the demo's, kept\\): .*${notOurs.slice(0, 12)}`,
+        ),
+      );
     } finally {
       await docker('volume', 'rm', '-f', notOurs).catch(() => undefined);
     }

@@ -78,8 +78,19 @@ async function writeMarkers(container: string, token: string, storages: Storage[
 /** The directories whose marker is there with this run's token. */
 async function markersPresent(container: string, token: string, storages: Storage[]): Promise<Set<string>> {
   const dirs = storages.map((s) => s.dir).join(' ');
-  const out = await docker('exec', container, 'sh', '-c', `for d in ${dirs}; do if [ "$(cat $d/marker 2>/dev/null)" = "${token}" ]; then echo $d; fi; done`);
-  return new Set(out.split('\n').map((l) => l.trim()).filter(Boolean));
+  const out = await docker(
+    'exec',
+    container,
+    'sh',
+    '-c',
+    `for d in ${dirs}; do if [ "$(cat $d/marker 2>/dev/null)" = "${token}" ]; then echo $d; fi; done`,
+  );
+  return new Set(
+    out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
 }
 
 /**
@@ -92,20 +103,33 @@ async function prove(event: LifecycleEvent, container: string, storages: Storage
   for (const s of storages) {
     const c = table.classify(`${s.dir}/marker`);
     assert.equal(c.status, s.status, `the product classifies ${s.dir} as ${s.status}`);
-    assert.deepEqual(c.survives, survivalOf(s.status, { external: s.external ?? false }), `${s.dir}: the classification carries the table's row`);
+    assert.deepEqual(
+      c.survives,
+      survivalOf(s.status, { external: s.external ?? false }),
+      `${s.dir}: the classification carries the table's row`,
+    );
     expected[s.dir] = c.survives[event];
   }
 
   const token = `m-${randomSuffix(6)}`;
   await writeMarkers(container, token, storages);
-  assert.deepEqual([...(await markersPresent(container, token, storages))].sort(), storages.map((s) => s.dir).sort(), 'every marker is there before the event');
+  assert.deepEqual(
+    [...(await markersPresent(container, token, storages))].sort(),
+    storages.map((s) => s.dir).sort(),
+    'every marker is there before the event',
+  );
 
   const afterEvent = await perform();
 
   const present = await markersPresent(afterEvent, token, storages);
   const actual = Object.fromEntries(storages.map((s) => [s.dir, present.has(s.dir)]));
-  const describeCells = (m: Record<string, boolean>): string[] => storages.map((s) => `${cell(s.status, event, s.external)}: ${m[s.dir] ? 'survives' : 'lost'}`);
-  assert.deepEqual(describeCells(actual), describeCells(expected), `after ${event}: what the engine kept (actual) vs the survival table (expected)`);
+  const describeCells = (m: Record<string, boolean>): string[] =>
+    storages.map((s) => `${cell(s.status, event, s.external)}: ${m[s.dir] ? 'survives' : 'lost'}`);
+  assert.deepEqual(
+    describeCells(actual),
+    describeCells(expected),
+    `after ${event}: what the engine kept (actual) vs the survival table (expected)`,
+  );
   for (const s of storages) proven.add(cell(s.status, event, s.external));
 }
 
@@ -124,7 +148,12 @@ async function startContainer(prefix: string): Promise<{ name: string; args: str
 }
 
 async function anonymousVolumeOf(container: string): Promise<string> {
-  const name = await docker('inspect', '--format', `{{range .Mounts}}{{if eq .Destination "${ANON.dir}"}}{{.Name}}{{end}}{{end}}`, container);
+  const name = await docker(
+    'inspect',
+    '--format',
+    `{{range .Mounts}}{{if eq .Destination "${ANON.dir}"}}{{.Name}}{{end}}{{end}}`,
+    container,
+  );
   assert.match(name, /^[0-9a-f]{64}$/, `the anonymous volume of ${container}`);
   res.trackVolume(name);
   return name;
@@ -156,7 +185,19 @@ ${external ? `  ${external}:\n    external: true\n` : ''}`;
 }
 
 async function composeContainer(project: string): Promise<string> {
-  const ids = (await docker('ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=app')).split('\n').filter(Boolean);
+  const ids = (
+    await docker(
+      'ps',
+      '-q',
+      '--no-trunc',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      'label=com.docker.compose.service=app',
+    )
+  )
+    .split('\n')
+    .filter(Boolean);
   assert.equal(ids.length, 1, `one running container in compose project ${project}`);
   res.trackContainer(ids[0]!);
   return ids[0]!;
@@ -226,7 +267,10 @@ describe('the survival table, proven on a real Docker Engine', () => {
     });
     const after = await composeContainer(p.project);
     assert.notEqual(after, before, 'the changed service was recreated');
-    assert.equal(await docker('inspect', '--format', '{{range .Config.Env}}{{println .}}{{end}}', after).then((e) => e.includes('PL_CONFIG=second')), true);
+    assert.equal(
+      await docker('inspect', '--format', '{{range .Config.Env}}{{println .}}{{end}}', after).then((e) => e.includes('PL_CONFIG=second')),
+      true,
+    );
     assert.equal(await anonymousVolumeOf(after), oldAnon, 'the same anonymous volume is mounted again');
   });
 

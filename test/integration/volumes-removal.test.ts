@@ -33,11 +33,13 @@ describe('volumes on a real engine: removal and prune keep data', () => {
     savedState = process.env.XDG_STATE_HOME;
     process.env.XDG_STATE_HOME = res.tempDir('pl-state-');
     for (let i = 0; i < SPARE; i += 11) {
-      await Promise.all(Array.from({ length: Math.min(11, SPARE - i) }, (_, j) => {
-        const name = res.name(`pl-volrm-spare${i + j}`);
-        spares.push(name);
-        return res.createVolume(name);
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(11, SPARE - i) }, (_, j) => {
+          const name = res.name(`pl-volrm-spare${i + j}`);
+          spares.push(name);
+          return res.createVolume(name);
+        }),
+      );
     }
     await res.createVolume(stoppedVol);
     await res.run(stopped, ['-v', `${stoppedVol}:/var/lib/postgresql/data`]);
@@ -65,7 +67,10 @@ describe('volumes on a real engine: removal and prune keep data', () => {
     const { volumes } = await gatherVolumes({ labels: scope, remember });
     assert.equal(volumes.length, SPARE + 2);
     const pg = volumes.find((v) => v.name === stoppedVol)!;
-    assert.deepEqual(pg.users.map((u) => [u.container, u.path, u.state]), [[stopped, '/var/lib/postgresql/data', 'exited']]);
+    assert.deepEqual(
+      pg.users.map((u) => [u.container, u.path, u.state]),
+      [[stopped, '/var/lib/postgresql/data', 'exited']],
+    );
     const orphan = volumes.find((v) => v.name === anon)!;
     assert.equal(orphan.users.length, 0);
     assert.equal(orphan.lastSeen?.path, '/var/lib/app');
@@ -75,20 +80,30 @@ describe('volumes on a real engine: removal and prune keep data', () => {
 
   it('removal refuses a volume a stopped container mounts, naming it', async () => {
     const { conn } = await gatherVolumes({ labels: scope, remember });
-    await assert.rejects(removeVolume(conn, stoppedVol), (err: Error) => err instanceof VolumeInUseError && err.message.includes(`${stopped}:/var/lib/postgresql/data (exited)`));
+    await assert.rejects(
+      removeVolume(conn, stoppedVol),
+      (err: Error) => err instanceof VolumeInUseError && err.message.includes(`${stopped}:/var/lib/postgresql/data (exited)`),
+    );
     assert.ok((await docker('volume', 'ls', '-q')).split('\n').includes(stoppedVol));
   });
 
   it('the prune plan removes the unused spare volumes and asks about the orphan that held data', async () => {
     const plan = prunePlan((await gatherVolumes({ labels: scope, remember })).volumes);
     assert.deepEqual(plan.remove.map((v) => v.name).sort(), [...spares].sort());
-    assert.deepEqual(plan.ask.map((v) => v.name), [anon]);
+    assert.deepEqual(
+      plan.ask.map((v) => v.name),
+      [anon],
+    );
     assert.equal(plan.inUse, 1);
   });
 
   it('volumes --prune --yes: the spare volumes go, the orphan and the stopped container’s volume stay', async () => {
     const out = capture();
-    assert.equal(await runCli(['volumes', '--prune', '--yes', '--json', '--label', `${RUN_LABEL}=${res.runId}`], out.io), 0, out.err.join(''));
+    assert.equal(
+      await runCli(['volumes', '--prune', '--yes', '--json', '--label', `${RUN_LABEL}=${res.runId}`], out.io),
+      0,
+      out.err.join(''),
+    );
     const r = JSON.parse(out.out.join('')) as { removed: string[]; kept: Array<{ name: string }>; dryRun: boolean };
     assert.equal(r.dryRun, false);
     assert.deepEqual([...r.removed].sort(), [...spares].sort());

@@ -26,7 +26,12 @@ describe('volumes: the inventory and a prune that keeps data', () => {
     await res.createVolume(spare);
     await res.run(user, ['-v', `${used}:/srv/data`]);
     // the anonymous volume carries this run's labels too, so the prune below can be limited to what this test made
-    await res.run(orphanOwner, ['--mount', `type=volume,dst=/var/lib/app,${Object.entries(res.labels).map(([k, v]) => `volume-label=${k}=${v}`).join(',')}`]);
+    await res.run(orphanOwner, [
+      '--mount',
+      `type=volume,dst=/var/lib/app,${Object.entries(res.labels)
+        .map(([k, v]) => `volume-label=${k}=${v}`)
+        .join(',')}`,
+    ]);
     await docker('exec', orphanOwner, 'sh', '-c', 'echo state > /var/lib/app/db');
     [anon] = await res.trackVolumesOf(orphanOwner, { anonymousOnly: true });
   });
@@ -42,7 +47,10 @@ describe('volumes: the inventory and a prune that keeps data', () => {
     const first = capture();
     assert.equal(await runCli(['volumes', '--json'], first.io), 0, first.err.join(''));
     const before = JSON.parse(first.out.join('')).volumes as Array<{ name: string; users: Array<{ container: string; path: string }> }>;
-    assert.deepEqual(before.find((v) => v.name === used)?.users.map((u) => [u.container, u.path]), [[user, '/srv/data']]);
+    assert.deepEqual(
+      before.find((v) => v.name === used)?.users.map((u) => [u.container, u.path]),
+      [[user, '/srv/data']],
+    );
 
     await docker('rm', '-f', orphanOwner); // without -v: orphaned, as after a recreate
     const second = capture();

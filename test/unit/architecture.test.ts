@@ -29,7 +29,8 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\brequire\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\brequire\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function importsOf(file: string): Import[] {
   const text = readFileSync(file, 'utf8');
@@ -49,46 +50,75 @@ const layer = (p: string): string => (p.includes('/') ? p.split('/')[0]! : p.rep
 
 function violations(rule: (i: Import) => boolean): string[] {
   // Only our own modules (and `vscode`): a package's name (`yaml`, `node:fs`) is not a layer.
-  return ALL.filter((i) => i.relative || i.to === 'vscode').filter(rule).map((i) => `${i.from} → ${i.to}${i.typeOnly ? ' (type)' : ''}`);
+  return ALL.filter((i) => i.relative || i.to === 'vscode')
+    .filter(rule)
+    .map((i) => `${i.from} → ${i.to}${i.typeOnly ? ' (type)' : ''}`);
 }
 
 describe('architecture: one boundary', () => {
   it('finds the imports it checks', () => {
     assert.ok(ALL.length > 300, `only ${ALL.length} imports read: the pattern broke`);
-    assert.ok(ALL.some((i) => i.from === 'vscode/paths/model.ts' && i.to === 'vscode'), 'an editor file imports vscode');
+    assert.ok(
+      ALL.some((i) => i.from === 'vscode/paths/model.ts' && i.to === 'vscode'),
+      'an editor file imports vscode',
+    );
     // The rules below see only our own modules: if none were found, every rule would pass on nothing.
     assert.ok(ALL.filter((i) => i.relative).length > 300, 'the relative imports are the ones the layer rules check');
     assert.ok(violations((i) => i.from === 'scan/scan.ts' && i.to === 'core/analyze').length === 1, 'scan.ts → core/analyze is seen');
   });
 
   it('only src/vscode and src/extension.ts import vscode', () => {
-    assert.deepEqual(violations((i) => i.to === 'vscode' && layer(i.from) !== 'vscode' && i.from !== 'extension.ts'), []);
+    assert.deepEqual(
+      violations((i) => i.to === 'vscode' && layer(i.from) !== 'vscode' && i.from !== 'extension.ts'),
+      [],
+    );
   });
 
   it('core imports no other layer', () => {
-    assert.deepEqual(violations((i) => layer(i.from) === 'core' && i.to !== 'vscode' && layer(i.to) !== 'core'), []);
+    assert.deepEqual(
+      violations((i) => layer(i.from) === 'core' && i.to !== 'vscode' && layer(i.to) !== 'core'),
+      [],
+    );
   });
 
   it('sources read the world and import only core', () => {
-    assert.deepEqual(violations((i) => layer(i.from) === 'sources' && !['core', 'sources'].includes(layer(i.to))), []);
+    assert.deepEqual(
+      violations((i) => layer(i.from) === 'sources' && !['core', 'sources'].includes(layer(i.to))),
+      [],
+    );
   });
 
   it('fixes, backup, move and browse import no scan, cli, report or editor code; fixes no backup or move', () => {
     const below = (l: string) => ['fixes', 'backup', 'move', 'browse'].includes(l);
-    assert.deepEqual(violations((i) => below(layer(i.from)) && ['scan', 'cli', 'report', 'vscode', 'extension', 'backend'].includes(layer(i.to))), []);
-    assert.deepEqual(violations((i) => layer(i.from) === 'fixes' && ['backup', 'move'].includes(layer(i.to))), []);
+    assert.deepEqual(
+      violations((i) => below(layer(i.from)) && ['scan', 'cli', 'report', 'vscode', 'extension', 'backend'].includes(layer(i.to))),
+      [],
+    );
+    assert.deepEqual(
+      violations((i) => layer(i.from) === 'fixes' && ['backup', 'move'].includes(layer(i.to))),
+      [],
+    );
   });
 
   it('the scan pipeline imports only core and sources', () => {
-    assert.deepEqual(violations((i) => layer(i.from) === 'scan' && !['core', 'sources', 'scan'].includes(layer(i.to))), []);
+    assert.deepEqual(
+      violations((i) => layer(i.from) === 'scan' && !['core', 'sources', 'scan'].includes(layer(i.to))),
+      [],
+    );
   });
 
   it('report and cli import no editor code', () => {
-    assert.deepEqual(violations((i) => ['report', 'cli'].includes(layer(i.from)) && ['vscode', 'extension'].includes(layer(i.to))), []);
+    assert.deepEqual(
+      violations((i) => ['report', 'cli'].includes(layer(i.from)) && ['vscode', 'extension'].includes(layer(i.to))),
+      [],
+    );
   });
 
   it('only the CLI imports the CLI: the report formatter and the backend bundle stand below it', () => {
-    assert.deepEqual(violations((i) => layer(i.to) === 'cli' && layer(i.from) !== 'cli'), []);
+    assert.deepEqual(
+      violations((i) => layer(i.to) === 'cli' && layer(i.from) !== 'cli'),
+      [],
+    );
   });
 
   it('the editor reaches the backend through vscode/backend.ts (types apart), and a few pure modules directly', () => {
@@ -112,7 +142,15 @@ describe('architecture: one boundary', () => {
       'backup/describe', // backup sources and restore targets in words: one spelling for the backend, the CLI and the editor (types only, node:path)
     ]);
     const backendSide = (l: string) => !['vscode', 'extension'].includes(l);
-    const bad = violations((i) => (layer(i.from) === 'vscode' || i.from === 'extension.ts') && i.to !== 'vscode' && backendSide(layer(i.to)) && !i.typeOnly && !PURE.has(i.to) && i.to !== 'backend');
+    const bad = violations(
+      (i) =>
+        (layer(i.from) === 'vscode' || i.from === 'extension.ts') &&
+        i.to !== 'vscode' &&
+        backendSide(layer(i.to)) &&
+        !i.typeOnly &&
+        !PURE.has(i.to) &&
+        i.to !== 'backend',
+    );
     assert.deepEqual(bad, []);
     const direct = violations((i) => layer(i.from) === 'vscode' && i.to === 'backend' && !i.typeOnly);
     assert.deepEqual(direct, [], 'src/backend.ts is loaded lazily by vscode/backend.ts, never imported for its values');
@@ -132,6 +170,9 @@ describe('architecture: one boundary', () => {
       outfile: join(ROOT, '.cache', 'architecture-extension.js'),
     });
     const inputs = Object.keys(r.metafile!.inputs);
-    assert.deepEqual(inputs.filter((p) => /node_modules\/(dockerode|docker-modem|yaml|ssh2|tar-stream|jsonc-parser)\//.test(p)), []);
+    assert.deepEqual(
+      inputs.filter((p) => /node_modules\/(dockerode|docker-modem|yaml|ssh2|tar-stream|jsonc-parser)\//.test(p)),
+      [],
+    );
   });
 });

@@ -20,7 +20,11 @@ describe('the examples', () => {
     for (const f of jsons) {
       const errors: ParseError[] = [];
       parse(readFileSync(f, 'utf8'), errors, { allowTrailingComma: false, disallowComments: false });
-      assert.deepEqual(errors.map((e) => `${printParseErrorCode(e.error)} at ${e.offset}`), [], f);
+      assert.deepEqual(
+        errors.map((e) => `${printParseErrorCode(e.error)} at ${e.offset}`),
+        [],
+        f,
+      );
     }
   });
 });

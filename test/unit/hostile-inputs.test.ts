@@ -70,7 +70,10 @@ async function within<T>(ms: number, p: Promise<T>): Promise<{ value?: T; error?
 /** A 1 KB "billion laughs": 10^9 strings through nine levels of aliases. */
 function laughs(): string {
   let s = 'services:\n  app:\n    image: x\nx-a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
-  for (let i = 1; i <= 9; i++) s += `x-a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(',')}]\n`;
+  for (let i = 1; i <= 9; i++)
+    s += `x-a${i}: &a${i} [${Array(10)
+      .fill(`*a${i - 1}`)
+      .join(',')}]\n`;
   return `${s}x-bomb: *a9\n`;
 }
 
@@ -120,7 +123,8 @@ describe('point 13: alias bombs are refused, fast', () => {
   }
 
   it('a file with ordinary anchors and merge keys still plans', async () => {
-    const text = 'x-base: &base\n  image: x\n  volumes: ["va:/a"]\nvolumes:\n  va:\nservices:\n  web:\n    <<: *base\n  db:\n    <<: *base\n';
+    const text =
+      'x-base: &base\n  image: x\n  volumes: ["va:/a"]\nvolumes:\n  va:\nservices:\n  web:\n    <<: *base\n  db:\n    <<: *base\n';
     const dir = project({ 'compose.yaml': text });
     const out = await planPersist({ file: join(dir, 'compose.yaml'), service: 'web', path: '/data' });
     assert.equal(out.status, 'planned');
@@ -136,7 +140,10 @@ describe('point 14: paths are validated and never read as more than a path', () 
     it(`refuses the container path ${JSON.stringify(bad)}`, async () => {
       const dir = project({ 'compose.yaml': 'services:\n  web:\n    image: x\n', ...devcontainer() });
       for (const file of [join(dir, 'compose.yaml'), join(dir, '.devcontainer/devcontainer.json')]) {
-        await assert.rejects(planPersist({ file, path: bad }), (e: unknown) => e instanceof FixRefusal && /path/.test((e as Error).message));
+        await assert.rejects(
+          planPersist({ file, path: bad }),
+          (e: unknown) => e instanceof FixRefusal && /path/.test((e as Error).message),
+        );
       }
     });
   }
@@ -160,7 +167,10 @@ describe('point 14: paths are validated and never read as more than a path', () 
   it('a devcontainer file of object mounts refuses a path the Dev Containers CLI would split', async () => {
     const dir = project(devcontainer([{ source: 'a', target: '/a', type: 'volume' }]));
     const file = join(dir, '.devcontainer/devcontainer.json');
-    await assert.rejects(planPersist({ file, path: '/data,volume-opt=device=/etc' }), (e: unknown) => e instanceof FixRefusal && /,/.test((e as Error).message));
+    await assert.rejects(
+      planPersist({ file, path: '/data,volume-opt=device=/etc' }),
+      (e: unknown) => e instanceof FixRefusal && /,/.test((e as Error).message),
+    );
   });
 
   it('scan reports a volume with volume-opt device= and o=bind as a bind of that device', async () => {
@@ -170,7 +180,10 @@ describe('point 14: paths are validated and never read as more than a path', () 
     const m = loaded.targets[0]!.mounts.find((x) => x.target === '/data')!;
     assert.equal(m.status, 'bind-mount');
     assert.equal(m.source, '/');
-    assert.ok(loaded.warnings.some((w) => /volume-opt/.test(w) && /bind/.test(w)), loaded.warnings.join('\n'));
+    assert.ok(
+      loaded.warnings.some((w) => /volume-opt/.test(w) && /bind/.test(w)),
+      loaded.warnings.join('\n'),
+    );
   });
 
   for (const style of ['short', 'long']) {
@@ -236,7 +249,10 @@ describe('point 15: --write writes through links, keeps owner and mode, refuses 
     chmodSync(file, 0o444);
     const out = await planPersist({ file, path: '/data' });
     if (out.status !== 'planned') return assert.fail('not planned');
-    await assert.rejects(writePlanAtomically(out.plan), (e: unknown) => e instanceof FixRefusal && /read-only/.test((e as Error).message) && /nothing was written/.test((e as Error).message));
+    await assert.rejects(
+      writePlanAtomically(out.plan),
+      (e: unknown) => e instanceof FixRefusal && /read-only/.test((e as Error).message) && /nothing was written/.test((e as Error).message),
+    );
     assert.equal(readFileSync(file, 'utf8'), text);
     assert.deepEqual(readdirSync(dir), ['compose.yaml']);
   });
@@ -284,7 +300,11 @@ describe('point 16: FIFOs and devices are refused before they are opened', () =>
     const exits: number[] = [];
     proc.exit = (code) => void exits.push(code);
     const err: string[] = [];
-    installInterruptHandler(proc as unknown as NodeJS.Process, { out: () => undefined, err: (t: string) => void err.push(t), color: false });
+    installInterruptHandler(proc as unknown as NodeJS.Process, {
+      out: () => undefined,
+      err: (t: string) => void err.push(t),
+      color: false,
+    });
     proc.emit('SIGINT');
     assert.deepEqual(exits, [130]);
 
@@ -316,7 +336,9 @@ describe('point 16: FIFOs and devices are refused before they are opened', () =>
         env: { ...process.env, DOCKER_HOST: `unix://${sock}` },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
-      const exitedEarly = new Promise<string>((r) => child.once('exit', (c, s) => r(`the CLI exited (${c ?? s}) before it reached the endpoint`)));
+      const exitedEarly = new Promise<string>((r) =>
+        child.once('exit', (c, s) => r(`the CLI exited (${c ?? s}) before it reached the endpoint`)),
+      );
       const early = await Promise.race([waiting.then(() => undefined), exitedEarly]);
       assert.equal(early, undefined, early);
       child.kill('SIGINT');

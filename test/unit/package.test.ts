@@ -160,7 +160,11 @@ describe('npm run package', () => {
   });
 
   it('carries the production build: minified, no source-map references, the CLI executable', () => {
-    const get = (name: string) => entries.find((e) => e.name === name)!.data().toString('utf8');
+    const get = (name: string) =>
+      entries
+        .find((e) => e.name === name)!
+        .data()
+        .toString('utf8');
     for (const js of ['extension/dist/extension.js', 'extension/dist/backend.js', 'extension/dist/cli.js']) {
       const text = get(js);
       assert.doesNotMatch(text, /sourceMappingURL=/, `${js} points at a source map that is not shipped`);
@@ -172,7 +176,12 @@ describe('npm run package', () => {
   });
 
   it('has every file its manifest points at, and the manifest is the project one', () => {
-    const pkg = JSON.parse(entries.find((e) => e.name === 'extension/package.json')!.data().toString('utf8'));
+    const pkg = JSON.parse(
+      entries
+        .find((e) => e.name === 'extension/package.json')!
+        .data()
+        .toString('utf8'),
+    );
     const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     assert.equal(pkg.name, own.name);
     assert.equal(pkg.version, own.version);

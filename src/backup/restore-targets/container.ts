@@ -18,7 +18,6 @@ export function tmpfsMountPoints(info: Dockerode.ContainerInspectInfo): string[]
   return [...points].map((p) => p.replace(/\/+$/, '') || '/');
 }
 
-
 /** What a path of the container is, as the engine's archive endpoint says (undefined: nothing there). */
 export type ContainerStat = Pick<PathStat, 'isDir' | 'isSymlink' | 'linkTarget'> | undefined;
 
@@ -34,7 +33,8 @@ export async function planRescueWrite(
   archivePaths: ReadonlyMap<string, PathKind>,
   at: { stat: (abs: string) => Promise<ContainerStat>; tmpfsPoints: string[]; running: boolean; containerName: string },
 ): Promise<{ conflicts: string[]; inTmpfs: (rel: string) => boolean; toTmpfs: string[] }> {
-  const refused = (why: string, entry: string, kind: ArchiveRefusedError['kind'] = 'archive-refused'): ArchiveRefusedError => new ArchiveRefusedError(`${file} is refused: ${why}; nothing was restored`, entry, kind);
+  const refused = (why: string, entry: string, kind: ArchiveRefusedError['kind'] = 'archive-refused'): ArchiveRefusedError =>
+    new ArchiveRefusedError(`${file} is refused: ${why}; nothing was restored`, entry, kind);
   const tmpfsPoints = at.tmpfsPoints;
   // A tmpfs exists only in the running container's mount namespace: what goes into one is read and written
   // with tar inside the container (the archive endpoint works under it, on the host side).
@@ -42,13 +42,16 @@ export async function planRescueWrite(
   const toTmpfs = [...archivePaths.keys()].filter(inTmpfs);
   if (toTmpfs.length > 0 && !at.running) {
     const points = tmpfsPoints.filter((t) => toTmpfs.some((p) => isWithin(`/${p}`, t)));
-    throw new BackupInputError(`${points.join(', ')} of container "${at.containerName}" ${points.length === 1 ? 'is a tmpfs, which exists' : 'are tmpfs mounts, which exist'} only while the container runs: start it and restore again; nothing was restored`);
+    throw new BackupInputError(
+      `${points.join(', ')} of container "${at.containerName}" ${points.length === 1 ? 'is a tmpfs, which exists' : 'are tmpfs mounts, which exist'} only while the container runs: start it and restore again; nothing was restored`,
+    );
   }
   const conflicts: string[] = [];
   for (const root of archiveRoots(archivePaths)) {
     if (root === '') throw refused('it has an entry for / itself, which a rescue archive never has', root);
     // the engine is asked by path in a URL, which carries UTF-8 only
-    if (hasRawBytes(root)) throw refused(`the path /${printable(root)} is not valid UTF-8, so what the container has there cannot be checked`, root);
+    if (hasRawBytes(root))
+      throw refused(`the path /${printable(root)} is not valid UTF-8, so what the container has there cannot be checked`, root);
     let parentMissing = false;
     for (const parent of ancestors(root)) {
       const st = await at.stat(`/${parent}`);
@@ -56,8 +59,18 @@ export async function planRescueWrite(
         parentMissing = true; // nothing exists below a missing directory
         break;
       }
-      if (st.isSymlink) throw refused(`the container has a symlink at /${printable(parent)} (to ${printable(st.linkTarget)}): restoring /${printable(root)} would write through it`, root, 'link-in-target');
-      if (!st.isDir) throw refused(`the container has a file at /${printable(parent)} where the archive needs a directory (for /${printable(root)})`, root, 'link-in-target');
+      if (st.isSymlink)
+        throw refused(
+          `the container has a symlink at /${printable(parent)} (to ${printable(st.linkTarget)}): restoring /${printable(root)} would write through it`,
+          root,
+          'link-in-target',
+        );
+      if (!st.isDir)
+        throw refused(
+          `the container has a file at /${printable(parent)} where the archive needs a directory (for /${printable(root)})`,
+          root,
+          'link-in-target',
+        );
     }
     if (!parentMissing && (await at.stat(`/${root}`))) conflicts.push(`/${root}`);
   }

@@ -32,9 +32,17 @@ export async function engineFreeSpace(conn: DockerConnection, what: string): Pro
 }
 
 /** Whether a directory of a container holds anything (reads the first entries of its archive only). */
-export async function engineDirHasContent(conn: DockerConnection, container: Dockerode.Container, path: string, signal?: AbortSignal): Promise<boolean> {
+export async function engineDirHasContent(
+  conn: DockerConnection,
+  container: Dockerode.Container,
+  path: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
   let n = 0;
-  for await (const _ of engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, (x) => x, { doing: `looking into ${path}`, ...(signal ? { signal } : {}) })) {
+  for await (const _ of engineArchive(conn, container, path === '/' ? '/.' : `${path}/.`, (x) => x, {
+    doing: `looking into ${path}`,
+    ...(signal ? { signal } : {}),
+  })) {
     void _;
     if (++n > 1) return true;
   }
@@ -42,7 +50,13 @@ export async function engineDirHasContent(conn: DockerConnection, container: Doc
 }
 
 /** Creates `path` in a container (its missing components only), with the archive root's owner and mode. */
-export async function createContainerDir(conn: DockerConnection, container: Dockerode.Container, path: string, root: EntryHeader | undefined, signal?: AbortSignal): Promise<void> {
+export async function createContainerDir(
+  conn: DockerConnection,
+  container: Dockerode.Container,
+  path: string,
+  root: EntryHeader | undefined,
+  signal?: AbortSignal,
+): Promise<void> {
   const parts = path.split('/').filter(Boolean);
   let existing = parts.length;
   while (existing > 0) {
@@ -62,7 +76,17 @@ export async function createContainerDir(conn: DockerConnection, container: Dock
   // the archive root's owner and mode (the archive's `./` entry sets them again), without setuid
   const entries: ArchiveEntry[] = missing.map((_, i) =>
     i === missing.length - 1
-      ? { header: { name: missing.join('/'), type: 'directory', mode: (root?.mode ?? 0o755) & ~0o4000, uid: root?.uid ?? 0, gid: root?.gid ?? 0, size: 0, mtime: now } }
+      ? {
+          header: {
+            name: missing.join('/'),
+            type: 'directory',
+            mode: (root?.mode ?? 0o755) & ~0o4000,
+            uid: root?.uid ?? 0,
+            gid: root?.gid ?? 0,
+            size: 0,
+            mtime: now,
+          },
+        }
       : { header: { name: missing.slice(0, i + 1).join('/'), type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: now } },
   );
   const body = Readable.from([await tarBuffer(entries)], { objectMode: false });

@@ -127,7 +127,8 @@ function printArchive(io: Output, r: Omit<BackupResult, 'staleRemoved'>): void {
 
 function printHousekeeping(io: Output, r: Pick<BackupResult, 'pruned' | 'staleRemoved' | 'warnings'>, keep: number, what: string): void {
   if (r.pruned.length) io.out(`Retention: kept the newest ${keep} backups of ${what}; deleted ${r.pruned.join(', ')}\n`);
-  if (r.staleRemoved.length) io.out(`Removed ${r.staleRemoved.length} unfinished archive(s) left by an interrupted backup: ${r.staleRemoved.join(', ')}\n`);
+  if (r.staleRemoved.length)
+    io.out(`Removed ${r.staleRemoved.length} unfinished archive(s) left by an interrupted backup: ${r.staleRemoved.join(', ')}\n`);
   for (const w of r.warnings) io.err(`warning: ${w}\n`);
 }
 
@@ -150,19 +151,28 @@ export async function backupCommand(argv: string[], io: Output): Promise<number>
   });
   if (positionals.length > 0) throw new UsageError(`backup takes no positional arguments (got "${positionals[0]}")`);
   if (values.project !== undefined || values.all) {
-    if (values.volume !== undefined || values.path !== undefined) throw new UsageError('backup takes one source: --project NAME, --container C --all, --volume NAME, --container C --path P, or --path DIR');
-    if (values.project !== undefined && values.container !== undefined) throw new UsageError('backup takes one source: --project NAME or --container C --all');
-    if (values.project === undefined && !values.container) throw new UsageError('--all backs up everything of one container: backup --container C --all');
+    if (values.volume !== undefined || values.path !== undefined)
+      throw new UsageError(
+        'backup takes one source: --project NAME, --container C --all, --volume NAME, --container C --path P, or --path DIR',
+      );
+    if (values.project !== undefined && values.container !== undefined)
+      throw new UsageError('backup takes one source: --project NAME or --container C --all');
+    if (values.project === undefined && !values.container)
+      throw new UsageError('--all backs up everything of one container: backup --container C --all');
     if (values.project === '') throw new UsageError('--project needs a compose project name');
     return backupSetCommand(values.project !== undefined ? { project: values.project } : { container: values.container! }, values, io);
   }
   let source: BackupSource;
   if (values.volume !== undefined) {
-    if (values.container !== undefined || values.path !== undefined) throw new UsageError('backup takes one source: --volume NAME, --container C --path P, or --path DIR');
+    if (values.container !== undefined || values.path !== undefined)
+      throw new UsageError('backup takes one source: --volume NAME, --container C --path P, or --path DIR');
     if (!values.volume) throw new UsageError('--volume needs a volume name');
     source = { kind: 'volume', volume: values.volume };
   } else if (values.container !== undefined) {
-    if (!values.path) throw new UsageError('backup --container C needs --path P (the directory to archive); to archive the writable layer use rescue --container C');
+    if (!values.path)
+      throw new UsageError(
+        'backup --container C needs --path P (the directory to archive); to archive the writable layer use rescue --container C',
+      );
     source = { kind: 'container-path', container: values.container, path: values.path };
   } else if (values.path !== undefined) {
     if (!values.path) throw new UsageError('--path needs a directory');
@@ -175,7 +185,16 @@ export async function backupCommand(argv: string[], io: Output): Promise<number>
   const progress = progressLine(io);
   try {
     const r = await cancellable(io, (signal) =>
-      backup(source, commonOptions(values, { keep, ...(level !== undefined ? { level } : {}), ...(values.stop ? { stopContainers: true } : {}), signal, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) })),
+      backup(
+        source,
+        commonOptions(values, {
+          keep,
+          ...(level !== undefined ? { level } : {}),
+          ...(values.stop ? { stopContainers: true } : {}),
+          signal,
+          ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+        }),
+      ),
     );
     progress.done();
     const unreadable = r.unreadable ?? [];
@@ -189,11 +208,28 @@ export async function backupCommand(argv: string[], io: Output): Promise<number>
       return 3;
     };
     if (values.json) {
-      io.out(JSON.stringify({ archive: r.archive, manifestPath: r.manifestPath, manifest: r.manifest, pruned: r.pruned, staleRemoved: r.staleRemoved, warnings: r.warnings, unreadable, stopped: r.stopped ?? [] }, null, 2) + '\n');
+      io.out(
+        JSON.stringify(
+          {
+            archive: r.archive,
+            manifestPath: r.manifestPath,
+            manifest: r.manifest,
+            pruned: r.pruned,
+            staleRemoved: r.staleRemoved,
+            warnings: r.warnings,
+            unreadable,
+            stopped: r.stopped ?? [],
+          },
+          null,
+          2,
+        ) + '\n',
+      );
       return incomplete();
     }
     const what = describeSource(r.manifest.source);
-    io.out(`${paint(io.color, unreadable.length ? 'yellow' : 'green', 'Backed up')} ${what}: ${count(r.manifest.entries)} entries, ${formatBytes(r.manifest.bytes)} of files\n`);
+    io.out(
+      `${paint(io.color, unreadable.length ? 'yellow' : 'green', 'Backed up')} ${what}: ${count(r.manifest.entries)} entries, ${formatBytes(r.manifest.bytes)} of files\n`,
+    );
     printArchive(io, r);
     if (r.stopped?.length) io.out(`  stopped   ${r.stopped.join(', ')} while archiving, started again\n`);
     printHousekeeping(io, r, keep, what);
@@ -221,22 +257,36 @@ export async function restoreCommand(argv: string[], io: Output): Promise<number
       level: { type: 'string' },
     },
   });
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'restore needs the ARCHIVE to restore' : `restore takes one ARCHIVE (got ${positionals.length})`);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0 ? 'restore needs the ARCHIVE to restore' : `restore takes one ARCHIVE (got ${positionals.length})`,
+    );
   const archive = positionals[0]!;
   if (archive.endsWith(SET_SUFFIX) || values.project !== undefined) {
-    if (!archive.endsWith(SET_SUFFIX)) throw new UsageError(`restore --project takes a set (<project>-<time>${SET_SUFFIX}, written by backup --project)`);
-    if (values.volume !== undefined || values.path !== undefined) throw new UsageError('a set restores into a project (--project NAME) or a container (--container C)');
-    if ((values.project === undefined) === (values.container === undefined)) throw new UsageError('restore SET needs one target: --project NAME or --container C');
+    if (!archive.endsWith(SET_SUFFIX))
+      throw new UsageError(`restore --project takes a set (<project>-<time>${SET_SUFFIX}, written by backup --project)`);
+    if (values.volume !== undefined || values.path !== undefined)
+      throw new UsageError('a set restores into a project (--project NAME) or a container (--container C)');
+    if ((values.project === undefined) === (values.container === undefined))
+      throw new UsageError('restore SET needs one target: --project NAME or --container C');
     if (values.project === '') throw new UsageError('--project needs a compose project name');
-    return restoreSetCommand(archive, values.project !== undefined ? { project: values.project } : { container: values.container! }, values, io);
+    return restoreSetCommand(
+      archive,
+      values.project !== undefined ? { project: values.project } : { container: values.container! },
+      values,
+      io,
+    );
   }
   let target: RestoreTarget;
   if (values.volume !== undefined) {
-    if (values.container !== undefined || values.path !== undefined) throw new UsageError('restore takes one target: --volume NAME, --container C [--path P], or --path DIR');
+    if (values.container !== undefined || values.path !== undefined)
+      throw new UsageError('restore takes one target: --volume NAME, --container C [--path P], or --path DIR');
     if (!values.volume) throw new UsageError('--volume needs a volume name');
     target = { kind: 'volume', volume: values.volume };
   } else if (values.container !== undefined) {
-    target = values.path ? { kind: 'container-path', container: values.container, path: values.path } : { kind: 'container', container: values.container };
+    target = values.path
+      ? { kind: 'container-path', container: values.container, path: values.path }
+      : { kind: 'container', container: values.container };
   } else if (values.path !== undefined) {
     if (!values.path) throw new UsageError('--path needs a directory');
     target = { kind: 'local', path: values.path };
@@ -277,8 +327,14 @@ export async function restoreCommand(argv: string[], io: Output): Promise<number
       );
       return 0;
     }
-    io.out(`${paint(io.color, 'green', 'Restored')} ${count(r.entries)} entries (${formatBytes(r.bytes)} of files) from ${r.archive} into ${r.target}${r.createdVolume ? ' (created)' : ''}\n`);
-    io.out(r.check.verified ? '  verified  sha256 and entry count match the manifest\n' : '  verified  no: the archive has no manifest (every entry was checked)\n');
+    io.out(
+      `${paint(io.color, 'green', 'Restored')} ${count(r.entries)} entries (${formatBytes(r.bytes)} of files) from ${r.archive} into ${r.target}${r.createdVolume ? ' (created)' : ''}\n`,
+    );
+    io.out(
+      r.check.verified
+        ? '  verified  sha256 and entry count match the manifest\n'
+        : '  verified  no: the archive has no manifest (every entry was checked)\n',
+    );
     if (r.safetyBackup) io.out(`  safety backup of what was there: ${r.safetyBackup.archive}\n`);
     return 0;
   } catch (err) {
@@ -302,7 +358,15 @@ export async function rescueCommand(argv: string[], io: Output): Promise<number>
   const progress = progressLine(io);
   try {
     const r = await cancellable(io, (signal) =>
-      rescue({ container }, commonOptions(values, { keep, ...(level !== undefined ? { level } : {}), signal, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) })),
+      rescue(
+        { container },
+        commonOptions(values, {
+          keep,
+          ...(level !== undefined ? { level } : {}),
+          signal,
+          ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+        }),
+      ),
     );
     progress.done();
     if (values.json) {
@@ -326,26 +390,42 @@ export async function rescueCommand(argv: string[], io: Output): Promise<number>
       return 0;
     }
     if (!r.archived) {
-      io.out(`Nothing to rescue: the writable layer of container "${r.container}" holds no added or modified files outside mounts, and no anonymous volume or tmpfs of it holds anything.\n`);
+      io.out(
+        `Nothing to rescue: the writable layer of container "${r.container}" holds no added or modified files outside mounts, and no anonymous volume or tmpfs of it holds anything.\n`,
+      );
       return 0;
     }
     const m = r.manifest!;
     const mountsToo = r.plan.roots.some((x) => x.storage);
-    io.out(`${paint(io.color, 'green', 'Rescued')} the writable layer${mountsToo ? ', anonymous volumes and tmpfs mounts' : ''} of container "${r.container}": ${r.plan.roots.length} path(s), ${count(m.entries)} entries, ${formatBytes(m.bytes)} of files\n`);
+    io.out(
+      `${paint(io.color, 'green', 'Rescued')} the writable layer${mountsToo ? ', anonymous volumes and tmpfs mounts' : ''} of container "${r.container}": ${r.plan.roots.length} path(s), ${count(m.entries)} entries, ${formatBytes(m.bytes)} of files\n`,
+    );
     printArchive(io, r as BackupResult);
-    io.out(`\nThese paths are lost when the container is recreated; persist their directories (a named volume or a bind mount) so a recreate keeps them:\n`);
+    io.out(
+      `\nThese paths are lost when the container is recreated; persist their directories (a named volume or a bind mount) so a recreate keeps them:\n`,
+    );
     for (const g of r.groups) {
       io.out(`  ${paint(io.color, 'bold', g.directory)}\n`);
       for (const p of g.paths) {
         const root = r.plan.roots.find((x) => x.path === p)!;
-        const what = root.storage === 'anonymous-volume' ? 'an anonymous volume' : root.storage === 'tmpfs' ? 'a tmpfs' : `${root.change}${root.listed > 1 ? `, ${root.listed} paths` : ''}`;
+        const what =
+          root.storage === 'anonymous-volume'
+            ? 'an anonymous volume'
+            : root.storage === 'tmpfs'
+              ? 'a tmpfs'
+              : `${root.change}${root.listed > 1 ? `, ${root.listed} paths` : ''}`;
         io.out(`      ${p} (${what})\n`);
       }
     }
     if (r.plan.deleted.length) io.out(`Not archived: ${r.plan.deleted.length} deleted path(s) (a deletion cannot be archived).\n`);
     if (r.plan.skipped.length) io.out(`Skipped (mounts and engine files, not in the writable layer): ${r.plan.skipped.join(', ')}\n`);
     io.out(`After recreating the container: persistence-lens restore ${r.archive} --container ${r.container}\n`);
-    printHousekeeping(io, { pruned: r.pruned ?? [], staleRemoved: r.staleRemoved ?? [], warnings: r.warnings }, keep, `container "${r.container}"`);
+    printHousekeeping(
+      io,
+      { pruned: r.pruned ?? [], staleRemoved: r.staleRemoved ?? [], warnings: r.warnings },
+      keep,
+      `container "${r.container}"`,
+    );
     return 0;
   } catch (err) {
     progress.done();
@@ -357,7 +437,14 @@ function listingSource(l: BackupListing): string {
   const m = l.manifest;
   if (!m) return '?';
   const s = m.source;
-  const base = s.kind === 'volume' ? `volume ${s.name}` : s.kind === 'container-path' ? `${s.container}:${s.name}` : s.kind === 'rescue' ? `rescue ${s.name}` : s.name;
+  const base =
+    s.kind === 'volume'
+      ? `volume ${s.name}`
+      : s.kind === 'container-path'
+        ? `${s.container}:${s.name}`
+        : s.kind === 'rescue'
+          ? `rescue ${s.name}`
+          : s.name;
   return m.purpose === 'safety' ? `${base} (safety)` : base;
 }
 
@@ -380,7 +467,15 @@ export async function backupsCommand(argv: string[], io: Output): Promise<number
             size: l.size,
             createdAt: l.createdAt,
             status: l.status,
-            ...(l.manifest ? { source: l.manifest.source, purpose: l.manifest.purpose, entries: l.manifest.entries, bytes: l.manifest.bytes, sha256: l.manifest.sha256 } : {}),
+            ...(l.manifest
+              ? {
+                  source: l.manifest.source,
+                  purpose: l.manifest.purpose,
+                  entries: l.manifest.entries,
+                  bytes: l.manifest.bytes,
+                  sha256: l.manifest.sha256,
+                }
+              : {}),
             ...(l.problem ? { problem: l.problem } : {}),
           })),
           null,
@@ -394,18 +489,30 @@ export async function backupsCommand(argv: string[], io: Output): Promise<number
       return 0;
     }
     io.out(`Backups in ${dir}:\n`);
-    const rows = [['DATE', 'SOURCE', 'SIZE', 'STATUS', 'ARCHIVE'], ...list.map((l) => [l.createdAt.replace(/\.\d{3}Z$/, 'Z'), listingSource(l), formatBytes(l.size), l.status, l.archive])];
+    const rows = [
+      ['DATE', 'SOURCE', 'SIZE', 'STATUS', 'ARCHIVE'],
+      ...list.map((l) => [l.createdAt.replace(/\.\d{3}Z$/, 'Z'), listingSource(l), formatBytes(l.size), l.status, l.archive]),
+    ];
     table(rows).forEach((cells, i) => {
       const l = i === 0 ? undefined : list[i - 1];
       const line = cells.join('');
-      const style = i === 0 ? 'bold' : l!.status === 'ok' || l!.status === 'verified' ? undefined : l!.status === 'no-manifest' ? 'yellow' : 'red';
+      const style =
+        i === 0 ? 'bold' : l!.status === 'ok' || l!.status === 'verified' ? undefined : l!.status === 'no-manifest' ? 'yellow' : 'red';
       io.out((style ? paint(io.color, style, line) : line) + '\n');
     });
     for (const l of list) if (l.problem && l.status !== 'no-manifest') io.err(`warning: ${l.archive}: ${l.problem}\n`);
     const sets = await listSets(dir);
     if (sets.length > 0) {
       io.out(`\nSets (restore one with: persistence-lens restore SET --project NAME):\n`);
-      const setRows = [['DATE', 'OF', 'MEMBERS', 'SET'], ...sets.map((x) => [x.set?.createdAt.replace(/\.\d{3}Z$/, 'Z') ?? '?', x.set ? (x.set.kind === 'project' ? `project ${x.set.project}` : `container ${x.set.container}`) : '?', x.set ? String(x.set.members.length) : '?', x.name])];
+      const setRows = [
+        ['DATE', 'OF', 'MEMBERS', 'SET'],
+        ...sets.map((x) => [
+          x.set?.createdAt.replace(/\.\d{3}Z$/, 'Z') ?? '?',
+          x.set ? (x.set.kind === 'project' ? `project ${x.set.project}` : `container ${x.set.container}`) : '?',
+          x.set ? String(x.set.members.length) : '?',
+          x.name,
+        ]),
+      ];
       table(setRows).forEach((cells, i) => io.out(`${i === 0 ? paint(io.color, 'bold', cells.join('')) : cells.join('')}\n`));
       for (const x of sets) if (x.problem) io.err(`warning: ${x.name}: ${x.problem}\n`);
     }
@@ -415,7 +522,16 @@ export async function backupsCommand(argv: string[], io: Output): Promise<number
   }
 }
 
-type SetValues = { out?: string; host?: string; json?: boolean; keep?: string; level?: string; stop?: boolean; force?: boolean; 'keep-privileges'?: boolean };
+type SetValues = {
+  out?: string;
+  host?: string;
+  json?: boolean;
+  keep?: string;
+  level?: string;
+  stop?: boolean;
+  force?: boolean;
+  'keep-privileges'?: boolean;
+};
 
 async function backupSetCommand(source: { project: string } | { container: string }, values: SetValues, io: Output): Promise<number> {
   const keep = intOption('keep', values.keep, 0, 100000) ?? DEFAULT_KEEP;
@@ -424,16 +540,25 @@ async function backupSetCommand(source: { project: string } | { container: strin
   try {
     const r = await cancellable(io, (signal) =>
       backupSet(source, {
-        ...commonOptions(values, { keep, ...(level !== undefined ? { level } : {}), ...(values.stop ? { stopContainers: true } : {}), signal, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) }),
+        ...commonOptions(values, {
+          keep,
+          ...(level !== undefined ? { level } : {}),
+          ...(values.stop ? { stopContainers: true } : {}),
+          signal,
+          ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+        }),
         onMember: (m, i, n) => {
           progress.done();
-          if (!values.json) io.err(`[${i + 1}/${n}] ${m.kind === 'volume' ? `volume "${m.volume}"` : `${m.path} of ${m.container}`} (${m.criticality})\n`);
+          if (!values.json)
+            io.err(`[${i + 1}/${n}] ${m.kind === 'volume' ? `volume "${m.volume}"` : `${m.path} of ${m.container}`} (${m.criticality})\n`);
         },
       }),
     );
     progress.done();
     if (values.json) {
-      io.out(JSON.stringify({ set: r.setFile, manifest: r.set, pruned: r.pruned, skipped: r.skipped, warnings: r.warnings }, null, 2) + '\n');
+      io.out(
+        JSON.stringify({ set: r.setFile, manifest: r.set, pruned: r.pruned, skipped: r.skipped, warnings: r.warnings }, null, 2) + '\n',
+      );
       return 0;
     }
     const what = r.set.kind === 'project' ? `compose project "${r.set.project}"` : `container "${r.set.container}"`;
@@ -453,18 +578,41 @@ async function backupSetCommand(source: { project: string } | { container: strin
   }
 }
 
-async function restoreSetCommand(setFile: string, target: { project: string } | { container: string }, values: SetValues, io: Output): Promise<number> {
+async function restoreSetCommand(
+  setFile: string,
+  target: { project: string } | { container: string },
+  values: SetValues,
+  io: Output,
+): Promise<number> {
   const keep = intOption('keep', values.keep, 0, 100000) ?? DEFAULT_KEEP;
   const level = intOption('level', values.level, 1, 9);
   try {
     const r = await cancellable(io, (signal) =>
-      restoreSet(setFile, target, { ...commonOptions(values, { keep, ...(level !== undefined ? { level } : {}) }), force: !!values.force, keepPrivileges: !!values['keep-privileges'], signal }),
+      restoreSet(setFile, target, {
+        ...commonOptions(values, { keep, ...(level !== undefined ? { level } : {}) }),
+        force: !!values.force,
+        keepPrivileges: !!values['keep-privileges'],
+        signal,
+      }),
     );
     for (const w of r.warnings) io.err(`warning: ${w}\n`);
     if (values.json) {
       io.out(
         JSON.stringify(
-          { set: r.setFile, target: r.target, createdVolumes: r.createdVolumes, members: r.members.map((m) => ({ key: m.member.key, archive: m.member.archive, target: m.target, entries: m.result.entries, bytes: m.result.bytes, ...(m.result.safetyBackup ? { safetyBackup: m.result.safetyBackup.archive } : {}) })), warnings: r.warnings },
+          {
+            set: r.setFile,
+            target: r.target,
+            createdVolumes: r.createdVolumes,
+            members: r.members.map((m) => ({
+              key: m.member.key,
+              archive: m.member.archive,
+              target: m.target,
+              entries: m.result.entries,
+              bytes: m.result.bytes,
+              ...(m.result.safetyBackup ? { safetyBackup: m.result.safetyBackup.archive } : {}),
+            })),
+            warnings: r.warnings,
+          },
           null,
           2,
         ) + '\n',
@@ -473,7 +621,9 @@ async function restoreSetCommand(setFile: string, target: { project: string } | 
     }
     io.out(`${paint(io.color, 'green', 'Restored')} the set ${r.setFile} into ${r.target} (every member verified first):\n`);
     for (const m of r.members) {
-      io.out(`  ${m.target}: ${count(m.result.entries)} entries (${formatBytes(m.result.bytes)})${r.createdVolumes.some((v) => m.target === `volume "${v}"`) ? ' (created)' : ''}\n`);
+      io.out(
+        `  ${m.target}: ${count(m.result.entries)} entries (${formatBytes(m.result.bytes)})${r.createdVolumes.some((v) => m.target === `volume "${v}"`) ? ' (created)' : ''}\n`,
+      );
       if (m.result.safetyBackup) io.out(`    safety backup of what was there: ${m.result.safetyBackup.archive}\n`);
     }
     return 0;

@@ -102,12 +102,16 @@ async function persistMoveData(io: Output, req: Parameters<typeof persistWithDat
   const { move, recreate } = outcome;
   // the wording is part of the CLI contract (issue 11): "moved N files (X MB) into volume V, verified"
   const what = `moved ${move.files} files (${megabytes(move.bytes)}) into volume ${move.volume}`;
-  if (!move.source.existed) io.err(`${req.path} did not exist in the container: the volume's root belongs to the container's user, so it can write there\n`);
+  if (!move.source.existed)
+    io.err(`${req.path} did not exist in the container: the volume's root belongs to the container's user, so it can write there\n`);
   if (recreate.ran) {
     io.err(`${what}, verified in the recreated container ${recreate.container.name}\n`);
   } else {
     io.err(`${what}, verified in the volume (${move.entries} entries: content, modes, owners, links)\n`);
-    if (move.leftStopped) io.err(`container ${move.container.name} was stopped for the copy and stays stopped, so nothing written after the copy is lost: recreate it now\n`);
+    if (move.leftStopped)
+      io.err(
+        `container ${move.container.name} was stopped for the copy and stays stopped, so nothing written after the copy is lost: recreate it now\n`,
+      );
     io.err(`recreate the container to use the volume: ${recreate.instructions}\n`);
   }
   return 0;

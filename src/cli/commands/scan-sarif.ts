@@ -52,7 +52,9 @@ export async function sarifScan(req: SarifScanRequest, io: Output): Promise<numb
   io.out(`${JSON.stringify(toSarif(diagnosed, { root: cwd, version: toolVersion() }), null, 2)}\n`);
   if (!req.failOn) return 0;
   const min = criticalityRank(req.failOn);
-  const tripped = diagnosed.some((d) => d.findings.some((f) => f.code === 'config-error' || (f.criticality !== undefined && criticalityRank(f.criticality) >= min)));
+  const tripped = diagnosed.some((d) =>
+    d.findings.some((f) => f.code === 'config-error' || (f.criticality !== undefined && criticalityRank(f.criticality) >= min)),
+  );
   return tripped ? 1 : 0;
 }
 
@@ -61,7 +63,12 @@ async function manifestFiles(paths: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
     if ((await stat(p)).isDirectory()) {
-      out.push(...(await readdir(p)).filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => join(p, n)));
+      out.push(
+        ...(await readdir(p))
+          .filter((n) => /\.ya?ml$/.test(n))
+          .sort()
+          .map((n) => join(p, n)),
+      );
     } else out.push(p);
   }
   return out;

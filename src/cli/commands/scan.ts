@@ -32,14 +32,17 @@ export async function scanCommand(argv: string[], io: Output): Promise<number> {
   const kubernetesPaths = values.kubernetes ? [...values.kubernetes, ...positionals] : undefined;
   if (positionals.length > 0 && !kubernetesPaths) throw new UsageError(`scan takes no positional arguments (got "${positionals[0]}")`);
   const failOn = values['fail-on']!;
-  if (failOn !== 'never' && !isCriticality(failOn)) throw new UsageError(`--fail-on takes critical, high, medium, low or never (got "${failOn}")`);
+  if (failOn !== 'never' && !isCriticality(failOn))
+    throw new UsageError(`--fail-on takes critical, high, medium, low or never (got "${failOn}")`);
 
   const format = values.format ?? (values.json ? 'json' : 'human');
   if (!['human', 'json', 'sarif'].includes(format)) throw new UsageError(`--format takes human, json or sarif (got "${format}")`);
   if (values.json && format !== 'json') throw new UsageError('--json is --format json: give one of them');
   if (format === 'sarif') {
     if (values.self || values.mountinfo || values.docker || values.host || values.container) {
-      throw new UsageError('--format sarif reports on files: --compose FILE, --devcontainer FILE, --kubernetes FILE_OR_DIR (or the compose and devcontainer files of the current folder)');
+      throw new UsageError(
+        '--format sarif reports on files: --compose FILE, --devcontainer FILE, --kubernetes FILE_OR_DIR (or the compose and devcontainer files of the current folder)',
+      );
     }
     return sarifScan(
       {
@@ -64,7 +67,10 @@ export async function scanCommand(argv: string[], io: Output): Promise<number> {
   };
   const result = await scan(request);
   // Remember where each anonymous volume is mounted now, so that `orphans` can name it once a recreate orphans it.
-  if (result.docker?.reachable) await recordSightings(defaultSightingsFile(), sightingsOf(result)).catch((err: Error) => io.err(`warning: could not remember the volumes' mounts: ${err.message}\n`));
+  if (result.docker?.reachable)
+    await recordSightings(defaultSightingsFile(), sightingsOf(result)).catch((err: Error) =>
+      io.err(`warning: could not remember the volumes' mounts: ${err.message}\n`),
+    );
   io.out(format === 'json' ? JSON.stringify(scanJson(result), null, 2) + '\n' : formatScan(result, io.color));
   if (format === 'json') for (const w of result.warnings) io.err(`warning: ${w}\n`);
   if (failOn === 'never' || !isCriticality(failOn)) return 0;

@@ -21,7 +21,12 @@ import { UsageError } from '../usage';
  * remembered (in `$XDG_STATE_HOME/persistence-lens/volume-sightings.json`) for the day it is orphaned.
  */
 export async function orphansCommand(argv: string[], io: Output): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { host: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: { host: { type: 'string' }, json: { type: 'boolean' } },
+  });
   if (positionals.length > 0) throw new UsageError(`orphans takes no positional arguments (got "${positionals[0]}")`);
   const file = defaultSightingsFile();
   const seen = await scan({ docker: true, ...(values.host ? { dockerHost: values.host } : {}) });
@@ -36,7 +41,11 @@ export async function orphansCommand(argv: string[], io: Output): Promise<number
     io.out(paint(io.color, 'green', 'No orphaned anonymous volume: every anonymous volume is mounted by a container.\n'));
     return 0;
   }
-  const rows = orphans.map((o) => [o.name.slice(0, 12), o.lastSeen ? `was ${describeSighting(o.lastSeen)}` : 'never seen mounted by a scan', (o.lastSeen?.seenAt ?? o.createdAt ?? '').slice(0, 16).replace('T', ' ')]);
+  const rows = orphans.map((o) => [
+    o.name.slice(0, 12),
+    o.lastSeen ? `was ${describeSighting(o.lastSeen)}` : 'never seen mounted by a scan',
+    (o.lastSeen?.seenAt ?? o.createdAt ?? '').slice(0, 16).replace('T', ' '),
+  ]);
   const lines = table(rows.map((r) => [r[0]!, middleEllipsis(r[1]!, OUTPUT_WIDTH - 34), r[2]!]));
   io.out(
     [
@@ -52,14 +61,22 @@ export async function orphansCommand(argv: string[], io: Output): Promise<number
 
 /** `recover VOLUME --into NAME [--host URL]`: copies a volume (a 12-hex prefix will do) into a named volume, verified. */
 export async function recoverCommand(argv: string[], io: Output): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { into: { type: 'string' }, host: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: { into: { type: 'string' }, host: { type: 'string' } },
+  });
   if (positionals.length !== 1) throw new UsageError('recover takes one volume: recover VOLUME --into NAME');
   if (!values.into) throw new UsageError('recover needs --into NAME, the named volume to copy into');
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(values.into)) throw new UsageError(`"${values.into}" is not a volume name Docker accepts ([a-zA-Z0-9][a-zA-Z0-9_.-]*)`);
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(values.into))
+    throw new UsageError(`"${values.into}" is not a volume name Docker accepts ([a-zA-Z0-9][a-zA-Z0-9_.-]*)`);
   const conn = await connectDocker(values.host ? { host: values.host } : {});
   const volume = await resolveVolume(conn, positionals[0]!);
   const r = await recoverVolume({ volume, into: { name: values.into, labels: {}, declaredBy: 'plain' } }, { docker: conn });
-  io.err(`recovered ${r.files} files (${formatBytes(r.bytes)}) from volume ${volume.slice(0, 12)} into "${r.into}", verified; ${volume.slice(0, 12)} is unchanged\n`);
+  io.err(
+    `recovered ${r.files} files (${formatBytes(r.bytes)}) from volume ${volume.slice(0, 12)} into "${r.into}", verified; ${volume.slice(0, 12)} is unchanged\n`,
+  );
   return 0;
 }
 
@@ -69,7 +86,10 @@ async function resolveVolume(conn: Awaited<ReturnType<typeof connectDocker>>, gi
   if (names.includes(given)) return given;
   const matches = /^[0-9a-f]{4,63}$/.test(given) ? names.filter((n) => /^[0-9a-f]{64}$/.test(n) && n.startsWith(given)) : [];
   if (matches.length === 1) return matches[0]!;
-  if (matches.length > 1) throw new InputError(`"${given}" names ${matches.length} volumes (${matches.map((m) => m.slice(0, 16)).join(', ')}): give more of the id`);
+  if (matches.length > 1)
+    throw new InputError(
+      `"${given}" names ${matches.length} volumes (${matches.map((m) => m.slice(0, 16)).join(', ')}): give more of the id`,
+    );
   throw new InputError(`there is no volume "${given}" on ${conn.endpoint.description}`);
 }
 
@@ -85,7 +105,14 @@ export async function volumesCommand(argv: string[], io: Output): Promise<number
     args: argv,
     strict: true,
     allowPositionals: true,
-    options: { host: { type: 'string' }, json: { type: 'boolean' }, size: { type: 'boolean' }, prune: { type: 'boolean' }, yes: { type: 'boolean' }, label: { type: 'string', multiple: true } },
+    options: {
+      host: { type: 'string' },
+      json: { type: 'boolean' },
+      size: { type: 'boolean' },
+      prune: { type: 'boolean' },
+      yes: { type: 'boolean' },
+      label: { type: 'string', multiple: true },
+    },
   });
   if (positionals.length > 0) throw new UsageError(`volumes takes no positional arguments (got "${positionals[0]}")`);
   if (values.yes && !values.prune) throw new UsageError('--yes goes with --prune');
@@ -118,17 +145,27 @@ export async function volumesCommand(argv: string[], io: Output): Promise<number
   }
   const rows = [
     ['VOLUME', 'USED BY', 'PROJECT', 'DOWN -V', 'DATA', ...(values.size ? ['SIZE'] : [])],
-    ...inventory.map((v) => [shortVolumeName(v.name), usedBy(v), v.project ? `${v.project}${v.key ? `/${v.key}` : ''}` : '', v.removedByDownV ? 'removes it' : 'keeps it', v.criticality ? `${v.criticality}${v.serves.length ? ` (${v.serves.join(', ')})` : ''}` : '', ...(values.size ? [v.size !== undefined ? formatBytes(v.size) : '?'] : [])]),
+    ...inventory.map((v) => [
+      shortVolumeName(v.name),
+      usedBy(v),
+      v.project ? `${v.project}${v.key ? `/${v.key}` : ''}` : '',
+      v.removedByDownV ? 'removes it' : 'keeps it',
+      v.criticality ? `${v.criticality}${v.serves.length ? ` (${v.serves.join(', ')})` : ''}` : '',
+      ...(values.size ? [v.size !== undefined ? formatBytes(v.size) : '?'] : []),
+    ]),
   ];
   const fitted = rows.map((r) => r.map((c, i) => (i === 1 ? middleEllipsis(c, 60) : i === 4 ? middleEllipsis(c, 30) : c)));
   table(fitted).forEach((cells, i) => io.out(`${i === 0 ? paint(io.color, 'bold', cells.join('')) : cells.join('')}\n`));
   const unused = inventory.filter((v) => v.users.length === 0).length;
-  io.out(`\n${inventory.length} volume${inventory.length === 1 ? '' : 's'}, ${unused} used by no container${sizesMs !== undefined ? `; sizes from the engine in ${sizesMs} ms` : ''}\n`);
+  io.out(
+    `\n${inventory.length} volume${inventory.length === 1 ? '' : 's'}, ${unused} used by no container${sizesMs !== undefined ? `; sizes from the engine in ${sizesMs} ms` : ''}\n`,
+  );
   return 0;
 }
 
 function usedBy(v: VolumeReport): string {
-  if (v.users.length > 0) return v.users.map((u) => `${u.container}:${u.path}${u.state && u.state !== 'running' ? ` (${u.state})` : ''}`).join(', ');
+  if (v.users.length > 0)
+    return v.users.map((u) => `${u.container}:${u.path}${u.state && u.state !== 'running' ? ` (${u.state})` : ''}`).join(', ');
   return v.lastSeen ? `none (was ${describeSighting(v.lastSeen)})` : 'none';
 }
 
@@ -147,11 +184,19 @@ async function prune(conn: DockerConnection, inventory: VolumeReport[], yes: boo
     }
   }
   if (json) {
-    io.out(`${JSON.stringify({ dryRun: !yes, removable: plan.remove.map((v) => v.name), removed, failed, kept: plan.ask.map((v) => ({ name: v.name, criticality: v.criticality, serves: v.serves })) }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ dryRun: !yes, removable: plan.remove.map((v) => v.name), removed, failed, kept: plan.ask.map((v) => ({ name: v.name, criticality: v.criticality, serves: v.serves })) }, null, 2)}\n`,
+    );
     return failed.length ? 1 : 0;
   }
-  if (!yes) io.out(`${plan.remove.length} unused volume${plan.remove.length === 1 ? '' : 's'} would be removed (pass --yes to remove ${plan.remove.length === 1 ? 'it' : 'them'}): ${plan.remove.map((v) => shortVolumeName(v.name)).join(', ') || 'none'}\n`);
-  else io.out(`Removed ${removed.length} unused volume${removed.length === 1 ? '' : 's'}${removed.length ? `: ${removed.map(shortVolumeName).join(', ')}` : ''}\n`);
+  if (!yes)
+    io.out(
+      `${plan.remove.length} unused volume${plan.remove.length === 1 ? '' : 's'} would be removed (pass --yes to remove ${plan.remove.length === 1 ? 'it' : 'them'}): ${plan.remove.map((v) => shortVolumeName(v.name)).join(', ') || 'none'}\n`,
+    );
+  else
+    io.out(
+      `Removed ${removed.length} unused volume${removed.length === 1 ? '' : 's'}${removed.length ? `: ${removed.map(shortVolumeName).join(', ')}` : ''}\n`,
+    );
   for (const f of failed) io.err(`could not remove ${f.name}: ${f.error}\n`);
   for (const v of plan.ask) {
     io.out(

@@ -32,7 +32,7 @@ export async function whereCommand(argv: string[], io: Output): Promise<number> 
   }
   const rows = results.map((r) => {
     const lost = r.pod ? podLostOn(r.pod.survives) : lostOn(r.survives).map((e) => EVENT_SHORT_NAMES[e]);
-    const status = r.pod ? `${r.pod.status}${r.pod.lifecycleUnknown ? ' (lifecycle unknown: check the pod\'s spec)' : ''}` : r.status;
+    const status = r.pod ? `${r.pod.status}${r.pod.lifecycleUnknown ? " (lifecycle unknown: check the pod's spec)" : ''}` : r.status;
     return [
       r.resolvedPath,
       r.source ? `${status} ${r.source}` : status,

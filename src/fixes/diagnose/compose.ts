@@ -21,7 +21,6 @@ import { findRisks, sameLocation } from './risks';
 import { securityHints } from './security';
 import type { DiagnoseInputs as Inputs, Finding } from './types';
 
-
 interface ServiceView {
   model: ComposeServiceModel;
   /** What the service really runs with: the compose target, or the dev container made of it. */
@@ -106,7 +105,14 @@ export async function diagnoseCompose(inputs: Inputs): Promise<Finding[]> {
       });
     }
     for (const h of securityHints(target.mounts, file, seenHints)) {
-      findings.push({ severity: 'information', code: h.code, message: h.message, range: declarationRange(lines, h.at), service: model.name, planFixes: planNoFixes });
+      findings.push({
+        severity: 'information',
+        code: h.code,
+        message: h.message,
+        range: declarationRange(lines, h.at),
+        service: model.name,
+        planFixes: planNoFixes,
+      });
     }
   }
   return findings;

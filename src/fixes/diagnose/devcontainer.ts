@@ -49,7 +49,14 @@ export async function diagnoseDevcontainer(inputs: Inputs): Promise<Finding[]> {
     });
   }
   for (const h of securityHints(target.mounts, file, new Set())) {
-    findings.push({ severity: 'information', code: h.code, message: h.message, range: declarationRange(lines, h.at), service: target.name, planFixes: planNoFixes });
+    findings.push({
+      severity: 'information',
+      code: h.code,
+      message: h.message,
+      range: declarationRange(lines, h.at),
+      service: target.name,
+      planFixes: planNoFixes,
+    });
   }
   return findings;
 }

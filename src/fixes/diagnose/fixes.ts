@@ -14,7 +14,6 @@ import type { FixOutcome, FixPlan } from '../types';
 import type { RiskDraft } from './risks';
 import type { PlannedFixes, QuickFix } from './types';
 
-
 /** Where the fixes of a file's warnings are planned. */
 export type FixSite =
   /** A compose file: edits go into the service block of this very file. */
@@ -68,7 +67,11 @@ export async function planFixes(site: FixSite, original: RiskDraft): Promise<Pla
   if (single?.kind === 'redirect' && site.kind !== 'devcontainer-compose') {
     const redirect = single.redirect;
     // A mount entry on the file's path has to go first; that is the user's edit to make.
-    if (original.declaredMount) return { fixes: [], noFixReason: `${redirect.why}: remove this mount of ${redirect.file}, then set ${redirect.variable}=${redirect.value} and persist ${redirect.folder}` };
+    if (original.declaredMount)
+      return {
+        fixes: [],
+        noFixReason: `${redirect.why}: remove this mount of ${redirect.file}, then set ${redirect.variable}=${redirect.value} and persist ${redirect.folder}`,
+      };
     const plan =
       site.kind === 'compose'
         ? () => planComposeRedirect({ file: site.file, text: site.text, service: site.service, takenNames: site.takenNames, redirect })
@@ -79,7 +82,14 @@ export async function planFixes(site: FixSite, original: RiskDraft): Promise<Pla
   switch (site.kind) {
     case 'compose': {
       // The text was just read by the compose loader: a plan may parse only the service's lines.
-      const request = { file: site.file, text: site.text, service: site.service, path: draft.path, takenNames: site.takenNames, textAlreadyLoaded: true };
+      const request = {
+        file: site.file,
+        text: site.text,
+        service: site.service,
+        path: draft.path,
+        takenNames: site.takenNames,
+        textAlreadyLoaded: true,
+      };
       const volume = await attempt(() => planComposeFix({ ...request, mode: 'volume' }));
       // A database on a host folder depends on the host's ownership and file system (the image chowns its
       // data directory; Docker Desktop's shared folders and rootless engines get that wrong): volume only.
@@ -93,19 +103,31 @@ export async function planFixes(site: FixSite, original: RiskDraft): Promise<Pla
       if (draft.declaredMount) {
         // A second `mounts` entry at the same path makes Docker refuse the container ("Duplicate mount point"):
         // only an entry of `mounts` itself can be changed into a volume; one in runArgs is left to the user.
-        const replaced = await attempt(() => planned(planDevcontainerFix({ file: site.file, text: site.text, path: draft.path, replaceOnly: true })));
+        const replaced = await attempt(() =>
+          planned(planDevcontainerFix({ file: site.file, text: site.text, path: draft.path, replaceOnly: true })),
+        );
         if (replaced && 'plan' in replaced) return collect([{ a: replaced, preferred: true }]);
-        return { fixes: [], noFixReason: `change this entry into a named volume (source=NAME-\${devcontainerId},target=${draft.path},type=volume)` };
+        return {
+          fixes: [],
+          noFixReason: `change this entry into a named volume (source=NAME-\${devcontainerId},target=${draft.path},type=volume)`,
+        };
       }
       // A bind would put the data in the workspace folder (committed, synced): a volume named per dev container.
-      return collect([{ a: await attempt(() => planned(planDevcontainerFix({ file: site.file, text: site.text, path: draft.path }))), preferred: true }]);
+      return collect([
+        { a: await attempt(() => planned(planDevcontainerFix({ file: site.file, text: site.text, path: draft.path }))), preferred: true },
+      ]);
     }
     case 'devcontainer-compose': {
       if (draft.declaredMount) {
         // The compose service's volumes are overridden by this entry at the same path: only the entry itself can change.
-        return { fixes: [], noFixReason: `change this entry into a named volume (source=NAME-\${devcontainerId},target=${draft.path},type=volume)` };
+        return {
+          fixes: [],
+          noFixReason: `change this entry into a named volume (source=NAME-\${devcontainerId},target=${draft.path},type=volume)`,
+        };
       }
-      const outcome = await attempt(() => planComposePersist(site.project, site.service, { file: site.file, path: draft.path, overlay: site.overlay }));
+      const outcome = await attempt(() =>
+        planComposePersist(site.project, site.service, { file: site.file, path: draft.path, overlay: site.overlay }),
+      );
       return collect([{ a: outcome, preferred: true }]);
     }
   }

@@ -21,7 +21,13 @@ export async function diagnoseConfigFile(req: DiagnoseRequest): Promise<Finding[
   const file = resolve(req.file);
   const overlay = new Map(req.overlay ?? []);
   overlay.set(file, req.text);
-  const inputs = { file, text: req.text, overlay, minimumCriticality: req.minimumCriticality ?? 'medium', ...(req.env ? { env: req.env } : {}) };
+  const inputs = {
+    file,
+    text: req.text,
+    overlay,
+    minimumCriticality: req.minimumCriticality ?? 'medium',
+    ...(req.env ? { env: req.env } : {}),
+  };
   try {
     const findings = isDevcontainerFile(file)
       ? await diagnoseDevcontainer(inputs)

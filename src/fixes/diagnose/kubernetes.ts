@@ -45,7 +45,9 @@ export async function diagnoseKubernetes(inputs: DiagnoseInputs): Promise<Findin
     const report = analyzeTarget(input);
     for (const p of report.paths) {
       if (!p.atRisk || !p.pod || criticalityRank(p.criticality) < min) continue;
-      const fix = lazy(() => planKubernetesFix({ file, text, target: input.name, path: p.mountPoint && p.pod!.status === 'empty-dir' ? p.mountPoint : p.path }));
+      const fix = lazy(() =>
+        planKubernetesFix({ file, text, target: input.name, path: p.mountPoint && p.pod!.status === 'empty-dir' ? p.mountPoint : p.path }),
+      );
       if (p.pod.status === 'empty-dir' && p.mountPoint) {
         const key = `${input.name}|${p.mountPoint}`;
         if (seen.has(key)) continue;
@@ -63,7 +65,11 @@ export async function diagnoseKubernetes(inputs: DiagnoseInputs): Promise<Findin
           criticality: p.criticality,
           planFixes: fix,
         });
-      } else if (p.pod.status === 'writable-layer' && report.role === 'workstation' && (p.path === report.home || WORKSTATION_CATEGORIES.has(p.category))) {
+      } else if (
+        p.pod.status === 'writable-layer' &&
+        report.role === 'workstation' &&
+        (p.path === report.home || WORKSTATION_CATEGORIES.has(p.category))
+      ) {
         findings.push({
           severity: 'warning',
           code: 'pod-writable-layer-data',

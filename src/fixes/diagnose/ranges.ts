@@ -42,7 +42,10 @@ export function declarationRange(lines: TextLines, loc: Pick<SourceLocation, 'li
   if (content === undefined) return { start: { line, character: 0 }, end: { line, character: 1 } };
   const start = Math.min(Math.max(0, loc.column - 1), content.length);
   const quoted = quotedLength(content, start, true);
-  const rest = content.slice(start).replace(/\s+(#|\/\/).*$/, '').replace(/[\s,]+$/, '');
+  const rest = content
+    .slice(start)
+    .replace(/\s+(#|\/\/).*$/, '')
+    .replace(/[\s,]+$/, '');
   const end = start + Math.max(quoted ?? rest.length, 1);
   return { start: { line, character: start }, end: { line, character: end } };
 }

@@ -133,7 +133,10 @@ export function findRisks(report: TargetReport, places: TargetPlaces, minimum: C
   // warned path, in the same storage and no more critical, adds nothing.
   const all = [...drafts, ...loose];
   const covered = (d: RiskDraft): boolean =>
-    !d.declaredMount && all.some((o) => o !== d && o.path !== d.path && isWithin(d.path, o.path) && criticalityRank(o.criticality) >= criticalityRank(d.criticality));
+    !d.declaredMount &&
+    all.some(
+      (o) => o !== d && o.path !== d.path && isWithin(d.path, o.path) && criticalityRank(o.criticality) >= criticalityRank(d.criticality),
+    );
   return all.filter((d) => !covered(d));
 }
 

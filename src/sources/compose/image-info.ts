@@ -14,7 +14,6 @@ export interface ImageInfo {
 
 export type ImageInfoLookup = (image: string) => Promise<ImageInfo | undefined>;
 
-
 function isUserName(user: string): boolean {
   return /^[a-z_][a-z0-9_.-]*\$?$/i.test(user);
 }
@@ -46,7 +45,10 @@ export function imageUser(info: ImageInfo | undefined): string | undefined {
 }
 
 /** Image info looked up once per image; a failing lookup is a warning, not an error. */
-export function imageInfoCache(lookup: ImageInfoLookup | undefined, warn: (m: string) => void): (image: string | undefined) => Promise<ImageInfo | undefined> {
+export function imageInfoCache(
+  lookup: ImageInfoLookup | undefined,
+  warn: (m: string) => void,
+): (image: string | undefined) => Promise<ImageInfo | undefined> {
   const cache = new Map<string, Promise<ImageInfo | undefined>>();
   return (image) => {
     if (!lookup || !image) return Promise.resolve(undefined);

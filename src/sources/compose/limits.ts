@@ -19,7 +19,10 @@ export const MAX_ALIAS_EXPANSION = 100_000;
 const count = (n: number): string => n.toLocaleString('en-US');
 
 export function tooBig(file: string, from?: SourceLocation): InputError {
-  return new InputError(`${file} is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MB, more than any compose file or devcontainer.json needs; nothing was read`, from);
+  return new InputError(
+    `${file} is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MB, more than any compose file or devcontainer.json needs; nothing was read`,
+    from,
+  );
 }
 
 /** Refuses an unsaved text over the size limit, as its file would be. */
@@ -52,7 +55,10 @@ export async function readConfigFile(file: string, from?: SourceLocation): Promi
   }
   try {
     const st = await handle.stat();
-    if (st.isDirectory()) throw Object.assign(new InputError(from ? `cannot read ${file}: is a directory` : `${file}: is a directory`, from), { code: 'EISDIR' });
+    if (st.isDirectory())
+      throw Object.assign(new InputError(from ? `cannot read ${file}: is a directory` : `${file}: is a directory`, from), {
+        code: 'EISDIR',
+      });
     if (!st.isFile()) throw new InputError(`${file} is not a regular file (${kindOf(st)}); nothing was read`, from);
     if (st.size > MAX_CONFIG_BYTES) throw tooBig(file, from);
     // Read at most one byte past the limit: a file that grows meanwhile is still refused, never read whole.
@@ -107,7 +113,10 @@ export function checkAliasExpansion(doc: Document, file: string, at: (offset: nu
     busy.delete(node);
     memo.set(node, n);
     if (n > MAX_ALIAS_EXPANSION + memo.size) {
-      throw limitError(node as YamlNode, `its aliases expand to more than ${count(MAX_ALIAS_EXPANSION)} values (a "billion laughs" or merge-key bomb); nothing was read`);
+      throw limitError(
+        node as YamlNode,
+        `its aliases expand to more than ${count(MAX_ALIAS_EXPANSION)} values (a "billion laughs" or merge-key bomb); nothing was read`,
+      );
     }
     return n;
   };
@@ -128,7 +137,10 @@ export function checkNodeExpansion(root: object, children: (n: object) => Iterab
     busy.delete(node);
     memo.set(node, n);
     if (n > MAX_ALIAS_EXPANSION + memo.size) {
-      throw new InputError(`its aliases expand to more than ${count(MAX_ALIAS_EXPANSION)} values (a "billion laughs" or merge-key bomb); nothing was read`, locOf(node));
+      throw new InputError(
+        `its aliases expand to more than ${count(MAX_ALIAS_EXPANSION)} values (a "billion laughs" or merge-key bomb); nothing was read`,
+        locOf(node),
+      );
     }
     return n;
   };

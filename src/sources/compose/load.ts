@@ -32,7 +32,6 @@ import { definedOnly } from '../../core/env';
 /** Variables visible to interpolation: a plain record, undefined meaning unset. */
 export type EnvVars = Readonly<Record<string, string | undefined>>;
 
-
 /**
  * Texts that win over the disk, by absolute path: an editor's unsaved buffers, so a project can be read
  * as the user is typing it.
@@ -60,7 +59,12 @@ export class LoadContext {
     if (!p) {
       if (this.texts.size >= MAX_PROJECT_FILES) {
         // Includes and extends pulling in file after file (or one chain hundreds deep): refused, not followed.
-        return Promise.reject(new InputError(`${file} would be file number ${MAX_PROJECT_FILES + 1} of this project (includes and extends); more than ${MAX_PROJECT_FILES} files are not read`, from));
+        return Promise.reject(
+          new InputError(
+            `${file} would be file number ${MAX_PROJECT_FILES + 1} of this project (includes and extends); more than ${MAX_PROJECT_FILES} files are not read`,
+            from,
+          ),
+        );
       }
       const unsaved = this.overlay?.get(file);
       // A FIFO, a device or a huge file is refused before it is read: a read that never ends blocks for good.
@@ -107,7 +111,14 @@ function checkLocal(path: string, loc: SourceLocation, what: string): void {
 }
 
 /** Reads `file` as one layer of a project: includes imported, extends resolved, `include` removed. */
-export async function loadLayer(ctx: LoadContext, file: string, base: string, env: EnvVars, includeChain: string[], from?: SourceLocation): Promise<LMap> {
+export async function loadLayer(
+  ctx: LoadContext,
+  file: string,
+  base: string,
+  env: EnvVars,
+  includeChain: string[],
+  from?: SourceLocation,
+): Promise<LMap> {
   const model = await ctx.parse(file, base, env, from);
   const withIncludes = await applyIncludes(ctx, model, base, env, includeChain);
   return applyExtends(ctx, withIncludes, file, env);
@@ -260,7 +271,10 @@ class ExtendsResolver {
     }
     const subChain = [...chain, id];
     if (subChain.length > MAX_EXTENDS_DEPTH) {
-      throw new InputError(`service "${name}" extends through more than ${MAX_EXTENDS_DEPTH} services; longer chains are not followed`, ext.loc);
+      throw new InputError(
+        `service "${name}" extends through more than ${MAX_EXTENDS_DEPTH} services; longer chains are not followed`,
+        ext.loc,
+      );
     }
 
     let baseService: LNode;

@@ -53,7 +53,8 @@ export function parseYaml(text: string, file: string, base: string, interpolate:
     if (!(e instanceof RangeError)) throw e; // nested too deeply for the fast reader: let the library say
   }
   try {
-    const root = fast !== undefined ? (fast ?? emptyMap({ file, line: 1, column: 1 }, base)) : parseYamlWithLibrary(text, file, base, interpolate);
+    const root =
+      fast !== undefined ? (fast ?? emptyMap({ file, line: 1, column: 1 }, base)) : parseYamlWithLibrary(text, file, base, interpolate);
     // Aliases share their node: reading is linear, but whatever walks the tree (merging, `raw` values) is not.
     checkNodeExpansion(root, childrenOf, (n) => (n as LNode).loc);
     return root;

@@ -122,7 +122,6 @@ function readTopVolumes(model: LMap): Record<string, TopVolume> {
   return out;
 }
 
-
 interface ServiceDraft {
   name: string;
   keyLoc: SourceLocation;
@@ -136,7 +135,14 @@ interface ServiceDraft {
   model: ComposeServiceModel;
 }
 
-async function buildProject(model: LMap, files: string[], projectDir: string, env: EnvVars, ctx: LoadContext, opts: ComposeLoadOptions): Promise<ComposeProject> {
+async function buildProject(
+  model: LMap,
+  files: string[],
+  projectDir: string,
+  env: EnvVars,
+  ctx: LoadContext,
+  opts: ComposeLoadOptions,
+): Promise<ComposeProject> {
   const warn = (m: string): void => ctx.warn(m);
 
   // Project name: -p, then COMPOSE_PROJECT_NAME, then `name:`, then the project directory's name.
@@ -237,7 +243,8 @@ async function readService(
   const mounts: Mount[] = [];
   const volumesNode = get(node, 'volumes');
   if (!isAbsent(volumesNode)) {
-    if (volumesNode.kind !== 'seq') throw new InputError(`services.${name}.volumes must be a list, not ${describe(volumesNode)}`, volumesNode.loc);
+    if (volumesNode.kind !== 'seq')
+      throw new InputError(`services.${name}.volumes must be a list, not ${describe(volumesNode)}`, volumesNode.loc);
     checkEntries(`services.${name}.volumes`, volumesNode.items.length, volumesNode.loc);
     for (const item of volumesNode.items) {
       const spec = parseServiceVolume(item, warn);
@@ -299,7 +306,9 @@ function toMount(spec: VolumeSpec, service: string, topVolumes: Record<string, T
   if (!spec.source) return { target, status: 'anonymous-volume', readOnly, declaredAt, origin };
   const top = Object.prototype.hasOwnProperty.call(topVolumes, spec.source) ? topVolumes[spec.source] : undefined;
   if (!top) {
-    warn(`${formatLocation(declaredAt)}: service "${service}" refers to undefined volume ${spec.source} (compose refuses this project until it is declared under the top-level volumes:)`);
+    warn(
+      `${formatLocation(declaredAt)}: service "${service}" refers to undefined volume ${spec.source} (compose refuses this project until it is declared under the top-level volumes:)`,
+    );
     return { target, status: 'named-volume', source: spec.source, readOnly, declaredAt, origin };
   }
   const mount: Mount = { target, status: 'named-volume', source: top.name ?? spec.source, readOnly, declaredAt, origin };
@@ -331,7 +340,8 @@ async function readServiceEnv(
       try {
         const vars = await readDotenv(file, lookupEnv);
         if (vars) Object.assign(env, vars);
-        else if (required) warn(`${formatLocation(pathNode.loc)}: env file ${file} not found (compose refuses to start the service without it)`);
+        else if (required)
+          warn(`${formatLocation(pathNode.loc)}: env file ${file} not found (compose refuses to start the service without it)`);
       } catch (e) {
         if (!isInputError(e)) throw e;
         warn(`${e.message} (env file skipped)`);

@@ -404,7 +404,7 @@ class FastParser {
         this.li = line + 1;
       }
     } else {
-      if (this.isDash(line, c) || this.ch(line, c) === 42 /* * */ && (anchor || tag)) giveUp();
+      if (this.isDash(line, c) || (this.ch(line, c) === 42 /* * */ && (anchor || tag))) giveUp();
       node = this.parseInlineValue(line, c, ownerIndent);
       if (tag && node.kind === 'scalar') giveUp(); // `!reset value`: the library types it differently
     }

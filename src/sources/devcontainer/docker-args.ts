@@ -91,7 +91,10 @@ export type StorageFlag = '-v' | '--volume' | '--mount' | '--tmpfs';
  * or the next argument, whose index is then `valueAt`. Undefined when `args[i]` is no storage flag, or its
  * value should be the next argument and there is none. An `undefined` entry is an argument that is no string.
  */
-export function storageFlagAt(args: ReadonlyArray<string | undefined>, i: number): { flag: StorageFlag; value: string; valueAt: number } | undefined {
+export function storageFlagAt(
+  args: ReadonlyArray<string | undefined>,
+  i: number,
+): { flag: StorageFlag; value: string; valueAt: number } | undefined {
   const s = args[i];
   if (s === undefined) return undefined;
   const m = /^(-v|--volume|--mount|--tmpfs)(?:=(.*))?$/.exec(s) ?? /^(-v)(.+)$/.exec(s);

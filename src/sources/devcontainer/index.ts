@@ -8,7 +8,15 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { normalizePosix } from '../../core/paths';
 import { formatLocation } from '../../core/errors';
 import { InputError, type Mount, type SourceLocation, type TargetInput } from '../../core/types';
-import { chooseHome, imageInfoCache, imageUser, loadComposeProject, type ComposeLoadOptions, type ComposeProject, type ImageInfo } from '../compose/index';
+import {
+  chooseHome,
+  imageInfoCache,
+  imageUser,
+  loadComposeProject,
+  type ComposeLoadOptions,
+  type ComposeProject,
+  type ImageInfo,
+} from '../compose/index';
 import { checkEntries, checkTextSize, readConfigFile } from '../compose/limits';
 import { definedOnly } from '../../core/env';
 import { isHostPath, resolveHostPath, splitShortSyntax } from '../compose/volumes';
@@ -165,7 +173,8 @@ class DevcontainerReader {
     const mounts: Mount[] = [];
     const mountsNode = prop(root, 'mounts');
     if (!isNull(mountsNode)) {
-      if (mountsNode!.type !== 'array') throw new InputError(`mounts must be an array, not ${typeName(mountsNode!)}`, this.doc.at(mountsNode!));
+      if (mountsNode!.type !== 'array')
+        throw new InputError(`mounts must be an array, not ${typeName(mountsNode!)}`, this.doc.at(mountsNode!));
       checkEntries('mounts', mountsNode!.children?.length ?? 0, this.doc.at(mountsNode!));
       for (const item of mountsNode!.children ?? []) {
         const m = this.readMount(item, 'a mounts entry');
@@ -173,7 +182,17 @@ class DevcontainerReader {
       }
     }
     const labels = { 'devcontainer.local_folder': this.localWorkspaceFolder, 'devcontainer.config_file': this.doc.file };
-    const settings: DevcontainerSettings = { name, workspaceFolder, containerWorkspaceFolder, mounts, containerEnv, remoteEnv, remoteUser, containerUser, labels };
+    const settings: DevcontainerSettings = {
+      name,
+      workspaceFolder,
+      containerWorkspaceFolder,
+      mounts,
+      containerEnv,
+      remoteEnv,
+      remoteUser,
+      containerUser,
+      labels,
+    };
     return isCompose ? this.readCompose(composeFileNode!, settings) : this.readContainer(settings);
   }
 
@@ -245,7 +264,12 @@ class DevcontainerReader {
       const source = this.string(prop(item, 'source'), `${what}.source`);
       const target = this.string(prop(item, 'target'), `${what}.target`);
       const ro = prop(item, 'readonly') ?? prop(item, 'readOnly');
-      spec = { type: (type ?? 'volume').toLowerCase(), ...(source !== undefined ? { source } : {}), ...(target !== undefined ? { target } : {}), readOnly: ro?.type === 'boolean' ? (ro.value as boolean) : false };
+      spec = {
+        type: (type ?? 'volume').toLowerCase(),
+        ...(source !== undefined ? { source } : {}),
+        ...(target !== undefined ? { target } : {}),
+        readOnly: ro?.type === 'boolean' ? (ro.value as boolean) : false,
+      };
     } else {
       throw new InputError(`${what} must be a string or an object, not ${typeName(item)}`, loc);
     }
@@ -263,7 +287,9 @@ class DevcontainerReader {
         const device = boundDevice(spec.volumeOpts);
         if (device !== undefined) {
           // The local driver with `o=bind` (or `type=none`) and `device=` mounts that host path: a bind, whatever the name says.
-          this.warn(`the volume "${spec.source ?? ''}" at ${target} is a bind of the host's ${device} (volume-opt device=${device} with o=bind)`);
+          this.warn(
+            `the volume "${spec.source ?? ''}" at ${target} is a bind of the host's ${device} (volume-opt device=${device} with o=bind)`,
+          );
           return { ...common, status: 'bind-mount', source: resolveHostPath(device, this.localWorkspaceFolder) };
         }
         return spec.source ? { ...common, status: 'named-volume', source: spec.source } : { ...common, status: 'anonymous-volume' };
@@ -271,7 +297,9 @@ class DevcontainerReader {
       case 'bind': {
         if (!spec.source) throw new InputError(`bind mount "${written}" has no source`, loc);
         if (!spec.source.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(spec.source)) {
-          this.warn(`bind source "${spec.source}" is not an absolute path; Docker refuses it (read relative to ${this.localWorkspaceFolder})`);
+          this.warn(
+            `bind source "${spec.source}" is not an absolute path; Docker refuses it (read relative to ${this.localWorkspaceFolder})`,
+          );
         }
         return { ...common, status: 'bind-mount', source: resolveHostPath(spec.source, this.localWorkspaceFolder) };
       }
@@ -323,7 +351,8 @@ class DevcontainerReader {
         const readOnly = parts.options.includes('ro');
         const common = { target: normalizePosix(parts.target), readOnly, declaredAt: loc, origin: 'devcontainer runArgs' };
         if (!parts.source) mounts.push({ ...common, status: 'anonymous-volume' });
-        else if (isHostPath(parts.source)) mounts.push({ ...common, status: 'bind-mount', source: resolveHostPath(parts.source, this.localWorkspaceFolder) });
+        else if (isHostPath(parts.source))
+          mounts.push({ ...common, status: 'bind-mount', source: resolveHostPath(parts.source, this.localWorkspaceFolder) });
         else mounts.push({ ...common, status: 'named-volume', source: parts.source });
       }
     }
@@ -343,7 +372,8 @@ class DevcontainerReader {
       this.warn(`mount of type "${spec.type}" at ${target} is not analyzed`);
       return undefined;
     }
-    if (!['volume', 'bind', 'tmpfs'].includes(spec.type)) throw new InputError(`unknown mount type "${spec.type}" (expected volume, bind or tmpfs)`, loc);
+    if (!['volume', 'bind', 'tmpfs'].includes(spec.type))
+      throw new InputError(`unknown mount type "${spec.type}" (expected volume, bind or tmpfs)`, loc);
     const common = { target, readOnly: false, declaredAt: loc, origin: 'devcontainer mounts (compose override)' };
     const source = spec.source;
     const mount: Mount = !source
@@ -351,21 +381,32 @@ class DevcontainerReader {
       : isHostPath(source)
         ? { ...common, status: 'bind-mount', source: resolveHostPath(source, projectDir) }
         : { ...common, status: 'named-volume', source };
-    const became = mount.status === 'anonymous-volume' ? 'an anonymous volume' : mount.status === 'bind-mount' ? `a bind of ${mount.source}` : `the named volume "${source}"`;
+    const became =
+      mount.status === 'anonymous-volume'
+        ? 'an anonymous volume'
+        : mount.status === 'bind-mount'
+          ? `a bind of ${mount.source}`
+          : `the named volume "${source}"`;
     if (spec.type === 'tmpfs') {
-      this.warn(`the tmpfs mount at ${target} becomes ${became}: the Dev Containers CLI writes compose mounts as source:target, which has no tmpfs form (use the service's tmpfs: in the compose file)`);
+      this.warn(
+        `the tmpfs mount at ${target} becomes ${became}: the Dev Containers CLI writes compose mounts as source:target, which has no tmpfs form (use the service's tmpfs: in the compose file)`,
+      );
     } else if (spec.type === 'bind' && mount.status !== 'bind-mount') {
-      this.warn(`the bind mount at ${target} becomes ${became}: its source "${source ?? ''}" does not start with ".", "/" or "~", so compose reads it as a volume`);
+      this.warn(
+        `the bind mount at ${target} becomes ${became}: its source "${source ?? ''}" does not start with ".", "/" or "~", so compose reads it as a volume`,
+      );
     }
     if (spec.readOnly) {
-      this.warn(`the mount at ${target} is read-write, not read-only: the Dev Containers CLI drops "readonly" when it writes compose mounts (set :ro on the service's volume in the compose file)`);
+      this.warn(
+        `the mount at ${target} is read-write, not read-only: the Dev Containers CLI drops "readonly" when it writes compose mounts (set :ro on the service's volume in the compose file)`,
+      );
     }
     return mount;
   }
 
   private async readCompose(composeFileNode: JsonNode, settings: DevcontainerSettings): Promise<DevcontainerResult> {
     const { name, workspaceFolder, mounts, containerEnv, remoteEnv, remoteUser, containerUser, labels } = settings;
-    const fileNodes = composeFileNode.type === 'array' ? composeFileNode.children ?? [] : [composeFileNode];
+    const fileNodes = composeFileNode.type === 'array' ? (composeFileNode.children ?? []) : [composeFileNode];
     const configDir = dirname(this.doc.file);
     const files: string[] = [];
     for (const n of fileNodes) {
@@ -420,7 +461,12 @@ class DevcontainerReader {
 
     const runServices = this.readRunServices();
     const others = compose.targets.filter((t) => t.name !== service && (!runServices || runServices.includes(t.name)));
-    return { targets: [target, ...others], warnings: [...compose.warnings, ...this.warnings], compose, model: { environmentAt: this.environmentAt } };
+    return {
+      targets: [target, ...others],
+      warnings: [...compose.warnings, ...this.warnings],
+      compose,
+      model: { environmentAt: this.environmentAt },
+    };
   }
 
   private readRunServices(): string[] | undefined {
@@ -440,7 +486,8 @@ class DevcontainerReader {
     const fromEnv = this.vars.localEnv.COMPOSE_PROJECT_NAME;
     if (fromEnv && toName(fromEnv)) return toName(fromEnv);
     const workingDir = dirname(files[0]!);
-    if (workingDir === join(this.localWorkspaceFolder, '.devcontainer')) return toName(`${basename(this.localWorkspaceFolder)}_devcontainer`);
+    if (workingDir === join(this.localWorkspaceFolder, '.devcontainer'))
+      return toName(`${basename(this.localWorkspaceFolder)}_devcontainer`);
     return toName(basename(workingDir));
   }
 }
@@ -450,7 +497,11 @@ class DevcontainerReader {
  * home: HOME from the environment; the image's home when the image runs as that same user; else root's,
  * none for a bare uid, or /home/<user>.
  */
-function userAndHome(env: Record<string, string>, configured: string | undefined, info: ImageInfo | undefined): { user?: string; home?: string } {
+function userAndHome(
+  env: Record<string, string>,
+  configured: string | undefined,
+  info: ImageInfo | undefined,
+): { user?: string; home?: string } {
   const infoUser = imageUser(info);
   if (configured) {
     const user = userNamePart(configured);

@@ -31,7 +31,7 @@ export function substitute(s: string, vars: SubstitutionContext, containerEnv: R
       case 'containerWorkspaceFolder':
         return rest.length || !container ? whole : container;
       case 'containerWorkspaceFolderBasename':
-        return rest.length || !container ? whole : container.split('/').filter(Boolean).pop() ?? '';
+        return rest.length || !container ? whole : (container.split('/').filter(Boolean).pop() ?? '');
       case 'localEnv':
       case 'env': {
         const [name, ...def] = rest;

@@ -49,6 +49,7 @@ export class ChangesCache {
 /** What a stopped container's layer depends on; undefined for one that runs (or pauses, or restarts). */
 function stoppedKey(info: Dockerode.ContainerInspectInfo): string | undefined {
   const s = info.State;
-  if (!s || s.Running || s.Paused || s.Restarting || (s.Status !== 'exited' && s.Status !== 'created' && s.Status !== 'dead')) return undefined;
+  if (!s || s.Running || s.Paused || s.Restarting || (s.Status !== 'exited' && s.Status !== 'created' && s.Status !== 'dead'))
+    return undefined;
   return `${s.Status}|${s.StartedAt}|${s.FinishedAt}`;
 }

@@ -27,7 +27,10 @@ export class DockerUnavailableError extends PersistenceLensError<'unavailable'> 
   readonly code?: string;
 
   constructor(endpoint: DockerEndpoint, reason: string, opts: { cause?: unknown; code?: string } = {}) {
-    super('unavailable', reason, { message: `Cannot reach the Docker daemon at ${endpoint.description}: ${reason}`, ...(opts.cause !== undefined ? { cause: opts.cause } : {}) });
+    super('unavailable', reason, {
+      message: `Cannot reach the Docker daemon at ${endpoint.description}: ${reason}`,
+      ...(opts.cause !== undefined ? { cause: opts.cause } : {}),
+    });
     this.name = 'DockerUnavailableError';
     this.endpoint = endpoint;
     if (opts.code) this.code = opts.code;
@@ -53,7 +56,10 @@ function reasonFor(err: unknown, endpoint: DockerEndpoint, timeoutMs: number): {
       return { code, reason: `no socket at ${where} (ENOENT). Is the Docker daemon running? Point DOCKER_HOST or --host at its socket.` };
     case 'EACCES':
     case 'EPERM':
-      return { code, reason: `permission denied on ${where} (${code}). Add your user to the group that owns the socket (usually "docker") or run with more rights.` };
+      return {
+        code,
+        reason: `permission denied on ${where} (${code}). Add your user to the group that owns the socket (usually "docker") or run with more rights.`,
+      };
     case 'ECONNREFUSED':
       return {
         code,
@@ -75,10 +81,15 @@ function reasonFor(err: unknown, endpoint: DockerEndpoint, timeoutMs: number): {
       break; // no code, or one without a sentence of its own: the checks below
   }
   if (isAbortError(err) || (err as { timedOut?: boolean } | undefined)?.timedOut) {
-    return { code: 'ETIMEDOUT', reason: `no answer within ${timeoutMs} ms (timeout): something is there but it does not answer like a Docker daemon.` };
+    return {
+      code: 'ETIMEDOUT',
+      reason: `no answer within ${timeoutMs} ms (timeout): something is there but it does not answer like a Docker daemon.`,
+    };
   }
   if (typeof e?.statusCode === 'number') {
-    return { reason: `it answered GET /_ping with HTTP ${e.statusCode}: it is not a Docker Engine API, or it is not healthy (${String(e.message ?? '').trim()}).` };
+    return {
+      reason: `it answered GET /_ping with HTTP ${e.statusCode}: it is not a Docker Engine API, or it is not healthy (${String(e.message ?? '').trim()}).`,
+    };
   }
   const message = err instanceof Error ? err.message : String(err);
   return { ...(code ? { code } : {}), reason: message || 'unknown error' };
@@ -96,7 +107,17 @@ export async function connectDocker(opts: ConnectOptions = {}): Promise<DockerCo
   const { default: Docker } = await import('dockerode');
   // docker-modem merges its own reading of DOCKER_HOST under the options: blank out what we do not set, so the
   // endpoint resolved here is the one used.
-  const base: Record<string, unknown> = { socketPath: undefined, host: undefined, port: undefined, protocol: undefined, username: undefined, sshOptions: undefined, ca: undefined, cert: undefined, key: undefined };
+  const base: Record<string, unknown> = {
+    socketPath: undefined,
+    host: undefined,
+    port: undefined,
+    protocol: undefined,
+    username: undefined,
+    sshOptions: undefined,
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+  };
   let docker: Dockerode;
   try {
     docker = new Docker({ ...base, ...endpoint.modemOptions } as Dockerode.DockerOptions);

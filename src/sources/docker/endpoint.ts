@@ -47,7 +47,8 @@ export function resolveDockerEndpoint(opts: ResolveEndpointOptions = {}): Docker
   const podman = [env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock') : undefined, '/run/podman/podman.sock'];
   for (const p of podman) if (p && exists(p)) return socketEndpoint(p, 'podman socket');
 
-  if (process.platform === 'win32') return { description: `npipe://${DEFAULT_WINDOWS_PIPE} (default)`, modemOptions: { socketPath: DEFAULT_WINDOWS_PIPE } };
+  if (process.platform === 'win32')
+    return { description: `npipe://${DEFAULT_WINDOWS_PIPE} (default)`, modemOptions: { socketPath: DEFAULT_WINDOWS_PIPE } };
   return socketEndpoint(DEFAULT_DOCKER_SOCKET, 'default');
 }
 
@@ -157,7 +158,8 @@ function fromContext(name: string, configDir: string, env: NodeJS.ProcessEnv): D
   if (!existsSync(metaFile)) throw new Error(`Docker context '${name}' does not exist (no ${metaFile})`);
   const meta = readJson(metaFile);
   const docker = (meta as { Endpoints?: { docker?: { Host?: unknown } } } | null)?.Endpoints?.docker;
-  if (!docker || typeof docker.Host !== 'string' || !docker.Host) throw new Error(`${metaFile}: no Endpoints.docker.Host for context '${name}'`);
+  if (!docker || typeof docker.Host !== 'string' || !docker.Host)
+    throw new Error(`${metaFile}: no Endpoints.docker.Host for context '${name}'`);
   const tlsDir = join(configDir, 'contexts', 'tls', hash, 'docker');
   // `docker context create --docker "host=...,ca=...,cert=...,key=..."` copies the files here.
   const tls = ['ca.pem', 'cert.pem', 'key.pem'].some((f) => existsSync(join(tlsDir, f))) ? { dir: tlsDir, required: false } : undefined;

@@ -17,7 +17,20 @@ export interface EventWatch {
  * Container actions that change what a scan reports; exec_* and health checks are noise, and so is
  * `archive-path` (a copy out of a container: our own backups). `extract-to-dir` is a copy into one.
  */
-const CONTAINER_ACTIONS = new Set(['create', 'destroy', 'start', 'stop', 'die', 'kill', 'rename', 'update', 'restart', 'pause', 'unpause', 'extract-to-dir']);
+const CONTAINER_ACTIONS = new Set([
+  'create',
+  'destroy',
+  'start',
+  'stop',
+  'die',
+  'kill',
+  'rename',
+  'update',
+  'restart',
+  'pause',
+  'unpause',
+  'extract-to-dir',
+]);
 
 /**
  * Follows `GET /events` for containers and volumes. Connects (and so throws DockerUnavailableError) like a

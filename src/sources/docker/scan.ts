@@ -55,7 +55,11 @@ export async function scanDocker(conn: DockerConnection, opts: ScanDockerOptions
   // with a cache, a container that is not running waits for its inspect, which says whether its list is kept.
   const cache = opts.changesCache;
   const askedEarly = !includeChanges ? [] : cache ? selected.filter((c) => c.State === 'running') : selected;
-  const early = fetchAllChanges(docker, askedEarly.map((c) => ({ id: c.Id, name: displayName(c.Names?.[0], c.Id) })), warnings);
+  const early = fetchAllChanges(
+    docker,
+    askedEarly.map((c) => ({ id: c.Id, name: displayName(c.Names?.[0], c.Id) })),
+    warnings,
+  );
   const inspected = await Promise.all(
     selected.map(async (c) => {
       const name = displayName(c.Names?.[0], c.Id);
@@ -78,13 +82,16 @@ export async function scanDocker(conn: DockerConnection, opts: ScanDockerOptions
   const [images, volumeLabels, changes] = await Promise.all([
     inspectImages(docker, imageIds, infos, warnings),
     needVolumeLabels ? listVolumeLabels(docker, warnings) : Promise.resolve(new Map<string, Record<string, string>>()),
-    includeChanges && cache ? changesThroughCache(docker, cache, infos, { ids: new Set(askedEarly.map((c) => c.Id)), lists: early }, warnings) : early,
+    includeChanges && cache
+      ? changesThroughCache(docker, cache, infos, { ids: new Set(askedEarly.map((c) => c.Id)), lists: early }, warnings)
+      : early,
   ]);
   if (cache && !opts.containers) cache.keepOnly(listed.map((c) => c.Id));
 
   const targets = infos.map((info) => {
     const listedChanges = changes.get(info.Id);
-    if (listedChanges === 'gone') warnings.push(`container ${displayName(info.Name, info.Id)} (${short(info.Id)}) was removed while its changes were read`);
+    if (listedChanges === 'gone')
+      warnings.push(`container ${displayName(info.Name, info.Id)} (${short(info.Id)}) was removed while its changes were read`);
     return toTarget(info, images.get(info.Image), volumeLabels, listedChanges === 'gone' ? undefined : listedChanges);
   });
   targets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -104,7 +111,8 @@ function selectContainers(listed: Dockerode.ContainerInfo[], wanted: string[], w
     const exact = listed.filter((c) => c.Id === q || (c.Names ?? []).some((n) => n.replace(/^\//, '') === q));
     const matches = exact.length > 0 ? exact : listed.filter((c) => c.Id.startsWith(q));
     if (matches.length === 0) warnings.push(`no container is named "${q}" or has an id starting with it`);
-    else if (matches.length > 1 && exact.length === 0) warnings.push(`"${q}" is the start of ${matches.length} container ids; give more of the id`);
+    else if (matches.length > 1 && exact.length === 0)
+      warnings.push(`"${q}" is the start of ${matches.length} container ids; give more of the id`);
     else for (const m of matches) out.set(m.Id, m);
   }
   return [...out.values()];
@@ -165,7 +173,14 @@ async function changesThroughCache(
     if (kept) out.set(info.Id, kept);
     else if (!early.ids.has(info.Id)) toAsk.push(info);
   }
-  const [earlyLists, asked] = await Promise.all([early.lists, fetchAllChanges(docker, toAsk.map((i) => ({ id: i.Id, name: displayName(i.Name, i.Id) })), warnings)]);
+  const [earlyLists, asked] = await Promise.all([
+    early.lists,
+    fetchAllChanges(
+      docker,
+      toAsk.map((i) => ({ id: i.Id, name: displayName(i.Name, i.Id) })),
+      warnings,
+    ),
+  ]);
   // Asked while it ran: one that stopped since may have written more, so the next scan asks again.
   for (const [id, list] of earlyLists) out.set(id, list);
   for (const info of toAsk) {
@@ -178,7 +193,11 @@ async function changesThroughCache(
 }
 
 /** Each container's changes, or `gone` when it was removed before the engine could list them. */
-async function fetchAllChanges(docker: Dockerode, containers: Array<{ id: string; name: string }>, warnings: string[]): Promise<ChangesLists> {
+async function fetchAllChanges(
+  docker: Dockerode,
+  containers: Array<{ id: string; name: string }>,
+  warnings: string[],
+): Promise<ChangesLists> {
   const entries = await Promise.all(
     containers.map(async ({ id, name }): Promise<[string, ChangeEntry[] | 'gone'] | undefined> => {
       try {
@@ -209,14 +228,19 @@ export function parseEnv(list: readonly string[] | null | undefined): Record<str
   return env;
 }
 
-function engineMount(m: EngineMount, imageVolumes: ReadonlySet<string>, volumeLabels: Map<string, Record<string, string>>): Mount | undefined {
+function engineMount(
+  m: EngineMount,
+  imageVolumes: ReadonlySet<string>,
+  volumeLabels: Map<string, Record<string, string>>,
+): Mount | undefined {
   if (!m.Destination) return undefined;
   const target = normalizePosix(m.Destination);
   const readOnly = m.RW === false;
   switch (m.Type) {
     case 'volume': {
       const anonymous = isAnonymousVolume(m.Name, m.Name ? volumeLabels.get(m.Name) : undefined);
-      const origin = anonymous && imageVolumes.has(target) ? 'image VOLUME' : anonymous ? 'anonymous volume (Mounts)' : 'named volume (Mounts)';
+      const origin =
+        anonymous && imageVolumes.has(target) ? 'image VOLUME' : anonymous ? 'anonymous volume (Mounts)' : 'named volume (Mounts)';
       return { target, status: anonymous ? 'anonymous-volume' : 'named-volume', ...(m.Name ? { source: m.Name } : {}), readOnly, origin };
     }
     case 'bind':
@@ -226,7 +250,13 @@ function engineMount(m: EngineMount, imageVolumes: ReadonlySet<string>, volumeLa
       return { target, status: 'tmpfs', readOnly, origin: 'tmpfs (Mounts)' };
     case 'image':
       // API 1.47+: an image's content mounted in; it comes back from the image on every run and takes no writes.
-      return { target, status: 'bind-mount', ...(m.Name || m.Source ? { source: m.Name || m.Source } : {}), readOnly: true, origin: 'image mount (Mounts)' };
+      return {
+        target,
+        status: 'bind-mount',
+        ...(m.Name || m.Source ? { source: m.Name || m.Source } : {}),
+        readOnly: true,
+        origin: 'image mount (Mounts)',
+      };
     case 'cluster':
       return { target, status: 'named-volume', ...(m.Name ? { source: m.Name } : {}), readOnly, origin: 'cluster volume (Mounts)' };
     default:

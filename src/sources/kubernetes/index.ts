@@ -14,9 +14,13 @@ export interface KubernetesProject {
 }
 
 /** Kubernetes manifests (files or folders of multi-document YAML) as targets, one per container. */
-export async function loadKubernetesManifests(paths: readonly string[], opts: { cwd?: string; overlay?: ReadonlyMap<string, string> } = {}): Promise<KubernetesProject> {
+export async function loadKubernetesManifests(
+  paths: readonly string[],
+  opts: { cwd?: string; overlay?: ReadonlyMap<string, string> } = {},
+): Promise<KubernetesProject> {
   const read = await readManifests(paths, opts);
   const { targets, warnings } = kubernetesTargets(read.objects);
-  if (read.objects.length > 0 && targets.length === 0) warnings.push(`no workloads (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob) in ${read.files.join(', ')}`);
+  if (read.objects.length > 0 && targets.length === 0)
+    warnings.push(`no workloads (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob) in ${read.files.join(', ')}`);
   return { files: read.files, objects: read.objects, targets, warnings: [...read.warnings, ...warnings] };
 }

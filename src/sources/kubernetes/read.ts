@@ -45,7 +45,9 @@ export function manifestFiles(paths: readonly string[], cwd = process.cwd()): { 
   const walk = (dir: string): void => {
     const names = readdirSync(dir).sort();
     if (names.includes('Chart.yaml')) {
-      warnings.push(`${dir} is a Helm chart: its templates are not manifests until rendered (helm template NAME ${dir} > rendered.yaml), which this tool does not do; skipped`);
+      warnings.push(
+        `${dir} is a Helm chart: its templates are not manifests until rendered (helm template NAME ${dir} > rendered.yaml), which this tool does not do; skipped`,
+      );
       return;
     }
     for (const name of names) {
@@ -92,7 +94,10 @@ export function parseManifestText(text: string, file: string): ManifestObject[] 
     try {
       data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
-      throw new InputError(`too many aliases to expand (more than ${MAX_ALIAS_COUNT}): ${(e as Error).message}`, where(doc.contents.range?.[0] ?? 0));
+      throw new InputError(
+        `too many aliases to expand (more than ${MAX_ALIAS_COUNT}): ${(e as Error).message}`,
+        where(doc.contents.range?.[0] ?? 0),
+      );
     }
     const obj = data as Record<string, unknown>;
     if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') continue;
@@ -115,7 +120,10 @@ export function parseManifestText(text: string, file: string): ManifestObject[] 
 }
 
 /** Reads every manifest under `paths` (files or folders). */
-export async function readManifests(paths: readonly string[], opts: { cwd?: string; overlay?: ReadonlyMap<string, string> } = {}): Promise<ReadManifestsResult> {
+export async function readManifests(
+  paths: readonly string[],
+  opts: { cwd?: string; overlay?: ReadonlyMap<string, string> } = {},
+): Promise<ReadManifestsResult> {
   const { files, warnings } = manifestFiles(paths, opts.cwd);
   const objects: ManifestObject[] = [];
   for (const file of files) {

@@ -23,7 +23,8 @@ export function helmRelease(data: Obj): string | undefined {
   const annotations = obj(meta.annotations);
   const release = str(annotations[HELM_RELEASE_ANNOTATION]);
   if (release) return release;
-  if (labels[HELM_MANAGED_BY] === 'Helm' || labels['helm.sh/chart'] !== undefined) return str(labels['app.kubernetes.io/instance']) ?? str(labels.release) ?? '?';
+  if (labels[HELM_MANAGED_BY] === 'Helm' || labels['helm.sh/chart'] !== undefined)
+    return str(labels['app.kubernetes.io/instance']) ?? str(labels.release) ?? '?';
   return undefined;
 }
 
@@ -52,7 +53,10 @@ export class StorageIndex {
 
   /** The claim of that name in the namespace, or in the set when the manifests name no namespaces. */
   claim(name: string, namespace: string | undefined): ManifestObject | undefined {
-    return this.claims.get(`${namespace ?? ''}/${name}`) ?? [...this.claims.values()].find((c) => c.name === name && (!c.namespace || !namespace));
+    return (
+      this.claims.get(`${namespace ?? ''}/${name}`) ??
+      [...this.claims.values()].find((c) => c.name === name && (!c.namespace || !namespace))
+    );
   }
 
   /** Facts of a claim spec: class, access modes, and the reclaim policy its PV or class gives. */
@@ -63,9 +67,16 @@ export class StorageIndex {
     const pvSpec = obj(pv?.data.spec);
     const cls = className !== undefined ? this.classes.get(className) : this.defaultClass;
     const reclaimPolicy = str(pvSpec.persistentVolumeReclaimPolicy) ?? (cls ? (str(cls.data.reclaimPolicy) ?? 'Delete') : undefined);
-    const nodeBound = pvSpec.local !== undefined || pvSpec.hostPath !== undefined || (cls ? cls.data.provisioner === 'kubernetes.io/no-provisioner' : false);
+    const nodeBound =
+      pvSpec.local !== undefined ||
+      pvSpec.hostPath !== undefined ||
+      (cls ? cls.data.provisioner === 'kubernetes.io/no-provisioner' : false);
     return {
-      ...(className !== undefined ? { storageClass: className === '' ? '(none: static binding)' : className } : cls ? { storageClass: `${cls.name} (default)` } : {}),
+      ...(className !== undefined
+        ? { storageClass: className === '' ? '(none: static binding)' : className }
+        : cls
+          ? { storageClass: `${cls.name} (default)` }
+          : {}),
       ...(accessModes?.length ? { accessModes } : {}),
       ...(reclaimPolicy ? { reclaimPolicy } : {}),
       ...(nodeBound ? { nodeBound } : {}),
@@ -89,13 +100,21 @@ export interface VolumeContext {
 }
 
 /** The pod status and facts of one `spec.volumes[]` entry. */
-export function storageOfVolume(volume: Obj, ctx: VolumeContext): { storage: PodStorage; source?: string; readOnly: boolean; claim?: ManifestObject } {
+export function storageOfVolume(
+  volume: Obj,
+  ctx: VolumeContext,
+): { storage: PodStorage; source?: string; readOnly: boolean; claim?: ManifestObject } {
   const name = str(volume.name);
   const base = name ? { volume: name } : {};
   if (volume.emptyDir !== undefined) {
     const e = obj(volume.emptyDir);
     return {
-      storage: { status: 'empty-dir', ...base, ...(str(e.medium) ? { medium: str(e.medium)! } : {}), ...(str(e.sizeLimit) ? { sizeLimit: str(e.sizeLimit)! } : {}) },
+      storage: {
+        status: 'empty-dir',
+        ...base,
+        ...(str(e.medium) ? { medium: str(e.medium)! } : {}),
+        ...(str(e.sizeLimit) ? { sizeLimit: str(e.sizeLimit)! } : {}),
+      },
       ...(name ? { source: name } : {}),
       readOnly: false,
     };
@@ -149,7 +168,11 @@ export function storageOfVolume(volume: Obj, ctx: VolumeContext): { storage: Pod
     // An inline CSI volume lives as long as the pod for the ephemeral drivers it is meant for; the driver decides.
     const driver = str(obj(volume.csi).driver) ?? '?';
     return {
-      storage: { status: 'ephemeral-pvc', ...base, lifecycleUnknown: `an inline CSI volume of driver ${driver}: the driver decides how long its data lives` },
+      storage: {
+        status: 'ephemeral-pvc',
+        ...base,
+        lifecycleUnknown: `an inline CSI volume of driver ${driver}: the driver decides how long its data lives`,
+      },
       source: driver,
       readOnly: obj(volume.csi).readOnly === true,
     };
@@ -157,7 +180,14 @@ export function storageOfVolume(volume: Obj, ctx: VolumeContext): { storage: Pod
   // nfs, iscsi, cephfs, rbd and the other in-tree network volumes: the data is on a server the pod only mounts.
   const other = Object.keys(volume).find((k) => k !== 'name');
   return {
-    storage: { status: 'pvc', ...base, owner: 'nobody here (declared inline: the pod only mounts it)', keptOnReleaseDelete: true, reclaimPolicy: 'Retain', lifecycleUnknown: `a ${other ?? 'volume'} volume declared inline: its data is wherever the ${other ?? 'volume'} server keeps it` },
+    storage: {
+      status: 'pvc',
+      ...base,
+      owner: 'nobody here (declared inline: the pod only mounts it)',
+      keptOnReleaseDelete: true,
+      reclaimPolicy: 'Retain',
+      lifecycleUnknown: `a ${other ?? 'volume'} volume declared inline: its data is wherever the ${other ?? 'volume'} server keeps it`,
+    },
     ...(other ? { source: other } : {}),
     readOnly: obj(volume[other ?? '']).readOnly === true,
   };

@@ -180,7 +180,14 @@ function claimTemplates(o: ManifestObject): Map<string, ClaimTemplate> {
  * A ReadWriteOnce claim is mounted by one node at a time (ReadWriteOncePod: one pod): a second replica, or the new
  * pod of a rolling update scheduled on another node, waits forever for it.
  */
-function checkSingleWriter(o: ManifestObject, modes: string[] | undefined, claim: string, at: SourceLocation, warnings: string[], warned: Set<string>): void {
+function checkSingleWriter(
+  o: ManifestObject,
+  modes: string[] | undefined,
+  claim: string,
+  at: SourceLocation,
+  warnings: string[],
+  warned: Set<string>,
+): void {
   if (!modes?.some((m) => m === 'ReadWriteOnce' || m === 'ReadWriteOncePod')) return;
   if (o.kind !== 'Deployment' && o.kind !== 'ReplicaSet') return;
   const key = `${o.kind}/${o.name}/${claim}`;
@@ -191,10 +198,14 @@ function checkSingleWriter(o: ManifestObject, modes: string[] | undefined, claim
   const mode = modes.includes('ReadWriteOncePod') ? 'ReadWriteOncePod' : 'ReadWriteOnce';
   if (replicas > 1) {
     warned.add(key);
-    warnings.push(`${formatLocation(at)}: ${o.kind}/${o.name} has ${replicas} replicas but the claim ${claim} is ${mode}: the replicas on another node cannot mount it`);
+    warnings.push(
+      `${formatLocation(at)}: ${o.kind}/${o.name} has ${replicas} replicas but the claim ${claim} is ${mode}: the replicas on another node cannot mount it`,
+    );
   } else if (strategy === 'RollingUpdate') {
     warned.add(key);
     const implicit = obj(spec.strategy).type === undefined ? ' (the default)' : '';
-    warnings.push(`${formatLocation(at)}: ${o.kind}/${o.name} updates with RollingUpdate${implicit} but the claim ${claim} is ${mode}: the new pod cannot mount it while the old one runs (on another node it waits forever); use strategy type Recreate`);
+    warnings.push(
+      `${formatLocation(at)}: ${o.kind}/${o.name} updates with RollingUpdate${implicit} but the claim ${claim} is ${mode}: the new pod cannot mount it while the old one runs (on another node it waits forever); use strategy type Recreate`,
+    );
   }
 }

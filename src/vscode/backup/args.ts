@@ -42,12 +42,16 @@ function isRestoreTarget(v: unknown): v is RestoreTarget {
 export function classifyArg(arg: unknown): CommandArg {
   const a = arg as Loose;
   if (!isObject(a)) return { kind: 'none' };
-  if (a.kind === 'path' && isObject(a.path) && isObject(a.parent) && (a.parent as Loose)?.kind === 'target') return { kind: 'path', node: a as unknown as PathNode };
+  if (a.kind === 'path' && isObject(a.path) && isObject(a.parent) && (a.parent as Loose)?.kind === 'target')
+    return { kind: 'path', node: a as unknown as PathNode };
   if (a.kind === 'target' && isObject(a.target)) return { kind: 'target', node: a as unknown as TargetNode };
-  if (a.kind === 'layer' && isObject(a.parent) && (a.parent as Loose)?.kind === 'target') return { kind: 'target', node: a as unknown as LayerLike };
-  if (a.kind === 'backup' && isObject(a.listing) && isString((a.listing as Loose)?.file)) return { kind: 'backup', listing: a.listing as unknown as BackupListing };
+  if (a.kind === 'layer' && isObject(a.parent) && (a.parent as Loose)?.kind === 'target')
+    return { kind: 'target', node: a as unknown as LayerLike };
+  if (a.kind === 'backup' && isObject(a.listing) && isString((a.listing as Loose)?.file))
+    return { kind: 'backup', listing: a.listing as unknown as BackupListing };
   if (isString(a.archive)) return { kind: 'restore', archive: a.archive, ...(isRestoreTarget(a.target) ? { target: a.target } : {}) };
-  if ((a.kind === 'volume' || a.kind === 'container-path' || a.kind === 'local') && isRestoreTarget(a)) return { kind: 'source', source: a as BackupSource };
+  if ((a.kind === 'volume' || a.kind === 'container-path' || a.kind === 'local') && isRestoreTarget(a))
+    return { kind: 'source', source: a as BackupSource };
   if (a.kind === undefined && isString(a.container)) return { kind: 'container', container: a.container };
   return { kind: 'none' };
 }

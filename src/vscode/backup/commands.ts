@@ -22,7 +22,10 @@ import { rescueContainerFor, restoreTargetForPath, sourceForPath } from './targe
 /** Backups read Docker and write files: not in a workspace the user has not trusted (package.json hides them too). */
 function trusted(deps: BackupDeps): boolean {
   if (vscode.workspace.isTrusted) return true;
-  void deps.ui.show('warning', 'Backups, restores and rescues need a trusted workspace: Persistence Lens makes no Docker calls and writes nothing in an untrusted one.');
+  void deps.ui.show(
+    'warning',
+    'Backups, restores and rescues need a trusted workspace: Persistence Lens makes no Docker calls and writes nothing in an untrusted one.',
+  );
   return false;
 }
 
@@ -78,7 +81,12 @@ export async function restoreCommand(deps: BackupDeps, arg: unknown): Promise<Re
     target = d.value;
     const listings = await asking(deps, () => deps.view.list());
     if (!listings) return undefined;
-    listing = await pickBackup(deps.ui, restoreCandidates(listings, target), `Restore into ${describeTarget(target)}`, describeTarget(target));
+    listing = await pickBackup(
+      deps.ui,
+      restoreCandidates(listings, target),
+      `Restore into ${describeTarget(target)}`,
+      describeTarget(target),
+    );
     archive = listing?.file;
   } else if (a.kind === 'restore') {
     archive = resolve(a.archive);
@@ -158,15 +166,22 @@ export async function backupProjectCommand(deps: BackupDeps, arg: unknown): Prom
   const a = arg as { kind?: string; name?: string; project?: string; targets?: { rootKind: string }[] } | undefined;
   let project: string | undefined;
   if (a?.kind === 'project') {
-    if (!a.targets?.some((t) => t.rootKind === 'container')) return refuse(deps, `${a.name} is a file, not a running compose project: bring it up first, then back it up.`);
+    if (!a.targets?.some((t) => t.rootKind === 'container'))
+      return refuse(deps, `${a.name} is a file, not a running compose project: bring it up first, then back it up.`);
     project = a.name;
   } else if (typeof a?.project === 'string') project = a.project;
   else {
     const projects = await asking(deps, () => composeProjects(deps.settings().host));
     if (!projects) return undefined;
-    if (projects.length === 0) return refuse(deps, 'The Docker Engine has no compose project: no container carries a com.docker.compose.project label.');
+    if (projects.length === 0)
+      return refuse(deps, 'The Docker Engine has no compose project: no container carries a com.docker.compose.project label.');
     project = await deps.ui.pick(
-      projects.map((p) => ({ label: p.name, description: `${p.containers.length} container${p.containers.length === 1 ? '' : 's'}`, detail: p.containers.join(', '), value: p.name })),
+      projects.map((p) => ({
+        label: p.name,
+        description: `${p.containers.length} container${p.containers.length === 1 ? '' : 's'}`,
+        detail: p.containers.join(', '),
+        value: p.name,
+      })),
       { title: 'Back Up Project…', placeholder: 'The compose project to back up as one set' },
     );
   }

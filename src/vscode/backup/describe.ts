@@ -1,5 +1,13 @@
 import { basename, dirname } from 'node:path';
-import type { BackupListing, BackupResult, DestinationVerdict, ManifestSource, RescueResult, RestoreResult, TargetContent } from '../../backup';
+import type {
+  BackupListing,
+  BackupResult,
+  DestinationVerdict,
+  ManifestSource,
+  RescueResult,
+  RestoreResult,
+  TargetContent,
+} from '../../backup';
 import { describeSource } from '../../backup/describe';
 import { formatBytes } from '../../core/bytes';
 
@@ -17,7 +25,15 @@ const plural = (n: number, one: string, many: string): string => `${count(n)} ${
 export function formatDate(iso: string, timeZone?: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(d);
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }
@@ -42,7 +58,12 @@ const STATUS_TEXT: Record<BackupListing['status'], string> = {
   'invalid-manifest': 'unverified: manifest unreadable',
 };
 
-const SOURCE_ICON: Record<ManifestSource['kind'], string> = { volume: 'database', 'container-path': 'vm', local: 'folder', rescue: 'save-all' };
+const SOURCE_ICON: Record<ManifestSource['kind'], string> = {
+  volume: 'database',
+  'container-path': 'vm',
+  local: 'folder',
+  rescue: 'save-all',
+};
 
 export function backupItemView(l: BackupListing, timeZone?: string): BackupItemView {
   const m = l.manifest;
@@ -67,7 +88,14 @@ export function backupItemView(l: BackupListing, timeZone?: string): BackupItemV
         ? 'Its sha256 matches the manifest.'
         : `${l.problem ?? STATUS_TEXT[l.status]}.`,
   );
-  const icon = l.status === 'mismatch' || l.status === 'invalid-manifest' ? 'error' : l.status === 'no-manifest' ? 'warning' : m ? SOURCE_ICON[m.source.kind] : 'archive';
+  const icon =
+    l.status === 'mismatch' || l.status === 'invalid-manifest'
+      ? 'error'
+      : l.status === 'no-manifest'
+        ? 'warning'
+        : m
+          ? SOURCE_ICON[m.source.kind]
+          : 'archive';
   const contextValue = ['plBackup', l.status, m?.layout ?? 'content', ...(safety ? ['safety'] : [])].join(' ');
   return { label, description, tooltip: lines.join('\n'), icon, contextValue };
 }
@@ -81,10 +109,20 @@ import type { Confirmation } from '../ui/ui';
  * The restore's question when the target is not empty. `question` is the engine's: the target as it words it
  * and what is there, as data (`content.kind`): a count of entries, which of a rescue's paths exist, or unknown.
  */
-export function overwriteConfirmation(question: { target: string; detail: string; content: TargetContent }, archive: string, listing: Pick<BackupListing, 'createdAt' | 'manifest'> | undefined, backupFolder: string): Confirmation {
+export function overwriteConfirmation(
+  question: { target: string; detail: string; content: TargetContent },
+  archive: string,
+  listing: Pick<BackupListing, 'createdAt' | 'manifest'> | undefined,
+  backupFolder: string,
+): Confirmation {
   const what = listing?.manifest ? ` (${describeSource(listing.manifest.source)}, ${formatDate(listing.createdAt)})` : '';
   const c = question.content;
-  const there = c.kind === 'entries' ? ` It holds ${plural(c.count, 'entry', 'entries')}.` : c.kind === 'some' ? '' : ` ${capitalize(question.detail)}.`;
+  const there =
+    c.kind === 'entries'
+      ? ` It holds ${plural(c.count, 'entry', 'entries')}.`
+      : c.kind === 'some'
+        ? ''
+        : ` ${capitalize(question.detail)}.`;
   return {
     kind: 'overwrite',
     message: `Replace what ${question.target} holds with ${basename(archive)}?`,
@@ -149,8 +187,16 @@ export function rescueDoneMessage(r: RescueResult, keep: number): string {
  */
 export function destinationRefusal(dir: string, v: DestinationVerdict): string | undefined {
   if (v.persistent) return undefined;
-  const where = v.status === 'writable-layer' ? "this container's writable layer" : v.status === 'tmpfs' ? `a tmpfs (${v.mountPoint ?? ''})` : `${v.status ?? 'a mount'} ${v.mountPoint ?? ''}`.trim();
-  const why = v.status === 'writable-layer' || v.status === 'tmpfs' || v.status === 'anonymous-volume' ? 'it would be lost with the container when it is recreated' : 'it is read-only';
+  const where =
+    v.status === 'writable-layer'
+      ? "this container's writable layer"
+      : v.status === 'tmpfs'
+        ? `a tmpfs (${v.mountPoint ?? ''})`
+        : `${v.status ?? 'a mount'} ${v.mountPoint ?? ''}`.trim();
+  const why =
+    v.status === 'writable-layer' || v.status === 'tmpfs' || v.status === 'anonymous-volume'
+      ? 'it would be lost with the container when it is recreated'
+      : 'it is read-only';
   const instead = v.alternatives.length
     ? `Set the backup folder setting to a folder under a persistent mount: ${v.alternatives.join(', ')}.`
     : 'No writable mount of this container survives a recreate: mount a named volume or a host folder, and set the backup folder setting to a folder under it.';
@@ -158,7 +204,11 @@ export function destinationRefusal(dir: string, v: DestinationVerdict): string |
 }
 
 /** "Backed up compose project "demo": 3 members, 12 MB of files, set demo.….set.json (in /backups)." */
-export function projectBackupDoneMessage(r: { setFile: string; members: { result: { manifest: { bytes: number } } }[]; skipped: string[]; warnings: string[]; pruned: string[] }, project: string, keep: number): string {
+export function projectBackupDoneMessage(
+  r: { setFile: string; members: { result: { manifest: { bytes: number } } }[]; skipped: string[]; warnings: string[]; pruned: string[] },
+  project: string,
+  keep: number,
+): string {
   const bytes = r.members.reduce((n, m) => n + m.result.manifest.bytes, 0);
   const skipped = r.skipped.length ? ` Not in the set: ${r.skipped.join('; ')}.` : '';
   const warn = r.warnings.length ? ` ${plural(r.warnings.length, 'warning', 'warnings')}: ${r.warnings.join('; ')}.` : '';

@@ -24,7 +24,9 @@ export interface ContainerChoice {
 
 const ANONYMOUS = 'com.docker.volume.anonymous';
 
-export async function dockerChoices(host: string | undefined): Promise<{ volumes: VolumeChoice[]; containers: ContainerChoice[]; endpoint: string }> {
+export async function dockerChoices(
+  host: string | undefined,
+): Promise<{ volumes: VolumeChoice[]; containers: ContainerChoice[]; endpoint: string }> {
   const { connectDocker } = backend();
   const conn = await connectDocker(host ? { host } : {});
   const [vols, conts] = await Promise.all([conn.docker.listVolumes(), conn.docker.listContainers({ all: true })]);

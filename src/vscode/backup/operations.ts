@@ -1,12 +1,29 @@
 import * as vscode from 'vscode';
 import { openMachineSetting } from '../settings';
-import type { BackupListing, BackupResult, BackupSource, Progress, RescueResult, RestoreResult, RestoreTarget, SetBackupResult } from '../../backup';
+import type {
+  BackupListing,
+  BackupResult,
+  BackupSource,
+  Progress,
+  RescueResult,
+  RestoreResult,
+  RestoreTarget,
+  SetBackupResult,
+} from '../../backup';
 import { describeTarget } from '../../backup/describe';
 import { isAbortError, isRefusedDestination, isUnavailable } from '../../core/errors';
 import { backend } from '../backend';
 import { COMMAND, SETTING } from '../ids';
 import type { BackupsView } from './backups-view';
-import { backupDoneMessage, projectBackupDoneMessage, destinationRefusal, errorMessage, overwriteConfirmation, rescueDoneMessage, restoreDoneMessage } from './describe';
+import {
+  backupDoneMessage,
+  projectBackupDoneMessage,
+  destinationRefusal,
+  errorMessage,
+  overwriteConfirmation,
+  rescueDoneMessage,
+  restoreDoneMessage,
+} from './describe';
 import type { BackupSettings } from './policy';
 import { withBackendProgress } from './progress';
 import { readStopContainers } from './settings';
@@ -59,7 +76,10 @@ export function reportFailure(deps: BackupDeps, err: unknown, scheduledWhat?: st
   tell(deps, 'error', text);
 }
 
-function backupOptions(s: BackupSettings, hooks: BackupTestHooks | undefined): { outDir?: string; host?: string; keep: number; helperLabels?: Record<string, string>; progressIntervalMs: number } {
+function backupOptions(
+  s: BackupSettings,
+  hooks: BackupTestHooks | undefined,
+): { outDir?: string; host?: string; keep: number; helperLabels?: Record<string, string>; progressIntervalMs: number } {
   return {
     ...(s.outDir ? { outDir: s.outDir } : {}),
     ...(s.host ? { host: s.host } : {}),
@@ -92,7 +112,11 @@ async function run<T>(deps: BackupDeps, title: string, opts: RunOptions, work: (
   try {
     return await withBackendProgress(
       deps.ui,
-      { title: opts.scheduled ? `Persistence Lens: ${title}` : title, location: opts.scheduled ? 'window' : 'notification', cancellable: !opts.scheduled },
+      {
+        title: opts.scheduled ? `Persistence Lens: ${title}` : title,
+        location: opts.scheduled ? 'window' : 'notification',
+        cancellable: !opts.scheduled,
+      },
       (e) => work({ ...backupOptions(s, hooks), ...e }),
       { tokens: [hooks?.cancellation], observe: hooks?.onProgress, ...(opts.abort ? { abort: opts.abort } : {}) },
     );
@@ -121,7 +145,9 @@ export async function runBackup(deps: BackupDeps, source: BackupSource, opts: Ru
 export async function runProjectBackup(deps: BackupDeps, project: string): Promise<SetBackupResult | undefined> {
   if (refuseDestination(deps, deps.view.dir())) return undefined;
   try {
-    const r = await run(deps, `Backing up compose project "${project}"`, {}, (e) => backend().backupProject({ project }, { ...e, stopContainers: readStopContainers() }));
+    const r = await run(deps, `Backing up compose project "${project}"`, {}, (e) =>
+      backend().backupProject({ project }, { ...e, stopContainers: readStopContainers() }),
+    );
     tell(deps, 'info', projectBackupDoneMessage(r, project, deps.settings().keep), revealAction(r.setFile));
     return r;
   } catch (err) {
@@ -147,7 +173,12 @@ export async function runRescue(deps: BackupDeps, container: string): Promise<Re
  * it (the engine asks once it has verified the archive and looked at the target); then it is forced, and the
  * engine takes a safety backup of what is there first.
  */
-export async function runRestore(deps: BackupDeps, archive: string, target: RestoreTarget, listing?: BackupListing): Promise<RestoreResult | undefined> {
+export async function runRestore(
+  deps: BackupDeps,
+  archive: string,
+  target: RestoreTarget,
+  listing?: BackupListing,
+): Promise<RestoreResult | undefined> {
   const what = describeTarget(target);
   let declined = false;
   const dir = deps.view.dir();
@@ -162,7 +193,12 @@ export async function runRestore(deps: BackupDeps, archive: string, target: Rest
         },
       }),
     );
-    tell(deps, 'info', restoreDoneMessage(r), r.safetyBackup ? { 'Reveal Safety Backup': () => vscode.commands.executeCommand(COMMAND.revealBackup, r.safetyBackup!.archive) } : {});
+    tell(
+      deps,
+      'info',
+      restoreDoneMessage(r),
+      r.safetyBackup ? { 'Reveal Safety Backup': () => vscode.commands.executeCommand(COMMAND.revealBackup, r.safetyBackup!.archive) } : {},
+    );
     return r;
   } catch (err) {
     // The engine's refusal (kind needs-force) says the target is not empty; the user has just said no, so say what that did.

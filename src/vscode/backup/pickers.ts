@@ -13,7 +13,9 @@ import type { BackupUi, PickItem } from './ui';
 const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]+$/;
 
 export function validateVolumeName(v: string): string | undefined {
-  return VOLUME_NAME.test(v) ? undefined : 'A volume name has at least two characters: letters, digits, "_", "." and "-", starting with a letter or digit';
+  return VOLUME_NAME.test(v)
+    ? undefined
+    : 'A volume name has at least two characters: letters, digits, "_", "." and "-", starting with a letter or digit';
 }
 
 export function validateContainerPath(v: string): string | undefined {
@@ -38,7 +40,12 @@ export async function pickVolume(ui: BackupUi, host: string | undefined, title: 
   return ui.input({ title, prompt: 'Name of the new volume', validate: validateVolumeName });
 }
 
-export async function pickContainer(ui: BackupUi, host: string | undefined, title: string, preferred?: string): Promise<ContainerChoice | undefined> {
+export async function pickContainer(
+  ui: BackupUi,
+  host: string | undefined,
+  title: string,
+  preferred?: string,
+): Promise<ContainerChoice | undefined> {
   const { containers, endpoint } = await dockerChoices(host);
   if (containers.length === 0) {
     void ui.show('info', `The Docker Engine at ${endpoint} has no containers.`);
@@ -47,15 +54,29 @@ export async function pickContainer(ui: BackupUi, host: string | undefined, titl
   const isPreferred = (c: ContainerChoice): boolean => preferred !== undefined && (c.name === preferred || c.id.startsWith(preferred));
   const ordered = [...containers.filter(isPreferred), ...containers.filter((c) => !isPreferred(c))];
   return ui.pick(
-    ordered.map((c) => ({ label: `$(vm) ${c.name}`, description: `${c.image} · ${c.state}${isPreferred(c) ? ' · where it came from' : ''}`, value: c })),
+    ordered.map((c) => ({
+      label: `$(vm) ${c.name}`,
+      description: `${c.image} · ${c.state}${isPreferred(c) ? ' · where it came from' : ''}`,
+      value: c,
+    })),
     { title, placeholder: `Containers of the Docker Engine at ${endpoint}` },
   );
 }
 
-export async function pickContainerPath(ui: BackupUi, host: string | undefined, title: string, purpose: string): Promise<{ container: string; path: string } | undefined> {
+export async function pickContainerPath(
+  ui: BackupUi,
+  host: string | undefined,
+  title: string,
+  purpose: string,
+): Promise<{ container: string; path: string } | undefined> {
   const c = await pickContainer(ui, host, title);
   if (!c) return undefined;
-  const path = await ui.input({ title, prompt: `The folder of container "${c.name}" to ${purpose} (absolute)`, value: '/', validate: validateContainerPath });
+  const path = await ui.input({
+    title,
+    prompt: `The folder of container "${c.name}" to ${purpose} (absolute)`,
+    value: '/',
+    validate: validateContainerPath,
+  });
   return path ? { container: c.name, path } : undefined;
 }
 
@@ -86,7 +107,11 @@ export async function pickBackupSource(ui: BackupUi, host: string | undefined): 
 }
 
 /** Where to restore an archive: where it came from, or another place. */
-export async function pickRestoreTarget(ui: BackupUi, host: string | undefined, listing: BackupListing): Promise<RestoreTarget | undefined> {
+export async function pickRestoreTarget(
+  ui: BackupUi,
+  host: string | undefined,
+  listing: BackupListing,
+): Promise<RestoreTarget | undefined> {
   const title = `Restore ${listing.archive}`;
   const original = listing.manifest ? originalTarget(listing.manifest.source) : undefined;
   if ((listing.manifest?.layout ?? 'content') === 'root') {
@@ -124,7 +149,12 @@ export async function pickRestoreTarget(ui: BackupUi, host: string | undefined, 
 }
 
 /** Which archive, from `candidates` (already in the order to offer). */
-export async function pickBackup(ui: BackupUi, candidates: readonly BackupListing[], title: string, forWhat?: string): Promise<BackupListing | undefined> {
+export async function pickBackup(
+  ui: BackupUi,
+  candidates: readonly BackupListing[],
+  title: string,
+  forWhat?: string,
+): Promise<BackupListing | undefined> {
   if (candidates.length === 0) {
     void ui.show('info', `There is no backup${forWhat ? ` that fits ${forWhat}` : ''} in the backup folder yet.`);
     return undefined;

@@ -41,8 +41,11 @@ export interface BackupSettings {
 export function normalizeSettings(raw: RawBackupSettings, home: string): BackupSettings {
   const folder = typeof raw.folder === 'string' ? raw.folder.trim() : '';
   const keep = typeof raw.keep === 'number' && Number.isFinite(raw.keep) && raw.keep >= 1 ? Math.floor(raw.keep) : DEFAULT_KEEP;
-  const hours = typeof raw.scheduleHours === 'number' && Number.isFinite(raw.scheduleHours) && raw.scheduleHours > 0 ? raw.scheduleHours : 0;
-  const specs = Array.isArray(raw.scheduledSources) ? raw.scheduledSources.filter((s): s is string => typeof s === 'string' && s.trim() !== '') : [];
+  const hours =
+    typeof raw.scheduleHours === 'number' && Number.isFinite(raw.scheduleHours) && raw.scheduleHours > 0 ? raw.scheduleHours : 0;
+  const specs = Array.isArray(raw.scheduledSources)
+    ? raw.scheduledSources.filter((s): s is string => typeof s === 'string' && s.trim() !== '')
+    : [];
   const host = typeof raw.dockerHost === 'string' && raw.dockerHost.trim() ? raw.dockerHost.trim() : undefined;
   const outDir = folder ? expandHome(folder, home) : undefined;
   return {
@@ -83,7 +86,12 @@ export function restoreCandidates(listings: readonly BackupListing[], target?: R
   const rank = (l: BackupListing): number => {
     const damaged = l.status === 'mismatch' || l.status === 'invalid-manifest';
     const m = l.manifest?.source;
-    const same = !m || !target ? false : src ? sameSource(src, m) : target.kind === 'container' && (m.container === target.container || (m.containerId?.startsWith(target.container) ?? false));
+    const same =
+      !m || !target
+        ? false
+        : src
+          ? sameSource(src, m)
+          : target.kind === 'container' && (m.container === target.container || (m.containerId?.startsWith(target.container) ?? false));
     return (damaged ? 2 : 0) + (same ? 0 : 1);
   };
   return listings

@@ -37,7 +37,10 @@ export async function withBackendProgress<T>(
 }
 
 /** Aborts `controller` when any token is cancelled (already, or later). */
-export function linkCancellation(tokens: readonly (vscode.CancellationToken | undefined)[], controller: AbortController): { dispose(): void } {
+export function linkCancellation(
+  tokens: readonly (vscode.CancellationToken | undefined)[],
+  controller: AbortController,
+): { dispose(): void } {
   const subs: { dispose(): unknown }[] = [];
   for (const t of tokens) {
     if (!t) continue;

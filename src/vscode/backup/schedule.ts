@@ -72,7 +72,13 @@ export class BackupSchedule implements vscode.Disposable {
         if (newest) lastBackupAt.set(spec, Date.parse(newest.createdAt));
       }
       const attempts = { ...this.state.get<Record<string, number>>(ATTEMPTS_KEY, {}) };
-      const plan = planSchedule({ hours: s.scheduleHours, sources: valid.map((v) => v.spec), lastBackupAt, lastAttemptAt: new Map(Object.entries(attempts)), now: Date.now() });
+      const plan = planSchedule({
+        hours: s.scheduleHours,
+        sources: valid.map((v) => v.spec),
+        lastBackupAt,
+        lastAttemptAt: new Map(Object.entries(attempts)),
+        now: Date.now(),
+      });
       next = plan.nextCheckMs ?? MAX_CHECK_MS;
       for (const spec of plan.due) {
         if (this.abort.signal.aborted) return;

@@ -31,5 +31,7 @@ export function affectsBackupFolder(e: vscode.ConfigurationChangeEvent): boolean
 }
 
 export function affectsSchedule(e: vscode.ConfigurationChangeEvent): boolean {
-  return [SETTING.backupsScheduleHours, SETTING.backupsScheduledSources, SETTING.backupsFolder].some((k) => e.affectsConfiguration(`${SETTING.section}.${k}`));
+  return [SETTING.backupsScheduleHours, SETTING.backupsScheduledSources, SETTING.backupsFolder].some((k) =>
+    e.affectsConfiguration(`${SETTING.section}.${k}`),
+  );
 }

@@ -45,14 +45,19 @@ function locate(node: PathNode, purpose: 'backup' | 'restore'): Decision<BackupS
   const { path: p, parent } = node;
   if (parent.rootKind === 'file') {
     const file = parent.target.file ? ` from ${parent.target.file}` : '';
-    return no(`${p.path} of ${parent.target.name} is read${file}: nothing runs it yet, so there is nothing to ${purpose === 'backup' ? 'back up' : 'restore into'}. Use its running container instead.`);
+    return no(
+      `${p.path} of ${parent.target.name} is read${file}: nothing runs it yet, so there is nothing to ${purpose === 'backup' ? 'back up' : 'restore into'}. Use its running container instead.`,
+    );
   }
   const wholeVolume = p.status === 'named-volume' && p.source !== undefined && (p.mountPoint === undefined || p.mountPoint === p.path);
   if (wholeVolume && parent.dockerReachable) return ok({ kind: 'volume', volume: p.source! });
   if (parent.rootKind === 'self') return ok({ kind: 'local', path: p.path });
   const container = engineContainer(parent);
   if (!container) return no(`${parent.target.name} is not known to the Docker Engine`);
-  if (!parent.dockerReachable) return no(`${p.path} of container "${parent.target.name}" is reached through the Docker Engine, which did not answer the last scan. Check the Docker host setting and refresh.`);
+  if (!parent.dockerReachable)
+    return no(
+      `${p.path} of container "${parent.target.name}" is reached through the Docker Engine, which did not answer the last scan. Check the Docker host setting and refresh.`,
+    );
   return ok({ kind: 'container-path', container, path: p.path });
 }
 
@@ -72,8 +77,14 @@ export function rescueContainerFor(node: TargetNode | LayerLike): Decision<strin
   const t = node.kind === 'layer' ? node.parent : node;
   if (t.rootKind === 'file') return no(`${t.target.name} is read from a file: no container runs it yet, so it has no writable layer`);
   const container = engineContainer(t);
-  if (!container) return no(`this machine is not a container the Docker Engine knows (no container id in its mount table): there is no writable layer to rescue through Docker`);
-  if (!t.dockerReachable) return no(`rescuing the writable layer of "${t.target.name}" needs the Docker Engine, which did not answer the last scan. Check the Docker host setting and refresh.`);
+  if (!container)
+    return no(
+      `this machine is not a container the Docker Engine knows (no container id in its mount table): there is no writable layer to rescue through Docker`,
+    );
+  if (!t.dockerReachable)
+    return no(
+      `rescuing the writable layer of "${t.target.name}" needs the Docker Engine, which did not answer the last scan. Check the Docker host setting and refresh.`,
+    );
   return ok(container);
 }
 
@@ -104,7 +115,9 @@ export function parseScheduledSource(spec: string, home: string): Decision<Backu
   const usage = `"${spec}" is not a scheduled source: write volume:NAME, container:NAME:/path or path:/local/path`;
   switch (kind) {
     case 'volume':
-      return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(rest) ? ok({ kind: 'volume', volume: rest }) : no(`${usage} (a volume name holds letters, digits, "_", "." and "-")`);
+      return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(rest)
+        ? ok({ kind: 'volume', volume: rest })
+        : no(`${usage} (a volume name holds letters, digits, "_", "." and "-")`);
     case 'container': {
       const i = rest.indexOf(':');
       const container = i < 0 ? '' : rest.slice(0, i);

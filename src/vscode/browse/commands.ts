@@ -23,7 +23,10 @@ const host = (): string | undefined => readBackupSettings().host;
 
 function trusted(deps: BrowseDeps): boolean {
   if (vscode.workspace.isTrusted) return true;
-  void deps.ui.show('warning', 'Browsing volumes, containers and backups needs a trusted workspace: Persistence Lens makes no Docker calls in an untrusted one.');
+  void deps.ui.show(
+    'warning',
+    'Browsing volumes, containers and backups needs a trusted workspace: Persistence Lens makes no Docker calls in an untrusted one.',
+  );
   return false;
 }
 
@@ -36,7 +39,8 @@ async function asking<T>(deps: BrowseDeps, question: () => Promise<T | undefined
   }
 }
 
-const isPathNode = (a: unknown): a is PathNode => (a as { kind?: unknown })?.kind === 'path' && typeof (a as { path?: unknown }).path === 'object';
+const isPathNode = (a: unknown): a is PathNode =>
+  (a as { kind?: unknown })?.kind === 'path' && typeof (a as { path?: unknown }).path === 'object';
 
 /** The volume an argument names: a Paths view node of a named volume, `{ volume }` / `{ name }` (a Volumes view item), or a name. */
 export function volumeOf(arg: unknown): string | undefined {
@@ -44,7 +48,8 @@ export function volumeOf(arg: unknown): string | undefined {
   if (isPathNode(arg)) return arg.path.status === 'named-volume' ? arg.path.source : undefined;
   const o = arg as { volume?: unknown; name?: unknown } | undefined;
   if (typeof o?.volume === 'string') return o.volume;
-  if (typeof o?.volume === 'object' && typeof (o.volume as { name?: unknown })?.name === 'string') return (o.volume as { name: string }).name;
+  if (typeof o?.volume === 'object' && typeof (o.volume as { name?: unknown })?.name === 'string')
+    return (o.volume as { name: string }).name;
   if (typeof o?.name === 'string') return o.name;
   return undefined;
 }
@@ -87,7 +92,10 @@ export async function browseContainerPathCommand(deps: BrowseDeps, arg: unknown)
   if (isPathNode(arg)) {
     where = containerPathOf(arg);
     if (!where) {
-      void deps.ui.show('warning', `${arg.path.path} of ${arg.parent.target.name} is not in a container the Docker Engine knows: there is nothing to browse through it.`);
+      void deps.ui.show(
+        'warning',
+        `${arg.path.path} of ${arg.parent.target.name} is not in a container the Docker Engine knows: there is nothing to browse through it.`,
+      );
       return undefined;
     }
   } else {
@@ -122,7 +130,13 @@ export async function saveCopyCommand(deps: BrowseDeps, arg: unknown, target?: v
   const { rel } = parseBrowseUri(uri);
   const name = uri.path.slice(uri.path.lastIndexOf('/') + 1) || 'copy';
   const home = process.env.HOME ? vscode.Uri.file(`${process.env.HOME}/${name}`) : undefined;
-  const to = target ?? (await vscode.window.showSaveDialog({ title: `Save a Copy of ${rel || name}`, saveLabel: 'Save Copy', ...(home ? { defaultUri: home } : {}) }));
+  const to =
+    target ??
+    (await vscode.window.showSaveDialog({
+      title: `Save a Copy of ${rel || name}`,
+      saveLabel: 'Save Copy',
+      ...(home ? { defaultUri: home } : {}),
+    }));
   if (!to) return undefined;
   try {
     await vscode.workspace.fs.writeFile(to, await vscode.workspace.fs.readFile(uri));

@@ -67,7 +67,13 @@ export class BrowseFileSystem implements vscode.FileSystemProvider {
   stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     return this.run(uri, async (s, rel) => {
       const e = await s.stat(rel);
-      return { type: fileType(e), ctime: 0, mtime: e.target?.mtimeMs ?? e.mtimeMs, size: e.target?.size ?? e.size, permissions: vscode.FilePermission.Readonly };
+      return {
+        type: fileType(e),
+        ctime: 0,
+        mtime: e.target?.mtimeMs ?? e.mtimeMs,
+        size: e.target?.size ?? e.size,
+        permissions: vscode.FilePermission.Readonly,
+      };
     });
   }
 
@@ -103,14 +109,17 @@ export class BrowseFileSystem implements vscode.FileSystemProvider {
 }
 
 function fileType(e: BrowseEntry): vscode.FileType {
-  const kind = (k: BrowseEntry['kind']): vscode.FileType => (k === 'directory' ? vscode.FileType.Directory : k === 'file' ? vscode.FileType.File : vscode.FileType.Unknown);
+  const kind = (k: BrowseEntry['kind']): vscode.FileType =>
+    k === 'directory' ? vscode.FileType.Directory : k === 'file' ? vscode.FileType.File : vscode.FileType.Unknown;
   if (e.kind !== 'symlink') return kind(e.kind);
   // a link: what it leads to inside the root, or a bare link (outside, dangling) that opens to its reason
   return vscode.FileType.SymbolicLink | (e.target ? kind(e.target.kind) : vscode.FileType.Unknown);
 }
 
 function readOnly(uri: vscode.Uri): vscode.FileSystemError {
-  return vscode.FileSystemError.NoPermissions(`${uri.path}: what Persistence Lens browses is read-only (save a copy elsewhere to change it)`);
+  return vscode.FileSystemError.NoPermissions(
+    `${uri.path}: what Persistence Lens browses is read-only (save a copy elsewhere to change it)`,
+  );
 }
 
 function toFileSystemError(err: unknown, uri: vscode.Uri): Error {

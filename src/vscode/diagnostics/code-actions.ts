@@ -13,10 +13,18 @@ function sameRange(a: vscode.Range, b: vscode.Range): boolean {
  * The finding behind a diagnostic of the context: by the object itself when the context hands back ours,
  * else by what it says and where (the context may hold copies).
  */
-function entryFor(d: vscode.Diagnostic, updater: DiagnosticsUpdater, doc: vscode.TextDocument, entries: DiagnosedEntry[]): DiagnosedEntry | undefined {
+function entryFor(
+  d: vscode.Diagnostic,
+  updater: DiagnosticsUpdater,
+  doc: vscode.TextDocument,
+  entries: DiagnosedEntry[],
+): DiagnosedEntry | undefined {
   const key =
     updater.keyOf(d) ??
-    updater.stored(doc)?.entries.find((e) => e.diagnostic.code === d.code && e.diagnostic.message === d.message && sameRange(e.diagnostic.range, d.range))?.key;
+    updater
+      .stored(doc)
+      ?.entries.find((e) => e.diagnostic.code === d.code && e.diagnostic.message === d.message && sameRange(e.diagnostic.range, d.range))
+      ?.key;
   if (key !== undefined) return entries.find((e) => e.key === key);
   return entries.find((e) => e.diagnostic.code === d.code && e.diagnostic.message === d.message);
 }
@@ -34,7 +42,12 @@ export class PersistenceCodeActions implements vscode.CodeActionProvider {
 
   constructor(private readonly updater: DiagnosticsUpdater) {}
 
-  async provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext, token: vscode.CancellationToken): Promise<vscode.CodeAction[]> {
+  async provideCodeActions(
+    doc: vscode.TextDocument,
+    _range: vscode.Range,
+    context: vscode.CodeActionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.CodeAction[]> {
     if (!vscode.workspace.isTrusted) return [];
     const ours = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
     if (ours.length === 0) return [];
@@ -45,7 +58,9 @@ export class PersistenceCodeActions implements vscode.CodeActionProvider {
     for (const d of ours) {
       const finding = entryFor(d, this.updater, doc, diagnosis.entries)?.finding;
       if (!finding) continue;
-      const planned = await finding.planFixes().catch((err: unknown) => ({ fixes: [], noFixReason: `planning failed (${err instanceof Error ? err.message : String(err)})` }));
+      const planned = await finding
+        .planFixes()
+        .catch((err: unknown) => ({ fixes: [], noFixReason: `planning failed (${err instanceof Error ? err.message : String(err)})` }));
       if (token.isCancellationRequested) return [];
       for (const fix of planned.fixes) {
         const edit = await planToWorkspaceEdit(fix.plan, doc);
@@ -58,13 +73,20 @@ export class PersistenceCodeActions implements vscode.CodeActionProvider {
       }
       if (planned.fixes.length === 0 && planned.noFixReason) actions.push(unavailable(d, finding.path, planned.noFixReason));
       // A container runs from this file and holds data at the path: the edits above would leave it behind.
-      if (planned.fixes.length > 0 && finding.path && doc.uri.scheme === 'file' && (await this.moveOffers.movable(doc.uri.fsPath, finding.service, finding.path))) {
+      if (
+        planned.fixes.length > 0 &&
+        finding.path &&
+        doc.uri.scheme === 'file' &&
+        (await this.moveOffers.movable(doc.uri.fsPath, finding.service, finding.path))
+      ) {
         if (token.isCancellationRequested) return [];
         // The recommended fix now: the editor lists preferred actions first, so the edit-only fixes of this
         // diagnostic give up that place (applying one would leave the data behind).
         for (const a of actions) if (a.diagnostics?.includes(d)) a.isPreferred = false;
         // the engine planned no host folder (a database): the move's question offers none either
-        actions.unshift(moveAction(d, doc.uri.fsPath, finding.service, finding.path, !planned.fixes.some((f) => f.plan.kind === 'bind-host-folder')));
+        actions.unshift(
+          moveAction(d, doc.uri.fsPath, finding.service, finding.path, !planned.fixes.some((f) => f.plan.kind === 'bind-host-folder')),
+        );
       }
     }
     return actions;
@@ -77,7 +99,11 @@ function moveAction(d: vscode.Diagnostic, file: string, service: string | undefi
   const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
   action.diagnostics = [d];
   action.isPreferred = true;
-  action.command = { title, command: INTERNAL_COMMAND.persistFromFile, arguments: [{ file, path, noBind, ...(service && !/\.jsonc?$/i.test(file) ? { service } : {}) }] };
+  action.command = {
+    title,
+    command: INTERNAL_COMMAND.persistFromFile,
+    arguments: [{ file, path, noBind, ...(service && !/\.jsonc?$/i.test(file) ? { service } : {}) }],
+  };
   return action;
 }
 

@@ -14,7 +14,8 @@ export function editorEdits(edits: readonly TextEdit[]): TextEdit[] {
   const out: TextEdit[] = [];
   for (const { e } of sorted) {
     const last = out[out.length - 1];
-    if (last && last.offset === e.offset && last.length === 0) out[out.length - 1] = { offset: e.offset, length: e.length, text: last.text + e.text };
+    if (last && last.offset === e.offset && last.length === 0)
+      out[out.length - 1] = { offset: e.offset, length: e.length, text: last.text + e.text };
     else out.push({ ...e });
   }
   return out;

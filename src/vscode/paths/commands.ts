@@ -38,10 +38,13 @@ export class PathsCommands {
   }
 
   register(): vscode.Disposable[] {
-    const on = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+    const on = (id: string, fn: (...args: never[]) => unknown) =>
+      vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
     return [
       on(COMMAND.refresh, () => vscode.window.withProgress({ location: { viewId: VIEW.paths } }, () => this.deps.triggers.now())),
-      on(COMMAND.persistPath, (node?: PathNode) => (node?.kind === 'path' ? persistPath({ path: node.path.path, parent: node.parent }, this.persistDeps) : undefined)),
+      on(COMMAND.persistPath, (node?: PathNode) =>
+        node?.kind === 'path' ? persistPath({ path: node.path.path, parent: node.parent }, this.persistDeps) : undefined,
+      ),
       on(COMMAND.revealDeclaration, (node?: PathsNode) => this.revealDeclaration(node)),
       on(COMMAND.copyPath, (node?: PathNode) => (node?.kind === 'path' ? vscode.env.clipboard.writeText(node.path.path) : undefined)),
       on(COMMAND.openFolder, (node?: PathNode) => this.openFolder(node)),
@@ -50,10 +53,18 @@ export class PathsCommands {
       on(COMMAND.openDockerSetting, () => openMachineSetting(`${SETTING.section}.${SETTING.dockerHost}`)),
       on(COMMAND.revealActiveFile, () => this.revealActiveFile()),
       on(COMMAND.persistActiveFolder, () => this.persistActiveFolder()),
-      on(COMMAND.recoverOrphan, (node?: OrphanNode) => recoverOrphan(node, { ui: this.deps.ui, hooks: this.deps.hooks, model: this.deps.model })),
+      on(COMMAND.recoverOrphan, (node?: OrphanNode) =>
+        recoverOrphan(node, { ui: this.deps.ui, hooks: this.deps.hooks, model: this.deps.model }),
+      ),
       on(COMMAND.copyAgain, (volume?: string) => copyAgain(this.deps, typeof volume === 'string' ? volume : undefined)),
       on(INTERNAL_COMMAND.persistFromFile, (req?: { file: string; service?: string; path: string; noBind?: boolean }) =>
-        req?.file && req.path ? persistFromFile({ file: req.file, path: req.path, ...(req.service ? { service: req.service } : {}) }, this.persistDeps, req.noBind ? { noBind: true } : undefined) : undefined,
+        req?.file && req.path
+          ? persistFromFile(
+              { file: req.file, path: req.path, ...(req.service ? { service: req.service } : {}) },
+              this.persistDeps,
+              req.noBind ? { noBind: true } : undefined,
+            )
+          : undefined,
       ),
     ];
   }
@@ -107,11 +118,17 @@ export class PathsCommands {
     if (!this.deps.model.snapshot.tree.self) await this.deps.triggers.now();
     const self = this.deps.model.snapshot.tree.self;
     if (self) return self;
-    return { kind: 'target', rootKind: 'self', target: { kind: 'self', name: 'this machine', role: 'workstation', roleReason: 'the machine this editor runs on', paths: [] }, dockerReachable: false };
+    return {
+      kind: 'target',
+      rootKind: 'self',
+      target: { kind: 'self', name: 'this machine', role: 'workstation', roleReason: 'the machine this editor runs on', paths: [] },
+      dockerReachable: false,
+    };
   }
 
   private async revealDeclaration(node?: PathsNode): Promise<void> {
-    let at: SourceLocation | undefined = node?.kind === 'path' ? node.path.declaredAt : node?.kind === 'target' ? node.target.declaredAt : undefined;
+    let at: SourceLocation | undefined =
+      node?.kind === 'path' ? node.path.declaredAt : node?.kind === 'target' ? node.target.declaredAt : undefined;
     if (!at && node?.kind === 'target') at = await this.containerDeclaration(node);
     if (!at) return;
     const position = new vscode.Position(Math.max(0, at.line - 1), Math.max(0, at.column - 1));
@@ -139,7 +156,10 @@ export class PathsCommands {
   private async showSurvivalDetails(node?: PathNode): Promise<void> {
     if (node?.kind !== 'path') return;
     const where = node.parent.rootKind === 'self' ? 'this container' : node.parent.target.name;
-    await this.deps.documents.show(`${where}${node.path.path}.md`.replace(/[/\\]+/g, ' '), `${pathTooltip(node.path).replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1')}\n\nIn ${where}.\n`);
+    await this.deps.documents.show(
+      `${where}${node.path.path}.md`.replace(/[/\\]+/g, ' '),
+      `${pathTooltip(node.path).replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1')}\n\nIn ${where}.\n`,
+    );
   }
 
   private async toggleSaveWarnings(): Promise<void> {

@@ -38,12 +38,18 @@ export function registerPathsFeatures(context: vscode.ExtensionContext, seam: Ui
   const movedPathCheck = new MovedPathChecker(storage, seam.ui, liveMoves);
   movedPathCheck.start();
   const statusBar = new FileStatusBar(storage, { canShow: (file) => commands.canShowFile(file) }, seam.ui);
-  const saveGuard = new SaveGuard(storage, {
-    persistFolder: (folder) => commands.persistFolder(folder),
-    showFolder: (folder) => commands.showFile(folder),
-    canShow: (file) => commands.canShowFile(file),
-  }, seam.ui);
+  const saveGuard = new SaveGuard(
+    storage,
+    {
+      persistFolder: (folder) => commands.persistFolder(folder),
+      showFolder: (folder) => commands.showFile(folder),
+      canShow: (file) => commands.canShowFile(file),
+    },
+    seam.ui,
+  );
   const mountCheck = setInterval(() => storage.checkForChanges(), MOUNT_CHECK_MS);
-  context.subscriptions.push(model, view, triggers, statusBar, saveGuard, movedPathCheck, ...commands.register(), { dispose: () => clearInterval(mountCheck) });
+  context.subscriptions.push(model, view, triggers, statusBar, saveGuard, movedPathCheck, ...commands.register(), {
+    dispose: () => clearInterval(mountCheck),
+  });
   return { model, view, statusBar, saveGuard, commands, storage, movedPathCheck };
 }

@@ -9,7 +9,6 @@ import { dockerHost } from '../settings';
 import { buildPathsTree, type PathsTree } from '../tree/build';
 import { scanBanners, type ScanProblem, type ViewState } from '../tree/banners';
 
-
 export interface ModelSnapshot {
   tree: PathsTree;
   state: ViewState;
@@ -36,7 +35,11 @@ export interface SightingStore {
 export class PathsModel implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ModelSnapshot>();
   readonly onDidChange = this.changed.event;
-  private current: ModelSnapshot = { tree: buildPathsTree({ targets: [], warnings: [] }, { exists: () => false }), state: 'loading', at: 0 };
+  private current: ModelSnapshot = {
+    tree: buildPathsTree({ targets: [], warnings: [] }, { exists: () => false }),
+    state: 'loading',
+    at: 0,
+  };
   private running: Promise<void> | undefined;
   private again = false;
   /**
@@ -104,7 +107,12 @@ export class PathsModel implements vscode.Disposable {
       // A broken compose file must not hide the containers: say what is wrong, and scan without the files.
       problems.push({ text: 'Could not read the configuration files', detail: (err as Error).message });
       try {
-        scan = await backend().scan({ ...request, discover: false, extraComposeFiles: [], workspaceFiles: { compose: [], devcontainers: [] } });
+        scan = await backend().scan({
+          ...request,
+          discover: false,
+          extraComposeFiles: [],
+          workspaceFiles: { compose: [], devcontainers: [] },
+        });
       } catch (again) {
         problems.push({ text: 'Scan failed', detail: (again as Error).message });
         scan = { targets: [], warnings: [] };
@@ -114,7 +122,12 @@ export class PathsModel implements vscode.Disposable {
     const { messages, state } = scanBanners(scan, { trusted: vscode.workspace.isTrusted, problems });
     const orphans = docker?.reachable ? await this.orphansAfter(scan) : undefined;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const tree = buildPathsTree(scan, { exists: existsSync, ...(folder ? { workspaceRoot: folder } : {}), messages, ...(orphans ? { orphans } : {}) });
+    const tree = buildPathsTree(scan, {
+      exists: existsSync,
+      ...(folder ? { workspaceRoot: folder } : {}),
+      messages,
+      ...(orphans ? { orphans } : {}),
+    });
     return { tree, state, scan, ...(orphans ? { orphans } : {}), at: Date.now() };
   }
 

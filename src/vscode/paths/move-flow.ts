@@ -46,7 +46,10 @@ export class LiveMoves {
   }
 
   async forget(volume: string): Promise<void> {
-    await this.state.update(LiveMoves.KEY, this.list().filter((x) => x.volume !== volume));
+    await this.state.update(
+      LiveMoves.KEY,
+      this.list().filter((x) => x.volume !== volume),
+    );
     await this.publish();
   }
 
@@ -107,9 +110,22 @@ export async function moveAndPersist(
   if (offer.self || recreator.kind === 'devcontainer') {
     await backend()
       .writeMoveManifest(backend().manifestFor(move, req.path), options)
-      .catch((err: unknown) => void ui.show('warning', `The data is moved and verified, but the note the editor checks after the recreate could not be written: ${(err as Error).message}`));
+      .catch(
+        (err: unknown) =>
+          void ui.show(
+            'warning',
+            `The data is moved and verified, but the note the editor checks after the recreate could not be written: ${(err as Error).message}`,
+          ),
+      );
   }
-  if (offer.self) await deps.liveMoves.add({ container: move.container.id, containerName: move.container.name, path: req.path, volume: move.volume, instructions });
+  if (offer.self)
+    await deps.liveMoves.add({
+      container: move.container.id,
+      containerName: move.container.name,
+      path: req.path,
+      volume: move.volume,
+      instructions,
+    });
   const message = afterMoveMessage({ move, offer, file: vscode.workspace.asRelativePath(plan.file), path: req.path, instructions });
   // Not awaited: the command ends while the message waits for the user.
   void ui
@@ -144,8 +160,15 @@ export async function recreateNow(
   const terminal = a.recreator.kind === 'compose' ? ui.terminal(TERMINAL_NAME) : undefined;
   terminal?.show();
   try {
-    const recreated = await ui.withProgress({ title: `Recreating ${a.move.container.name} with volume ${a.move.volume}`, location: 'notification', cancellable: false }, () =>
-      backend().recreateAndVerify(a.recreator, a.move, { file: a.file, path: a.path }, { ...engineDockerOptions(deps), onLine: (l) => terminal?.line(l) }),
+    const recreated = await ui.withProgress(
+      { title: `Recreating ${a.move.container.name} with volume ${a.move.volume}`, location: 'notification', cancellable: false },
+      () =>
+        backend().recreateAndVerify(
+          a.recreator,
+          a.move,
+          { file: a.file, path: a.path },
+          { ...engineDockerOptions(deps), onLine: (l) => terminal?.line(l) },
+        ),
     );
     terminal?.line(`verified: ${a.path} in ${recreated.name} holds what was moved`);
     void ui.show('info', `${movedSentence(a.move, `in the recreated container ${recreated.name}`)}.`);
@@ -174,14 +197,26 @@ export async function copyAgain(deps: MoveDeps, volume?: string): Promise<boolea
     return false;
   }
   try {
-    const { move } = await withCancellableProgress(ui, deps.hooks(), `Copying ${chosen.path} into volume ${chosen.volume} again`, (signal, report) =>
-      backend().copyAgainIntoVolume({ container: chosen.container, path: chosen.path, volume: chosen.volume }, { ...engineDockerOptions(deps), signal, onProgress: (p) => report(progressMessage(p)) }),
+    const { move } = await withCancellableProgress(
+      ui,
+      deps.hooks(),
+      `Copying ${chosen.path} into volume ${chosen.volume} again`,
+      (signal, report) =>
+        backend().copyAgainIntoVolume(
+          { container: chosen.container, path: chosen.path, volume: chosen.volume },
+          { ...engineDockerOptions(deps), signal, onProgress: (p) => report(progressMessage(p)) },
+        ),
     );
-    void ui.show(
-      'warning',
-      `Copied ${chosen.path} again: ${filesAndSize(move.files, move.bytes)} in volume ${chosen.volume}, verified. Recreate ${chosen.containerName} now (${chosen.instructions}): what is written to ${chosen.path} from now on is not in the volume.`,
-      COPY_AGAIN,
-    ).then((c) => (c === COPY_AGAIN ? copyAgain(deps, chosen.volume) : undefined), () => undefined);
+    void ui
+      .show(
+        'warning',
+        `Copied ${chosen.path} again: ${filesAndSize(move.files, move.bytes)} in volume ${chosen.volume}, verified. Recreate ${chosen.containerName} now (${chosen.instructions}): what is written to ${chosen.path} from now on is not in the volume.`,
+        COPY_AGAIN,
+      )
+      .then(
+        (c) => (c === COPY_AGAIN ? copyAgain(deps, chosen.volume) : undefined),
+        () => undefined,
+      );
     return true;
   } catch (err) {
     void ui.show('error', `Copy Again of ${chosen.path}: ${(err as Error).message}`);

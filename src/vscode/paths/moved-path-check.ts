@@ -42,7 +42,10 @@ export class MovedPathChecker {
       try {
         check = await backend().checkMovedPath(dir);
       } catch (err) {
-        void this.ui.show('warning', `Persistence Lens could not check ${dir} against the copy made before the recreate: ${(err as Error).message}`);
+        void this.ui.show(
+          'warning',
+          `Persistence Lens could not check ${dir} against the copy made before the recreate: ${(err as Error).message}`,
+        );
         continue;
       }
       results.push({ dir, check });
@@ -50,7 +53,10 @@ export class MovedPathChecker {
       const m = check.manifest;
       await this.liveMoves.forget(m.volume);
       if (check.status === 'verified') {
-        void this.ui.show('info', `${dir} holds what was copied into volume ${m.volume} before the recreate: ${filesAndSize(m.files, m.bytes)}, verified in the recreated container.`);
+        void this.ui.show(
+          'info',
+          `${dir} holds what was copied into volume ${m.volume} before the recreate: ${filesAndSize(m.files, m.bytes)}, verified in the recreated container.`,
+        );
       } else {
         void this.ui.show(
           'warning',

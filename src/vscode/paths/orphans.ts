@@ -35,29 +35,37 @@ export async function recoverVolumeInto(orphan: OrphanedVolume, deps: RecoverDep
     title: `Recover volume ${volume.slice(0, 12)} Into…`,
     prompt: 'The named volume to copy it into (created; an existing one must be empty)',
     value: defaultRecoverName(orphan),
-    validate: (v) => (VOLUME_NAME.test(v) ? (v === volume ? 'That is the volume itself' : undefined) : 'A volume name is letters, digits, _ . - and starts with a letter or digit'),
+    validate: (v) =>
+      VOLUME_NAME.test(v)
+        ? v === volume
+          ? 'That is the volume itself'
+          : undefined
+        : 'A volume name is letters, digits, _ . - and starts with a letter or digit',
   });
   if (!into) return undefined;
   const hooks = deps.hooks();
   const host = dockerHost();
   try {
-    const r = await ui.withProgress({ title: `Recovering volume ${volume.slice(0, 12)} into ${into}`, location: 'notification', cancellable: true }, async (report, token) => {
-      const controller = new AbortController();
-      const links = linkCancellation([token, hooks?.cancellation], controller);
-      try {
-        return await backend().recoverVolume(
-          { volume, into: { name: into, labels: {}, declaredBy: 'plain' } },
-          {
-            ...(host ? { host } : {}),
-            ...(hooks?.helperLabels ? { helperLabels: hooks.helperLabels } : {}),
-            signal: controller.signal,
-            onBytes: (bytes) => report({ message: `${formatBytes(bytes)} copied` }),
-          },
-        );
-      } finally {
-        links.dispose();
-      }
-    });
+    const r = await ui.withProgress(
+      { title: `Recovering volume ${volume.slice(0, 12)} into ${into}`, location: 'notification', cancellable: true },
+      async (report, token) => {
+        const controller = new AbortController();
+        const links = linkCancellation([token, hooks?.cancellation], controller);
+        try {
+          return await backend().recoverVolume(
+            { volume, into: { name: into, labels: {}, declaredBy: 'plain' } },
+            {
+              ...(host ? { host } : {}),
+              ...(hooks?.helperLabels ? { helperLabels: hooks.helperLabels } : {}),
+              signal: controller.signal,
+              onBytes: (bytes) => report({ message: `${formatBytes(bytes)} copied` }),
+            },
+          );
+        } finally {
+          links.dispose();
+        }
+      },
+    );
     void ui.show('info', recoveredMessage(r));
     return r;
   } catch (err) {

@@ -23,7 +23,8 @@ export function throughBinds(node: TargetNode, hostPath: string): string {
   for (const p of node.target.paths) {
     const source = p.status === 'bind-mount' ? p.source?.replace(/\/+$/, '') : undefined;
     if (!source || p.path !== (p.mountPoint ?? p.path)) continue;
-    if ((hostPath === source || hostPath.startsWith(`${source}/`)) && source.length > (best?.source.length ?? -1)) best = { source, path: p.path };
+    if ((hostPath === source || hostPath.startsWith(`${source}/`)) && source.length > (best?.source.length ?? -1))
+      best = { source, path: p.path };
   }
   return best ? best.path.replace(/\/+$/, '') + hostPath.slice(best.source.length) : hostPath;
 }
@@ -33,8 +34,11 @@ function fromLabels(node: TargetNode): PersistCandidate[] {
   const files = declaringFiles(node.target).map((f) => throughBinds(node, f));
   const service = labels[COMPOSE_SERVICE];
   return files.map((file) => {
-    const isDevcontainer = labels['devcontainer.config_file'] !== undefined && file === throughBinds(node, labels['devcontainer.config_file']);
-    return isDevcontainer || !service ? { file, why: 'declares this container' } : { file, service, why: `declares service "${service}" of this container` };
+    const isDevcontainer =
+      labels['devcontainer.config_file'] !== undefined && file === throughBinds(node, labels['devcontainer.config_file']);
+    return isDevcontainer || !service
+      ? { file, why: 'declares this container' }
+      : { file, service, why: `declares service "${service}" of this container` };
   });
 }
 
@@ -47,7 +51,11 @@ export function persistCandidates(node: TargetNode, scan: ScanResult | undefined
   const t = node.target;
   if (node.rootKind === 'file') {
     if (!t.file) return [];
-    return [t.kind === 'compose-service' ? { file: t.file, service: t.name, why: 'declares this service' } : { file: t.file, why: 'declares this dev container' }];
+    return [
+      t.kind === 'compose-service'
+        ? { file: t.file, service: t.name, why: 'declares this service' }
+        : { file: t.file, why: 'declares this dev container' },
+    ];
   }
   const labelled = fromLabels(node);
   if (labelled.length > 0 || node.rootKind === 'container') return dedupe(labelled);

@@ -51,7 +51,16 @@ export async function persistPath(subject: PersistSubject, deps: PersistDeps): P
   // the container itself is known (its labels named the file): the move need not find it from the file, whose
   // path the editor may see elsewhere than the Docker host (throughBinds)
   const container = subject.parent.rootKind !== 'file' ? subject.parent.target.id : undefined;
-  return persistFromFile({ file: candidate.file, ...(candidate.service ? { service: candidate.service } : {}), path: subject.path, ...(container ? { container } : {}) }, deps, subject.parent.target.paths.find((p) => p.path === subject.path));
+  return persistFromFile(
+    {
+      file: candidate.file,
+      ...(candidate.service ? { service: candidate.service } : {}),
+      path: subject.path,
+      ...(container ? { container } : {}),
+    },
+    deps,
+    subject.parent.target.paths.find((p) => p.path === subject.path),
+  );
 }
 
 /**
@@ -93,11 +102,20 @@ export async function persistFromFile(
     });
     if (!bindSource) return false;
   }
-  return applyPersist({ ...req, ...(bindSource ? { bindSource: bindSource.trim() } : {}) }, ui, canMove(situation) ? `What ${req.path} holds now in ${offer!.container.name} stays behind: the recreated container starts with it empty.` : undefined);
+  return applyPersist(
+    { ...req, ...(bindSource ? { bindSource: bindSource.trim() } : {}) },
+    ui,
+    canMove(situation)
+      ? `What ${req.path} holds now in ${offer!.container.name} stays behind: the recreated container starts with it empty.`
+      : undefined,
+  );
 }
 
 /** What the engine can move for this file and path; nothing (only the edit is offered) when Docker does not answer. */
-async function probeOffer(req: { file: string; service?: string; path: string; container?: string }, deps: PersistDeps): Promise<MoveOffer | undefined> {
+async function probeOffer(
+  req: { file: string; service?: string; path: string; container?: string },
+  deps: PersistDeps,
+): Promise<MoveOffer | undefined> {
   try {
     return await backend().moveOffer(req, engineDockerOptions(deps));
   } catch {
@@ -108,7 +126,12 @@ async function probeOffer(req: { file: string; service?: string; path: string; c
 
 async function pickCandidate(ui: Ui, candidates: PersistCandidate[], path: string): Promise<PersistCandidate | undefined> {
   return ui.pick(
-    candidates.map((c) => ({ label: c.service ?? basename(dirname(c.file)) + '/' + basename(c.file), description: vscode.workspace.asRelativePath(c.file), detail: c.why, value: c })),
+    candidates.map((c) => ({
+      label: c.service ?? basename(dirname(c.file)) + '/' + basename(c.file),
+      description: vscode.workspace.asRelativePath(c.file),
+      detail: c.why,
+      value: c,
+    })),
     { title: `Persist ${path}`, placeholder: 'Which file should declare the volume?' },
   );
 }
@@ -139,4 +162,3 @@ export async function applyPersist(request: PersistRequest, ui: Ui, leftBehind?:
   void ui.show(leftBehind ? 'warning' : 'info', leftBehind ? `${text} ${leftBehind}` : text);
   return true;
 }
-

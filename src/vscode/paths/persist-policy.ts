@@ -58,7 +58,12 @@ export function moveDetail(s: PersistSituation): string {
   if (o.self) {
     return `${o.container.name} is the container this editor runs in, so it keeps running: ${s.path} is copied into a new volume as it is now and verified, then ${s.file} is edited. What is written to ${s.path} after the copy is not included (Copy Again before you recreate it yourself).`;
   }
-  const stop = o.source === 'tmpfs' ? `${o.container.name} keeps running (a tmpfs is empty once stopped)` : o.container.running ? `${o.container.name} is stopped` : `${o.container.name} stays stopped`;
+  const stop =
+    o.source === 'tmpfs'
+      ? `${o.container.name} keeps running (a tmpfs is empty once stopped)`
+      : o.container.running
+        ? `${o.container.name} is stopped`
+        : `${o.container.name} stays stopped`;
   return `${stop}, ${s.path} is copied into a new volume and verified, ${s.file} is edited, then ${RECREATE_WORDS[o.recreate]} and the data checked again there.`;
 }
 
@@ -131,7 +136,11 @@ export const RECREATE_NOW = 'Recreate now';
 export const COPY_AGAIN = 'Copy Again';
 
 /** What the message after a verified move says and offers. */
-export function afterMoveMessage(a: { move: MoveResult; offer: MoveOffer; file: string; path: string; instructions: string }): { level: 'info' | 'warning'; text: string; actions: string[] } {
+export function afterMoveMessage(a: { move: MoveResult; offer: MoveOffer; file: string; path: string; instructions: string }): {
+  level: 'info' | 'warning';
+  text: string;
+  actions: string[];
+} {
   const { move, offer } = a;
   const warnings = move.warnings.length > 0 ? ` Note: ${move.warnings.join('; ')}.` : '';
   if (offer.self) {

@@ -20,7 +20,8 @@ export function engineDockerOptions(deps: { hooks(): UiTestHooks | undefined }):
 /** Unsaved editor text of the files the engine reads, so a plan matches what the user sees. */
 export function unsavedTexts(): Map<string, string> {
   const overlay = new Map<string, string>();
-  for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === 'file' && doc.isDirty) overlay.set(resolve(doc.uri.fsPath), doc.getText());
+  for (const doc of vscode.workspace.textDocuments)
+    if (doc.uri.scheme === 'file' && doc.isDirty) overlay.set(resolve(doc.uri.fsPath), doc.getText());
   return overlay;
 }
 
@@ -51,11 +52,20 @@ export async function revealEdit(plan: PlannedFix): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(plan.file));
   const first = plan.edits[0];
   const editor = await vscode.window.showTextDocument(doc, { preview: false });
-  if (first) editor.revealRange(new vscode.Range(doc.positionAt(first.offset), doc.positionAt(first.offset + first.text.length)), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  if (first)
+    editor.revealRange(
+      new vscode.Range(doc.positionAt(first.offset), doc.positionAt(first.offset + first.text.length)),
+      vscode.TextEditorRevealType.InCenterIfOutsideViewport,
+    );
 }
 
 /** Runs `work` under a cancellable notification; Cancel (or the tests' token) aborts the engine's signal. */
-export async function withCancellableProgress<T>(ui: Ui, hooks: UiTestHooks | undefined, title: string, work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>): Promise<T> {
+export async function withCancellableProgress<T>(
+  ui: Ui,
+  hooks: UiTestHooks | undefined,
+  title: string,
+  work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>,
+): Promise<T> {
   return ui.withProgress({ title, location: 'notification', cancellable: true }, async (report, token) => {
     const controller = new AbortController();
     const links = linkCancellation([token, hooks?.cancellation], controller);

@@ -6,7 +6,12 @@ import { affects, dockerHost } from '../settings';
 import { KUBERNETES_CANDIDATE_GLOB } from '../../sources/workspace-files';
 
 /** Files whose change changes what the workspace declares. */
-const CONFIG_GLOBS = ['**/{compose,docker-compose}*.{yml,yaml}', '**/devcontainer.json', '**/.devcontainer.json', KUBERNETES_CANDIDATE_GLOB];
+const CONFIG_GLOBS = [
+  '**/{compose,docker-compose}*.{yml,yaml}',
+  '**/devcontainer.json',
+  '**/.devcontainer.json',
+  KUBERNETES_CANDIDATE_GLOB,
+];
 const DEBOUNCE_MS = 400;
 const RECONNECT_MS = 10_000;
 
@@ -98,11 +103,14 @@ export class RefreshTriggers implements vscode.Disposable {
     this.connecting = true;
     const host = dockerHost();
     backend()
-      .watchEngineEvents((e) => {
-        // files copied into a container (`docker cp`): its kept changes list is out of date
-        if (e.action === 'extract-to-dir' && e.id) this.model.forgetChanges(e.id);
-        this.changed();
-      }, host ? { host } : {})
+      .watchEngineEvents(
+        (e) => {
+          // files copied into a container (`docker cp`): its kept changes list is out of date
+          if (e.action === 'extract-to-dir' && e.id) this.model.forgetChanges(e.id);
+          this.changed();
+        },
+        host ? { host } : {},
+      )
       .then(
         (watch) => {
           this.connecting = false;

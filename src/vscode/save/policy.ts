@@ -72,7 +72,8 @@ export function saveWarningFor(a: FileAssessment, settings: SaveWarningSettings,
   if (warned.has(a.folder)) return undefined;
   if (isIgnored(a.where.path, settings.ignoredFolders) || isIgnored(a.where.resolvedPath, settings.ignoredFolders)) return undefined;
   const words = STATUS_WORDS[a.where.status];
-  const storage = a.where.status === 'writable-layer' ? "the container's writable layer" : `${/^[aeiou]/.test(words) ? 'an' : 'a'} ${words}`;
+  const storage =
+    a.where.status === 'writable-layer' ? "the container's writable layer" : `${/^[aeiou]/.test(words) ? 'an' : 'a'} ${words}`;
   return {
     folder: a.folder,
     message: `${path.basename(a.file)} is saved in ${a.folder}, which is on ${storage}: it will be lost when ${lostWhen(a)}.`,
@@ -112,7 +113,11 @@ export function globToRegExp(glob: string): RegExp {
       const end = glob.indexOf('}', i);
       if (end < 0) re += '\\{';
       else {
-        re += `(?:${glob.slice(i + 1, end).split(',').map(escapeRegExp).join('|')})`;
+        re += `(?:${glob
+          .slice(i + 1, end)
+          .split(',')
+          .map(escapeRegExp)
+          .join('|')})`;
         i = end;
       }
     } else re += escapeRegExp(c);

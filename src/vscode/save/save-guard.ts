@@ -2,7 +2,15 @@ import * as vscode from 'vscode';
 import type { FileStorage } from '../file-storage';
 import { SETTING } from '../ids';
 import { affects, ignoreFolderForSaveWarnings, saveWarningSettings } from '../settings';
-import { ignoreScope, persistRefusal, SAVE_ACTION_LABELS, saveActionsFor, saveWarningFor, type SaveWarning, type SaveWarningSettings } from './policy';
+import {
+  ignoreScope,
+  persistRefusal,
+  SAVE_ACTION_LABELS,
+  saveActionsFor,
+  saveWarningFor,
+  type SaveWarning,
+  type SaveWarningSettings,
+} from './policy';
 import type { Ui } from '../ui/ui';
 
 export const SAVE_ACTIONS = SAVE_ACTION_LABELS;
@@ -38,7 +46,11 @@ export class SaveGuard implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidSaveTextDocument((doc) => this.saved(doc)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, SETTING.saveWarningsEnabled) || affects(e, SETTING.saveWarningsIgnoredFolders) || affects(e, SETTING.saveWarningsMinimumCriticality)) {
+        if (
+          affects(e, SETTING.saveWarningsEnabled) ||
+          affects(e, SETTING.saveWarningsIgnoredFolders) ||
+          affects(e, SETTING.saveWarningsMinimumCriticality)
+        ) {
           this.settings = saveWarningSettings();
         }
       }),

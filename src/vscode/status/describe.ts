@@ -52,7 +52,9 @@ export function describeFileStatus(a: FileAssessment, canPersist = true): FileSt
   }
   return {
     text: `$(shield) Persistent: ${keeper(a)}`,
-    tooltip: [`**${a.where.path}**${place}`, `Kept by ${storage}.`, `**Survives:** ${s.survives}.`, `**Lost on:** ${s.lost}.`, table].join('\n\n'),
+    tooltip: [`**${a.where.path}**${place}`, `Kept by ${storage}.`, `**Survives:** ${s.survives}.`, `**Lost on:** ${s.lost}.`, table].join(
+      '\n\n',
+    ),
     atRisk: false,
   };
 }

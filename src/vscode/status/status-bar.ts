@@ -75,7 +75,9 @@ export class FileStatusBar implements vscode.Disposable {
     if (!a) return [];
     const refusal = a.atRisk ? persistRefusal(a.folder) : 'it is persistent already';
     const listed = await this.can.canShow(a.file).catch(() => false);
-    return saveActionsFor({ trusted: vscode.workspace.isTrusted, listed, persistRefusal: refusal }).filter((x): x is 'persist' | 'show' => x !== 'ignore');
+    return saveActionsFor({ trusted: vscode.workspace.isTrusted, listed, persistRefusal: refusal }).filter(
+      (x): x is 'persist' | 'show' => x !== 'ignore',
+    );
   }
 
   private async actions(): Promise<void> {
@@ -85,7 +87,10 @@ export class FileStatusBar implements vscode.Disposable {
     const title = describeFileStatus(a).text.replace(/\$\([^)]*\)\s*/g, '');
     if (offered.length === 0) {
       const refusal = persistRefusal(a.folder);
-      void this.ui?.show('info', `${title}: ${a.folder} is not listed in the Persistence view${refusal ? `, and nothing can persist it: ${refusal}` : ''}.`);
+      void this.ui?.show(
+        'info',
+        `${title}: ${a.folder} is not listed in the Persistence view${refusal ? `, and nothing can persist it: ${refusal}` : ''}.`,
+      );
       return;
     }
     if (offered.length === 1 && offered[0] === 'show') {

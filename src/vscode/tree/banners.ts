@@ -16,8 +16,16 @@ export interface ScanProblem {
  * A message is shown only when there are targets to show it above; an empty view says the same through its
  * welcome text, which `state` selects.
  */
-export function scanBanners(scan: ScanResult, opts: { trusted: boolean; problems?: ScanProblem[] }): { messages: MessageNode[]; state: ViewState } {
-  const messages: MessageNode[] = (opts.problems ?? []).map((p) => ({ kind: 'message', text: p.text, detail: p.detail, severity: 'error' }));
+export function scanBanners(
+  scan: ScanResult,
+  opts: { trusted: boolean; problems?: ScanProblem[] },
+): { messages: MessageNode[]; state: ViewState } {
+  const messages: MessageNode[] = (opts.problems ?? []).map((p) => ({
+    kind: 'message',
+    text: p.text,
+    detail: p.detail,
+    severity: 'error',
+  }));
   const docker = scan.docker;
   const unreachable = docker?.asked === true && !docker.reachable;
   if (unreachable && scan.targets.length > 0) {

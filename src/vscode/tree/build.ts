@@ -2,7 +2,19 @@ import { comparePaths } from '../../core/analyze';
 import { composeConfigFiles } from '../../sources/docker/compose-labels';
 import type { PathReport, ScanResult, TargetReport } from '../../core/types';
 import type { OrphanedVolume } from '../../sources/docker/orphans';
-import type { GroupNode, LayerNode, MessageNode, OrphanNode, OrphansNode, PathGroup, PathNode, PathsNode, ProjectNode, RootKind, TargetNode } from './nodes';
+import type {
+  GroupNode,
+  LayerNode,
+  MessageNode,
+  OrphanNode,
+  OrphansNode,
+  PathGroup,
+  PathNode,
+  PathsNode,
+  ProjectNode,
+  RootKind,
+  TargetNode,
+} from './nodes';
 
 /**
  * Turns a scan into the Paths view's whole tree at once: children and parents are known up front, so
@@ -146,7 +158,9 @@ export function buildPathsTree(scan: ScanResult, opts: BuildOptions): PathsTree 
 
   // Config files: one node per declaring file, its services (or dev container) under it.
   const byFile = new Map<string, TargetReport[]>();
-  for (const t of scan.targets.filter((x) => x.kind === 'compose-service' || x.kind === 'devcontainer' || x.kind === 'kubernetes-container')) {
+  for (const t of scan.targets.filter(
+    (x) => x.kind === 'compose-service' || x.kind === 'devcontainer' || x.kind === 'kubernetes-container',
+  )) {
     const file = t.file ?? t.declaredAt?.file ?? '';
     byFile.set(file, [...(byFile.get(file) ?? []), t]);
   }
@@ -173,7 +187,7 @@ export function buildPathsTree(scan: ScanResult, opts: BuildOptions): PathsTree 
   return {
     roots,
     ...(self ? { self } : {}),
-    childrenOf: (n) => (n.kind === 'project' ? n.targets : children.get(n) ?? []),
+    childrenOf: (n) => (n.kind === 'project' ? n.targets : (children.get(n) ?? [])),
     parentOf: (n) => parents.get(n),
     idOf: (n) => ids.get(n) ?? `${n.kind}/?`,
   };
@@ -224,14 +238,16 @@ export function contextValueOf(node: PathsNode, exists: (path: string) => boolea
     case 'project':
       tokens.push('plProject');
       // a compose project's containers (not a file's services), through an engine that answered
-      if (node.targets.length > 0 && node.targets.every((t) => t.rootKind === 'container') && node.targets.some((t) => t.dockerReachable)) tokens.push('composeProject');
+      if (node.targets.length > 0 && node.targets.every((t) => t.rootKind === 'container') && node.targets.some((t) => t.dockerReachable))
+        tokens.push('composeProject');
       break;
     case 'group':
       tokens.push('plGroup', node.group);
       break;
     case 'layer':
       tokens.push('plLayer');
-      if ((node.parent.rootKind === 'container' || node.parent.target.id !== undefined) && node.parent.dockerReachable) tokens.push('rescuable');
+      if ((node.parent.rootKind === 'container' || node.parent.target.id !== undefined) && node.parent.dockerReachable)
+        tokens.push('rescuable');
       break;
     case 'changes':
       tokens.push('plChanges');
@@ -252,11 +268,14 @@ export function contextValueOf(node: PathsNode, exists: (path: string) => boolea
       if (canPersist(node)) tokens.push('persistable');
       if (p.declaredAt) tokens.push('declared');
       if (localFolderOf(node, exists)) tokens.push('reachable');
-      const viaDocker = parent.dockerReachable && (p.status === 'named-volume' || parent.rootKind === 'container' || parent.target.id !== undefined);
+      const viaDocker =
+        parent.dockerReachable && (p.status === 'named-volume' || parent.rootKind === 'container' || parent.target.id !== undefined);
       const local = parent.rootKind === 'self' && exists(p.path);
       // browsed read-only through the engine: a whole named volume, a folder of a container it knows
-      if (parent.dockerReachable && p.status === 'named-volume' && p.source && (p.mountPoint === undefined || p.mountPoint === p.path)) tokens.push('browsableVolume');
-      if (parent.dockerReachable && (parent.rootKind === 'container' || (parent.rootKind === 'self' && parent.target.id !== undefined))) tokens.push('browsable');
+      if (parent.dockerReachable && p.status === 'named-volume' && p.source && (p.mountPoint === undefined || p.mountPoint === p.path))
+        tokens.push('browsableVolume');
+      if (parent.dockerReachable && (parent.rootKind === 'container' || (parent.rootKind === 'self' && parent.target.id !== undefined)))
+        tokens.push('browsable');
       if (parent.rootKind !== 'file' && (viaDocker || local)) {
         tokens.push('backupable');
         if (!p.readOnly) tokens.push('restorable');

@@ -4,7 +4,19 @@ import { COMMAND, CONTEXT, VIEW } from '../ids';
 import type { ModelSnapshot, PathsModel } from '../paths/model';
 import { contextValueOf, declaringFiles } from './build';
 import type { PathGroup, PathsNode } from './nodes';
-import { changesDescription, changesTooltip, orphanDescription, orphanTooltip, pathDescription, pathIcon, pathTooltip, targetDescription, targetIcon, targetLabel, type IconSpec } from './present';
+import {
+  changesDescription,
+  changesTooltip,
+  orphanDescription,
+  orphanTooltip,
+  pathDescription,
+  pathIcon,
+  pathTooltip,
+  targetDescription,
+  targetIcon,
+  targetLabel,
+  type IconSpec,
+} from './present';
 
 const GROUP_TITLES: Readonly<Record<PathGroup, string>> = { 'at-risk': 'At risk', persistent: 'Persistent', temporary: 'Temporary' };
 const GROUP_ICONS: Readonly<Record<PathGroup, IconSpec>> = {
@@ -55,7 +67,13 @@ export class PathsTreeProvider implements vscode.TreeDataProvider<PathsNode> {
         item.description = targetDescription(node.target, node.rootKind, file ? vscode.workspace.asRelativePath(file) : undefined);
         item.iconPath = themeIcon(targetIcon(node.target, node.rootKind));
         item.tooltip = markdown(
-          [`**${node.rootKind === 'self' ? 'This container' : node.target.name}**`, node.target.image && `Image: \`${node.target.image}\``, node.target.id && `Id: \`${node.target.id}\``, `A ${node.target.role}: ${node.target.roleReason}`, file && `Declared in ${file}`]
+          [
+            `**${node.rootKind === 'self' ? 'This container' : node.target.name}**`,
+            node.target.image && `Image: \`${node.target.image}\``,
+            node.target.id && `Id: \`${node.target.id}\``,
+            `A ${node.target.role}: ${node.target.roleReason}`,
+            file && `Declared in ${file}`,
+          ]
             .filter(Boolean)
             .join('\n\n'),
         );
@@ -68,7 +86,8 @@ export class PathsTreeProvider implements vscode.TreeDataProvider<PathsNode> {
         break;
       case 'group':
         item.iconPath = themeIcon(GROUP_ICONS[node.group]);
-        if (node.group === 'temporary') item.tooltip = 'Lost on a restart or a recreate, by design (/tmp, /run): nothing there is meant to be kept.';
+        if (node.group === 'temporary')
+          item.tooltip = 'Lost on a restart or a recreate, by design (/tmp, /run): nothing there is meant to be kept.';
         break;
       case 'path':
         item.description = pathDescription(node.path);
@@ -79,10 +98,15 @@ export class PathsTreeProvider implements vscode.TreeDataProvider<PathsNode> {
         item.command = { command: COMMAND.showSurvivalDetails, title: 'Show Survival Details', arguments: [node] };
         break;
       case 'layer': {
-        const totals = node.changes.reduce((t, c) => ({ added: t.added + c.added, modified: t.modified + c.modified, deleted: t.deleted + c.deleted }), { added: 0, modified: 0, deleted: 0 });
+        const totals = node.changes.reduce(
+          (t, c) => ({ added: t.added + c.added, modified: t.modified + c.modified, deleted: t.deleted + c.deleted }),
+          { added: 0, modified: 0, deleted: 0 },
+        );
         item.description = changesDescription(totals);
         item.iconPath = new vscode.ThemeIcon('layers', new vscode.ThemeColor('charts.red'));
-        item.tooltip = markdown('What only the writable layer holds, per directory: lost when the container is recreated. **Rescue Writable Layer…** archives it.');
+        item.tooltip = markdown(
+          'What only the writable layer holds, per directory: lost when the container is recreated. **Rescue Writable Layer…** archives it.',
+        );
         break;
       }
       case 'changes':
@@ -98,7 +122,9 @@ export class PathsTreeProvider implements vscode.TreeDataProvider<PathsNode> {
         break;
       case 'orphans':
         item.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('charts.yellow'));
-        item.tooltip = markdown('Anonymous volumes that no container, running or stopped, mounts any more: what they held is still there. **Recover Into…** copies one into a named volume.');
+        item.tooltip = markdown(
+          'Anonymous volumes that no container, running or stopped, mounts any more: what they held is still there. **Recover Into…** copies one into a named volume.',
+        );
         break;
       case 'orphan':
         item.description = orphanDescription(node.orphan);
@@ -153,7 +179,10 @@ export class PathsView implements vscode.Disposable {
   constructor(model: PathsModel) {
     this.provider = new PathsTreeProvider(model);
     this.treeView = vscode.window.createTreeView(VIEW.paths, { treeDataProvider: this.provider, showCollapseAll: true });
-    this.disposables.push(this.treeView, model.onDidChange((s) => this.show(s)));
+    this.disposables.push(
+      this.treeView,
+      model.onDidChange((s) => this.show(s)),
+    );
     void vscode.commands.executeCommand('setContext', CONTEXT.state, 'loading');
   }
 
@@ -170,7 +199,8 @@ export class PathsView implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', CONTEXT.dockerReachable, s.scan?.docker?.reachable ?? false);
     const docker = s.scan?.docker;
     // The welcome content cannot show variable text: the address tried goes in the view's message.
-    this.treeView.message = s.state === 'dockerUnreachable' ? docker?.error ?? `No Docker Engine at ${docker?.endpoint ?? 'the default socket'}` : undefined;
+    this.treeView.message =
+      s.state === 'dockerUnreachable' ? (docker?.error ?? `No Docker Engine at ${docker?.endpoint ?? 'the default socket'}`) : undefined;
     this.provider.fire();
   }
 

@@ -158,8 +158,17 @@ export function orphanTooltip(o: OrphanedVolume): string {
   const lines = [`**Anonymous volume used by no container**`, '', `Id: \`${o.name}\``];
   if (o.lastSeen) {
     const s = o.lastSeen;
-    lines.push('', `Last seen mounted at ${escapeMarkdown(s.path)} of ${escapeMarkdown(s.container)}${s.project ? ` (project ${escapeMarkdown(s.project)}${s.service ? `, service ${escapeMarkdown(s.service)}` : ''})` : ''}${s.image ? `, image \`${s.image.replace(/`/g, "'")}\`` : ''}`);
-    lines.push('', `Last seen: ${s.seenAt.slice(0, 19).replace('T', ' ').replace(/[^0-9: -]/g, '')} UTC`);
+    lines.push(
+      '',
+      `Last seen mounted at ${escapeMarkdown(s.path)} of ${escapeMarkdown(s.container)}${s.project ? ` (project ${escapeMarkdown(s.project)}${s.service ? `, service ${escapeMarkdown(s.service)}` : ''})` : ''}${s.image ? `, image \`${s.image.replace(/`/g, "'")}\`` : ''}`,
+    );
+    lines.push(
+      '',
+      `Last seen: ${s.seenAt
+        .slice(0, 19)
+        .replace('T', ' ')
+        .replace(/[^0-9: -]/g, '')} UTC`,
+    );
   } else lines.push('', 'No scan saw it mounted: what it was for is not known.');
   if (o.createdAt) lines.push('', `Created: ${escapeMarkdown(o.createdAt)}`);
   lines.push('', '**Recover Into…** copies it into a named volume, verified; the volume itself is left as it is.');
@@ -169,7 +178,11 @@ export function orphanTooltip(o: OrphanedVolume): string {
 /** The name Recover Into… proposes: `<project>_<basename>`, `<container>-<basename>`, or `recovered-<12 hex>`. */
 export function defaultRecoverName(o: OrphanedVolume): string {
   const s = o.lastSeen;
-  const clean = (x: string) => x.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '').replace(/-+$/, '');
+  const clean = (x: string) =>
+    x
+      .replace(/[^a-zA-Z0-9_.-]+/g, '-')
+      .replace(/^[^a-zA-Z0-9]+/, '')
+      .replace(/-+$/, '');
   const base = s ? clean(s.path.split('/').filter(Boolean).pop() ?? '') || 'root' : '';
   const name = !s ? `recovered-${o.name.slice(0, 12)}` : s.project ? `${clean(s.project)}_${base}` : `${clean(s.container)}-${base}`;
   return VOLUME_NAME.test(name) ? name : `recovered-${o.name.slice(0, 12)}`;

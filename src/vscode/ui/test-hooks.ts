@@ -107,7 +107,8 @@ export function hookedUi(ui: Ui, hooks: () => UiTestHooks | undefined): Ui {
       const answer = hooks()?.choose;
       if (!answer) return ui.choose(c);
       const chosen = await answer(c);
-      if (chosen !== undefined && !c.actions.includes(chosen)) throw new Error(`test hooks: the question "${c.message}" has no button "${chosen}"`);
+      if (chosen !== undefined && !c.actions.includes(chosen))
+        throw new Error(`test hooks: the question "${c.message}" has no button "${chosen}"`);
       return chosen;
     },
     async pick<T>(items: readonly PickItem<T>[], opts: { title: string; placeholder?: string }) {
@@ -115,7 +116,8 @@ export function hookedUi(ui: Ui, hooks: () => UiTestHooks | undefined): Ui {
       if (!answer) return ui.pick(items, opts);
       const chosen = (await answer({ ...opts, items })) as PickItem<T> | undefined;
       if (chosen === undefined) return undefined;
-      if (!items.includes(chosen)) throw new Error(`test hooks: the answer to the quick pick "${opts.title}" is not one of the items it offered`);
+      if (!items.includes(chosen))
+        throw new Error(`test hooks: the answer to the quick pick "${opts.title}" is not one of the items it offered`);
       return chosen.value;
     },
     async input(opts) {
@@ -145,7 +147,8 @@ export function hookedUi(ui: Ui, hooks: () => UiTestHooks | undefined): Ui {
       const shown = ui.show(level, text, ...actions);
       if (!h?.answer || actions.length === 0) return shown;
       const clicked = await h.answer({ level, text, actions });
-      if (clicked !== undefined && !actions.includes(clicked)) throw new Error(`test hooks: the message "${text}" has no button "${clicked}"`);
+      if (clicked !== undefined && !actions.includes(clicked))
+        throw new Error(`test hooks: the message "${text}" has no button "${clicked}"`);
       return clicked;
     },
     terminal(name) {

@@ -65,7 +65,10 @@ export interface Ui {
    * only offer actions must not await it, or a command would not end until the notification is dismissed.
    */
   show(level: MessageLevel, text: string, ...actions: string[]): Promise<string | undefined>;
-  withProgress<T>(opts: ProgressOptions, work: (report: (u: ProgressUpdate) => void, token: vscode.CancellationToken) => Promise<T>): Promise<T>;
+  withProgress<T>(
+    opts: ProgressOptions,
+    work: (report: (u: ProgressUpdate) => void, token: vscode.CancellationToken) => Promise<T>,
+  ): Promise<T>;
   pick<T>(items: readonly PickItem<T>[], opts: { title: string; placeholder?: string }): Promise<T | undefined>;
   input(opts: { title: string; prompt: string; value?: string; validate?: (v: string) => string | undefined }): Promise<string | undefined>;
   /** A folder of this machine (the extension host's), or undefined when cancelled. */

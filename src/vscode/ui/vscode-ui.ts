@@ -46,13 +46,22 @@ export const vscodeUi: Ui = {
   },
 
   async show(level: MessageLevel, text: string, ...actions: string[]) {
-    const fn = level === 'error' ? vscode.window.showErrorMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const fn =
+      level === 'error'
+        ? vscode.window.showErrorMessage
+        : level === 'warning'
+          ? vscode.window.showWarningMessage
+          : vscode.window.showInformationMessage;
     return fn(text, ...actions);
   },
 
   withProgress(opts, work) {
     const location = opts.location === 'notification' ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
-    return Promise.resolve(vscode.window.withProgress({ location, title: opts.title, cancellable: opts.cancellable }, (progress, token) => work((u) => progress.report(u), token)));
+    return Promise.resolve(
+      vscode.window.withProgress({ location, title: opts.title, cancellable: opts.cancellable }, (progress, token) =>
+        work((u) => progress.report(u), token),
+      ),
+    );
   },
 
   async pick<T>(items: readonly PickItem<T>[], opts: { title: string; placeholder?: string }) {
@@ -64,11 +73,23 @@ export const vscodeUi: Ui = {
   },
 
   async input(opts) {
-    return vscode.window.showInputBox({ title: opts.title, prompt: opts.prompt, value: opts.value, ignoreFocusOut: true, validateInput: (v) => opts.validate?.(v) });
+    return vscode.window.showInputBox({
+      title: opts.title,
+      prompt: opts.prompt,
+      value: opts.value,
+      ignoreFocusOut: true,
+      validateInput: (v) => opts.validate?.(v),
+    });
   },
 
   async pickFolder(opts) {
-    const uris = await vscode.window.showOpenDialog({ title: opts.title, openLabel: opts.action, canSelectFiles: false, canSelectFolders: true, canSelectMany: false });
+    const uris = await vscode.window.showOpenDialog({
+      title: opts.title,
+      openLabel: opts.action,
+      canSelectFiles: false,
+      canSelectFolders: true,
+      canSelectMany: false,
+    });
     const uri = uris?.[0];
     // The extension runs where the files are (extensionKind workspace): only a file: URI is a folder the engine can read.
     return uri?.scheme === 'file' ? uri.fsPath : undefined;

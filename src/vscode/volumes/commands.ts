@@ -53,8 +53,13 @@ export class VolumesCommands {
   async showSizes(): Promise<number | undefined> {
     const { ui, model } = this.deps;
     try {
-      const measured = await ui.withProgress({ title: 'Counting volume sizes (/system/df)', location: 'window', cancellable: false }, () => model.measureSizes());
-      void ui.show('info', `Volume sizes counted by the engine in ${measured.ms} ms. /system/df walks every volume on disk, so it is asked only on demand: the sizes shown are from now.`);
+      const measured = await ui.withProgress({ title: 'Counting volume sizes (/system/df)', location: 'window', cancellable: false }, () =>
+        model.measureSizes(),
+      );
+      void ui.show(
+        'info',
+        `Volume sizes counted by the engine in ${measured.ms} ms. /system/df walks every volume on disk, so it is asked only on demand: the sizes shown are from now.`,
+      );
       return measured.ms;
     } catch (err) {
       void ui.show('error', `Could not count the volume sizes: ${(err as Error).message}`);
@@ -153,7 +158,8 @@ export class VolumesCommands {
     if (chosen === REMOVE) return this.removeOne(v, outcome);
     let kept = true;
     if (chosen === RECOVER) kept = !(await recoverVolumeInto(asOrphan(v), this.deps));
-    else if (chosen === BACK_UP) kept = !(await vscode.commands.executeCommand<BackupResult | undefined>(COMMAND.backup, { kind: 'volume', volume: v.name }));
+    else if (chosen === BACK_UP)
+      kept = !(await vscode.commands.executeCommand<BackupResult | undefined>(COMMAND.backup, { kind: 'volume', volume: v.name }));
     if (!kept) {
       // its data is safe elsewhere now: removing it is a choice of its own
       const ok = await this.deps.ui.confirm({
@@ -182,7 +188,10 @@ export class VolumesCommands {
     const { ui } = this.deps;
     for (const f of o.failed) void ui.show('error', `Could not remove volume ${shortVolumeName(f.name)}: ${f.error}`);
     if (o.removed.length > 0) {
-      void ui.show('info', `Removed ${o.removed.length} volume${o.removed.length === 1 ? '' : 's'}: ${o.removed.map(shortVolumeName).join(', ')}${o.kept.length ? `; kept ${o.kept.map(shortVolumeName).join(', ')}` : ''}.`);
+      void ui.show(
+        'info',
+        `Removed ${o.removed.length} volume${o.removed.length === 1 ? '' : 's'}: ${o.removed.map(shortVolumeName).join(', ')}${o.kept.length ? `; kept ${o.kept.map(shortVolumeName).join(', ')}` : ''}.`,
+      );
     }
   }
 }

@@ -95,14 +95,23 @@ export class VolumesModel implements vscode.Disposable {
 
   private async gatherOnce(): Promise<VolumesSnapshot> {
     if (!vscode.workspace.isTrusted) {
-      return { volumes: [], problem: { text: 'Restricted Mode: the Docker Engine is not asked', detail: 'Trust this workspace to see its volumes' }, at: Date.now() };
+      return {
+        volumes: [],
+        problem: { text: 'Restricted Mode: the Docker Engine is not asked', detail: 'Trust this workspace to see its volumes' },
+        at: Date.now(),
+      };
     }
     try {
       const { volumes, scan } = await this.gather();
       if (this.sizes) backend().applySizes(volumes, this.sizes.sizes);
       return { volumes, scan, at: Date.now(), ...(this.sizes ? { sizes: this.sizes.measured } : {}) };
     } catch (err) {
-      return { volumes: [], problem: { text: 'No Docker Engine answered', detail: (err as Error).message }, scan: { docker: { asked: true, reachable: false } }, at: Date.now() };
+      return {
+        volumes: [],
+        problem: { text: 'No Docker Engine answered', detail: (err as Error).message },
+        scan: { docker: { asked: true, reachable: false } },
+        at: Date.now(),
+      };
     }
   }
 

@@ -34,7 +34,13 @@ export function volumeItem(v: VolumeReport, sizes?: MeasuredSizes): VolumeItem {
   if (isOrphan(v)) words.push('orphan');
   if (decision.kind === 'ask') words.push('holdsData');
   // Browse Volume (src/vscode/browse) matches `plVolume` too: every volume can be browsed, in use or not
-  return { label: shortVolumeName(v.name), description: volumeDescription(v), tooltip: volumeTooltip(v, sizes), contextValue: words.join(' '), icon: volumeIcon(v) };
+  return {
+    label: shortVolumeName(v.name),
+    description: volumeDescription(v),
+    tooltip: volumeTooltip(v, sizes),
+    contextValue: words.join(' '),
+    icon: volumeIcon(v),
+  };
 }
 
 /** An anonymous volume no container (running or stopped) mounts: Recover Into… is offered. */
@@ -44,7 +50,12 @@ export function isOrphan(v: VolumeReport): boolean {
 
 /** The volume as Recover Into… knows it (the Paths view's orphans). */
 export function asOrphan(v: VolumeReport): OrphanedVolume {
-  return { name: v.name, driver: v.driver, ...(v.createdAt ? { createdAt: v.createdAt } : {}), ...(v.lastSeen ? { lastSeen: v.lastSeen } : {}) };
+  return {
+    name: v.name,
+    driver: v.driver,
+    ...(v.createdAt ? { createdAt: v.createdAt } : {}),
+    ...(v.lastSeen ? { lastSeen: v.lastSeen } : {}),
+  };
 }
 
 /** "db:/var/lib/postgresql/data · critical · 12 MB", "unused, was /data of cache (project demo)". */
@@ -63,11 +74,24 @@ export function volumeDescription(v: VolumeReport): string {
 export function volumeTooltip(v: VolumeReport, sizes?: MeasuredSizes): string {
   const lines: string[] = [`**${v.anonymous ? 'Anonymous volume' : 'Volume'}** \`${v.name}\``];
   if (v.project) lines.push(`Compose project \`${v.project}\`${v.key ? `, key \`${v.key}\`` : ''}`);
-  lines.push(v.removedByDownV ? '`compose down -v` of its project deletes it' : '`compose down -v` keeps it (not made by compose, or `external`)');
-  if (v.users.length > 0) lines.push(`Used by: ${v.users.map((u) => `${u.container} at \`${u.path}\`${u.state ? ` (${u.state})` : ''}${u.readOnly ? ', read-only' : ''}`).join('; ')}`);
-  else lines.push(v.lastSeen ? `Used by no container. Last seen at \`${v.lastSeen.path}\` of ${v.lastSeen.container}${v.lastSeen.project ? ` (project ${v.lastSeen.project})` : ''}, ${v.lastSeen.seenAt.slice(0, 19).replace('T', ' ')} UTC` : 'Used by no container');
+  lines.push(
+    v.removedByDownV ? '`compose down -v` of its project deletes it' : '`compose down -v` keeps it (not made by compose, or `external`)',
+  );
+  if (v.users.length > 0)
+    lines.push(
+      `Used by: ${v.users.map((u) => `${u.container} at \`${u.path}\`${u.state ? ` (${u.state})` : ''}${u.readOnly ? ', read-only' : ''}`).join('; ')}`,
+    );
+  else
+    lines.push(
+      v.lastSeen
+        ? `Used by no container. Last seen at \`${v.lastSeen.path}\` of ${v.lastSeen.container}${v.lastSeen.project ? ` (project ${v.lastSeen.project})` : ''}, ${v.lastSeen.seenAt.slice(0, 19).replace('T', ' ')} UTC`
+        : 'Used by no container',
+    );
   if (v.criticality) lines.push(`Holds: ${v.serves.join(', ') || 'data'} (criticality ${v.criticality})`);
-  if (v.size !== undefined) lines.push(`Size: ${formatBytes(v.size)}${sizes ? ` (measured ${new Date(sizes.at).toISOString().slice(11, 19)} UTC; /system/df took ${sizes.ms} ms)` : ''}`);
+  if (v.size !== undefined)
+    lines.push(
+      `Size: ${formatBytes(v.size)}${sizes ? ` (measured ${new Date(sizes.at).toISOString().slice(11, 19)} UTC; /system/df took ${sizes.ms} ms)` : ''}`,
+    );
   else if (sizes) lines.push('Size: not counted by the engine');
   lines.push(`Driver: ${v.driver}${v.createdAt ? `, created ${v.createdAt.slice(0, 19).replace('T', ' ')}` : ''}`);
   return lines.join('\n\n');

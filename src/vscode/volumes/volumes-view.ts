@@ -59,7 +59,10 @@ export class VolumesView implements vscode.Disposable {
     this.provider = new VolumesTreeProvider(model);
     this.treeView = vscode.window.createTreeView(VIEW.volumes, { treeDataProvider: this.provider });
     this.treeView.message = 'Loading…';
-    this.disposables.push(this.treeView, model.onDidChange((s) => this.show(s)));
+    this.disposables.push(
+      this.treeView,
+      model.onDidChange((s) => this.show(s)),
+    );
   }
 
   get visible(): boolean {
@@ -71,7 +74,11 @@ export class VolumesView implements vscode.Disposable {
   }
 
   private show(s: VolumesSnapshot): void {
-    this.treeView.message = s.problem ? `${s.problem.text}: ${s.problem.detail}` : s.volumes.length === 0 ? 'The engine has no volume.' : undefined;
+    this.treeView.message = s.problem
+      ? `${s.problem.text}: ${s.problem.detail}`
+      : s.volumes.length === 0
+        ? 'The engine has no volume.'
+        : undefined;
     this.treeView.description = s.problem ? undefined : volumesSummary(s.volumes) + (s.sizes ? ` · sizes in ${s.sizes.ms} ms` : '');
     this.provider.fire(s);
   }

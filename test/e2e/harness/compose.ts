@@ -69,7 +69,10 @@ ${labels.map((l) => `      ${l}`).join('\n')}
 export function runArgv(argv: string[], timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${argv.join(' ')} failed (${err.code ?? err.signal}): ${(stdout + stderr).trim().split('\n').slice(-6).join(' / ')}`));
+      if (err)
+        reject(
+          new Error(`${argv.join(' ')} failed (${err.code ?? err.signal}): ${(stdout + stderr).trim().split('\n').slice(-6).join(' / ')}`),
+        );
       else resolve(stdout + stderr);
     });
   });
@@ -81,7 +84,15 @@ export function compose(s: Pick<ComposeSpec, 'project' | 'file'>, ...args: strin
 
 /** The running container of the service (its full id), or undefined. */
 export async function serviceContainer(project: string): Promise<string | undefined> {
-  const out = await docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${COMPOSE_SERVICE}`]);
+  const out = await docker([
+    'ps',
+    '-q',
+    '--no-trunc',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--filter',
+    `label=com.docker.compose.service=${COMPOSE_SERVICE}`,
+  ]);
   const ids = out.split('\n').filter(Boolean);
   return ids.length === 1 ? ids[0] : undefined;
 }

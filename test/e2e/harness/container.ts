@@ -88,14 +88,21 @@ export class EditorContainer {
   runArgs(): string[] {
     const s = this.spec;
     const args = [
-      '--name', s.name,
+      '--name',
+      s.name,
       ...runLabels(s.runId),
-      '-p', '127.0.0.1::8080',
-      '-v', `${realpathSync(process.execPath)}:/opt/node/bin/node:ro`,
-      '-v', `${s.codeServerDir}:/opt/code-server:ro`,
-      '-v', `${s.configVolume}:${HOME}/.config`,
-      '-v', `${s.workspace}:${WORKSPACE}`,
-      '--tmpfs', '/tmp',
+      '-p',
+      '127.0.0.1::8080',
+      '-v',
+      `${realpathSync(process.execPath)}:/opt/node/bin/node:ro`,
+      '-v',
+      `${s.codeServerDir}:/opt/code-server:ro`,
+      '-v',
+      `${s.configVolume}:${HOME}/.config`,
+      '-v',
+      `${s.workspace}:${WORKSPACE}`,
+      '--tmpfs',
+      '/tmp',
       ...(s.workspaceTrust ? ['-e', 'PL_WORKSPACE_TRUST=on'] : []),
     ];
     if (s.socket) {

@@ -19,10 +19,15 @@ export class DockerError extends Error {
 /** Runs `docker ...args`, resolves with trimmed stdout. */
 export function docker(args: string[], opts: { input?: Buffer | string; timeoutMs?: number; combined?: boolean } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile('docker', args, { encoding: 'buffer', maxBuffer: 64 << 20, timeout: opts.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
-      if (err) reject(new DockerError(args, stderr.toString(), typeof err.code === 'number' ? err.code : null));
-      else resolve((opts.combined ? stdout.toString() + stderr.toString() : stdout.toString()).trim());
-    });
+    const child = execFile(
+      'docker',
+      args,
+      { encoding: 'buffer', maxBuffer: 64 << 20, timeout: opts.timeoutMs ?? 60_000 },
+      (err, stdout, stderr) => {
+        if (err) reject(new DockerError(args, stderr.toString(), typeof err.code === 'number' ? err.code : null));
+        else resolve((opts.combined ? stdout.toString() + stderr.toString() : stdout.toString()).trim());
+      },
+    );
     if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
@@ -72,7 +77,10 @@ export async function removeStale(): Promise<number> {
   let removed = 0;
   const fmt = `{{.ID}} {{.Label "${RUNNER_LABEL}"}}`;
   const containers = await docker(['ps', '-a', '--filter', `label=${RUNNER_LABEL}`, '--format', fmt]).catch(() => '');
-  for (const [id, pid] of containers.split('\n').filter(Boolean).map((r) => r.split(' '))) {
+  for (const [id, pid] of containers
+    .split('\n')
+    .filter(Boolean)
+    .map((r) => r.split(' '))) {
     if (!alive(Number(pid)) && (await dockerOk(['rm', '-f', '-v', id!]))) removed++;
   }
   const volumes = await docker(['volume', 'ls', '-q', '--filter', `label=${RUNNER_LABEL}`]).catch(() => '');

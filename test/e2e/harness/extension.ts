@@ -11,9 +11,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { HOME } from './container';
 
-export type ExtensionSource =
-  | { kind: 'vsix'; file: string }
-  | { kind: 'dev'; files: Record<string, Buffer>; why: string };
+export type ExtensionSource = { kind: 'vsix'; file: string } | { kind: 'dev'; files: Record<string, Buffer>; why: string };
 
 /** Where a dev-path extension is copied in the container. */
 export const DEV_EXTENSION_DIR = `${HOME}/.persistence-lens-dev`;
@@ -32,7 +30,10 @@ function devFiles(root: string, why: string): ExtensionSource {
   return { kind: 'dev', files, why };
 }
 
-export function prepareExtension(root: string, opts: { vsix?: string; dev?: boolean; outDir: string; log: (m: string) => void }): ExtensionSource {
+export function prepareExtension(
+  root: string,
+  opts: { vsix?: string; dev?: boolean; outDir: string; log: (m: string) => void },
+): ExtensionSource {
   if (opts.vsix) return { kind: 'vsix', file: opts.vsix };
   if (opts.dev) return devFiles(root, '--dev was given');
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
@@ -40,7 +41,12 @@ export function prepareExtension(root: string, opts: { vsix?: string; dev?: bool
   // into the run's own folder: the project root's .vsix is left to whoever made it
   const file = join(opts.outDir, 'persistence-lens-e2e.vsix');
   const started = Date.now();
-  const r = spawnSync('npm', ['run', '--silent', 'package', '--', '--out', file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync('npm', ['run', '--silent', 'package', '--', '--out', file], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   if (r.status !== 0 || !existsSync(file)) {
     throw new Error(`npm run package failed (${r.status ?? r.signal}):\n${(r.stdout + r.stderr).trim().split('\n').slice(-15).join('\n')}`);
   }

@@ -53,11 +53,18 @@ export interface RunnerOptions {
 
 const color = (code: number, s: string) => (process.stdout.isTTY || process.env.FORCE_COLOR ? `\x1b[${code}m${s}\x1b[0m` : s);
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
 
 function withTimeout<T>(p: Promise<T>, sec: number, what: string): Promise<T> {
   let t: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`${what}: timed out after ${sec} s`)), sec * 1000)));
+  const timeout = new Promise<never>(
+    (_, reject) => (t = setTimeout(() => reject(new Error(`${what}: timed out after ${sec} s`)), sec * 1000)),
+  );
   return Promise.race([p, timeout]).finally(() => clearTimeout(t));
 }
 
@@ -75,7 +82,13 @@ export class Runner {
     this.counts.failed++;
     this.counts.failures.push(name);
     const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    console.log(msg.split('\n').slice(0, 14).map((l) => `      ${l}`).join('\n'));
+    console.log(
+      msg
+        .split('\n')
+        .slice(0, 14)
+        .map((l) => `      ${l}`)
+        .join('\n'),
+    );
   }
 
   async scenario(def: Scenario): Promise<void> {

@@ -99,24 +99,31 @@ export class Session {
     // The workspace belongs to the container's user, as a developer's checkout would.
     chownSync(this.dirs.ws, CODER_UID, CODER_UID);
     for (const [rel, text] of Object.entries(o.workspace ?? {})) this.writeWorkspaceFile(rel, text);
-    if (o.multiRoot) this.writeWorkspaceFile(WORKSPACE_FILE.slice(WORKSPACE.length + 1), JSON.stringify({ folders: [{ path: WORKSPACE }], settings: {} }, null, 2) + '\n');
+    if (o.multiRoot)
+      this.writeWorkspaceFile(
+        WORKSPACE_FILE.slice(WORKSPACE.length + 1),
+        JSON.stringify({ folders: [{ path: WORKSPACE }], settings: {} }, null, 2) + '\n',
+      );
     if (this.compose) await this.composeUp();
-    else this.container = await EditorContainer.start({
-      name: this.name,
-      image: this.run.image,
-      runId: this.run.runId,
-      workspace: this.dirs.ws,
-      configVolume: this.configVolume,
-      socket: o.socket,
-      workspaceTrust: o.trusted === false,
-      codeServerDir: this.run.codeServerDir,
-      seed: this.seed(),
-    });
+    else
+      this.container = await EditorContainer.start({
+        name: this.name,
+        image: this.run.image,
+        runId: this.run.runId,
+        workspace: this.dirs.ws,
+        configVolume: this.configVolume,
+        socket: o.socket,
+        workspaceTrust: o.trusted === false,
+        codeServerDir: this.run.codeServerDir,
+        seed: this.seed(),
+      });
     this.containers.add(this.container.id);
     if (this.compose) this.run.log(`${this.name}: docker-compose -p ${this.compose.project} -f ${this.compose.file} up -d`);
     // the user's own files: written once, into the writable layer (a recreate does not bring them back)
     if (o.home && Object.keys(o.home).length) await this.container.putFiles(HOME, o.home);
-    this.run.log(`${this.name}: code-server on ${this.container.address}${o.socket ? ' (with the Docker socket)' : ' (no Docker socket)'}${o.trusted === false ? ' (workspace trust on)' : ''}`);
+    this.run.log(
+      `${this.name}: code-server on ${this.container.address}${o.socket ? ' (with the Docker socket)' : ' (no Docker socket)'}${o.trusted === false ? ' (workspace trust on)' : ''}`,
+    );
     await this.openBrowser();
   }
 
@@ -130,7 +137,16 @@ export class Session {
       writeFileSync(p, content);
     }
     chmodSync(this.runDir, 0o755); // the container's user reads the seed through the bind mount
-    const spec: ComposeSpec = { ...c, image: this.run.image, runId: this.run.runId, workspace: this.dirs.ws, workspaceAt: WORKSPACE, seedDir, codeServerDir: this.run.codeServerDir, socket: hostSocket() };
+    const spec: ComposeSpec = {
+      ...c,
+      image: this.run.image,
+      runId: this.run.runId,
+      workspace: this.dirs.ws,
+      workspaceAt: WORKSPACE,
+      seedDir,
+      codeServerDir: this.run.codeServerDir,
+      socket: hostSocket(),
+    };
     this.writeWorkspaceFile('compose.yaml', composeFileText(spec));
     this.composeStarted = true;
     await compose(c, 'up', '-d');
@@ -153,7 +169,16 @@ export class Session {
     }
     this.containers.add(id);
     this.container = await EditorContainer.adopt(
-      { name: this.name, image: this.run.image, runId: this.run.runId, workspace: this.dirs.ws, configVolume: this.configVolume, socket: true, codeServerDir: this.run.codeServerDir, seed: {} },
+      {
+        name: this.name,
+        image: this.run.image,
+        runId: this.run.runId,
+        workspace: this.dirs.ws,
+        configVolume: this.configVolume,
+        socket: true,
+        codeServerDir: this.run.codeServerDir,
+        seed: {},
+      },
       id,
       Math.max(5_000, until - Date.now()),
     );
@@ -220,7 +245,10 @@ export class Session {
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
     await this.wb.dialogButton(/^\s*No, I don.t trust the authors\s*$/);
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-    await this.wb.statusItem(/Restricted Mode/).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await this.wb
+      .statusItem(/Restricted Mode/)
+      .first()
+      .waitFor({ state: 'visible', timeout: 15_000 });
   }
 
   /** Recreates the container from the same configuration (the volume stays), and reloads the workbench. */
@@ -237,7 +265,17 @@ export class Session {
    */
   async startContainer(suffix: string): Promise<string> {
     const name = `${this.name}-${suffix}`;
-    const id = await docker(['run', '-d', '--name', name, ...runLabels(this.run.runId), '--entrypoint', '/bin/sleep', this.run.image, '3600']);
+    const id = await docker([
+      'run',
+      '-d',
+      '--name',
+      name,
+      ...runLabels(this.run.runId),
+      '--entrypoint',
+      '/bin/sleep',
+      this.run.image,
+      '3600',
+    ]);
     this.containers.add(id);
     return name;
   }
@@ -258,8 +296,16 @@ export class Session {
   /** Files of a volume, path → sha256, read through a throwaway container of the test image. */
   async volumeDigest(volume: string): Promise<Record<string, string>> {
     const out = await docker([
-      'run', '--rm', ...runLabels(this.run.runId), '-v', `${volume}:/v:ro`, '--entrypoint', '/bin/sh', this.run.image,
-      '-c', 'cd /v && find . -type f -exec sha256sum {} +',
+      'run',
+      '--rm',
+      ...runLabels(this.run.runId),
+      '-v',
+      `${volume}:/v:ro`,
+      '--entrypoint',
+      '/bin/sh',
+      this.run.image,
+      '-c',
+      'cd /v && find . -type f -exec sha256sum {} +',
     ]);
     const digest: Record<string, string> = {};
     for (const line of out.split('\n').filter(Boolean)) {
@@ -275,7 +321,10 @@ export class Session {
     const saved: string[] = [];
     if (this.page && !this.page.isClosed()) {
       const shot = join(dir, `${stem}.png`);
-      await this.page.screenshot({ path: shot, timeout: 10_000 }).then(() => saved.push(shot), () => {});
+      await this.page.screenshot({ path: shot, timeout: 10_000 }).then(
+        () => saved.push(shot),
+        () => {},
+      );
     }
     if (this.container?.id) {
       const logs = join(dir, `${stem}-code-server.log`);
@@ -302,7 +351,9 @@ export class Session {
     }
     // the compose project: its containers, the volumes its file declares (the product's too) and its network
     if (this.compose && this.composeStarted) {
-      await compose(this.compose, 'down', '-v', '--remove-orphans', '-t', '1').catch((e: Error) => problems.push(`compose project ${this.compose!.project}: ${e.message}`));
+      await compose(this.compose, 'down', '-v', '--remove-orphans', '-t', '1').catch((e: Error) =>
+        problems.push(`compose project ${this.compose!.project}: ${e.message}`),
+      );
     }
     for (const id of [...this.containers, ...(await this.productContainers())]) {
       if (!(await dockerOk(['rm', '-f', '-v', id])) && (await dockerOk(['inspect', id]))) problems.push(`container ${id.slice(0, 12)}`);

@@ -37,13 +37,18 @@ export class Workbench {
     const input = this.quickInput.locator('input');
     // With the focus in a webview (a Markdown preview) F1 goes to its frame and opens nothing: the title bar's
     // command center opens the same quick input, where '>' makes it the command palette.
-    const opened = await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+    const opened = await input.waitFor({ state: 'visible', timeout: 3_000 }).then(
+      () => true,
+      () => false,
+    );
     if (!opened) {
       await this.page.locator('.command-center .search-label, .command-center-center').first().click();
       await input.waitFor({ state: 'visible', timeout: 10_000 });
     }
     await input.fill(`>${title}`);
-    const row = this.quickRows().filter({ has: this.page.locator('.label-name', { hasText: exact(title) }) }).first();
+    const row = this.quickRows()
+      .filter({ has: this.page.locator('.label-name', { hasText: exact(title) }) })
+      .first();
     await row.waitFor({ state: 'visible', timeout: 15_000 });
     await row.click();
   }
@@ -70,7 +75,14 @@ export class Workbench {
 
   async escapeAll(): Promise<void> {
     for (let i = 0; i < 3; i++) {
-      if (!(await this.quickInput.isVisible().catch(() => false)) && !(await this.page.locator('.context-view .monaco-menu').isVisible().catch(() => false))) return;
+      if (
+        !(await this.quickInput.isVisible().catch(() => false)) &&
+        !(await this.page
+          .locator('.context-view .monaco-menu')
+          .isVisible()
+          .catch(() => false))
+      )
+        return;
       await this.page.keyboard.press('Escape');
     }
   }
@@ -96,12 +108,18 @@ export class Workbench {
   // ---- views -------------------------------------------------------------------------------------------
   /** Shows a view container of the activity bar by its title ("Persistence"), without toggling it closed. */
   async showViewContainer(title: string): Promise<void> {
-    const item = this.page.locator('.activitybar li.action-item').filter({ has: this.page.locator(`a.action-label[aria-label^="${title}"]`) }).first();
+    const item = this.page
+      .locator('.activitybar li.action-item')
+      .filter({ has: this.page.locator(`a.action-label[aria-label^="${title}"]`) })
+      .first();
     await item.waitFor({ state: 'visible', timeout: 30_000 });
     if ((await item.getAttribute('class'))?.split(/\s+/).includes('checked')) return;
     await item.click();
     await this.rest();
-    await this.page.locator('.activitybar li.action-item.checked').filter({ has: this.page.locator(`a.action-label[aria-label^="${title}"]`) }).waitFor({ timeout: 10_000 });
+    await this.page
+      .locator('.activitybar li.action-item.checked')
+      .filter({ has: this.page.locator(`a.action-label[aria-label^="${title}"]`) })
+      .waitFor({ timeout: 10_000 });
   }
 
   /** The pane of a view in the side bar, by its name ("Paths"). */
@@ -125,7 +143,9 @@ export class Workbench {
 
   /** The tree row whose label (not description) matches. */
   row(pane: Locator, label: string | RegExp): Locator {
-    return this.rows(pane).filter({ has: this.page.locator('.label-name', { hasText: label }) }).first();
+    return this.rows(pane)
+      .filter({ has: this.page.locator('.label-name', { hasText: label }) })
+      .first();
   }
 
   async expand(row: Locator): Promise<void> {
@@ -171,7 +191,12 @@ export class Workbench {
     await entry.waitFor({ state: 'visible', timeout: 10_000 });
     await entry.click();
     // A click that lands while the menu is still settling leaves it open with the entry highlighted: Enter runs it.
-    if (!(await menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false))) {
+    if (
+      !(await menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       await entry.hover();
       await this.page.keyboard.press('Enter');
       await menu.waitFor({ state: 'hidden', timeout: 5_000 });
@@ -218,7 +243,11 @@ export class Workbench {
     for (let i = 0; i < 10 && (await toasts.count()) > 0; i++) {
       const toast = toasts.first();
       await toast.hover();
-      await toast.locator('.action-label[aria-label^="Clear Notification"]').first().click({ timeout: 5_000 }).catch(() => {});
+      await toast
+        .locator('.action-label[aria-label^="Clear Notification"]')
+        .first()
+        .click({ timeout: 5_000 })
+        .catch(() => {});
       await this.page.waitForTimeout(200);
     }
     await this.rest();
@@ -275,7 +304,10 @@ export class Workbench {
   }
 
   async focusEditor(): Promise<void> {
-    await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+    await this.page
+      .locator('.editor-group-container.active .monaco-editor .view-lines')
+      .first()
+      .click({ position: { x: 5, y: 5 } });
   }
 
   /** Types at the end of the active editor and saves with Ctrl+S. */

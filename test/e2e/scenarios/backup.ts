@@ -24,12 +24,16 @@ function backupFiles(s: Session): string[] {
 async function backupRow(s: Session, label: string | RegExp) {
   const pane = await s.wb.expandPane('Backups');
   const row = s.wb.rows(pane).filter({ hasText: label }).first();
-  await eventually(async () => {
-    if (!(await row.isVisible())) {
-      await s.wb.command('Persistence Lens: Refresh Backups');
-      throw new Error(`the Backups view does not list ${label}: ${await pane.innerText()}`);
-    }
-  }, 20_000, 1_000);
+  await eventually(
+    async () => {
+      if (!(await row.isVisible())) {
+        await s.wb.command('Persistence Lens: Refresh Backups');
+        throw new Error(`the Backups view does not list ${label}: ${await pane.innerText()}`);
+      }
+    },
+    20_000,
+    1_000,
+  );
   return row;
 }
 
@@ -47,7 +51,11 @@ export const backupVolume: ScenarioFactory = () => {
           // some data of the user's in the volume: enough that a backup takes a moment (long enough for a
           // screenshot of its progress in a docs run), and files to compare
           const mb = docs ? 64 : 12;
-          await s.container.exec(['sh', '-c', `mkdir -p ~/.config/app/db && dd if=/dev/urandom of=$HOME/.config/app/db/blob bs=1M count=${mb} 2>/dev/null && echo "theme = dark" > ~/.config/app/settings.toml`]);
+          await s.container.exec([
+            'sh',
+            '-c',
+            `mkdir -p ~/.config/app/db && dd if=/dev/urandom of=$HOME/.config/app/db/blob bs=1M count=${mb} 2>/dev/null && echo "theme = dark" > ~/.config/app/settings.toml`,
+          ]);
           await thisContainerPaths(s);
           await s.wb.contextMenu(s.wb.row(s.wb.pane('Paths'), /^\/home\/coder\/\.config$/), /^Back Up/);
           const toast = s.wb.toast(/Backups are not written/);
@@ -81,11 +89,18 @@ export const backupVolume: ScenarioFactory = () => {
           if (await refused.isVisible()) assert.fail(`refused again after the setting was changed: ${await refused.innerText()}`);
           await docShot('backup-progress');
           // the manifest is written last: once it is there, the backup is finished
-          const files = await eventually(async () => {
-            const f = backupFiles(s);
-            assert.ok(f.some((n) => n.endsWith('.manifest.json')), `no manifest in ${BACKUP_FOLDER} yet: ${f.join(', ')}`);
-            return f;
-          }, 60_000, 500);
+          const files = await eventually(
+            async () => {
+              const f = backupFiles(s);
+              assert.ok(
+                f.some((n) => n.endsWith('.manifest.json')),
+                `no manifest in ${BACKUP_FOLDER} yet: ${f.join(', ')}`,
+              );
+              return f;
+            },
+            60_000,
+            500,
+          );
           archive = files.find((f) => f.endsWith('.tar.gz')) ?? '';
           assert.ok(archive, `no archive in ${BACKUP_FOLDER}: ${files.join(', ')}`);
           const manifestFile = archive.replace(/\.tar\.gz$/, '.manifest.json');
@@ -94,7 +109,9 @@ export const backupVolume: ScenarioFactory = () => {
           assert.ok(done.includes(archive), `the notification does not name the archive: ${done}`);
           assert.ok(!files.some((f) => f.endsWith('.partial')), `a partial file is left: ${files.join(', ')}`);
           const manifest = JSON.parse(readFileSync(join(s.hostWorkspace, '.backups', manifestFile), 'utf8'));
-          const sha = createHash('sha256').update(readFileSync(join(s.hostWorkspace, '.backups', archive))).digest('hex');
+          const sha = createHash('sha256')
+            .update(readFileSync(join(s.hostWorkspace, '.backups', archive)))
+            .digest('hex');
           assert.ok(JSON.stringify(manifest).includes(sha), "the manifest does not carry the archive's sha256");
           assert.ok(JSON.stringify(manifest).includes(s.configVolume), 'the manifest does not name the volume');
           digest = await s.volumeDigest(s.configVolume);
@@ -140,7 +157,10 @@ export const rescueRecreateRestore: ScenarioFactory = () => {
           const done = await s.wb.notification(new RegExp(`Rescued .* of container "${s.name}"`), 60_000);
           assert.ok(done.includes(`${HOME}/notes`), `the rescue does not name ${HOME}/notes: ${done}`);
           const files = backupFiles(s);
-          assert.ok(files.some((f) => /^rescue-.*\.tar\.gz$/.test(f)) && files.some((f) => /^rescue-.*\.manifest\.json$/.test(f)), `no rescue archive and manifest: ${files.join(', ')}`);
+          assert.ok(
+            files.some((f) => /^rescue-.*\.tar\.gz$/.test(f)) && files.some((f) => /^rescue-.*\.manifest\.json$/.test(f)),
+            `no rescue archive and manifest: ${files.join(', ')}`,
+          );
         },
       },
       {

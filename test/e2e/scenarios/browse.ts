@@ -20,13 +20,29 @@ export const browseVolume: ScenarioFactory = () => {
         timeoutSec: 90,
         run: async ({ s }) => {
           volume = await s.createVolume('browse');
-          await docker(['run', '--rm', ...runLabels(s.run.runId), '--user', '0', '-v', `${volume}:/d`, '--entrypoint', '/bin/sh', s.run.image, '-c', `mkdir -p /d/app && printf '${CONTENT.replace(/\n/g, '\\n')}' > /d/app/settings.toml`]);
+          await docker([
+            'run',
+            '--rm',
+            ...runLabels(s.run.runId),
+            '--user',
+            '0',
+            '-v',
+            `${volume}:/d`,
+            '--entrypoint',
+            '/bin/sh',
+            s.run.image,
+            '-c',
+            `mkdir -p /d/app && printf '${CONTENT.replace(/\n/g, '\\n')}' > /d/app/settings.toml`,
+          ]);
           // the palette offers Browse Volume once a scan has reached the engine (the Paths view's first scan)
           await thisContainerPaths(s);
           await s.wb.command('Persistence Lens: Browse Volume');
           await s.wb.pick(volume, 30_000);
           const explorer = s.wb.page.locator('.explorer-folders-view');
-          const root = s.wb.rows(explorer).filter({ hasText: `volume "${volume}"` }).first();
+          const root = s.wb
+            .rows(explorer)
+            .filter({ hasText: `volume "${volume}"` })
+            .first();
           await root.waitFor({ state: 'visible', timeout: 30_000 });
           await s.wb.expand(root);
           const app = s.wb.row(explorer, /^app$/);
@@ -47,8 +63,13 @@ export const browseVolume: ScenarioFactory = () => {
           const path = await d.path();
           assert.equal(readFileSync(path, 'utf8'), CONTENT);
           // read-only: the volume is as it was, and no helper container is left running or started
-          const helpers = (await docker(['ps', '-a', '--filter', `volume=${volume}`, '--format', '{{.State}}'])).split('\n').filter(Boolean);
-          assert.ok(helpers.every((st) => st === 'created'), `a helper was started: ${helpers.join(', ')}`);
+          const helpers = (await docker(['ps', '-a', '--filter', `volume=${volume}`, '--format', '{{.State}}']))
+            .split('\n')
+            .filter(Boolean);
+          assert.ok(
+            helpers.every((st) => st === 'created'),
+            `a helper was started: ${helpers.join(', ')}`,
+          );
         },
       },
     ],

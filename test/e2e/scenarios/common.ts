@@ -18,8 +18,24 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 20_000, in
 
 /** Fails if `locator` becomes visible within ms (an absence that has been given time to be wrong). */
 export async function staysHidden(locator: Locator, ms: number, what: string): Promise<void> {
-  const shown = await locator.first().waitFor({ state: 'visible', timeout: ms }).then(() => true, () => false);
-  assert.ok(!shown, `${what} appeared: ${shown ? await locator.first().innerText().catch(() => '') : ''}`);
+  const shown = await locator
+    .first()
+    .waitFor({ state: 'visible', timeout: ms })
+    .then(
+      () => true,
+      () => false,
+    );
+  assert.ok(
+    !shown,
+    `${what} appeared: ${
+      shown
+        ? await locator
+            .first()
+            .innerText()
+            .catch(() => '')
+        : ''
+    }`,
+  );
 }
 
 export interface PathRow {
@@ -126,7 +142,9 @@ export async function rowActions(s: Session, row: Locator): Promise<{ inline: st
   const wb = s.wb;
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await row.hover();
-  const inline = await row.locator('.actions .action-label').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.textContent ?? ''));
+  const inline = await row
+    .locator('.actions .action-label')
+    .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.textContent ?? ''));
   const menu = await wb.openContextMenu(row);
   const items = (await menu.locator('.action-item:not(.disabled) .action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
   await wb.page.keyboard.press('Escape');
@@ -150,7 +168,11 @@ export async function pathsRow(s: Session, label: string | RegExp): Promise<Loca
   for (;;) {
     await wb.page.waitForTimeout(200);
     if (await row.isVisible()) return row;
-    const focused = await pane.locator('.monaco-list-row.focused').first().getAttribute('aria-label').catch(() => null);
+    const focused = await pane
+      .locator('.monaco-list-row.focused')
+      .first()
+      .getAttribute('aria-label')
+      .catch(() => null);
     if (focused === last) break;
     last = focused;
     await wb.page.keyboard.press('PageDown');

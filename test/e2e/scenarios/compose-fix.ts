@@ -19,13 +19,17 @@ export const composeQuickFix: ScenarioFactory = () => ({
         const row = s.wb.problem(/Anonymous volume at \/var\/lib\/postgresql\/data/);
         await row.waitFor({ state: 'visible', timeout: 15_000 });
         const text = await row.innerText();
-        assert.match(text, new RegExp(`\\[Ln ${ANONYMOUS_VOLUME_LINE}, Col 9\\]`), `the problem is not on line ${ANONYMOUS_VOLUME_LINE}: ${text}`);
+        assert.match(
+          text,
+          new RegExp(`\\[Ln ${ANONYMOUS_VOLUME_LINE}, Col 9\\]`),
+          `the problem is not on line ${ANONYMOUS_VOLUME_LINE}: ${text}`,
+        );
         assert.match(text, /Persistence Lens/, text);
         assert.equal(await s.wb.problems().count(), 1, 'more than one problem in a file with one risk');
       },
     },
     {
-      title: "Ctrl+. on that line offers the quick fix; applying it and saving changes the file as planned",
+      title: 'Ctrl+. on that line offers the quick fix; applying it and saving changes the file as planned',
       run: async ({ s, docShot }) => {
         await s.wb.focusEditor();
         await s.wb.goToLine(ANONYMOUS_VOLUME_LINE, 9);

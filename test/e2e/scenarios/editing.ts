@@ -34,19 +34,27 @@ export const saveWarning: ScenarioFactory = () => ({
         for (const action of SAVE_ACTIONS) {
           assert.ok(await toast.locator('.monaco-button', { hasText: action }).isVisible(), `no "${action}" button`);
         }
-        assert.equal(String(await s.container.readFile(`${HOME}/notes/todo.md`)), '# To do\n\n- back up the database\n', 'the save did not reach the disk');
+        assert.equal(
+          String(await s.container.readFile(`${HOME}/notes/todo.md`)),
+          '# To do\n\n- back up the database\n',
+          'the save did not reach the disk',
+        );
         await docShot('save-warning');
       },
     },
     {
-      title: "\"Don't Warn Here\": no warning for that folder in a new window (remembered in the user settings), while another folder still warns",
+      title:
+        '"Don\'t Warn Here": no warning for that folder in a new window (remembered in the user settings), while another folder still warns',
       run: async ({ s }) => {
         const toast = s.wb.toast(/will be lost/);
         await s.wb.toastAction(toast, "Don't Warn Here");
         await toast.waitFor({ state: 'hidden', timeout: 10_000 });
         // a folder outside the workspace is remembered in the user settings (in the container's writable layer)
         await eventually(async () => {
-          const settings = JSON.parse(String(await s.container.readFile(`${HOME}/.local/share/code-server/User/settings.json`))) as Record<string, unknown>;
+          const settings = JSON.parse(String(await s.container.readFile(`${HOME}/.local/share/code-server/User/settings.json`))) as Record<
+            string,
+            unknown
+          >;
           assert.deepEqual(settings['persistenceLens.saveWarnings.ignoredFolders'], [`${HOME}/notes`]);
         }, 10_000);
         // A new window: the "once per folder per window" memory starts empty, only the setting is left.
@@ -54,7 +62,9 @@ export const saveWarning: ScenarioFactory = () => ({
         await s.wb.openFile(`${HOME}/notes/ideas.md`);
         await eventually(async () => assert.equal(await fileStatusText(s), 'At risk: writable layer'));
         await s.wb.appendAndSave('- a tree of backups\n');
-        await eventually(async () => assert.equal(String(await s.container.readFile(`${HOME}/notes/ideas.md`)), '# Ideas\n\n- a tree of backups\n'));
+        await eventually(async () =>
+          assert.equal(String(await s.container.readFile(`${HOME}/notes/ideas.md`)), '# Ideas\n\n- a tree of backups\n'),
+        );
         await staysHidden(s.wb.toast(/will be lost/), 5_000, 'a save warning for the ignored folder');
         // the control: warnings as such are still on
         await s.wb.openFile(`${HOME}/drafts/plan.md`);
@@ -86,7 +96,9 @@ export const bindStatus: ScenarioFactory = () => ({
       title: 'edit and save: the file is on the host, and no warning appears',
       run: async ({ s }) => {
         await s.wb.appendAndSave("console.log('saved');\n");
-        await eventually(async () => assert.equal(readFileSync(`${s.hostWorkspace}/src/app.js`, 'utf8'), "console.log('hello');\nconsole.log('saved');\n"));
+        await eventually(async () =>
+          assert.equal(readFileSync(`${s.hostWorkspace}/src/app.js`, 'utf8'), "console.log('hello');\nconsole.log('saved');\n"),
+        );
         await staysHidden(s.wb.toast(/will be lost/), 3_000, 'a save warning for the workspace');
       },
     },

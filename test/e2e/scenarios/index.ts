@@ -8,4 +8,15 @@ import { persistMove } from './persist-move';
 import { untrustedWorkspace } from './untrusted';
 
 /** Every scenario, in the order they run. Each is independent: its own container, volume, workspace and browser. */
-export const scenarios: ScenarioFactory[] = [pathsWithoutSocket, pathsWithSocket, saveWarning, bindStatus, composeQuickFix, untrustedWorkspace, backupVolume, rescueRecreateRestore, persistMove, browseVolume];
+export const scenarios: ScenarioFactory[] = [
+  pathsWithoutSocket,
+  pathsWithSocket,
+  saveWarning,
+  bindStatus,
+  composeQuickFix,
+  untrustedWorkspace,
+  backupVolume,
+  rescueRecreateRestore,
+  persistMove,
+  browseVolume,
+];

@@ -33,7 +33,10 @@ export const pathsWithoutSocket: ScenarioFactory = () => ({
         // Without the engine the container's own name is unknown: the root names it by its hostname (the short id).
         const self = roots.find((r) => r.label === 'This container')!;
         assert.ok(!self.description.includes(s.name), `"${self.description}" names the container without the engine`);
-        assert.ok(!rows.some((r) => r.label.startsWith('Writable layer holds')), "the writable layer's contents are listed without the engine");
+        assert.ok(
+          !rows.some((r) => r.label.startsWith('Writable layer holds')),
+          "the writable layer's contents are listed without the engine",
+        );
       },
     },
   ],
@@ -49,7 +52,13 @@ export const pathsWithSocket: ScenarioFactory = () => ({
       run: async ({ s, docShot }) => {
         // with the engine, the writable layer's changes are known: the folders that hold files say so
         const held = { group: 'At risk', description: 'holds data · writable layer' };
-        await eventually(async () => assertPaths(await thisContainerPaths(s), { ...expectedPaths(s), '/home/coder': held, '/home/coder/.local/share/code-server': held }));
+        await eventually(async () =>
+          assertPaths(await thisContainerPaths(s), {
+            ...expectedPaths(s),
+            '/home/coder': held,
+            '/home/coder/.local/share/code-server': held,
+          }),
+        );
         await docShot('tree');
       },
     },

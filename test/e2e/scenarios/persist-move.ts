@@ -15,7 +15,8 @@ import { eventually, pathsRow, thisContainerPaths } from './common';
 const SSH = `${HOME}/.ssh`;
 const KEY = `${SSH}/id_ed25519`;
 const MANIFEST = `${SSH}/.persistence-lens-move.json`;
-const KEY_TEXT = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDe2e-persistence-lens-test-key-not-a-real-one\n-----END OPENSSH PRIVATE KEY-----\n';
+const KEY_TEXT =
+  '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDe2e-persistence-lens-test-key-not-a-real-one\n-----END OPENSSH PRIVATE KEY-----\n';
 
 /** Mode (octal), uid, gid of a path in a container (busybox stat). */
 async function statOf(container: string, path: string): Promise<string> {
@@ -28,7 +29,7 @@ export const persistMove: ScenarioFactory = () => {
   let before = { mode: '', dirMode: '' };
   return {
     name: 'persist-move',
-    title: 'Persist Path… on ~/.ssh of the editor\'s own compose container: move the data, recreate with docker-compose, verified',
+    title: "Persist Path… on ~/.ssh of the editor's own compose container: move the data, recreate with docker-compose, verified",
     session: { socket: true, compose: true },
     steps: [
       {
@@ -36,20 +37,36 @@ export const persistMove: ScenarioFactory = () => {
         timeoutSec: 90,
         run: async ({ s, docShot }) => {
           const c = s.container.id;
-          await docker(['exec', '-i', '-u', String(CODER_UID), c, 'sh', '-c', `mkdir -p ${SSH} && chmod 700 ${SSH} && cat > ${KEY} && chmod 600 ${KEY}`], { input: KEY_TEXT });
+          await docker(
+            [
+              'exec',
+              '-i',
+              '-u',
+              String(CODER_UID),
+              c,
+              'sh',
+              '-c',
+              `mkdir -p ${SSH} && chmod 700 ${SSH} && cat > ${KEY} && chmod 600 ${KEY}`,
+            ],
+            { input: KEY_TEXT },
+          );
           assert.equal((await dockerBytes(['exec', c, 'cat', KEY])).toString(), KEY_TEXT);
           before = { mode: await statOf(c, KEY), dirMode: await statOf(c, SSH) };
           assert.equal(before.mode, `600 ${CODER_UID} ${CODER_UID}`);
           await s.wb.showViewContainer('Persistence');
-          await eventually(async () => {
-            await s.wb.command('Persistence Lens: Refresh');
-            const paths = await thisContainerPaths(s);
-            const row = paths.get(SSH);
-            assert.ok(row, `no ${SSH} under This container: ${JSON.stringify([...paths])}`);
-            assert.equal(row.group, 'At risk');
-            assert.match(row.description, /holds data/);
-            assert.match(row.description, /writable layer/);
-          }, 60_000, 1_000);
+          await eventually(
+            async () => {
+              await s.wb.command('Persistence Lens: Refresh');
+              const paths = await thisContainerPaths(s);
+              const row = paths.get(SSH);
+              assert.ok(row, `no ${SSH} under This container: ${JSON.stringify([...paths])}`);
+              assert.equal(row.group, 'At risk');
+              assert.match(row.description, /holds data/);
+              assert.match(row.description, /writable layer/);
+            },
+            60_000,
+            1_000,
+          );
           await s.wb.rest();
           await docShot('persist-move-tree', s.wb.page.locator('.part.sidebar'));
         },
@@ -79,7 +96,10 @@ export const persistMove: ScenarioFactory = () => {
           const cmd = /\(((?:cd \S+ && )?docker-compose [^)]*)\)/.exec(text);
           assert.ok(cmd, `the message shows no docker-compose command: ${text}`);
           command = cmd[1]!.trim();
-          const argv = command.slice(command.indexOf('docker-compose')).split(/\s+/).map((a) => a.replace(/^'(.*)'$/, '$1'));
+          const argv = command
+            .slice(command.indexOf('docker-compose'))
+            .split(/\s+/)
+            .map((a) => a.replace(/^'(.*)'$/, '$1'));
           assert.deepEqual(argv.slice(0, 5), ['docker-compose', '-p', s.compose!.project, '-f', s.compose!.file], command);
           assert.ok(argv.includes('up') && argv.includes('-d'), command);
           // the file on disk (the edit is saved), with the volume entry at ~/.ssh, declared at the top level
@@ -93,7 +113,16 @@ export const persistMove: ScenarioFactory = () => {
           // the volume holds the key and the manifest; the container ran on
           const inVolume = await docker(['run', '--rm', '-v', `${volume}:/v:ro`, '--entrypoint', '/bin/sh', s.run.image, '-c', 'ls -A /v']);
           assert.deepEqual(inVolume.split('\n').sort(), ['.persistence-lens-move.json', 'id_ed25519']);
-          const copied = await dockerBytes(['run', '--rm', '-v', `${volume}:/v:ro`, '--entrypoint', '/bin/cat', s.run.image, '/v/id_ed25519']);
+          const copied = await dockerBytes([
+            'run',
+            '--rm',
+            '-v',
+            `${volume}:/v:ro`,
+            '--entrypoint',
+            '/bin/cat',
+            s.run.image,
+            '/v/id_ed25519',
+          ]);
           assert.equal(copied.toString(), KEY_TEXT, 'the key in the volume');
           assert.equal(await docker(['inspect', '-f', '{{.State.Running}}', s.container.id]), 'true');
         },
@@ -120,7 +149,11 @@ export const persistMove: ScenarioFactory = () => {
           assert.equal((await dockerBytes(['exec', c, 'cat', KEY])).toString(), KEY_TEXT, listing);
           assert.equal(await statOf(c, KEY), before.mode);
           assert.equal(await statOf(c, SSH), before.dirMode, 'the folder keeps its mode and owner');
-          const mounts = JSON.parse(await docker(['inspect', '-f', '{{json .Mounts}}', c])) as { Type: string; Name?: string; Destination: string }[];
+          const mounts = JSON.parse(await docker(['inspect', '-f', '{{json .Mounts}}', c])) as {
+            Type: string;
+            Name?: string;
+            Destination: string;
+          }[];
           const at = mounts.find((m) => m.Destination === SSH);
           assert.deepEqual(at && { type: at.Type, name: at.Name }, { type: 'volume', name: volume }, JSON.stringify(mounts));
         },
@@ -131,21 +164,39 @@ export const persistMove: ScenarioFactory = () => {
         run: async ({ s, docShot }) => {
           const wb = s.wb;
           await wb.showViewContainer('Persistence');
-          const verified = new RegExp(`${SSH.replace(/\./g, '\\.')} holds what was copied into volume ${volume} before the recreate: 1 file \\([\\d.]+ k?B\\), verified in the recreated container\\.`);
+          const verified = new RegExp(
+            `${SSH.replace(/\./g, '\\.')} holds what was copied into volume ${volume} before the recreate: 1 file \\([\\d.]+ k?B\\), verified in the recreated container\\.`,
+          );
           const toast = wb.toast(verified).first();
           await toast.waitFor({ state: 'visible', timeout: 60_000 });
           // the tree now lists ~/.ssh as persistent, on the new volume
           await wb.sidebarWidth(560);
-          await eventually(async () => {
-            const paths = await thisContainerPaths(s);
-            assert.deepEqual(paths.get(SSH), { group: 'Persistent', description: `named volume · ${volume}` }, JSON.stringify([...paths]));
-          }, 30_000, 1_000);
+          await eventually(
+            async () => {
+              const paths = await thisContainerPaths(s);
+              assert.deepEqual(
+                paths.get(SSH),
+                { group: 'Persistent', description: `named volume · ${volume}` },
+                JSON.stringify([...paths]),
+              );
+            },
+            30_000,
+            1_000,
+          );
           // the whole message, as a user reads it by expanding the toast
           await toast.hover();
-          await toast.locator('.action-label[aria-label^="Expand Notification"]').first().click({ timeout: 3_000 }).catch(() => undefined);
+          await toast
+            .locator('.action-label[aria-label^="Expand Notification"]')
+            .first()
+            .click({ timeout: 3_000 })
+            .catch(() => undefined);
           await docShot('persist-move-verified');
           await wb.rest();
-          await eventually(async () => assert.equal(await dockerOk(['exec', s.container.id, 'test', '-e', MANIFEST]), false, 'the manifest is still in the volume'), 15_000);
+          await eventually(
+            async () =>
+              assert.equal(await dockerOk(['exec', s.container.id, 'test', '-e', MANIFEST]), false, 'the manifest is still in the volume'),
+            15_000,
+          );
           // once: one such notification in the notification center
           await wb.command('Notifications: Show Notifications');
           const center = wb.page.locator('.notifications-center');

@@ -9,7 +9,17 @@ import { existsSync } from 'node:fs';
 import type { ScenarioFactory } from '../harness/runner';
 import type { Session } from '../harness/session';
 import { HOME } from '../harness/container';
-import { ANONYMOUS_VOLUME_LINE, COMPOSE_FILE, assertPaths, eventually, expectedPaths, pathsRow, rowActions, staysHidden, thisContainerPaths } from './common';
+import {
+  ANONYMOUS_VOLUME_LINE,
+  COMPOSE_FILE,
+  assertPaths,
+  eventually,
+  expectedPaths,
+  pathsRow,
+  rowActions,
+  staysHidden,
+  thisContainerPaths,
+} from './common';
 
 /** What our quick fixes for COMPOSE_FILE's anonymous volume say (they name the path). */
 const OUR_FIX = /\/var\/lib\/postgresql\/data/;
@@ -48,17 +58,25 @@ export const untrustedWorkspace: ScenarioFactory = () => {
         },
       },
       {
-        title: 'with the socket mounted it lists no other container, nothing only the engine knows and no compose file, also after a Refresh',
+        title:
+          'with the socket mounted it lists no other container, nothing only the engine knows and no compose file, also after a Refresh',
         run: async ({ s }) => {
           const pane = s.wb.pane('Paths');
           const check = async () => {
             const rows = await s.wb.treeText(pane);
             const roots = rows.filter((r) => r.level === 1);
-            assert.deepEqual(roots.map((r) => r.label), [RESTRICTED, 'This container'], `roots other than this container: ${JSON.stringify(roots)}`);
+            assert.deepEqual(
+              roots.map((r) => r.label),
+              [RESTRICTED, 'This container'],
+              `roots other than this container: ${JSON.stringify(roots)}`,
+            );
             // no engine: the container is named by its hostname (the short id), not by the engine's name and image
             const self = roots[1]!;
             assert.ok(!self.description.includes(s.name), `"${self.description}" names the container: the engine was asked`);
-            assert.ok(!rows.some((r) => r.label.startsWith('Writable layer holds')), "the writable layer's contents are listed: the engine was asked");
+            assert.ok(
+              !rows.some((r) => r.label.startsWith('Writable layer holds')),
+              "the writable layer's contents are listed: the engine was asked",
+            );
             assert.ok(!rows.some((r) => r.label === other), `the other container ${other} is listed`);
           };
           await check();
@@ -75,21 +93,37 @@ export const untrustedWorkspace: ScenarioFactory = () => {
           await staysHidden(s.wb.problems().filter({ hasText: /Persistence Lens/ }), 6_000, 'a Persistence Lens problem');
           assert.equal(await s.wb.page.locator('.monaco-editor .squiggly-warning').count(), 0, 'a warning squiggle in the compose file');
           const entries = await quickFixesOnVolumeLine(s);
-          assert.deepEqual(entries.filter((e) => OUR_FIX.test(e)), [], `Ctrl+. offers our quick fixes: ${JSON.stringify(entries)}`);
+          assert.deepEqual(
+            entries.filter((e) => OUR_FIX.test(e)),
+            [],
+            `Ctrl+. offers our quick fixes: ${JSON.stringify(entries)}`,
+          );
         },
       },
       {
-        title: "no Persist action: an at-risk path of this container offers Persist Path… neither inline nor in its context menu",
+        title: 'no Persist action: an at-risk path of this container offers Persist Path… neither inline nor in its context menu',
         run: async ({ s }) => {
           await thisContainerPaths(s);
           const { inline, menu } = await rowActions(s, s.wb.row(s.wb.pane('Paths'), /^\/home\/coder$/));
-          assert.deepEqual(inline.filter((a) => PERSIST.test(a)), [], `inline actions: ${JSON.stringify(inline)}`);
-          assert.deepEqual(menu.filter((a) => PERSIST.test(a)), [], `context menu: ${JSON.stringify(menu)}`);
-          assert.ok(menu.some((a) => /^Copy Path/.test(a)), `the context menu is not the path's: ${JSON.stringify(menu)}`);
+          assert.deepEqual(
+            inline.filter((a) => PERSIST.test(a)),
+            [],
+            `inline actions: ${JSON.stringify(inline)}`,
+          );
+          assert.deepEqual(
+            menu.filter((a) => PERSIST.test(a)),
+            [],
+            `context menu: ${JSON.stringify(menu)}`,
+          );
+          assert.ok(
+            menu.some((a) => /^Copy Path/.test(a)),
+            `the context menu is not the path's: ${JSON.stringify(menu)}`,
+          );
         },
       },
       {
-        title: "saving on the writable layer warns without offering to persist; \"Don't warn for this folder\" goes to the user settings, nothing into the workspace",
+        title:
+          'saving on the writable layer warns without offering to persist; "Don\'t warn for this folder" goes to the user settings, nothing into the workspace',
         run: async ({ s }) => {
           const wb = s.wb;
           await wb.openFile(`${HOME}/notes/todo.md`);
@@ -104,7 +138,10 @@ export const untrustedWorkspace: ScenarioFactory = () => {
           await wb.toastAction(toast, "Don't Warn Here");
           await toast.waitFor({ state: 'hidden', timeout: 10_000 });
           await eventually(async () => {
-            const user = JSON.parse(String(await s.container.readFile(`${HOME}/.local/share/code-server/User/settings.json`))) as Record<string, unknown>;
+            const user = JSON.parse(String(await s.container.readFile(`${HOME}/.local/share/code-server/User/settings.json`))) as Record<
+              string,
+              unknown
+            >;
             assert.deepEqual(user['persistenceLens.saveWarnings.ignoredFolders'], [`${HOME}/notes`]);
           }, 10_000);
           assert.equal(existsSync(`${s.hostWorkspace}/.vscode`), false, 'the untrusted workspace got a .vscode folder');
@@ -116,13 +153,20 @@ export const untrustedWorkspace: ScenarioFactory = () => {
         run: async ({ s }) => {
           await s.wb.command('Persistence Lens: Show Scan Report');
           // a read-only Markdown document shown in its rendered preview: the text of the preview's frame
-          const report = await eventually(async () => {
-            for (const frame of s.wb.page.frames()) {
-              const text = await frame.locator('body').innerText({ timeout: 1_000 }).catch(() => '');
-              if (/scan report/i.test(text) && text.includes(HOME)) return text;
-            }
-            throw new Error('no rendered scan report that lists this container\'s paths');
-          }, 30_000, 500);
+          const report = await eventually(
+            async () => {
+              for (const frame of s.wb.page.frames()) {
+                const text = await frame
+                  .locator('body')
+                  .innerText({ timeout: 1_000 })
+                  .catch(() => '');
+                if (/scan report/i.test(text) && text.includes(HOME)) return text;
+              }
+              throw new Error("no rendered scan report that lists this container's paths");
+            },
+            30_000,
+            500,
+          );
           assert.ok(!report.includes(other), `the report lists the other container ${other}:\n${report}`);
           assert.doesNotMatch(report, /compose service/, `the report reads the compose file:\n${report}`);
           assert.match(report, new RegExp(`${HOME}\\b`), `the report does not list this container's paths:\n${report}`);
@@ -140,12 +184,19 @@ export const untrustedWorkspace: ScenarioFactory = () => {
           const trust = wb.page.locator('.workspace-trust-editor .workspace-trust-buttons a.monaco-button', { hasText: /^\s*Trust\s*$/ });
           await trust.waitFor({ state: 'visible', timeout: 15_000 });
           await trust.click();
-          await wb.statusItem(/Restricted Mode/).first().waitFor({ state: 'hidden', timeout: 15_000 });
+          await wb
+            .statusItem(/Restricted Mode/)
+            .first()
+            .waitFor({ state: 'hidden', timeout: 15_000 });
           await wb.showViewContainer('Persistence');
           const pane = wb.pane('Paths');
           // the engine's name and image for this container: the scan after the trust has used the engine
           const self = wb.row(pane, /^This container$/);
-          await eventually(async () => assert.equal(await self.locator('.label-description').innerText(), `${s.name} · ${s.run.image}`), 30_000, 500);
+          await eventually(
+            async () => assert.equal(await self.locator('.label-description').innerText(), `${s.name} · ${s.run.image}`),
+            30_000,
+            500,
+          );
           const mine = await pathsRow(s, new RegExp(`^${other}$`));
           assert.match(await mine.locator('.label-description').innerText(), /^running\b/);
           assert.equal(await mine.getAttribute('aria-level'), '1', 'the other container is not a root of the tree');
@@ -158,7 +209,8 @@ export const untrustedWorkspace: ScenarioFactory = () => {
         },
       },
       {
-        title: 'the diagnostic appears on the compose file with its quick fix, and the at-risk path offers Persist Path… inline and in its menu',
+        title:
+          'the diagnostic appears on the compose file with its quick fix, and the at-risk path offers Persist Path… inline and in its menu',
         run: async ({ s }) => {
           const wb = s.wb;
           // back to the compose file, still open in its tab behind the Workspace Trust editor
@@ -170,13 +222,22 @@ export const untrustedWorkspace: ScenarioFactory = () => {
           await problem.waitFor({ state: 'visible', timeout: 15_000 });
           assert.match(await problem.innerText(), new RegExp(`\\[Ln ${ANONYMOUS_VOLUME_LINE}, Col 9\\]`));
           const entries = await quickFixesOnVolumeLine(s);
-          assert.ok(entries.some((e) => OUR_FIX.test(e) && /db-data/.test(e)), `Ctrl+. offers no quick fix of ours: ${JSON.stringify(entries)}`);
+          assert.ok(
+            entries.some((e) => OUR_FIX.test(e) && /db-data/.test(e)),
+            `Ctrl+. offers no quick fix of ours: ${JSON.stringify(entries)}`,
+          );
           // the engine's containers make a long tree, which may have scrolled: back to its top
           await pathsRow(s, /^At risk \(\d+\)$/);
           await thisContainerPaths(s);
           const { inline, menu } = await rowActions(s, wb.row(wb.pane('Paths'), /^\/home\/coder$/));
-          assert.ok(inline.some((a) => PERSIST.test(a)), `no inline Persist Path… once trusted: ${JSON.stringify(inline)}`);
-          assert.ok(menu.some((a) => PERSIST.test(a)), `no Persist Path… in the context menu once trusted: ${JSON.stringify(menu)}`);
+          assert.ok(
+            inline.some((a) => PERSIST.test(a)),
+            `no inline Persist Path… once trusted: ${JSON.stringify(inline)}`,
+          );
+          assert.ok(
+            menu.some((a) => PERSIST.test(a)),
+            `no Persist Path… in the context menu once trusted: ${JSON.stringify(menu)}`,
+          );
           assert.equal(await wb.page.evaluate(() => (globalThis as Record<string, unknown>).plSameWindow), true, 'the window was reloaded');
         },
       },

@@ -28,10 +28,17 @@ suite('activation', () => {
     // The extension host marks loading the extension's module and calling its activate().
     const marks = extensionHostMarks();
     const at = (what: string) => marks.get(`code/extHost/${what}/${EXTENSION_ID}`);
-    const [willLoad, didLoad, willActivate, didActivate] = ['willLoadExtensionCode', 'didLoadExtensionCode', 'willActivateExtension', 'didActivateExtension'].map(at);
-    if (willLoad !== undefined && didLoad !== undefined) recordMetric('module load: require(dist/extension.js), per the extension host (ms)', didLoad - willLoad);
+    const [willLoad, didLoad, willActivate, didActivate] = [
+      'willLoadExtensionCode',
+      'didLoadExtensionCode',
+      'willActivateExtension',
+      'didActivateExtension',
+    ].map(at);
+    if (willLoad !== undefined && didLoad !== undefined)
+      recordMetric('module load: require(dist/extension.js), per the extension host (ms)', didLoad - willLoad);
     else recordMetric('module load: require(dist/extension.js), per the extension host (ms)', 'not reported by this extension host');
-    if (willActivate !== undefined && didActivate !== undefined) recordMetric('activate() itself, per the extension host (ms)', didActivate - willActivate);
+    if (willActivate !== undefined && didActivate !== undefined)
+      recordMetric('activate() itself, per the extension host (ms)', didActivate - willActivate);
     // Generous: a regression that pulls the engine (dockerode, ssh2) into activation shows up as seconds.
     assert.ok(activationMs < 5_000, `activation took ${Math.round(activationMs)} ms`);
   });
@@ -39,7 +46,10 @@ suite('activation', () => {
   test('the Show Scan Report command is contributed and registered', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const contributed = (ext.packageJSON.contributes?.commands ?? []) as { command: string }[];
-    assert.ok(contributed.some((c) => c.command === 'persistenceLens.showScanReport'), 'package.json does not contribute the command');
+    assert.ok(
+      contributed.some((c) => c.command === 'persistenceLens.showScanReport'),
+      'package.json does not contribute the command',
+    );
     const registered = await vscode.commands.getCommands(true);
     assert.ok(registered.includes('persistenceLens.showScanReport'), 'activate() did not register the command');
   });

@@ -29,7 +29,13 @@ suite('Back Up Project… on a compose project node (real engine, docker-compose
   let file: string;
   let folder: string;
 
-  const compose = (...args: string[]) => execFileSync('docker-compose', ['-p', project, '-f', file, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000, cwd: dir });
+  const compose = (...args: string[]) =>
+    execFileSync('docker-compose', ['-p', project, '-f', file, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 90_000,
+      cwd: dir,
+    });
 
   async function api(): Promise<PersistenceLensExports> {
     const ext = vscode.extensions.getExtension<PersistenceLensExports>(EXTENSION_ID)!;
@@ -74,7 +80,10 @@ suite('Back Up Project… on a compose project node (real engine, docker-compose
     try {
       compose('down', '-v', '--remove-orphans');
     } catch {}
-    removeQuietly(docker('ps', '-aq', '--filter', `label=persistence-lens.set-run=${tag}`).split('\n').filter(Boolean), docker('volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`).split('\n').filter(Boolean));
+    removeQuietly(
+      docker('ps', '-aq', '--filter', `label=persistence-lens.set-run=${tag}`).split('\n').filter(Boolean),
+      docker('volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`).split('\n').filter(Boolean),
+    );
     rmSync(dir, { recursive: true, force: true });
     rmSync(folder, { recursive: true, force: true });
   });

@@ -24,7 +24,12 @@ const settings = () => vscode.workspace.getConfiguration('persistenceLens');
 function volumeNode(volume: string): PathNode {
   return {
     kind: 'path',
-    parent: { kind: 'target', rootKind: 'container', dockerReachable: true, target: { kind: 'container', name: 'app', role: 'service', roleReason: 'a test stand-in', paths: [] } },
+    parent: {
+      kind: 'target',
+      rootKind: 'container',
+      dockerReachable: true,
+      target: { kind: 'container', name: 'app', role: 'service', roleReason: 'a test stand-in', paths: [] },
+    },
     path: {
       path: '/data',
       status: 'named-volume',
@@ -88,7 +93,8 @@ suite('Backups: back up, restore, cancel, retention and the schedule on a real D
 
   suiteTeardown(async () => {
     await vscode.commands.executeCommand(TEST_HOOKS_COMMAND, undefined);
-    for (const key of ['backups.folder', 'backups.keep', 'backups.scheduleHours', 'backups.scheduledSources']) await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
+    for (const key of ['backups.folder', 'backups.keep', 'backups.scheduleHours', 'backups.scheduledSources'])
+      await settings().update(key, undefined, vscode.ConfigurationTarget.Global);
     removeQuietly([], volumes);
     rmSync(folder, { recursive: true, force: true });
   });
@@ -112,7 +118,10 @@ suite('Backups: back up, restore, cancel, retention and the schedule on a real D
     assert.ok(done, `no final message: ${JSON.stringify(messages)}`);
     assert.ok(done.text.includes(basename(r.archive)), done.text);
     assert.deepEqual(done.actions, ['Reveal']);
-    const listed = await vscode.commands.executeCommand<{ file: string; label: string; description: string; contextValue: string }[]>('persistenceLens.refreshBackups');
+    const listed =
+      await vscode.commands.executeCommand<{ file: string; label: string; description: string; contextValue: string }[]>(
+        'persistenceLens.refreshBackups',
+      );
     const item = listed.find((i) => i.file === r.archive);
     assert.ok(item, `the Backups view does not list it: ${JSON.stringify(listed)}`);
     assert.equal(item.label, `volume "${source}"`);
@@ -122,14 +131,19 @@ suite('Backups: back up, restore, cancel, retention and the schedule on a real D
     // Reveal, in a browser (no OS file manager here) and outside the workspace: the manifest opens, full path in its title.
     if (vscode.env.uiKind === vscode.UIKind.Web) {
       await vscode.commands.executeCommand('persistenceLens.revealBackup', r.archive);
-      await waitFor('the manifest opened by Reveal', 10_000, () => (vscode.window.activeTextEditor?.document.uri.fsPath === r.manifestPath ? true : undefined));
+      await waitFor('the manifest opened by Reveal', 10_000, () =>
+        vscode.window.activeTextEditor?.document.uri.fsPath === r.manifestPath ? true : undefined,
+      );
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     }
   });
 
   test('Restore… into a new volume brings back every file, mode and link; nothing is asked', async () => {
     asked.length = 0;
-    const r = await vscode.commands.executeCommand<RestoreResult | undefined>('persistenceLens.restore', { archive: first.archive, target: { kind: 'volume', volume: restored } });
+    const r = await vscode.commands.executeCommand<RestoreResult | undefined>('persistenceLens.restore', {
+      archive: first.archive,
+      target: { kind: 'volume', volume: restored },
+    });
     assert.ok(r, `the restore did not complete: ${JSON.stringify(messages.slice(-2))}`);
     assert.equal(r.createdVolume, true);
     assert.equal(asked.length, 0, 'an empty target needs no confirmation');
@@ -145,7 +159,10 @@ suite('Backups: back up, restore, cancel, retention and the schedule on a real D
     asked.length = 0;
     answers = [false];
     messages.length = 0;
-    const declined = await vscode.commands.executeCommand<RestoreResult | undefined>('persistenceLens.restore', { archive: first.archive, target: { kind: 'volume', volume: restored } });
+    const declined = await vscode.commands.executeCommand<RestoreResult | undefined>('persistenceLens.restore', {
+      archive: first.archive,
+      target: { kind: 'volume', volume: restored },
+    });
     assert.equal(declined, undefined);
     assert.equal(asked.length, 1, 'asked once');
     assert.equal(asked[0]!.kind, 'overwrite');
@@ -154,18 +171,31 @@ suite('Backups: back up, restore, cancel, retention and the schedule on a real D
     assert.ok(asked[0]!.detail.includes(folder), 'names where the safety backup goes');
     assert.deepEqual(digest(restored), before, 'No wrote nothing');
     assert.deepEqual(files(), archivesBefore, 'No took no safety backup');
-    assert.ok(messages.some((m) => m.text === `Nothing was restored: volume "${restored}" was left as it was.`), JSON.stringify(messages));
+    assert.ok(
+      messages.some((m) => m.text === `Nothing was restored: volume "${restored}" was left as it was.`),
+      JSON.stringify(messages),
+    );
     assert.ok(!messages.some((m) => m.level === 'error'), 'declining is not an error');
 
     answers = [true];
-    const r = await vscode.commands.executeCommand<RestoreResult | undefined>('persistenceLens.restore', { archive: first.archive, target: { kind: 'volume', volume: restored } });
+    const r = await vscode.commands.executeCommand<RestoreResult | undefined>('persistenceLens.restore', {
+      archive: first.archive,
+      target: { kind: 'volume', volume: restored },
+    });
     assert.ok(r?.safetyBackup, 'a safety backup was taken');
     assert.equal(r.safetyBackup.manifest.purpose, 'safety');
     assert.equal(r.safetyBackup.manifest.source.name, restored);
     assert.ok(existsSync(r.safetyBackup.archive));
     const after = digest(restored);
-    assert.deepEqual(after.filter((l) => !l.includes('./extra.txt')), digest(source), 'the archive\'s files are back');
-    assert.ok(after.some((l) => l.startsWith('./extra.txt|')), 'what the archive does not hold stays');
+    assert.deepEqual(
+      after.filter((l) => !l.includes('./extra.txt')),
+      digest(source),
+      "the archive's files are back",
+    );
+    assert.ok(
+      after.some((l) => l.startsWith('./extra.txt|')),
+      'what the archive does not hold stays',
+    );
   });
 
   test('Cancel during a backup stops it and leaves no archive, partial file or manifest behind', async () => {
@@ -226,7 +256,7 @@ suite('Backups: back up, restore, cancel, retention and the schedule on a real D
     assert.ok(!existsSync(first.archive) && !existsSync(first.manifestPath));
   });
 
-  test('a volume that does not exist: the engine\'s error, as it says it', async () => {
+  test("a volume that does not exist: the engine's error, as it says it", async () => {
     messages.length = 0;
     const missing = `${tag}-missing`;
     assert.equal(await vscode.commands.executeCommand('persistenceLens.backup', volumeNode(missing)), undefined);
@@ -241,7 +271,9 @@ suite('Backups: back up, restore, cancel, retention and the schedule on a real D
       await settings().update('backups.scheduledSources', [`volume:${restored}`], vscode.ConfigurationTarget.Global);
       await settings().update('backups.scheduleHours', 24, vscode.ConfigurationTarget.Global);
       // The restored volume has only a safety backup: no backup, so it is due.
-      const archive = await waitFor('a scheduled backup of the restored volume', 30_000, () => files().find((f) => f.startsWith(`volume-${restored}-`) && f.endsWith('.manifest.json')));
+      const archive = await waitFor('a scheduled backup of the restored volume', 30_000, () =>
+        files().find((f) => f.startsWith(`volume-${restored}-`) && f.endsWith('.manifest.json')),
+      );
       const manifest = JSON.parse(readFileSync(join(folder, archive), 'utf8'));
       assert.equal(manifest.purpose, 'backup');
       assert.equal(manifest.source.name, restored);

@@ -30,7 +30,16 @@ suite('Browse: a volume and a backup archive read through the read-only file sys
     api = (await vscode.extensions.getExtension<PersistenceLensExports>(EXTENSION_ID)!.activate())!;
     dir = mkdtempSync(join(tmpdir(), 'pl-editor-browse-'));
     docker('volume', 'create', '--label', LABEL, volume);
-    inVolume(volume, ['mkdir -p /d/notes', 'echo "theme = dark" > /d/settings.toml', 'echo todo > /d/notes/todo.md', 'ln -s settings.toml /d/link', 'ln -s /etc/passwd /d/passwd'].join(' && '));
+    inVolume(
+      volume,
+      [
+        'mkdir -p /d/notes',
+        'echo "theme = dark" > /d/settings.toml',
+        'echo todo > /d/notes/todo.md',
+        'ln -s settings.toml /d/link',
+        'ln -s /etc/passwd /d/passwd',
+      ].join(' && '),
+    );
   });
 
   suiteTeardown(async () => {
@@ -53,10 +62,22 @@ suite('Browse: a volume and a backup archive read through the read-only file sys
     const st = await vscode.workspace.fs.stat(file);
     assert.equal(st.size, 13);
     assert.equal(st.permissions, vscode.FilePermission.Readonly);
-    await assert.rejects(async () => vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, 'passwd')), (e: unknown) => e instanceof vscode.FileSystemError && /outside/.test(e.message));
-    await assert.rejects(async () => vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, 'nope')), (e: unknown) => e instanceof vscode.FileSystemError && e.code === 'FileNotFound');
-    await assert.rejects(async () => vscode.workspace.fs.writeFile(file, Buffer.from('x')), (e: unknown) => e instanceof vscode.FileSystemError);
-    await assert.rejects(async () => vscode.workspace.fs.delete(file), (e: unknown) => e instanceof vscode.FileSystemError);
+    await assert.rejects(
+      async () => vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, 'passwd')),
+      (e: unknown) => e instanceof vscode.FileSystemError && /outside/.test(e.message),
+    );
+    await assert.rejects(
+      async () => vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, 'nope')),
+      (e: unknown) => e instanceof vscode.FileSystemError && e.code === 'FileNotFound',
+    );
+    await assert.rejects(
+      async () => vscode.workspace.fs.writeFile(file, Buffer.from('x')),
+      (e: unknown) => e instanceof vscode.FileSystemError,
+    );
+    await assert.rejects(
+      async () => vscode.workspace.fs.delete(file),
+      (e: unknown) => e instanceof vscode.FileSystemError,
+    );
     assert.equal(inVolume(volume, 'cat /d/settings.toml', true), 'theme = dark');
 
     const ids = helpers();
@@ -73,17 +94,34 @@ suite('Browse: a volume and a backup archive read through the read-only file sys
   });
 
   test('a backup archive, from its file', async () => {
-    const h = (name: string, type: EntryHeader['type'], extra: Partial<EntryHeader> = {}): EntryHeader => ({ name, type, mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 1_700_000_000, ...extra });
+    const h = (name: string, type: EntryHeader['type'], extra: Partial<EntryHeader> = {}): EntryHeader => ({
+      name,
+      type,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      size: 0,
+      mtime: 1_700_000_000,
+      ...extra,
+    });
     const text = Buffer.from('from the archive\n');
     const tar = await tarBuffer([
       { header: h('./', 'directory') },
       { header: h('./db/', 'directory') },
-      { header: h('./db/data.txt', 'file', { size: text.length }), body: (async function* () { yield text; })() },
+      {
+        header: h('./db/data.txt', 'file', { size: text.length }),
+        body: (async function* () {
+          yield text;
+        })(),
+      },
     ]);
     const file = join(dir, 'volume-x-20260101T000000Z.tar.gz');
     writeFileSync(file, gzipSync(tar));
     const root = browseUri({ kind: 'archive', file });
     assert.deepEqual(await vscode.workspace.fs.readDirectory(root), [['db', vscode.FileType.Directory]]);
-    assert.equal(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, 'db', 'data.txt'))).toString(), 'from the archive\n');
+    assert.equal(
+      Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, 'db', 'data.txt'))).toString(),
+      'from the archive\n',
+    );
   });
 });

@@ -10,7 +10,12 @@ const SOURCE = 'Persistence Lens';
 const lines = (...l: string[]): string => l.join('\n') + '\n';
 
 /** This suite's own diagnostics of a document, once they satisfy `ready`. */
-async function diagnosticsOf(uri: vscode.Uri, what: string, ready: (ds: vscode.Diagnostic[]) => boolean, timeoutMs = 15_000): Promise<vscode.Diagnostic[]> {
+async function diagnosticsOf(
+  uri: vscode.Uri,
+  what: string,
+  ready: (ds: vscode.Diagnostic[]) => boolean,
+  timeoutMs = 15_000,
+): Promise<vscode.Diagnostic[]> {
   return waitFor(what, timeoutMs, () => {
     const ds = vscode.languages.getDiagnostics(uri).filter((d) => d.source === SOURCE);
     return ready(ds) ? ds : undefined;
@@ -30,7 +35,13 @@ function summary(ds: vscode.Diagnostic[]): string[] {
 async function codeActions(uri: vscode.Uri, range: vscode.Range, expectSome = false): Promise<(vscode.CodeAction | vscode.Command)[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const all = (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+      const all =
+        (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+          'vscode.executeCodeActionProvider',
+          uri,
+          range,
+          vscode.CodeActionKind.QuickFix.value,
+        )) ?? [];
       if (all.length > 0 || !expectSome || attempt === 3) return all;
     } catch (err) {
       if (attempt === 3 || !(err instanceof Error && err.message === 'Canceled')) throw err;
@@ -129,7 +140,9 @@ suite('Diagnostics and quick fixes on compose files and devcontainer.json', () =
     assert.ok(await vscode.workspace.applyEdit(anonFixes[0]!.edit!));
     assert.equal(
       doc.getText(),
-      withDbVolume.replace('      - /var/lib/worker-state   # anonymous', '      - worker-worker-state:/var/lib/worker-state   # anonymous').replace(/  pgdb-data:\n$/, '  pgdb-data:\n  worker-worker-state:\n'),
+      withDbVolume
+        .replace('      - /var/lib/worker-state   # anonymous', '      - worker-worker-state:/var/lib/worker-state   # anonymous')
+        .replace(/  pgdb-data:\n$/, '  pgdb-data:\n  worker-worker-state:\n'),
     );
     await diagnosticsOf(doc.uri, 'no warning left', (d) => d.length === 0);
     await doc.save();
@@ -150,11 +163,18 @@ suite('Diagnostics and quick fixes on compose files and devcontainer.json', () =
     // (the range covers the diagnostic where it was and where its line went).
     await edit((e) => e.insert(doc.uri, new vscode.Position(0, 0), '# a cache\n# for the tests\n'));
     const stale = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === SOURCE);
-    assert.equal(stale[0]?.range.start.line, redis!.range.start.line, 'the diagnostics were updated before the test could ask: the stale path was not exercised');
+    assert.equal(
+      stale[0]?.range.start.line,
+      redis!.range.start.line,
+      'the diagnostics were updated before the test could ask: the stale path was not exercised',
+    );
     const fixes = await quickFixes(doc.uri, new vscode.Range(redis!.range.start, redis!.range.end.translate(2)));
     assert.equal(fixes.length, 1, `expected one re-planned fix, got ${JSON.stringify(fixes.map((f) => f.title))}`);
     assert.ok(await vscode.workspace.applyEdit(fixes[0]!.edit!));
-    assert.equal(doc.getText(), '# a cache\n# for the tests\n' + original + lines('    volumes:', '      - cache-data:/data', '', 'volumes:', '  cache-data:'));
+    assert.equal(
+      doc.getText(),
+      '# a cache\n# for the tests\n' + original + lines('    volumes:', '      - cache-data:/data', '', 'volumes:', '  cache-data:'),
+    );
     await diagnosticsOf(doc.uri, 'the warning to go away', (d) => d.length === 0);
   });
 
@@ -170,14 +190,27 @@ suite('Diagnostics and quick fixes on compose files and devcontainer.json', () =
     // The provider answers with a disabled "Persist PATH" (its reason shown greyed out where the editor shows
     // disabled actions); the code action command leaves disabled actions out, so none with an edit comes back.
     const all = await codeActions(doc.uri, db!.range);
-    assert.deepEqual(all.filter((a) => 'edit' in a && a.edit).map((a) => a.title), []);
+    assert.deepEqual(
+      all.filter((a) => 'edit' in a && a.edit).map((a) => a.title),
+      [],
+    );
     assert.equal(doc.getText(), text);
     assert.equal(vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === SOURCE).length, 1, 'the warning stays');
   });
 
   test('a syntax error typed halfway is one error diagnostic; the warnings come back when it is fixed', async function () {
     this.timeout(60_000);
-    const original = lines('services:', '  store:', '    image: mongo:7', '    volumes:', '      - mongo-data:/data/db', '      - mongo-config:/data/configdb', 'volumes:', '  mongo-data:', '  mongo-config:');
+    const original = lines(
+      'services:',
+      '  store:',
+      '    image: mongo:7',
+      '    volumes:',
+      '      - mongo-data:/data/db',
+      '      - mongo-config:/data/configdb',
+      'volumes:',
+      '  mongo-data:',
+      '  mongo-config:',
+    );
     const file = join(dir, 'compose.typing.yaml');
     writeFileSync(file, original);
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
@@ -191,13 +224,21 @@ suite('Diagnostics and quick fixes on compose files and devcontainer.json', () =
     const typed = '  worker: [';
     for (let i = 0; i < typed.length; i++) await edit((e) => e.insert(doc.uri, new vscode.Position(6, i), typed[i]!));
     assert.equal(doc.lineAt(6).text, typed);
-    const errors = await diagnosticsOf(doc.uri, 'an error diagnostic', (d) => d.some((x) => x.severity === vscode.DiagnosticSeverity.Error));
+    const errors = await diagnosticsOf(doc.uri, 'an error diagnostic', (d) =>
+      d.some((x) => x.severity === vscode.DiagnosticSeverity.Error),
+    );
     assert.equal(errors.length, 1);
     assert.equal(errors[0]!.code, 'config-error');
 
     // Back to valid YAML with an anonymous volume: the error goes, a warning comes.
-    await edit((e) => e.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original.replace('      - mongo-data:/data/db\n', '      - /data/db\n')));
-    const ds = await diagnosticsOf(doc.uri, 'the anonymous volume warning', (d) => d.length === 1 && d[0]!.severity === vscode.DiagnosticSeverity.Warning);
+    await edit((e) =>
+      e.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), original.replace('      - mongo-data:/data/db\n', '      - /data/db\n')),
+    );
+    const ds = await diagnosticsOf(
+      doc.uri,
+      'the anonymous volume warning',
+      (d) => d.length === 1 && d[0]!.severity === vscode.DiagnosticSeverity.Warning,
+    );
     assert.deepEqual(summary(ds), ['5 Warning anonymous-volume']);
     assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, true, 'the extension is still alive');
   });
@@ -208,7 +249,10 @@ suite('Diagnostics and quick fixes on compose files and devcontainer.json', () =
     const composeText = lines('services:', '  dev:', '    image: persistence-test:latest', '    command: sleep infinity');
     writeFileSync(compose, composeText);
     const json = join(dir, '.devcontainer/devcontainer.json');
-    writeFileSync(json, '{\n  "dockerComposeFile": "compose.yaml",\n  "service": "dev",\n  "remoteEnv": { "CODEX_HOME": "/root/.codex" }\n}\n');
+    writeFileSync(
+      json,
+      '{\n  "dockerComposeFile": "compose.yaml",\n  "service": "dev",\n  "remoteEnv": { "CODEX_HOME": "/root/.codex" }\n}\n',
+    );
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(json));
     await vscode.window.showTextDocument(doc);
     const [codex] = await diagnosticsOf(doc.uri, 'the agent state warning', (d) => d.length === 1);
@@ -216,13 +260,19 @@ suite('Diagnostics and quick fixes on compose files and devcontainer.json', () =
     assert.equal(codex!.range.start.line, 3);
 
     const fixes = await quickFixes(doc.uri, codex!.range);
-    assert.deepEqual(fixes.map((a) => [a.title, a.isPreferred]), [['Add named volume "dev-codex" for /root/.codex', true]]);
+    assert.deepEqual(
+      fixes.map((a) => [a.title, a.isPreferred]),
+      [['Add named volume "dev-codex" for /root/.codex', true]],
+    );
     const edited = fixes[0]!.edit!.entries().map(([uri]) => uri.fsPath);
     assert.deepEqual(edited, [compose]);
     assert.ok(await vscode.workspace.applyEdit(fixes[0]!.edit!));
     const composeDoc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === compose);
     assert.ok(composeDoc, 'the compose file was not opened by the edit');
-    assert.equal(composeDoc.getText(), composeText + lines('    volumes:', '      - dev-codex:/root/.codex', '', 'volumes:', '  dev-codex:'));
+    assert.equal(
+      composeDoc.getText(),
+      composeText + lines('    volumes:', '      - dev-codex:/root/.codex', '', 'volumes:', '  dev-codex:'),
+    );
     // Unsaved, the compose file is still what the devcontainer.json is read with: the warning goes.
     await edit((e) => e.insert(doc.uri, new vscode.Position(0, 1), ' '));
     await diagnosticsOf(doc.uri, 'the warning to go away', (d) => d.length === 0);
@@ -231,7 +281,10 @@ suite('Diagnostics and quick fixes on compose files and devcontainer.json', () =
   test('a Kubernetes Deployment: the emptyDir over the home warns on its volumeMount, and the quick fix turns it into a claim', async function () {
     this.timeout(60_000);
     // code-server's Helm chart rendered with persistence off (test/fixtures/kubernetes, sources in its header)
-    const fixture = readFileSync(join(runnerEnv('PL_EDITOR_EXTENSION_PATH'), 'test', 'fixtures', 'kubernetes', 'code-server-persistence-off.yaml'), 'utf8');
+    const fixture = readFileSync(
+      join(runnerEnv('PL_EDITOR_EXTENSION_PATH'), 'test', 'fixtures', 'kubernetes', 'code-server-persistence-off.yaml'),
+      'utf8',
+    );
     mkdirSync(join(dir, 'k8s'), { recursive: true });
     const file = join(dir, 'k8s', 'code-server.yaml');
     writeFileSync(file, fixture);

@@ -7,8 +7,8 @@ import { findWorkspaceConfigFiles } from '../../../src/vscode/scan-request';
 import { recordMetric, runnerEnv, waitFor } from './harness';
 import { extensionApi } from './extension';
 
-
-const compose = (service: string) => ['services:', `  ${service}:`, '    image: persistence-test:latest', '    volumes:', '      - /srv/data', ''].join('\n');
+const compose = (service: string) =>
+  ['services:', `  ${service}:`, '    image: persistence-test:latest', '    volumes:', '      - /srv/data', ''].join('\n');
 
 /**
  * Compose files and devcontainer.json found at any depth of the workspace, through vscode.workspace.findFiles
@@ -38,7 +38,20 @@ suite('Config files at any depth', () => {
     writeFileSync(join(root, 'third_party', 'tool', 'compose.yaml'), compose('excluded'));
     // a Kubernetes manifest in a k8s folder, and a chart's values there that is not one
     mkdirSync(join(root, 'k8s'), { recursive: true });
-    writeFileSync(join(root, 'k8s', 'web.yaml'), ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: web', 'spec:', '  containers:', '    - name: app', '      image: nginx:1.27', ''].join('\n'));
+    writeFileSync(
+      join(root, 'k8s', 'web.yaml'),
+      [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata:',
+        '  name: web',
+        'spec:',
+        '  containers:',
+        '    - name: app',
+        '      image: nginx:1.27',
+        '',
+      ].join('\n'),
+    );
     writeFileSync(join(root, 'k8s', 'values.yaml'), 'replicaCount: 1\n');
     await search().update('exclude', { '**/third_party': true }, vscode.ConfigurationTarget.Workspace);
   });
@@ -55,10 +68,20 @@ suite('Config files at any depth', () => {
     recordMetric('discovery: 2,000 folders, 50 compose files (ms)', ms);
     const ours = found.compose.filter((f) => f.startsWith(root));
     assert.equal(ours.length, 50, ours.join('\n'));
-    assert.ok(ours.every((f) => f.endsWith('/compose.yaml')), 'compose.yaml wins over docker-compose.yml in its folder');
+    assert.ok(
+      ours.every((f) => f.endsWith('/compose.yaml')),
+      'compose.yaml wins over docker-compose.yml in its folder',
+    );
     assert.ok(!found.compose.some((f) => f.includes('/node_modules/') || f.includes('/third_party/')), found.compose.join('\n'));
-    assert.deepEqual(found.devcontainers.filter((f) => f.startsWith(root)), [join(root, 'apps', 'web', '.devcontainer', 'devcontainer.json')]);
-    assert.deepEqual((found.kubernetes ?? []).filter((f) => f.startsWith(root)), [join(root, 'k8s', 'web.yaml')], 'a manifest, not the chart values');
+    assert.deepEqual(
+      found.devcontainers.filter((f) => f.startsWith(root)),
+      [join(root, 'apps', 'web', '.devcontainer', 'devcontainer.json')],
+    );
+    assert.deepEqual(
+      (found.kubernetes ?? []).filter((f) => f.startsWith(root)),
+      [join(root, 'k8s', 'web.yaml')],
+      'a manifest, not the chart values',
+    );
   });
 
   test('the Paths view shows a nested compose file, a nested devcontainer.json and a Kubernetes manifest', async () => {

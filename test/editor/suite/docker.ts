@@ -24,12 +24,14 @@ export const DIGEST = (dir: string, paths = '.') =>
 
 /** The output of {@link DIGEST} as sorted lines that two copies of the same files share. */
 export function digestLines(out: string): string[] {
-  return out
-    .split('\n')
-    .filter(Boolean)
-    // a directory's size depends on the file system's bookkeeping, not on what it holds
-    .map((l) => l.replace(/^(.*\|directory\|\d+)\|\d+$/, '$1'))
-    .sort();
+  return (
+    out
+      .split('\n')
+      .filter(Boolean)
+      // a directory's size depends on the file system's bookkeeping, not on what it holds
+      .map((l) => l.replace(/^(.*\|directory\|\d+)\|\d+$/, '$1'))
+      .sort()
+  );
 }
 
 /** Everything in a volume, as {@link digestLines}. */

@@ -23,15 +23,28 @@ export async function run(): Promise<void> {
   const tests: TestResult[] = [];
   const write = (done: boolean) => {
     const tmp = `${resultsFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ started, finished: done ? new Date().toISOString() : undefined, done, tests, metrics: metrics() }, null, 2));
+    writeFileSync(
+      tmp,
+      JSON.stringify({ started, finished: done ? new Date().toISOString() : undefined, done, tests, metrics: metrics() }, null, 2),
+    );
     renameSync(tmp, resultsFile);
   };
   write(false);
 
   // PL_EDITOR_GREP runs only the matching tests (a developer's loop); the test command never sets it.
   const grep = process.env.PL_EDITOR_GREP;
-  const mocha = new Mocha({ ui: 'tdd', timeout: 30_000, slow: 5_000, color: false, reporter: Mocha.reporters.Base, ...(grep ? { grep } : {}) });
-  for (const f of readdirSync(__dirname).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(join(__dirname, f));
+  const mocha = new Mocha({
+    ui: 'tdd',
+    timeout: 30_000,
+    slow: 5_000,
+    color: false,
+    reporter: Mocha.reporters.Base,
+    ...(grep ? { grep } : {}),
+  });
+  for (const f of readdirSync(__dirname)
+    .filter((n) => n.endsWith('.test.js'))
+    .sort())
+    mocha.addFile(join(__dirname, f));
 
   const fileOf = (r: Mocha.Runnable) => (r.file ? `test/editor/suite/${basename(r.file).replace(/\.js$/, '.ts')}` : 'test/editor/suite');
   const failures = await new Promise<number>((resolve, reject) => {
@@ -39,7 +52,14 @@ export async function run(): Promise<void> {
       const runner = mocha.run((n) => resolve(n));
       const add = (r: Mocha.Runnable, state: TestResult['state'], err?: unknown) => {
         const error = err === undefined ? undefined : err instanceof Error ? (err.stack ?? err.message) : String(err);
-        tests.push({ file: fileOf(r), title: r.title, fullTitle: r.titlePath().join(' › '), state, durationMs: r.duration ?? 0, ...(error ? { error } : {}) });
+        tests.push({
+          file: fileOf(r),
+          title: r.title,
+          fullTitle: r.titlePath().join(' › '),
+          state,
+          durationMs: r.duration ?? 0,
+          ...(error ? { error } : {}),
+        });
         write(false);
       };
       runner.on(Mocha.Runner.constants.EVENT_TEST_PASS, (t) => add(t, 'passed'));

@@ -24,11 +24,24 @@ suite('Orphaned volumes: shown with where they were, Recover Into… (real engin
   const inputs: InputQuestion[] = [];
   const messages: { level: string; text: string }[] = [];
 
-
-
   suiteSetup(async () => {
     await extensionApi();
-    docker('run', '-d', '--name', container, '--label', LABEL, '--label', `persistence-lens.orphan-run=${tag}`, '-v', '/data', IMAGE, 'sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done");
+    docker(
+      'run',
+      '-d',
+      '--name',
+      container,
+      '--label',
+      LABEL,
+      '--label',
+      `persistence-lens.orphan-run=${tag}`,
+      '-v',
+      '/data',
+      IMAGE,
+      'sh',
+      '-c',
+      "trap 'exit 0' TERM; while true; do sleep 1; done",
+    );
     docker('exec', container, 'sh', '-c', 'echo "kept by the orphan" > /data/note.txt && mkdir -p /data/sub && echo two > /data/sub/two');
     volume = docker('inspect', '-f', '{{range .Mounts}}{{if eq .Destination "/data"}}{{.Name}}{{end}}{{end}}', container);
     assert.match(volume, /^[0-9a-f]{64}$/);
@@ -46,7 +59,10 @@ suite('Orphaned volumes: shown with where they were, Recover Into… (real engin
   suiteTeardown(async () => {
     await vscode.commands.executeCommand(TEST_HOOKS_COMMAND, undefined);
     const made = docker('volume', 'ls', '-q', '--filter', `label=persistence-lens.orphan-run=${tag}`).split('\n').filter(Boolean);
-    removeQuietly([container, ...docker('ps', '-aq', '--filter', `label=persistence-lens.orphan-run=${tag}`).split('\n').filter(Boolean)], [volume, `${container}-data`, ...made].filter(Boolean));
+    removeQuietly(
+      [container, ...docker('ps', '-aq', '--filter', `label=persistence-lens.orphan-run=${tag}`).split('\n').filter(Boolean)],
+      [volume, `${container}-data`, ...made].filter(Boolean),
+    );
   });
 
   test('a scanned anonymous volume whose container is removed shows as an orphan, and Recover Into… makes a named volume with its files', async () => {
@@ -55,7 +71,9 @@ suite('Orphaned volumes: shown with where they were, Recover Into… (real engin
     // a scan sees the volume mounted, and remembers where
     await waitFor('the container /data in the Paths view', 20_000, async () => {
       await paths.model.refresh();
-      return treeDescendants(paths).find((n) => n.kind === 'path' && n.parent.target.name === container && n.path.path === '/data' && n.path.status === 'anonymous-volume');
+      return treeDescendants(paths).find(
+        (n) => n.kind === 'path' && n.parent.target.name === container && n.path.path === '/data' && n.path.status === 'anonymous-volume',
+      );
     });
     assert.equal(paths.model.sightings().volumes[volume]?.path, '/data');
     docker('rm', '-f', container); // no -v: the anonymous volume stays, used by no container
@@ -81,7 +99,12 @@ suite('Orphaned volumes: shown with where they were, Recover Into… (real engin
     assert.ok(r, JSON.stringify(messages));
     assert.equal(r.into, `${container}-data`);
     assert.equal(r.files, 2);
-    assert.ok(messages.some((m) => m.level === 'info' && m.text.startsWith(`Recovered 2 files (`) && m.text.includes(`into ${container}-data, verified`)), JSON.stringify(messages));
+    assert.ok(
+      messages.some(
+        (m) => m.level === 'info' && m.text.startsWith(`Recovered 2 files (`) && m.text.includes(`into ${container}-data, verified`),
+      ),
+      JSON.stringify(messages),
+    );
     assert.equal(inVolume(`${container}-data`, 'cat /d/note.txt /d/sub/two', true), 'kept by the orphan\ntwo');
     // the orphan itself is left as it was
     assert.equal(inVolume(volume, 'cat /d/note.txt', true), 'kept by the orphan');

@@ -14,8 +14,6 @@ function docker(...args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }).trim();
 }
 
-
-
 const settings = () => vscode.workspace.getConfiguration('persistenceLens');
 
 suite('Paths view', () => {
@@ -28,12 +26,18 @@ suite('Paths view', () => {
     docker('volume', 'create', '--label', 'persistence-lens.test=1', volume);
     docker(
       'create',
-      '--label', 'persistence-lens.test=1',
-      '--name', tag,
-      '-v', `${volume}:/home/coder/.config`,
-      '-v', '/srv/anonymous',
-      '-v', `${bindDir}:/workspace`,
-      '--tmpfs', '/scratch',
+      '--label',
+      'persistence-lens.test=1',
+      '--name',
+      tag,
+      '-v',
+      `${volume}:/home/coder/.config`,
+      '-v',
+      '/srv/anonymous',
+      '-v',
+      `${bindDir}:/workspace`,
+      '--tmpfs',
+      '/scratch',
       'persistence-test:latest',
     );
   });
@@ -53,7 +57,13 @@ suite('Paths view', () => {
     await vscode.commands.executeCommand('persistenceLens.paths.focus');
     await vscode.commands.executeCommand('persistenceLens.refresh');
     const root = paths.view.provider.getChildren().find((n): n is TargetNode => n.kind === 'target' && n.target.name === tag);
-    assert.ok(root, `no root for container ${tag}: ${paths.view.provider.getChildren().map((n) => n.kind).join(', ')}`);
+    assert.ok(
+      root,
+      `no root for container ${tag}: ${paths.view.provider
+        .getChildren()
+        .map((n) => n.kind)
+        .join(', ')}`,
+    );
     const items = new Map(
       treeDescendants(paths, root)
         .filter((n) => n.kind === 'path')
@@ -66,8 +76,12 @@ suite('Paths view', () => {
       const item = items.get(path);
       assert.ok(item, `${path} is not listed; listed: ${[...items.keys()].join(', ')}`);
       assert.equal(item.description, description, path);
-      for (const t of tokens) assert.match(String(item.contextValue), new RegExp(`\\b${t}\\b`), `${path}: contextValue "${item.contextValue}" lacks ${t}`);
-      assert.ok(item.tooltip instanceof vscode.MarkdownString && /Survives/.test(item.tooltip.value), `${path}: tooltip says what it survives`);
+      for (const t of tokens)
+        assert.match(String(item.contextValue), new RegExp(`\\b${t}\\b`), `${path}: contextValue "${item.contextValue}" lacks ${t}`);
+      assert.ok(
+        item.tooltip instanceof vscode.MarkdownString && /Survives/.test(item.tooltip.value),
+        `${path}: tooltip says what it survives`,
+      );
     };
     expect('/home/coder/.config', `named volume · ${volume}`, ['plPath', 'backupable']);
     const anonymous = docker('inspect', '-f', '{{range .Mounts}}{{if eq .Destination "/srv/anonymous"}}{{.Name}}{{end}}{{end}}', tag);
@@ -92,8 +106,14 @@ suite('Paths view', () => {
     const gone = paths.model.snapshot;
     assert.equal(gone.scan?.docker?.reachable, false);
     const message = paths.view.provider.getChildren().find((n) => n.kind === 'message');
-    assert.ok(message?.kind === 'message' && /nonexistent\/persistence-lens\.sock/.test(message.detail ?? ''), 'the tree names the address tried');
-    assert.ok(!paths.view.provider.getChildren().some((n) => n.kind === 'target' && n.target.name === tag), 'containers are not listed without a daemon');
+    assert.ok(
+      message?.kind === 'message' && /nonexistent\/persistence-lens\.sock/.test(message.detail ?? ''),
+      'the tree names the address tried',
+    );
+    assert.ok(
+      !paths.view.provider.getChildren().some((n) => n.kind === 'target' && n.target.name === tag),
+      'containers are not listed without a daemon',
+    );
 
     await settings().update('dockerHost', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('persistenceLens.refresh');
@@ -109,7 +129,9 @@ suite('Paths view', () => {
     try {
       docker('create', '--label', 'persistence-lens.test=1', '--name', name, 'persistence-test:latest');
       await waitFor(`${name} in the tree`, 15_000, () =>
-        paths.model.snapshot.at > before && paths.view.provider.getChildren().some((n) => n.kind === 'target' && n.target.name === name) ? true : undefined,
+        paths.model.snapshot.at > before && paths.view.provider.getChildren().some((n) => n.kind === 'target' && n.target.name === name)
+          ? true
+          : undefined,
       );
     } finally {
       docker('rm', '-f', name);
@@ -132,7 +154,9 @@ suite('Paths view', () => {
       mkdirSync(join(dir, 'notes'));
       writeFileSync(join(dir, 'notes', 'todo.md'), '# keep\n');
       docker('cp', join(dir, 'notes'), `${name}:/notes`);
-      await waitFor(`/notes in the writable layer of ${name}`, 15_000, () => (layerOf()?.some((d) => d.startsWith('/notes')) ? true : undefined));
+      await waitFor(`/notes in the writable layer of ${name}`, 15_000, () =>
+        layerOf()?.some((d) => d.startsWith('/notes')) ? true : undefined,
+      );
     } finally {
       docker('rm', '-f', name);
       rmSync(dir, { recursive: true, force: true });
@@ -179,12 +203,16 @@ suite('status bar and save warnings', () => {
     mkdirSync(notes, { recursive: true });
     writeFileSync(join(notes, 'todo.md'), 'todo\n');
     await open(join(notes, 'todo.md'));
-    const atRisk = await waitFor('the status bar for the tmpfs file', 5_000, () => (paths.statusBar.text?.includes('tmpfs') ? paths.statusBar.text : undefined));
+    const atRisk = await waitFor('the status bar for the tmpfs file', 5_000, () =>
+      paths.statusBar.text?.includes('tmpfs') ? paths.statusBar.text : undefined,
+    );
     assert.equal(atRisk, '$(warning) At risk: tmpfs');
     assert.equal(paths.statusBar.current?.atRisk, true);
 
     await open(join(runnerEnv('PL_EDITOR_WORKSPACE'), 'compose.yaml'));
-    const safe = await waitFor('the status bar for the workspace file', 5_000, () => (paths.statusBar.text?.startsWith('$(shield)') ? paths.statusBar.text : undefined));
+    const safe = await waitFor('the status bar for the workspace file', 5_000, () =>
+      paths.statusBar.text?.startsWith('$(shield)') ? paths.statusBar.text : undefined,
+    );
     assert.match(safe, /^\$\(shield\) Persistent: /);
 
     await vscode.commands.executeCommand('workbench.action.files.newUntitledFile');

@@ -32,10 +32,22 @@ suite('Persist Path… with the data on a dev container: Rebuild Container, or t
     originalText = `{\n  "name": "demo",\n  "image": "${IMAGE}"\n}\n`;
     writeFileSync(file, originalText);
     docker(
-      'run', '-d', '--name', tag,
-      '--label', 'persistence-lens.test=1', '--label', `persistence-lens.devc-run=${tag}`,
-      '--label', `devcontainer.local_folder=${folder}`, '--label', `devcontainer.config_file=${file}`,
-      IMAGE, 'sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done",
+      'run',
+      '-d',
+      '--name',
+      tag,
+      '--label',
+      'persistence-lens.test=1',
+      '--label',
+      `persistence-lens.devc-run=${tag}`,
+      '--label',
+      `devcontainer.local_folder=${folder}`,
+      '--label',
+      `devcontainer.config_file=${file}`,
+      IMAGE,
+      'sh',
+      '-c',
+      "trap 'exit 0' TERM; while true; do sleep 1; done",
     );
     docker('exec', tag, 'sh', '-c', 'mkdir -p /home/coder/.ssh && echo "ssh-ed25519 AAAA demo" > /home/coder/.ssh/id_ed25519.pub');
     const hooks: UiTestHooks = {
@@ -54,8 +66,10 @@ suite('Persist Path… with the data on a dev container: Rebuild Container, or t
   suiteTeardown(async () => {
     await vscode.commands.executeCommand(TEST_HOOKS_COMMAND, undefined);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    for (const id of docker('ps', '-aq', '--filter', `label=persistence-lens.devc-run=${tag}`).split('\n').filter(Boolean)) docker('rm', '-f', '-v', id);
-    for (const v of docker('volume', 'ls', '-q', '--filter', `label=persistence-lens.devc-run=${tag}`).split('\n').filter(Boolean)) docker('volume', 'rm', '-f', v);
+    for (const id of docker('ps', '-aq', '--filter', `label=persistence-lens.devc-run=${tag}`).split('\n').filter(Boolean))
+      docker('rm', '-f', '-v', id);
+    for (const v of docker('volume', 'ls', '-q', '--filter', `label=persistence-lens.devc-run=${tag}`).split('\n').filter(Boolean))
+      docker('volume', 'rm', '-f', v);
     rmSync(folder, { recursive: true, force: true });
   });
 

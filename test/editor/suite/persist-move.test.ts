@@ -42,13 +42,27 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
   let clickRecreate = false;
   let cancel: vscode.CancellationTokenSource | undefined;
 
-  const compose = (...args: string[]) => execFileSync('docker-compose', ['-p', project, '-f', file, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000, cwd: dir });
-  const containerOf = (service: string): string => docker('ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`);
+  const compose = (...args: string[]) =>
+    execFileSync('docker-compose', ['-p', project, '-f', file, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 90_000,
+      cwd: dir,
+    });
+  const containerOf = (service: string): string =>
+    docker(
+      'ps',
+      '-q',
+      '--no-trunc',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      `label=com.docker.compose.service=${service}`,
+    );
   const running = (id: string): string => docker('inspect', '-f', '{{.State.Running}}', id);
-  const projectVolumes = (): string[] => docker('volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`).split('\n').filter(Boolean).sort();
+  const projectVolumes = (): string[] =>
+    docker('volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`).split('\n').filter(Boolean).sort();
   const mode = (value: string) => (q: PickQuestion) => q.items.find((i) => i.value === value);
-
-
 
   /** The Paths view's node of `path` in the compose service's container, as the tree shows it after a refresh. */
   async function pathNode(service: string, path: string): Promise<PathNode> {
@@ -58,7 +72,10 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
       await vscode.commands.executeCommand('persistenceLens.refresh');
       return treeDescendants(paths).find(
         (n): n is PathNode =>
-          n.kind === 'path' && n.path.path === path && n.parent.target.labels?.['com.docker.compose.project'] === project && n.parent.target.labels?.['com.docker.compose.service'] === service,
+          n.kind === 'path' &&
+          n.path.path === path &&
+          n.parent.target.labels?.['com.docker.compose.project'] === project &&
+          n.parent.target.labels?.['com.docker.compose.service'] === service,
       );
     });
   }
@@ -96,9 +113,21 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
     ].join('\n');
     writeFileSync(file, originalText);
     compose('up', '-d');
-    docker('exec', containerOf('cache'), 'sh', '-c', 'mkdir -p /data && echo "REDIS0011 the cache" > /data/dump.rdb && chmod 600 /data/dump.rdb');
+    docker(
+      'exec',
+      containerOf('cache'),
+      'sh',
+      '-c',
+      'mkdir -p /data && echo "REDIS0011 the cache" > /data/dump.rdb && chmod 600 /data/dump.rdb',
+    );
     // big enough that the move is still copying when the test cancels it
-    docker('exec', containerOf('app'), 'sh', '-c', 'mkdir -p /srv/big && dd if=/dev/urandom of=/srv/big/blob bs=1M count=48 2>/dev/null && echo note > /srv/note');
+    docker(
+      'exec',
+      containerOf('app'),
+      'sh',
+      '-c',
+      'mkdir -p /srv/big && dd if=/dev/urandom of=/srv/big/blob bs=1M count=48 2>/dev/null && echo note > /srv/note',
+    );
     const hooks: UiTestHooks = {
       helperLabels: runLabel,
       onMessage: (m) => messages.push(m),
@@ -132,8 +161,10 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
         docker('volume', 'rm', '-f', v);
       } catch {}
     }
-    for (const id of docker('ps', '-aq', '--filter', `label=persistence-lens.move-run=${tag}`).split('\n').filter(Boolean)) docker('rm', '-f', '-v', id);
-    for (const v of docker('volume', 'ls', '-q', '--filter', `label=persistence-lens.move-run=${tag}`).split('\n').filter(Boolean)) docker('volume', 'rm', '-f', v);
+    for (const id of docker('ps', '-aq', '--filter', `label=persistence-lens.move-run=${tag}`).split('\n').filter(Boolean))
+      docker('rm', '-f', '-v', id);
+    for (const v of docker('volume', 'ls', '-q', '--filter', `label=persistence-lens.move-run=${tag}`).split('\n').filter(Boolean))
+      docker('volume', 'rm', '-f', v);
     try {
       docker('rmi', redisImage);
     } catch {}
@@ -149,9 +180,16 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
     const done = await vscode.commands.executeCommand<boolean>('persistenceLens.persistPath', node);
     assert.equal(done, false);
     assert.equal(asked.length, 1, asked.map((q) => q.title).join(', '));
-    assert.deepEqual(asked[0]!.items.map((i) => i.value), ['move', 'volume'], 'move first, no bind for a database');
+    assert.deepEqual(
+      asked[0]!.items.map((i) => i.value),
+      ['move', 'volume'],
+      'move first, no bind for a database',
+    );
     assert.equal(asked[0]!.items[0]!.label, '$(arrow-right) Move current data (recommended)');
-    assert.match(asked[0]!.items[0]!.detail ?? '', /is stopped, \/data is copied into a new volume and verified, .*compose\.yaml is edited, then the container is recreated/);
+    assert.match(
+      asked[0]!.items[0]!.detail ?? '',
+      /is stopped, \/data is copied into a new volume and verified, .*compose\.yaml is edited, then the container is recreated/,
+    );
     assert.match(asked[0]!.items[1]!.detail ?? '', /stays behind/);
     assert.equal(readFileSync(file, 'utf8'), originalText);
     assert.equal(containerOf('cache'), before);
@@ -163,9 +201,16 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
     reset();
     picks = [mode('bind')];
     inputs = [undefined];
-    const done = await vscode.commands.executeCommand<boolean>(INTERNAL_COMMAND.persistFromFile, { file, service: 'app', path: '/srv/big' });
+    const done = await vscode.commands.executeCommand<boolean>(INTERNAL_COMMAND.persistFromFile, {
+      file,
+      service: 'app',
+      path: '/srv/big',
+    });
     assert.equal(done, false);
-    assert.deepEqual(asked[0]!.items.map((i) => i.value), ['move', 'volume', 'bind']);
+    assert.deepEqual(
+      asked[0]!.items.map((i) => i.value),
+      ['move', 'volume', 'bind'],
+    );
     assert.equal(readFileSync(file, 'utf8'), originalText);
     assert.equal(running(containerOf('app')), 'true');
   });
@@ -176,10 +221,17 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
     picks = [mode('move')];
     cancel = new vscode.CancellationTokenSource();
     const t0 = Date.now();
-    const done = await vscode.commands.executeCommand<boolean>(INTERNAL_COMMAND.persistFromFile, { file, service: 'app', path: '/srv/big' });
+    const done = await vscode.commands.executeCommand<boolean>(INTERNAL_COMMAND.persistFromFile, {
+      file,
+      service: 'app',
+      path: '/srv/big',
+    });
     recordMetric('move: Cancel mid-copy to the command returning (ms)', Date.now() - t0);
     assert.equal(done, false);
-    assert.ok(progress.some((p) => p.phase === 'copying' && p.bytes > 0), 'it was copying when cancelled');
+    assert.ok(
+      progress.some((p) => p.phase === 'copying' && p.bytes > 0),
+      'it was copying when cancelled',
+    );
     assert.ok(!progress.some((p) => p.phase === 'committing'), 'the edit was never reached');
     const said = messages.find((m) => /cancelled/.test(m.text));
     assert.ok(said, JSON.stringify(messages));
@@ -193,7 +245,7 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
     assert.equal(docker('ps', '-aq', '--filter', `label=persistence-lens.move-run=${tag}`), '', 'no helper container left');
   });
 
-  test('the quick fix on the compose file offers the move first where the container holds data at the path, and runs Persist Path…\'s questions', async () => {
+  test("the quick fix on the compose file offers the move first where the container holds data at the path, and runs Persist Path…'s questions", async () => {
     reset();
     const uri = vscode.Uri.file(file);
     await vscode.window.showTextDocument(uri, { preview: false });
@@ -201,16 +253,29 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
       vscode.languages.getDiagnostics(uri).find((d) => d.source === 'Persistence Lens' && /\/data/.test(d.message)),
     );
     const actions = await waitFor('the quick fixes', 10_000, async () => {
-      const all = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+      const all =
+        (await vscode.commands.executeCommand<vscode.CodeAction[]>(
+          'vscode.executeCodeActionProvider',
+          uri,
+          finding.range,
+          vscode.CodeActionKind.QuickFix.value,
+        )) ?? [];
       return all.some((a) => a.command?.command === INTERNAL_COMMAND.persistFromFile) ? all : undefined;
     });
     const move = actions[0]!;
     assert.equal(move.title, 'Move the data of /data into a volume and persist it…', actions.map((a) => a.title).join(' | '));
     assert.ok(!move.edit, 'no edit before the data is moved');
-    assert.ok(actions.slice(1).some((a) => a.edit), 'the edit-only fixes are still offered');
+    assert.ok(
+      actions.slice(1).some((a) => a.edit),
+      'the edit-only fixes are still offered',
+    );
     picks = [() => undefined];
     assert.equal(await vscode.commands.executeCommand(move.command!.command, ...(move.command!.arguments ?? [])), false);
-    assert.deepEqual(asked[0]!.items.map((i) => i.value), ['move', 'volume'], 'the same questions as Persist Path…');
+    assert.deepEqual(
+      asked[0]!.items.map((i) => i.value),
+      ['move', 'volume'],
+      'the same questions as Persist Path…',
+    );
     assert.equal(readFileSync(file, 'utf8'), originalText);
   });
 
@@ -224,7 +289,10 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
     const done = await vscode.commands.executeCommand<boolean>('persistenceLens.persistPath', node);
     recordMetric('move: Persist Path… → Move current data, to the edit saved (ms)', Date.now() - t0);
     assert.equal(done, true, JSON.stringify(messages));
-    assert.deepEqual(progress.map((p) => p.phase).filter((p, i, a) => a.indexOf(p) === i), ['preparing', 'stopping', 'copying', 'verifying', 'committing']);
+    assert.deepEqual(
+      progress.map((p) => p.phase).filter((p, i, a) => a.indexOf(p) === i),
+      ['preparing', 'stopping', 'copying', 'verifying', 'committing'],
+    );
 
     // the file: edited through the editor and saved (one undo step), the volume declared
     const text = readFileSync(file, 'utf8');
@@ -240,17 +308,25 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
 
     const moved = messages.find((m) => m.actions.includes('Recreate now'));
     assert.ok(moved, JSON.stringify(messages));
-    assert.match(moved.text, new RegExp(`^Moved 1 file \\(\\d+ B\\) into volume ${volume}, verified in the volume; .*compose\\.yaml declares it\\.`));
+    assert.match(
+      moved.text,
+      new RegExp(`^Moved 1 file \\(\\d+ B\\) into volume ${volume}, verified in the volume; .*compose\\.yaml declares it\\.`),
+    );
 
     // Recreate now (clicked by the hooks): the exact compose command in the terminal, then the verification
-    const verified = await waitFor('the verification in the recreated container', 90_000, () => messages.find((m) => /verified in the recreated container/.test(m.text) || m.level === 'error'));
+    const verified = await waitFor('the verification in the recreated container', 90_000, () =>
+      messages.find((m) => /verified in the recreated container/.test(m.text) || m.level === 'error'),
+    );
     recordMetric('move: Persist Path… → verified in the recreated container (ms)', Date.now() - t0);
     assert.equal(verified.level, 'info', verified.text);
     assert.match(verified.text, new RegExp(`^Moved 1 file \\(\\d+ B\\) into volume ${volume}, verified in the recreated container `));
     const command = terminalLines.find((l) => l.startsWith('Persistence Lens: running: '));
     assert.ok(command, terminalLines.join('\n'));
     assert.match(command, new RegExp(`docker-compose -p ${project} -f \\S*compose\\.yaml .*up -d .*cache$`));
-    assert.ok(vscode.window.terminals.some((t) => t.name === 'Persistence Lens'), 'the terminal is open');
+    assert.ok(
+      vscode.window.terminals.some((t) => t.name === 'Persistence Lens'),
+      'the terminal is open',
+    );
 
     const fresh = containerOf('cache');
     assert.notEqual(fresh, old);
@@ -268,9 +344,10 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
   });
 
   /** The backend bundle the extension loads (dockerode cannot be bundled into a test file). */
-  const backendBundle = (): typeof Backend => require(join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'backend.js')) as typeof Backend;
+  const backendBundle = (): typeof Backend =>
+    require(join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'backend.js')) as typeof Backend;
 
-  test('Copy Again (this container\'s live copy): only a volume with our manifest for that path is refilled, with what the path holds now; the container keeps running', async () => {
+  test("Copy Again (this container's live copy): only a volume with our manifest for that path is refilled, with what the path holds now; the container keeps running", async () => {
     const backend = backendBundle();
     const app = containerOf('app');
     const labels = ['--label', 'persistence-lens.test=1', '--label', `persistence-lens.move-run=${tag}`];
@@ -281,21 +358,52 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
     docker('exec', app, 'sh', '-c', 'mkdir -p /srv/live/sub && echo one > /srv/live/a && echo two > /srv/live/sub/b');
 
     inVolume(theirs, 'echo keep > /d/mine');
-    await assert.rejects(backend.copyAgainIntoVolume({ container: app, path: '/srv/live', volume: theirs }, { helperLabels: runLabel }), /holds no copy of \/srv\/live made by Persistence Lens/);
+    await assert.rejects(
+      backend.copyAgainIntoVolume({ container: app, path: '/srv/live', volume: theirs }, { helperLabels: runLabel }),
+      /holds no copy of \/srv\/live made by Persistence Lens/,
+    );
     assert.equal(inVolume(theirs, 'ls -A /d', true), 'mine', 'a volume without our manifest is left as it is');
 
     // the state after a first live copy: our manifest for /srv/live (and whatever that copy held)
-    await backend.writeMoveManifest({ tool: 'persistence-lens', kind: 'live-move', version: 1, path: '/srv/live', volume: live, container: app, files: 0, bytes: 0, entries: 1, digest: '0'.repeat(64), copiedAt: new Date(0).toISOString() }, { helperLabels: runLabel });
+    await backend.writeMoveManifest(
+      {
+        tool: 'persistence-lens',
+        kind: 'live-move',
+        version: 1,
+        path: '/srv/live',
+        volume: live,
+        container: app,
+        files: 0,
+        bytes: 0,
+        entries: 1,
+        digest: '0'.repeat(64),
+        copiedAt: new Date(0).toISOString(),
+      },
+      { helperLabels: runLabel },
+    );
     inVolume(live, 'echo stale > /d/stale');
     const t0 = Date.now();
-    const { move, manifest } = await backend.copyAgainIntoVolume({ container: app, path: '/srv/live', volume: live }, { helperLabels: runLabel });
+    const { move, manifest } = await backend.copyAgainIntoVolume(
+      { container: app, path: '/srv/live', volume: live },
+      { helperLabels: runLabel },
+    );
     recordMetric('move: Copy Again of a small path (ms)', Date.now() - t0);
     assert.equal(move.copiedLive, true);
     assert.equal(running(app), 'true', 'this container is never stopped');
-    assert.deepEqual(inVolume(live, 'cd /d && find . | sort', true).split('\n'), ['.', './.persistence-lens-move.json', './a', './sub', './sub/b']);
+    assert.deepEqual(inVolume(live, 'cd /d && find . | sort', true).split('\n'), [
+      '.',
+      './.persistence-lens-move.json',
+      './a',
+      './sub',
+      './sub/b',
+    ]);
     assert.equal(manifest.files, 2);
     const conn = await backend.connectDocker({});
-    assert.equal(manifest.digest, backend.digestSummary((await backend.containerPathDigest(conn, app, '/srv/live')).digest).digest, 'the manifest describes the path as it is now');
+    assert.equal(
+      manifest.digest,
+      backend.digestSummary((await backend.containerPathDigest(conn, app, '/srv/live')).digest).digest,
+      'the manifest describes the path as it is now',
+    );
     assert.ok(new Date(manifest.copiedAt).getTime() > 0);
     for (const v of [theirs, live]) docker('volume', 'rm', '-f', v);
   });
@@ -310,13 +418,33 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
       writeFileSync(join(moved, 'keys', 'id_ed25519'), 'secret\n', { mode: 0o600 });
       const summary = backend.digestSummary(await backend.localTreeDigest(moved));
       const manifest = join(moved, backend.MOVE_MANIFEST);
-      writeFileSync(manifest, JSON.stringify({ tool: 'persistence-lens', kind: 'live-move', version: 1, path: moved, volume: 'demo_ssh', container: 'demo-app-1', copiedAt: new Date().toISOString(), ...summary }));
+      writeFileSync(
+        manifest,
+        JSON.stringify({
+          tool: 'persistence-lens',
+          kind: 'live-move',
+          version: 1,
+          path: moved,
+          volume: 'demo_ssh',
+          container: 'demo-app-1',
+          copiedAt: new Date().toISOString(),
+          ...summary,
+        }),
+      );
       const t0 = Date.now();
       const [result] = await paths.movedPathCheck.run([moved]);
       recordMetric('move: startup check of a moved path (ms)', Date.now() - t0);
       assert.equal(result?.check?.status, 'verified');
       assert.equal(existsSync(manifest), false, 'the manifest is removed');
-      assert.ok(messages.some((m) => m.level === 'info' && m.text === `${moved} holds what was copied into volume demo_ssh before the recreate: 1 file (7 B), verified in the recreated container.`), JSON.stringify(messages));
+      assert.ok(
+        messages.some(
+          (m) =>
+            m.level === 'info' &&
+            m.text ===
+              `${moved} holds what was copied into volume demo_ssh before the recreate: 1 file (7 B), verified in the recreated container.`,
+        ),
+        JSON.stringify(messages),
+      );
       messages.length = 0;
       await paths.movedPathCheck.run([moved]);
       assert.deepEqual(messages, [], 'reported once');
@@ -330,13 +458,20 @@ suite('Persist Path… with the data: move, recreate, verify (real engine, docke
     const app = containerOf('app');
     const before = readFileSync(file, 'utf8');
     picks = [mode('volume')];
-    const done = await vscode.commands.executeCommand<boolean>(INTERNAL_COMMAND.persistFromFile, { file, service: 'app', path: '/srv/big' });
+    const done = await vscode.commands.executeCommand<boolean>(INTERNAL_COMMAND.persistFromFile, {
+      file,
+      service: 'app',
+      path: '/srv/big',
+    });
     assert.equal(done, true, JSON.stringify(messages));
     assert.equal(asked[0]!.items.find((i) => i.value === 'volume')?.label, '$(edit) Only edit the file');
     assert.notEqual(readFileSync(file, 'utf8'), before);
     assert.match(readFileSync(file, 'utf8'), /\/srv\/big/);
     const warned = messages.find((m) => m.level === 'warning');
-    assert.ok(warned && /What \/srv\/big holds now in .* stays behind: the recreated container starts with it empty\./.test(warned.text), JSON.stringify(messages));
+    assert.ok(
+      warned && /What \/srv\/big holds now in .* stays behind: the recreated container starts with it empty\./.test(warned.text),
+      JSON.stringify(messages),
+    );
     assert.equal(containerOf('app'), app);
     assert.equal(running(app), 'true');
     assert.ok(!progress.length, 'nothing was moved');

@@ -56,7 +56,7 @@ suite('save warning: short labels, only the actions that work', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  test('a file on /dev/shm is offered no Persist…, and Show only if the view lists it; Don\'t Warn Here goes to the user settings', async () => {
+  test("a file on /dev/shm is offered no Persist…, and Show only if the view lists it; Don't Warn Here goes to the user settings", async () => {
     const { paths } = await api();
     const file = join(shm, 'note.md');
     prompts.length = 0;
@@ -85,7 +85,15 @@ suite('save warning: short labels, only the actions that work', () => {
     await save(file, 'tmpfs\n');
     const p = await waitFor('the save warning for the tmpfs', 20_000, () => prompts[0]);
     const listed = await paths.commands.canShowFile(file);
-    assert.deepEqual(p.actions, vscode.workspace.isTrusted ? ['Persist…', ...(listed ? ['Show'] : []), "Don't Warn Here"] : [...(listed ? ['Show'] : []), "Don't Warn Here"]);
-    assert.ok(p.actions.every((a) => a.length <= 15), p.actions.join(', '));
+    assert.deepEqual(
+      p.actions,
+      vscode.workspace.isTrusted
+        ? ['Persist…', ...(listed ? ['Show'] : []), "Don't Warn Here"]
+        : [...(listed ? ['Show'] : []), "Don't Warn Here"],
+    );
+    assert.ok(
+      p.actions.every((a) => a.length <= 15),
+      p.actions.join(', '),
+    );
   });
 });

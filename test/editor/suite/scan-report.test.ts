@@ -20,7 +20,15 @@ function blocks(report: string): Map<string, string[]> {
 
 /** The table row of `path` in a section's lines, as its cells. */
 function row(lines: string[], path: string): string[] | undefined {
-  return lines.filter((l) => l.startsWith('|')).map((l) => l.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim())).find((cells) => cells[1] === `\`${path}\``);
+  return lines
+    .filter((l) => l.startsWith('|'))
+    .map((l) =>
+      l
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    )
+    .find((cells) => cells[1] === `\`${path}\``);
 }
 
 suite('Show Scan Report, in a window on a folder with a compose file', () => {
@@ -37,7 +45,7 @@ suite('Show Scan Report, in a window on a folder with a compose file', () => {
     report = doc.getText();
   });
 
-  test('the window is on the runner\'s workspace folder, with its compose.yaml', () => {
+  test("the window is on the runner's workspace folder, with its compose.yaml", () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder, 'no workspace folder is open');
     assert.equal(folder.uri.scheme, 'file');
@@ -54,12 +62,18 @@ suite('Show Scan Report, in a window on a folder with a compose file', () => {
     assert.match(report, /target.*(at risk|nothing at risk)/);
   });
 
-  test('the compose service\'s section names its anonymous volume as at risk, in a table', () => {
+  test("the compose service's section names its anonymous volume as at risk, in a table", () => {
     const composeFile = join(realpathSync(runnerEnv('PL_EDITOR_WORKSPACE')), 'compose.yaml');
     const service = blocks(report).get('compose service app');
     assert.ok(service, `no "compose service app" section in the report:\n${report}`);
-    assert.ok(service.some((l) => l.includes(`Declared in \`${composeFile}:`)), `the section does not name ${composeFile}:\n${service.join('\n')}`);
-    assert.ok(service.some((l) => /^\|:-:\|---\|/.test(l)), 'a Markdown table');
+    assert.ok(
+      service.some((l) => l.includes(`Declared in \`${composeFile}:`)),
+      `the section does not name ${composeFile}:\n${service.join('\n')}`,
+    );
+    assert.ok(
+      service.some((l) => /^\|:-:\|---\|/.test(l)),
+      'a Markdown table',
+    );
     const cells = row(service, '/var/lib/app-data');
     assert.ok(cells, `/var/lib/app-data is not listed:\n${service.join('\n')}`);
     assert.match(cells[0]!, /^✗/, `/var/lib/app-data is not marked at risk: ${cells.join(' | ')}`);
@@ -67,7 +81,7 @@ suite('Show Scan Report, in a window on a folder with a compose file', () => {
     assert.match(cells[5]!, /lost on .*recreate/);
   });
 
-  test('the Docker Engine is reached through DOCKER_HOST: the runner\'s labelled container is a target', () => {
+  test("the Docker Engine is reached through DOCKER_HOST: the runner's labelled container is a target", () => {
     assert.equal(process.env.DOCKER_HOST, runnerEnv('PL_EDITOR_DOCKER_HOST'), 'DOCKER_HOST did not reach the extension host');
     const name = runnerEnv('PL_EDITOR_CONTAINER');
     const id = runnerEnv('PL_EDITOR_CONTAINER_ID');

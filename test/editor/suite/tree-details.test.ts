@@ -22,9 +22,13 @@ suite('Paths view: click opens read-only survival details, Reveal Declaration on
   const project = tag.replace(/[^a-z0-9-]/g, '');
   let dir: string;
   let file: string;
-  const compose = (...args: string[]) => execFileSync('docker-compose', ['-p', project, '-f', file, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000, cwd: dir });
-
-
+  const compose = (...args: string[]) =>
+    execFileSync('docker-compose', ['-p', project, '-f', file, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 90_000,
+      cwd: dir,
+    });
 
   suiteSetup(async () => {
     await extensionApi();
@@ -32,7 +36,25 @@ suite('Paths view: click opens read-only survival details, Reveal Declaration on
     mkdirSync(dir, { recursive: true });
     file = join(dir, 'compose.yaml');
     const stop = `["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]`;
-    writeFileSync(file, ['services:', '  side:', `    image: ${IMAGE}`, `    command: ${stop}`, '    labels:', '      persistence-lens.test: "1"', '  web:', `    image: ${IMAGE}`, `    command: ${stop}`, '    labels:', '      persistence-lens.test: "1"', '    volumes:', '      - /data', ''].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'services:',
+        '  side:',
+        `    image: ${IMAGE}`,
+        `    command: ${stop}`,
+        '    labels:',
+        '      persistence-lens.test: "1"',
+        '  web:',
+        `    image: ${IMAGE}`,
+        `    command: ${stop}`,
+        '    labels:',
+        '      persistence-lens.test: "1"',
+        '    volumes:',
+        '      - /data',
+        '',
+      ].join('\n'),
+    );
     compose('up', '-d');
   });
 
@@ -48,7 +70,9 @@ suite('Paths view: click opens read-only survival details, Reveal Declaration on
   test('a path opens its details read-only; the container reveals its service line', async () => {
     const { paths } = await extensionApi();
     await vscode.commands.executeCommand('persistenceLens.paths.focus');
-    const inProject = (n: PathsNode): boolean => (n.kind === 'target' || n.kind === 'path') && (n.kind === 'target' ? n : n.parent).target.labels?.['com.docker.compose.project'] === project;
+    const inProject = (n: PathsNode): boolean =>
+      (n.kind === 'target' || n.kind === 'path') &&
+      (n.kind === 'target' ? n : n.parent).target.labels?.['com.docker.compose.project'] === project;
     const pathNode = await waitFor('/data of web in the Paths view', 20_000, async () => {
       await paths.model.refresh();
       return treeDescendants(paths).find((n): n is PathNode => n.kind === 'path' && inProject(n) && n.path.path === '/data');

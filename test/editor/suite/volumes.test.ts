@@ -34,14 +34,28 @@ suite('Volumes view: inventory, Remove with the modal, Prune Unused (real engine
 
   let api: Awaited<ReturnType<typeof extensionApi>>;
   const volumesApi = () => api.volumes;
-  const find = (name: string): VolumeNode | undefined => volumesApi().view.provider.getChildren().find((n) => n.volume.name === name);
+  const find = (name: string): VolumeNode | undefined =>
+    volumesApi()
+      .view.provider.getChildren()
+      .find((n) => n.volume.name === name);
 
   suiteSetup(async () => {
     api = await extensionApi();
     for (const v of [used, ...spares]) docker('volume', 'create', '--label', LABEL, '--label', runLabel, v);
     const loop = ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"];
     docker('run', '-d', '--name', user, '--label', LABEL, '-v', `${used}:/srv/data`, IMAGE, ...loop);
-    docker('run', '-d', '--name', holder, '--label', LABEL, '--mount', `type=volume,dst=/var/lib/app,volume-label=${LABEL},volume-label=${runLabel}`, IMAGE, ...loop);
+    docker(
+      'run',
+      '-d',
+      '--name',
+      holder,
+      '--label',
+      LABEL,
+      '--mount',
+      `type=volume,dst=/var/lib/app,volume-label=${LABEL},volume-label=${runLabel}`,
+      IMAGE,
+      ...loop,
+    );
     docker('exec', holder, 'sh', '-c', 'echo state > /var/lib/app/db');
     anon = docker('inspect', '-f', '{{range .Mounts}}{{if eq .Destination "/var/lib/app"}}{{.Name}}{{end}}{{end}}', holder);
     assert.match(anon, /^[0-9a-f]{64}$/);
@@ -105,7 +119,10 @@ suite('Volumes view: inventory, Remove with the modal, Prune Unused (real engine
   test('Remove: refused for a volume in use; for an unused one only after the modal', async () => {
     const r1 = (await vscode.commands.executeCommand(COMMAND.removeVolume, find(used))) as RemovalOutcome;
     assert.deepEqual(r1.removed, []);
-    assert.ok(messages.some((m) => m.level === 'error' && m.text.includes(`in use by ${user}:/srv/data`)), JSON.stringify(messages));
+    assert.ok(
+      messages.some((m) => m.level === 'error' && m.text.includes(`in use by ${user}:/srv/data`)),
+      JSON.stringify(messages),
+    );
     assert.ok(docker('volume', 'ls', '-q').split('\n').includes(used));
 
     confirmAnswer = false;
@@ -133,7 +150,10 @@ suite('Volumes view: inventory, Remove with the modal, Prune Unused (real engine
     assert.equal(choices.length, asked + 1);
     const q = choices.at(-1)!;
     assert.equal(q.kind, 'remove-volume-data');
-    assert.match(q.message, new RegExp(`^Volume ${anon.slice(0, 12)} holds .*\\(high\\), last mounted at /var/lib/app of ${holder}\\. Remove it\\?$`));
+    assert.match(
+      q.message,
+      new RegExp(`^Volume ${anon.slice(0, 12)} holds .*\\(high\\), last mounted at /var/lib/app of ${holder}\\. Remove it\\?$`),
+    );
     assert.deepEqual(q.actions, ['Recover Into…', 'Back Up First', 'Remove']);
     const left = docker('volume', 'ls', '-q').split('\n');
     assert.ok(left.includes(anon) && left.includes(used));

@@ -40,16 +40,32 @@ export class CommandError extends Error {
 }
 
 /** Runs a program without a shell; rejects with its stderr when it exits non-zero. */
-export function runCommand(file: string, args: readonly string[], opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CommandResult> {
+export function runCommand(
+  file: string,
+  args: readonly string[],
+  opts: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     execFile(
       file,
       args,
-      { maxBuffer: 64 * 1024 * 1024, timeout: opts.timeoutMs ?? 120_000, ...(opts.cwd ? { cwd: opts.cwd } : {}), env: opts.env ?? process.env },
+      {
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: opts.timeoutMs ?? 120_000,
+        ...(opts.cwd ? { cwd: opts.cwd } : {}),
+        env: opts.env ?? process.env,
+      },
       (err, stdout, stderr) => {
         if (err) {
           const code = (err as { code?: number | string }).code ?? null;
-          reject(new CommandError([file, ...args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' '), String(stdout), String(stderr), code));
+          reject(
+            new CommandError(
+              [file, ...args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' '),
+              String(stdout),
+              String(stderr),
+              code,
+            ),
+          );
         } else resolve({ stdout: String(stdout), stderr: String(stderr) });
       },
     );
@@ -155,7 +171,10 @@ export class TestResources {
     let names: string[] = [];
     try {
       const out = await docker('inspect', '--format', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}}\n{{end}}{{end}}', container);
-      names = out.split('\n').map((s) => s.trim()).filter(Boolean);
+      names = out
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean);
     } catch {
       return [];
     }
@@ -187,7 +206,11 @@ export class TestResources {
         errors.push(String(err));
       }
     }
-    const labelled = (await docker('ps', '-aq', '--filter', `label=${TEST_LABEL}=1`, '--filter', `label=${RUN_LABEL}=${this.runId}`).catch(() => '')).split('\n').filter(Boolean);
+    const labelled = (
+      await docker('ps', '-aq', '--filter', `label=${TEST_LABEL}=1`, '--filter', `label=${RUN_LABEL}=${this.runId}`).catch(() => '')
+    )
+      .split('\n')
+      .filter(Boolean);
     const containers = [...new Set([...labelled, ...this.containers])];
     // Only anonymous ones: a named volume is removed only when this run created it (tracked or labelled).
     await Promise.all(containers.map((c) => this.trackVolumesOf(c, { anonymousOnly: true })));
@@ -203,7 +226,11 @@ export class TestResources {
         else if (!(await gone(containers))) errors.push(`containers still there 15 s after their removal: ${containers.join(' ')}`);
       }
     }
-    const labelledVolumes = (await docker('volume', 'ls', '-q', '--filter', `label=${TEST_LABEL}=1`, '--filter', `label=${RUN_LABEL}=${this.runId}`).catch(() => ''))
+    const labelledVolumes = (
+      await docker('volume', 'ls', '-q', '--filter', `label=${TEST_LABEL}=1`, '--filter', `label=${RUN_LABEL}=${this.runId}`).catch(
+        () => '',
+      )
+    )
       .split('\n')
       .filter(Boolean);
     const volumes = [...new Set([...labelledVolumes, ...this.volumes])];
@@ -224,7 +251,14 @@ export class TestResources {
 /** Waits until none of the containers exists any more (up to 15 s); false when some still do. */
 async function gone(containers: string[]): Promise<boolean> {
   for (let i = 0; i < 75; i++) {
-    const left = await Promise.all(containers.map((c) => docker('inspect', '--format', '{{.Id}}', c).then(() => true, () => false)));
+    const left = await Promise.all(
+      containers.map((c) =>
+        docker('inspect', '--format', '{{.Id}}', c).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     if (!left.some(Boolean)) return true;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -45,7 +45,9 @@ export async function assertPodmanAnswers(host = PODMAN_HOST): Promise<void> {
   try {
     await podmanAt(host, 'version', '--format', '{{.Server.Version}}');
   } catch (err) {
-    throw new Error(`no Podman service answers on ${host}; run scripts/podman-up.sh (as root). ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(
+      `no Podman service answers on ${host}; run scripts/podman-up.sh (as root). ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 

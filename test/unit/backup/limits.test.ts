@@ -7,7 +7,20 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -31,11 +44,17 @@ const isRoot = process.getuid?.() === 0;
 function rawHeader(h: { name: string; type: string; size?: number; mode?: number; linkname?: string }): Buffer {
   const b = Buffer.alloc(512);
   b.write(h.name.slice(0, 100), 0, 'latin1');
-  b.write(((h.mode ?? 0o644).toString(8).padStart(7, '0')) + '\0', 100, 'ascii');
+  b.write((h.mode ?? 0o644).toString(8).padStart(7, '0') + '\0', 100, 'ascii');
   b.write('0000000\0', 108, 'ascii');
   b.write('0000000\0', 116, 'ascii');
   b.write((h.size ?? 0).toString(8).padStart(11, '0') + '\0', 124, 'ascii');
-  b.write(Math.floor(Date.now() / 1000).toString(8).padStart(11, '0') + '\0', 136, 'ascii');
+  b.write(
+    Math.floor(Date.now() / 1000)
+      .toString(8)
+      .padStart(11, '0') + '\0',
+    136,
+    'ascii',
+  );
   b.write(h.type, 156, 'latin1');
   if (h.linkname) b.write(h.linkname, 157, 'latin1');
   b.write('ustar\0', 257, 'ascii');
@@ -48,12 +67,14 @@ function rawHeader(h: { name: string; type: string; size?: number; mode?: number
 }
 const pad = (len: number): Buffer => Buffer.alloc((512 - (len % 512)) % 512);
 /** A header and its body, padded. */
-const rawEntry = (h: { name: string; type: string; mode?: number; linkname?: string }, body: Buffer = Buffer.alloc(0)): Buffer => Buffer.concat([rawHeader({ ...h, size: body.length }), body, pad(body.length)]);
+const rawEntry = (h: { name: string; type: string; mode?: number; linkname?: string }, body: Buffer = Buffer.alloc(0)): Buffer =>
+  Buffer.concat([rawHeader({ ...h, size: body.length }), body, pad(body.length)]);
 const END = Buffer.alloc(1024);
 const rootDir = (): Buffer => rawEntry({ name: './', type: '5', mode: 0o755 });
-const once = (text: string): AsyncIterable<Buffer> => (async function* () {
-  yield Buffer.from(text);
-})();
+const once = (text: string): AsyncIterable<Buffer> =>
+  (async function* () {
+    yield Buffer.from(text);
+  })();
 const file = (name: string, text: string): Buffer => rawEntry({ name, type: '0' }, Buffer.from(text));
 
 async function refusal(p: Promise<unknown>): Promise<Error> {
@@ -75,7 +96,19 @@ describe('privileges a restore does not hand out (issue 13, point 5)', () => {
           { header: { name: './', type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 1 } },
           { header: { name: './suid', type: 'file', mode: 0o4755, uid: 0, gid: 0, size: 2, mtime: 1 }, body: once('x\n') },
           { header: { name: './sgid', type: 'file', mode: 0o2755, uid: 0, gid: 0, size: 2, mtime: 1 }, body: once('x\n') },
-          { header: { name: './capped', type: 'file', mode: 0o755, uid: 0, gid: 0, size: 2, mtime: 1, xattrs: { 'security.capability': cap } }, body: once('x\n') },
+          {
+            header: {
+              name: './capped',
+              type: 'file',
+              mode: 0o755,
+              uid: 0,
+              gid: 0,
+              size: 2,
+              mtime: 1,
+              xattrs: { 'security.capability': cap },
+            },
+            body: once('x\n'),
+          },
           { header: { name: './shared', type: 'directory', mode: 0o2775, uid: 0, gid: 0, size: 0, mtime: 1 } },
         ]),
       ),
@@ -85,46 +118,57 @@ describe('privileges a restore does not hand out (issue 13, point 5)', () => {
     assert.equal(statSync(join(dest, 'suid')).mode & 0o7777, 0o755, 'setuid stripped');
     assert.equal(statSync(join(dest, 'sgid')).mode & 0o7777, 0o755, 'setgid stripped');
     assert.equal(statSync(join(dest, 'shared')).mode & 0o7777, 0o2775, 'a directory keeps its setgid (group inheritance, no privilege)');
-    assert.ok(r.warnings.some((w) => /setuid|setgid/.test(w) && /--keep-privileges/.test(w) && /suid/.test(w)), r.warnings.join('\n'));
-    assert.ok(r.warnings.some((w) => /capabilit/.test(w) && /capped/.test(w)), r.warnings.join('\n'));
+    assert.ok(
+      r.warnings.some((w) => /setuid|setgid/.test(w) && /--keep-privileges/.test(w) && /suid/.test(w)),
+      r.warnings.join('\n'),
+    );
+    assert.ok(
+      r.warnings.some((w) => /capabilit/.test(w) && /capped/.test(w)),
+      r.warnings.join('\n'),
+    );
 
     const kept = fresh('kept');
     await restore(archive, { kind: 'local', path: kept }, { keepPrivileges: true });
     assert.equal(statSync(join(kept, 'suid')).mode & 0o7777, 0o4755, 'kept when asked');
   });
 
-  it('a local restore as root does not give the target folder the archive root 7777 or its owner', { skip: !isRoot && 'needs root' }, async () => {
-    const archive = join(fresh('root7777'), 'r.tar.gz');
-    mkdirSync(join(archive, '..'));
-    writeFileSync(
-      archive,
-      gzipSync(
-        await tarBuffer([
-          { header: { name: './', type: 'directory', mode: 0o7777, uid: 1234, gid: 1234, size: 0, mtime: 1 } },
-          { header: { name: './f', type: 'file', mode: 0o644, uid: 1234, gid: 1234, size: 2, mtime: 1 }, body: once('x\n') },
-        ]),
-      ),
-    );
-    const created = fresh('created');
-    await restore(archive, { kind: 'local', path: created });
-    const st = statSync(created);
-    assert.equal(st.mode & 0o7000, 0, `no setuid/setgid/sticky on the target folder (${(st.mode & 0o7777).toString(8)})`);
-    assert.equal(st.uid, 0, 'the target folder keeps the owner of whoever restores');
-    assert.equal(statSync(join(created, 'f')).uid, 1234, 'the content keeps its recorded owner (as root)');
+  it(
+    'a local restore as root does not give the target folder the archive root 7777 or its owner',
+    { skip: !isRoot && 'needs root' },
+    async () => {
+      const archive = join(fresh('root7777'), 'r.tar.gz');
+      mkdirSync(join(archive, '..'));
+      writeFileSync(
+        archive,
+        gzipSync(
+          await tarBuffer([
+            { header: { name: './', type: 'directory', mode: 0o7777, uid: 1234, gid: 1234, size: 0, mtime: 1 } },
+            { header: { name: './f', type: 'file', mode: 0o644, uid: 1234, gid: 1234, size: 2, mtime: 1 }, body: once('x\n') },
+          ]),
+        ),
+      );
+      const created = fresh('created');
+      await restore(archive, { kind: 'local', path: created });
+      const st = statSync(created);
+      assert.equal(st.mode & 0o7000, 0, `no setuid/setgid/sticky on the target folder (${(st.mode & 0o7777).toString(8)})`);
+      assert.equal(st.uid, 0, 'the target folder keeps the owner of whoever restores');
+      assert.equal(statSync(join(created, 'f')).uid, 1234, 'the content keeps its recorded owner (as root)');
 
-    const existing = fresh('existing');
-    mkdirSync(existing, { mode: 0o750 });
-    chmodSync(existing, 0o750);
-    await restore(archive, { kind: 'local', path: existing });
-    assert.equal(statSync(existing).mode & 0o7777, 0o750, 'an existing target folder keeps its mode');
-    assert.equal(statSync(existing).uid, 0);
-  });
+      const existing = fresh('existing');
+      mkdirSync(existing, { mode: 0o750 });
+      chmodSync(existing, 0o750);
+      await restore(archive, { kind: 'local', path: existing });
+      assert.equal(statSync(existing).mode & 0o7777, 0o750, 'an existing target folder keeps its mode');
+      assert.equal(statSync(existing).uid, 0);
+    },
+  );
 });
 
 describe('memory, time and disk bombs (issue 13, point 6)', () => {
   it('GNU long names of 3 MB are refused while verifying, before anything is written', async () => {
     const name = 'n'.repeat(3 * 1024 * 1024);
-    const long = (i: number): Buffer => Buffer.concat([rawEntry({ name: '././@LongLink', type: 'L' }, Buffer.from(`${name}${i}\0`)), file('x', 'bomb\n').subarray(0)]);
+    const long = (i: number): Buffer =>
+      Buffer.concat([rawEntry({ name: '././@LongLink', type: 'L' }, Buffer.from(`${name}${i}\0`)), file('x', 'bomb\n').subarray(0)]);
     const archive = join(fresh('longname'), 'a.tar.gz');
     mkdirSync(join(archive, '..'));
     writeFileSync(archive, gzipSync(Buffer.concat([rootDir(), file('first.txt', 'first\n'), long(1), long(2), long(3), END])));
@@ -146,7 +190,18 @@ describe('memory, time and disk bombs (issue 13, point 6)', () => {
     const pax = Buffer.from(rec('path', 'p'.repeat(3 * 1024 * 1024)));
     const archive = join(fresh('paxname'), 'a.tar.gz');
     mkdirSync(join(archive, '..'));
-    writeFileSync(archive, gzipSync(Buffer.concat([rootDir(), file('first.txt', 'first\n'), rawEntry({ name: 'PaxHeaders/x', type: 'x' }, pax), file('x', 'bomb\n'), END])));
+    writeFileSync(
+      archive,
+      gzipSync(
+        Buffer.concat([
+          rootDir(),
+          file('first.txt', 'first\n'),
+          rawEntry({ name: 'PaxHeaders/x', type: 'x' }, pax),
+          file('x', 'bomb\n'),
+          END,
+        ]),
+      ),
+    );
     const dest = fresh('dest');
     const err = await refusal(restore(archive, { kind: 'local', path: dest }));
     assert.ok(err instanceof BackupInputError, err.stack);
@@ -191,30 +246,36 @@ describe('memory, time and disk bombs (issue 13, point 6)', () => {
     assert.equal(listed[0]?.status, 'invalid-manifest');
   });
 
-  it('a 3 MB gzip bomb that expands to 3 GiB is refused by the free space of the target, before anything is written', { skip: !isRoot && 'needs root to mount a small tmpfs' }, async () => {
-    const mnt = fresh('tmpfs');
-    mkdirSync(mnt);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mnt]);
-    mounts.push(mnt);
-    const size = 3 * 1024 * 1024 * 1024;
-    // consecutive gzip members: any gunzip reads them as one stream; 1 MiB of zeros compresses to ~1 KB
-    const mib = gzipSync(Buffer.alloc(1024 * 1024), { level: 9 });
-    const parts: Buffer[] = [gzipSync(Buffer.concat([rootDir(), file('first.txt', 'first\n'), rawHeader({ name: 'zeros', type: '0', size })]))];
-    for (let i = 0; i < size / (1024 * 1024); i++) parts.push(mib);
-    parts.push(gzipSync(END));
-    const archive = join(fresh('bomb'), 'bomb.tar.gz');
-    mkdirSync(join(archive, '..'));
-    writeFileSync(archive, Buffer.concat(parts));
-    assert.ok(statSync(archive).size < 4 * 1024 * 1024);
-    const dest = join(mnt, 'dest');
-    const t0 = Date.now();
-    const err = await refusal(restore(archive, { kind: 'local', path: dest }));
-    assert.ok(err instanceof BackupInputError, err.stack);
-    assert.match(err.message, /free/);
-    assert.match(err.message, /nothing was restored/);
-    assert.equal(existsSync(dest), false, 'nothing was written');
-    assert.ok(Date.now() - t0 < 15_000, `refused in ${Date.now() - t0} ms`);
-  });
+  it(
+    'a 3 MB gzip bomb that expands to 3 GiB is refused by the free space of the target, before anything is written',
+    { skip: !isRoot && 'needs root to mount a small tmpfs' },
+    async () => {
+      const mnt = fresh('tmpfs');
+      mkdirSync(mnt);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mnt]);
+      mounts.push(mnt);
+      const size = 3 * 1024 * 1024 * 1024;
+      // consecutive gzip members: any gunzip reads them as one stream; 1 MiB of zeros compresses to ~1 KB
+      const mib = gzipSync(Buffer.alloc(1024 * 1024), { level: 9 });
+      const parts: Buffer[] = [
+        gzipSync(Buffer.concat([rootDir(), file('first.txt', 'first\n'), rawHeader({ name: 'zeros', type: '0', size })])),
+      ];
+      for (let i = 0; i < size / (1024 * 1024); i++) parts.push(mib);
+      parts.push(gzipSync(END));
+      const archive = join(fresh('bomb'), 'bomb.tar.gz');
+      mkdirSync(join(archive, '..'));
+      writeFileSync(archive, Buffer.concat(parts));
+      assert.ok(statSync(archive).size < 4 * 1024 * 1024);
+      const dest = join(mnt, 'dest');
+      const t0 = Date.now();
+      const err = await refusal(restore(archive, { kind: 'local', path: dest }));
+      assert.ok(err instanceof BackupInputError, err.stack);
+      assert.match(err.message, /free/);
+      assert.match(err.message, /nothing was restored/);
+      assert.equal(existsSync(dest), false, 'nothing was written');
+      assert.ok(Date.now() - t0 < 15_000, `refused in ${Date.now() - t0} ms`);
+    },
+  );
 });
 
 describe('entry types (issue 13, point 7)', () => {
@@ -240,7 +301,10 @@ describe('entry types (issue 13, point 7)', () => {
       const f = join(src, 'holes');
       writeFileSync(f, '');
       truncateSync(f, 1024 * 1024);
-      execFileSync('sh', ['-c', `printf abc | dd of=${f} bs=1 seek=4096 conv=notrunc status=none; printf xyz | dd of=${f} bs=1 seek=900000 conv=notrunc status=none`]);
+      execFileSync('sh', [
+        '-c',
+        `printf abc | dd of=${f} bs=1 seek=4096 conv=notrunc status=none; printf xyz | dd of=${f} bs=1 seek=900000 conv=notrunc status=none`,
+      ]);
       const archive = join(fresh('sparse'), 'a.tar');
       mkdirSync(join(archive, '..'));
       execFileSync('tar', [...args, archive, '-C', src, '.']);
@@ -272,7 +336,9 @@ describe('retention (issue 13, point 9)', () => {
     const r = await backup({ kind: 'local', path: src }, { outDir: out, keep: 2 });
     assert.ok(existsSync(r.archive), 'the backup just made is kept');
     assert.ok(!r.pruned.includes(r.archive.slice(out.length + 1)));
-    const left = readdirSync(out).filter((x) => x.endsWith('.tar.gz')).sort();
+    const left = readdirSync(out)
+      .filter((x) => x.endsWith('.tar.gz'))
+      .sort();
     assert.deepEqual(left, [made[2]!, r.archive].map((p) => p.slice(out.length + 1)).sort(), 'the newest two by the order they were made');
   });
 });
@@ -282,7 +348,11 @@ describe('the stale-partial sweep (issue 13, point 10)', () => {
     const out = fresh('out');
     mkdirSync(out);
     const ours = join(out, 'volume-data-20240101T000000Z.tar.gz.otherhost-999999.partial');
-    assert.match(partialPathFor(join(out, 'volume-data-20240101T000000Z.tar.gz')), /\.tar\.gz\.[A-Za-z0-9_-]+-\d+\.partial$/, 'the naming the sweep matches');
+    assert.match(
+      partialPathFor(join(out, 'volume-data-20240101T000000Z.tar.gz')),
+      /\.tar\.gz\.[A-Za-z0-9_-]+-\d+\.partial$/,
+      'the naming the sweep matches',
+    );
     const oursManifest = join(out, 'pre-restore-volume-data-20240101T000000Z-2.manifest.json.otherhost-12.partial');
     const theirs = ['movie.mkv.partial', 'download.partial', 'notes.tar.gz.partial', 'x.tar.gz.host-1.partial'].map((x) => join(out, x));
     for (const p of [ours, oursManifest, ...theirs]) {
@@ -308,36 +378,49 @@ describe('a missing source leaves no --out folder (issue 13, point 12)', () => {
   });
 });
 
-describe('an unreadable file does not abort the backup (issue 13, point 11)', { skip: !isRoot && 'needs root to run the CLI as nobody' }, () => {
-  it('the CLI as uid 65534 backs up the rest, lists what it could not read, and exits 3', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pl-unreadable-'));
-    try {
-      chmodSync(dir, 0o755);
-      const bundle = bundleForAnyUser(resolve(__dirname, '../../integration/helpers/backup/cli.ts'), dir, 'cli.cjs');
-      const src = join(dir, 'src');
-      mkdirSync(join(src, 'sub'), { recursive: true });
-      mkdirSync(join(src, 'locked-dir'));
-      writeFileSync(join(src, 'readable.txt'), 'ok\n');
-      writeFileSync(join(src, 'sub', 'also.txt'), 'ok too\n');
-      writeFileSync(join(src, 'secret'), 'no\n');
-      writeFileSync(join(src, 'locked-dir', 'inside'), 'no\n');
-      execFileSync('chown', ['-R', '65534:65534', src]);
-      chmodSync(join(src, 'secret'), 0o000);
-      chmodSync(join(src, 'locked-dir'), 0o000);
-      const out = join(dir, 'out');
-      mkdirSync(out);
-      chownSync(out, 65534, 65534);
-      const r = spawnSync(process.execPath, [bundle, 'backup', '--path', src, '--out', out, '--json'], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: dir, env: { PATH: process.env.PATH, HOME: dir } });
-      assert.equal(r.status, 3, r.stderr + r.stdout);
-      assert.match(r.stderr, /could not be read/);
-      assert.match(r.stderr, /secret/);
-      const manifest = JSON.parse(r.stdout).manifest as { unreadable?: string[]; entries: number };
-      assert.deepEqual(manifest.unreadable?.sort(), ['locked-dir', 'secret'], JSON.stringify(manifest));
-      const list = execFileSync('tar', ['tzf', JSON.parse(r.stdout).archive], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
-      assert.ok(list.includes('./readable.txt') && list.includes('./sub/also.txt'), list.join(' '));
-      assert.ok(!list.includes('./secret'), 'an unreadable file is not archived as if it were empty');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
+describe(
+  'an unreadable file does not abort the backup (issue 13, point 11)',
+  { skip: !isRoot && 'needs root to run the CLI as nobody' },
+  () => {
+    it('the CLI as uid 65534 backs up the rest, lists what it could not read, and exits 3', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pl-unreadable-'));
+      try {
+        chmodSync(dir, 0o755);
+        const bundle = bundleForAnyUser(resolve(__dirname, '../../integration/helpers/backup/cli.ts'), dir, 'cli.cjs');
+        const src = join(dir, 'src');
+        mkdirSync(join(src, 'sub'), { recursive: true });
+        mkdirSync(join(src, 'locked-dir'));
+        writeFileSync(join(src, 'readable.txt'), 'ok\n');
+        writeFileSync(join(src, 'sub', 'also.txt'), 'ok too\n');
+        writeFileSync(join(src, 'secret'), 'no\n');
+        writeFileSync(join(src, 'locked-dir', 'inside'), 'no\n');
+        execFileSync('chown', ['-R', '65534:65534', src]);
+        chmodSync(join(src, 'secret'), 0o000);
+        chmodSync(join(src, 'locked-dir'), 0o000);
+        const out = join(dir, 'out');
+        mkdirSync(out);
+        chownSync(out, 65534, 65534);
+        const r = spawnSync(process.execPath, [bundle, 'backup', '--path', src, '--out', out, '--json'], {
+          uid: 65534,
+          gid: 65534,
+          encoding: 'utf8',
+          cwd: dir,
+          env: { PATH: process.env.PATH, HOME: dir },
+        });
+        assert.equal(r.status, 3, r.stderr + r.stdout);
+        assert.match(r.stderr, /could not be read/);
+        assert.match(r.stderr, /secret/);
+        const manifest = JSON.parse(r.stdout).manifest as { unreadable?: string[]; entries: number };
+        assert.deepEqual(manifest.unreadable?.sort(), ['locked-dir', 'secret'], JSON.stringify(manifest));
+        const list = execFileSync('tar', ['tzf', JSON.parse(r.stdout).archive], { encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean)
+          .sort();
+        assert.ok(list.includes('./readable.txt') && list.includes('./sub/also.txt'), list.join(' '));
+        assert.ok(!list.includes('./secret'), 'an unreadable file is not archived as if it were empty');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);

@@ -30,7 +30,16 @@ import { pipeline } from 'node:stream/promises';
 import { after, describe, it } from 'node:test';
 import { createGzip } from 'node:zlib';
 import * as tarStream from 'tar-stream';
-import { backup, classifyDestination, isRestoreRefusal, listBackups, restore, BackupAbortedError, BackupInputError, ArchiveRefusedError } from '../../../src/backup';
+import {
+  backup,
+  classifyDestination,
+  isRestoreRefusal,
+  listBackups,
+  restore,
+  BackupAbortedError,
+  BackupInputError,
+  ArchiveRefusedError,
+} from '../../../src/backup';
 import { removeStalePartials } from '../../../src/backup/archive-file';
 import { defaultBackupDir } from '../../../src/backup/location';
 
@@ -83,7 +92,14 @@ function snapshot(root: string): Map<string, Node> {
   const walk = (rel: string): void => {
     const abs = rel ? join(root, rel) : root;
     const st = lstatSync(abs);
-    const node: Node = { type: st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'file', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000), size: st.isFile() ? st.size : 0 };
+    const node: Node = {
+      type: st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'file',
+      mode: st.mode & 0o7777,
+      uid: st.uid,
+      gid: st.gid,
+      mtime: Math.floor(st.mtimeMs / 1000),
+      size: st.isFile() ? st.size : 0,
+    };
     if (st.isSymbolicLink()) {
       node.link = readlinkSync(abs);
       delete (node as Partial<Node>).mode; // symlink modes are not portable
@@ -165,7 +181,10 @@ describe('local backup and restore', () => {
     const before = snapshot(dest);
     await assert.rejects(restore(r.archive, { kind: 'local', path: dest }, { outDir: out }), (err: Error) => {
       assert.ok(err instanceof BackupInputError);
-      assert.ok(isRestoreRefusal(err) && err.kind === 'needs-force', 'a refusal the caller words (the CLI: "Pass --force", see backup-cli.test.ts)');
+      assert.ok(
+        isRestoreRefusal(err) && err.kind === 'needs-force',
+        'a refusal the caller words (the CLI: "Pass --force", see backup-cli.test.ts)',
+      );
       assert.match(err.message, /is not empty \(2 entries\): restoring would overwrite it; nothing was restored$/);
       assert.doesNotMatch(err.message, /--force/, 'the engine names no CLI flag');
       return true;
@@ -200,15 +219,19 @@ describe('local backup and restore', () => {
     assert.deepEqual(asked, [{ target: dest, detail: '1 entry', content: { kind: 'entries', count: 1 } }]);
     const phases = new Set<string>();
     let last = 0;
-    const rr = await restore(r.archive, { kind: 'local', path: dest }, {
-      outDir: out,
-      confirmOverwrite: async () => true,
-      progressIntervalMs: 0,
-      onProgress: (p) => {
-        phases.add(p.phase);
-        if (p.percent !== undefined) last = p.percent;
+    const rr = await restore(
+      r.archive,
+      { kind: 'local', path: dest },
+      {
+        outDir: out,
+        confirmOverwrite: async () => true,
+        progressIntervalMs: 0,
+        onProgress: (p) => {
+          phases.add(p.phase);
+          if (p.percent !== undefined) last = p.percent;
+        },
       },
-    });
+    );
     assert.ok(rr.safetyBackup);
     assert.deepEqual([...phases], ['verifying', 'validating', 'safety-backup', 'restoring', 'finishing']);
     assert.equal(last, 100);
@@ -262,8 +285,16 @@ describe('local backup and restore', () => {
         },
         /through the symlink "escape"/,
       ],
-      ['a hard link to a file outside', (p) => p.entry({ name: './hl', type: 'link', linkname: '../outside-file' }), /points outside the archive/],
-      ['a hard link by absolute path', (p) => p.entry({ name: './hl', type: 'link', linkname: '/etc/passwd' }), /points outside the archive/],
+      [
+        'a hard link to a file outside',
+        (p) => p.entry({ name: './hl', type: 'link', linkname: '../outside-file' }),
+        /points outside the archive/,
+      ],
+      [
+        'a hard link by absolute path',
+        (p) => p.entry({ name: './hl', type: 'link', linkname: '/etc/passwd' }),
+        /points outside the archive/,
+      ],
       ['a device file', (p) => p.entry({ name: './null', type: 'character-device', devmajor: 1, devminor: 3 }), /device file/],
       ['a fifo', (p) => p.entry({ name: './pipe', type: 'fifo' }), /fifo/],
     ];
@@ -320,7 +351,10 @@ describe('local backup and restore', () => {
     const out = fresh('out');
     const ac = new AbortController();
     await assert.rejects(
-      backup({ kind: 'local', path: src }, { outDir: out, signal: ac.signal, progressIntervalMs: 0, onProgress: (p) => p.bytes > 4e6 && ac.abort() }),
+      backup(
+        { kind: 'local', path: src },
+        { outDir: out, signal: ac.signal, progressIntervalMs: 0, onProgress: (p) => p.bytes > 4e6 && ac.abort() },
+      ),
       (err: Error) => err instanceof BackupAbortedError,
     );
     assert.deepEqual(readdirSync(out), []);
@@ -334,7 +368,11 @@ describe('local backup and restore', () => {
     const dest = fresh('dest');
     const ac = new AbortController();
     await assert.rejects(
-      restore(r.archive, { kind: 'local', path: dest }, { signal: ac.signal, progressIntervalMs: 0, onProgress: (p) => p.phase === 'restoring' && p.bytes > 20e6 && ac.abort() }),
+      restore(
+        r.archive,
+        { kind: 'local', path: dest },
+        { signal: ac.signal, progressIntervalMs: 0, onProgress: (p) => p.phase === 'restoring' && p.bytes > 20e6 && ac.abort() },
+      ),
       (err: Error) => {
         assert.ok(err instanceof BackupAbortedError, err.message);
         assert.match(err.message, /cancelled: the target holds part of the archive/);
@@ -364,7 +402,10 @@ describe('local backup and restore', () => {
     const listed = await listBackups(out);
     assert.equal(listed.filter((l) => l.manifest?.source.name === a).length, 5);
     assert.ok(listed.some((l) => l.file === rb.archive));
-    assert.deepEqual(listed.filter((l) => l.manifest?.source.name === a).map((l) => l.file), [last.archive, ...made.slice(3).reverse()]);
+    assert.deepEqual(
+      listed.filter((l) => l.manifest?.source.name === a).map((l) => l.file),
+      [last.archive, ...made.slice(3).reverse()],
+    );
     const all = await backup({ kind: 'local', path: a }, { outDir: out, keep: 0, now });
     assert.deepEqual(all.pruned, []);
   });
@@ -398,14 +439,27 @@ describe('local backup and restore', () => {
     assert.equal(verified[bad.archive.slice(out.length + 1)], 'mismatch');
 
     // a partial of this host whose process is gone is stale; one of a live process is not
-    const host = (await import('node:os')).hostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
+    const host = (await import('node:os'))
+      .hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '_')
+      .slice(0, 40);
     writeFileSync(join(out, `volume-y-20240101T000000Z.tar.gz.${host}-999999.partial`), 'dead');
     writeFileSync(join(out, `volume-z-20240101T000000Z.tar.gz.${host}-${process.ppid}.partial`), 'alive');
     const removed = await removeStalePartials(out);
     assert.deepEqual(removed, [`volume-y-20240101T000000Z.tar.gz.${host}-999999.partial`]);
     assert.equal(existsSync(join(out, `volume-z-20240101T000000Z.tar.gz.${host}-${process.ppid}.partial`)), true);
-    assert.equal(existsSync(join(out, 'volume-x-20240101T000000Z.tar.gz.somehost-999999.partial')), true, 'another host: only an age makes it stale');
-    assert.deepEqual(await removeStalePartials(out, Date.now() + 2 * 24 * 3600 * 1000), ['volume-x-20240101T000000Z.tar.gz.somehost-999999.partial', `volume-z-20240101T000000Z.tar.gz.${host}-${process.ppid}.partial`].sort());
+    assert.equal(
+      existsSync(join(out, 'volume-x-20240101T000000Z.tar.gz.somehost-999999.partial')),
+      true,
+      'another host: only an age makes it stale',
+    );
+    assert.deepEqual(
+      await removeStalePartials(out, Date.now() + 2 * 24 * 3600 * 1000),
+      [
+        'volume-x-20240101T000000Z.tar.gz.somehost-999999.partial',
+        `volume-z-20240101T000000Z.tar.gz.${host}-${process.ppid}.partial`,
+      ].sort(),
+    );
   });
 
   it('defaults to $XDG_DATA_HOME/persistence-lens/backups, else ~/.local/share/persistence-lens/backups', () => {
@@ -420,7 +474,10 @@ describe('local backup and restore', () => {
     assert.equal(v.checked, true);
     assert.equal(v.persistent, false);
     assert.equal(v.status, 'writable-layer');
-    assert.ok(v.alternatives.some((a) => a.startsWith('/home/coder/.local (named-volume capnamed)')), v.alternatives.join(', '));
+    assert.ok(
+      v.alternatives.some((a) => a.startsWith('/home/coder/.local (named-volume capnamed)')),
+      v.alternatives.join(', '),
+    );
     assert.ok(v.alternatives.some((a) => a.startsWith('/c (bind-mount')));
     assert.ok(!v.alternatives.some((a) => /^\/(d|e|b|data) /.test(a)), 'tmpfs and anonymous volumes do not survive a recreate');
     assert.equal(classifyDestination('/d/backups', opts).persistent, false);
@@ -430,7 +487,10 @@ describe('local backup and restore', () => {
     mkdirSync(src);
     await assert.rejects(backup({ kind: 'local', path: src }, { outDir: '/root/pl-never', ...opts }), (err: Error) => {
       assert.ok(err instanceof BackupInputError);
-      assert.match(err.message, /refusing to write backups to \/root\/pl-never: it is in the container's writable layer, so it would be lost with the container when it is recreated/);
+      assert.match(
+        err.message,
+        /refusing to write backups to \/root\/pl-never: it is in the container's writable layer, so it would be lost with the container when it is recreated/,
+      );
       assert.match(err.message, /--out DIR: .*\/home\/coder\/\.local \(named-volume capnamed\)/);
       return true;
     });

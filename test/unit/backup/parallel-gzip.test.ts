@@ -15,7 +15,11 @@ import { ParallelGzip } from '../../../src/backup/parallel-gzip';
 
 async function gzipOf(chunks: Buffer[], opts: { parallelism: number; blockSize: number }): Promise<Buffer> {
   const out: Buffer[] = [];
-  await pipeline(Readable.from(chunks), new ParallelGzip({ level: 6, ...opts }), new Writable({ write: (c, _e, cb) => (out.push(c), cb()) }));
+  await pipeline(
+    Readable.from(chunks),
+    new ParallelGzip({ level: 6, ...opts }),
+    new Writable({ write: (c, _e, cb) => (out.push(c), cb()) }),
+  );
   return Buffer.concat(out);
 }
 
@@ -27,14 +31,22 @@ describe('ParallelGzip with reused block buffers', () => {
       const chunks: Buffer[] = [];
       for (let i = 0, n = 1; i < input.length; i += n, n = (n * 7 + 13) % 50_000 || 1) chunks.push(Buffer.from(input.subarray(i, i + n)));
       const out: Buffer[] = [];
-      await pipeline(Readable.from(chunks), new ParallelGzip({ level: 6, parallelism, blockSize }), new Writable({ write: (c, _e, cb) => (out.push(c), cb()) }));
+      await pipeline(
+        Readable.from(chunks),
+        new ParallelGzip({ level: 6, parallelism, blockSize }),
+        new Writable({ write: (c, _e, cb) => (out.push(c), cb()) }),
+      );
       const back = gunzipSync(Buffer.concat(out));
       assert.equal(createHash('sha256').update(back).digest('hex'), createHash('sha256').update(input).digest('hex'));
     });
   }
   it('an empty input is one empty member', async () => {
     const out: Buffer[] = [];
-    await pipeline(Readable.from([]), new ParallelGzip({ level: 6, parallelism: 2 }), new Writable({ write: (c, _e, cb) => (out.push(c), cb()) }));
+    await pipeline(
+      Readable.from([]),
+      new ParallelGzip({ level: 6, parallelism: 2 }),
+      new Writable({ write: (c, _e, cb) => (out.push(c), cb()) }),
+    );
     assert.equal(gunzipSync(Buffer.concat(out)).length, 0);
   });
   it('is one gzip member: a header, one deflate stream, the CRC-32 and length of the input', async () => {

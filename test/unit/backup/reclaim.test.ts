@@ -91,7 +91,10 @@ describe('ReclaimEvery', () => {
     const baseline = process.memoryUsage().arrayBuffers;
     const withReclaim = await churn(r, 64 * MiB, 256 * 1024);
     assert.ok(r.collections >= 15, `${r.collections} collections for 64 MiB`);
-    assert.ok(withReclaim - baseline < 3 * RECLAIM_EVERY_BYTES, `Buffer memory peaked at ${((withReclaim - baseline) / MiB).toFixed(1)} MiB above the start with a collection every 4 MiB`);
+    assert.ok(
+      withReclaim - baseline < 3 * RECLAIM_EVERY_BYTES,
+      `Buffer memory peaked at ${((withReclaim - baseline) / MiB).toFixed(1)} MiB above the start with a collection every 4 MiB`,
+    );
     // the control: left to V8, the dead Buffers pile up far beyond that (what the collections are for)
     assert.ok(without > withReclaim, `without collections ${(without / MiB).toFixed(1)} MiB, with ${(withReclaim / MiB).toFixed(1)} MiB`);
   });
@@ -111,12 +114,16 @@ describe('tarBytes without coalescing (before ParallelGzip)', () => {
       (async function* () {
         for (let i = 0; i < 20; i++) {
           const body = Buffer.from(`file ${i} `.repeat(i * 50));
-          yield { header: { ...base, name: `./f${i}`, type: 'file', size: body.length }, body: Readable.from([body.subarray(0, 10), body.subarray(10)]) };
+          yield {
+            header: { ...base, name: `./f${i}`, type: 'file', size: body.length },
+            body: Readable.from([body.subarray(0, 10), body.subarray(10)]),
+          };
         }
       })();
     const collect = async (coalesce?: number): Promise<Buffer[]> => {
       const out: Buffer[] = [];
-      for await (const b of tarBytes(entries(), { entries: 0, bytes: 0 }, undefined, coalesce === undefined ? {} : { coalesce })) out.push(b);
+      for await (const b of tarBytes(entries(), { entries: 0, bytes: 0 }, undefined, coalesce === undefined ? {} : { coalesce }))
+        out.push(b);
       return out;
     };
     const gathered = await collect();

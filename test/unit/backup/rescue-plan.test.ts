@@ -41,13 +41,33 @@ describe('rescue plan', () => {
     );
     assert.deepEqual(plan.modifiedDirs, ['/bin', '/etc', '/home', '/home/coder']);
     assert.deepEqual(plan.deleted, ['/bin/true']);
-    assert.deepEqual(plan.skipped, ['/data', '/data/x', '/dev', '/dev/null2', '/etc/hostname', '/etc/hosts', '/etc/resolv.conf', '/tmp', '/tmp/scratch']);
+    assert.deepEqual(plan.skipped, [
+      '/data',
+      '/data/x',
+      '/dev',
+      '/dev/null2',
+      '/etc/hostname',
+      '/etc/hosts',
+      '/etc/resolv.conf',
+      '/tmp',
+      '/tmp/scratch',
+    ]);
   });
 
   it('asks whether a modified path is a directory when a callback is given', async () => {
-    const plan = await planRescue([{ path: '/etc', kind: 0 }, { path: '/var/lib/app', kind: 0 }], [], async (p) => p === '/etc');
+    const plan = await planRescue(
+      [
+        { path: '/etc', kind: 0 },
+        { path: '/var/lib/app', kind: 0 },
+      ],
+      [],
+      async (p) => p === '/etc',
+    );
     assert.deepEqual(plan.modifiedDirs, ['/etc']);
-    assert.deepEqual(plan.roots.map((r) => r.path), ['/var/lib/app']);
+    assert.deepEqual(
+      plan.roots.map((r) => r.path),
+      ['/var/lib/app'],
+    );
   });
 
   it('groups rescued paths by the directory to persist', async () => {
@@ -56,7 +76,9 @@ describe('rescue plan', () => {
     assert.equal(persistGroup('/srv/home/u/x', '/srv/home/u'), '/srv/home/u/x');
     assert.equal(persistGroup('/var/lib/postgresql/data/base'), '/var/lib');
     assert.equal(persistGroup('/opt'), '/opt');
-    const plan = await planRescue(changes, ['/data', '/tmp'], async (p) => ['/home', '/home/coder', '/etc', '/bin', '/opt', '/home/coder/.ssh'].includes(p));
+    const plan = await planRescue(changes, ['/data', '/tmp'], async (p) =>
+      ['/home', '/home/coder', '/etc', '/bin', '/opt', '/home/coder/.ssh'].includes(p),
+    );
     assert.deepEqual(groupRoots(plan.roots, '/home/coder'), [
       { directory: '/etc', paths: ['/etc/passwd'] },
       { directory: '/home/coder', paths: ['/home/coder/.bash_history'] },

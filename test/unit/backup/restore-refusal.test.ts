@@ -37,10 +37,19 @@ describe('a refused restore as data', () => {
     assert.equal(e.kind, 'needs-force');
     assert.equal(e.message, '/srv/x is not empty (2 entries): restoring would overwrite it; nothing was restored');
     assert.deepEqual(e.details, { target: '/srv/x', content: { kind: 'entries', count: 2 } });
-    assert.equal(needsForce('volume "v"', { kind: 'some' }).message, 'volume "v" is not empty: restoring would overwrite it; nothing was restored');
+    assert.equal(
+      needsForce('volume "v"', { kind: 'some' }).message,
+      'volume "v" is not empty: restoring would overwrite it; nothing was restored',
+    );
     const many = Array.from({ length: 12 }, (_, i) => `/p${i}`);
-    assert.equal(contentAlone({ kind: 'paths', paths: many }), "12 of the archive's paths exist there (/p0, /p1, /p2, /p3, /p4, /p5, /p6, /p7, /p8, /p9, and 2 more)");
-    assert.equal(needsForce('project "p"', { kind: 'targets', targets: ['volume "a"'] }).reason, 'project "p": 1 of the set\'s targets are not empty (volume "a"): restoring would overwrite them');
+    assert.equal(
+      contentAlone({ kind: 'paths', paths: many }),
+      "12 of the archive's paths exist there (/p0, /p1, /p2, /p3, /p4, /p5, /p6, /p7, /p8, /p9, and 2 more)",
+    );
+    assert.equal(
+      needsForce('project "p"', { kind: 'targets', targets: ['volume "a"'] }).reason,
+      'project "p": 1 of the set\'s targets are not empty (volume "a"): restoring would overwrite them',
+    );
   });
 
   it('the guard tests the kind, so it works on a copy of the class from another bundle', () => {
@@ -52,7 +61,7 @@ describe('a refused restore as data', () => {
     assert.ok(isRestoreRefusal(new ArchiveRefusedError('x', 'a', 'link-in-target')));
     assert.equal(new ArchiveRefusedError('x').kind, 'archive-refused');
     assert.ok(!isRestoreRefusal(new BackupInputError('no such volume')));
-    assert.ok(!isRestoreRefusal({ kind: 'input' }), 'another vocabulary\'s kind is not a refusal');
+    assert.ok(!isRestoreRefusal({ kind: 'input' }), "another vocabulary's kind is not a refusal");
     assert.ok(!isRestoreRefusal(undefined));
   });
 
@@ -81,13 +90,19 @@ describe('the CLI words a refusal with its flags', () => {
     await assert.rejects(restore(archive, { kind: 'container', container: 'never-asked' }), (err: Error) => {
       assert.ok(err instanceof RestoreRefusedError);
       assert.equal(err.kind, 'not-a-rescue-archive');
-      assert.match(err.message, /is a backup of local ".*", not a rescue archive: restore it into a volume, a folder of a container or a local folder$/);
+      assert.match(
+        err.message,
+        /is a backup of local ".*", not a rescue archive: restore it into a volume, a folder of a container or a local folder$/,
+      );
       assert.doesNotMatch(err.message, /--/);
       return true;
     });
     const c = capture();
     assert.equal(await restoreCommand([archive, '--container', 'never-asked'], c.io), 2);
-    assert.match(c.err(), /^persistence-lens: .* is a backup of local ".*", not a rescue archive: restore it with --container C --path P, --volume NAME or --path DIR\n$/);
+    assert.match(
+      c.err(),
+      /^persistence-lens: .* is a backup of local ".*", not a rescue archive: restore it with --container C --path P, --volume NAME or --path DIR\n$/,
+    );
   });
 
   it('needs-force: the same words as before the refusal became data', async () => {
@@ -97,6 +112,9 @@ describe('the CLI words a refusal with its flags', () => {
     writeFileSync(join(dest, 'old'), 'old\n');
     const c = capture();
     assert.equal(await restoreCommand([archive, '--path', dest, '--out', fresh('out')], c.io), 2);
-    assert.equal(c.err(), `persistence-lens: ${dest} is not empty (1 entry): restoring would overwrite it. Pass --force to restore anyway (what is there is backed up first); nothing was restored\n`);
+    assert.equal(
+      c.err(),
+      `persistence-lens: ${dest} is not empty (1 entry): restoring would overwrite it. Pass --force to restore anyway (what is there is backed up first); nothing was restored\n`,
+    );
   });
 });

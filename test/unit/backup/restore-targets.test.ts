@@ -64,25 +64,50 @@ describe('the rescue plan (a rescue archive back into its container)', () => {
     await assert.rejects(planRescueWrite('/b/r.tar.gz', archive([['home/coder/x', 'file']]), c.at), (err: Error) => {
       assert.ok(isRestoreRefusal(err));
       assert.equal(err.kind, 'link-in-target');
-      assert.match(err.message, /^\/b\/r\.tar\.gz is refused: the container has a symlink at \/home\/coder \(to \/etc\): restoring \/home\/coder\/x would write through it; nothing was restored$/);
+      assert.match(
+        err.message,
+        /^\/b\/r\.tar\.gz is refused: the container has a symlink at \/home\/coder \(to \/etc\): restoring \/home\/coder\/x would write through it; nothing was restored$/,
+      );
       return true;
     });
   });
 
   it('refuses a path under a file, and an entry for / itself', async () => {
-    await assert.rejects(planRescueWrite('/b/r.tar.gz', archive([['etc/x/y', 'file']]), container({ '/etc': dir, '/etc/x': file }).at), (err: Error) => isRestoreRefusal(err) && err.kind === 'link-in-target');
-    await assert.rejects(planRescueWrite('/b/r.tar.gz', archive([['', 'dir']]), container({}).at), (err: Error) => isRestoreRefusal(err) && err.kind === 'archive-refused' && /entry for \/ itself/.test(err.message));
+    await assert.rejects(
+      planRescueWrite('/b/r.tar.gz', archive([['etc/x/y', 'file']]), container({ '/etc': dir, '/etc/x': file }).at),
+      (err: Error) => isRestoreRefusal(err) && err.kind === 'link-in-target',
+    );
+    await assert.rejects(
+      planRescueWrite('/b/r.tar.gz', archive([['', 'dir']]), container({}).at),
+      (err: Error) => isRestoreRefusal(err) && err.kind === 'archive-refused' && /entry for \/ itself/.test(err.message),
+    );
   });
 
   it('what goes into a tmpfs needs the container running', async () => {
-    const running = await planRescueWrite('/b/r.tar.gz', archive([['run/app/pid', 'file'], ['etc/x', 'file']]), container({}, { tmpfsPoints: ['/run/app'] }).at);
+    const running = await planRescueWrite(
+      '/b/r.tar.gz',
+      archive([
+        ['run/app/pid', 'file'],
+        ['etc/x', 'file'],
+      ]),
+      container({}, { tmpfsPoints: ['/run/app'] }).at,
+    );
     assert.deepEqual(running.toTmpfs, ['run/app/pid']);
     assert.ok(running.inTmpfs('run/app/pid') && !running.inTmpfs('etc/x'));
-    await assert.rejects(planRescueWrite('/b/r.tar.gz', archive([['run/app/pid', 'file']]), container({}, { tmpfsPoints: ['/run/app'], running: false }).at), /\/run\/app of container "web" is a tmpfs, which exists only while the container runs/);
+    await assert.rejects(
+      planRescueWrite('/b/r.tar.gz', archive([['run/app/pid', 'file']]), container({}, { tmpfsPoints: ['/run/app'], running: false }).at),
+      /\/run\/app of container "web" is a tmpfs, which exists only while the container runs/,
+    );
   });
 
   it('finds the tmpfs mounts of both kinds', () => {
-    const info = { HostConfig: { Tmpfs: { '/run/a': 'size=1m' } }, Mounts: [{ Type: 'tmpfs', Destination: '/cache/' }, { Type: 'volume', Destination: '/data' }] } as unknown as Dockerode.ContainerInspectInfo;
+    const info = {
+      HostConfig: { Tmpfs: { '/run/a': 'size=1m' } },
+      Mounts: [
+        { Type: 'tmpfs', Destination: '/cache/' },
+        { Type: 'volume', Destination: '/data' },
+      ],
+    } as unknown as Dockerode.ContainerInspectInfo;
     assert.deepEqual(tmpfsMountPoints(info).sort(), ['/cache', '/run/a']);
   });
 });

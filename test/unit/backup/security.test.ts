@@ -5,7 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readlinkSync, symlinkSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  symlinkSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -63,7 +75,15 @@ function byteTree(root: string): Map<string, string> {
 
 describe('names that are not valid UTF-8 (issue 13, point 3)', () => {
   it('encodeName(decodeName(bytes)) gives the bytes back, and valid UTF-8 stays an ordinary string', () => {
-    for (const b of [BAD_DIR, BAD_FILE, LATIN1, Buffer.from('ünïcødé – 文件 😀'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf0, 0x9f, 0x98]), Buffer.from([0xc0, 0xaf, 0x2f])]) {
+    for (const b of [
+      BAD_DIR,
+      BAD_FILE,
+      LATIN1,
+      Buffer.from('ünïcødé – 文件 😀'),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from([0xf0, 0x9f, 0x98]),
+      Buffer.from([0xc0, 0xaf, 0x2f]),
+    ]) {
       assert.deepEqual(encodeName(decodeName(b)), b, b.toString('hex'));
     }
     assert.equal(decodeName(Buffer.from('ünïcødé – 文件 😀')), 'ünïcødé – 文件 😀');
@@ -128,14 +148,18 @@ describe('verification protects the write (issue 13, point 4)', () => {
       const b = await backup({ kind: 'local', path: evil }, { outDir: fresh('out-evil') });
       const dest = fresh('dest');
       let swapped = false;
-      const result = await restore(a.archive, { kind: 'local', path: dest }, {
-        onProgress: (p) => {
-          if (p.phase === phase && !swapped) {
-            swapped = true;
-            renameSync(b.archive, a.archive);
-          }
+      const result = await restore(
+        a.archive,
+        { kind: 'local', path: dest },
+        {
+          onProgress: (p) => {
+            if (p.phase === phase && !swapped) {
+              swapped = true;
+              renameSync(b.archive, a.archive);
+            }
+          },
         },
-      }).catch((err: Error) => err);
+      ).catch((err: Error) => err);
       assert.ok(swapped, 'the archive was replaced during the restore');
       assert.equal(existsSync(join(dest, 'evil.txt')), false, 'nothing of the replacement was written');
       // the verified bytes were restored (one open file), or the restore was refused before writing

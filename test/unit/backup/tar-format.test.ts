@@ -87,8 +87,14 @@ describe('tar writer', () => {
   });
 
   it('a body that does not match its size is an error, not a corrupt archive', async () => {
-    await assert.rejects(tarBuffer([{ header: { ...base, name: './x', type: 'file', size: 10 }, body: Readable.from([Buffer.from('short')]) }]), /5 bytes of data where its header says 10/);
-    await assert.rejects(tarBuffer([{ header: { ...base, name: './x', type: 'file', size: 2 }, body: Readable.from([Buffer.from('longer')]) }]), /more data than its size/);
+    await assert.rejects(
+      tarBuffer([{ header: { ...base, name: './x', type: 'file', size: 10 }, body: Readable.from([Buffer.from('short')]) }]),
+      /5 bytes of data where its header says 10/,
+    );
+    await assert.rejects(
+      tarBuffer([{ header: { ...base, name: './x', type: 'file', size: 2 }, body: Readable.from([Buffer.from('longer')]) }]),
+      /more data than its size/,
+    );
   });
 });
 
@@ -98,9 +104,12 @@ describe('parallel gzip', () => {
     for (const parallelism of [1, 2, 4]) {
       const chunks: Buffer[] = [];
       await pipeline(
-        Readable.from((function* () {
-          for (let o = 0; o < input.length; o += 70_000) yield input.subarray(o, o + 70_000);
-        })(), { objectMode: false }),
+        Readable.from(
+          (function* () {
+            for (let o = 0; o < input.length; o += 70_000) yield input.subarray(o, o + 70_000);
+          })(),
+          { objectMode: false },
+        ),
         new ParallelGzip({ level: 6, parallelism, blockSize: 256 * 1024 }),
         new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) }),
       );
@@ -112,7 +121,11 @@ describe('parallel gzip', () => {
 
   it('an empty input is still a valid gzip file', async () => {
     const chunks: Buffer[] = [];
-    await pipeline(Readable.from([], { objectMode: false }), new ParallelGzip({ level: 6 }), new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) }));
+    await pipeline(
+      Readable.from([], { objectMode: false }),
+      new ParallelGzip({ level: 6 }),
+      new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) }),
+    );
     assert.equal(gunzipSync(Buffer.concat(chunks)).length, 0);
   });
 });

@@ -4,7 +4,16 @@ import { ArchiveRefusedError } from '../../../src/backup/errors';
 import type { EntryHeader } from '../../../src/backup/tar-format';
 import { ArchiveValidator, normalizeEntryName } from '../../../src/backup/validate';
 
-const h = (name: string, type: EntryHeader['type'] = 'file', extra: Partial<EntryHeader> = {}): EntryHeader => ({ name, type, mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 0, ...extra });
+const h = (name: string, type: EntryHeader['type'] = 'file', extra: Partial<EntryHeader> = {}): EntryHeader => ({
+  name,
+  type,
+  mode: 0o644,
+  uid: 0,
+  gid: 0,
+  size: 0,
+  mtime: 0,
+  ...extra,
+});
 
 function refuses(entries: EntryHeader[], pattern: RegExp): void {
   const v = new ArchiveValidator();
@@ -45,12 +54,20 @@ describe('archive validation', () => {
 
   it('never writes through a symlink of the archive', () => {
     refuses([h('./link', 'symlink', { linkname: '/etc' }), h('./link/passwd')], /through the symlink "link"/);
-    refuses([h('./d', 'directory'), h('./d/link', 'symlink', { linkname: '../../..' }), h('./d/link/x/y', 'directory')], /through the symlink "d\/link"/);
+    refuses(
+      [h('./d', 'directory'), h('./d/link', 'symlink', { linkname: '../../..' }), h('./d/link/x/y', 'directory')],
+      /through the symlink "d\/link"/,
+    );
     refuses([h('./f'), h('./f/x')], /made a file/);
   });
 
   it('accepts symlinks wherever they point: absolute, relative, dangling, upward', () => {
-    const v = accepts([h('./', 'directory'), h('./abs', 'symlink', { linkname: '/etc/passwd' }), h('./up', 'symlink', { linkname: '../../../x' }), h('./dangling', 'symlink', { linkname: 'nope' })]);
+    const v = accepts([
+      h('./', 'directory'),
+      h('./abs', 'symlink', { linkname: '/etc/passwd' }),
+      h('./up', 'symlink', { linkname: '../../../x' }),
+      h('./dangling', 'symlink', { linkname: 'nope' }),
+    ]);
     assert.equal(v.entries, 4);
   });
 

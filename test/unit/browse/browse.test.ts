@@ -41,7 +41,10 @@ describe('browse URIs', () => {
     assert.throws(() => fromUriParts({ authority: 'volume', path: '/' }), /names no volume/);
     assert.throws(() => fromUriParts({ authority: 'volume', path: '/v/../etc' }), /".." segment/);
     assert.throws(() => fromUriParts({ authority: 'container', path: '/web/not base64!' }), /not base64url/);
-    assert.throws(() => fromUriParts({ authority: 'archive', path: `/${Buffer.from('relative.tar').toString('base64url')}` }), /not an absolute path/);
+    assert.throws(
+      () => fromUriParts({ authority: 'archive', path: `/${Buffer.from('relative.tar').toString('base64url')}` }),
+      /not an absolute path/,
+    );
     assert.throws(() => toUriParts({ kind: 'volume', volume: '../x' }), /not a volume name/);
   });
 });
@@ -84,8 +87,22 @@ describe('links resolved inside the root', () => {
 describe('a backup archive, browsed from its file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pl-browse-unit-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  const h = (name: string, type: EntryHeader['type'], extra: Partial<EntryHeader> = {}): EntryHeader => ({ name, type, mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 1_700_000_000, ...extra });
-  const file = (name: string, text: string): ArchiveEntry => ({ header: h(name, 'file', { size: Buffer.byteLength(text) }), body: (async function* () { yield Buffer.from(text); })() });
+  const h = (name: string, type: EntryHeader['type'], extra: Partial<EntryHeader> = {}): EntryHeader => ({
+    name,
+    type,
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size: 0,
+    mtime: 1_700_000_000,
+    ...extra,
+  });
+  const file = (name: string, text: string): ArchiveEntry => ({
+    header: h(name, 'file', { size: Buffer.byteLength(text) }),
+    body: (async function* () {
+      yield Buffer.from(text);
+    })(),
+  });
 
   it('lists folders (implied ones too), reads files and hard links, and shows symlinks as links', async () => {
     const tar = await tarBuffer([
@@ -106,7 +123,10 @@ describe('a backup archive, browsed from its file', () => {
       assert.equal(root.get('hard')?.size, 5);
       assert.equal(root.get('ln')?.target?.kind, 'directory');
       assert.equal(root.get('esc')?.target, undefined);
-      assert.deepEqual((await s.list('ln')).map((e) => e.name), ['deep.txt']);
+      assert.deepEqual(
+        (await s.list('ln')).map((e) => e.name),
+        ['deep.txt'],
+      );
       assert.equal((await s.read('a/b/deep.txt')).toString(), 'deep\n');
       assert.equal((await s.read('hard')).toString(), 'deep\n');
       assert.equal((await s.read('caf\udce9')).toString(), 'latin\n');
@@ -120,8 +140,14 @@ describe('a backup archive, browsed from its file', () => {
   it('refuses an archive the restore would refuse, naming the entry', async () => {
     const archive = join(dir, 'evil.tar');
     writeFileSync(archive, await tarBuffer([{ header: h('./', 'directory') }, file('../escape', 'x')]));
-    await assert.rejects(openBrowseSession({ kind: 'archive', file: archive }), (e: unknown) => e instanceof BrowseError && e.code === 'refused' && /\.\./.test(e.message));
+    await assert.rejects(
+      openBrowseSession({ kind: 'archive', file: archive }),
+      (e: unknown) => e instanceof BrowseError && e.code === 'refused' && /\.\./.test(e.message),
+    );
     writeFileSync(join(dir, 'junk.tar.gz'), 'not an archive at all, long enough to be read as one block of something'.repeat(20));
-    await assert.rejects(openBrowseSession({ kind: 'archive', file: join(dir, 'junk.tar.gz') }), (e: unknown) => e instanceof BrowseError && /damaged|not a tar|no entries/.test(e.message));
+    await assert.rejects(
+      openBrowseSession({ kind: 'archive', file: join(dir, 'junk.tar.gz') }),
+      (e: unknown) => e instanceof BrowseError && /damaged|not a tar|no entries/.test(e.message),
+    );
   });
 });

@@ -10,13 +10,19 @@ const DIR = join(__dirname, '..', '..', 'fixtures', 'kubernetes');
 describe('scan --kubernetes (the CLI contract of issue 12)', () => {
   it('--json: kubernetes-container targets named <Kind>/<name>/<container>, pod statuses, the pod events, declaredAt', async () => {
     const c = capture();
-    const code = await runCli(['scan', '--kubernetes', join(DIR, 'code-server-persistence-off.yaml'), join(DIR, 'statefulset-retention.yaml'), '--json'], c.io);
+    const code = await runCli(
+      ['scan', '--kubernetes', join(DIR, 'code-server-persistence-off.yaml'), join(DIR, 'statefulset-retention.yaml'), '--json'],
+      c.io,
+    );
     assert.equal(code, 0, c.err.join(''));
     const out = JSON.parse(c.out.join(''));
-    assert.deepEqual(out.targets.map((t: any) => [t.kind, t.name]), [
-      ['kubernetes-container', 'Deployment/code-server/code-server'],
-      ['kubernetes-container', 'StatefulSet/web/nginx'],
-    ]);
+    assert.deepEqual(
+      out.targets.map((t: any) => [t.kind, t.name]),
+      [
+        ['kubernetes-container', 'Deployment/code-server/code-server'],
+        ['kubernetes-container', 'StatefulSet/web/nginx'],
+      ],
+    );
     for (const t of out.targets) {
       for (const p of t.paths) {
         assert.ok(POD_STATUSES.includes(p.status), `${t.name} ${p.path}: ${p.status}`);
@@ -34,7 +40,11 @@ describe('scan --kubernetes (the CLI contract of issue 12)', () => {
     const off = capture();
     assert.equal(await runCli(['scan', '--kubernetes', join(DIR, 'code-server-persistence-off.yaml'), '--fail-on', 'critical'], off.io), 1);
     const on = capture();
-    assert.equal(await runCli(['scan', '--kubernetes', join(DIR, 'code-server-persistence-on.yaml'), '--fail-on', 'critical'], on.io), 0, on.err.join(''));
+    assert.equal(
+      await runCli(['scan', '--kubernetes', join(DIR, 'code-server-persistence-on.yaml'), '--fail-on', 'critical'], on.io),
+      0,
+      on.err.join(''),
+    );
   });
 
   it('human output of a whole folder fits 120 columns', async () => {

@@ -42,7 +42,10 @@ describe('persist --move-data: arguments', () => {
   it('a single file moved by a variable: refused before any engine is asked, saying how', async () => {
     const r = await run('--path', '/root/.bash_history', '--write', '--move-data', '--container', 'no-such-container');
     assert.equal(r.code, 2, r.err);
-    assert.match(r.err, /HISTFILE=\/commandhistory\/\.bash_history.*not done automatically yet.*docker cp OLD_CONTAINER:\/root\/\.bash_history .*NEW_CONTAINER:\/commandhistory\/\.bash_history\)\. Nothing was changed/);
+    assert.match(
+      r.err,
+      /HISTFILE=\/commandhistory\/\.bash_history.*not done automatically yet.*docker cp OLD_CONTAINER:\/root\/\.bash_history .*NEW_CONTAINER:\/commandhistory\/\.bash_history\)\. Nothing was changed/,
+    );
     assert.equal(r.out, '');
   });
 });

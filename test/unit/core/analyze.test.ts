@@ -53,7 +53,10 @@ describe('analyzeTarget', () => {
     assert.equal(data.criticality, 'critical');
     assert.equal(data.category, 'database');
     const pg18 = analyzeTarget(
-      target({ image: 'docker.io/library/postgres:18', mounts: [{ target: '/var/lib/postgresql', status: 'named-volume', source: 'pg', readOnly: false }] }),
+      target({
+        image: 'docker.io/library/postgres:18',
+        mounts: [{ target: '/var/lib/postgresql', status: 'named-volume', source: 'pg', readOnly: false }],
+      }),
     );
     assert.equal(path(pg18, '/var/lib/postgresql').atRisk, false);
     assert.equal(path(analyzeTarget(target({ image: 'redis' })), '/data').criticality, 'critical');
@@ -66,7 +69,8 @@ describe('analyzeTarget', () => {
 
   it('puts always-present catalog paths under the home, and others only with evidence', () => {
     const bare = analyzeTarget(target({ home: '/home/u' }));
-    for (const p of ['/home/u', '/home/u/.config', '/home/u/.local/share', '/home/u/.cache', '/home/u/.bash_history', '/tmp']) path(bare, p);
+    for (const p of ['/home/u', '/home/u/.config', '/home/u/.local/share', '/home/u/.cache', '/home/u/.bash_history', '/tmp'])
+      path(bare, p);
     // A workstation lists ~/.ssh and ~/.gitconfig before they exist: the day they are created they are at risk.
     assert.equal(path(bare, '/home/u/.ssh').atRisk, true);
     path(bare, '/home/u/.gitconfig');
@@ -122,7 +126,11 @@ describe('analyzeTarget', () => {
 
   it('sorts at-risk first, then by criticality', () => {
     const r = analyzeTarget(
-      target({ home: '/home/u', workingDir: '/app', mounts: [{ target: '/home/u/.cache', status: 'named-volume', source: 'c', readOnly: false }] }),
+      target({
+        home: '/home/u',
+        workingDir: '/app',
+        mounts: [{ target: '/home/u/.cache', status: 'named-volume', source: 'c', readOnly: false }],
+      }),
     );
     const firstSafe = r.paths.findIndex((p) => !p.atRisk);
     assert.ok(firstSafe > 0);
@@ -131,12 +139,16 @@ describe('analyzeTarget', () => {
   });
 
   it('lists what the writable layer holds', () => {
-    const r = analyzeTarget(target({ changes: [{ directory: '/opt/app', added: 3, modified: 0, deleted: 0, examples: ['/opt/app/db.sqlite'] }] }));
+    const r = analyzeTarget(
+      target({ changes: [{ directory: '/opt/app', added: 3, modified: 0, deleted: 0, examples: ['/opt/app/db.sqlite'] }] }),
+    );
     const p = path(r, '/opt/app');
     assert.equal(p.origin, 'writable-layer');
     assert.equal(p.status, 'writable-layer');
     assert.deepEqual(r.changes?.[0]?.examples, ['/opt/app/db.sqlite']);
-    const deletedOnly = analyzeTarget(target({ changes: [{ directory: '/usr/bin', added: 0, modified: 0, deleted: 2, examples: ['/usr/bin/tar'] }] }));
+    const deletedOnly = analyzeTarget(
+      target({ changes: [{ directory: '/usr/bin', added: 0, modified: 0, deleted: 2, examples: ['/usr/bin/tar'] }] }),
+    );
     assert.ok(!deletedOnly.paths.some((p) => p.path === '/usr/bin'), 'deletions alone hold nothing to lose');
   });
 
@@ -144,9 +156,16 @@ describe('analyzeTarget', () => {
     const r = analyzeTarget(target({ home: '/home/u' }));
     assert.equal(hasRiskAtOrAbove(r, 'high'), true, '~/.config is high and at risk');
     assert.equal(hasRiskAtOrAbove(r, 'critical'), true, '~/.ssh is listed on a workstation and critical');
-    const service = analyzeTarget(target({ mounts: [{ target: '/srv', status: 'named-volume', source: 's', readOnly: false }], changes: [{ directory: '/var/cache', added: 1, modified: 0, deleted: 0, examples: ['/var/cache/x'] }] }));
+    const service = analyzeTarget(
+      target({
+        mounts: [{ target: '/srv', status: 'named-volume', source: 's', readOnly: false }],
+        changes: [{ directory: '/var/cache', added: 1, modified: 0, deleted: 0, examples: ['/var/cache/x'] }],
+      }),
+    );
     assert.equal(hasRiskAtOrAbove(service, 'high'), false, 'only a medium writable-layer group is at risk');
-    const safe = analyzeTarget(target({ home: '/home/u', mounts: [{ target: '/home/u', status: 'named-volume', source: 'h', readOnly: false }] }));
+    const safe = analyzeTarget(
+      target({ home: '/home/u', mounts: [{ target: '/home/u', status: 'named-volume', source: 'h', readOnly: false }] }),
+    );
     assert.equal(hasRiskAtOrAbove(safe, 'low'), false, 'only /tmp (criticality none) is at risk');
   });
 });

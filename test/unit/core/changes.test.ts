@@ -12,8 +12,22 @@ const vol = (target: string): Mount => ({ target, status: 'named-volume', source
 // ~/.config, -v /anon, a bind at /work/b, --tmpfs /t, a tmpfs mount at /mt, -w /workspace, then
 // `mkdir -p ~/.ssh && echo k > ~/.ssh/id; echo x > /etc/passwd; rm /bin/tar`). The engine does not sort it.
 const ENGINE_LIST: ChangeEntry[] = [
-  A('/data'), C('/etc'), C('/etc/passwd'), A('/mt'), A('/anon'), C('/bin'), D('/bin/tar'), C('/home'), C('/home/coder'),
-  A('/home/coder/.config'), A('/home/coder/.ssh'), A('/home/coder/.ssh/id'), A('/t'), A('/work'), A('/work/b'), A('/workspace'),
+  A('/data'),
+  C('/etc'),
+  C('/etc/passwd'),
+  A('/mt'),
+  A('/anon'),
+  C('/bin'),
+  D('/bin/tar'),
+  C('/home'),
+  C('/home/coder'),
+  A('/home/coder/.config'),
+  A('/home/coder/.ssh'),
+  A('/home/coder/.ssh/id'),
+  A('/t'),
+  A('/work'),
+  A('/work/b'),
+  A('/workspace'),
 ];
 const ENGINE_MOUNTS: Mount[] = [
   vol('/home/coder/.config'),
@@ -63,9 +77,21 @@ describe('summarizeChanges', () => {
 
   it('drops what lies under a mount, and the engine-generated files', () => {
     // `docker run --init` shows `A /sbin` and `A /sbin/docker-init` in docker diff.
-    const s = summarizeChanges([A('/data/x'), A('/data2/y'), C('/etc/hosts'), C('/etc/hostname'), C('/etc/resolv.conf'), A('/etc/motd'), A('/sbin'), A('/sbin/docker-init')], {
-      mounts: [vol('/data')],
-    });
+    const s = summarizeChanges(
+      [
+        A('/data/x'),
+        A('/data2/y'),
+        C('/etc/hosts'),
+        C('/etc/hostname'),
+        C('/etc/resolv.conf'),
+        A('/etc/motd'),
+        A('/sbin'),
+        A('/sbin/docker-init'),
+      ],
+      {
+        mounts: [vol('/data')],
+      },
+    );
     assert.deepEqual(
       s.map((g) => g.directory),
       ['/data2/y', '/etc/motd'],
@@ -87,7 +113,10 @@ describe('summarizeChanges', () => {
   });
 
   it("counts what a user writes into /etc beside Podman's files, and Podman's own files never", () => {
-    const s = summarizeChanges([C('/etc'), A('/etc/motd'), A('/etc/mtab'), C('/run'), A('/run/.containerenv'), A('/run/secrets'), A('/run/app.pid')], { mounts: [] });
+    const s = summarizeChanges(
+      [C('/etc'), A('/etc/motd'), A('/etc/mtab'), C('/run'), A('/run/.containerenv'), A('/run/secrets'), A('/run/app.pid')],
+      { mounts: [] },
+    );
     assert.deepEqual(
       s.map((g) => [g.directory, g.added, g.modified]),
       [
@@ -125,13 +154,23 @@ describe('summarizeChanges', () => {
       ],
     );
     assert.equal(s[0]!.examples.length, 3);
-    assert.deepEqual(s[1], { directory: '/home/coder/.npm', added: 1, modified: 1, deleted: 1, examples: ['/home/coder/.npm/a', '/home/coder/.npm/b', '/home/coder/.npm/c'] });
+    assert.deepEqual(s[1], {
+      directory: '/home/coder/.npm',
+      added: 1,
+      modified: 1,
+      deleted: 1,
+      examples: ['/home/coder/.npm/a', '/home/coder/.npm/b', '/home/coder/.npm/c'],
+    });
   });
 
   it('tells a directory with listed content from siblings that share its prefix', () => {
     // '/a b' and '/a-c' sort between '/a' and '/a/x'.
     const s = summarizeChanges([A('/opt/a'), A('/opt/a b'), A('/opt/a-c'), A('/opt/a/x')], { mounts: [] });
-    assert.deepEqual(s, [{ directory: '/opt/a', added: 1, modified: 0, deleted: 0, examples: ['/opt/a/x'] }, { directory: '/opt/a b', added: 1, modified: 0, deleted: 0, examples: ['/opt/a b'] }, { directory: '/opt/a-c', added: 1, modified: 0, deleted: 0, examples: ['/opt/a-c'] }]);
+    assert.deepEqual(s, [
+      { directory: '/opt/a', added: 1, modified: 0, deleted: 0, examples: ['/opt/a/x'] },
+      { directory: '/opt/a b', added: 1, modified: 0, deleted: 0, examples: ['/opt/a b'] },
+      { directory: '/opt/a-c', added: 1, modified: 0, deleted: 0, examples: ['/opt/a-c'] },
+    ]);
   });
 
   it('counts a deleted directory once (the engine does not list its content)', () => {

@@ -8,13 +8,31 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ArchiveRefusedError, BackupAbortedError, BackupFailedError, BackupInputError, isArchiveRefusal, isBackupError } from '../../../src/backup/errors';
+import {
+  ArchiveRefusedError,
+  BackupAbortedError,
+  BackupFailedError,
+  BackupInputError,
+  isArchiveRefusal,
+  isBackupError,
+} from '../../../src/backup/errors';
 import { isRestoreRefusal, needsForce, notARescueArchive } from '../../../src/backup/restore-refusal';
 import { assertPersistentDestination } from '../../../src/backup/destination';
 import { BrowseError, browseErrorCode } from '../../../src/browse/errors';
 import { cliErrorKind, EXIT_CODES, reportError } from '../../../src/cli/errors';
 import { UsageError, USAGE } from '../../../src/cli/usage';
-import { errorKind, InputError, isAborted, isAbortError, isFailure, isInputError, isRefusedDestination, isUnavailable, PersistenceLensError, type ErrorKind } from '../../../src/core/errors';
+import {
+  errorKind,
+  InputError,
+  isAborted,
+  isAbortError,
+  isFailure,
+  isInputError,
+  isRefusedDestination,
+  isUnavailable,
+  PersistenceLensError,
+  type ErrorKind,
+} from '../../../src/core/errors';
 import { MoveError } from '../../../src/move/errors';
 import { DockerUnavailableError } from '../../../src/sources/docker/client';
 import { ScanInputError } from '../../../src/scan';
@@ -28,7 +46,9 @@ const work = mkdtempSync(join(tmpdir(), 'pl-errors-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 const MIXED = JSON.stringify({ mountinfoFile: resolve(__dirname, '../../fixtures/mountinfo-docker-mixed.txt'), insideContainer: true });
-const ENDPOINT = { description: 'unix:///nowhere.sock', modemOptions: { socketPath: '/nowhere.sock' } } as unknown as ConstructorParameters<typeof DockerUnavailableError>[0];
+const ENDPOINT = { description: 'unix:///nowhere.sock', modemOptions: { socketPath: '/nowhere.sock' } } as unknown as ConstructorParameters<
+  typeof DockerUnavailableError
+>[0];
 
 type Makers = Record<string, () => Error>;
 let bundled: Makers | undefined;
@@ -47,7 +67,7 @@ function otherBundle(): Makers {
       `import { InputError } from ${JSON.stringify(join(SRC, 'core/errors'))};`,
       `import { DockerUnavailableError } from ${JSON.stringify(join(SRC, 'sources/docker/client'))};`,
       'export const make = {',
-      "  input: () => new BackupInputError('no volume \"v\"'),",
+      '  input: () => new BackupInputError(\'no volume "v"\'),',
       "  located: () => new InputError('services must be a mapping', { file: '/p/compose.yaml', line: 3, column: 1 }),",
       "  failed: () => new BackupFailedError('the Docker Engine stopped answering'),",
       "  aborted: () => new BackupAbortedError('backing up x was cancelled'),",
@@ -65,19 +85,39 @@ function otherBundle(): Makers {
 describe('the error vocabulary: kinds, not classes', () => {
   it('every class of the project has its kind, and keeps its name and its message', () => {
     const cases: Array<[Error, ErrorKind, string, string]> = [
-      [new InputError('services must be a mapping', { file: 'c.yaml', line: 2, column: 3 }), 'input', 'InputError', 'c.yaml:2:3: services must be a mapping'],
+      [
+        new InputError('services must be a mapping', { file: 'c.yaml', line: 2, column: 3 }),
+        'input',
+        'InputError',
+        'c.yaml:2:3: services must be a mapping',
+      ],
       [new FixRefusal('no services', { file: 'c.yaml', line: 1, column: 1 }), 'input', 'FixRefusal', 'c.yaml:1:1: no services'],
       [new MoveError('copying failed', { cause: new Error('x') }), 'input', 'MoveError', 'copying failed'],
       [new ScanInputError('no such file'), 'input', 'ScanInputError', 'no such file'],
-      [new VolumeInUseError('v', [{ container: 'c', path: '/d' }] as never), 'input', 'VolumeInUseError', new VolumeInUseError('v', [{ container: 'c', path: '/d' }] as never).message],
+      [
+        new VolumeInUseError('v', [{ container: 'c', path: '/d' }] as never),
+        'input',
+        'VolumeInUseError',
+        new VolumeInUseError('v', [{ container: 'c', path: '/d' }] as never).message,
+      ],
       [new UsageError('--x is not an option'), 'usage', 'UsageError', '--x is not an option'],
       [new BackupInputError('no volume "v"'), 'input', 'BackupInputError', 'no volume "v"'],
       [new ArchiveRefusedError('an entry escapes', 'a'), 'archive-refused', 'ArchiveRefusedError', 'an entry escapes'],
       [new ArchiveRefusedError('a link', 'a', 'link-in-target'), 'link-in-target', 'ArchiveRefusedError', 'a link'],
-      [notARescueArchive('/a.tar.gz', undefined), 'not-a-rescue-archive', 'RestoreRefusedError', "/a.tar.gz has no manifest, so it is not known to be a rescue archive: restore it into a volume, a folder of a container or a local folder"],
+      [
+        notARescueArchive('/a.tar.gz', undefined),
+        'not-a-rescue-archive',
+        'RestoreRefusedError',
+        '/a.tar.gz has no manifest, so it is not known to be a rescue archive: restore it into a volume, a folder of a container or a local folder',
+      ],
       [new BackupFailedError('it failed'), 'failed', 'BackupFailedError', 'it failed'],
       [new BackupAbortedError('x was cancelled'), 'aborted', 'AbortError', 'x was cancelled'],
-      [new DockerUnavailableError(ENDPOINT, 'no socket (ENOENT).'), 'unavailable', 'DockerUnavailableError', 'Cannot reach the Docker daemon at unix:///nowhere.sock: no socket (ENOENT).'],
+      [
+        new DockerUnavailableError(ENDPOINT, 'no socket (ENOENT).'),
+        'unavailable',
+        'DockerUnavailableError',
+        'Cannot reach the Docker daemon at unix:///nowhere.sock: no socket (ENOENT).',
+      ],
       [new BrowseError('refused', 'a link out'), 'input', 'BrowseError', 'a link out'],
       [new BrowseError('unavailable', 'browsing x has ended'), 'failed', 'BrowseError', 'browsing x has ended'],
     ];
@@ -87,7 +127,7 @@ describe('the error vocabulary: kinds, not classes', () => {
       assert.equal(e.name, name);
       assert.equal(e.message, message, name);
     }
-    assert.equal(new BackupAbortedError().code, 'ABORT_ERR', 'still what code that knows only the platform\'s cancellations looks for');
+    assert.equal(new BackupAbortedError().code, 'ABORT_ERR', "still what code that knows only the platform's cancellations looks for");
   });
 
   it('keeps the reason apart from the location, and from what a message says on top of it', () => {
@@ -107,7 +147,10 @@ describe('the error vocabulary: kinds, not classes', () => {
   it('the guards answer for errors of another bundle: its own classes, the same kinds', () => {
     const make = otherBundle();
     const input = make.input();
-    assert.ok(!(input instanceof BackupInputError) && !(input instanceof PersistenceLensError), 'a class of the other bundle is not this one');
+    assert.ok(
+      !(input instanceof BackupInputError) && !(input instanceof PersistenceLensError),
+      'a class of the other bundle is not this one',
+    );
     assert.ok(isInputError(input) && isBackupError(input) && !isFailure(input) && !isUnavailable(input));
     const located = make.located() as InputError;
     assert.ok(isInputError(located));
@@ -141,7 +184,7 @@ describe('the error vocabulary: kinds, not classes', () => {
     assert.equal(browseErrorCode(Object.assign(new Error('x'), { code: 'not-found' })), undefined, 'a code without a kind is not ours');
   });
 
-  it('a cancel is one whoever made it: ours, the platform\'s DOMException, Node\'s AbortError', () => {
+  it("a cancel is one whoever made it: ours, the platform's DOMException, Node's AbortError", () => {
     assert.ok(isAbortError(new BackupAbortedError()));
     assert.ok(isAbortError(new DOMException('This operation was aborted', 'AbortError')));
     const ac = new AbortController();
@@ -153,14 +196,27 @@ describe('the error vocabulary: kinds, not classes', () => {
   });
 
   it('the destination refusal is its own kind, so the editor offers the backup folder setting without reading the sentence', () => {
-    assert.throws(() => assertPersistentDestination('/root/backups', JSON.parse(MIXED)), (e: unknown) => isRefusedDestination(e) && isInputError(e) && e instanceof BackupInputError);
+    assert.throws(
+      () => assertPersistentDestination('/root/backups', JSON.parse(MIXED)),
+      (e: unknown) => isRefusedDestination(e) && isInputError(e) && e instanceof BackupInputError,
+    );
   });
 });
 
 describe('the CLI: one table from kind to exit code', () => {
   it('2 for usage, input, refusals and an engine that does not answer; 1 for a failed or cancelled operation', () => {
     const one: string[] = ['failed', 'aborted'];
-    const two: string[] = ['usage', 'input', 'refused-destination', 'needs-force', 'not-a-rescue-archive', 'link-in-target', 'archive-refused', 'unavailable', 'unexpected'];
+    const two: string[] = [
+      'usage',
+      'input',
+      'refused-destination',
+      'needs-force',
+      'not-a-rescue-archive',
+      'link-in-target',
+      'archive-refused',
+      'unavailable',
+      'unexpected',
+    ];
     assert.deepEqual(Object.keys(EXIT_CODES).sort(), [...one, ...two].sort(), 'every kind has its row');
     for (const [kind, code] of Object.entries(EXIT_CODES)) assert.equal(code, one.includes(kind) ? 1 : 2, kind);
   });
@@ -169,12 +225,20 @@ describe('the CLI: one table from kind to exit code', () => {
     const make = otherBundle();
     const cases: Array<[unknown, number, RegExp]> = [
       [new UsageError('--x is not an option'), 2, /^persistence-lens: --x is not an option\n\nUsage:/],
-      [Object.assign(new TypeError("Unknown option '--x'"), { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' }), 2, /^persistence-lens: Unknown option '--x'\n\nUsage:/],
+      [
+        Object.assign(new TypeError("Unknown option '--x'"), { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' }),
+        2,
+        /^persistence-lens: Unknown option '--x'\n\nUsage:/,
+      ],
       [make.input(), 2, /^persistence-lens: no volume "v"\n$/],
       [make.located(), 2, /^persistence-lens: \/p\/compose.yaml:3:1: services must be a mapping\n$/],
       [make.unavailable(), 2, /^persistence-lens: Cannot reach the Docker daemon at unix:\/\/\/nowhere.sock: no socket \(ENOENT\)\.\n$/],
       [make.destination(), 2, /^persistence-lens: refusing to write backups to \/root\/backups: it is in the container's writable layer/],
-      [make.needsForce(), 2, /^persistence-lens: \/srv\/x is not empty \(2 entries\): restoring would overwrite it\. Pass --force to restore anyway \(what is there is backed up first\); nothing was restored\n$/],
+      [
+        make.needsForce(),
+        2,
+        /^persistence-lens: \/srv\/x is not empty \(2 entries\): restoring would overwrite it\. Pass --force to restore anyway \(what is there is backed up first\); nothing was restored\n$/,
+      ],
       [make.failed(), 1, /^persistence-lens: the Docker Engine stopped answering\n$/],
       [make.aborted(), 1, /^persistence-lens: backing up x was cancelled\n$/],
       [new DOMException('This operation was aborted', 'AbortError'), 1, /^persistence-lens: This operation was aborted\n$/],

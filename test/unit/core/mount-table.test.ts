@@ -3,7 +3,13 @@ import { describe, it } from 'node:test';
 import { MountTable } from '../../../src/core/mount-table';
 import type { Mount } from '../../../src/core/types';
 
-const vol = (target: string, source: string, extra: Partial<Mount> = {}): Mount => ({ target, status: 'named-volume', source, readOnly: false, ...extra });
+const vol = (target: string, source: string, extra: Partial<Mount> = {}): Mount => ({
+  target,
+  status: 'named-volume',
+  source,
+  readOnly: false,
+  ...extra,
+});
 
 describe('MountTable.classify', () => {
   const table = new MountTable([

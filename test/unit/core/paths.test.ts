@@ -56,8 +56,23 @@ describe('isWithin, by its definition', () => {
     // The definition isWithin had before its length and separator tests came first (issue #14).
     const reference = (path: string, ancestor: string): boolean =>
       ancestor === '/' ? path.startsWith('/') : path === ancestor || (path.startsWith(ancestor) && path.charCodeAt(ancestor.length) === 47);
-    const paths = ['', '/', '//', '/a', '/a/', '/a/b', '/ab', '/a//b', 'a', 'a/b', '/home/coder/.config', '/home/coder/.config2', '/home/coder'];
-    for (const path of paths) for (const ancestor of paths) assert.equal(isWithin(path, ancestor), reference(path, ancestor), `isWithin(${JSON.stringify(path)}, ${JSON.stringify(ancestor)})`);
+    const paths = [
+      '',
+      '/',
+      '//',
+      '/a',
+      '/a/',
+      '/a/b',
+      '/ab',
+      '/a//b',
+      'a',
+      'a/b',
+      '/home/coder/.config',
+      '/home/coder/.config2',
+      '/home/coder',
+    ];
+    for (const path of paths)
+      for (const ancestor of paths)
+        assert.equal(isWithin(path, ancestor), reference(path, ancestor), `isWithin(${JSON.stringify(path)}, ${JSON.stringify(ancestor)})`);
   });
 });
-

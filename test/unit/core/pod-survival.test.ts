@@ -20,7 +20,10 @@ describe('pod survival table', () => {
   for (const status of POD_STATUSES) {
     it(`${status} matches the documented row`, () => {
       const s = basePodSurvival(status);
-      assert.deepEqual(POD_EVENTS.map((e) => s[e]), [...documented[status]]);
+      assert.deepEqual(
+        POD_EVENTS.map((e) => s[e]),
+        [...documented[status]],
+      );
     });
   }
 
@@ -57,7 +60,12 @@ describe('analyze with the pod table', () => {
     rootStatus: 'writable-layer',
     mounts: [
       { target: '/home/coder', status: 'anonymous-volume', readOnly: false, pod: { status: 'empty-dir', volume: 'data' } },
-      { target: '/home/coder/.ssh', status: 'named-volume', readOnly: false, pod: { status: 'pvc', claim: 'ssh', reclaimPolicy: 'Retain' } },
+      {
+        target: '/home/coder/.ssh',
+        status: 'named-volume',
+        readOnly: false,
+        pod: { status: 'pvc', claim: 'ssh', reclaimPolicy: 'Retain' },
+      },
     ],
   };
 

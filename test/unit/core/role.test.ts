@@ -10,7 +10,13 @@ function target(over: Partial<TargetInput> = {}): TargetInput {
 
 describe('workstation or service', () => {
   it('a redis container is a service: its /data first, no home catalog', () => {
-    const r = analyzeTarget(target({ image: 'redis:7', user: 'root', changes: [{ directory: '/root', added: 1, modified: 0, deleted: 0, examples: ['/root/.rediscli_history'] }] }));
+    const r = analyzeTarget(
+      target({
+        image: 'redis:7',
+        user: 'root',
+        changes: [{ directory: '/root', added: 1, modified: 0, deleted: 0, examples: ['/root/.rediscli_history'] }],
+      }),
+    );
     assert.equal(r.role, 'service');
     assert.match(r.roleReason, /redis:7 serves data \(\/data\)/);
     assert.ok(!r.paths.some((p) => p.path.startsWith('/root/.') || p.path === '/tmp'), r.paths.map((p) => p.path).join(', '));
@@ -20,7 +26,13 @@ describe('workstation or service', () => {
   });
 
   it('a code-server container is a workstation, and lists ~/.ssh and ~/.gitconfig before they exist', () => {
-    const r = analyzeTarget(target({ image: 'codercom/code-server:4.100.3', env: { HOME: '/home/coder' }, mounts: [{ target: '/home/coder/.config', status: 'named-volume', source: 'cfg', readOnly: false }] }));
+    const r = analyzeTarget(
+      target({
+        image: 'codercom/code-server:4.100.3',
+        env: { HOME: '/home/coder' },
+        mounts: [{ target: '/home/coder/.config', status: 'named-volume', source: 'cfg', readOnly: false }],
+      }),
+    );
     assert.equal(r.role, 'workstation');
     assert.match(r.roleReason, /image made to work in/);
     const ssh = r.paths.find((p) => p.path === '/home/coder/.ssh');
@@ -35,8 +47,16 @@ describe('workstation or service', () => {
       [{ kind: 'self' }, 'workstation', /editor runs in/],
       [{ image: 'mcr.microsoft.com/devcontainers/typescript-node:22' }, 'workstation', /made to work in/],
       [{ image: 'postgres:17', env: { HOME: '/root' } }, 'service', /serves data/],
-      [{ mounts: [{ target: '/home/dev/.claude', status: 'named-volume', source: 'c', readOnly: false }] }, 'workstation', /under the home \(\/home\/dev\/\.claude\)/],
-      [{ changes: [{ directory: '/root/.ssh', added: 1, modified: 0, deleted: 0, examples: [] }] }, 'workstation', /writable layer holds files in the home/],
+      [
+        { mounts: [{ target: '/home/dev/.claude', status: 'named-volume', source: 'c', readOnly: false }] },
+        'workstation',
+        /under the home \(\/home\/dev\/\.claude\)/,
+      ],
+      [
+        { changes: [{ directory: '/root/.ssh', added: 1, modified: 0, deleted: 0, examples: [] }] },
+        'workstation',
+        /writable layer holds files in the home/,
+      ],
       [{ env: { CODEX_HOME: '/agent/codex' } }, 'workstation', /CODEX_HOME is set/],
       [{ env: { HOME: '/home/me' } }, 'workstation', /HOME is set/],
       [{ user: 'vscode' }, 'workstation', /runs as "vscode"/],
@@ -84,17 +104,30 @@ describe('what is at risk, and what holds data now', () => {
 
   it('a group around a path holds data there only when an example lies inside it', () => {
     const r = analyzeTarget(
-      target({ image: 'postgres:17', changes: [{ directory: '/var/lib', added: 3, modified: 0, deleted: 0, examples: ['/var/lib/postgresql/data/PG_VERSION'] }] }),
+      target({
+        image: 'postgres:17',
+        changes: [{ directory: '/var/lib', added: 3, modified: 0, deleted: 0, examples: ['/var/lib/postgresql/data/PG_VERSION'] }],
+      }),
     );
     const pg = r.paths.find((p) => p.path === '/var/lib/postgresql/data');
     assert.ok(pg, r.paths.map((p) => p.path).join(', '));
     assert.equal(pg.holdsData, undefined, 'postgres 17 keeps /var/lib/postgresql/data in an anonymous volume, not the writable layer');
-    const other = analyzeTarget(target({ changes: [{ directory: '/opt/app', added: 1, modified: 0, deleted: 0, examples: ['/opt/app/db.sqlite'] }] }));
+    const other = analyzeTarget(
+      target({ changes: [{ directory: '/opt/app', added: 1, modified: 0, deleted: 0, examples: ['/opt/app/db.sqlite'] }] }),
+    );
     assert.equal(other.paths.find((p) => p.path === '/opt/app')!.holdsData, true);
   });
 
   it('criticality none is never at risk, and one count serves every view', () => {
-    const r = analyzeTarget(target({ env: { HOME: '/home/u' }, mounts: [{ target: '/run', status: 'tmpfs', readOnly: false }, { target: '/scratch', status: 'tmpfs', readOnly: false }] }));
+    const r = analyzeTarget(
+      target({
+        env: { HOME: '/home/u' },
+        mounts: [
+          { target: '/run', status: 'tmpfs', readOnly: false },
+          { target: '/scratch', status: 'tmpfs', readOnly: false },
+        ],
+      }),
+    );
     const tmp = r.paths.find((p) => p.path === '/tmp')!;
     const run = r.paths.find((p) => p.path === '/run')!;
     assert.equal(tmp.atRisk, false);
@@ -112,7 +145,11 @@ describe('Coder workspaces', () => {
     const r = analyzeTarget(
       target({
         image: 'ghcr.io/coder/envbuilder:1.1.0',
-        env: { HOME: '/home/coder', CODER_AGENT_SCRIPT_DATA_DIR: '/home/coder/.local/share/coder-script-data', CODER_SCRIPT_BIN_DIR: '/tmp/coder-script-data/bin' },
+        env: {
+          HOME: '/home/coder',
+          CODER_AGENT_SCRIPT_DATA_DIR: '/home/coder/.local/share/coder-script-data',
+          CODER_SCRIPT_BIN_DIR: '/tmp/coder-script-data/bin',
+        },
         mounts: [{ target: '/home/coder', status: 'named-volume', source: 'coder-home', readOnly: false }],
         existingPaths: new Set(['/home/coder/.coder-modules']),
       }),

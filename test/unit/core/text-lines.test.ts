@@ -30,6 +30,9 @@ describe('offsets as lines and columns', () => {
 
   it('gives a 0-based line without its line break, CR included', () => {
     const lines = new TextLines(text);
-    assert.deepEqual([0, 1, 2, 3, 4].map((n) => lines.line(n)), ['ab', 'cd', '', 'ef', undefined]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((n) => lines.line(n)),
+      ['ab', 'cd', '', 'ef', undefined],
+    );
   });
 });

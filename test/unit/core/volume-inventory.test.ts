@@ -14,7 +14,12 @@ function container(over: Partial<TargetInput>): TargetInput {
 
 describe('the volume inventory', () => {
   const db = analyzeTarget(
-    container({ name: 'demo-db-1', image: 'postgres:17', state: 'running', mounts: [{ target: '/var/lib/postgresql/data', status: 'named-volume', source: 'demo_pg', readOnly: false }] }),
+    container({
+      name: 'demo-db-1',
+      image: 'postgres:17',
+      state: 'running',
+      mounts: [{ target: '/var/lib/postgresql/data', status: 'named-volume', source: 'demo_pg', readOnly: false }],
+    }),
   );
   const volumes = [
     { Name: 'demo_pg', Driver: 'local', Labels: { 'com.docker.compose.project': 'demo', 'com.docker.compose.volume': 'pg' } },
@@ -22,7 +27,18 @@ describe('the volume inventory', () => {
     { Name: A, Driver: 'local' },
     { Name: B, Driver: 'local' },
   ];
-  const sightings = { [A]: { volume: A, path: '/data', container: 'demo-cache-1', service: 'cache', project: 'demo', seenAt: '2026-12-04T10:00:00Z', criticality: 'critical' as const, label: 'Redis data' } };
+  const sightings = {
+    [A]: {
+      volume: A,
+      path: '/data',
+      container: 'demo-cache-1',
+      service: 'cache',
+      project: 'demo',
+      seenAt: '2026-12-04T10:00:00Z',
+      criticality: 'critical' as const,
+      label: 'Redis data',
+    },
+  };
   const inv = volumeInventory(volumes, { targets: [db] }, sightings);
   const by = new Map(inv.map((v) => [v.name, v]));
 

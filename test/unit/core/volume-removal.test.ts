@@ -10,13 +10,29 @@ function volume(over: Partial<VolumeReport>): VolumeReport {
   return { name: 'v', anonymous: false, driver: 'local', users: [], removedByDownV: false, serves: [], ...over };
 }
 
-const inUse = volume({ name: 'shop_pg', users: [{ container: 'shop-db-1', state: 'exited', path: '/var/lib/postgresql/data', readOnly: false }], criticality: 'critical', serves: ['PostgreSQL data'], project: 'shop', key: 'pg', removedByDownV: true });
+const inUse = volume({
+  name: 'shop_pg',
+  users: [{ container: 'shop-db-1', state: 'exited', path: '/var/lib/postgresql/data', readOnly: false }],
+  criticality: 'critical',
+  serves: ['PostgreSQL data'],
+  project: 'shop',
+  key: 'pg',
+  removedByDownV: true,
+});
 const orphan = volume({
   name: A,
   anonymous: true,
   criticality: 'high',
   serves: ['Application state'],
-  lastSeen: { volume: A, path: '/var/lib/app', container: 'demo-app-1', service: 'app', project: 'demo', seenAt: '2026-12-04T10:11:12.000Z', criticality: 'high' },
+  lastSeen: {
+    volume: A,
+    path: '/var/lib/app',
+    container: 'demo-app-1',
+    service: 'app',
+    project: 'demo',
+    seenAt: '2026-12-04T10:11:12.000Z',
+    criticality: 'high',
+  },
 });
 const namedData = volume({ name: 'keepme', criticality: 'critical', serves: ['Redis data'] });
 const spare = volume({ name: 'spare' });
@@ -26,12 +42,20 @@ describe('the volume removal policy', () => {
   it('refuses a volume a container mounts, even a stopped one, naming it', () => {
     const d = removalDecision(inUse);
     assert.equal(d.kind, 'in-use');
-    assert.equal(inUseText(inUse.name, inUse.users), 'volume shop_pg is in use by shop-db-1:/var/lib/postgresql/data (exited): remove or recreate that container first');
+    assert.equal(
+      inUseText(inUse.name, inUse.users),
+      'volume shop_pg is in use by shop-db-1:/var/lib/postgresql/data (exited): remove or recreate that container first',
+    );
   });
 
   it('asks before data of criticality high or more goes, naming what it holds; an orphaned anonymous volume is offered Recover Into… first', () => {
     const d = removalDecision(orphan);
-    assert.deepEqual(d, { kind: 'ask', criticality: 'high', holds: 'Application state (high), last mounted at /var/lib/app of app (project demo)', offers: ['recover', 'back-up'] });
+    assert.deepEqual(d, {
+      kind: 'ask',
+      criticality: 'high',
+      holds: 'Application state (high), last mounted at /var/lib/app of app (project demo)',
+      offers: ['recover', 'back-up'],
+    });
     const n = removalDecision(namedData);
     assert.equal(n.kind, 'ask');
     assert.deepEqual(n.kind === 'ask' && n.offers, ['back-up'], 'a named volume is not an orphan: a backup only');
@@ -44,8 +68,14 @@ describe('the volume removal policy', () => {
 
   it('a prune plan: removes the low ones, asks for the rest, leaves volumes in use out', () => {
     const plan = prunePlan([inUse, orphan, namedData, spare, cache]);
-    assert.deepEqual(plan.remove.map((v) => v.name), ['spare', 'cache']);
-    assert.deepEqual(plan.ask.map((v) => v.name), [A, 'keepme']);
+    assert.deepEqual(
+      plan.remove.map((v) => v.name),
+      ['spare', 'cache'],
+    );
+    assert.deepEqual(
+      plan.ask.map((v) => v.name),
+      [A, 'keepme'],
+    );
     assert.equal(plan.inUse, 1);
   });
 
@@ -83,7 +113,10 @@ describe('the Volumes view model', () => {
     assert.doesNotMatch(volumeTooltip(spare), /Size/);
     const sized = { ...spare, size: 2048 };
     assert.equal(volumeDescription(sized), 'unused · 2.05 kB');
-    assert.match(volumeTooltip(sized, { ms: 1234, at: Date.UTC(2026, 11, 5, 3, 4, 5) }), /Size: 2\.05 kB \(measured 03:04:05 UTC; \/system\/df took 1234 ms\)/);
+    assert.match(
+      volumeTooltip(sized, { ms: 1234, at: Date.UTC(2026, 11, 5, 3, 4, 5) }),
+      /Size: 2\.05 kB \(measured 03:04:05 UTC; \/system\/df took 1234 ms\)/,
+    );
     assert.match(volumeTooltip(spare, { ms: 10, at: 0 }), /Size: not counted by the engine/);
     assert.equal(volumeItem(spare).contextValue, 'plVolume unused');
     assert.equal(volumesSummary([inUse, orphan, spare]), '3 volumes, 2 unused');

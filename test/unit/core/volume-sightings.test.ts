@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeTarget } from '../../../src/core/analyze';
 import type { TargetInput } from '../../../src/core/types';
-import { describeSighting, emptySightings, parseSightings, sightingsOf, withSightings, type VolumeSighting } from '../../../src/core/volume-sightings';
+import {
+  describeSighting,
+  emptySightings,
+  parseSightings,
+  sightingsOf,
+  withSightings,
+  type VolumeSighting,
+} from '../../../src/core/volume-sightings';
 import { readSightingsFile, recordSightings } from '../../../src/sources/state/sightings-file';
 
 const A = 'a'.repeat(64);
@@ -29,7 +36,14 @@ describe('where anonymous volumes were last seen', () => {
       ],
     };
     const found = sightingsOf({ targets: [analyzeTarget(input)] }, new Date('2026-12-04T10:00:00Z'));
-    const common = { container: 'demo-cache-1', containerId: 'f'.repeat(64), image: 'redis:7', project: 'demo', service: 'cache', seenAt: '2026-12-04T10:00:00.000Z' };
+    const common = {
+      container: 'demo-cache-1',
+      containerId: 'f'.repeat(64),
+      image: 'redis:7',
+      project: 'demo',
+      service: 'cache',
+      seenAt: '2026-12-04T10:00:00.000Z',
+    };
     assert.deepEqual(
       found.sort((a, b) => a.path.localeCompare(b.path)),
       [
@@ -52,7 +66,9 @@ describe('where anonymous volumes were last seen', () => {
   });
 
   it('reads only well-formed sightings back', () => {
-    const r = parseSightings({ volumes: { [A]: sighting(A, '2026-12-01T00:00:00Z'), '../not a name': sighting('x', 'y'), [B]: { path: 3 } } });
+    const r = parseSightings({
+      volumes: { [A]: sighting(A, '2026-12-01T00:00:00Z'), '../not a name': sighting('x', 'y'), [B]: { path: 3 } },
+    });
     assert.deepEqual(Object.keys(r.volumes), [A]);
     assert.deepEqual(parseSightings(null), emptySightings());
   });

@@ -63,30 +63,101 @@ describe('compose fix: add a named volume', () => {
   it('creates volumes: in the service, with the file’s sequence indentation', () => {
     const text = lines('services:', '  web:', '    image: x', '    ports:', '    - "80:80"', '  db:', '    image: y');
     const plan = fix(text);
-    assert.equal(plan.newText, lines('services:', '  web:', '    image: x', '    ports:', '    - "80:80"', '    volumes:', '    - web-config:/home/u/.config', '  db:', '    image: y', '', 'volumes:', '  web-config:'));
+    assert.equal(
+      plan.newText,
+      lines(
+        'services:',
+        '  web:',
+        '    image: x',
+        '    ports:',
+        '    - "80:80"',
+        '    volumes:',
+        '    - web-config:/home/u/.config',
+        '  db:',
+        '    image: y',
+        '',
+        'volumes:',
+        '  web-config:',
+      ),
+    );
   });
 
   it('follows indentless sequences and quotes', () => {
     const text = lines('services:', '  web:', '    volumes:', "    - 'a:/a'", 'volumes:', '  a: {}');
-    assert.equal(fix(text).newText, lines('services:', '  web:', '    volumes:', "    - 'a:/a'", "    - 'web-config:/home/u/.config'", 'volumes:', '  a: {}', '  web-config: {}'));
+    assert.equal(
+      fix(text).newText,
+      lines(
+        'services:',
+        '  web:',
+        '    volumes:',
+        "    - 'a:/a'",
+        "    - 'web-config:/home/u/.config'",
+        'volumes:',
+        '  a: {}',
+        '  web-config: {}',
+      ),
+    );
   });
 
   it('follows 4-space indentation', () => {
     const text = lines('services:', '    web:', '        image: x', '        volumes:', '            - a:/a', 'volumes:', '    a:');
-    assert.equal(fix(text).newText, lines('services:', '    web:', '        image: x', '        volumes:', '            - a:/a', '            - web-config:/home/u/.config', 'volumes:', '    a:', '    web-config:'));
+    assert.equal(
+      fix(text).newText,
+      lines(
+        'services:',
+        '    web:',
+        '        image: x',
+        '        volumes:',
+        '            - a:/a',
+        '            - web-config:/home/u/.config',
+        'volumes:',
+        '    a:',
+        '    web-config:',
+      ),
+    );
   });
 
   it('writes long syntax next to long syntax', () => {
-    const text = lines('services:', '  web:', '    volumes:', '      - type: volume', '        source: a', '        target: /a', 'volumes:', '  a:');
+    const text = lines(
+      'services:',
+      '  web:',
+      '    volumes:',
+      '      - type: volume',
+      '        source: a',
+      '        target: /a',
+      'volumes:',
+      '  a:',
+    );
     assert.equal(
       fix(text).newText,
-      lines('services:', '  web:', '    volumes:', '      - type: volume', '        source: a', '        target: /a', '      - type: volume', '        source: web-config', '        target: /home/u/.config', 'volumes:', '  a:', '  web-config:'),
+      lines(
+        'services:',
+        '  web:',
+        '    volumes:',
+        '      - type: volume',
+        '        source: a',
+        '        target: /a',
+        '      - type: volume',
+        '        source: web-config',
+        '        target: /home/u/.config',
+        'volumes:',
+        '  a:',
+        '  web-config:',
+      ),
     );
   });
 
   it('adds to flow lists and flow mappings', () => {
     const text = lines('services:', '  web:', '    volumes: ["a:/a", "b:/b"]', 'volumes: {a: {}, b: {}}');
-    assert.equal(fix(text).newText, lines('services:', '  web:', '    volumes: ["a:/a", "b:/b", "web-config:/home/u/.config"]', 'volumes: {a: {}, b: {}, web-config: {}}'));
+    assert.equal(
+      fix(text).newText,
+      lines(
+        'services:',
+        '  web:',
+        '    volumes: ["a:/a", "b:/b", "web-config:/home/u/.config"]',
+        'volumes: {a: {}, b: {}, web-config: {}}',
+      ),
+    );
   });
 
   it('fills volumes: [] and volumes: {}', () => {
@@ -96,24 +167,36 @@ describe('compose fix: add a named volume', () => {
 
   it('fills an empty volumes: and an empty top-level volumes:', () => {
     const text = lines('services:', '  web:', '    image: x', '    volumes:', 'volumes:');
-    assert.equal(fix(text).newText, lines('services:', '  web:', '    image: x', '    volumes:', '      - web-config:/home/u/.config', 'volumes:', '  web-config:'));
+    assert.equal(
+      fix(text).newText,
+      lines('services:', '  web:', '    image: x', '    volumes:', '      - web-config:/home/u/.config', 'volumes:', '  web-config:'),
+    );
   });
 
   it('keeps CRLF line endings and a BOM', () => {
     const text = '\uFEFFservices:\r\n  web:\r\n    volumes:\r\n      - a:/a\r\nvolumes:\r\n  a:\r\n';
-    assert.equal(fix(text).newText, '\uFEFFservices:\r\n  web:\r\n    volumes:\r\n      - a:/a\r\n      - web-config:/home/u/.config\r\nvolumes:\r\n  a:\r\n  web-config:\r\n');
+    assert.equal(
+      fix(text).newText,
+      '\uFEFFservices:\r\n  web:\r\n    volumes:\r\n      - a:/a\r\n      - web-config:/home/u/.config\r\nvolumes:\r\n  a:\r\n  web-config:\r\n',
+    );
   });
 
   it('handles a file without a final line break', () => {
     const text = 'services:\n  web:\n    image: x';
-    assert.equal(fix(text).newText, 'services:\n  web:\n    image: x\n    volumes:\n      - web-config:/home/u/.config\n\nvolumes:\n  web-config:\n');
+    assert.equal(
+      fix(text).newText,
+      'services:\n  web:\n    image: x\n    volumes:\n      - web-config:/home/u/.config\n\nvolumes:\n  web-config:\n',
+    );
   });
 
   it('makes the name unique in the project and sanitizes it', () => {
     const text = lines('services:', '  web:', '    image: x', 'volumes:', '  web-config:', '    name: other');
     const plan = fix(text, { takenNames: new Set(['web-config-2']) });
     assert.equal(plan.volumeName, 'web-config-3');
-    assert.equal(fix(lines('services:', '  "my app":', '    image: x'), { service: 'my app', path: '/var/lib/My Data' }).volumeName, 'my-app-My-Data');
+    assert.equal(
+      fix(lines('services:', '  "my app":', '    image: x'), { service: 'my app', path: '/var/lib/My Data' }).volumeName,
+      'my-app-My-Data',
+    );
   });
 
   it('takes a name from the caller and refuses an invalid one', () => {
@@ -124,11 +207,31 @@ describe('compose fix: add a named volume', () => {
 
 describe('compose fix: other kinds', () => {
   it('names an anonymous volume in place', () => {
-    const text = lines('services:', '  web:', '    volumes:', '      - /home/u/.config   # anon', '      - other:/o', 'volumes:', '  other:');
+    const text = lines(
+      'services:',
+      '  web:',
+      '    volumes:',
+      '      - /home/u/.config   # anon',
+      '      - other:/o',
+      'volumes:',
+      '  other:',
+    );
     const plan = fix(text);
     assert.equal(plan.kind, 'name-anonymous-volume');
     assert.equal(plan.title, 'Name the anonymous volume at /home/u/.config "web-config"');
-    assert.equal(plan.newText, lines('services:', '  web:', '    volumes:', '      - web-config:/home/u/.config   # anon', '      - other:/o', 'volumes:', '  other:', '  web-config:'));
+    assert.equal(
+      plan.newText,
+      lines(
+        'services:',
+        '  web:',
+        '    volumes:',
+        '      - web-config:/home/u/.config   # anon',
+        '      - other:/o',
+        'volumes:',
+        '  other:',
+        '  web-config:',
+      ),
+    );
   });
 
   it('names an anonymous long-syntax volume', () => {
@@ -142,16 +245,36 @@ describe('compose fix: other kinds', () => {
     const text = lines('services:', '  web:', '    volumes:', '      - ./src:/src');
     const plan = fix(text, { mode: 'bind' });
     assert.equal(plan.kind, 'bind-host-folder');
-    assert.equal(plan.newText, lines('services:', '  web:', '    volumes:', '      - ./src:/src', '      - ./.persist/web-config:/home/u/.config'));
+    assert.equal(
+      plan.newText,
+      lines('services:', '  web:', '    volumes:', '      - ./src:/src', '      - ./.persist/web-config:/home/u/.config'),
+    );
   });
 
   it('replaces a tmpfs on the path (list and string forms)', () => {
     const list = lines('services:', '  web:', '    tmpfs:', '      - /run', '      - /home/u/.config:size=64m', '    image: x');
     const plan = fix(list);
     assert.equal(plan.kind, 'replace-tmpfs');
-    assert.equal(plan.newText, lines('services:', '  web:', '    tmpfs:', '      - /run', '    image: x', '    volumes:', '      - web-config:/home/u/.config', '', 'volumes:', '  web-config:'));
+    assert.equal(
+      plan.newText,
+      lines(
+        'services:',
+        '  web:',
+        '    tmpfs:',
+        '      - /run',
+        '    image: x',
+        '    volumes:',
+        '      - web-config:/home/u/.config',
+        '',
+        'volumes:',
+        '  web-config:',
+      ),
+    );
     const single = lines('services:', '  web:', '    tmpfs: /home/u/.config', '    image: x');
-    assert.equal(fix(single).newText, lines('services:', '  web:', '    image: x', '    volumes:', '      - web-config:/home/u/.config', '', 'volumes:', '  web-config:'));
+    assert.equal(
+      fix(single).newText,
+      lines('services:', '  web:', '    image: x', '    volumes:', '      - web-config:/home/u/.config', '', 'volumes:', '  web-config:'),
+    );
   });
 
   it('says it replaces a tmpfs also when the tmpfs is a long-syntax volumes entry (its kind comes from what was edited, not from the title)', () => {
@@ -169,29 +292,89 @@ describe('compose fix: other kinds', () => {
 
 describe('compose fix: anchors, aliases and merge keys never change another service', () => {
   it('copies merged volumes into the service instead of dropping them', () => {
-    const text = lines('x-def: &def', '  volumes:', '    - a:/a', 'services:', '  web:', '    <<: *def', '    image: x', '  api:', '    <<: *def', 'volumes:', '  a:');
+    const text = lines(
+      'x-def: &def',
+      '  volumes:',
+      '    - a:/a',
+      'services:',
+      '  web:',
+      '    <<: *def',
+      '    image: x',
+      '  api:',
+      '    <<: *def',
+      'volumes:',
+      '  a:',
+    );
     const plan = fix(text);
     assert.equal(
       plan.newText,
-      lines('x-def: &def', '  volumes:', '    - a:/a', 'services:', '  web:', '    <<: *def', '    image: x', '    volumes:', '      - a:/a', '      - web-config:/home/u/.config', '  api:', '    <<: *def', 'volumes:', '  a:', '  web-config:'),
+      lines(
+        'x-def: &def',
+        '  volumes:',
+        '    - a:/a',
+        'services:',
+        '  web:',
+        '    <<: *def',
+        '    image: x',
+        '    volumes:',
+        '      - a:/a',
+        '      - web-config:/home/u/.config',
+        '  api:',
+        '    <<: *def',
+        'volumes:',
+        '  a:',
+        '  web-config:',
+      ),
     );
   });
 
   it('replaces an alias to a shared list by an own copy', () => {
-    const text = lines('x-vols: &vols', '  - a:/a', 'services:', '  web:', '    volumes: *vols', '  api:', '    volumes: *vols', 'volumes:', '  a:');
+    const text = lines(
+      'x-vols: &vols',
+      '  - a:/a',
+      'services:',
+      '  web:',
+      '    volumes: *vols',
+      '  api:',
+      '    volumes: *vols',
+      'volumes:',
+      '  a:',
+    );
     const plan = fix(text);
-    assert.equal(plan.newText, lines('x-vols: &vols', '  - a:/a', 'services:', '  web:', '    volumes:', '      - a:/a', '      - web-config:/home/u/.config', '  api:', '    volumes: *vols', 'volumes:', '  a:', '  web-config:'));
+    assert.equal(
+      plan.newText,
+      lines(
+        'x-vols: &vols',
+        '  - a:/a',
+        'services:',
+        '  web:',
+        '    volumes:',
+        '      - a:/a',
+        '      - web-config:/home/u/.config',
+        '  api:',
+        '    volumes: *vols',
+        'volumes:',
+        '  a:',
+        '  web-config:',
+      ),
+    );
   });
 
   it('refuses to add to a list that other services alias', () => {
     const text = lines('services:', '  web:', '    volumes: &vols', '      - a:/a', '  api:', '    volumes: *vols');
-    assert.throws(() => fix(text), (e: unknown) => e instanceof FixRefusal && /anchor &vols/.test((e as Error).message) && /compose.yaml:4:/.test((e as Error).message));
+    assert.throws(
+      () => fix(text),
+      (e: unknown) => e instanceof FixRefusal && /anchor &vols/.test((e as Error).message) && /compose.yaml:4:/.test((e as Error).message),
+    );
   });
 });
 
 describe('compose fix: refusals', () => {
   it('refuses malformed YAML with a location', () => {
-    assert.throws(() => fix('services:\n  web:\n    image: [x\n'), (e: unknown) => e instanceof Error && /compose.yaml:\d+:\d+: not valid YAML/.test((e as Error).message));
+    assert.throws(
+      () => fix('services:\n  web:\n    image: [x\n'),
+      (e: unknown) => e instanceof Error && /compose.yaml:\d+:\d+: not valid YAML/.test((e as Error).message),
+    );
   });
 
   it('refuses an unknown service, a relative path, a volumes: that is not a list', () => {
@@ -205,7 +388,20 @@ describe('compose fix: Podman conventions', () => {
   it('gives the new entry the :U of the file’s entries', () => {
     const text = lines('services:', '  web:', '    image: x', '    volumes:', '      - data:/data:U', 'volumes:', '  data:');
     const plan = fix(text);
-    assert.equal(plan.newText, lines('services:', '  web:', '    image: x', '    volumes:', '      - data:/data:U', '      - web-config:/home/u/.config:U', 'volumes:', '  data:', '  web-config:'));
+    assert.equal(
+      plan.newText,
+      lines(
+        'services:',
+        '  web:',
+        '    image: x',
+        '    volumes:',
+        '      - data:/data:U',
+        '      - web-config:/home/u/.config:U',
+        'volumes:',
+        '  data:',
+        '  web-config:',
+      ),
+    );
     assertOnlyInsertedLines(text, plan.newText);
   });
 
@@ -217,7 +413,16 @@ describe('compose fix: Podman conventions', () => {
   });
 
   it('prefers an entry of the same kind in the same service', () => {
-    const text = lines('services:', '  web:', '    image: x', '    volumes:', '      - ./src:/src:z', '      - cache:/cache:U', 'volumes:', '  cache:');
+    const text = lines(
+      'services:',
+      '  web:',
+      '    image: x',
+      '    volumes:',
+      '      - ./src:/src:z',
+      '      - cache:/cache:U',
+      'volumes:',
+      '  cache:',
+    );
     assert.match(fix(text).newText, /- web-config:\/home\/u\/.config:U\n/);
     assert.match(fix(text, { mode: 'bind' }).newText, /- \.\/\.persist\/web-config:\/home\/u\/.config:z\n/);
   });
@@ -228,25 +433,55 @@ describe('compose fix: Podman conventions', () => {
   });
 
   it('names an anonymous volume with the suffix kept (verified by reparse)', () => {
-    const text = lines('services:', '  web:', '    image: x', '    volumes:', '      - data:/data:U', '      - /home/u/.config', 'volumes:', '  data:');
+    const text = lines(
+      'services:',
+      '  web:',
+      '    image: x',
+      '    volumes:',
+      '      - data:/data:U',
+      '      - /home/u/.config',
+      'volumes:',
+      '  data:',
+    );
     const plan = fix(text);
     assert.equal(plan.kind, 'name-anonymous-volume');
     assert.match(plan.newText, /\n {6}- web-config:\/home\/u\/.config:U\n/);
   });
 
   it('in a flow list, and in quoted style', () => {
-    assert.match(fix(lines('services:', '  web:', '    volumes: ["a:/a:Z"]', 'volumes:', '  a:')).newText, /volumes: \["a:\/a:Z", "web-config:\/home\/u\/.config:Z"\]/);
-    assert.match(fix(lines('services:', '  web:', '    volumes:', "      - 'a:/a:U'", 'volumes:', '  a:')).newText, /- 'web-config:\/home\/u\/.config:U'\n/);
+    assert.match(
+      fix(lines('services:', '  web:', '    volumes: ["a:/a:Z"]', 'volumes:', '  a:')).newText,
+      /volumes: \["a:\/a:Z", "web-config:\/home\/u\/.config:Z"\]/,
+    );
+    assert.match(
+      fix(lines('services:', '  web:', '    volumes:', "      - 'a:/a:U'", 'volumes:', '  a:')).newText,
+      /- 'web-config:\/home\/u\/.config:U'\n/,
+    );
   });
 
   it('long syntax: a bind gets bind.selinux; :U, which it cannot say, is left out', () => {
-    const long = lines('services:', '  web:', '    volumes:', '      - type: volume', '        source: a', '        target: /a', '  db:', '    volumes:', '      - ./x:/x:Z,U', 'volumes:', '  a:');
+    const long = lines(
+      'services:',
+      '  web:',
+      '    volumes:',
+      '      - type: volume',
+      '        source: a',
+      '        target: /a',
+      '  db:',
+      '    volumes:',
+      '      - ./x:/x:Z,U',
+      'volumes:',
+      '  a:',
+    );
     const bind = fix(long, { mode: 'bind' }).newText;
     assert.match(bind, /- type: bind\n {8}source: \.\/\.persist\/web-config\n {8}target: \/home\/u\/.config\n {8}bind:\n {10}selinux: Z\n/);
     assert.match(fix(long).newText, /- type: volume\n {8}source: web-config\n {8}target: \/home\/u\/.config\n(?! {8}bind)/);
   });
 
   it('a file without Podman conventions gets no suffix; :ro alone is not one', () => {
-    assert.match(fix(lines('services:', '  web:', '    volumes:', '      - a:/a:ro', 'volumes:', '  a:')).newText, /- web-config:\/home\/u\/.config\n/);
+    assert.match(
+      fix(lines('services:', '  web:', '    volumes:', '      - a:/a:ro', 'volumes:', '  a:')).newText,
+      /- web-config:\/home\/u\/.config\n/,
+    );
   });
 });

@@ -59,7 +59,11 @@ function bigFile(services: number): string {
   let y = 'services:\n';
   for (let s = 0; s < services; s++) {
     y += `  svc${s}:\n    image: postgres:16\n    environment:\n      PGDATA: \${PGDATA:-/var/lib/postgresql/data}\n    volumes:\n`;
-    for (let v = 0; v < 10; v++) y += v % 3 === 0 ? `      - type: bind\n        source: ./d${v}\n        target: /b/${v}\n` : `      - vol${v}:/data/${v}${v % 2 ? ':ro' : ''}\n`;
+    for (let v = 0; v < 10; v++)
+      y +=
+        v % 3 === 0
+          ? `      - type: bind\n        source: ./d${v}\n        target: /b/${v}\n`
+          : `      - vol${v}:/data/${v}${v % 2 ? ':ro' : ''}\n`;
   }
   y += 'volumes:\n';
   for (let v = 0; v < 10; v++) y += `  vol${v}:\n`;
@@ -130,7 +134,8 @@ services:
         target: /v1
   c:
     image: busybox`,
-  'crlf and a tmpfs': 'services:\r\n  a:\r\n    image: busybox\r\n    tmpfs: /data\r\n  b:\r\n    image: busybox\r\n    tmpfs:\r\n      - /data\r\n      - /run\r\n',
+  'crlf and a tmpfs':
+    'services:\r\n  a:\r\n    image: busybox\r\n    tmpfs: /data\r\n  b:\r\n    image: busybox\r\n    tmpfs:\r\n      - /data\r\n      - /run\r\n',
   'podman options elsewhere': `services:
   a:
     image: busybox
@@ -152,14 +157,15 @@ volumes:
 `,
 };
 
-describe('compose quick fixes planned in the service\'s lines', () => {
+describe("compose quick fixes planned in the service's lines", () => {
   it('plan exactly as the whole file on the shared corpus', () => {
     let regional = 0;
-    for (const file of files(CORPUS_DIR)) regional += compare(relative(process.cwd(), file), readFileSync(file, 'utf8'), ['/persistence-lens/fresh', '/data']);
+    for (const file of files(CORPUS_DIR))
+      regional += compare(relative(process.cwd(), file), readFileSync(file, 'utf8'), ['/persistence-lens/fresh', '/data']);
     assert.ok(regional > 20, `only ${regional} corpus services were planned in their lines: the test would prove nothing`);
   });
 
-  it('plan exactly as the whole file on the bench\'s 500-service file, in its lines', () => {
+  it("plan exactly as the whole file on the bench's 500-service file, in its lines", () => {
     const text = bigFile(500);
     for (const service of ['svc0', 'svc250', 'svc499']) assert.ok(serviceLayout(text, service), service);
     const doc = parseDocument(text);

@@ -30,7 +30,8 @@ function files(dir: string, test: (name: string) => boolean): string[] {
 function withoutAddition(after: any, before: any, service: string, name?: string): any {
   const copy = structuredClone(after);
   const svc = copy.services[service];
-  if (Array.isArray(svc.volumes)) svc.volumes = svc.volumes.filter((v: any) => !(typeof v === 'string' ? v.endsWith(`:${FRESH}`) : v?.target === FRESH));
+  if (Array.isArray(svc.volumes))
+    svc.volumes = svc.volumes.filter((v: any) => !(typeof v === 'string' ? v.endsWith(`:${FRESH}`) : v?.target === FRESH));
   if (svc.volumes?.length === 0 && !before.services[service]?.volumes) delete svc.volumes;
   if (name && copy.volumes) delete copy.volumes[name];
   if (copy.volumes && Object.keys(copy.volumes).length === 0 && !before.volumes) copy.volumes = before.volumes;
@@ -82,12 +83,19 @@ describe('quick fixes over the real-world corpus', () => {
         assert.deepEqual(after.errors, [], `${where}: the result parses`);
         const afterData = after.toJS({ maxAliasCount: -1 }) as any;
         const vols = afterData.services[service].volumes as unknown[];
-        assert.ok(vols.some((v: any) => v === `${plan.volumeName}:${FRESH}` || (v?.target === FRESH && v?.source === plan.volumeName)), `${where}: the volume is there`);
+        assert.ok(
+          vols.some((v: any) => v === `${plan.volumeName}:${FRESH}` || (v?.target === FRESH && v?.source === plan.volumeName)),
+          `${where}: the volume is there`,
+        );
         assert.ok(afterData.volumes && plan.volumeName! in afterData.volumes, `${where}: the volume is declared`);
         assert.deepEqual(withoutAddition(afterData, before, service, plan.volumeName), before, `${where}: nothing else changed`);
         const aliased = isMap(pair.value) && (pair.value.get('volumes', true) as any)?.constructor?.name === 'Alias';
         if (!aliased) assertOnlyInsertedLines(text, plan.newText);
-        assert.equal(planComposeFix({ file, text: plan.newText, service, path: FRESH, mode: 'volume' }).status, 'already-persisted', `${where}: applying twice is applying once`);
+        assert.equal(
+          planComposeFix({ file, text: plan.newText, service, path: FRESH, mode: 'volume' }).status,
+          'already-persisted',
+          `${where}: applying twice is applying once`,
+        );
       }
     }
     console.log(`compose corpus: ${composeFiles.length} files, ${planned} services edited, ${refused.length} refused`);
@@ -106,7 +114,11 @@ describe('quick fixes over the real-world corpus', () => {
       const plan = planDevcontainerFix({ file, text, path: FRESH });
       planned++;
       const after = parseJsonc(plan.newText, [], { allowTrailingComma: true }) as any;
-      assert.deepEqual({ ...after, mounts: after.mounts.slice(0, -1) }, { ...data, mounts: data.mounts ?? [] }, `${file}: nothing else changed`);
+      assert.deepEqual(
+        { ...after, mounts: after.mounts.slice(0, -1) },
+        { ...data, mounts: data.mounts ?? [] },
+        `${file}: nothing else changed`,
+      );
       assert.equal(after.mounts.at(-1), `source=fresh-path-\${devcontainerId},target=${FRESH},type=volume`);
       // A one-line list is the edited line itself; a list over several lines keeps every line.
       const oneLine = /"mounts"\s*:\s*\[[^\n]*\]/.test(text);

@@ -14,10 +14,15 @@ import { assertOnlyInsertedLines } from '../helpers/edit-checks';
 import { alreadyPersisted, planned } from '../helpers/fix-outcome';
 
 const DIR = join(__dirname, '..', '..', 'fixtures', 'kubernetes');
-const FIXTURES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).map((f) => join(DIR, f));
+const FIXTURES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => join(DIR, f));
 const FRESH = '/persistence-lens/fresh-path';
 
-const data = (text: string): unknown[] => parseAllDocuments(text).map((d) => d.toJS()).filter((x) => x !== null);
+const data = (text: string): unknown[] =>
+  parseAllDocuments(text)
+    .map((d) => d.toJS())
+    .filter((x) => x !== null);
 
 /** The new data without what the fix may add: its volumeMount, volume, claim template and claim document. */
 function withoutAddition(after: any[], claim: string, emptyDirVolume?: { name: string; before: unknown }): unknown[] {
@@ -38,7 +43,9 @@ function withoutAddition(after: any[], claim: string, emptyDirVolume?: { name: s
       if (spec.volumes.length === 0) delete spec.volumes;
     }
     if (o.kind === 'StatefulSet' && o.spec.volumeClaimTemplates) {
-      o.spec.volumeClaimTemplates = o.spec.volumeClaimTemplates.filter((t: any) => t.metadata?.name !== claim && t.metadata?.name !== emptyDirVolume?.name);
+      o.spec.volumeClaimTemplates = o.spec.volumeClaimTemplates.filter(
+        (t: any) => t.metadata?.name !== claim && t.metadata?.name !== emptyDirVolume?.name,
+      );
       if (o.spec.volumeClaimTemplates.length === 0) delete o.spec.volumeClaimTemplates;
     }
   }
@@ -51,7 +58,11 @@ function checkPlan(file: string, text: string, target: string, path: string, exp
   const plan = planned(planKubernetesFix({ file, text, target, path }));
   assert.equal(applyEdits(text, plan.edits), plan.newText, `${where}: the edits are the new text`);
   const after = parseAllDocuments(plan.newText);
-  assert.deepEqual(after.flatMap((d) => d.errors), [], `${where}: the result parses`);
+  assert.deepEqual(
+    after.flatMap((d) => d.errors),
+    [],
+    `${where}: the result parses`,
+  );
   const before = data(text) as any[];
   const claim = plan.volumeName!;
   let emptyDir: { name: string; before: unknown } | undefined;
@@ -63,7 +74,10 @@ function checkPlan(file: string, text: string, target: string, path: string, exp
   if (expectEmptyDir) {
     // The emptyDir key and its value are the only lines replaced: every other line is kept.
     const gone = text.split('\n').filter((l) => !plan.newText.split('\n').includes(l));
-    assert.ok(gone.every((l) => /emptyDir|medium|sizeLimit/.test(l)), `${where}: only the emptyDir lines changed: ${gone.join(' | ')}`);
+    assert.ok(
+      gone.every((l) => /emptyDir|medium|sizeLimit/.test(l)),
+      `${where}: only the emptyDir lines changed: ${gone.join(' | ')}`,
+    );
   } else {
     assertOnlyInsertedLines(text, plan.newText);
   }
@@ -72,7 +86,11 @@ function checkPlan(file: string, text: string, target: string, path: string, exp
   const report = analyzeTarget(t);
   const p = report.paths.find((x) => x.path === path);
   if (p) assert.equal(p.atRisk, false, `${where}: ${p.reason}`);
-  assert.equal(planKubernetesFix({ file, text: plan.newText, target, path }).status, 'already-persisted', `${where}: applying twice is applying once`);
+  assert.equal(
+    planKubernetesFix({ file, text: plan.newText, target, path }).status,
+    'already-persisted',
+    `${where}: applying twice is applying once`,
+  );
 }
 
 describe('Kubernetes quick fix: the compose guarantees over the real manifests', () => {
@@ -103,7 +121,7 @@ describe('Kubernetes quick fix: the compose guarantees over the real manifests',
     assert.ok(planned >= 2, `${planned}`);
   });
 
-  it('a StatefulSet gets a claim template of the emptyDir volume\'s name, which takes precedence over it', () => {
+  it("a StatefulSet gets a claim template of the emptyDir volume's name, which takes precedence over it", () => {
     const file = join(mkdtempSync(join(tmpdir(), 'pl-k8s-fix-')), 'sts.yaml');
     const text = readFileSync(join(DIR, 'statefulset-retention.yaml'), 'utf8').replace(
       '        - name: www\n          mountPath: /usr/share/nginx/html\n',
@@ -120,7 +138,12 @@ describe('Kubernetes quick fix: the compose guarantees over the real manifests',
     const file = join(DIR, 'code-server-persistence-on.yaml');
     const text = readFileSync(file, 'utf8');
     alreadyPersisted(planKubernetesFix({ file, text, target: 'Deployment/code-server/code-server', path: '/home/coder/.ssh' }));
-    assert.throws(() => planKubernetesFix({ file, text, path: '/x' }), (e: unknown) => e instanceof FixRefusal && /several containers \(Deployment\/code-server\/init-chmod-data, Deployment\/code-server\/code-server\)/.test(e.message));
+    assert.throws(
+      () => planKubernetesFix({ file, text, path: '/x' }),
+      (e: unknown) =>
+        e instanceof FixRefusal &&
+        /several containers \(Deployment\/code-server\/init-chmod-data, Deployment\/code-server\/code-server\)/.test(e.message),
+    );
     assert.throws(() => planKubernetesFix({ file, text, target: 'Deployment/nope/x', path: '/x' }), FixRefusal);
   });
 

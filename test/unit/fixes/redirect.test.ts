@@ -14,12 +14,22 @@ import { alreadyPersisted, planned as planOf } from '../helpers/fix-outcome';
 
 const HIST = redirectOf('/root/.bash_history')!;
 const env = (text: string, extra: Partial<Parameters<typeof planComposeEnv>[0]> = {}) =>
-  planComposeEnv({ file: 'compose.yaml', text, service: 'app', variable: 'HISTFILE', value: '/commandhistory/.bash_history', replaces: '/root/.bash_history', ...extra });
+  planComposeEnv({
+    file: 'compose.yaml',
+    text,
+    service: 'app',
+    variable: 'HISTFILE',
+    value: '/commandhistory/.bash_history',
+    replaces: '/root/.bash_history',
+    ...extra,
+  });
 
 describe('redirect: a single file moved into a persisted folder by its variable', () => {
   it('knows the variable of each tool', () => {
     assert.deepEqual(
-      [redirectOf('/root/.bash_history'), redirectOf('/home/node/.claude.json'), redirectOf('/home/u/.gitconfig')].map((r) => r && [r.variable, r.value, r.folder, r.movedTo]),
+      [redirectOf('/root/.bash_history'), redirectOf('/home/node/.claude.json'), redirectOf('/home/u/.gitconfig')].map(
+        (r) => r && [r.variable, r.value, r.folder, r.movedTo],
+      ),
       [
         ['HISTFILE', '/commandhistory/.bash_history', '/commandhistory', '/commandhistory/.bash_history'],
         ['CLAUDE_CONFIG_DIR', '/home/node/.claude', '/home/node/.claude', '/home/node/.claude/.claude.json'],
@@ -34,18 +44,30 @@ describe('redirect: a single file moved into a persisted folder by its variable'
     const text = 'services:\n  app:\n    image: x # the image\n    environment:\n      A: "1" # keep me\n    user: node\n';
     const p = env(text);
     assert.equal(p.change, 'added');
-    assert.equal(p.newText, 'services:\n  app:\n    image: x # the image\n    environment:\n      A: "1" # keep me\n      HISTFILE: /commandhistory/.bash_history\n    user: node\n');
+    assert.equal(
+      p.newText,
+      'services:\n  app:\n    image: x # the image\n    environment:\n      A: "1" # keep me\n      HISTFILE: /commandhistory/.bash_history\n    user: node\n',
+    );
   });
 
   it('adds to a list environment in its style', () => {
     const text = "services:\n  app:\n    environment:\n      - 'A=1'\n";
-    assert.equal(env(text).newText, "services:\n  app:\n    environment:\n      - 'A=1'\n      - 'HISTFILE=/commandhistory/.bash_history'\n");
+    assert.equal(
+      env(text).newText,
+      "services:\n  app:\n    environment:\n      - 'A=1'\n      - 'HISTFILE=/commandhistory/.bash_history'\n",
+    );
   });
 
   it('creates environment: when there is none, in the style of another service', () => {
-    assert.equal(env('services:\n  app:\n    image: x\n').newText, 'services:\n  app:\n    image: x\n    environment:\n      HISTFILE: /commandhistory/.bash_history\n');
+    assert.equal(
+      env('services:\n  app:\n    image: x\n').newText,
+      'services:\n  app:\n    image: x\n    environment:\n      HISTFILE: /commandhistory/.bash_history\n',
+    );
     const listed = 'services:\n  db:\n    environment:\n      - B=2\n  app:\n    image: x';
-    assert.equal(env(listed).newText, 'services:\n  db:\n    environment:\n      - B=2\n  app:\n    image: x\n    environment:\n      - HISTFILE=/commandhistory/.bash_history\n');
+    assert.equal(
+      env(listed).newText,
+      'services:\n  db:\n    environment:\n      - B=2\n  app:\n    image: x\n    environment:\n      - HISTFILE=/commandhistory/.bash_history\n',
+    );
   });
 
   it('keeps the target, replaces the file at risk, refuses any other value', () => {
@@ -54,8 +76,14 @@ describe('redirect: a single file moved into a persisted folder by its variable'
     const replaced = env('services:\n  app:\n    environment:\n      - HISTFILE=/root/.bash_history # old\n');
     assert.equal(replaced.change, 'replaced');
     assert.equal(replaced.newText, 'services:\n  app:\n    environment:\n      - HISTFILE=/commandhistory/.bash_history # old\n');
-    assert.throws(() => env('services:\n  app:\n    environment:\n      HISTFILE: /data/hist\n'), (e: Error) => e instanceof FixRefusal && /HISTFILE is already set to "\/data\/hist"/.test(e.message));
-    assert.throws(() => env('services:\n  app:\n    environment:\n      - HISTFILE\n'), (e: Error) => e instanceof FixRefusal && /HISTFILE is already listed without a value/.test(e.message));
+    assert.throws(
+      () => env('services:\n  app:\n    environment:\n      HISTFILE: /data/hist\n'),
+      (e: Error) => e instanceof FixRefusal && /HISTFILE is already set to "\/data\/hist"/.test(e.message),
+    );
+    assert.throws(
+      () => env('services:\n  app:\n    environment:\n      - HISTFILE\n'),
+      (e: Error) => e instanceof FixRefusal && /HISTFILE is already listed without a value/.test(e.message),
+    );
   });
 
   it('refuses an environment shared through an anchor, or brought by a merge key', () => {
@@ -74,7 +102,10 @@ describe('redirect: a single file moved into a persisted folder by its variable'
     assert.equal(plan.volumeName, 'app-commandhistory');
     assert.equal(plan.redirect, HIST);
     assert.equal(applyEdits(text, plan.edits), plan.newText);
-    assert.equal(plan.newText, '# mine\nservices:\n  app:\n    image: x\n    environment:\n      HISTFILE: /commandhistory/.bash_history\n    volumes:\n      - app-commandhistory:/commandhistory\n\nvolumes:\n  app-commandhistory:\n');
+    assert.equal(
+      plan.newText,
+      '# mine\nservices:\n  app:\n    image: x\n    environment:\n      HISTFILE: /commandhistory/.bash_history\n    volumes:\n      - app-commandhistory:/commandhistory\n\nvolumes:\n  app-commandhistory:\n',
+    );
     assert.match(plan.title, /Move \/root\/\.bash_history into \/commandhistory and set HISTFILE=\/commandhistory\/\.bash_history/);
     // Done already: nothing to plan.
     alreadyPersisted(planComposeRedirect({ file: 'compose.yaml', text: plan.newText, service: 'app', redirect: HIST }));
@@ -88,22 +119,46 @@ describe('redirect: a single file moved into a persisted folder by its variable'
       plan.newText,
       '{\n  // the image\n  "image": "x",\n  "mounts": ["source=a,target=/a,type=volume", "source=commandhistory-${devcontainerId},target=/commandhistory,type=volume"], // one line\n  "containerEnv": {\n    "HISTFILE": "/commandhistory/.bash_history"\n  },\n}\n',
     );
-    const inline = planDevcontainerEnv({ file: 'd.json', text: '{\n  "containerEnv": { "A": "1" }, // c\n  "image": "x"\n}', variable: 'HISTFILE', value: '/c/h', replaces: '/root/.bash_history' });
+    const inline = planDevcontainerEnv({
+      file: 'd.json',
+      text: '{\n  "containerEnv": { "A": "1" }, // c\n  "image": "x"\n}',
+      variable: 'HISTFILE',
+      value: '/c/h',
+      replaces: '/root/.bash_history',
+    });
     assert.equal(inline.newText, '{\n  "containerEnv": { "A": "1", "HISTFILE": "/c/h" }, // c\n  "image": "x"\n}');
-    const lines = planDevcontainerEnv({ file: 'd.json', text: '{\n  "containerEnv": {\n    "A": "1" // c\n  }\n}', variable: 'HISTFILE', value: '/c/h' });
+    const lines = planDevcontainerEnv({
+      file: 'd.json',
+      text: '{\n  "containerEnv": {\n    "A": "1" // c\n  }\n}',
+      variable: 'HISTFILE',
+      value: '/c/h',
+    });
     assert.equal(lines.newText, '{\n  "containerEnv": {\n    "A": "1", // c\n    "HISTFILE": "/c/h"\n  }\n}');
     assert.throws(
       () => planDevcontainerEnv({ file: 'd.json', text: '{ "remoteEnv": { "HISTFILE": "/x" } }', variable: 'HISTFILE', value: '/c/h' }),
       /remoteEnv/,
     );
-    assert.throws(() => planDevcontainerEnv({ file: 'd.json', text: '{ "containerEnv": { "HISTFILE": "/x" } }', variable: 'HISTFILE', value: '/c/h', replaces: '/root/.bash_history' }), FixRefusal);
+    assert.throws(
+      () =>
+        planDevcontainerEnv({
+          file: 'd.json',
+          text: '{ "containerEnv": { "HISTFILE": "/x" } }',
+          variable: 'HISTFILE',
+          value: '/c/h',
+          replaces: '/root/.bash_history',
+        }),
+      FixRefusal,
+    );
   });
 
   it('combined edits fall back to the changed lines, which still give the new text', () => {
     const before = 'a\nb\nc\n';
     const after = 'a\nB\nx\nc\n';
     assert.equal(applyEdits(before, [lineDiff(before, after)]), after);
-    assert.equal(applyEdits(before, combinedEdits(before, [{ offset: 2, length: 1, text: 'B' }], [{ offset: 2, length: 1, text: 'B\nx' }], after)), after);
+    assert.equal(
+      applyEdits(before, combinedEdits(before, [{ offset: 2, length: 1, text: 'B' }], [{ offset: 2, length: 1, text: 'B\nx' }], after)),
+      after,
+    );
   });
 
   it('every corpus file stays parseable after the redirect, with only the variable and the volume added', () => {

@@ -17,12 +17,22 @@ function compose(text: string): string {
 
 describe('single files never get a volume on their path', () => {
   it('says which fix works for each', () => {
-    assert.deepEqual(singleFileFix('/home/u/.docker/config.json'), { kind: 'folder', folder: '/home/u/.docker', why: '/home/u/.docker/config.json is a single file: the volume goes on its folder /home/u/.docker' });
+    assert.deepEqual(singleFileFix('/home/u/.docker/config.json'), {
+      kind: 'folder',
+      folder: '/home/u/.docker',
+      why: '/home/u/.docker/config.json is a single file: the volume goes on its folder /home/u/.docker',
+    });
     const redirect = (p: string) => (singleFileFix(p) as { redirect: { variable: string; value: string; folder: string } }).redirect;
-    assert.deepEqual([redirect('/root/.bash_history').variable, redirect('/root/.bash_history').value, redirect('/root/.bash_history').folder], ['HISTFILE', '/commandhistory/.bash_history', '/commandhistory']);
+    assert.deepEqual(
+      [redirect('/root/.bash_history').variable, redirect('/root/.bash_history').value, redirect('/root/.bash_history').folder],
+      ['HISTFILE', '/commandhistory/.bash_history', '/commandhistory'],
+    );
     assert.equal(redirect('/home/node/.claude.json').value, '/home/node/.claude');
     assert.equal(redirect('/home/u/.gitconfig').value, '/home/u/.config/git/config');
-    assert.match((singleFileFix('/home/u/.git-credentials') as { advice: string }).advice, /create it on the host first, or Docker makes a folder there/);
+    assert.match(
+      (singleFileFix('/home/u/.git-credentials') as { advice: string }).advice,
+      /create it on the host first, or Docker makes a folder there/,
+    );
     assert.equal(singleFileFix('/home/u/.ssh'), undefined);
     assert.equal(singleFileFix('/home/u/.config'), undefined);
   });
@@ -41,16 +51,24 @@ describe('single files never get a volume on their path', () => {
     assert.equal(o.status, 'planned');
     if (o.status === 'planned') {
       assert.equal(o.plan.kind, 'redirect-file');
-      assert.equal(o.plan.newText, 'services:\n  app:\n    image: node:22\n    volumes:\n      - app-commandhistory:/commandhistory\n    environment:\n      HISTFILE: /commandhistory/.bash_history\n\nvolumes:\n  app-commandhistory:\n');
+      assert.equal(
+        o.plan.newText,
+        'services:\n  app:\n    image: node:22\n    volumes:\n      - app-commandhistory:/commandhistory\n    environment:\n      HISTFILE: /commandhistory/.bash_history\n\nvolumes:\n  app-commandhistory:\n',
+      );
     }
-    await assert.rejects(planPersist({ file, path: '/root/.git-credentials' }), (err: Error) => err instanceof FixRefusal && /Bind a host file/.test(err.message));
+    await assert.rejects(
+      planPersist({ file, path: '/root/.git-credentials' }),
+      (err: Error) => err instanceof FixRefusal && /Bind a host file/.test(err.message),
+    );
     const bound = await planPersist({ file, path: '/root/.gitconfig', bindSource: './gitconfig' });
     assert.equal(bound.status, 'planned');
     if (bound.status === 'planned') assert.match(bound.plan.newText, /\.\/gitconfig:\/root\/\.gitconfig/);
   });
 
   it('the diagnostics offer the redirect for a history file, never a volume on it', async () => {
-    const file = compose(['services:', '  shell:', '    image: node:22', '    environment:', '      HISTFILE: /root/.zsh_history', ''].join('\n'));
+    const file = compose(
+      ['services:', '  shell:', '    image: node:22', '    environment:', '      HISTFILE: /root/.zsh_history', ''].join('\n'),
+    );
     const text = (await import('node:fs')).readFileSync(file, 'utf8');
     const findings = await diagnoseConfigFile({ file, text });
     const history = findings.find((f) => f.path === '/root/.zsh_history');

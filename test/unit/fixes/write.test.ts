@@ -27,7 +27,10 @@ describe('writing a plan', () => {
   it('refuses when the file changed since it was read, and writes nothing', async () => {
     const { dir, file, plan } = setup();
     writeFileSync(file, 'services:\n  web:\n    image: y   # edited meanwhile\n');
-    await assert.rejects(writePlanAtomically(plan), (e: unknown) => e instanceof FixRefusal && /changed since it was read/.test((e as Error).message));
+    await assert.rejects(
+      writePlanAtomically(plan),
+      (e: unknown) => e instanceof FixRefusal && /changed since it was read/.test((e as Error).message),
+    );
     assert.equal(readFileSync(file, 'utf8'), 'services:\n  web:\n    image: y   # edited meanwhile\n');
     assert.deepEqual(readdirSync(dir), ['compose.yaml']);
   });

@@ -12,7 +12,10 @@ const projectRoot = resolve(__dirname, '../../..');
 
 function originCorpus(): string | undefined {
   try {
-    const origin = execFileSync('git', ['-C', projectRoot, 'remote', 'get-url', 'origin'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const origin = execFileSync('git', ['-C', projectRoot, 'remote', 'get-url', 'origin'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     // only a clone of a local repository: a URL has no folder beside it
     return isAbsolute(origin) ? resolve(origin, '../shared/corpus') : undefined;
   } catch {

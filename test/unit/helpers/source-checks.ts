@@ -18,7 +18,10 @@ export function brief(m: Mount, fixtures: string): [string, string | undefined, 
 }
 
 /** Rejects with an InputError located as `check` says. */
-export async function rejectsWithLocation(p: Promise<unknown>, check: { line?: number; column?: number; file?: string; message?: RegExp }): Promise<void> {
+export async function rejectsWithLocation(
+  p: Promise<unknown>,
+  check: { line?: number; column?: number; file?: string; message?: RegExp },
+): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
     assert.ok(e instanceof InputError, `expected an InputError, got ${String(e)}`);
     if (check.file !== undefined) assert.equal(e.location?.file, check.file);

@@ -49,21 +49,59 @@ describe('composeRefOf', () => {
 });
 
 describe('composeUpCommand', () => {
-  const ref = { project: 'persistence-lens-demo', service: 'redis', workingDir: '/srv/my demo', configFiles: ['/srv/my demo/compose.yaml', '/srv/my demo/override.yml'] };
+  const ref = {
+    project: 'persistence-lens-demo',
+    service: 'redis',
+    workingDir: '/srv/my demo',
+    configFiles: ['/srv/my demo/compose.yaml', '/srv/my demo/override.yml'],
+  };
   const v1: ComposeFlavor = { kind: 'v1', command: ['docker-compose'], version: '1.29.2' };
   const v2: ComposeFlavor = { kind: 'v2', command: ['docker', 'compose'], version: '2.27.0' };
   it('v1: docker-compose with -p, every -f, the project directory, up -d --no-deps and the service, run in the working dir', () => {
     const c = composeUpCommand(ref, v1);
-    assert.deepEqual(c.argv, ['docker-compose', '-p', 'persistence-lens-demo', '-f', '/srv/my demo/compose.yaml', '-f', '/srv/my demo/override.yml', '--project-directory', '/srv/my demo', 'up', '-d', '--no-deps', 'redis']);
+    assert.deepEqual(c.argv, [
+      'docker-compose',
+      '-p',
+      'persistence-lens-demo',
+      '-f',
+      '/srv/my demo/compose.yaml',
+      '-f',
+      '/srv/my demo/override.yml',
+      '--project-directory',
+      '/srv/my demo',
+      'up',
+      '-d',
+      '--no-deps',
+      'redis',
+    ]);
     assert.equal(c.cwd, '/srv/my demo');
-    assert.equal(c.display, "cd '/srv/my demo' && docker-compose -p persistence-lens-demo -f '/srv/my demo/compose.yaml' -f '/srv/my demo/override.yml' --project-directory '/srv/my demo' up -d --no-deps redis");
+    assert.equal(
+      c.display,
+      "cd '/srv/my demo' && docker-compose -p persistence-lens-demo -f '/srv/my demo/compose.yaml' -f '/srv/my demo/override.yml' --project-directory '/srv/my demo' up -d --no-deps redis",
+    );
   });
   it('v2: docker compose, same options; --renew-anon-volumes only when asked', () => {
     const c = composeUpCommand(ref, v2, { renewAnonVolumes: true });
-    assert.deepEqual(c.argv, ['docker', 'compose', '-p', 'persistence-lens-demo', '-f', '/srv/my demo/compose.yaml', '-f', '/srv/my demo/override.yml', '--project-directory', '/srv/my demo', 'up', '-d', '--no-deps', '--renew-anon-volumes', 'redis']);
+    assert.deepEqual(c.argv, [
+      'docker',
+      'compose',
+      '-p',
+      'persistence-lens-demo',
+      '-f',
+      '/srv/my demo/compose.yaml',
+      '-f',
+      '/srv/my demo/override.yml',
+      '--project-directory',
+      '/srv/my demo',
+      'up',
+      '-d',
+      '--no-deps',
+      '--renew-anon-volumes',
+      'redis',
+    ]);
     assert.equal(composeUpCommand(ref, v2).argv.includes('--renew-anon-volumes'), false);
   });
-  it("quotes what a shell would split or expand in the display, and a quote inside", () => {
+  it('quotes what a shell would split or expand in the display, and a quote inside', () => {
     const c = composeUpCommand({ ...ref, workingDir: "/it's", configFiles: ['/$HOME/c.yml'] }, v1);
     assert.match(c.display, /^cd '\/it'\\''s' && docker-compose .* -f '\/\$HOME\/c\.yml' /);
   });
@@ -71,7 +109,9 @@ describe('composeUpCommand', () => {
 
 describe('runCompose', () => {
   it('rejects with the last stderr lines and the command', async () => {
-    await assert.rejects(runCompose({ argv: ['sh', '-c', 'echo one >&2; echo two >&2; exit 3'], cwd: '/' }), (err: Error) => /exited with 3:\none\ntwo$/.test(err.message));
+    await assert.rejects(runCompose({ argv: ['sh', '-c', 'echo one >&2; echo two >&2; exit 3'], cwd: '/' }), (err: Error) =>
+      /exited with 3:\none\ntwo$/.test(err.message),
+    );
   });
   it('passes every line to onOutput and resolves on exit 0', async () => {
     const seen: string[] = [];
@@ -79,7 +119,10 @@ describe('runCompose', () => {
     assert.deepEqual(seen.sort(), ['err', 'out']);
   });
   it('says which program is not installed', async () => {
-    await assert.rejects(runCompose({ argv: ['persistence-lens-no-such-compose', 'up'], cwd: '/' }), /persistence-lens-no-such-compose is not installed/);
+    await assert.rejects(
+      runCompose({ argv: ['persistence-lens-no-such-compose', 'up'], cwd: '/' }),
+      /persistence-lens-no-such-compose is not installed/,
+    );
   });
   it('stops the process when the signal fires', async () => {
     const ac = new AbortController();
@@ -94,10 +137,19 @@ describe('devcontainerId', () => {
   // from its dist/spec-node/devContainersSpecCLI.js); the first is also the volume name `devcontainer up` made
   // for `source=x-${devcontainerId}` with the workspace folder /tmp/pldc/ws.
   const vectors: Array<[Record<string, string>, string]> = [
-    [{ 'devcontainer.local_folder': '/tmp/pldc/ws', 'devcontainer.config_file': '/tmp/pldc/ws/.devcontainer/devcontainer.json' }, '0q7re07vl6mc0c5n6ruajn2knk4on1ioir7hciaker9r5a9q29q3'],
+    [
+      { 'devcontainer.local_folder': '/tmp/pldc/ws', 'devcontainer.config_file': '/tmp/pldc/ws/.devcontainer/devcontainer.json' },
+      '0q7re07vl6mc0c5n6ruajn2knk4on1ioir7hciaker9r5a9q29q3',
+    ],
     [{ 'devcontainer.local_folder': '/home/me/My Project' }, '1v13gf4htpkg95t0rrnnjqbfhs0psmdslo2iqkvl0h5dr3hipnar'],
-    [{ 'devcontainer.config_file': '/home/jürgen/ü/.devcontainer.json', 'devcontainer.local_folder': '/home/jürgen/ü' }, '0v3es32foiddu9ej06afm1sv7td8dvg8o4troec3omofbm93nbvs'],
-    [{ 'devcontainer.local_folder': '/w', 'devcontainer.config_file': '/w/.devcontainer/devcontainer.json' }, '0gn1u8u55qadm6uv071vp3trcdti1b3nvgm3pmh0k3hqn6pk3vhi'],
+    [
+      { 'devcontainer.config_file': '/home/jürgen/ü/.devcontainer.json', 'devcontainer.local_folder': '/home/jürgen/ü' },
+      '0v3es32foiddu9ej06afm1sv7td8dvg8o4troec3omofbm93nbvs',
+    ],
+    [
+      { 'devcontainer.local_folder': '/w', 'devcontainer.config_file': '/w/.devcontainer/devcontainer.json' },
+      '0gn1u8u55qadm6uv071vp3trcdti1b3nvgm3pmh0k3hqn6pk3vhi',
+    ],
   ];
   for (const [idLabels, id] of vectors) {
     it(`${JSON.stringify(idLabels)} → ${id}`, () => assert.equal(devcontainerId(idLabels), id));
@@ -111,10 +163,18 @@ describe('devcontainerId', () => {
 
 describe('devcontainerIdLabels', () => {
   it('takes the local folder and the config file from the labels, and nothing else', () => {
-    assert.deepEqual(devcontainerIdLabels({ 'devcontainer.local_folder': '/w', 'devcontainer.config_file': '/w/.devcontainer/devcontainer.json', 'devcontainer.metadata': '[]', other: 'x' }), {
-      'devcontainer.local_folder': '/w',
-      'devcontainer.config_file': '/w/.devcontainer/devcontainer.json',
-    });
+    assert.deepEqual(
+      devcontainerIdLabels({
+        'devcontainer.local_folder': '/w',
+        'devcontainer.config_file': '/w/.devcontainer/devcontainer.json',
+        'devcontainer.metadata': '[]',
+        other: 'x',
+      }),
+      {
+        'devcontainer.local_folder': '/w',
+        'devcontainer.config_file': '/w/.devcontainer/devcontainer.json',
+      },
+    );
   });
   it('takes the local folder alone for a container an old CLI made without the config file label', () => {
     assert.deepEqual(devcontainerIdLabels({ 'devcontainer.local_folder': '/w' }), { 'devcontainer.local_folder': '/w' });
@@ -128,6 +188,14 @@ describe('devcontainerIdLabels', () => {
 describe('devcontainerUpCommand', () => {
   it('recreates with --remove-existing-container, with --config only when given', () => {
     assert.deepEqual(devcontainerUpCommand('/w'), ['devcontainer', 'up', '--workspace-folder', '/w', '--remove-existing-container']);
-    assert.deepEqual(devcontainerUpCommand('/w', '/w/.devcontainer/a/devcontainer.json'), ['devcontainer', 'up', '--workspace-folder', '/w', '--config', '/w/.devcontainer/a/devcontainer.json', '--remove-existing-container']);
+    assert.deepEqual(devcontainerUpCommand('/w', '/w/.devcontainer/a/devcontainer.json'), [
+      'devcontainer',
+      'up',
+      '--workspace-folder',
+      '/w',
+      '--config',
+      '/w/.devcontainer/a/devcontainer.json',
+      '--remove-existing-container',
+    ]);
   });
 });

@@ -8,12 +8,26 @@ const ANON = 'a'.repeat(64);
 const ANON2 = 'b'.repeat(64);
 
 /** Shaped like `GET /containers/{id}/json` on Engine 20.10 for `docker run -v keep:/keep -v /anon --mount type=volume,target=/m --tmpfs /t --network net --network-alias al1 -p 127.0.0.1:0:80`. */
-function inspected(over: { HostConfig?: Record<string, unknown>; Config?: Record<string, unknown>; Networks?: Record<string, unknown> } = {}): Dockerode.ContainerInspectInfo {
+function inspected(
+  over: { HostConfig?: Record<string, unknown>; Config?: Record<string, unknown>; Networks?: Record<string, unknown> } = {},
+): Dockerode.ContainerInspectInfo {
   return {
     Id: ID,
     Name: '/app',
     Image: 'sha256:e73189f6',
-    Config: { Hostname: 'eccf8cee98c3', User: '1000', Env: ['A=1'], Cmd: ['sleep', '86400'], Image: 'persistence-test:latest', Volumes: { '/anon': {}, '/m': {} }, WorkingDir: '/w', Entrypoint: null, Labels: { k: 'v' }, ExposedPorts: { '80/tcp': {} }, ...over.Config },
+    Config: {
+      Hostname: 'eccf8cee98c3',
+      User: '1000',
+      Env: ['A=1'],
+      Cmd: ['sleep', '86400'],
+      Image: 'persistence-test:latest',
+      Volumes: { '/anon': {}, '/m': {} },
+      WorkingDir: '/w',
+      Entrypoint: null,
+      Labels: { k: 'v' },
+      ExposedPorts: { '80/tcp': {} },
+      ...over.Config,
+    },
     HostConfig: {
       Binds: ['keep:/keep', '/host/dir:/h:ro'],
       Mounts: [{ Type: 'volume', Target: '/m' }],
@@ -28,10 +42,37 @@ function inspected(over: { HostConfig?: Record<string, unknown>; Config?: Record
       ...over.HostConfig,
     },
     Mounts: [
-      { Type: 'volume', Name: 'keep', Source: '/var/lib/docker/volumes/keep/_data', Destination: '/keep', Driver: 'local', Mode: 'z', RW: true, Propagation: '' },
+      {
+        Type: 'volume',
+        Name: 'keep',
+        Source: '/var/lib/docker/volumes/keep/_data',
+        Destination: '/keep',
+        Driver: 'local',
+        Mode: 'z',
+        RW: true,
+        Propagation: '',
+      },
       { Type: 'bind', Source: '/host/dir', Destination: '/h', Mode: 'ro', RW: false, Propagation: 'rprivate' },
-      { Type: 'volume', Name: ANON, Source: `/var/lib/docker/volumes/${ANON}/_data`, Destination: '/anon', Driver: 'local', Mode: '', RW: true, Propagation: '' },
-      { Type: 'volume', Name: ANON2, Source: `/var/lib/docker/volumes/${ANON2}/_data`, Destination: '/m', Driver: 'local', Mode: '', RW: true, Propagation: '' },
+      {
+        Type: 'volume',
+        Name: ANON,
+        Source: `/var/lib/docker/volumes/${ANON}/_data`,
+        Destination: '/anon',
+        Driver: 'local',
+        Mode: '',
+        RW: true,
+        Propagation: '',
+      },
+      {
+        Type: 'volume',
+        Name: ANON2,
+        Source: `/var/lib/docker/volumes/${ANON2}/_data`,
+        Destination: '/m',
+        Driver: 'local',
+        Mode: '',
+        RW: true,
+        Propagation: '',
+      },
     ],
     NetworkSettings: {
       Networks: over.Networks ?? {
@@ -73,8 +114,16 @@ describe('createOptionsFor: the create request that makes the container again', 
   it('replaces whatever was at the new mount target: a bind, a --mount, a tmpfs, an anonymous volume', () => {
     for (const target of ['/keep', '/m', '/t', '/anon']) {
       const host = createOptionsFor(inspected(), 'img', { Type: 'bind', Source: '/srv/x', Target: target }).create.HostConfig!;
-      const targets = [...(host.Binds ?? []).map(bindDestination), ...(host.Mounts ?? []).map((m) => m.Target), ...Object.keys(host.Tmpfs ?? {})];
-      assert.deepEqual(targets.filter((t) => t === target), [target], `${target} once: ${JSON.stringify(targets)}`);
+      const targets = [
+        ...(host.Binds ?? []).map(bindDestination),
+        ...(host.Mounts ?? []).map((m) => m.Target),
+        ...Object.keys(host.Tmpfs ?? {}),
+      ];
+      assert.deepEqual(
+        targets.filter((t) => t === target),
+        [target],
+        `${target} once: ${JSON.stringify(targets)}`,
+      );
       assert.deepEqual(host.Mounts?.at(-1), { Type: 'bind', Source: '/srv/x', Target: target });
     }
   });
@@ -86,7 +135,11 @@ describe('createOptionsFor: the create request that makes the container again', 
   });
 
   it('gives the default bridge no endpoint settings (the engine refuses aliases there)', () => {
-    const { create, extraNetworks } = createOptionsFor(inspected({ HostConfig: { NetworkMode: 'default' }, Networks: { bridge: { Aliases: null, NetworkID: 'x' } } }), 'img', NEW);
+    const { create, extraNetworks } = createOptionsFor(
+      inspected({ HostConfig: { NetworkMode: 'default' }, Networks: { bridge: { Aliases: null, NetworkID: 'x' } } }),
+      'img',
+      NEW,
+    );
     assert.deepEqual(create.NetworkingConfig, { EndpointsConfig: { bridge: {} } });
     assert.deepEqual(extraNetworks, []);
   });
@@ -96,7 +149,11 @@ describe('createOptionsFor: the create request that makes the container again', 
     assert.equal(host.Hostname, undefined);
     assert.equal(host.NetworkingConfig, undefined);
     assert.ok(host.HostConfig?.PortBindings, 'ports are kept with the host network (the engine ignores them)');
-    const shared = createOptionsFor(inspected({ HostConfig: { NetworkMode: `container:${'c'.repeat(64)}` }, Networks: {} }), 'img', NEW).create;
+    const shared = createOptionsFor(
+      inspected({ HostConfig: { NetworkMode: `container:${'c'.repeat(64)}` }, Networks: {} }),
+      'img',
+      NEW,
+    ).create;
     assert.equal(shared.Hostname, undefined);
     assert.equal(shared.ExposedPorts, undefined);
     assert.equal(shared.HostConfig?.PortBindings, undefined);

@@ -6,8 +6,14 @@ import { parseGroup, parsePasswd } from '../../../src/move/container-user';
 import { composeTargetVolume } from '../../../src/move/target-volume';
 
 type Info = Pick<Dockerode.ContainerInspectInfo, 'Mounts' | 'HostConfig'>;
-const info = (mounts: Array<{ Type: string; Name?: string; Source?: string; Destination: string }>, tmpfs: Record<string, string> = {}): Info =>
-  ({ Mounts: mounts.map((m) => ({ Source: '', Driver: 'local', Mode: '', RW: true, Propagation: '', ...m })), HostConfig: { Tmpfs: tmpfs } }) as unknown as Info;
+const info = (
+  mounts: Array<{ Type: string; Name?: string; Source?: string; Destination: string }>,
+  tmpfs: Record<string, string> = {},
+): Info =>
+  ({
+    Mounts: mounts.map((m) => ({ Source: '', Driver: 'local', Mode: '', RW: true, Propagation: '', ...m })),
+    HostConfig: { Tmpfs: tmpfs },
+  }) as unknown as Info;
 const ANON = 'a'.repeat(64);
 
 describe('where a container path lives', () => {
@@ -30,7 +36,13 @@ describe('where a container path lives', () => {
   });
 
   it('finds tmpfs in HostConfig.Tmpfs and in Mounts, and lists mounts nested below the path', () => {
-    const i = info([{ Type: 'tmpfs', Destination: '/run/x' }, { Type: 'bind', Source: '/host', Destination: '/srv/app/conf/' }], { '/cache': 'size=1m' });
+    const i = info(
+      [
+        { Type: 'tmpfs', Destination: '/run/x' },
+        { Type: 'bind', Source: '/host', Destination: '/srv/app/conf/' },
+      ],
+      { '/cache': 'size=1m' },
+    );
     assert.equal(classifyPath(i, '/cache/a').kind, 'tmpfs');
     assert.equal(classifyPath(i, '/run/x').kind, 'tmpfs');
     const s = classifyPath(i, '/srv/app');
@@ -53,7 +65,11 @@ describe('the target volume', () => {
   it('is <project>_<key> with the compose labels, or the top-level name', () => {
     const v = composeTargetVolume('demo', 'app-data', { version: '1.29.2' });
     assert.equal(v.name, 'demo_app-data');
-    assert.deepEqual(v.labels, { 'com.docker.compose.project': 'demo', 'com.docker.compose.volume': 'app-data', 'com.docker.compose.version': '1.29.2' });
+    assert.deepEqual(v.labels, {
+      'com.docker.compose.project': 'demo',
+      'com.docker.compose.volume': 'app-data',
+      'com.docker.compose.version': '1.29.2',
+    });
     assert.equal(composeTargetVolume('demo', 'k', { explicitName: 'shared' }).name, 'shared');
   });
 });

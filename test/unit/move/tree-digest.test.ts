@@ -3,7 +3,16 @@ import { describe, it } from 'node:test';
 import type { ArchiveEntry, EntryHeader } from '../../../src/backup/tar-format';
 import { compareTrees, digestOf, relativeName } from '../../../src/move/tree-digest';
 
-const h = (name: string, type: EntryHeader['type'], extra: Partial<EntryHeader> = {}): EntryHeader => ({ name, type, mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 1, ...extra });
+const h = (name: string, type: EntryHeader['type'], extra: Partial<EntryHeader> = {}): EntryHeader => ({
+  name,
+  type,
+  mode: 0o644,
+  uid: 0,
+  gid: 0,
+  size: 0,
+  mtime: 1,
+  ...extra,
+});
 const file = (name: string, content: string, extra: Partial<EntryHeader> = {}): ArchiveEntry => ({
   header: h(name, 'file', { size: Buffer.byteLength(content), ...extra }),
   body: (async function* () {
@@ -22,8 +31,20 @@ describe('tree digest', () => {
   });
 
   it('counts files and bytes, and finds no difference between the same trees read in another order', async () => {
-    const a = await digestOf(list([{ header: h('./', 'directory', { mode: 0o700, uid: 1000 }) }, file('./x', 'hello'), { header: h('./l', 'symlink', { linkname: 'x', mode: 0o777 }) }]));
-    const b = await digestOf(list([{ header: h('./', 'directory', { mode: 0o700, uid: 1000 }) }, { header: h('./l', 'symlink', { linkname: 'x', mode: 0o777 }) }, file('./x', 'hello')]));
+    const a = await digestOf(
+      list([
+        { header: h('./', 'directory', { mode: 0o700, uid: 1000 }) },
+        file('./x', 'hello'),
+        { header: h('./l', 'symlink', { linkname: 'x', mode: 0o777 }) },
+      ]),
+    );
+    const b = await digestOf(
+      list([
+        { header: h('./', 'directory', { mode: 0o700, uid: 1000 }) },
+        { header: h('./l', 'symlink', { linkname: 'x', mode: 0o777 }) },
+        file('./x', 'hello'),
+      ]),
+    );
     assert.equal(a.files, 1);
     assert.equal(a.bytes, 5);
     assert.deepEqual(compareTrees(a, b), []);
@@ -36,8 +57,26 @@ describe('tree digest', () => {
   });
 
   it('names content, mode, owner, link target, missing and extra entries', async () => {
-    const a = await digestOf(list([{ header: h('./', 'directory', { mode: 0o755 }) }, file('./c', 'one'), file('./m', 'x'), file('./o', 'x'), { header: h('./s', 'symlink', { linkname: 'a' }) }, file('./gone', '')]));
-    const b = await digestOf(list([{ header: h('./', 'directory', { mode: 0o700 }) }, file('./c', 'two'), file('./m', 'x', { mode: 0o600 }), file('./o', 'x', { uid: 5 }), { header: h('./s', 'symlink', { linkname: 'b' }) }, file('./new', '')]));
+    const a = await digestOf(
+      list([
+        { header: h('./', 'directory', { mode: 0o755 }) },
+        file('./c', 'one'),
+        file('./m', 'x'),
+        file('./o', 'x'),
+        { header: h('./s', 'symlink', { linkname: 'a' }) },
+        file('./gone', ''),
+      ]),
+    );
+    const b = await digestOf(
+      list([
+        { header: h('./', 'directory', { mode: 0o700 }) },
+        file('./c', 'two'),
+        file('./m', 'x', { mode: 0o600 }),
+        file('./o', 'x', { uid: 5 }),
+        { header: h('./s', 'symlink', { linkname: 'b' }) },
+        file('./new', ''),
+      ]),
+    );
     const d = compareTrees(a, b).join('\n');
     assert.match(d, /^\. \(the root\) differs: expected directory, mode 0755/m);
     assert.match(d, /^c differs: .*sha256/m);

@@ -50,7 +50,9 @@ async function attempt(file: string, load: () => Promise<{ targets: TargetInput[
     return { file, ok: true, targets: r.targets, warnings: r.warnings };
   } catch (e) {
     if (!(e instanceof InputError)) {
-      assert.fail(`${relative(corpus, file)}: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)} escaped the loader (only InputError may)`);
+      assert.fail(
+        `${relative(corpus, file)}: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)} escaped the loader (only InputError may)`,
+      );
     }
     assert.ok(e.location, `${relative(corpus, file)}: InputError without a location: ${e.message}`);
     assert.ok(e.location.line >= 1 && e.location.column >= 1, `${relative(corpus, file)}: bad location in ${e.message}`);
@@ -61,7 +63,10 @@ async function attempt(file: string, load: () => Promise<{ targets: TargetInput[
 
 function summary(outcomes: Outcome[]): string[] {
   const refused = outcomes.filter((o): o is Extract<Outcome, { ok: false }> => !o.ok);
-  return [`${outcomes.length - refused.length} loaded, ${refused.length} refused`, ...refused.map((o) => `refused: ${o.error.message.split(`${corpus}/`).join('')}`)];
+  return [
+    `${outcomes.length - refused.length} loaded, ${refused.length} refused`,
+    ...refused.map((o) => `refused: ${o.error.message.split(`${corpus}/`).join('')}`),
+  ];
 }
 
 describe('corpus of real files', () => {
@@ -113,15 +118,18 @@ describe('corpus: concrete results', () => {
     const r = await loadDevcontainer(join(dir, '.devcontainer/devcontainer.json'), { env: {} });
     const [app, db] = r.targets;
     assert.equal(r.targets.length, 2);
-    assert.deepEqual([app!.kind, app!.name, app!.file, app!.workingDir, app!.user, app!.home, app!.image], [
-      'devcontainer',
-      'PHP & MariaDB (Community)',
-      join(dir, '.devcontainer/docker-compose.yml'),
-      '/workspace',
-      'vscode',
-      '/home/vscode',
-      undefined,
-    ]);
+    assert.deepEqual(
+      [app!.kind, app!.name, app!.file, app!.workingDir, app!.user, app!.home, app!.image],
+      [
+        'devcontainer',
+        'PHP & MariaDB (Community)',
+        join(dir, '.devcontainer/docker-compose.yml'),
+        '/workspace',
+        'vscode',
+        '/home/vscode',
+        undefined,
+      ],
+    );
     assert.deepEqual(app!.declaredAt, { file: join(dir, '.devcontainer/docker-compose.yml'), line: 4, column: 3 });
     assert.deepEqual(app!.mounts, [
       {
@@ -136,8 +144,14 @@ describe('corpus: concrete results', () => {
     assert.equal(app!.labels!['com.docker.compose.project'], 'php-mariadb_devcontainer');
     assert.equal(app!.labels!['com.docker.compose.service'], 'app');
     assert.deepEqual([db!.kind, db!.name, db!.image], ['compose-service', 'db', 'mariadb:10.4']);
-    assert.deepEqual(db!.mounts.map((m) => [m.status, m.source, m.target, m.declaredAt?.line]), [['named-volume', 'mariadb-data', '/var/lib/mysql', 36]]);
-    assert.deepEqual(r.compose!.volumes['mariadb-data'], { external: false, declaredAt: { file: join(dir, '.devcontainer/docker-compose.yml'), line: 47, column: 3 } });
+    assert.deepEqual(
+      db!.mounts.map((m) => [m.status, m.source, m.target, m.declaredAt?.line]),
+      [['named-volume', 'mariadb-data', '/var/lib/mysql', 36]],
+    );
+    assert.deepEqual(r.compose!.volumes['mariadb-data'], {
+      external: false,
+      declaredAt: { file: join(dir, '.devcontainer/docker-compose.yml'), line: 47, column: 3 },
+    });
     assert.equal(analyzeTarget(app!).paths.find((p) => p.path === '/workspace')!.status, 'bind-mount');
   });
 
@@ -150,11 +164,16 @@ describe('corpus: concrete results', () => {
     assert.equal(data.status, 'anonymous-volume');
     assert.equal(data.atRisk, true);
     // Its env_file .env is not in the repository: a warning, not a failure.
-    assert.ok(r.warnings.some((w) => /docker-compose\.yml:16:9: env file .*\.env not found/.test(w)), r.warnings.join('\n'));
+    assert.ok(
+      r.warnings.some((w) => /docker-compose\.yml:16:9: env file .*\.env not found/.test(w)),
+      r.warnings.join('\n'),
+    );
   });
 
   it('kubernetes-helm: ${env:HOME} in a mount source is the local HOME', async () => {
-    const r = await loadDevcontainer(at('vscode-dev-containers/containers/kubernetes-helm/.devcontainer/devcontainer.json'), { env: { HOME: '/home/me' } });
+    const r = await loadDevcontainer(at('vscode-dev-containers/containers/kubernetes-helm/.devcontainer/devcontainer.json'), {
+      env: { HOME: '/home/me' },
+    });
     const kube = r.targets[0]!.mounts.find((m) => m.target === '/usr/local/share/kube-localhost')!;
     assert.deepEqual([kube.status, kube.source, kube.declaredAt?.line], ['bind-mount', '/home/me/.kube', 12]);
   });
@@ -165,10 +184,14 @@ describe('corpus: concrete results', () => {
     assert.equal(p.name, 'compose-test-extends');
     const importer = p.targets[0]!;
     assert.deepEqual([importer.name, importer.image], ['importer', 'nginx']);
-    assert.deepEqual(importer.mounts.map((m) => [m.status, m.source, m.target, m.declaredAt?.file, m.declaredAt?.line]), [
-      ['bind-mount', '/opt/data', '/var/lib/mysql', join(testdata, 'subdir/compose-test-extends-imported.yaml'), 8],
-    ]);
-    assert.ok(p.warnings.some((w) => w.includes(join(testdata, 'subdir/extra.env'))), p.warnings.join('\n'));
+    assert.deepEqual(
+      importer.mounts.map((m) => [m.status, m.source, m.target, m.declaredAt?.file, m.declaredAt?.line]),
+      [['bind-mount', '/opt/data', '/var/lib/mysql', join(testdata, 'subdir/compose-test-extends-imported.yaml'), 8]],
+    );
+    assert.ok(
+      p.warnings.some((w) => w.includes(join(testdata, 'subdir/extra.env'))),
+      p.warnings.join('\n'),
+    );
   });
 
   it('compose-go include: imported services merge in, with their own positions', async () => {
@@ -199,21 +222,33 @@ describe('corpus: concrete results', () => {
   it('compose-go combined include + extends, reset and volumes_from', async () => {
     const testdata = at('compose-go/loader/testdata');
     const combined = await loadComposeProject([join(testdata, 'combined/compose.yaml')], { env: {} });
-    assert.deepEqual(combined.targets.map((t) => [t.name, t.image, t.file]), [['service', undefined, join(testdata, 'combined/dir/included.yaml')]]);
+    assert.deepEqual(
+      combined.targets.map((t) => [t.name, t.image, t.file]),
+      [['service', undefined, join(testdata, 'combined/dir/included.yaml')]],
+    );
     const reset = await loadComposeProject([join(testdata, 'extends/reset.yaml')], { env: {} });
-    assert.deepEqual(reset.targets.map((t) => [t.name, t.image]), [
-      ['init', 'alpine:latest'],
-      ['base', 'alpine:latest'],
-    ]);
+    assert.deepEqual(
+      reset.targets.map((t) => [t.name, t.image]),
+      [
+        ['init', 'alpine:latest'],
+        ['base', 'alpine:latest'],
+      ],
+    );
     const withVersion = await loadComposeProject([join(testdata, 'compose-test-with-version.yaml')], { env: {} });
     const web = withVersion.targets.find((t) => t.name === 'web')!;
-    assert.deepEqual(web.mounts.map((m) => [m.status, m.target, m.origin]), [['anonymous-volume', '/data', 'volumes_from other']]);
+    assert.deepEqual(
+      web.mounts.map((m) => [m.status, m.target, m.origin]),
+      [['anonymous-volume', '/data', 'volumes_from other']],
+    );
   });
 
   it('compose-go interpolated bind source: ${SOURCE:-/dev/null}', async () => {
     const file = at('compose-go/loader/testdata/extends/interpolated.yaml');
     const unset = await loadComposeProject([file], { env: {} });
-    assert.deepEqual(unset.targets[0]!.mounts.map((m) => [m.status, m.source, m.target, m.readOnly]), [['bind-mount', '/dev/null', '/tmp/foo', true]]);
+    assert.deepEqual(
+      unset.targets[0]!.mounts.map((m) => [m.status, m.source, m.target, m.readOnly]),
+      [['bind-mount', '/dev/null', '/tmp/foo', true]],
+    );
     const set = await loadComposeProject([file], { env: { SOURCE: '/srv/src' } });
     assert.equal(set.targets[0]!.mounts[0]!.source, '/srv/src');
   });

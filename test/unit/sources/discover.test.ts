@@ -29,7 +29,7 @@ describe('discoverConfigFiles', () => {
     });
   });
 
-  it('follows compose\'s order of names', async () => {
+  it("follows compose's order of names", async () => {
     const order = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
     for (let i = 0; i < order.length; i++) {
       const dir = folder(order.slice(i));
@@ -38,7 +38,13 @@ describe('discoverConfigFiles', () => {
   });
 
   it('finds .devcontainer.json at the root, ignores other files and deeper folders', async () => {
-    const dir = folder(['.devcontainer.json', '.devcontainer/a/b/devcontainer.json', '.devcontainer/x/other.json', 'sub/compose.yaml', 'compose.override.yml']);
+    const dir = folder([
+      '.devcontainer.json',
+      '.devcontainer/a/b/devcontainer.json',
+      '.devcontainer/x/other.json',
+      'sub/compose.yaml',
+      'compose.override.yml',
+    ]);
     assert.deepEqual(await discoverConfigFiles(dir), { compose: [], devcontainers: [join(dir, '.devcontainer.json')] });
   });
 

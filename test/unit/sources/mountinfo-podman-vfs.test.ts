@@ -27,15 +27,12 @@ describe('mountinfo of rootless Podman on vfs', () => {
     for (const engineFile of ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/run/.containerenv']) {
       assert.ok(!listed.some(([t]) => t === engineFile), `${engineFile} is Podman's, not a bind of the user's`);
     }
-    assert.deepEqual(
-      listed.filter(([t]) => ['/home/coder/.local/share', '/var/cache/app', '/data', '/t'].includes(t!)).sort(),
-      [
-        ['/data', 'anonymous-volume'],
-        ['/home/coder/.local/share', 'named-volume'],
-        ['/t', 'tmpfs'],
-        ['/var/cache/app', 'anonymous-volume'],
-      ],
-    );
+    assert.deepEqual(listed.filter(([t]) => ['/home/coder/.local/share', '/var/cache/app', '/data', '/t'].includes(t!)).sort(), [
+      ['/data', 'anonymous-volume'],
+      ['/home/coder/.local/share', 'named-volume'],
+      ['/t', 'tmpfs'],
+      ['/var/cache/app', 'anonymous-volume'],
+    ]);
     assert.equal(v.mounts.find((m) => m.target === '/home/coder/.local/share')?.source, 'pvol');
   });
 });

@@ -154,7 +154,13 @@ describe('parseMountInfo', () => {
   });
 
   it('names the file, line and column of a line with too few fields', () => {
-    throwsAt(fixture('mountinfo-malformed-too-few-fields.txt'), 3, 19, /expected at least 10 fields .* found 5/, 'mountinfo-malformed-too-few-fields.txt');
+    throwsAt(
+      fixture('mountinfo-malformed-too-few-fields.txt'),
+      3,
+      19,
+      /expected at least 10 fields .* found 5/,
+      'mountinfo-malformed-too-few-fields.txt',
+    );
   });
 
   it('points at the offending field of hostile lines', () => {
@@ -177,7 +183,8 @@ describe('parseMountInfo', () => {
   });
 
   it('counts lines across CRLF and blank lines, and defaults the file name', () => {
-    const text = '25 1 8:1 / / rw - ext4 /dev/sda1 rw\r\n\r\n26 25 0:5 / /proc rw - proc proc rw\r\n27 25 0:5 / /x rw shared:1 ext4 /dev/x rw\r\n';
+    const text =
+      '25 1 8:1 / / rw - ext4 /dev/sda1 rw\r\n\r\n26 25 0:5 / /proc rw - proc proc rw\r\n27 25 0:5 / /x rw shared:1 ext4 /dev/x rw\r\n';
     throwsAt(text, 4, 19, /missing the " - " separator/);
     assert.throws(() => parseMountInfo(text), /^InputError: mountinfo:4:19: /);
   });
@@ -209,12 +216,26 @@ describe('interpretMountInfo: real Docker captures', () => {
     ]);
     assert.ok(!v.mounts.some((m) => m.target.startsWith('/etc/')), 'engine-generated files are not mounts of the user');
     assert.ok(!v.mounts.some((m) => m.target === '/'), 'the root is described by rootStatus');
-    for (const p of ['/proc', '/dev/pts', '/sys', '/sys/fs/cgroup', '/sys/fs/cgroup/cpu', '/dev/mqueue', '/proc/bus', '/proc/keys', '/proc/acpi', '/sys/firmware']) {
+    for (const p of [
+      '/proc',
+      '/dev/pts',
+      '/sys',
+      '/sys/fs/cgroup',
+      '/sys/fs/cgroup/cpu',
+      '/dev/mqueue',
+      '/proc/bus',
+      '/proc/keys',
+      '/proc/acpi',
+      '/sys/firmware',
+    ]) {
       assert.equal(at(v, p).pseudo, true, p);
     }
     assert.equal(at(v, '/dev').pseudo, undefined);
     assert.ok(v.mounts.every((m) => m.origin === 'mountinfo'));
-    assert.ok(v.mounts.every((m) => m.hostOnTmpfs === undefined), 'unknown from inside a container');
+    assert.ok(
+      v.mounts.every((m) => m.hostOnTmpfs === undefined),
+      'unknown from inside a container',
+    );
     assert.equal(at(v, '/d').source, undefined);
   });
 
@@ -233,7 +254,10 @@ describe('interpretMountInfo: real Docker captures', () => {
     ]);
     const inside = v.mounts.filter((m) => m.target.includes('/overlay2/') || m.target.includes('/netns/'));
     assert.ok(inside.length >= 20, `the capture has the engine's own mounts (${inside.length})`);
-    assert.ok(inside.every((m) => m.pseudo), 'none of them is listed');
+    assert.ok(
+      inside.every((m) => m.pseudo),
+      'none of them is listed',
+    );
     const t = new MountTable(v.mounts, v.rootStatus, v.rootReadOnly);
     assert.equal(t.classify('/home/coder/.config/x').mount?.source, 'capvol');
   });
@@ -413,7 +437,11 @@ describe('interpretMountInfo: other engines and hosts (hand-made from documented
   it('reads Kubernetes: emptyDir as an anonymous volume, memory emptyDir as tmpfs, PVCs as host-owned', () => {
     const v = view('mountinfo-kubernetes.txt');
     assert.equal(v.insideContainer, true);
-    assert.equal(v.containerId, 'a1a21e2b8129427a5cec88bf8b99dff6c6e3f1e070bb8d815b6b3497fb276847', 'from the kubepods cgroup, not the sandbox files');
+    assert.equal(
+      v.containerId,
+      'a1a21e2b8129427a5cec88bf8b99dff6c6e3f1e070bb8d815b6b3497fb276847',
+      'from the kubepods cgroup, not the sandbox files',
+    );
     assert.deepEqual(listed(v), [
       ['/dev', 'tmpfs', undefined, false],
       // Dies with the pod, survives container restarts: the anonymous-volume row.
@@ -421,7 +449,12 @@ describe('interpretMountInfo: other engines and hosts (hand-made from documented
       ['/scratch', 'tmpfs', undefined, false],
       ['/data', 'bind-mount', '/dev/rbd0', false],
       ['/shared', 'bind-mount', 'fileserver:/exports/team', false],
-      ['/etc/app', 'bind-mount', '/var/lib/kubelet/pods/7502a627-c4da-45c5-bc82-9a94bec985aa/volumes/kubernetes.io~configmap/app-config', true],
+      [
+        '/etc/app',
+        'bind-mount',
+        '/var/lib/kubelet/pods/7502a627-c4da-45c5-bc82-9a94bec985aa/volumes/kubernetes.io~configmap/app-config',
+        true,
+      ],
       ['/var/run/secrets/kubernetes.io/serviceaccount', 'tmpfs', undefined, true],
       ['/dev/shm', 'tmpfs', undefined, false],
     ]);
@@ -480,7 +513,11 @@ describe('interpretMountInfo: rules', () => {
     const entries = parseMountInfo(overlayRoot);
     assert.equal(interpretMountInfo(entries).containerId, undefined);
     assert.equal(interpretMountInfo(entries, { cgroup: `0::/system.slice/docker-${id}.scope\n` }).containerId, id);
-    assert.equal(interpretMountInfo(entries, { cgroup: `12:cpu,cpuacct:/docker/${'cd'.repeat(32)}/docker/${id}\n` }).containerId, id, 'innermost in Docker in Docker');
+    assert.equal(
+      interpretMountInfo(entries, { cgroup: `12:cpu,cpuacct:/docker/${'cd'.repeat(32)}/docker/${id}\n` }).containerId,
+      id,
+      'innermost in Docker in Docker',
+    );
     assert.equal(interpretMountInfo(entries, { cgroup: '0::/\n' }).containerId, undefined);
   });
 
@@ -500,7 +537,11 @@ describe('interpretMountInfo: rules', () => {
   });
 
   it('keeps mountinfo order for stacks otherwise (later on top)', () => {
-    const text = [overlayRoot, '30 1 0:61 / /x rw - tmpfs tmpfs rw', '31 1 8:1 /var/lib/docker/volumes/top/_data /x rw - ext4 /dev/sda1 rw'].join('\n');
+    const text = [
+      overlayRoot,
+      '30 1 0:61 / /x rw - tmpfs tmpfs rw',
+      '31 1 8:1 /var/lib/docker/volumes/top/_data /x rw - ext4 /dev/sda1 rw',
+    ].join('\n');
     const v = interpretMountInfo(parseMountInfo(text));
     assert.equal(new MountTable(v.mounts, v.rootStatus).classify('/x').mount?.source, 'top');
   });
@@ -560,7 +601,10 @@ describe('mountinfo of a pod (issue 12)', () => {
     assert.equal(podMount(v, '/etc/app')?.configKind, 'configMap');
     // Its own block device, its own NFS export: a claim or an ephemeral volume, mountinfo cannot tell.
     assert.equal(podMount(v, '/data')?.status, 'pvc');
-    assert.match(podMount(v, '/data')!.lifecycleUnknown!, /PersistentVolumeClaim keeps it, a generic ephemeral volume is deleted with the pod/);
+    assert.match(
+      podMount(v, '/data')!.lifecycleUnknown!,
+      /PersistentVolumeClaim keeps it, a generic ephemeral volume is deleted with the pod/,
+    );
     assert.equal(podMount(v, '/shared')?.status, 'pvc');
     assert.match(podMount(v, '/shared')!.lifecycleUnknown!, /network file system/);
     // A writable tmpfs: a Memory emptyDir (secrets and projected volumes are always read-only).
@@ -579,7 +623,7 @@ describe('mountinfo of a pod (issue 12)', () => {
     const cfg = podMount(v, '/app/resources/trace-hopper.yaml')!;
     assert.equal(cfg.status, 'config');
     assert.equal(cfg.volume, 'trace-hopper-vol');
-    assert.equal(cfg.subPath, undefined, 'the ..<timestamp> directory is the kubelet\'s atomic-writer layout, not a subPath');
+    assert.equal(cfg.subPath, undefined, "the ..<timestamp> directory is the kubelet's atomic-writer layout, not a subPath");
     assert.equal(at(v, '/app/resources/trace-hopper.yaml').readOnly, true);
   });
 
@@ -599,21 +643,32 @@ describe('mountinfo of a pod (issue 12)', () => {
   it('a pod in a minikube node on Docker: the pod is seen, its own container id is read (nginx/agent capture)', () => {
     const v = view('mountinfo-kubernetes-minikube.txt');
     assert.equal(v.insidePod, true);
-    assert.equal(v.containerId, 'c165b8760bf6a5687d806ba33f1da4f78c81fb3f28e3e9568620da989277ee2a', 'the pod container, not the minikube node');
-    for (const p of ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/dev/termination-log']) assert.ok(!v.mounts.some((m) => m.target === p), p);
+    assert.equal(
+      v.containerId,
+      'c165b8760bf6a5687d806ba33f1da4f78c81fb3f28e3e9568620da989277ee2a',
+      'the pod container, not the minikube node',
+    );
+    for (const p of ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/dev/termination-log'])
+      assert.ok(!v.mounts.some((m) => m.target === p), p);
   });
 
   it('minikube: an emptyDir in the kubelet root inside the engine volume "minikube" is an emptyDir, not the named volume', () => {
     // The capture above has no emptyDir; this line puts one in that same pod directory, at the path a public
     // minikube report shows for an emptyDir (/var/lib/docker/volumes/minikube/_data/lib/kubelet/pods/<uid>/volumes/kubernetes.io~empty-dir/html).
-    const line = '1886 1859 254:1 /docker/volumes/minikube/_data/lib/kubelet/pods/0635783e-afc4-448c-b3c2-ed3c739eaf39/volumes/kubernetes.io~empty-dir/html /usr/share/nginx/html rw,relatime - ext4 /dev/vda1 rw';
+    const line =
+      '1886 1859 254:1 /docker/volumes/minikube/_data/lib/kubelet/pods/0635783e-afc4-448c-b3c2-ed3c739eaf39/volumes/kubernetes.io~empty-dir/html /usr/share/nginx/html rw,relatime - ext4 /dev/vda1 rw';
     const v = interpretMountInfo(parseMountInfo(`${fixture('mountinfo-kubernetes-minikube.txt')}${line}\n`, 'minikube'));
     const m = at(v, '/usr/share/nginx/html');
     assert.equal(m.status, 'anonymous-volume');
     assert.equal(m.source, 'html');
     assert.deepEqual(m.pod, { status: 'empty-dir', volume: 'html' });
     // The same pattern in the kubelet's default root, with CSI and subPath directories.
-    const csi = interpretMountInfo(parseMountInfo(`${fixture('mountinfo-kubernetes-minikube.txt')}1887 1859 254:1 /var/lib/kubelet/pods/0635783e-afc4-448c-b3c2-ed3c739eaf39/volumes/kubernetes.io~csi/pvc-5b1e/mount /data rw,relatime - ext4 /dev/vda1 rw\n1888 1859 254:1 /var/lib/kubelet/pods/0635783e-afc4-448c-b3c2-ed3c739eaf39/volume-subpaths/work/app/0 /work rw,relatime - ext4 /dev/vda1 rw\n`, 'csi'));
+    const csi = interpretMountInfo(
+      parseMountInfo(
+        `${fixture('mountinfo-kubernetes-minikube.txt')}1887 1859 254:1 /var/lib/kubelet/pods/0635783e-afc4-448c-b3c2-ed3c739eaf39/volumes/kubernetes.io~csi/pvc-5b1e/mount /data rw,relatime - ext4 /dev/vda1 rw\n1888 1859 254:1 /var/lib/kubelet/pods/0635783e-afc4-448c-b3c2-ed3c739eaf39/volume-subpaths/work/app/0 /work rw,relatime - ext4 /dev/vda1 rw\n`,
+        'csi',
+      ),
+    );
     assert.equal(at(csi, '/data').pod?.status, 'pvc');
     assert.match(at(csi, '/data').pod!.lifecycleUnknown!, /PersistentVolumeClaim or to a generic ephemeral volume/);
     assert.match(at(csi, '/work').pod!.lifecycleUnknown!, /subPath of the volume work/);
@@ -623,7 +678,10 @@ describe('mountinfo of a pod (issue 12)', () => {
     for (const name of WELL_FORMED.filter((f) => !f.includes('kubernetes'))) {
       const v = view(name);
       assert.equal(v.insidePod, false, name);
-      assert.ok(v.mounts.every((m) => m.pod === undefined), name);
+      assert.ok(
+        v.mounts.every((m) => m.pod === undefined),
+        name,
+      );
     }
   });
 });
@@ -644,7 +702,7 @@ describe('parseMountInfo limits', () => {
   });
 });
 describe('interpretMountInfo: a host that runs containers', () => {
-  it('is a host: the engines\' own mounts (a bound /var/lib/docker, overlays, Podman userdata) are not engine files of this process', () => {
+  it("is a host: the engines' own mounts (a bound /var/lib/docker, overlays, Podman userdata) are not engine files of this process", () => {
     // Captured on this project's test machine while Docker and Podman containers ran, plus one Podman
     // userdata line as the host sees it (mounted at its own path, not at /etc/hosts).
     const v = view('mountinfo-host-running-containers.txt');

@@ -282,4 +282,3 @@ describe('readSelfTarget follows symlinks', () => {
     }
   });
 });
-

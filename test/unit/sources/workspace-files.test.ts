@@ -21,11 +21,18 @@ describe('the workspace config files, at any depth', () => {
       '/w/a/compose.yaml',
     ]);
     assert.deepEqual(found.compose, ['/w/a/compose.yaml', '/w/b/docker-compose.yaml']);
-    assert.deepEqual(found.devcontainers, ['/w/.devcontainer/devcontainer.json', '/w/.devcontainer/python/devcontainer.json', '/w/apps/x/.devcontainer.json']);
+    assert.deepEqual(found.devcontainers, [
+      '/w/.devcontainer/devcontainer.json',
+      '/w/.devcontainer/python/devcontainer.json',
+      '/w/apps/x/.devcontainer.json',
+    ]);
   });
 
   it('has one glob for findFiles and the watchers', () => {
-    assert.equal(WORKSPACE_CONFIG_GLOB, '**/{compose.yaml,compose.yml,docker-compose.yaml,docker-compose.yml,devcontainer.json,.devcontainer.json}');
+    assert.equal(
+      WORKSPACE_CONFIG_GLOB,
+      '**/{compose.yaml,compose.yml,docker-compose.yaml,docker-compose.yml,devcontainer.json,.devcontainer.json}',
+    );
   });
 
   it('scans each file as its own project; a broken one is a warning naming it, the others still show', async () => {
@@ -44,7 +51,10 @@ describe('the workspace config files, at any depth', () => {
       workspaceFiles: { compose: ['one', 'two', 'broken'].map((s) => join(dir, s, 'compose.yaml')), devcontainers: [] },
     });
     assert.deepEqual(result.targets.map((t) => t.name).sort(), ['db', 'web']);
-    assert.ok(result.warnings.some((w) => w.includes(join(dir, 'broken', 'compose.yaml'))), result.warnings.join('\n'));
+    assert.ok(
+      result.warnings.some((w) => w.includes(join(dir, 'broken', 'compose.yaml'))),
+      result.warnings.join('\n'),
+    );
   });
 
   it('Kubernetes manifests: told by a top-level apiVersion and kind, each read with the pod table; a broken one a warning', async () => {
@@ -53,7 +63,26 @@ describe('the workspace config files, at any depth', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pl-ws-k8s-'));
     mkdirSync(join(dir, 'k8s'));
     const good = join(dir, 'k8s', 'pod.yaml');
-    writeFileSync(good, ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: web', 'spec:', '  containers:', '    - name: app', '      image: nginx:1.27', '      volumeMounts:', '        - name: scratch', '          mountPath: /data', '  volumes:', '    - name: scratch', '      emptyDir: {}', ''].join('\n'));
+    writeFileSync(
+      good,
+      [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata:',
+        '  name: web',
+        'spec:',
+        '  containers:',
+        '    - name: app',
+        '      image: nginx:1.27',
+        '      volumeMounts:',
+        '        - name: scratch',
+        '          mountPath: /data',
+        '  volumes:',
+        '    - name: scratch',
+        '      emptyDir: {}',
+        '',
+      ].join('\n'),
+    );
     const bad = join(dir, 'k8s', 'broken.yaml');
     writeFileSync(bad, 'apiVersion: v1\nkind: Pod\nspec: [\n');
     const result = await scan({ cwd: dir, docker: false, workspaceFiles: { compose: [], devcontainers: [], kubernetes: [good, bad] } });
@@ -61,6 +90,9 @@ describe('the workspace config files, at any depth', () => {
     assert.ok(t, JSON.stringify(result.targets.map((x) => [x.kind, x.name])));
     assert.equal(t.name, 'Pod/web/app');
     assert.equal(t.paths.find((p) => p.path === '/data')?.pod?.status, 'empty-dir');
-    assert.ok(result.warnings.some((w) => w.includes('broken.yaml')), result.warnings.join('\n'));
+    assert.ok(
+      result.warnings.some((w) => w.includes('broken.yaml')),
+      result.warnings.join('\n'),
+    );
   });
 });

@@ -21,7 +21,10 @@ describe('package.json contributions and the code agree', () => {
   it('every command id the code knows is contributed, with a title, a category and an icon', () => {
     for (const id of Object.values(COMMAND)) assert.ok(contributed.includes(id), `${id} is not contributed`);
     for (const c of contributes.commands) {
-      assert.ok(c.title && c.category === 'Persistence Lens' && /^\$\([a-z-]+\)$/.test(c.icon ?? ''), `${c.command}: title, category and icon`);
+      assert.ok(
+        c.title && c.category === 'Persistence Lens' && /^\$\([a-z-]+\)$/.test(c.icon ?? ''),
+        `${c.command}: title, category and icon`,
+      );
     }
   });
 
@@ -38,7 +41,8 @@ describe('package.json contributions and the code agree', () => {
     for (const [menu, items] of Object.entries(contributes.menus) as [string, { command: string; when?: string }[]][]) {
       for (const item of items) {
         assert.ok(contributed.includes(item.command), `${menu}: ${item.command} is not a contributed command`);
-        for (const m of (item.when ?? '').matchAll(/view == ([\w.]+)/g)) assert.ok(Object.values(VIEW).includes(m[1] as never), `${menu}: unknown view ${m[1]}`);
+        for (const m of (item.when ?? '').matchAll(/view == ([\w.]+)/g))
+          assert.ok(Object.values(VIEW).includes(m[1] as never), `${menu}: unknown view ${m[1]}`);
       }
     }
   });
@@ -47,7 +51,8 @@ describe('package.json contributions and the code agree', () => {
     const item = contributes.menus['view/item/context'] as { command: string; group: string }[];
     for (const i of item.filter((x) => /delete/i.test(x.command))) assert.match(i.group, /^9_destructive/);
     const palette = new Map((contributes.menus.commandPalette as { command: string; when: string }[]).map((p) => [p.command, p.when]));
-    for (const id of [COMMAND.persistPath, COMMAND.copyPath, COMMAND.revealDeclaration, COMMAND.deleteBackup]) assert.equal(palette.get(id), 'false', id);
+    for (const id of [COMMAND.persistPath, COMMAND.copyPath, COMMAND.revealDeclaration, COMMAND.deleteBackup])
+      assert.equal(palette.get(id), 'false', id);
   });
 
   it('every setting the code reads is declared, with a description and a scope', () => {
@@ -61,7 +66,9 @@ describe('package.json contributions and the code agree', () => {
   });
 
   it('context keys used in when clauses are the ones the code sets', () => {
-    const clauses = [...Object.values(contributes.menus).flat(), ...contributes.viewsWelcome].map((x) => (x as { when?: string }).when ?? '');
+    const clauses = [...Object.values(contributes.menus).flat(), ...contributes.viewsWelcome].map(
+      (x) => (x as { when?: string }).when ?? '',
+    );
     const whens = clauses.flatMap((w) => w.match(/persistenceLens\.[a-zA-Z]+/g) ?? []);
     const keys = new Set<string>(Object.values(CONTEXT));
     for (const w of new Set(whens)) {
@@ -89,8 +96,13 @@ describe('icons', () => {
     const describe = readFileSync(resolve(__dirname, '../../../src/vscode/backup/describe.ts'), 'utf8');
     for (const m of /SOURCE_ICON[^=]*=\s*\{([^}]*)\}/.exec(describe)![1]!.matchAll(/'([a-z0-9-]+)'\s*(?:,|$)/g)) used.add(m[1]!);
     assert.ok(used.has('database'), [...used].join(', '));
-    const css = resolve(__dirname, '../../../.cache/code-server/node_modules/code-server/lib/vscode/extensions/simple-browser/media/codicon.css');
-    const known = existsSync(css) ? new Set([...readFileSync(css, 'utf8').matchAll(/\.codicon-([a-z0-9-]+):before/g)].map((m) => m[1]!)) : undefined;
+    const css = resolve(
+      __dirname,
+      '../../../.cache/code-server/node_modules/code-server/lib/vscode/extensions/simple-browser/media/codicon.css',
+    );
+    const known = existsSync(css)
+      ? new Set([...readFileSync(css, 'utf8').matchAll(/\.codicon-([a-z0-9-]+):before/g)].map((m) => m[1]!))
+      : undefined;
     assert.ok(!used.has('lifebuoy'), 'lifebuoy is not a codicon');
     if (known) for (const name of used) assert.ok(known.has(name), `$(${name}) is not a codicon`);
   });

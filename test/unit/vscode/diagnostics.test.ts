@@ -15,7 +15,14 @@ const never = (): string => {
 
 describe('editor diagnostics: which documents are diagnosed', () => {
   it('compose files and devcontainer.json by name, whatever the language id, without reading them', () => {
-    for (const name of ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.prod.yaml', 'compose.override.yml', 'compose-dev.yaml']) {
+    for (const name of [
+      'compose.yaml',
+      'compose.yml',
+      'docker-compose.yml',
+      'docker-compose.prod.yaml',
+      'compose.override.yml',
+      'compose-dev.yaml',
+    ]) {
       assert.equal(configKind(`/w/${name}`, 'plaintext', never), 'compose', name);
     }
     assert.equal(configKind('/w/.devcontainer/devcontainer.json', 'jsonc', never), 'devcontainer');
@@ -25,23 +32,54 @@ describe('editor diagnostics: which documents are diagnosed', () => {
 
   it('the dockercompose language id, and YAML that compose would read (a top-level services:)', () => {
     assert.equal(configKind('/w/stack.yml', 'dockercompose', never), 'compose');
-    assert.equal(configKind('/w/other.yaml', 'yaml', () => 'x-common: &c {}\nservices:   # the app\n  web:\n    image: nginx\n'), 'compose');
-    assert.equal(configKind('/w/other.yaml', 'yaml', () => 'services:\r\n  web:\r\n    image: nginx\r\n'), 'compose');
+    assert.equal(
+      configKind('/w/other.yaml', 'yaml', () => 'x-common: &c {}\nservices:   # the app\n  web:\n    image: nginx\n'),
+      'compose',
+    );
+    assert.equal(
+      configKind('/w/other.yaml', 'yaml', () => 'services:\r\n  web:\r\n    image: nginx\r\n'),
+      'compose',
+    );
   });
 
   it('Kubernetes manifests: YAML with a top-level apiVersion and kind', () => {
-    assert.equal(configKind('/w/k8s/deploy.yaml', 'yaml', () => 'apiVersion: apps/v1\nkind: Deployment\n'), 'kubernetes');
-    assert.equal(configKind('/w/k8s/all.yaml', 'yaml', () => '# rendered\n---\napiVersion: v1\nkind: PersistentVolumeClaim\n'), 'kubernetes');
-    assert.equal(configKind('/w/k8s/values.yaml', 'yaml', () => 'persistence:\n  enabled: true\n'), undefined, "a chart's values are not a manifest");
+    assert.equal(
+      configKind('/w/k8s/deploy.yaml', 'yaml', () => 'apiVersion: apps/v1\nkind: Deployment\n'),
+      'kubernetes',
+    );
+    assert.equal(
+      configKind('/w/k8s/all.yaml', 'yaml', () => '# rendered\n---\napiVersion: v1\nkind: PersistentVolumeClaim\n'),
+      'kubernetes',
+    );
+    assert.equal(
+      configKind('/w/k8s/values.yaml', 'yaml', () => 'persistence:\n  enabled: true\n'),
+      undefined,
+      "a chart's values are not a manifest",
+    );
   });
 
   it('leaves other YAML and JSON alone', () => {
     // A GitHub workflow has services:, but under a job.
-    assert.equal(configKind('/w/.github/workflows/ci.yml', 'yaml', () => 'jobs:\n  test:\n    services:\n      db:\n        image: postgres\n'), undefined);
-    assert.equal(configKind('/w/composer.json', 'json', () => '{}'), undefined);
-    assert.equal(configKind('/w/package.json', 'json', () => '{}'), undefined);
-    assert.equal(configKind('/w/tsconfig.json', 'jsonc', () => '{}'), undefined);
-    assert.equal(configKind('/w/notes.md', 'markdown', () => 'services:\n'), undefined);
+    assert.equal(
+      configKind('/w/.github/workflows/ci.yml', 'yaml', () => 'jobs:\n  test:\n    services:\n      db:\n        image: postgres\n'),
+      undefined,
+    );
+    assert.equal(
+      configKind('/w/composer.json', 'json', () => '{}'),
+      undefined,
+    );
+    assert.equal(
+      configKind('/w/package.json', 'json', () => '{}'),
+      undefined,
+    );
+    assert.equal(
+      configKind('/w/tsconfig.json', 'jsonc', () => '{}'),
+      undefined,
+    );
+    assert.equal(
+      configKind('/w/notes.md', 'markdown', () => 'services:\n'),
+      undefined,
+    );
   });
 });
 
@@ -66,7 +104,12 @@ describe('editor diagnostics: a plan as editor edits', () => {
   it('gives the plan’s new text for every fix of the examples', async () => {
     for (const rel of ['agent-sandbox/compose.yaml', 'code-server/compose.yaml', 'devcontainer-postgres/.devcontainer/compose.yaml']) {
       const file = join(EXAMPLES, rel);
-      const findings = await diagnoseConfigFile({ file, text: readFileSync(file, 'utf8'), minimumCriticality: 'low', env: { HOME: '/home/t' } });
+      const findings = await diagnoseConfigFile({
+        file,
+        text: readFileSync(file, 'utf8'),
+        minimumCriticality: 'low',
+        env: { HOME: '/home/t' },
+      });
       const plans = (await Promise.all(findings.map((f) => f.planFixes()))).flatMap((p) => p.fixes.map((x) => x.plan));
       assert.ok(plans.length > 0, rel);
       for (const plan of plans) assert.equal(applyEdits(plan.originalText, editorEdits(plan.edits)), plan.newText, `${rel}: ${plan.title}`);

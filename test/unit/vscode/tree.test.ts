@@ -5,7 +5,14 @@ import type { PathReport, ScanResult, TargetInput } from '../../../src/core/type
 import { persistCandidates } from '../../../src/vscode/paths/persist-candidates';
 import { buildPathsTree, contextValueOf, localFolderOf, nodeForFile } from '../../../src/vscode/tree/build';
 import type { GroupNode, PathNode, PathsNode, TargetNode } from '../../../src/vscode/tree/nodes';
-import { changesDescription, pathDescription, pathIcon, pathTooltip, survivalSentences, targetLabel } from '../../../src/vscode/tree/present';
+import {
+  changesDescription,
+  pathDescription,
+  pathIcon,
+  pathTooltip,
+  survivalSentences,
+  targetLabel,
+} from '../../../src/vscode/tree/present';
 
 function input(over: Partial<TargetInput>): TargetInput {
   return { kind: 'container', name: 'c', env: {}, mounts: [], imageVolumes: [], rootStatus: 'writable-layer', ...over };
@@ -21,15 +28,33 @@ const codeServer = input({
     { target: '/home/coder/project', status: 'bind-mount', source: '/srv/project', readOnly: false },
     { target: '/scratch', status: 'tmpfs', readOnly: false },
   ],
-  labels: { 'com.docker.compose.project': 'dev', 'com.docker.compose.service': 'ide', 'com.docker.compose.project.config_files': '/w/compose.yaml' },
+  labels: {
+    'com.docker.compose.project': 'dev',
+    'com.docker.compose.service': 'ide',
+    'com.docker.compose.project.config_files': '/w/compose.yaml',
+  },
   changes: [{ directory: '/home/coder/notes', added: 3, modified: 1, deleted: 0, examples: ['/home/coder/notes/a.md'] }],
 });
-const db = input({ name: 'db-1', image: 'postgres:17', state: 'running', labels: { 'com.docker.compose.project': 'dev', 'com.docker.compose.service': 'db' } });
+const db = input({
+  name: 'db-1',
+  image: 'postgres:17',
+  state: 'running',
+  labels: { 'com.docker.compose.project': 'dev', 'com.docker.compose.service': 'db' },
+});
 const loose = input({ name: 'loose', state: 'exited' });
-const service = input({ kind: 'compose-service', name: 'api', file: '/w/compose.yaml', mounts: [{ target: '/data', status: 'anonymous-volume', readOnly: false, declaredAt: { file: '/w/compose.yaml', line: 4, column: 9 } }] });
+const service = input({
+  kind: 'compose-service',
+  name: 'api',
+  file: '/w/compose.yaml',
+  mounts: [{ target: '/data', status: 'anonymous-volume', readOnly: false, declaredAt: { file: '/w/compose.yaml', line: 4, column: 9 } }],
+});
 
 function scanOf(...targets: TargetInput[]): ScanResult {
-  return { targets: targets.map(analyzeTarget), warnings: [], docker: { asked: true, reachable: true, endpoint: 'unix:///var/run/docker.sock' } };
+  return {
+    targets: targets.map(analyzeTarget),
+    warnings: [],
+    docker: { asked: true, reachable: true, endpoint: 'unix:///var/run/docker.sock' },
+  };
 }
 
 const nothingExists = () => false;
@@ -41,7 +66,9 @@ function paths(tree: ReturnType<typeof buildPathsTree>, root: PathsNode): PathNo
 describe('the Paths tree', () => {
   it('puts this container first, then compose projects, lone containers and config files', () => {
     const tree = buildPathsTree(scanOf(loose, db, codeServer, service), { exists: nothingExists, workspaceRoot: '/w' });
-    const labels = tree.roots.map((n) => (n.kind === 'target' ? `${n.rootKind}:${n.target.name}` : n.kind === 'project' ? `project:${n.name}` : n.kind));
+    const labels = tree.roots.map((n) =>
+      n.kind === 'target' ? `${n.rootKind}:${n.target.name}` : n.kind === 'project' ? `project:${n.name}` : n.kind,
+    );
     assert.deepEqual(labels, ['self:ws', 'project:dev', 'container:loose', 'project:compose.yaml']);
     assert.equal(tree.self?.target.name, 'ws');
   });
@@ -50,14 +77,25 @@ describe('the Paths tree', () => {
     const tree = buildPathsTree(scanOf(codeServer), { exists: nothingExists });
     const self = tree.self!;
     const groups = tree.childrenOf(self).filter((n): n is GroupNode => n.kind === 'group');
-    assert.deepEqual(groups.map((g) => g.group), ['at-risk', 'persistent', 'temporary']);
-    assert.deepEqual(groups[2]!.paths.map((p) => p.path), ['/tmp'], '/tmp is lost by design: neither at risk nor persistent');
+    assert.deepEqual(
+      groups.map((g) => g.group),
+      ['at-risk', 'persistent', 'temporary'],
+    );
+    assert.deepEqual(
+      groups[2]!.paths.map((p) => p.path),
+      ['/tmp'],
+      '/tmp is lost by design: neither at risk nor persistent',
+    );
     const rank = (p: PathReport) => ['critical', 'high', 'medium', 'low', 'none'].indexOf(p.criticality);
     for (const g of groups) {
       assert.equal(tree.parentOf(g), self);
       // the core's order: critical, then the paths that hold data now, then by criticality
       const keys = g.paths.map((p) => [p.criticality === 'critical' ? 0 : 1, p.holdsData ? 0 : 1, rank(p)]);
-      assert.deepEqual(keys, [...keys].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!), `${g.group} is in the core's order`);
+      assert.deepEqual(
+        keys,
+        [...keys].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!),
+        `${g.group} is in the core's order`,
+      );
       for (const n of tree.childrenOf(g)) assert.equal(tree.parentOf(n), g);
     }
     const atRisk = groups[0]!.paths;
@@ -75,7 +113,9 @@ describe('the Paths tree', () => {
 
   it("a service's critical database directory is its most alarming item: first, and a red warning even in an anonymous volume", () => {
     const anon = 'ead639796dc3140643c2c4c031b227e0a033d2fffe64c30120359130d9313376';
-    const redis = analyzeTarget(input({ name: 'cache', image: 'redis:7', mounts: [{ target: '/data', status: 'anonymous-volume', source: anon, readOnly: false }] }));
+    const redis = analyzeTarget(
+      input({ name: 'cache', image: 'redis:7', mounts: [{ target: '/data', status: 'anonymous-volume', source: anon, readOnly: false }] }),
+    );
     const data = redis.paths[0]!;
     assert.equal(data.path, '/data');
     assert.deepEqual(pathIcon(data), { id: 'warning', color: 'charts.red' });
@@ -89,8 +129,18 @@ describe('the Paths tree', () => {
   });
 
   it('names a compose container by its service, and the scaled ones by their number', () => {
-    const one = analyzeTarget(input({ name: 'dev-db-1', labels: { 'com.docker.compose.project': 'dev', 'com.docker.compose.service': 'db', 'com.docker.compose.container-number': '1' } }));
-    const two = analyzeTarget(input({ name: 'dev_web_2', labels: { 'com.docker.compose.project': 'dev', 'com.docker.compose.service': 'web', 'com.docker.compose.container-number': '2' } }));
+    const one = analyzeTarget(
+      input({
+        name: 'dev-db-1',
+        labels: { 'com.docker.compose.project': 'dev', 'com.docker.compose.service': 'db', 'com.docker.compose.container-number': '1' },
+      }),
+    );
+    const two = analyzeTarget(
+      input({
+        name: 'dev_web_2',
+        labels: { 'com.docker.compose.project': 'dev', 'com.docker.compose.service': 'web', 'com.docker.compose.container-number': '2' },
+      }),
+    );
     assert.equal(targetLabel(one, 'container'), 'db');
     assert.equal(targetLabel(two, 'container'), 'web #2');
     assert.equal(targetLabel(analyzeTarget(loose), 'container'), 'loose');
@@ -142,9 +192,15 @@ describe('the Paths tree', () => {
   });
 
   it("opens a bind mount's host folder from a host, and a path itself inside the container", () => {
-    const tree = buildPathsTree(scanOf(input({ name: 'web', mounts: [{ target: '/app', status: 'bind-mount', source: '/srv/app', readOnly: false }] })), { exists: nothingExists });
+    const tree = buildPathsTree(
+      scanOf(input({ name: 'web', mounts: [{ target: '/app', status: 'bind-mount', source: '/srv/app', readOnly: false }] })),
+      { exists: nothingExists },
+    );
     const app = paths(tree, tree.roots[0]!).find((n) => n.path.path === '/app')!;
-    assert.equal(localFolderOf(app, (p) => p === '/srv/app'), '/srv/app');
+    assert.equal(
+      localFolderOf(app, (p) => p === '/srv/app'),
+      '/srv/app',
+    );
     assert.equal(localFolderOf(app, nothingExists), undefined);
   });
 });
@@ -173,12 +229,18 @@ describe('what the tree says', () => {
 describe('which file a persist edits', () => {
   it("uses a container's compose labels, or every declared service of the workspace for an unlabelled container", () => {
     const tree = buildPathsTree(scanOf(codeServer, service), { exists: nothingExists });
-    assert.deepEqual(persistCandidates(tree.self!, undefined).map((c) => [c.file, c.service]), [['/w/compose.yaml', 'ide']]);
+    assert.deepEqual(
+      persistCandidates(tree.self!, undefined).map((c) => [c.file, c.service]),
+      [['/w/compose.yaml', 'ide']],
+    );
 
     const bare = { ...codeServer, labels: {} };
     const scan = scanOf(bare, service);
     const t2 = buildPathsTree(scan, { exists: nothingExists });
-    assert.deepEqual(persistCandidates(t2.self!, scan).map((c) => [c.file, c.service]), [['/w/compose.yaml', 'api']]);
+    assert.deepEqual(
+      persistCandidates(t2.self!, scan).map((c) => [c.file, c.service]),
+      [['/w/compose.yaml', 'api']],
+    );
 
     const lone = buildPathsTree(scanOf(loose), { exists: nothingExists }).roots[0] as TargetNode;
     assert.deepEqual(persistCandidates(lone, scan), [], 'docker run: no file declares it');
@@ -188,7 +250,20 @@ describe('which file a persist edits', () => {
 describe('tree niceties', () => {
   it("finds a compose service's own line, not a key of the same name nested in another service", async () => {
     const { declarationLineOf } = await import('../../../src/vscode/tree/build');
-    const text = ['name: x', 'services:', '  web:', '    depends_on:', '      db:', '        condition: service_started', '  # the database', '  "db":', '    image: postgres', 'volumes:', '  db:', ''].join('\n');
+    const text = [
+      'name: x',
+      'services:',
+      '  web:',
+      '    depends_on:',
+      '      db:',
+      '        condition: service_started',
+      '  # the database',
+      '  "db":',
+      '    image: postgres',
+      'volumes:',
+      '  db:',
+      '',
+    ].join('\n');
     assert.equal(declarationLineOf(text, 'db'), 8);
     assert.equal(declarationLineOf(text, 'web'), 3);
     assert.equal(declarationLineOf(text, 'cache'), undefined);
@@ -197,10 +272,26 @@ describe('tree niceties', () => {
 
   it('a container declared by a compose file that exists offers Reveal Declaration', async () => {
     const { buildPathsTree, contextValueOf } = await import('../../../src/vscode/tree/build');
-    const labels = { 'com.docker.compose.project': 'demo', 'com.docker.compose.service': 'db', 'com.docker.compose.project.config_files': '/w/compose.yaml' };
-    const tree = buildPathsTree({ targets: [{ kind: 'container', name: 'demo-db-1', id: 'c'.repeat(64), role: 'service', roleReason: 't', paths: [], labels }], warnings: [] } as never, { exists: () => false });
+    const labels = {
+      'com.docker.compose.project': 'demo',
+      'com.docker.compose.service': 'db',
+      'com.docker.compose.project.config_files': '/w/compose.yaml',
+    };
+    const tree = buildPathsTree(
+      {
+        targets: [{ kind: 'container', name: 'demo-db-1', id: 'c'.repeat(64), role: 'service', roleReason: 't', paths: [], labels }],
+        warnings: [],
+      } as never,
+      { exists: () => false },
+    );
     const target = tree.childrenOf(tree.roots[0]!)[0]!;
-    assert.match(contextValueOf(target, (f) => f === '/w/compose.yaml'), /\bdeclared\b/);
-    assert.doesNotMatch(contextValueOf(target, () => false), /\bdeclared\b/);
+    assert.match(
+      contextValueOf(target, (f) => f === '/w/compose.yaml'),
+      /\bdeclared\b/,
+    );
+    assert.doesNotMatch(
+      contextValueOf(target, () => false),
+      /\bdeclared\b/,
+    );
   });
 });

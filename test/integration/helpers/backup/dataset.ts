@@ -20,7 +20,12 @@ function dir(name: string, mode = 0o755, uid = 0, mtime = T0): ArchiveEntry {
 }
 
 function file(name: string, content: Buffer, mode = 0o644, uid = 0, mtime = T0): ArchiveEntry {
-  return { header: { name, type: 'file', mode, uid, gid: uid, size: content.length, mtime }, body: (async function* () { yield content; })() };
+  return {
+    header: { name, type: 'file', mode, uid, gid: uid, size: content.length, mtime },
+    body: (async function* () {
+      yield content;
+    })(),
+  };
 }
 
 function symlink(name: string, target: string): ArchiveEntry {

@@ -97,15 +97,28 @@ export class TestRun {
 
   /** Helper containers of the product left with this run's labels. */
   async helpersLeft(): Promise<string[]> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [`${BACKUP_RUN_LABEL}=${this.id}`, 'persistence-lens.helper=1'] } });
+    const list = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${BACKUP_RUN_LABEL}=${this.id}`, 'persistence-lens.helper=1'] },
+    });
     return list.map((c) => c.Names[0] ?? c.Id);
   }
 
   async cleanup(): Promise<void> {
-    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${BACKUP_RUN_LABEL}=${this.id}`] } }).catch(() => []);
-    for (const c of containers) await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    const containers = await this.docker
+      .listContainers({ all: true, filters: { label: [`${BACKUP_RUN_LABEL}=${this.id}`] } })
+      .catch(() => []);
+    for (const c of containers)
+      await this.docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined);
     const vols = await this.docker.listVolumes({ filters: { label: [`${BACKUP_RUN_LABEL}=${this.id}`] } }).catch(() => ({ Volumes: [] }));
-    for (const v of vols.Volumes ?? []) await this.docker.getVolume(v.Name).remove({ force: true }).catch(() => undefined);
+    for (const v of vols.Volumes ?? [])
+      await this.docker
+        .getVolume(v.Name)
+        .remove({ force: true })
+        .catch(() => undefined);
   }
 }
 
@@ -138,7 +151,14 @@ export async function archiveDigest(container: Dockerode.Container, path: string
   const out = new Map<string, EntryDigest>();
   for await (const e of readTar(res)) {
     const name = e.header.name.replace(/^\.\/?/, '').replace(/\/$/, '') || '.';
-    const d: EntryDigest = { type: e.header.type, mode: e.header.mode, uid: e.header.uid, gid: e.header.gid, mtime: e.header.mtime, size: e.header.size };
+    const d: EntryDigest = {
+      type: e.header.type,
+      mode: e.header.mode,
+      uid: e.header.uid,
+      gid: e.header.gid,
+      mtime: e.header.mtime,
+      size: e.header.size,
+    };
     if (e.header.linkname) d.linkname = e.header.linkname.replace(/^\.\//, '');
     if (e.body) {
       const h = createHash('sha256');

@@ -52,7 +52,10 @@ describe('backup commands', () => {
 
     const b = capture();
     assert.equal(await backupCommand(['--path', src, '--out', out], b.io), 0, b.err());
-    assert.match(b.out(), /^Backed up \/.*: 3 entries, 6 B of files\n {2}archive {3}\/.*\.tar\.gz \(\d+ B, gzip -6\)\n {2}sha256 {4}[0-9a-f]{64}\n {2}manifest /);
+    assert.match(
+      b.out(),
+      /^Backed up \/.*: 3 entries, 6 B of files\n {2}archive {3}\/.*\.tar\.gz \(\d+ B, gzip -6\)\n {2}sha256 {4}[0-9a-f]{64}\n {2}manifest /,
+    );
     const archive = /archive {3}(\S+)/.exec(b.out())![1]!;
 
     const j = capture();
@@ -64,7 +67,13 @@ describe('backup commands', () => {
     const l = capture();
     assert.equal(await backupsCommand(['--out', out], l.io), 0);
     assert.match(l.out(), /DATE +SOURCE +SIZE +STATUS +ARCHIVE/);
-    assert.equal(l.out().split('\n').filter((x) => / ok +local-src-/.test(x)).length, 2);
+    assert.equal(
+      l
+        .out()
+        .split('\n')
+        .filter((x) => / ok +local-src-/.test(x)).length,
+      2,
+    );
     const lj = capture();
     assert.equal(await backupsCommand(['--out', out, '--json', '--verify'], lj.io), 0);
     const listed = JSON.parse(lj.out());

@@ -23,8 +23,22 @@ describe('unified diffs of planned edits', () => {
   const cases: Array<[string, string, TextEdit[]]> = [
     ['an insertion of whole lines', lines(20), [{ offset: lines(5).length, length: 0, text: 'new a\nnew b\n' }]],
     ['a change inside a line', lines(10), [{ offset: lines(3).length + 2, length: 2, text: 'NE' }]],
-    ['two far apart (two hunks)', lines(40), [{ offset: lines(2).length, length: 0, text: 'top\n' }, { offset: lines(40).length, length: 0, text: 'end\n' }]],
-    ['two close together (one hunk)', lines(12), [{ offset: lines(4).length, length: 0, text: 'x\n' }, { offset: lines(7).length, length: 0, text: 'y\n' }]],
+    [
+      'two far apart (two hunks)',
+      lines(40),
+      [
+        { offset: lines(2).length, length: 0, text: 'top\n' },
+        { offset: lines(40).length, length: 0, text: 'end\n' },
+      ],
+    ],
+    [
+      'two close together (one hunk)',
+      lines(12),
+      [
+        { offset: lines(4).length, length: 0, text: 'x\n' },
+        { offset: lines(7).length, length: 0, text: 'y\n' },
+      ],
+    ],
     ['an append to a file without a final newline', 'a\nb\nc', [{ offset: 5, length: 0, text: '\nd\n' }]],
     ['at the very start', lines(3), [{ offset: 0, length: 0, text: '# head\n' }]],
     ['into an empty file', '', [{ offset: 0, length: 0, text: 'services: {}\n' }]],

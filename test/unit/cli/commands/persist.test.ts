@@ -6,7 +6,6 @@ import { describe, it } from 'node:test';
 import { runCli } from '../../../../src/cli/main';
 import { capture } from '../../helpers/cli';
 
-
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'pl-cli-persist-'));
   for (const [name, text] of Object.entries(files)) {
@@ -40,7 +39,11 @@ describe('persistence-lens persist', () => {
       'sub/db.yaml': 'services:\n  db:\n    image: busybox\n',
     });
     const c = capture();
-    assert.equal(await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'db', '--path', '/srv'], c.io), 0, c.err.join(''));
+    assert.equal(
+      await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'db', '--path', '/srv'], c.io),
+      0,
+      c.err.join(''),
+    );
     assert.match(c.err.join(''), /edited .*sub\/db.yaml/);
     assert.equal(c.out.join(''), 'services:\n  db:\n    image: busybox\n    volumes:\n      - db-srv:/srv\n\nvolumes:\n  db-srv:\n');
   });
@@ -51,9 +54,19 @@ describe('persistence-lens persist', () => {
       'base.yaml': 'services:\n  base:\n    image: x\n    volumes:\n      - shared:/shared\nvolumes:\n  shared:\n',
     });
     const c = capture();
-    assert.equal(await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'web', '--path', '/mine'], c.io), 0, c.err.join(''));
-    assert.match(c.out.join(''), /^services:\n {2}web:\n {4}extends:\n {6}file: base.yaml\n {6}service: base\n {4}volumes:\n {6}- web-mine:\/mine\n/);
-    assert.equal(readFileSync(join(dir, 'base.yaml'), 'utf8'), 'services:\n  base:\n    image: x\n    volumes:\n      - shared:/shared\nvolumes:\n  shared:\n');
+    assert.equal(
+      await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--service', 'web', '--path', '/mine'], c.io),
+      0,
+      c.err.join(''),
+    );
+    assert.match(
+      c.out.join(''),
+      /^services:\n {2}web:\n {4}extends:\n {6}file: base.yaml\n {6}service: base\n {4}volumes:\n {6}- web-mine:\/mine\n/,
+    );
+    assert.equal(
+      readFileSync(join(dir, 'base.yaml'), 'utf8'),
+      'services:\n  base:\n    image: x\n    volumes:\n      - shared:/shared\nvolumes:\n  shared:\n',
+    );
   });
 
   it('answers already persisted for a path under a volume, including one from an override file', async () => {
@@ -69,24 +82,38 @@ describe('persistence-lens persist', () => {
 
   it('edits the compose file behind a compose-based devcontainer.json', async () => {
     const dir = project({
-      '.devcontainer/devcontainer.json': '{\n  // compose-based\n  "dockerComposeFile": "compose.yaml",\n  "service": "app",\n  "workspaceFolder": "/workspace"\n}\n',
+      '.devcontainer/devcontainer.json':
+        '{\n  // compose-based\n  "dockerComposeFile": "compose.yaml",\n  "service": "app",\n  "workspaceFolder": "/workspace"\n}\n',
       '.devcontainer/compose.yaml': 'services:\n  app:\n    image: x\n  db:\n    image: postgres:16\n',
     });
     const c = capture();
-    assert.equal(await runCli(['persist', '--file', join(dir, '.devcontainer/devcontainer.json'), '--path', '/home/node/.claude'], c.io), 0, c.err.join(''));
+    assert.equal(
+      await runCli(['persist', '--file', join(dir, '.devcontainer/devcontainer.json'), '--path', '/home/node/.claude'], c.io),
+      0,
+      c.err.join(''),
+    );
     assert.match(c.err.join(''), /edited .*\.devcontainer\/compose.yaml/);
     assert.match(c.out.join(''), / {6}- app-claude:\/home\/node\/.claude\n/);
   });
 
   it('adds a mount to a plain devcontainer.json', async () => {
-    const dir = project({ '.devcontainer/devcontainer.json': '{\n  "image": "mcr.microsoft.com/devcontainers/base",\n  "remoteUser": "vscode"\n}\n' });
+    const dir = project({
+      '.devcontainer/devcontainer.json': '{\n  "image": "mcr.microsoft.com/devcontainers/base",\n  "remoteUser": "vscode"\n}\n',
+    });
     const c = capture();
-    assert.equal(await runCli(['persist', '--file', join(dir, '.devcontainer/devcontainer.json'), '--path', '/home/vscode/.ssh'], c.io), 0, c.err.join(''));
+    assert.equal(
+      await runCli(['persist', '--file', join(dir, '.devcontainer/devcontainer.json'), '--path', '/home/vscode/.ssh'], c.io),
+      0,
+      c.err.join(''),
+    );
     assert.match(c.out.join(''), /"mounts": \[\n {4}"source=ssh-\$\{devcontainerId\},target=\/home\/vscode\/.ssh,type=volume"\n {2}\]/);
   });
 
   it('exits 2 with a located message on bad input', async () => {
-    const dir = project({ 'compose.yaml': 'services:\n  web:\n    image: [x\n', 'ok.yaml': 'services:\n  a:\n    image: x\n  b:\n    image: y\n' });
+    const dir = project({
+      'compose.yaml': 'services:\n  web:\n    image: [x\n',
+      'ok.yaml': 'services:\n  a:\n    image: x\n  b:\n    image: y\n',
+    });
     let c = capture();
     assert.equal(await runCli(['persist', '--file', join(dir, 'compose.yaml'), '--path', '/data'], c.io), 2);
     assert.match(c.err.join(''), /compose.yaml:\d+:\d+/);

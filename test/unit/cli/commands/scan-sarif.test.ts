@@ -11,13 +11,19 @@ import { applyEdits } from '../../../../src/fixes/text';
 import { capture } from '../../helpers/cli';
 
 // The SARIF 2.1.0 JSON schema as @microsoft/jest-sarif ships it (a devDependency; MIT); it is a draft-04 schema.
-const SCHEMA = JSON.parse(readFileSync(resolve(__dirname, '../../../../node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+const SCHEMA = JSON.parse(
+  readFileSync(resolve(__dirname, '../../../../node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
+);
 // unicodeRegExp off: the schema's `language` pattern has a stray `]` that only non-unicode regular expressions accept.
 const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
 addFormats(ajv);
 const compiled = ajv.compile(SCHEMA);
 /** Not a type guard: a log stays `any` after it is checked. */
-const validate = Object.assign((log: unknown): boolean => compiled(log), { get errors() { return compiled.errors; } });
+const validate = Object.assign((log: unknown): boolean => compiled(log), {
+  get errors() {
+    return compiled.errors;
+  },
+});
 
 async function sarifOf(args: string[], cwd: string): Promise<{ code: number; log: any; err: string }> {
   const before = process.cwd();
@@ -67,10 +73,21 @@ describe('scan --format sarif', () => {
     assert.match(db.message.text, /Fix: /);
     // the fix's replacements give exactly what the quick fix writes
     const change = db.fixes[0].artifactChanges[0];
-    const fixed = applyEdits(compose, change.replacements.map((r: any) => ({ offset: r.deletedRegion.charOffset, length: r.deletedRegion.charLength, text: r.insertedContent.text })));
+    const fixed = applyEdits(
+      compose,
+      change.replacements.map((r: any) => ({
+        offset: r.deletedRegion.charOffset,
+        length: r.deletedRegion.charLength,
+        text: r.insertedContent.text,
+      })),
+    );
     assert.match(fixed, /volumes:\n\s+- db-data:\/var\/lib\/postgresql\/data/);
     assert.ok(byRule.has('agent-state-not-persisted'));
-    for (const r of run.results) assert.ok(run.tool.driver.rules.some((rule: any) => rule.id === r.ruleId), `rule ${r.ruleId} is described`);
+    for (const r of run.results)
+      assert.ok(
+        run.tool.driver.rules.some((rule: any) => rule.id === r.ruleId),
+        `rule ${r.ruleId} is described`,
+      );
   });
 
   it('--fail-on trips on a finding at that level, and a file nothing is wrong with gives no result', async () => {
@@ -88,7 +105,10 @@ describe('scan --format sarif', () => {
     writeFileSync(join(dev, 'devcontainer.json'), '{ "image": "node:22", "containerEnv": { "CODEX_HOME": "/root/.codex" } }\n');
     const r = await sarifOf(['--devcontainer', 'devcontainer.json'], dev);
     assert.ok(validate(r.log), JSON.stringify(validate.errors));
-    assert.ok(r.log.runs[0].results.some((x: any) => x.ruleId === 'agent-state-not-persisted'), JSON.stringify(r.log.runs[0].results));
+    assert.ok(
+      r.log.runs[0].results.some((x: any) => x.ruleId === 'agent-state-not-persisted'),
+      JSON.stringify(r.log.runs[0].results),
+    );
     assert.equal((await sarifOf(['--docker'], dev)).code, 2);
   });
 
@@ -98,10 +118,14 @@ describe('scan --format sarif', () => {
     assert.equal(r.code, 0, r.err);
     assert.ok(validate(r.log), JSON.stringify(validate.errors));
     const results = r.log.runs[0].results as any[];
-    assert.ok(results.some((x) => x.ruleId === 'helm-claim-not-kept'), JSON.stringify(results.map((x) => x.ruleId)));
+    assert.ok(
+      results.some((x) => x.ruleId === 'helm-claim-not-kept'),
+      JSON.stringify(results.map((x) => x.ruleId)),
+    );
     assert.ok(results.every((x) => x.locations[0].physicalLocation.artifactLocation.uri.endsWith('.yaml')));
     const described = new Map((r.log.runs[0].tool.driver.rules as any[]).map((rule) => [rule.id, rule.shortDescription.text]));
-    for (const x of results) assert.notEqual(String(described.get(x.ruleId)).toLowerCase(), x.ruleId.replace(/-/g, ' '), `${x.ruleId} has words of its own`);
+    for (const x of results)
+      assert.notEqual(String(described.get(x.ruleId)).toLowerCase(), x.ruleId.replace(/-/g, ' '), `${x.ruleId} has words of its own`);
   });
 
   it('the documented GitHub Actions job parses, runs the scan as SARIF and uploads it', () => {

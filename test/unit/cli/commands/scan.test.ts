@@ -6,7 +6,6 @@ import { describe, it } from 'node:test';
 import { runCli } from '../../../../src/cli/main';
 import { capture } from '../../helpers/cli';
 
-
 const examples = resolve(__dirname, '../../../../examples');
 const fixture = (name: string) => resolve(__dirname, '../../../fixtures', name);
 
@@ -28,7 +27,16 @@ describe('persistence-lens scan: human output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pl-scan-role-'));
     writeFileSync(
       join(dir, 'compose.yaml'),
-      ['services:', '  cache:', '    image: redis:7', '  ide:', '    image: codercom/code-server:4.100.3', '    environment:', '      HOME: /home/coder', ''].join('\n'),
+      [
+        'services:',
+        '  cache:',
+        '    image: redis:7',
+        '  ide:',
+        '    image: codercom/code-server:4.100.3',
+        '    environment:',
+        '      HOME: /home/coder',
+        '',
+      ].join('\n'),
     );
     const c = capture();
     await runCli(['scan', '--compose', join(dir, 'compose.yaml')], c.io);
@@ -61,7 +69,13 @@ describe('persistence-lens scan', () => {
     assert.equal(t.home, '/home/coder');
     const config = t.paths.find((p: any) => p.path === '/home/coder/.config');
     assert.deepEqual(
-      { status: config.status, source: config.source, readOnly: config.readOnly, criticality: config.criticality, category: config.category },
+      {
+        status: config.status,
+        source: config.source,
+        readOnly: config.readOnly,
+        criticality: config.criticality,
+        category: config.category,
+      },
       { status: 'named-volume', source: 'coder-config', readOnly: false, criticality: 'high', category: 'config' },
     );
     assert.deepEqual(config.survives, { restart: true, recreate: true, composeUp: true, composeDownVolumes: false, reboot: true });
@@ -76,7 +90,10 @@ describe('persistence-lens scan', () => {
     const postgres = ['--compose', join(examples, 'devcontainer-postgres/.devcontainer/compose.yaml')];
     assert.equal(await runCli(['scan', ...postgres, '--fail-on', 'critical'], capture().io), 1, 'the database has no volume');
     const dir = mkdtempSync(join(tmpdir(), 'pl-failon-'));
-    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  db:\n    image: postgres:16\n    environment: { HOME: /root }\n    volumes: [pg:/var/lib/postgresql/data, /root:/root]\nvolumes: {pg: {}}\n');
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      'services:\n  db:\n    image: postgres:16\n    environment: { HOME: /root }\n    volumes: [pg:/var/lib/postgresql/data, /root:/root]\nvolumes: {pg: {}}\n',
+    );
     assert.equal(await runCli(['scan', '--compose', join(dir, 'compose.yaml'), '--fail-on', 'critical'], capture().io), 0);
     assert.equal(await runCli(['scan', '--compose', join(dir, 'compose.yaml'), '--fail-on', 'never'], capture().io), 0);
   });
@@ -135,7 +152,13 @@ describe('persistence-lens scan', () => {
 describe('persistence-lens where', () => {
   it('classifies paths against a mount table, as JSON', async () => {
     const c = capture();
-    assert.equal(await runCli(['where', '--mountinfo', fixture('mountinfo-docker-mixed.txt'), '--json', '/d/file', '/home/coder/.local/x', '/etc/x'], c.io), 0);
+    assert.equal(
+      await runCli(
+        ['where', '--mountinfo', fixture('mountinfo-docker-mixed.txt'), '--json', '/d/file', '/home/coder/.local/x', '/etc/x'],
+        c.io,
+      ),
+      0,
+    );
     const rows = JSON.parse(c.out.join(''));
     assert.deepEqual(
       rows.map((r: any) => [r.path, r.status, r.mountPoint, r.source ?? null]),

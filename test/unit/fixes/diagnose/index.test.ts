@@ -34,7 +34,11 @@ function project(files: Record<string, string>): string {
 /** A finding with its fixes planned, as the editor has them once it asks for a line's quick fixes. */
 type Finding = LazyFinding & PlannedFixes;
 
-async function diagnoseFile(file: string, text = readFileSync(file, 'utf8'), extra: { overlay?: Map<string, string>; minimumCriticality?: 'low' } = {}): Promise<Finding[]> {
+async function diagnoseFile(
+  file: string,
+  text = readFileSync(file, 'utf8'),
+  extra: { overlay?: Map<string, string>; minimumCriticality?: 'low' } = {},
+): Promise<Finding[]> {
   const findings = await diagnoseConfigFile({ file, text, env: ENV, ...extra });
   return Promise.all(findings.map(async (f) => ({ ...f, ...(await f.planFixes()) })));
 }
@@ -71,7 +75,11 @@ describe('diagnostics: the bundled examples', () => {
     const file = join(EXAMPLES, 'agent-sandbox/compose.yaml');
     const text = readFileSync(file, 'utf8');
     const findings = await diagnoseFile(file, text);
-    assert.deepEqual(summary(findings), ['8 warning home-not-persisted', '10 warning agent-state-not-persisted', '15 information host-ssh-bound']);
+    assert.deepEqual(summary(findings), [
+      '8 warning home-not-persisted',
+      '10 warning agent-state-not-persisted',
+      '15 information host-ssh-bound',
+    ]);
     // CODEX_HOME (line 9) is under the /data volume and the scratch tmpfs holds nothing that matters: quiet.
 
     const claude = only(findings, 'agent-state-not-persisted');
@@ -92,7 +100,10 @@ describe('diagnostics: the bundled examples', () => {
     assert.equal(
       fixed,
       text
-        .replace('        read_only: true\n', '        read_only: true\n      - type: volume\n        source: agent-claude\n        target: /home/node/.claude\n')
+        .replace(
+          '        read_only: true\n',
+          '        read_only: true\n      - type: volume\n        source: agent-claude\n        target: /home/node/.claude\n',
+        )
         .replace(/volumes:\n  agent-data:\n$/, 'volumes:\n  agent-data:\n  agent-claude:\n'),
     );
     // Fixed: the warning is gone, the others stay.
@@ -120,7 +131,10 @@ describe('diagnostics: the bundled examples', () => {
     assert.equal(
       applied(text, cache),
       text
-        .replace('      - /home/coder/.cache                        #', '      - code-server-cache:/home/coder/.cache                        #')
+        .replace(
+          '      - /home/coder/.cache                        #',
+          '      - code-server-cache:/home/coder/.cache                        #',
+        )
         .replace(/coder-data:\n$/, 'coder-data:\n  code-server-cache:\n'),
     );
   });
@@ -136,11 +150,17 @@ describe('diagnostics: the bundled examples', () => {
     assert.equal(db.path, '/var/lib/postgresql/data');
     assert.match(db.message, /PostgreSQL data at \/var\/lib\/postgresql\/data has no volume of its own/);
     // No host folder for a database: its ownership depends on the host.
-    assert.deepEqual(db.fixes.map((f) => [f.title, f.preferred]), [['Add named volume "db-data" for /var/lib/postgresql/data', true]]);
+    assert.deepEqual(
+      db.fixes.map((f) => [f.title, f.preferred]),
+      [['Add named volume "db-data" for /var/lib/postgresql/data', true]],
+    );
     const fixed = applied(text, db);
     assert.equal(
       fixed,
-      text.replace('      POSTGRES_PASSWORD: postgres\n', '      POSTGRES_PASSWORD: postgres\n    volumes:\n      - db-data:/var/lib/postgresql/data\n') + '\nvolumes:\n  db-data:\n',
+      text.replace(
+        '      POSTGRES_PASSWORD: postgres\n',
+        '      POSTGRES_PASSWORD: postgres\n    volumes:\n      - db-data:/var/lib/postgresql/data\n',
+      ) + '\nvolumes:\n  db-data:\n',
     );
     assert.deepEqual(await diagnoseFile(file, fixed), []);
   });
@@ -181,23 +201,61 @@ describe('diagnostics: the corpus', () => {
 
 describe('diagnostics: what the editor has not saved', () => {
   it('reads the text given, not the file on disk, and plans against it', async () => {
-    const dir = project({ 'compose.yaml': lines('services:', '  pgdb:', '    image: postgres:16', '    volumes:', '      - pgdata:/var/lib/postgresql/data', 'volumes:', '  pgdata:') });
+    const dir = project({
+      'compose.yaml': lines(
+        'services:',
+        '  pgdb:',
+        '    image: postgres:16',
+        '    volumes:',
+        '      - pgdata:/var/lib/postgresql/data',
+        'volumes:',
+        '  pgdata:',
+      ),
+    });
     const file = join(dir, 'compose.yaml');
     assert.deepEqual(await diagnoseFile(file), []);
-    const typed = lines('services:', '  pgdb:', '    image: postgres:16', '    volumes:', '      - /var/lib/postgresql/data', 'volumes:', '  pgdata:');
+    const typed = lines(
+      'services:',
+      '  pgdb:',
+      '    image: postgres:16',
+      '    volumes:',
+      '      - /var/lib/postgresql/data',
+      'volumes:',
+      '  pgdata:',
+    );
     const findings = await diagnoseFile(file, typed);
     const anon = only(findings, 'anonymous-volume');
     assert.equal(anon.range.start.line, 4);
     assert.match(anon.message, /Anonymous volume at \/var\/lib\/postgresql\/data \(PostgreSQL data\)/);
     assert.equal(anon.fixes.length, 1);
-    assert.equal(applied(typed, anon), lines('services:', '  pgdb:', '    image: postgres:16', '    volumes:', '      - pgdb-data:/var/lib/postgresql/data', 'volumes:', '  pgdata:', '  pgdb-data:'));
+    assert.equal(
+      applied(typed, anon),
+      lines(
+        'services:',
+        '  pgdb:',
+        '    image: postgres:16',
+        '    volumes:',
+        '      - pgdb-data:/var/lib/postgresql/data',
+        'volumes:',
+        '  pgdata:',
+        '  pgdb-data:',
+      ),
+    );
     assert.equal(readFileSync(file, 'utf8').includes('pgdata:/var'), true, 'the disk was not touched');
   });
 
   it('an included file that is open and changed is read from the overlay', async () => {
     const dir = project({
       'compose.yaml': lines('include:', '  - other.yaml', 'services:', '  web:', '    image: nginx'),
-      'other.yaml': lines('services:', '  cache:', '    image: redis:7', '    volumes:', '      - cache-data:/data', 'volumes:', '  cache-data:'),
+      'other.yaml': lines(
+        'services:',
+        '  cache:',
+        '    image: redis:7',
+        '    volumes:',
+        '      - cache-data:/data',
+        'volumes:',
+        '  cache-data:',
+      ),
     });
     const main = join(dir, 'compose.yaml');
     const other = join(dir, 'other.yaml');
@@ -225,7 +283,17 @@ describe('diagnostics: what the editor has not saved', () => {
     assert.equal(codex.fixes[0]!.plan.file, file);
     assert.equal(
       applied(text, codex),
-      lines('services:', '  agent:', '    environment:', '      CODEX_HOME: /root/.codex', '    volumes:', '      - agent-codex:/root/.codex', '', 'volumes:', '  agent-codex:'),
+      lines(
+        'services:',
+        '  agent:',
+        '    environment:',
+        '      CODEX_HOME: /root/.codex',
+        '    volumes:',
+        '      - agent-codex:/root/.codex',
+        '',
+        'volumes:',
+        '  agent-codex:',
+      ),
     );
     // The base file has no line that places it: no warning there.
     assert.deepEqual(await diagnoseFile(join(dir, 'compose.yaml')), []);
@@ -245,7 +313,17 @@ describe('diagnostics: what the editor has not saved', () => {
   });
 
   it('a volume taken through volumes_from is warned about once, at the service that declares it', async () => {
-    const text = lines('services:', '  a:', '    image: busybox', '    volumes:', '      - /srv/state', '  b:', '    image: busybox', '    volumes_from:', '      - a');
+    const text = lines(
+      'services:',
+      '  a:',
+      '    image: busybox',
+      '    volumes:',
+      '      - /srv/state',
+      '  b:',
+      '    image: busybox',
+      '    volumes_from:',
+      '      - a',
+    );
     const dir = project({ 'compose.yaml': text });
     const findings = await diagnoseFile(join(dir, 'compose.yaml'), text);
     assert.deepEqual(summary(findings), ['5 warning anonymous-volume']);
@@ -309,7 +387,11 @@ describe('diagnostics: devcontainer.json', () => {
     const dir = project({ '.devcontainer/devcontainer.json': text });
     const file = join(dir, '.devcontainer/devcontainer.json');
     const findings = await diagnoseFile(file, text);
-    assert.deepEqual(summary(findings), ['6 warning agent-state-not-persisted', '9 warning anonymous-volume', '10 information host-ssh-bound']);
+    assert.deepEqual(summary(findings), [
+      '6 warning agent-state-not-persisted',
+      '9 warning anonymous-volume',
+      '10 information host-ssh-bound',
+    ]);
 
     const codex = only(findings, 'agent-state-not-persisted');
     assert.equal(underlined(text, codex), '"CODEX_HOME": "/home/vscode/.codex"');
@@ -325,7 +407,10 @@ describe('diagnostics: devcontainer.json', () => {
     assert.equal(anon.fixes.length, 1);
     assert.equal(
       applied(text, anon),
-      text.replace('"target=/home/vscode/.claude,type=volume"', '"source=claude-${devcontainerId},target=/home/vscode/.claude,type=volume"'),
+      text.replace(
+        '"target=/home/vscode/.claude,type=volume"',
+        '"source=claude-${devcontainerId},target=/home/vscode/.claude,type=volume"',
+      ),
     );
     assert.match(only(findings, 'host-ssh-bound').message, /\/home\/tester\/\.ssh.*and change them/);
   });
@@ -333,7 +418,8 @@ describe('diagnostics: devcontainer.json', () => {
   it('a compose-based dev container: its environment is fixed in the compose file of its service', async () => {
     const dir = project({
       '.devcontainer/compose.yaml': lines('services:', '  dev:', '    image: node:22', '    command: sleep infinity'),
-      '.devcontainer/devcontainer.json': '{\n  "dockerComposeFile": "compose.yaml",\n  "service": "dev",\n  "remoteEnv": { "CLAUDE_CONFIG_DIR": "/home/node/.claude" }\n}\n',
+      '.devcontainer/devcontainer.json':
+        '{\n  "dockerComposeFile": "compose.yaml",\n  "service": "dev",\n  "remoteEnv": { "CLAUDE_CONFIG_DIR": "/home/node/.claude" }\n}\n',
     });
     const file = join(dir, '.devcontainer/devcontainer.json');
     const compose = join(dir, '.devcontainer/compose.yaml');
@@ -342,7 +428,20 @@ describe('diagnostics: devcontainer.json', () => {
     const plan = claude.fixes[0]!.plan;
     assert.equal(plan.file, compose);
     assert.equal(plan.originalText, readFileSync(compose, 'utf8'));
-    assert.equal(applyEdits(plan.originalText, plan.edits), lines('services:', '  dev:', '    image: node:22', '    command: sleep infinity', '    volumes:', '      - dev-claude:/home/node/.claude', '', 'volumes:', '  dev-claude:'));
+    assert.equal(
+      applyEdits(plan.originalText, plan.edits),
+      lines(
+        'services:',
+        '  dev:',
+        '    image: node:22',
+        '    command: sleep infinity',
+        '    volumes:',
+        '      - dev-claude:/home/node/.claude',
+        '',
+        'volumes:',
+        '  dev-claude:',
+      ),
+    );
   });
 });
 
@@ -367,7 +466,11 @@ describe('diagnostics: text that does not parse, as it is being typed', () => {
   });
 
   it('every prefix of the examples, as if typed character by character, gives findings and never throws', async () => {
-    const files = [join(EXAMPLES, 'agent-sandbox/compose.yaml'), join(EXAMPLES, 'devcontainer-postgres/.devcontainer/devcontainer.json'), join(EXAMPLES, 'code-server/compose.yaml')];
+    const files = [
+      join(EXAMPLES, 'agent-sandbox/compose.yaml'),
+      join(EXAMPLES, 'devcontainer-postgres/.devcontainer/devcontainer.json'),
+      join(EXAMPLES, 'code-server/compose.yaml'),
+    ];
     let errors = 0;
     let runs = 0;
     for (const file of files) {
@@ -401,7 +504,10 @@ describe('diagnostic messages', () => {
     writeFileSync(file, text);
     const [f] = await diagnoseConfigFile({ file, text });
     assert.ok(f, 'a finding');
-    assert.match(f.message, /^CODEX_HOME points at Codex state \/root\/\.codex, which no volume covers: it lives in the container's writable layer/);
+    assert.match(
+      f.message,
+      /^CODEX_HOME points at Codex state \/root\/\.codex, which no volume covers: it lives in the container's writable layer/,
+    );
     assert.equal(f.message.match(/no volume covers/gi)?.length, 1, f.message);
   });
 });

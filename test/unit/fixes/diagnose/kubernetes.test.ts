@@ -36,7 +36,9 @@ describe('diagnostics on Kubernetes manifests', () => {
     const plan = fixes[0]!.plan;
     assert.equal(applyEdits(text, plan.edits), plan.newText);
     assertOnlyInsertedLines(text, plan.newText);
-    const claim = parseAllDocuments(plan.newText).map((d) => d.toJS()).find((o: any) => o?.kind === 'PersistentVolumeClaim');
+    const claim = parseAllDocuments(plan.newText)
+      .map((d) => d.toJS())
+      .find((o: any) => o?.kind === 'PersistentVolumeClaim');
     assert.equal(claim.metadata.annotations['helm.sh/resource-policy'], 'keep');
     const again = await diagnoseConfigFile({ file, text: plan.newText });
     assert.ok(!again.some((f) => f.code === 'helm-claim-not-kept'));
@@ -44,7 +46,8 @@ describe('diagnostics on Kubernetes manifests', () => {
 
   it('a Memory emptyDir over data: a warning', async () => {
     const file = join(DIR, 'memory.yaml');
-    const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: db\n      image: postgres:17\n      volumeMounts:\n        - name: pg\n          mountPath: /var/lib/postgresql/data\n  volumes:\n    - name: pg\n      emptyDir:\n        medium: Memory\n';
+    const text =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: db\n      image: postgres:17\n      volumeMounts:\n        - name: pg\n          mountPath: /var/lib/postgresql/data\n  volumes:\n    - name: pg\n      emptyDir:\n        medium: Memory\n';
     const findings = await diagnoseConfigFile({ file, text });
     const w = findings.find((f) => f.code === 'memory-empty-dir-over-data');
     assert.ok(w, findings.map((f) => `${f.code}: ${f.message}`).join('\n'));

@@ -130,7 +130,10 @@ describe('parseDotenv', () => {
   });
 
   it('takes a bare KEY from the environment', () => {
-    assert.deepEqual(parseDotenv('FROM_ENV\nMISSING\n', '/p/.env', (k) => (k === 'FROM_ENV' ? 'v' : undefined)), { FROM_ENV: 'v' });
+    assert.deepEqual(
+      parseDotenv('FROM_ENV\nMISSING\n', '/p/.env', (k) => (k === 'FROM_ENV' ? 'v' : undefined)),
+      { FROM_ENV: 'v' },
+    );
   });
 
   it('handles CRLF line endings and a BOM', () => {

@@ -22,9 +22,6 @@ function target(targets: TargetInput[], name: string): TargetInput {
   return t;
 }
 
-
-
-
 describe('compose: the storage a service declares', () => {
   const load = () => loadComposeProject([fx('basic/compose.yaml')], { env: { FROM_SHELL: 'shell-value' } });
 
@@ -52,7 +49,12 @@ describe('compose: the storage a service declares', () => {
     const app = target(targets, 'app');
     assert.deepEqual(brief(mountAt(app, '/run')), ['tmpfs', undefined, false, 'basic/compose.yaml:41:9']);
     assert.deepEqual(brief(mountAt(app, '/tmp')), ['tmpfs', undefined, false, 'basic/compose.yaml:42:9']);
-    assert.deepEqual(brief(mountAt(target(targets, 'worker'), '/var/cache/worker')), ['tmpfs', undefined, false, 'basic/compose.yaml:51:12']);
+    assert.deepEqual(brief(mountAt(target(targets, 'worker'), '/var/cache/worker')), [
+      'tmpfs',
+      undefined,
+      false,
+      'basic/compose.yaml:51:12',
+    ]);
   });
 
   it('names a volume as the file declares it, and marks external ones (also the legacy {name} form)', async () => {
@@ -81,7 +83,12 @@ describe('compose: the storage a service declares', () => {
 
   it('warns, with the location, about a volume not declared at the top level, and still reads it as named', async () => {
     const p = await load();
-    assert.deepEqual(brief(mountAt(target(p.targets, 'app'), '/undeclared')), ['named-volume', 'undeclared', false, 'basic/compose.yaml:21:9']);
+    assert.deepEqual(brief(mountAt(target(p.targets, 'app'), '/undeclared')), [
+      'named-volume',
+      'undeclared',
+      false,
+      'basic/compose.yaml:21:9',
+    ]);
     assert.ok(
       p.warnings.some((w) => w.startsWith(`${fx('basic/compose.yaml')}:21:9: service "app" refers to undefined volume undeclared`)),
       p.warnings.join('\n'),
@@ -99,7 +106,10 @@ describe('compose: the storage a service declares', () => {
         ['compose-service', 'db', undefined, fx('basic/compose.yaml'), 55, 3, 'writable-layer'],
       ],
     );
-    assert.deepEqual(target(p.targets, 'worker').labels, { 'com.docker.compose.project': 'basic_app', 'com.docker.compose.service': 'worker' });
+    assert.deepEqual(target(p.targets, 'worker').labels, {
+      'com.docker.compose.project': 'basic_app',
+      'com.docker.compose.service': 'worker',
+    });
     assert.ok(p.warnings.some((w) => w.includes('"Basic_App!"')));
   });
 
@@ -128,8 +138,19 @@ describe('compose: the storage a service declares', () => {
     assert.deepEqual(app.declaredAt, { file: fx('basic/compose.yaml'), line: 4, column: 3 });
     assert.equal(app.file, fx('basic/compose.yaml'));
     assert.equal(app.volumes.length, 12);
-    assert.deepEqual(app.volumes[0], { raw: 'data:/var/lib/app', target: '/var/lib/app', declaredAt: { file: fx('basic/compose.yaml'), line: 14, column: 9 }, file: fx('basic/compose.yaml') });
-    assert.deepEqual(app.volumes[9]!.raw, { type: 'bind', source: '../outside', target: '/outside', read_only: true, bind: { create_host_path: true } });
+    assert.deepEqual(app.volumes[0], {
+      raw: 'data:/var/lib/app',
+      target: '/var/lib/app',
+      declaredAt: { file: fx('basic/compose.yaml'), line: 14, column: 9 },
+      file: fx('basic/compose.yaml'),
+    });
+    assert.deepEqual(app.volumes[9]!.raw, {
+      type: 'bind',
+      source: '../outside',
+      target: '/outside',
+      read_only: true,
+      bind: { create_host_path: true },
+    });
     assert.deepEqual(
       app.tmpfs.map((t) => [t.target, t.declaredAt.line]),
       [
@@ -210,7 +231,9 @@ describe('compose: interpolation', () => {
   });
 
   it('fails on ${VAR:?err} naming file, line and column', async () => {
-    const dir = project({ 'compose.yaml': 'services:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD:?set DB_PASSWORD}\n' });
+    const dir = project({
+      'compose.yaml': 'services:\n  db:\n    image: postgres\n    environment:\n      POSTGRES_PASSWORD: ${DB_PASSWORD:?set DB_PASSWORD}\n',
+    });
     await rejects(loadComposeProject([join(dir, 'compose.yaml')], { env: {} }), {
       file: join(dir, 'compose.yaml'),
       line: 5,
@@ -225,11 +248,17 @@ describe('compose: interpolation', () => {
   it('interpolates string values only, never keys', async () => {
     const dir = project({ 'compose.yaml': 'services:\n  ${NAME}:\n    image: "${NAME}"\n    environment:\n      COUNT: 5\n' });
     const p = await loadComposeProject([join(dir, 'compose.yaml')], { env: { NAME: 'x' } });
-    assert.deepEqual(p.targets.map((t) => [t.name, t.image, t.env.COUNT]), [['${NAME}', 'x', '5']]);
+    assert.deepEqual(
+      p.targets.map((t) => [t.name, t.image, t.env.COUNT]),
+      [['${NAME}', 'x', '5']],
+    );
   });
 
   it('reads .env from the project directory given, and resolves binds against it', async () => {
-    const dir = project({ 'files/compose.yaml': 'services:\n  a:\n    image: a:${TAG}\n    volumes:\n      - ./data:/data\n', 'root/.env': 'TAG=from-root\n' });
+    const dir = project({
+      'files/compose.yaml': 'services:\n  a:\n    image: a:${TAG}\n    volumes:\n      - ./data:/data\n',
+      'root/.env': 'TAG=from-root\n',
+    });
     const p = await loadComposeProject([join(dir, 'files/compose.yaml')], { env: {}, projectDirectory: join(dir, 'root') });
     assert.equal(p.targets[0]!.image, 'a:from-root');
     assert.equal(mountAt(p.targets[0]!, '/data').source, join(dir, 'root/data'));
@@ -260,7 +289,12 @@ describe('compose: several files', () => {
     const p = await loadComposeProject([fx('override/compose.yml')], { env: {} });
     assert.deepEqual(p.files, [fx('override/compose.yml'), fx('override/compose.override.yml')]);
     const web = target(p.targets, 'web');
-    assert.deepEqual(brief(mountAt(web, '/usr/share/nginx/html')), ['bind-mount', fx('override/site'), true, 'override/compose.override.yml:4:9']);
+    assert.deepEqual(brief(mountAt(web, '/usr/share/nginx/html')), [
+      'bind-mount',
+      fx('override/site'),
+      true,
+      'override/compose.override.yml:4:9',
+    ]);
     assert.deepEqual(brief(mountAt(web, '/var/log/nginx')), ['named-volume', 'logs', false, 'override/compose.override.yml:5:9']);
     assert.equal(web.mounts.length, 2);
     assert.equal(web.file, fx('override/compose.yml'));
@@ -271,7 +305,11 @@ describe('compose: several files', () => {
     const alone = await loadComposeProject([fx('override/compose.yml')], { env: {}, autoOverride: false });
     assert.deepEqual(alone.files, [fx('override/compose.yml')]);
     assert.equal(mountAt(target(alone.targets, 'web'), '/usr/share/nginx/html').status, 'named-volume');
-    const dir = project({ 'compose.yaml': 'services:\n  a:\n    image: a\n', 'docker-compose.override.yml': 'services:\n  a:\n    image: b\n', 'other.yml': 'services:\n  a:\n    image: c\n' });
+    const dir = project({
+      'compose.yaml': 'services:\n  a:\n    image: a\n',
+      'docker-compose.override.yml': 'services:\n  a:\n    image: b\n',
+      'other.yml': 'services:\n  a:\n    image: c\n',
+    });
     assert.equal((await loadComposeProject([join(dir, 'compose.yaml')], { env: {} })).targets[0]!.image, 'b');
     assert.equal((await loadComposeProject([join(dir, 'other.yml')], { env: {} })).targets[0]!.image, 'c');
     assert.equal((await loadComposeProject([join(dir, 'compose.yaml'), join(dir, 'other.yml')], { env: {} })).targets[0]!.image, 'c');
@@ -310,9 +348,15 @@ describe('compose: several files', () => {
 
 describe('compose: merge tags in a single file', () => {
   it('!reset drops a service, a volume, a variable even with nothing to merge with', async () => {
-    const dir = project({ 'compose.yaml': 'services:\n  a:\n    image: a\n    environment:\n      KEEP: "1"\n      DROP: !reset\n  gone: !reset\nvolumes:\n  v: !reset\n' });
+    const dir = project({
+      'compose.yaml':
+        'services:\n  a:\n    image: a\n    environment:\n      KEEP: "1"\n      DROP: !reset\n  gone: !reset\nvolumes:\n  v: !reset\n',
+    });
     const p = await loadComposeProject([join(dir, 'compose.yaml')], { env: {} });
-    assert.deepEqual(p.targets.map((t) => [t.name, t.env]), [['a', { KEEP: '1' }]]);
+    assert.deepEqual(
+      p.targets.map((t) => [t.name, t.env]),
+      [['a', { KEEP: '1' }]],
+    );
     assert.deepEqual(p.volumes, {});
   });
 });
@@ -348,7 +392,10 @@ describe('compose: extends', () => {
   });
 
   it('refuses cycles, in one file and across files', async () => {
-    await rejects(loadComposeProject([fx('cycles/extends-self.yaml')], { env: {} }), { file: fx('cycles/extends-self.yaml'), message: /extends cycle: a -> b -> a/ });
+    await rejects(loadComposeProject([fx('cycles/extends-self.yaml')], { env: {} }), {
+      file: fx('cycles/extends-self.yaml'),
+      message: /extends cycle: a -> b -> a/,
+    });
     await rejects(loadComposeProject([fx('cycles/extends-a.yaml')], { env: {} }), { line: 4, column: 7, message: /extends cycle/ });
   });
 
@@ -381,13 +428,17 @@ describe('compose: include', () => {
       ['bind-mount', fx('include/sub/data'), false, 'include/sub/compose.yaml:5:9'],
       ['named-volume', 'sub-volume', false, 'include/sub/compose.yaml:6:9'],
     ]);
-    assert.deepEqual(target(p.targets, 'otherservice').mounts.map(brief), [['bind-mount', fx('include/other/b-data'), false, 'include/other/base.yaml:4:9']]);
+    assert.deepEqual(target(p.targets, 'otherservice').mounts.map(brief), [
+      ['bind-mount', fx('include/other/b-data'), false, 'include/other/base.yaml:4:9'],
+    ]);
     assert.deepEqual(mountAt(target(p.targets, 'main'), '/data').source, fx('include/main-data'));
-    assert.deepEqual(p.volumes, { subvol: { name: 'sub-volume', external: false, declaredAt: { file: fx('include/sub/compose.yaml'), line: 8, column: 3 } } });
+    assert.deepEqual(p.volumes, {
+      subvol: { name: 'sub-volume', external: false, declaredAt: { file: fx('include/sub/compose.yaml'), line: 8, column: 3 } },
+    });
     assert.equal(p.services.find((s) => s.name === 'subsvc')!.file, fx('include/sub/compose.yaml'));
   });
 
-  it('lets the including project\'s variables win over the included .env', async () => {
+  it("lets the including project's variables win over the included .env", async () => {
     const p = await loadComposeProject([fx('include/compose.yaml')], { env: { SUB_TAG: 'from-shell' } });
     assert.equal(target(p.targets, 'subsvc').image, 'sub:from-shell');
   });
@@ -414,9 +465,17 @@ describe('compose: include', () => {
     });
     await rejects(loadComposeProject([join(dir, 'conflict.yaml')], { env: {} }), { line: 4, column: 3, message: /services\.s conflicts/ });
     assert.equal((await loadComposeProject([join(dir, 'same.yaml')], { env: {} })).targets.length, 1);
-    await rejects(loadComposeProject([join(dir, 'missing.yaml')], { env: {} }), { line: 2, column: 11, message: /nope\.yaml: no such file/ });
+    await rejects(loadComposeProject([join(dir, 'missing.yaml')], { env: {} }), {
+      line: 2,
+      column: 11,
+      message: /nope\.yaml: no such file/,
+    });
     await rejects(loadComposeProject([join(dir, 'bad.yaml')], { env: {} }), { line: 2, column: 5 });
-    await rejects(loadComposeProject([join(dir, 'notalist.yaml')], { env: {} }), { line: 1, column: 10, message: /include must be a list/ });
+    await rejects(loadComposeProject([join(dir, 'notalist.yaml')], { env: {} }), {
+      line: 1,
+      column: 10,
+      message: /include must be a list/,
+    });
   });
 });
 
@@ -426,7 +485,13 @@ describe('compose: image information', () => {
       'services:\n  plain:\n    image: img:1\n  asuser:\n    image: img:1\n    user: dev\n  root:\n    image: img:1\n    user: "0:0"\n  home:\n    image: img:1\n    environment:\n      HOME: /custom\n  other:\n    image: other\n  built:\n    build: .\n  failing:\n    image: broken\n',
   });
   const info: Record<string, ImageInfo> = {
-    'img:1': { user: 'dev', home: '/home/devhome', env: { PATH: '/bin', XDG_DATA_HOME: '/data/xdg' }, volumes: ['/var/lib/img'], workingDir: '/app' },
+    'img:1': {
+      user: 'dev',
+      home: '/home/devhome',
+      env: { PATH: '/bin', XDG_DATA_HOME: '/data/xdg' },
+      volumes: ['/var/lib/img'],
+      workingDir: '/app',
+    },
     other: { user: '' },
   };
   const calls: string[] = [];
@@ -467,13 +532,31 @@ describe('compose: refused input', () => {
     ['a service not a mapping', 'services:\n  a: 5\n', 2, 6, /service "a" must be a mapping/],
     ['volumes not a list', 'services:\n  a:\n    volumes: /data\n', 3, 14, /services\.a\.volumes must be a list/],
     ['volumes a mapping', 'services:\n  a:\n    volumes:\n      x: /data\n', 4, 7, /must be a list/],
-    ['a volume entry that is a number', 'services:\n  a:\n    volumes:\n      - 42\n', 4, 9, /a volume entry must be a string or a mapping, not a number/],
+    [
+      'a volume entry that is a number',
+      'services:\n  a:\n    volumes:\n      - 42\n',
+      4,
+      9,
+      /a volume entry must be a string or a mapping, not a number/,
+    ],
     ['a volume entry that is null', 'services:\n  a:\n    volumes:\n      -\n', 4, 8, /not null/],
     ['a relative target', 'services:\n  a:\n    volumes:\n      - data:data\n', 4, 9, /must be an absolute container path/],
-    ['an unknown long type', 'services:\n  a:\n    volumes:\n      - type: magic\n        target: /x\n', 4, 15, /unknown volume type "magic"/],
+    [
+      'an unknown long type',
+      'services:\n  a:\n    volumes:\n      - type: magic\n        target: /x\n',
+      4,
+      15,
+      /unknown volume type "magic"/,
+    ],
     ['tmpfs a mapping', 'services:\n  a:\n    tmpfs:\n      a: b\n', 4, 7, /tmpfs must be a string or a list/],
     ['environment a string', 'services:\n  a:\n    environment: A=b\n', 3, 18, /environment must be a mapping or a list/],
-    ['environment entry a mapping', 'services:\n  a:\n    environment:\n      A:\n        b: c\n', 5, 9, /environment variable A must be a string/],
+    [
+      'environment entry a mapping',
+      'services:\n  a:\n    environment:\n      A:\n        b: c\n',
+      5,
+      9,
+      /environment variable A must be a string/,
+    ],
     ['user a list', 'services:\n  a:\n    user: [a]\n', 3, 11, /services\.a\.user must be a string/],
     ['image a mapping', 'services:\n  a:\n    image: {a: b}\n', 3, 12, /image must be a string/],
     ['top-level volumes a list', 'volumes:\n  - a\nservices:\n  a:\n    image: x\n', 2, 3, /volumes must be a mapping/],
@@ -485,17 +568,28 @@ describe('compose: refused input', () => {
   for (const [name, text, line, column, message] of cases) {
     it(`${name}: an InputError at ${line}:${column}`, async () => {
       const dir = project({ 'compose.yaml': text });
-      await rejects(loadComposeProject([join(dir, 'compose.yaml')], { env: {} }), { file: join(dir, 'compose.yaml'), line, column, message });
+      await rejects(loadComposeProject([join(dir, 'compose.yaml')], { env: {} }), {
+        file: join(dir, 'compose.yaml'),
+        line,
+        column,
+        message,
+      });
     });
   }
 
   it('a missing file: an InputError naming it', async () => {
-    await rejects(loadComposeProject(['/nonexistent/compose.yaml'], { env: {} }), { message: /\/nonexistent\/compose\.yaml: no such file/ });
+    await rejects(loadComposeProject(['/nonexistent/compose.yaml'], { env: {} }), {
+      message: /\/nonexistent\/compose\.yaml: no such file/,
+    });
     await rejects(loadComposeProject([], { env: {} }), { message: /no compose file/ });
   });
 
   it('soft problems are warnings: an empty service, a missing env_file, no services', async () => {
-    const dir = project({ 'compose.yaml': 'services:\n  empty:\n  a:\n    image: x\n    env_file:\n      - missing.env\n      - path: optional.env\n        required: false\n      - vars.env\n', 'vars.env': 'V=1\n' });
+    const dir = project({
+      'compose.yaml':
+        'services:\n  empty:\n  a:\n    image: x\n    env_file:\n      - missing.env\n      - path: optional.env\n        required: false\n      - vars.env\n',
+      'vars.env': 'V=1\n',
+    });
     const p = await loadComposeProject([join(dir, 'compose.yaml')], { env: {} });
     assert.deepEqual(target(p.targets, 'a').env, { V: '1' });
     assert.equal(p.warnings.length, 2, p.warnings.join('\n'));
@@ -508,7 +602,10 @@ describe('compose: refused input', () => {
   });
 
   it('env_file values come before environment, which wins', async () => {
-    const dir = project({ 'compose.yaml': 'services:\n  a:\n    image: x\n    env_file: vars.env\n    environment:\n      B: from-environment\n', 'vars.env': 'A=from-file\nB=from-file\n' });
+    const dir = project({
+      'compose.yaml': 'services:\n  a:\n    image: x\n    env_file: vars.env\n    environment:\n      B: from-environment\n',
+      'vars.env': 'A=from-file\nB=from-file\n',
+    });
     const p = await loadComposeProject([join(dir, 'compose.yaml')], { env: {} });
     assert.deepEqual(p.targets[0]!.env, { A: 'from-file', B: 'from-environment' });
   });
@@ -519,7 +616,11 @@ describe('compose: speed', () => {
     let y = 'services:\n';
     for (let s = 0; s < 500; s++) {
       y += `  svc${s}:\n    image: postgres:16\n    environment:\n      PGDATA: \${PGDATA:-/var/lib/postgresql/data}\n    volumes:\n`;
-      for (let v = 0; v < 10; v++) y += v % 3 === 0 ? `      - type: bind\n        source: ./d${v}\n        target: /b/${v}\n` : `      - vol${v}:/data/${v}${v % 2 ? ':ro' : ''}\n`;
+      for (let v = 0; v < 10; v++)
+        y +=
+          v % 3 === 0
+            ? `      - type: bind\n        source: ./d${v}\n        target: /b/${v}\n`
+            : `      - vol${v}:/data/${v}${v % 2 ? ':ro' : ''}\n`;
     }
     y += 'volumes:\n';
     for (let v = 0; v < 10; v++) y += `  vol${v}:\n`;

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../../../../src/core/types';
 import { parseYamlWithLibrary, type LNode, type LSeq } from '../../../../src/sources/compose/node';
-import { isHostPath, parseServiceTmpfs, parseServiceVolume, splitShortSyntax, volumeTargetOf } from '../../../../src/sources/compose/volumes';
+import {
+  isHostPath,
+  parseServiceTmpfs,
+  parseServiceVolume,
+  splitShortSyntax,
+  volumeTargetOf,
+} from '../../../../src/sources/compose/volumes';
 
 const FILE = '/proj/compose.yaml';
 
@@ -124,7 +130,10 @@ describe('long volume syntax', () => {
 
   it('skips npipe and image mounts with a warning', () => {
     const warnings: string[] = [];
-    assert.equal(parseServiceVolume(items('volumes:\n  - type: npipe\n    source: x\n    target: /x\n')[0]!, (w) => warnings.push(w)), undefined);
+    assert.equal(
+      parseServiceVolume(items('volumes:\n  - type: npipe\n    source: x\n    target: /x\n')[0]!, (w) => warnings.push(w)),
+      undefined,
+    );
     assert.equal(warnings.length, 1);
   });
 
@@ -157,7 +166,9 @@ describe('volumeTargetOf', () => {
 describe('service tmpfs', () => {
   it('reads a string or a list, dropping the options', () => {
     const root = parseYamlWithLibrary('one: /run\nlist:\n  - /tmp:size=64m,mode=1777\n  - /var/run\n', FILE, '/proj', (s) => s);
-    assert.deepEqual(parseServiceTmpfs(root.entries.get('one')!.value), [{ target: '/run', declaredAt: { file: FILE, line: 1, column: 6 } }]);
+    assert.deepEqual(parseServiceTmpfs(root.entries.get('one')!.value), [
+      { target: '/run', declaredAt: { file: FILE, line: 1, column: 6 } },
+    ]);
     assert.deepEqual(
       parseServiceTmpfs(root.entries.get('list')!.value).map((t) => [t.target, t.declaredAt.line]),
       [
@@ -169,7 +180,13 @@ describe('service tmpfs', () => {
 
   it('rejects a non-string entry and a relative path', () => {
     const root = parseYamlWithLibrary('a:\n  - 5\nb: tmp\n', FILE, '/proj', (s) => s);
-    assert.throws(() => parseServiceTmpfs(root.entries.get('a')!.value), (e: unknown) => e instanceof InputError && e.location?.line === 2);
-    assert.throws(() => parseServiceTmpfs(root.entries.get('b')!.value), (e: unknown) => e instanceof InputError && e.location?.line === 3);
+    assert.throws(
+      () => parseServiceTmpfs(root.entries.get('a')!.value),
+      (e: unknown) => e instanceof InputError && e.location?.line === 2,
+    );
+    assert.throws(
+      () => parseServiceTmpfs(root.entries.get('b')!.value),
+      (e: unknown) => e instanceof InputError && e.location?.line === 3,
+    );
   });
 });

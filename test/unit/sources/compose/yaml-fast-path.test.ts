@@ -67,7 +67,7 @@ const SNIPPETS = [
   'x: 12:30\ny: 1_000\nz: 0b11\n',
   '\n\na: 1',
   'k: >-\n  folded\n  text\n',
-  'k: "a\\tb\\u00e9\\\\"\nq: \'it\'\'s\'\n',
+  "k: \"a\\tb\\u00e9\\\\\"\nq: 'it''s'\n",
   'k: {a: 1, b: [x, "y"], c: {d: e}}\n',
   'k: []\nj: {}\n',
   'k: ~\nn: null\nt: true\nf: False\ni: 0x1F\no: 0o17\nfl: 1.5\ne: 1e3\ninf: .inf\nnan: .NaN\ns: 1.2.3\nneg: -1\npos: +2\n',
@@ -127,7 +127,9 @@ describe('fast YAML reader', () => {
 
   it('agrees with the library on the fixtures and on every corpus YAML file', () => {
     assert.ok(existsSync(corpus), `the shared corpus of real files is missing: expected it at ${corpus}`);
-    const files = [...walk(join(fixtures, 'compose')), ...walk(join(fixtures, 'devcontainer')), ...walk(corpus)].filter((f) => /\.ya?ml$/.test(f));
+    const files = [...walk(join(fixtures, 'compose')), ...walk(join(fixtures, 'devcontainer')), ...walk(corpus)].filter((f) =>
+      /\.ya?ml$/.test(f),
+    );
     assert.ok(files.length > 40, `expected the corpus YAML files under ${corpus}`);
     let taken = 0;
     for (const f of files) if (agree(readFileSync(f, 'utf8'), f)) taken++;

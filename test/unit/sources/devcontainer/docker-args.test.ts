@@ -1,12 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { boundDevice, isReadOnlyRootFlag, parseMountString, storageFlagAt, tmpfsTarget } from '../../../../src/sources/devcontainer/docker-args';
+import {
+  boundDevice,
+  isReadOnlyRootFlag,
+  parseMountString,
+  storageFlagAt,
+  tmpfsTarget,
+} from '../../../../src/sources/devcontainer/docker-args';
 
 describe('docker run --mount syntax', () => {
   it('reads docker run --mount strings with their aliases', () => {
-    assert.deepEqual(parseMountString('source=vol,target=/data,type=volume'), { type: 'volume', source: 'vol', target: '/data', readOnly: false });
+    assert.deepEqual(parseMountString('source=vol,target=/data,type=volume'), {
+      type: 'volume',
+      source: 'vol',
+      target: '/data',
+      readOnly: false,
+    });
     assert.deepEqual(parseMountString('src=/h,dst=/c,type=bind,readonly'), { type: 'bind', source: '/h', target: '/c', readOnly: true });
-    assert.deepEqual(parseMountString('type=bind,source=/h,destination=/c,ro=true,consistency=cached'), { type: 'bind', source: '/h', target: '/c', readOnly: true });
+    assert.deepEqual(parseMountString('type=bind,source=/h,destination=/c,ro=true,consistency=cached'), {
+      type: 'bind',
+      source: '/h',
+      target: '/c',
+      readOnly: true,
+    });
     assert.deepEqual(parseMountString('target=/anon'), { type: 'volume', target: '/anon', readOnly: false });
     assert.deepEqual(parseMountString('type=tmpfs,dst=/t,tmpfs-size=64m'), { type: 'tmpfs', target: '/t', readOnly: false });
     assert.deepEqual(parseMountString('"source=a,b",target=/x'), { type: 'volume', source: 'a,b', target: '/x', readOnly: false });
@@ -54,7 +70,11 @@ describe('docker run storage flags in runArgs', () => {
   it('takes the value after =, joined to -v, or from the next argument', () => {
     assert.deepEqual(storageFlagAt(['--volume=data:/data'], 0), { flag: '--volume', value: 'data:/data', valueAt: 0 });
     assert.deepEqual(storageFlagAt(['-vdata:/data'], 0), { flag: '-v', value: 'data:/data', valueAt: 0 });
-    assert.deepEqual(storageFlagAt(['--init', '--mount', 'type=tmpfs,dst=/t'], 1), { flag: '--mount', value: 'type=tmpfs,dst=/t', valueAt: 2 });
+    assert.deepEqual(storageFlagAt(['--init', '--mount', 'type=tmpfs,dst=/t'], 1), {
+      flag: '--mount',
+      value: 'type=tmpfs,dst=/t',
+      valueAt: 2,
+    });
     assert.deepEqual(storageFlagAt(['--tmpfs', ''], 0), { flag: '--tmpfs', value: '', valueAt: 1 });
   });
 

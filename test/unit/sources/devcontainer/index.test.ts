@@ -27,11 +27,31 @@ describe('devcontainer.json: an image-based dev container', () => {
   it('reads every mount, each where it is written', async () => {
     const t = (await load()).targets[0]!;
     assert.deepEqual(brief(mountAt(t, '/work/image')), ['bind-mount', fx('image'), false, 'image/.devcontainer/devcontainer.json:6:21']);
-    assert.deepEqual(brief(mountAt(t, '/commandhistory')), ['named-volume', 'shell-history-${devcontainerId}', false, 'image/.devcontainer/devcontainer.json:9:5']);
-    assert.deepEqual(brief(mountAt(t, '/home/dev/.aws')), ['bind-mount', '/home/tester/.aws', true, 'image/.devcontainer/devcontainer.json:10:5']);
+    assert.deepEqual(brief(mountAt(t, '/commandhistory')), [
+      'named-volume',
+      'shell-history-${devcontainerId}',
+      false,
+      'image/.devcontainer/devcontainer.json:9:5',
+    ]);
+    assert.deepEqual(brief(mountAt(t, '/home/dev/.aws')), [
+      'bind-mount',
+      '/home/tester/.aws',
+      true,
+      'image/.devcontainer/devcontainer.json:10:5',
+    ]);
     assert.deepEqual(brief(mountAt(t, '/home/dev/.cache')), ['tmpfs', undefined, false, 'image/.devcontainer/devcontainer.json:11:5']);
-    assert.deepEqual(brief(mountAt(t, '/anon-mount')), ['anonymous-volume', undefined, false, 'image/.devcontainer/devcontainer.json:12:5']);
-    assert.deepEqual(brief(mountAt(t, '/work/image/node_modules')), ['named-volume', 'node-modules', false, 'image/.devcontainer/devcontainer.json:13:5']);
+    assert.deepEqual(brief(mountAt(t, '/anon-mount')), [
+      'anonymous-volume',
+      undefined,
+      false,
+      'image/.devcontainer/devcontainer.json:12:5',
+    ]);
+    assert.deepEqual(brief(mountAt(t, '/work/image/node_modules')), [
+      'named-volume',
+      'node-modules',
+      false,
+      'image/.devcontainer/devcontainer.json:13:5',
+    ]);
     assert.deepEqual(brief(mountAt(t, '/opt/shared')), ['bind-mount', '/opt/default', false, 'image/.devcontainer/devcontainer.json:14:5']);
     assert.equal(t.mounts.length, 7);
   });
@@ -50,7 +70,10 @@ describe('devcontainer.json: an image-based dev container', () => {
     assert.equal(t.rootStatus, 'writable-layer');
     // remoteEnv over containerEnv; null unsets; ${containerEnv:...} reads containerEnv.
     assert.deepEqual(t.env, { WORKSPACE: '/work/image', PATH_EXTRA: '/home/dev/.config/bin' });
-    assert.deepEqual(t.labels, { 'devcontainer.local_folder': fx('image'), 'devcontainer.config_file': fx('image/.devcontainer/devcontainer.json') });
+    assert.deepEqual(t.labels, {
+      'devcontainer.local_folder': fx('image'),
+      'devcontainer.config_file': fx('image/.devcontainer/devcontainer.json'),
+    });
   });
 
   it('says where the image and each variable are written (remoteEnv over containerEnv), for diagnostics', async () => {
@@ -65,7 +88,8 @@ describe('devcontainer.json: an image-based dev container', () => {
   });
 
   it('honours localWorkspaceFolder', async () => {
-    const t = (await loadDevcontainer(fx('image/.devcontainer/devcontainer.json'), { env: {}, localWorkspaceFolder: '/src/proj' })).targets[0]!;
+    const t = (await loadDevcontainer(fx('image/.devcontainer/devcontainer.json'), { env: {}, localWorkspaceFolder: '/src/proj' }))
+      .targets[0]!;
     assert.deepEqual(brief(mountAt(t, '/work/proj')).slice(0, 2), ['bind-mount', '/src/proj']);
     assert.equal(t.workingDir, '/work/proj');
   });
@@ -83,7 +107,15 @@ describe('devcontainer.json: defaults', () => {
     assert.equal(t.name, 'default');
     assert.equal(t.image, undefined);
     assert.equal(t.workingDir, '/workspaces/default');
-    assert.deepEqual(t.mounts, [{ target: '/workspaces/default', status: 'bind-mount', source: fx('default'), readOnly: false, origin: 'devcontainer default workspace mount' }]);
+    assert.deepEqual(t.mounts, [
+      {
+        target: '/workspaces/default',
+        status: 'bind-mount',
+        source: fx('default'),
+        readOnly: false,
+        origin: 'devcontainer default workspace mount',
+      },
+    ]);
     assert.deepEqual([t.user, t.home], ['root', '/root']);
   });
 
@@ -110,7 +142,12 @@ describe('devcontainer.json: defaults', () => {
     const t = (await loadDevcontainer(fx('runargs/.devcontainer/devcontainer.json'), { env: {} })).targets[0]!;
     assert.deepEqual(brief(mountAt(t, '/runvol')), ['named-volume', 'runvol', false, 'runargs/.devcontainer/devcontainer.json:3:31']);
     assert.deepEqual(brief(mountAt(t, '/hostpath')), ['bind-mount', '/host/path', true, 'runargs/.devcontainer/devcontainer.json:3:49']);
-    assert.deepEqual(brief(mountAt(t, '/mount-anon')), ['anonymous-volume', undefined, false, 'runargs/.devcontainer/devcontainer.json:3:96']);
+    assert.deepEqual(brief(mountAt(t, '/mount-anon')), [
+      'anonymous-volume',
+      undefined,
+      false,
+      'runargs/.devcontainer/devcontainer.json:3:96',
+    ]);
     assert.deepEqual(brief(mountAt(t, '/rt')), ['tmpfs', undefined, false, 'runargs/.devcontainer/devcontainer.json:3:141']);
     assert.equal(t.rootReadOnly, true);
   });
@@ -191,16 +228,26 @@ describe('devcontainer.json: a compose-based dev container', () => {
     const r = await loadDevcontainer(join(dir, '.devcontainer/devcontainer.json'), { env: {} });
     const t = r.targets[0]!;
     assert.equal(mountAt(t, '/workspace').status, 'bind-mount');
-    assert.equal(mountAt(t, '/workspace').source, dir, 'compose resolves ../ against the project directory (.devcontainer), not the workspace');
+    assert.equal(
+      mountAt(t, '/workspace').source,
+      dir,
+      'compose resolves ../ against the project directory (.devcontainer), not the workspace',
+    );
     assert.equal(mountAt(t, '/home/dev/.cache').status, 'named-volume');
     assert.equal(mountAt(t, '/scratch').status, 'anonymous-volume', 'a tmpfs entry is written as a bare target: an anonymous volume');
     assert.equal(mountAt(t, '/keys').readOnly, false, 'readonly is dropped by the CLI');
     assert.ok(!r.warnings.some((w) => /not an absolute path/.test(w)), r.warnings.join('\n'));
-    assert.ok(r.warnings.some((w) => /tmpfs mount at \/scratch becomes an anonymous volume/.test(w)), r.warnings.join('\n'));
-    assert.ok(r.warnings.some((w) => /mount at \/keys is read-write, not read-only/.test(w)), r.warnings.join('\n'));
+    assert.ok(
+      r.warnings.some((w) => /tmpfs mount at \/scratch becomes an anonymous volume/.test(w)),
+      r.warnings.join('\n'),
+    );
+    assert.ok(
+      r.warnings.some((w) => /mount at \/keys is read-write, not read-only/.test(w)),
+      r.warnings.join('\n'),
+    );
   });
 
-  it('says where its variables are written; the image is the service\'s, written in the compose file', async () => {
+  it("says where its variables are written; the image is the service's, written in the compose file", async () => {
     const file = fx('compose/.devcontainer/devcontainer.json');
     const { model } = await load();
     assert.equal(model.imageAt, undefined);
@@ -216,7 +263,9 @@ describe('devcontainer.json: a compose-based dev container', () => {
     assert.equal(r.compose!.name, 'myapp_devcontainer');
     assert.equal(r.targets[0]!.name, 'My App');
     assert.equal(mountAt(r.targets[0]!, '/workspace').source, join(dir, 'My App'));
-    const fromEnv = await loadDevcontainer(join(dir, 'My App/.devcontainer/devcontainer.json'), { env: { COMPOSE_PROJECT_NAME: 'Env_Name' } });
+    const fromEnv = await loadDevcontainer(join(dir, 'My App/.devcontainer/devcontainer.json'), {
+      env: { COMPOSE_PROJECT_NAME: 'Env_Name' },
+    });
     assert.equal(fromEnv.compose!.name, 'env_name');
   });
 
@@ -228,9 +277,21 @@ describe('devcontainer.json: a compose-based dev container', () => {
       'c/.devcontainer/devcontainer.json': '{\n  "dockerComposeFile": "c.yml"\n}',
       'c/.devcontainer/c.yml': 'services:\n  x:\n    image: x\n',
     });
-    await rejects(loadDevcontainer(join(dir, 'a/.devcontainer/devcontainer.json'), { env: {} }), { line: 2, column: 25, message: /nope\.yml not found/ });
-    await rejects(loadDevcontainer(join(dir, 'b/.devcontainer/devcontainer.json'), { env: {} }), { line: 3, column: 14, message: /service "missing" not found/ });
-    await rejects(loadDevcontainer(join(dir, 'c/.devcontainer/devcontainer.json'), { env: {} }), { line: 1, column: 1, message: /needs a "service"/ });
+    await rejects(loadDevcontainer(join(dir, 'a/.devcontainer/devcontainer.json'), { env: {} }), {
+      line: 2,
+      column: 25,
+      message: /nope\.yml not found/,
+    });
+    await rejects(loadDevcontainer(join(dir, 'b/.devcontainer/devcontainer.json'), { env: {} }), {
+      line: 3,
+      column: 14,
+      message: /service "missing" not found/,
+    });
+    await rejects(loadDevcontainer(join(dir, 'c/.devcontainer/devcontainer.json'), { env: {} }), {
+      line: 1,
+      column: 1,
+      message: /needs a "service"/,
+    });
   });
 
   it('passes compose errors through', async () => {
@@ -238,7 +299,11 @@ describe('devcontainer.json: a compose-based dev container', () => {
       '.devcontainer/devcontainer.json': '{"dockerComposeFile":"c.yml","service":"x"}',
       '.devcontainer/c.yml': 'services:\n  x:\n    volumes: 5\n',
     });
-    await rejects(loadDevcontainer(join(dir, '.devcontainer/devcontainer.json'), { env: {} }), { file: join(dir, '.devcontainer/c.yml'), line: 3, column: 14 });
+    await rejects(loadDevcontainer(join(dir, '.devcontainer/devcontainer.json'), { env: {} }), {
+      file: join(dir, '.devcontainer/c.yml'),
+      line: 3,
+      column: 14,
+    });
   });
 });
 

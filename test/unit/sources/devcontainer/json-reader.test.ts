@@ -47,6 +47,9 @@ describe('devcontainer.json as a located tree', () => {
       () => parseJsonc(FILE, '{\n  "image": "x"\n  "mounts": []\n}'),
       (e: unknown) => e instanceof InputError && e.message === `${FILE}:3:3: invalid JSON: comma expected`,
     );
-    assert.throws(() => parseJsonc(FILE, ''), (e: unknown) => e instanceof InputError && /invalid JSON: value expected/.test(e.message));
+    assert.throws(
+      () => parseJsonc(FILE, ''),
+      (e: unknown) => e instanceof InputError && /invalid JSON: value expected/.test(e.message),
+    );
   });
 });

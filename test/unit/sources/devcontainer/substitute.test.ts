@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { substitute, type SubstitutionContext } from '../../../../src/sources/devcontainer/substitute';
 
-const vars: SubstitutionContext = { localWorkspaceFolder: '/src/my-app', containerWorkspaceFolder: '/workspaces/my-app', localEnv: { HOME: '/home/me', EMPTY: '' } };
+const vars: SubstitutionContext = {
+  localWorkspaceFolder: '/src/my-app',
+  containerWorkspaceFolder: '/workspaces/my-app',
+  localEnv: { HOME: '/home/me', EMPTY: '' },
+};
 
 describe('devcontainer.json variables', () => {
   it('replaces the workspace folders and their base names', () => {
@@ -12,7 +16,10 @@ describe('devcontainer.json variables', () => {
 
   it('keeps ${containerWorkspaceFolder} as written until it is known', () => {
     const early = { ...vars, containerWorkspaceFolder: undefined };
-    assert.equal(substitute('${containerWorkspaceFolder}/x:${containerWorkspaceFolderBasename}', early), '${containerWorkspaceFolder}/x:${containerWorkspaceFolderBasename}');
+    assert.equal(
+      substitute('${containerWorkspaceFolder}/x:${containerWorkspaceFolderBasename}', early),
+      '${containerWorkspaceFolder}/x:${containerWorkspaceFolderBasename}',
+    );
   });
 
   it('reads the local environment, with a default that may hold colons', () => {
@@ -29,7 +36,15 @@ describe('devcontainer.json variables', () => {
   });
 
   it('keeps ${devcontainerId}, unknown variables and malformed ones as written', () => {
-    for (const s of ['cache-${devcontainerId}', '${unknown}', '${localEnv}', '${localWorkspaceFolder:x}', '${containerEnv:}', 'no variables', '${unclosed']) {
+    for (const s of [
+      'cache-${devcontainerId}',
+      '${unknown}',
+      '${localEnv}',
+      '${localWorkspaceFolder:x}',
+      '${containerEnv:}',
+      'no variables',
+      '${unclosed',
+    ]) {
       assert.equal(substitute(s, vars), s);
     }
   });

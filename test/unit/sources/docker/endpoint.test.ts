@@ -31,7 +31,8 @@ function home(opts: { config?: string; contexts?: Record<string, string>; tls?: 
   return h;
 }
 
-const meta = (name: string, host: string): string => JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } });
+const meta = (name: string, host: string): string =>
+  JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } });
 const none = (): boolean => false;
 
 describe('resolveDockerEndpoint', () => {
@@ -47,10 +48,17 @@ describe('resolveDockerEndpoint', () => {
 
   it('prefers an explicit host over everything', () => {
     const h = home({ config: JSON.stringify({ currentContext: 'remote' }), contexts: { remote: meta('remote', 'tcp://10.0.0.1:2375') } });
-    const e = resolveDockerEndpoint({ host: 'unix:///tmp/x.sock', env: { DOCKER_HOST: 'tcp://1.2.3.4:2375' }, homedir: h, exists: () => true });
+    const e = resolveDockerEndpoint({
+      host: 'unix:///tmp/x.sock',
+      env: { DOCKER_HOST: 'tcp://1.2.3.4:2375' },
+      homedir: h,
+      exists: () => true,
+    });
     assert.deepEqual(e.modemOptions, { socketPath: '/tmp/x.sock' });
     assert.equal(e.description, 'unix:///tmp/x.sock (explicit)');
-    assert.deepEqual(resolveDockerEndpoint({ host: '/run/other.sock', env: {}, homedir: h }).modemOptions, { socketPath: '/run/other.sock' });
+    assert.deepEqual(resolveDockerEndpoint({ host: '/run/other.sock', env: {}, homedir: h }).modemOptions, {
+      socketPath: '/run/other.sock',
+    });
   });
 
   it('reads DOCKER_HOST: unix, tcp, tcp with TLS, ssh', () => {
@@ -63,12 +71,19 @@ describe('resolveDockerEndpoint', () => {
       description: 'tcp://1.2.3.4:2375 (DOCKER_HOST)',
       modemOptions: { host: '1.2.3.4', port: 2375, protocol: 'http' },
     });
-    assert.deepEqual(resolveDockerEndpoint({ env: { DOCKER_HOST: 'tcp://example.org' }, homedir: h }).modemOptions, { host: 'example.org', port: 2375, protocol: 'http' });
+    assert.deepEqual(resolveDockerEndpoint({ env: { DOCKER_HOST: 'tcp://example.org' }, homedir: h }).modemOptions, {
+      host: 'example.org',
+      port: 2375,
+      protocol: 'http',
+    });
 
     const certs = mkdtempSync(join(tmpdir(), 'pl-certs-'));
     dirs.push(certs);
     for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(certs, f), f);
-    const tls = resolveDockerEndpoint({ env: { DOCKER_HOST: 'tcp://1.2.3.4:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }, homedir: h });
+    const tls = resolveDockerEndpoint({
+      env: { DOCKER_HOST: 'tcp://1.2.3.4:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs },
+      homedir: h,
+    });
     assert.equal(tls.description, 'tcp://1.2.3.4:2376 (DOCKER_HOST)');
     assert.equal(tls.modemOptions.protocol, 'https');
     assert.equal(tls.modemOptions.port, 2376);
@@ -76,21 +91,30 @@ describe('resolveDockerEndpoint', () => {
     assert.equal(String(tls.modemOptions.cert), 'cert.pem');
     assert.equal(String(tls.modemOptions.key), 'key.pem');
     // DOCKER_TLS_VERIFY without a port means the TLS port.
-    assert.equal(resolveDockerEndpoint({ env: { DOCKER_HOST: 'tcp://h', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }, homedir: h }).modemOptions.port, 2376);
+    assert.equal(
+      resolveDockerEndpoint({ env: { DOCKER_HOST: 'tcp://h', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }, homedir: h }).modemOptions
+        .port,
+      2376,
+    );
 
     const ssh = resolveDockerEndpoint({ env: { DOCKER_HOST: 'ssh://me@build.example:2222', SSH_AUTH_SOCK: '/tmp/agent' }, homedir: h });
     assert.deepEqual(ssh, {
       description: 'ssh://me@build.example:2222 (DOCKER_HOST)',
       modemOptions: { protocol: 'ssh', host: 'build.example', port: 2222, username: 'me', sshOptions: { agent: '/tmp/agent' } },
     });
-    assert.deepEqual(resolveDockerEndpoint({ env: { DOCKER_HOST: 'ssh://box' }, homedir: h }).modemOptions, { protocol: 'ssh', host: 'box', port: 22 });
+    assert.deepEqual(resolveDockerEndpoint({ env: { DOCKER_HOST: 'ssh://box' }, homedir: h }).modemOptions, {
+      protocol: 'ssh',
+      host: 'box',
+      port: 22,
+    });
   });
 
   it('names the missing TLS file', () => {
     const empty = mkdtempSync(join(tmpdir(), 'pl-certs-'));
     dirs.push(empty);
     assert.throws(
-      () => resolveDockerEndpoint({ env: { DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: empty }, homedir: home() }),
+      () =>
+        resolveDockerEndpoint({ env: { DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: empty }, homedir: home() }),
       (err: Error) => err.message.includes(join(empty, 'ca.pem')),
     );
   });
@@ -102,7 +126,10 @@ describe('resolveDockerEndpoint', () => {
   it('uses the current context from config.json, and DOCKER_CONTEXT over it', () => {
     const h = home({
       config: JSON.stringify({ auths: {}, currentContext: 'remote' }),
-      contexts: { remote: meta('remote', 'tcp://10.0.0.1:2375'), 'desktop-linux': meta('desktop-linux', 'unix:///home/u/.docker/desktop/docker.sock') },
+      contexts: {
+        remote: meta('remote', 'tcp://10.0.0.1:2375'),
+        'desktop-linux': meta('desktop-linux', 'unix:///home/u/.docker/desktop/docker.sock'),
+      },
     });
     assert.deepEqual(resolveDockerEndpoint({ env: {}, homedir: h, exists: () => true }), {
       description: "tcp://10.0.0.1:2375 (context 'remote')",
@@ -117,7 +144,11 @@ describe('resolveDockerEndpoint', () => {
   });
 
   it('reads a context TLS material from contexts/tls', () => {
-    const h = home({ config: JSON.stringify({ currentContext: 'secure' }), contexts: { secure: meta('secure', 'tcp://10.0.0.2:2376') }, tls: { secure: ['ca.pem', 'cert.pem', 'key.pem'] } });
+    const h = home({
+      config: JSON.stringify({ currentContext: 'secure' }),
+      contexts: { secure: meta('secure', 'tcp://10.0.0.2:2376') },
+      tls: { secure: ['ca.pem', 'cert.pem', 'key.pem'] },
+    });
     const e = resolveDockerEndpoint({ env: {}, homedir: h });
     assert.equal(e.modemOptions.protocol, 'https');
     assert.equal(String(e.modemOptions.ca), 'ca.pem of secure');
@@ -142,13 +173,22 @@ describe('resolveDockerEndpoint', () => {
 
   it('throws an error naming a malformed config.json or meta.json, or a context that does not exist', () => {
     const bad = home({ config: '{ "currentContext": ' });
-    assert.throws(() => resolveDockerEndpoint({ env: {}, homedir: bad }), (err: Error) => err.message.includes(join(bad, '.docker', 'config.json')));
+    assert.throws(
+      () => resolveDockerEndpoint({ env: {}, homedir: bad }),
+      (err: Error) => err.message.includes(join(bad, '.docker', 'config.json')),
+    );
 
     const badMeta = home({ config: JSON.stringify({ currentContext: 'broken' }), contexts: { broken: 'not json' } });
     const metaFile = join(badMeta, '.docker', 'contexts', 'meta', contextDirName('broken'), 'meta.json');
-    assert.throws(() => resolveDockerEndpoint({ env: {}, homedir: badMeta }), (err: Error) => err.message.includes(metaFile));
+    assert.throws(
+      () => resolveDockerEndpoint({ env: {}, homedir: badMeta }),
+      (err: Error) => err.message.includes(metaFile),
+    );
 
-    const noHost = home({ config: JSON.stringify({ currentContext: 'empty' }), contexts: { empty: JSON.stringify({ Name: 'empty', Endpoints: {} }) } });
+    const noHost = home({
+      config: JSON.stringify({ currentContext: 'empty' }),
+      contexts: { empty: JSON.stringify({ Name: 'empty', Endpoints: {} }) },
+    });
     assert.throws(() => resolveDockerEndpoint({ env: {}, homedir: noHost }), /Endpoints\.docker\.Host/);
 
     const missing = home({ config: JSON.stringify({ currentContext: 'gone' }) });
@@ -170,12 +210,16 @@ describe('resolveDockerEndpoint', () => {
       modemOptions: { socketPath: rootless },
     });
     assert.equal(
-      resolveDockerEndpoint({ env: { XDG_RUNTIME_DIR: '/run/user/1000' }, homedir: h, exists: (p) => p === '/run/podman/podman.sock' }).modemOptions.socketPath,
+      resolveDockerEndpoint({ env: { XDG_RUNTIME_DIR: '/run/user/1000' }, homedir: h, exists: (p) => p === '/run/podman/podman.sock' })
+        .modemOptions.socketPath,
       '/run/podman/podman.sock',
     );
     // A context beats Podman.
     const withCtx = home({ config: JSON.stringify({ currentContext: 'r' }), contexts: { r: meta('r', 'tcp://h:1') } });
-    assert.equal(resolveDockerEndpoint({ env: { XDG_RUNTIME_DIR: '/run/user/1000' }, homedir: withCtx, exists: both }).modemOptions.host, 'h');
+    assert.equal(
+      resolveDockerEndpoint({ env: { XDG_RUNTIME_DIR: '/run/user/1000' }, homedir: withCtx, exists: both }).modemOptions.host,
+      'h',
+    );
   });
 });
 

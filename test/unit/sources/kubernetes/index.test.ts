@@ -24,14 +24,23 @@ function path(t: TargetReport | undefined, p: string) {
 describe('Kubernetes manifests: real charts and templates', () => {
   it('code-server chart, persistence off: the home is an emptyDir, lost when the pod goes', async () => {
     const { targets } = await reports('code-server-persistence-off.yaml');
-    assert.deepEqual(targets.map((t) => t.name), ['Deployment/code-server/code-server']);
+    assert.deepEqual(
+      targets.map((t) => t.name),
+      ['Deployment/code-server/code-server'],
+    );
     const t = targets[0]!;
     assert.equal(t.kind, 'kubernetes-container');
     assert.equal(t.platform, 'kubernetes');
     const home = path(t, '/home/coder');
     assert.equal(home.pod?.status, 'empty-dir');
     assert.equal(home.atRisk, true);
-    assert.deepEqual(home.pod?.survives, { containerRestart: true, podDelete: false, nodeReboot: true, releaseDelete: false, pvcDelete: true });
+    assert.deepEqual(home.pod?.survives, {
+      containerRestart: true,
+      podDelete: false,
+      nodeReboot: true,
+      releaseDelete: false,
+      pvcDelete: true,
+    });
     // declaredAt: the volumeMount (line 48 of the fixture), and the volume itself (line 58).
     assert.deepEqual(home.declaredAt, { file: fixture('code-server-persistence-off.yaml'), line: 48, column: 13 });
     assert.deepEqual(home.pod?.storage.volumeDeclaredAt, { file: fixture('code-server-persistence-off.yaml'), line: 58, column: 9 });
@@ -40,7 +49,10 @@ describe('Kubernetes manifests: real charts and templates', () => {
 
   it('code-server chart, persistence on: a Helm-managed claim without keep is lost on helm uninstall', async () => {
     const { targets, warnings } = await reports('code-server-persistence-on.yaml');
-    assert.deepEqual(targets.map((t) => t.name), ['Deployment/code-server/init-chmod-data', 'Deployment/code-server/code-server']);
+    assert.deepEqual(
+      targets.map((t) => t.name),
+      ['Deployment/code-server/init-chmod-data', 'Deployment/code-server/code-server'],
+    );
     const main = targets[1]!;
     const home = path(main, '/home/coder');
     assert.equal(home.pod?.status, 'pvc');
@@ -57,10 +69,9 @@ describe('Kubernetes manifests: real charts and templates', () => {
   });
 
   it('helm.sh/resource-policy: keep makes the claim outlive the release', async () => {
-    const text = (await import('node:fs')).readFileSync(fixture('code-server-persistence-on.yaml'), 'utf8').replace(
-      '  namespace: default\n',
-      '  namespace: default\n  annotations:\n    helm.sh/resource-policy: keep\n',
-    );
+    const text = (await import('node:fs'))
+      .readFileSync(fixture('code-server-persistence-on.yaml'), 'utf8')
+      .replace('  namespace: default\n', '  namespace: default\n  annotations:\n    helm.sh/resource-policy: keep\n');
     const dir = mkdtempSync(join(tmpdir(), 'pl-k8s-'));
     writeFileSync(join(dir, 'r.yaml'), text);
     const p = await loadKubernetesManifests([join(dir, 'r.yaml')]);
@@ -96,7 +107,10 @@ describe('Kubernetes manifests: real charts and templates', () => {
 
   it('a generic ephemeral volume is owned by the pod; hostPath is node-bound; a Memory emptyDir is lost on reboot', async () => {
     const { targets } = await reports('ephemeral-and-hostpath.yaml');
-    const eph = path(targets.find((t) => t.name === 'Pod/ephemeral-example/nginx-inline'), '/var/lib/www/html');
+    const eph = path(
+      targets.find((t) => t.name === 'Pod/ephemeral-example/nginx-inline'),
+      '/var/lib/www/html',
+    );
     assert.equal(eph.pod?.status, 'ephemeral-pvc');
     assert.equal(eph.atRisk, true);
     assert.equal(eph.pod?.storage.storageClass, 'scratch-storage-class');
@@ -185,7 +199,10 @@ spec:
 `,
     );
     const p = await loadKubernetesManifests([file]);
-    assert.deepEqual(p.targets.map((t) => t.name), ['CronJob/nightly/fetch', 'CronJob/nightly/run', 'DaemonSet/agent/a', 'Job/once/j', 'ReplicaSet/rs/r']);
+    assert.deepEqual(
+      p.targets.map((t) => t.name),
+      ['CronJob/nightly/fetch', 'CronJob/nightly/run', 'DaemonSet/agent/a', 'Job/once/j', 'ReplicaSet/rs/r'],
+    );
     const run = p.targets[1]!;
     assert.equal(run.home, '/home/runner');
     assert.equal(run.rootReadOnly, true);
@@ -232,7 +249,10 @@ spec:
     );
     const p = await loadKubernetesManifests([file]);
     assert.equal(p.warnings.length, 2, p.warnings.join('\n'));
-    assert.match(p.warnings[0]!, /rwo\.yaml:12:\d+: Deployment\/app updates with RollingUpdate \(the default\) but the claim data is ReadWriteOnce/);
+    assert.match(
+      p.warnings[0]!,
+      /rwo\.yaml:12:\d+: Deployment\/app updates with RollingUpdate \(the default\) but the claim data is ReadWriteOnce/,
+    );
     assert.match(p.warnings[1]!, /Deployment\/many has 3 replicas but the claim data is ReadWriteOnce/);
   });
 
@@ -261,9 +281,17 @@ spec:
   });
 
   it('refuses bad YAML at its line, an alias bomb, and a file over 8 MB; skips a Helm chart folder with a hint', async () => {
-    assert.throws(() => parseManifestText('apiVersion: v1\nkind: Pod\nmetadata: [\n', 'bad.yaml'), (e: unknown) => e instanceof InputError && /^bad\.yaml:\d+:\d+: not valid YAML/.test(e.message));
+    assert.throws(
+      () => parseManifestText('apiVersion: v1\nkind: Pod\nmetadata: [\n', 'bad.yaml'),
+      (e: unknown) => e instanceof InputError && /^bad\.yaml:\d+:\d+: not valid YAML/.test(e.message),
+    );
     const bomb = ['apiVersion: v1', 'kind: Pod', 'a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 0; i < 8; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`);
+    for (let i = 0; i < 8; i++)
+      bomb.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(',')}]`,
+      );
     assert.throws(() => parseManifestText(bomb.join('\n'), 'bomb.yaml'), /bomb\.yaml:\d+:\d+: .*(aliases expand|alias)/);
     const big = write('big.yaml', `apiVersion: v1\nkind: ConfigMap\ndata:\n  x: "${'a'.repeat(8 * 1024 * 1024)}"\n`);
     await assert.rejects(loadKubernetesManifests([big]), /larger than 8 MB/);

@@ -8,7 +8,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { backup, classifyDestination, listBackups, restore, type BackupListing, type BackupResult, type RestoreResult, type TargetContent } from '../../../../src/backup';
+import {
+  backup,
+  classifyDestination,
+  listBackups,
+  restore,
+  type BackupListing,
+  type BackupResult,
+  type RestoreResult,
+  type TargetContent,
+} from '../../../../src/backup';
 import {
   backupDoneMessage,
   backupItemView,
@@ -45,20 +54,33 @@ before(async () => {
   const target = join(work, 'target');
   mkdirSync(target);
   writeFileSync(join(target, 'old.txt'), 'old\n');
-  restored = await restore(second.archive, { kind: 'local', path: target }, {
-    ...opts,
-    confirmOverwrite: async (q) => {
-      question = q;
-      return true;
+  restored = await restore(
+    second.archive,
+    { kind: 'local', path: target },
+    {
+      ...opts,
+      confirmOverwrite: async (q) => {
+        question = q;
+        return true;
+      },
     },
-  });
+  );
   execFileSync('tar', ['czf', join(out, 'by-hand.tar.gz'), '-C', src, '.']);
   listings = await listBackups(out);
 });
 
 describe('formatBytes and formatDate', () => {
   it('decimal units, three significant digits', () => {
-    assert.deepEqual([0, 999, 1000, 12_345, 999_999, 1_234_567, 5e12, 7e15].map(formatBytes), ['0 B', '999 B', '1.00 kB', '12.3 kB', '1000 kB', '1.23 MB', '5.00 TB', '7000 TB']);
+    assert.deepEqual([0, 999, 1000, 12_345, 999_999, 1_234_567, 5e12, 7e15].map(formatBytes), [
+      '0 B',
+      '999 B',
+      '1.00 kB',
+      '12.3 kB',
+      '1000 kB',
+      '1.23 MB',
+      '5.00 TB',
+      '7000 TB',
+    ]);
   });
 
   it('a minute-precise date in the given time zone; text that is not a date stays as it is', () => {
@@ -68,8 +90,8 @@ describe('formatBytes and formatDate', () => {
   });
 });
 
-describe('the Backups view\'s items', () => {
-  it('an archive with its manifest: source, size, date, manifest ✓, the source kind\'s icon', () => {
+describe("the Backups view's items", () => {
+  it("an archive with its manifest: source, size, date, manifest ✓, the source kind's icon", () => {
     const l = listings.find((x) => x.file === second.archive)!;
     const v = backupItemView(l, 'UTC');
     assert.equal(v.label, src);
@@ -95,7 +117,10 @@ describe('the Backups view\'s items', () => {
   });
 
   it('an archive without a manifest is unverified, with a warning icon', () => {
-    const v = backupItemView(listings.find((x) => x.archive === 'by-hand.tar.gz')!, 'UTC');
+    const v = backupItemView(
+      listings.find((x) => x.archive === 'by-hand.tar.gz')!,
+      'UTC',
+    );
     assert.equal(v.label, 'by-hand.tar.gz');
     assert.match(v.description, / · unverified: no manifest$/);
     assert.equal(v.icon, 'warning');
@@ -120,10 +145,15 @@ describe('the modal questions', () => {
     assert.equal(c.kind, 'overwrite');
     assert.equal(c.message, `Replace what ${join(work, 'target')} holds with ${basename(second.archive)}?`);
     assert.ok(c.detail.startsWith(`${join(work, 'target')} is not empty. It holds 1 entry.`), c.detail);
-    assert.ok(c.detail.includes(`(${src}, `), 'names the archive\'s source');
+    assert.ok(c.detail.includes(`(${src}, `), "names the archive's source");
     assert.ok(c.detail.includes(`A safety backup of what is there now is taken first, into ${out}.`), c.detail);
     assert.equal(c.action, 'Back Up and Replace');
-    const volume = overwriteConfirmation({ target: 'volume "data"', detail: '', content: { kind: 'some' } }, '/b/volume-data-x.tar.gz', undefined, '/b');
+    const volume = overwriteConfirmation(
+      { target: 'volume "data"', detail: '', content: { kind: 'some' } },
+      '/b/volume-data-x.tar.gz',
+      undefined,
+      '/b',
+    );
     assert.equal(volume.message, 'Replace what volume "data" holds with volume-data-x.tar.gz?');
     assert.ok(volume.detail.startsWith('Volume "data" is not empty. Restoring volume-data-x.tar.gz replaces'), volume.detail);
   });
@@ -131,8 +161,22 @@ describe('the modal questions', () => {
   it('a rescue archive back into its container names the paths that exist there', () => {
     // What the engine asks with for a rescue archive whose paths exist in the container (restore.ts, mayOverwrite).
     const paths = ['/home/coder/.ssh', '/etc/passwd'];
-    const c = overwriteConfirmation({ target: 'container "web"', detail: "2 of the archive's paths exist there (/home/coder/.ssh, /etc/passwd)", content: { kind: 'paths', paths } }, '/b/rescue-web-x.tar.gz', undefined, '/b');
-    assert.ok(c.detail.startsWith(`Container "web" is not empty. 2 of the archive's paths exist there (/home/coder/.ssh, /etc/passwd). Restoring rescue-web-x.tar.gz`), c.detail);
+    const c = overwriteConfirmation(
+      {
+        target: 'container "web"',
+        detail: "2 of the archive's paths exist there (/home/coder/.ssh, /etc/passwd)",
+        content: { kind: 'paths', paths },
+      },
+      '/b/rescue-web-x.tar.gz',
+      undefined,
+      '/b',
+    );
+    assert.ok(
+      c.detail.startsWith(
+        `Container "web" is not empty. 2 of the archive's paths exist there (/home/coder/.ssh, /etc/passwd). Restoring rescue-web-x.tar.gz`,
+      ),
+      c.detail,
+    );
   });
 
   it('delete names the backup and says it cannot be undone', () => {
@@ -162,14 +206,37 @@ describe('the final messages', () => {
   });
 
   it('a rescue names the paths to persist, or says there was nothing', () => {
-    const plan = { roots: ['/a', '/b', '/c', '/d', '/e', '/f'].map((path) => ({ path, change: 'added' as const, listed: 1 })), modifiedDirs: [], deleted: [], skipped: [] };
-    const r = { container: 'web', plan, groups: [], archived: true, warnings: [], archive: '/b/rescue-web-x.tar.gz', manifest: { ...second.manifest, archiveBytes: 2000 }, pruned: [] };
-    assert.equal(rescueDoneMessage(r, 5), 'Rescued 6 paths of container "web" (/a, /b, /c, /d, /e, and 1 more) into rescue-web-x.tar.gz (2.00 kB, in /b). Persist those paths before recreating the container.');
-    assert.match(rescueDoneMessage({ container: 'web', plan: { ...plan, roots: [] }, groups: [], archived: false, warnings: [] }, 5), /writable layer, anonymous volumes and tmpfs mounts hold nothing worth keeping\. No archive was written/);
+    const plan = {
+      roots: ['/a', '/b', '/c', '/d', '/e', '/f'].map((path) => ({ path, change: 'added' as const, listed: 1 })),
+      modifiedDirs: [],
+      deleted: [],
+      skipped: [],
+    };
+    const r = {
+      container: 'web',
+      plan,
+      groups: [],
+      archived: true,
+      warnings: [],
+      archive: '/b/rescue-web-x.tar.gz',
+      manifest: { ...second.manifest, archiveBytes: 2000 },
+      pruned: [],
+    };
+    assert.equal(
+      rescueDoneMessage(r, 5),
+      'Rescued 6 paths of container "web" (/a, /b, /c, /d, /e, and 1 more) into rescue-web-x.tar.gz (2.00 kB, in /b). Persist those paths before recreating the container.',
+    );
+    assert.match(
+      rescueDoneMessage({ container: 'web', plan: { ...plan, roots: [] }, groups: [], archived: false, warnings: [] }, 5),
+      /writable layer, anonymous volumes and tmpfs mounts hold nothing worth keeping\. No archive was written/,
+    );
   });
 
-  it('an error is the engine\'s sentence, capitalized', () => {
-    assert.equal(errorMessage(new Error('no volume "x" on the Docker Engine at unix:///var/run/docker.sock')), 'No volume "x" on the Docker Engine at unix:///var/run/docker.sock');
+  it("an error is the engine's sentence, capitalized", () => {
+    assert.equal(
+      errorMessage(new Error('no volume "x" on the Docker Engine at unix:///var/run/docker.sock')),
+      'No volume "x" on the Docker Engine at unix:///var/run/docker.sock',
+    );
     assert.equal(describeSource({ kind: 'rescue', name: 'web' }), 'writable layer of container "web"');
   });
 });
@@ -180,12 +247,23 @@ describe('destinationRefusal, on a captured container mount table', () => {
     const v = classifyDestination('/home/coder/backups', { mountinfoFile, insideContainer: true });
     const m = destinationRefusal('/home/coder/backups', v);
     assert.ok(m, 'refused');
-    assert.ok(m.startsWith("Backups are not written to /home/coder/backups: it is in this container's writable layer, so it would be lost with the container when it is recreated."), m);
+    assert.ok(
+      m.startsWith(
+        "Backups are not written to /home/coder/backups: it is in this container's writable layer, so it would be lost with the container when it is recreated.",
+      ),
+      m,
+    );
     assert.ok(m.includes('backup folder setting'), m);
     assert.ok(m.includes('/home/coder/.local (named-volume capnamed)'), m);
   });
 
   it('a folder on a named volume is fine', () => {
-    assert.equal(destinationRefusal('/home/coder/.local/backups', classifyDestination('/home/coder/.local/backups', { mountinfoFile, insideContainer: true })), undefined);
+    assert.equal(
+      destinationRefusal(
+        '/home/coder/.local/backups',
+        classifyDestination('/home/coder/.local/backups', { mountinfoFile, insideContainer: true }),
+      ),
+      undefined,
+    );
   });
 });

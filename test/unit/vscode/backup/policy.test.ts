@@ -10,13 +10,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { backup, listBackups, manifestPathFor, type BackupListing } from '../../../../src/backup';
-import { DEFAULT_KEEP, expandHome, fitsTarget, normalizeSettings, restoreCandidates, revealStrategy } from '../../../../src/vscode/backup/policy';
+import {
+  DEFAULT_KEEP,
+  expandHome,
+  fitsTarget,
+  normalizeSettings,
+  restoreCandidates,
+  revealStrategy,
+} from '../../../../src/vscode/backup/policy';
 
 const home = '/home/me';
 
 describe('normalizeSettings', () => {
-  it('the defaults: the engine\'s folder, keep 5, no schedule, the default Docker host', () => {
-    assert.deepEqual(normalizeSettings({ folder: '', keep: 5, scheduleHours: 0, scheduledSources: [], dockerHost: '' }, home), { keep: 5, scheduleHours: 0, scheduled: [] });
+  it("the defaults: the engine's folder, keep 5, no schedule, the default Docker host", () => {
+    assert.deepEqual(normalizeSettings({ folder: '', keep: 5, scheduleHours: 0, scheduledSources: [], dockerHost: '' }, home), {
+      keep: 5,
+      scheduleHours: 0,
+      scheduled: [],
+    });
     assert.deepEqual(normalizeSettings({}, home), { keep: DEFAULT_KEEP, scheduleHours: 0, scheduled: [] });
   });
 
@@ -29,7 +40,8 @@ describe('normalizeSettings', () => {
   });
 
   it('a keep outside the schema is the default, never something that deletes more', () => {
-    for (const keep of [0, -1, Number.NaN, Infinity, '3', null, undefined]) assert.equal(normalizeSettings({ keep }, home).keep, DEFAULT_KEEP, String(keep));
+    for (const keep of [0, -1, Number.NaN, Infinity, '3', null, undefined])
+      assert.equal(normalizeSettings({ keep }, home).keep, DEFAULT_KEEP, String(keep));
     assert.equal(normalizeSettings({ keep: 1 }, home).keep, 1);
     assert.equal(normalizeSettings({ keep: 7.9 }, home).keep, 7);
   });
@@ -81,35 +93,42 @@ describe('restoreCandidates, over a backup folder the engine wrote', () => {
     const later = new Date(Date.parse('2026-01-01T11:00:00Z'));
     utimesSync(join(out, 'by-hand.tar.gz'), later, later);
     listings = await listBackups(out);
-    assert.deepEqual(
-      listings.map((l) => l.status).sort(),
-      ['invalid-manifest', 'mismatch', 'no-manifest', 'ok', 'ok', 'ok'],
-    );
+    assert.deepEqual(listings.map((l) => l.status).sort(), ['invalid-manifest', 'mismatch', 'no-manifest', 'ok', 'ok', 'ok']);
   });
 
   it('backups of the same place first, newest first, damaged ones last; then the others', () => {
     const c = restoreCandidates(listings, { kind: 'local', path: beta });
-    const describe = (l: BackupListing) => `${/local-beta-/.test(l.archive) ? 'beta' : /local-alpha-/.test(l.archive) ? 'alpha' : 'hand'}:${l.status}`;
+    const describe = (l: BackupListing) =>
+      `${/local-beta-/.test(l.archive) ? 'beta' : /local-alpha-/.test(l.archive) ? 'alpha' : 'hand'}:${l.status}`;
     // The one with the broken manifest is a backup of beta, but nothing vouches for that: it is not ranked as beta's.
     assert.deepEqual(c.map(describe), ['beta:ok', 'beta:ok', 'hand:no-manifest', 'alpha:ok', 'beta:invalid-manifest', 'alpha:mismatch']);
     assert.equal(c.length, listings.length, 'nothing that fits is hidden');
   });
 
   it('a newer backup of the same source comes before an older one', () => {
-    const c = restoreCandidates(listings, { kind: 'local', path: beta }).filter((l) => l.manifest?.source.name === beta && l.status === 'ok');
+    const c = restoreCandidates(listings, { kind: 'local', path: beta }).filter(
+      (l) => l.manifest?.source.name === beta && l.status === 'ok',
+    );
     assert.ok(c[0]!.createdAt > c[1]!.createdAt);
   });
 
   it('rescue archives go only into a container, other archives only elsewhere', () => {
     const content = listings.find((l) => l.status === 'ok')!;
-    const rescue: BackupListing = { ...content, manifest: { ...content.manifest!, layout: 'root', source: { kind: 'rescue', name: 'web', container: 'web', containerId: 'abcdef0123456789' } } };
+    const rescue: BackupListing = {
+      ...content,
+      manifest: {
+        ...content.manifest!,
+        layout: 'root',
+        source: { kind: 'rescue', name: 'web', container: 'web', containerId: 'abcdef0123456789' },
+      },
+    };
     assert.ok(fitsTarget(content, { kind: 'volume', volume: 'v' }));
     assert.ok(!fitsTarget(content, { kind: 'container', container: 'web' }));
     assert.ok(fitsTarget(rescue, { kind: 'container', container: 'web' }));
     assert.ok(!fitsTarget(rescue, { kind: 'local', path: '/x' }));
     const forWeb = restoreCandidates([content, rescue], { kind: 'container', container: 'abcdef012345' });
     assert.deepEqual(forWeb, [rescue]);
-    assert.deepEqual(restoreCandidates([content, rescue]), [content, rescue], 'with no target, everything, in the listing\'s order');
+    assert.deepEqual(restoreCandidates([content, rescue]), [content, rescue], "with no target, everything, in the listing's order");
   });
 });
 

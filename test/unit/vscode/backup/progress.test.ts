@@ -51,13 +51,20 @@ describe('ProgressTranslator over a real backup and restore', () => {
     mkdirSync(src);
     for (let i = 0; i < 24; i++) writeFileSync(join(src, `f${i}.bin`), randomBytes(256 * 1024));
     const b = recorder();
-    const r = await backup({ kind: 'local', path: src }, { outDir: join(work, 'out'), insideContainer: false, onProgress: b.onProgress, progressIntervalMs: 0, parallelism: 1 });
+    const r = await backup(
+      { kind: 'local', path: src },
+      { outDir: join(work, 'out'), insideContainer: false, onProgress: b.onProgress, progressIntervalMs: 0, parallelism: 1 },
+    );
     backups.push(b.seen);
     const target = join(work, 'target');
     mkdirSync(target);
     writeFileSync(join(target, 'there-before'), 'x');
     const rr = recorder();
-    await restore(r.archive, { kind: 'local', path: target }, { outDir: join(work, 'out'), insideContainer: false, force: true, onProgress: rr.onProgress, progressIntervalMs: 0 });
+    await restore(
+      r.archive,
+      { kind: 'local', path: target },
+      { outDir: join(work, 'out'), insideContainer: false, force: true, onProgress: rr.onProgress, progressIntervalMs: 0 },
+    );
     restores.push(rr.seen);
   });
 
@@ -75,16 +82,25 @@ describe('ProgressTranslator over a real backup and restore', () => {
     assert.equal(max('verifying'), 15);
     assert.equal(max('validating'), 30);
     assert.equal(max('safety-backup'), 30, 'a phase with no total of its own does not move the bar');
-    assert.ok(seen.filter((s) => s.p.phase === 'restoring').some((s) => s.position > 30 && s.position < 100), 'writing moves the bar in between');
+    assert.ok(
+      seen.filter((s) => s.p.phase === 'restoring').some((s) => s.position > 30 && s.position < 100),
+      'writing moves the bar in between',
+    );
     assertBar(seen);
   });
 
   it('the message says the phase, bytes of the total and the percentage', () => {
-    const writing = restores[0]!.find((s) => s.p.phase === 'restoring' && s.p.percent !== undefined && s.p.percent > 0 && s.p.percent < 100);
+    const writing = restores[0]!.find(
+      (s) => s.p.phase === 'restoring' && s.p.percent !== undefined && s.p.percent > 0 && s.p.percent < 100,
+    );
     assert.ok(writing);
     assert.match(writing.step.message, /^writing: [\d.]+ [kM]B of 6\.29 MB \(\d+%\), [\d,]+ entr(y|ies)$/);
     const checking = restores[0]!.find((s) => s.p.phase === 'verifying')!;
-    assert.match(checking.step.message, /^checking the sha256: [\d.]+ [kM]?B of [\d.]+ [kM]B \(\d+%\)$/, 'counts the archive\'s bytes, no entries yet');
+    assert.match(
+      checking.step.message,
+      /^checking the sha256: [\d.]+ [kM]?B of [\d.]+ [kM]B \(\d+%\)$/,
+      "counts the archive's bytes, no entries yet",
+    );
   });
 });
 
@@ -93,7 +109,10 @@ describe('progressMessage', () => {
   it('without a total: bytes and entries only', () => {
     assert.equal(progressMessage(base), 'archiving: 1.50 kB, 1 entry');
     assert.equal(progressMessage({ ...base, phase: 'preparing' }), 'preparing');
-    assert.equal(progressMessage({ ...base, phase: 'safety-backup', entries: 1200, bytes: 2_000_000 }), 'backing up what is there first: 2.00 MB, 1,200 entries');
+    assert.equal(
+      progressMessage({ ...base, phase: 'safety-backup', entries: 1200, bytes: 2_000_000 }),
+      'backing up what is there first: 2.00 MB, 1,200 entries',
+    );
   });
 
   it('a percentage is never rounded up to 100 before the end', () => {

@@ -1,11 +1,25 @@
 /** When the backup schedule runs (src/vscode/backup/schedule-policy.ts): "is it due", and when to look again. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HOUR_MS, MAX_CHECK_MS, MIN_CHECK_MS, planSchedule, scheduleIntervalMs, type ScheduleInput } from '../../../../src/vscode/backup/schedule-policy';
+import {
+  HOUR_MS,
+  MAX_CHECK_MS,
+  MIN_CHECK_MS,
+  planSchedule,
+  scheduleIntervalMs,
+  type ScheduleInput,
+} from '../../../../src/vscode/backup/schedule-policy';
 
 const now = Date.parse('2026-06-01T12:00:00Z');
 const ago = (ms: number): number => now - ms;
-const input = (over: Partial<ScheduleInput>): ScheduleInput => ({ hours: 6, sources: ['volume:a'], lastBackupAt: new Map(), lastAttemptAt: new Map(), now, ...over });
+const input = (over: Partial<ScheduleInput>): ScheduleInput => ({
+  hours: 6,
+  sources: ['volume:a'],
+  lastBackupAt: new Map(),
+  lastAttemptAt: new Map(),
+  now,
+  ...over,
+});
 
 describe('planSchedule', () => {
   it('off: an interval of 0, a negative or non-number one, or no sources', () => {
@@ -27,7 +41,9 @@ describe('planSchedule', () => {
   });
 
   it('a recent attempt (a failure, or another window running it) counts like a backup', () => {
-    const plan = planSchedule(input({ lastBackupAt: new Map([['volume:a', ago(30 * HOUR_MS)]]), lastAttemptAt: new Map([['volume:a', ago(HOUR_MS)]]) }));
+    const plan = planSchedule(
+      input({ lastBackupAt: new Map([['volume:a', ago(30 * HOUR_MS)]]), lastAttemptAt: new Map([['volume:a', ago(HOUR_MS)]]) }),
+    );
     assert.deepEqual(plan.due, []);
     assert.equal(plan.nextCheckMs, MAX_CHECK_MS, 'due in 5 h: the timer still wakes every hour');
   });

@@ -13,7 +13,14 @@ import type { TargetReport } from '../../../../src/core/types';
 import { scan } from '../../../../src/scan';
 import { readSelfTarget } from '../../../../src/sources/self';
 import { classifyArg } from '../../../../src/vscode/backup/args';
-import { originalTarget, parseScheduledSource, rescueContainerFor, restoreTargetForPath, sameSource, sourceForPath } from '../../../../src/vscode/backup/targets';
+import {
+  originalTarget,
+  parseScheduledSource,
+  rescueContainerFor,
+  restoreTargetForPath,
+  sameSource,
+  sourceForPath,
+} from '../../../../src/vscode/backup/targets';
 import { describeTarget } from '../../../../src/backup/describe';
 import type { PathNode, RootKind, TargetNode } from '../../../../src/vscode/tree/nodes';
 
@@ -25,8 +32,16 @@ let readOnly: TargetReport;
 let composeApp: TargetReport;
 
 before(async () => {
-  mixed = analyzeTarget(await readSelfTarget({ mountinfoFile: fixture('mountinfo-docker-mixed.txt'), env: { HOME: '/home/coder' }, home: '/home/coder' }));
-  readOnly = analyzeTarget(await readSelfTarget({ mountinfoFile: fixture('mountinfo-docker-readonly-mounts.txt'), env: { HOME: '/home/coder' }, home: '/home/coder' }));
+  mixed = analyzeTarget(
+    await readSelfTarget({ mountinfoFile: fixture('mountinfo-docker-mixed.txt'), env: { HOME: '/home/coder' }, home: '/home/coder' }),
+  );
+  readOnly = analyzeTarget(
+    await readSelfTarget({
+      mountinfoFile: fixture('mountinfo-docker-readonly-mounts.txt'),
+      env: { HOME: '/home/coder' },
+      home: '/home/coder',
+    }),
+  );
   const files = await scan({ composeFiles: [fixture('compose/basic/compose.yaml')], self: false, docker: false });
   composeApp = files.targets.find((t) => t.name === 'app')!;
   assert.ok(composeApp, 'the compose fixture has an app service');
@@ -44,11 +59,17 @@ function pathNode(target: TargetReport, path: string, rootKind: RootKind, docker
 
 describe('sourceForPath', () => {
   it('a named volume mounted at the path is the volume itself, through Docker', () => {
-    assert.deepEqual(sourceForPath(pathNode(mixed, '/home/coder/.local', 'self')), { ok: true, value: { kind: 'volume', volume: 'capnamed' } });
-    assert.deepEqual(sourceForPath(pathNode(mixed, '/home/coder/.local/share/code-server', 'container')), { ok: true, value: { kind: 'volume', volume: 'capnested' } });
+    assert.deepEqual(sourceForPath(pathNode(mixed, '/home/coder/.local', 'self')), {
+      ok: true,
+      value: { kind: 'volume', volume: 'capnamed' },
+    });
+    assert.deepEqual(sourceForPath(pathNode(mixed, '/home/coder/.local/share/code-server', 'container')), {
+      ok: true,
+      value: { kind: 'volume', volume: 'capnested' },
+    });
   });
 
-  it('a folder below a volume\'s mount point is that folder, not the whole volume', () => {
+  it("a folder below a volume's mount point is that folder, not the whole volume", () => {
     const node = pathNode(mixed, '/home/coder/.local/share', 'self');
     assert.equal(node.path.status, 'named-volume');
     assert.deepEqual(sourceForPath(node), { ok: true, value: { kind: 'local', path: '/home/coder/.local/share' } });
@@ -64,17 +85,23 @@ describe('sourceForPath', () => {
     }
   });
 
-  it('this machine\'s volume is read locally when Docker did not answer', () => {
-    assert.deepEqual(sourceForPath(pathNode(mixed, '/home/coder/.local', 'self', false)), { ok: true, value: { kind: 'local', path: '/home/coder/.local' } });
+  it("this machine's volume is read locally when Docker did not answer", () => {
+    assert.deepEqual(sourceForPath(pathNode(mixed, '/home/coder/.local', 'self', false)), {
+      ok: true,
+      value: { kind: 'local', path: '/home/coder/.local' },
+    });
   });
 
-  it('in another container a path goes through the engine, by the container\'s id', () => {
+  it("in another container a path goes through the engine, by the container's id", () => {
     assert.deepEqual(sourceForPath(pathNode(mixed, '/home/coder/.config', 'container')), {
       ok: true,
       value: { kind: 'container-path', container: MIXED_ID, path: '/home/coder/.config' },
     });
     const { id: _id, ...named } = mixed;
-    assert.deepEqual(sourceForPath(pathNode(named, '/tmp', 'container')), { ok: true, value: { kind: 'container-path', container: mixed.name, path: '/tmp' } });
+    assert.deepEqual(sourceForPath(pathNode(named, '/tmp', 'container')), {
+      ok: true,
+      value: { kind: 'container-path', container: mixed.name, path: '/tmp' },
+    });
   });
 
   it('refuses a container path when Docker did not answer, saying so', () => {
@@ -83,7 +110,7 @@ describe('sourceForPath', () => {
     assert.match((d as { reason: string }).reason, /Docker Engine, which did not answer/);
   });
 
-  it('refuses a path of a compose file\'s service: nothing runs it yet', () => {
+  it("refuses a path of a compose file's service: nothing runs it yet", () => {
     const d = sourceForPath(pathNode(composeApp, '/anon', 'file'));
     assert.equal(d.ok, false);
     assert.match((d as { reason: string }).reason, /compose\.yaml: nothing runs it yet, so there is nothing to back up/);
@@ -92,7 +119,10 @@ describe('sourceForPath', () => {
 
 describe('restoreTargetForPath', () => {
   it('restores where a backup would read', () => {
-    assert.deepEqual(restoreTargetForPath(pathNode(mixed, '/home/coder/.local', 'self')), { ok: true, value: { kind: 'volume', volume: 'capnamed' } });
+    assert.deepEqual(restoreTargetForPath(pathNode(mixed, '/home/coder/.local', 'self')), {
+      ok: true,
+      value: { kind: 'volume', volume: 'capnamed' },
+    });
     assert.deepEqual(restoreTargetForPath(pathNode(mixed, '/tmp', 'self')), { ok: true, value: { kind: 'local', path: '/tmp' } });
   });
 
@@ -104,7 +134,7 @@ describe('restoreTargetForPath', () => {
     }
   });
 
-  it('refuses a compose file\'s service', () => {
+  it("refuses a compose file's service", () => {
     const d = restoreTargetForPath(pathNode(composeApp, '/anon', 'file'));
     assert.match((d as { reason: string }).reason, /nothing to restore into/);
   });
@@ -117,7 +147,7 @@ describe('rescueContainerFor', () => {
     assert.deepEqual(rescueContainerFor({ kind: 'layer', parent: targetNode(mixed, 'container') }), { ok: true, value: MIXED_ID });
   });
 
-  it('refuses a host (no container id), a file\'s service, and an unreachable engine', () => {
+  it("refuses a host (no container id), a file's service, and an unreachable engine", () => {
     const { id: _id, ...host } = mixed;
     assert.match((rescueContainerFor(targetNode(host, 'self')) as { reason: string }).reason, /not a container the Docker Engine knows/);
     assert.match((rescueContainerFor(targetNode(composeApp, 'file')) as { reason: string }).reason, /read from a file/);
@@ -129,17 +159,37 @@ describe('parseScheduledSource', () => {
   const home = '/home/me';
   it('reads the three forms', () => {
     assert.deepEqual(parseScheduledSource('volume:pg-data', home), { ok: true, value: { kind: 'volume', volume: 'pg-data' } });
-    assert.deepEqual(parseScheduledSource('container:web:/srv/data/', home), { ok: true, value: { kind: 'container-path', container: 'web', path: '/srv/data' } });
-    assert.deepEqual(parseScheduledSource('container:web:/a:b', home), { ok: true, value: { kind: 'container-path', container: 'web', path: '/a:b' } });
+    assert.deepEqual(parseScheduledSource('container:web:/srv/data/', home), {
+      ok: true,
+      value: { kind: 'container-path', container: 'web', path: '/srv/data' },
+    });
+    assert.deepEqual(parseScheduledSource('container:web:/a:b', home), {
+      ok: true,
+      value: { kind: 'container-path', container: 'web', path: '/a:b' },
+    });
     assert.deepEqual(parseScheduledSource(' path:~/notes ', home), { ok: true, value: { kind: 'local', path: '/home/me/notes' } });
     assert.deepEqual(parseScheduledSource('path:/srv/x/../y', home), { ok: true, value: { kind: 'local', path: '/srv/y' } });
   });
 
   it('refuses what it cannot read, quoting it and the forms', () => {
-    for (const bad of ['pg-data', 'volume:', 'volume:a/b', 'container:web', 'container:web:relative', 'container::/x', 'path:relative', 'disk:/x']) {
+    for (const bad of [
+      'pg-data',
+      'volume:',
+      'volume:a/b',
+      'container:web',
+      'container:web:relative',
+      'container::/x',
+      'path:relative',
+      'disk:/x',
+    ]) {
       const d = parseScheduledSource(bad, home);
       assert.equal(d.ok, false, bad);
-      assert.ok((d as { reason: string }).reason.startsWith(`"${bad}" is not a scheduled source: write volume:NAME, container:NAME:/path or path:/local/path`), bad);
+      assert.ok(
+        (d as { reason: string }).reason.startsWith(
+          `"${bad}" is not a scheduled source: write volume:NAME, container:NAME:/path or path:/local/path`,
+        ),
+        bad,
+      );
     }
   });
 });
@@ -148,7 +198,7 @@ describe('sameSource and originalTarget, against manifests the engine writes', (
   const work = mkdtempSync(join(tmpdir(), 'pl-vsbackup-targets-'));
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('a local backup\'s manifest matches its path (however written), and nothing else', async () => {
+  it("a local backup's manifest matches its path (however written), and nothing else", async () => {
     const src = join(work, 'notes');
     mkdirSync(src);
     writeFileSync(join(src, 'a.txt'), 'a\n');
@@ -178,11 +228,25 @@ describe('classifyArg', () => {
     assert.equal(classifyArg(node.parent).kind, 'target');
     assert.equal(classifyArg({ kind: 'layer', parent: node.parent, changes: [] }).kind, 'target');
     assert.equal(classifyArg({ kind: 'backup', listing: { file: '/x.tar.gz' } }).kind, 'backup');
-    assert.deepEqual(classifyArg({ archive: '/x.tar.gz', target: { kind: 'volume', volume: 'v2' } }), { kind: 'restore', archive: '/x.tar.gz', target: { kind: 'volume', volume: 'v2' } });
+    assert.deepEqual(classifyArg({ archive: '/x.tar.gz', target: { kind: 'volume', volume: 'v2' } }), {
+      kind: 'restore',
+      archive: '/x.tar.gz',
+      target: { kind: 'volume', volume: 'v2' },
+    });
     assert.deepEqual(classifyArg({ archive: '/x.tar.gz', target: { kind: 'volume' } }), { kind: 'restore', archive: '/x.tar.gz' });
     assert.deepEqual(classifyArg({ kind: 'volume', volume: 'v' }), { kind: 'source', source: { kind: 'volume', volume: 'v' } });
     assert.deepEqual(classifyArg({ container: 'web' }), { kind: 'container', container: 'web' });
-    for (const other of [undefined, null, 'x', 3, [], { kind: 'group' }, { kind: 'path' }, { kind: 'volume' }, { kind: 'message', text: 'x' }]) {
+    for (const other of [
+      undefined,
+      null,
+      'x',
+      3,
+      [],
+      { kind: 'group' },
+      { kind: 'path' },
+      { kind: 'volume' },
+      { kind: 'message', text: 'x' },
+    ]) {
       assert.equal(classifyArg(other).kind, 'none', JSON.stringify(other));
     }
   });

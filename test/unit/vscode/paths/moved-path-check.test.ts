@@ -3,7 +3,14 @@ import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { checkMovedPath, digestSummary, localTreeDigest, MOVE_MANIFEST, parseMoveManifest, type MoveManifest } from '../../../../src/move/own-container-manifest';
+import {
+  checkMovedPath,
+  digestSummary,
+  localTreeDigest,
+  MOVE_MANIFEST,
+  parseMoveManifest,
+  type MoveManifest,
+} from '../../../../src/move/own-container-manifest';
 
 /**
  * What the editor does when it starts in a recreated container: the manifest a live move of this container left
@@ -23,7 +30,14 @@ describe('the moved path check at startup', () => {
     return d;
   };
   const manifestOf = async (d: string): Promise<MoveManifest> => ({
-    tool: 'persistence-lens', kind: 'live-move', version: 1, path: d, volume: 'v', container: 'c', copiedAt: new Date().toISOString(), ...digestSummary(await localTreeDigest(d)),
+    tool: 'persistence-lens',
+    kind: 'live-move',
+    version: 1,
+    path: d,
+    volume: 'v',
+    container: 'c',
+    copiedAt: new Date().toISOString(),
+    ...digestSummary(await localTreeDigest(d)),
   });
 
   it('the same tree: verified, the manifest removed (and left out of the digest)', async () => {
@@ -61,9 +75,15 @@ describe('the moved path check at startup', () => {
 
 describe('the editor looks for the manifest the engine writes', () => {
   it('by the same name (the extension bundle does not load the engine to know it)', async () => {
-    const { MOVE_MANIFEST_NAME } = await import('../../../../src/vscode/paths/moved-path-check').catch(() => ({ MOVE_MANIFEST_NAME: undefined }));
+    const { MOVE_MANIFEST_NAME } = await import('../../../../src/vscode/paths/moved-path-check').catch(() => ({
+      MOVE_MANIFEST_NAME: undefined,
+    }));
     // moved-path-check imports vscode; read its constant from the source text when vscode cannot load here
-    const name = MOVE_MANIFEST_NAME ?? /MOVE_MANIFEST_NAME = '([^']+)'/.exec(readFileSync(new URL('../../../../src/vscode/paths/moved-path-check.ts', import.meta.url), 'utf8'))?.[1];
+    const name =
+      MOVE_MANIFEST_NAME ??
+      /MOVE_MANIFEST_NAME = '([^']+)'/.exec(
+        readFileSync(new URL('../../../../src/vscode/paths/moved-path-check.ts', import.meta.url), 'utf8'),
+      )?.[1];
     assert.equal(name, MOVE_MANIFEST);
   });
 });

@@ -10,9 +10,21 @@ const ID = 'ab12cd34ef56'.padEnd(64, '0');
 const seen: OrphanedVolume = {
   name: ID,
   driver: 'local',
-  lastSeen: { volume: ID, path: '/data', container: 'demo-cache-1', project: 'demo', service: 'cache', image: 'redis:7', seenAt: '2026-12-04T10:11:12.000Z' },
+  lastSeen: {
+    volume: ID,
+    path: '/data',
+    container: 'demo-cache-1',
+    project: 'demo',
+    service: 'cache',
+    image: 'redis:7',
+    seenAt: '2026-12-04T10:11:12.000Z',
+  },
 };
-const plain: OrphanedVolume = { name: 'ff'.repeat(32), driver: 'local', lastSeen: { volume: 'ff'.repeat(32), path: '/srv/my data/', container: 'web', seenAt: '2026-12-01T00:00:00.000Z' } };
+const plain: OrphanedVolume = {
+  name: 'ff'.repeat(32),
+  driver: 'local',
+  lastSeen: { volume: 'ff'.repeat(32), path: '/srv/my data/', container: 'web', seenAt: '2026-12-01T00:00:00.000Z' },
+};
 const unknown: OrphanedVolume = { name: '11'.repeat(32), driver: 'local', createdAt: '2026-11-30T00:00:00Z' };
 
 describe('orphaned anonymous volumes in the Paths view', () => {
@@ -22,11 +34,20 @@ describe('orphaned anonymous volumes in the Paths view', () => {
     const tree = buildPathsTree({ targets: [], warnings: [] }, { exists: () => false, orphans: [seen, unknown] });
     const root = tree.roots.at(-1)!;
     assert.equal(root.kind, 'orphans');
-    assert.equal(contextValueOf(root, () => false), 'plOrphans');
+    assert.equal(
+      contextValueOf(root, () => false),
+      'plOrphans',
+    );
     const kids = tree.childrenOf(root) as OrphanNode[];
-    assert.deepEqual(kids.map((k) => k.orphan.name), [ID, unknown.name]);
+    assert.deepEqual(
+      kids.map((k) => k.orphan.name),
+      [ID, unknown.name],
+    );
     assert.equal(tree.parentOf(kids[0]!), root);
-    assert.equal(contextValueOf(kids[0]!, () => false), 'plOrphan');
+    assert.equal(
+      contextValueOf(kids[0]!, () => false),
+      'plOrphan',
+    );
     assert.equal(tree.idOf(kids[0]!), `orphans/${ID}`);
   });
 
@@ -46,6 +67,9 @@ describe('orphaned anonymous volumes in the Paths view', () => {
   });
 
   it('report what was recovered in one line', () => {
-    assert.equal(recoveredMessage({ files: 1, bytes: 2048, into: 'demo_data', from: ID }), `Recovered 1 file (${formatBytes(2048)}) into demo_data, verified. Volume ab12cd34ef56 is unchanged.`);
+    assert.equal(
+      recoveredMessage({ files: 1, bytes: 2048, into: 'demo_data', from: ID }),
+      `Recovered 1 file (${formatBytes(2048)}) into demo_data, verified. Volume ab12cd34ef56 is unchanged.`,
+    );
   });
 });

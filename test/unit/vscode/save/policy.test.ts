@@ -4,7 +4,17 @@ import { resolveCatalog } from '../../../../src/core/catalog';
 import { survivalOf } from '../../../../src/core/survival';
 import type { Status } from '../../../../src/core/types';
 import type { WhereResult } from '../../../../src/sources/self';
-import { assessFile, globToRegExp, ignoreScope, isIgnored, persistRefusal, SAVE_ACTION_LABELS, saveActionsFor, saveWarningFor, type SaveWarningSettings } from '../../../../src/vscode/save/policy';
+import {
+  assessFile,
+  globToRegExp,
+  ignoreScope,
+  isIgnored,
+  persistRefusal,
+  SAVE_ACTION_LABELS,
+  saveActionsFor,
+  saveWarningFor,
+  type SaveWarningSettings,
+} from '../../../../src/vscode/save/policy';
 import { describeFileStatus } from '../../../../src/vscode/status/describe';
 
 const catalog = resolveCatalog('/home/coder', {});
@@ -21,7 +31,8 @@ describe('save warnings', () => {
     const w = saveWarningFor(a, on, new Set());
     assert.deepEqual(w, {
       folder: '/home/coder/notes',
-      message: "a.md is saved in /home/coder/notes, which is on the container's writable layer: it will be lost when the container is recreated.",
+      message:
+        "a.md is saved in /home/coder/notes, which is on the container's writable layer: it will be lost when the container is recreated.",
     });
   });
 
@@ -47,7 +58,10 @@ describe('save warnings', () => {
     assert.equal(cache.criticality, 'low');
     assert.equal(saveWarningFor(cache, on, new Set()), undefined);
     assert.ok(saveWarningFor(cache, { ...on, minimumCriticality: 'low' }, new Set()));
-    assert.equal(saveWarningFor(assessFile('/tmp/x', where('/tmp/x', 'writable-layer'), catalog), { ...on, minimumCriticality: 'low' }, new Set()), undefined);
+    assert.equal(
+      saveWarningFor(assessFile('/tmp/x', where('/tmp/x', 'writable-layer'), catalog), { ...on, minimumCriticality: 'low' }, new Set()),
+      undefined,
+    );
     const ssh = assessFile('/home/coder/.ssh/config', where('/home/coder/.ssh/config', 'writable-layer'), catalog);
     assert.equal(ssh.criticality, 'critical');
     assert.ok(saveWarningFor(ssh, { ...on, minimumCriticality: 'critical' }, new Set()));
@@ -67,7 +81,10 @@ describe('ignored folder patterns', () => {
     assert.ok(isIgnored('/a/b/c.txt', ['/a/b/']));
     assert.ok(!isIgnored('/a/bc/d', ['/a/b']));
     assert.ok(isIgnored('/w/node_modules/x/y.js', ['**/node_modules/**']));
-    assert.ok(isIgnored('/w/node_modules/x/y.js', ['node_modules']) === false, 'a bare relative name is a glob without wildcards: a path prefix only');
+    assert.ok(
+      isIgnored('/w/node_modules/x/y.js', ['node_modules']) === false,
+      'a bare relative name is a glob without wildcards: a path prefix only',
+    );
     assert.ok(isIgnored('/data/db/x', ['/data/*']));
     assert.ok(isIgnored('/w/build/out.o', ['**/{build,dist}/**']));
     assert.ok(!isIgnored('/w/src/out.o', ['**/{build,dist}/**']));
@@ -97,7 +114,9 @@ describe('the status bar', () => {
     const untrusted = describeFileStatus(assessFile('/home/coder/a', where('/home/coder/a', 'writable-layer'), catalog), false);
     assert.doesNotMatch(untrusted.tooltip, /persist this folder/);
     assert.match(untrusted.tooltip, /Click to show it in the Persistence view/);
-    const ro = describeFileStatus(assessFile('/etc/a', where('/etc/a', 'bind-mount', { readOnly: true, source: '/etc', mountPoint: '/etc' }), catalog));
+    const ro = describeFileStatus(
+      assessFile('/etc/a', where('/etc/a', 'bind-mount', { readOnly: true, source: '/etc', mountPoint: '/etc' }), catalog),
+    );
     assert.equal(ro.text, '$(lock) Read-only: bind mount /etc');
   });
 });
@@ -120,7 +139,7 @@ describe('save warning actions: only what works for the path', () => {
     assert.deepEqual(saveActionsFor({ trusted: true, listed: false }), ['persist', 'ignore']);
   });
 
-  it("remember \"Don't Warn Here\" in the workspace only for a folder inside it, else in the user settings", () => {
+  it('remember "Don\'t Warn Here" in the workspace only for a folder inside it, else in the user settings', () => {
     assert.equal(ignoreScope('/work/app/tmp', ['/work/app'], true), 'workspace');
     assert.equal(ignoreScope('/work/app', ['/work/app'], true), 'workspace');
     assert.equal(ignoreScope('/work/application/x', ['/work/app'], true), 'user');

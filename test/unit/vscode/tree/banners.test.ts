@@ -6,13 +6,26 @@ import { scanBanners } from '../../../../src/vscode/tree/banners';
 
 const target = { name: 'web' } as TargetReport;
 const scan = (over: Partial<ScanResult>): ScanResult => ({ targets: [], warnings: [], ...over });
-const unreachable = { asked: true, reachable: false, endpoint: 'unix:///var/run/docker.sock', error: 'connect ENOENT /var/run/docker.sock' };
+const unreachable = {
+  asked: true,
+  reachable: false,
+  endpoint: 'unix:///var/run/docker.sock',
+  error: 'connect ENOENT /var/run/docker.sock',
+};
 
 describe('the Paths view banners, decided from one scan', () => {
   it('an engine that does not answer: a warning above the targets that opens the Docker host setting', () => {
     const { messages, state } = scanBanners(scan({ targets: [target], docker: unreachable }), { trusted: true });
     assert.equal(state, 'ready');
-    assert.deepEqual(messages, [{ kind: 'message', text: 'No Docker Engine answered', detail: unreachable.error, severity: 'warning', command: COMMAND.openDockerSetting }]);
+    assert.deepEqual(messages, [
+      {
+        kind: 'message',
+        text: 'No Docker Engine answered',
+        detail: unreachable.error,
+        severity: 'warning',
+        command: COMMAND.openDockerSetting,
+      },
+    ]);
   });
 
   it('names the socket tried when the engine gave no reason', () => {
@@ -23,7 +36,10 @@ describe('the Paths view banners, decided from one scan', () => {
   it('an empty view says it through its welcome text (the state), not a banner', () => {
     assert.deepEqual(scanBanners(scan({ docker: unreachable }), { trusted: true }), { messages: [], state: 'dockerUnreachable' });
     assert.deepEqual(scanBanners(scan({ docker: { asked: true, reachable: true } }), { trusted: true }), { messages: [], state: 'empty' });
-    assert.deepEqual(scanBanners(scan({ docker: { asked: false, reachable: false } }), { trusted: false }), { messages: [], state: 'empty' });
+    assert.deepEqual(scanBanners(scan({ docker: { asked: false, reachable: false } }), { trusted: false }), {
+      messages: [],
+      state: 'empty',
+    });
   });
 
   it('Restricted Mode first, then the engine, then what went wrong while scanning', () => {
