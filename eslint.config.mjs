@@ -1,5 +1,5 @@
 // The linter `npm test` runs (the lint tier): typescript-eslint with type information, zero warnings allowed.
-// Only rules that catch defects are on; formatting is left to the code's existing, consistent style.
+// Only rules that catch defects are on; layout is prettier's (the format tier, `npm run format`).
 import tseslint from 'typescript-eslint';
 
 export default [

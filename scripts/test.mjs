@@ -3,6 +3,7 @@
 //
 //   typecheck    tsc --noEmit over src and test
 //   lint         eslint (eslint.config.mjs) over src and test, no warning allowed
+//   format       prettier --check (.prettierrc.json; .prettierignore says what it covers); `npm run format` fixes it
 //   unit         pure logic, no Docker, no editor (test/unit)
 //   integration  a real Docker Engine, started here when missing (test/integration), and a real Podman
 //                service (scripts/podman-up.sh) for test/integration/podman*.test.ts
@@ -17,7 +18,7 @@ import { join, relative } from 'node:path';
 import { parseOptions, usageError } from './lib/args.mjs';
 import { run as runProgram } from './lib/proc.mjs';
 
-const TIERS = ['typecheck', 'lint', 'build', 'unit', 'integration', 'editor', 'e2e'];
+const TIERS = ['typecheck', 'lint', 'format', 'build', 'unit', 'integration', 'editor', 'e2e'];
 const USAGE = `usage: node scripts/test.mjs [--tier NAME]...   (npm test [-- --tier NAME]...)
 
 Runs every tier, or only those named: ${TIERS.join(', ')}. Ends with \`N passed, N failed\`
@@ -193,8 +194,8 @@ async function installed() {
   return r;
 }
 
-// tsc and eslint each keep a core busy for half a minute: they run side by side, and each one's output is
-// shown whole when it ends.
+// tsc and eslint each keep a core busy for half a minute, prettier for ten seconds: they run side by side, and
+// each one's output is shown whole when it ends.
 await Promise.all([
   wanted('typecheck') && check('typecheck', 'typecheck', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], 'tsc reported errors'),
   wanted('lint') &&
@@ -203,6 +204,13 @@ await Promise.all([
       'lint (typescript-eslint: floating promises, exhaustive switches, type-only imports; no warning allowed)',
       ['node_modules/eslint/bin/eslint.js', '--max-warnings', '0', 'src', 'test'],
       'eslint reported problems',
+    ),
+  wanted('format') &&
+    check(
+      'format',
+      'format (prettier --check; `npm run format` rewrites what it names)',
+      ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '.'],
+      'prettier found files not formatted (run `npm run format`)',
     ),
 ]);
 

@@ -164,7 +164,9 @@ suite('Paths view', () => {
   });
 });
 
-suite('status bar and save warnings', () => {
+suite('status bar and save warnings', function () {
+  // each test opens, edits and saves several files through the workbench: seconds each when the machine is busy
+  this.timeout(90_000);
   let tmpfs: string;
   const answers: string[] = [];
   const prompts: string[] = [];
@@ -203,20 +205,20 @@ suite('status bar and save warnings', () => {
     mkdirSync(notes, { recursive: true });
     writeFileSync(join(notes, 'todo.md'), 'todo\n');
     await open(join(notes, 'todo.md'));
-    const atRisk = await waitFor('the status bar for the tmpfs file', 5_000, () =>
+    const atRisk = await waitFor('the status bar for the tmpfs file', 20_000, () =>
       paths.statusBar.text?.includes('tmpfs') ? paths.statusBar.text : undefined,
     );
     assert.equal(atRisk, '$(warning) At risk: tmpfs');
     assert.equal(paths.statusBar.current?.atRisk, true);
 
     await open(join(runnerEnv('PL_EDITOR_WORKSPACE'), 'compose.yaml'));
-    const safe = await waitFor('the status bar for the workspace file', 5_000, () =>
+    const safe = await waitFor('the status bar for the workspace file', 20_000, () =>
       paths.statusBar.text?.startsWith('$(shield)') ? paths.statusBar.text : undefined,
     );
     assert.match(safe, /^\$\(shield\) Persistent: /);
 
     await vscode.commands.executeCommand('workbench.action.files.newUntitledFile');
-    await waitFor('the status bar to hide for an untitled file', 5_000, () => (paths.statusBar.text === undefined ? true : undefined));
+    await waitFor('the status bar to hide for an untitled file', 20_000, () => (paths.statusBar.text === undefined ? true : undefined));
   });
 
   test('saving on the tmpfs warns once per folder, and "Don\'t Warn Here" is remembered', async () => {
@@ -229,9 +231,9 @@ suite('status bar and save warnings', () => {
 
     answers.push("Don't Warn Here");
     await editAndSave(await open(join(journal, 'a.md')), 'first\n');
-    await waitFor('the save warning', 5_000, () => (prompts.length === 1 ? true : undefined));
+    await waitFor('the save warning', 20_000, () => (prompts.length === 1 ? true : undefined));
     assert.match(prompts[0]!, /a\.md is saved in .*journal, which is on a tmpfs: it will be lost when the container restarts\./);
-    await waitFor('the folder to be remembered', 5_000, () =>
+    await waitFor('the folder to be remembered', 20_000, () =>
       (settings().get<string[]>('saveWarnings.ignoredFolders') ?? []).some((f) => f.endsWith('/journal')) ? true : undefined,
     );
 
@@ -239,7 +241,7 @@ suite('status bar and save warnings', () => {
     await editAndSave(await open(join(runnerEnv('PL_EDITOR_WORKSPACE'), 'compose.yaml')), '# persistent\n');
     // A save in another at-risk folder still warns: the ignored folder, not the guard, silenced the first.
     await editAndSave(await open(join(other, 'c.md')), 'third\n');
-    await waitFor('the warning for the other folder', 5_000, () => (prompts.length >= 2 ? true : undefined));
+    await waitFor('the warning for the other folder', 20_000, () => (prompts.length >= 2 ? true : undefined));
     assert.equal(prompts.length, 2, prompts.join('\n'));
     assert.match(prompts[1]!, /c\.md is saved in .*other/);
   });

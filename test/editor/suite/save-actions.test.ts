@@ -68,7 +68,7 @@ suite('save warning: short labels, only the actions that work', () => {
     const listed = await paths.commands.canShowFile(file);
     assert.deepEqual(p.actions, listed ? ['Show', "Don't Warn Here"] : ["Don't Warn Here"]);
     assert.deepEqual(paths.saveGuard.offered.at(-1)?.actions, p.actions);
-    const ignored = await waitFor('the folder in the user settings', 5_000, () => {
+    const ignored = await waitFor('the folder in the user settings', 20_000, () => {
       const i = settings().inspect<string[]>('saveWarnings.ignoredFolders');
       return i?.globalValue?.includes(shm) ? i : undefined;
     });
