@@ -2,7 +2,8 @@
 // Two bundles: the extension (vscode external, loaded by the extension host) and the CLI (plain Node).
 // `--watch` rebuilds on change; `--production` minifies (the .vsix build).
 import * as esbuild from 'esbuild';
-import { chmodSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseOptions } from './lib/args.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -42,6 +43,18 @@ const builds = [
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
-  chmodSync('dist/cli.js', 0o755);
+  const results = await Promise.all(builds.map((b) => esbuild.build({ ...b, write: false })));
+  for (const { outputFiles } of results) for (const file of outputFiles) writeAtomically(file.path, file.contents);
+}
+
+/**
+ * Another process may be loading dist/ while this build runs (the editor tier's extension host while the
+ * integration tier's `npm start` repackages, in `npm test`): each file is written beside itself and renamed
+ * over the old one, so a reader sees the old file or the new one, never half of one.
+ */
+function writeAtomically(path, contents) {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents, { mode: path.endsWith('/cli.js') ? 0o755 : 0o644 });
+  renameSync(temporary, path);
 }

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { TargetNode } from '../../../src/vscode/tree/nodes';
 import { TEST_HOOKS_COMMAND, type UiTestHooks } from '../../../src/vscode/ui/test-hooks';
 import { runnerEnv, waitFor } from './harness';
-import { extensionApi, treeDescendants } from './extension';
+import { editAndSave, extensionApi, treeDescendants } from './extension';
 
 function docker(...args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }).trim();
@@ -192,11 +192,6 @@ suite('status bar and save warnings', function () {
 
   async function open(file: string): Promise<vscode.TextEditor> {
     return vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
-  }
-
-  async function editAndSave(editor: vscode.TextEditor, text: string): Promise<void> {
-    await editor.edit((b) => b.insert(new vscode.Position(0, 0), text));
-    assert.ok(await editor.document.save(), `${editor.document.fileName} was not saved`);
   }
 
   test('a file on a real tmpfs shows at risk; a file in the workspace shows persistent', async () => {

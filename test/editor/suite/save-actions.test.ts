@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { PersistenceLensExports } from '../../../src/extension';
 import { TEST_HOOKS_COMMAND, type UiTestHooks } from '../../../src/vscode/ui/test-hooks';
 import { EXTENSION_ID, runnerEnv, waitFor } from './harness';
+import { editAndSave } from './extension';
 
 /**
  * The save warning offers only what works for the path, with labels that fit: a file on /dev/shm (a tmpfs the
@@ -28,8 +29,7 @@ suite('save warning: short labels, only the actions that work', () => {
   async function save(file: string, text: string): Promise<void> {
     writeFileSync(file, '\n');
     const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
-    await editor.edit((b) => b.insert(new vscode.Position(0, 0), text));
-    assert.ok(await editor.document.save(), `${file} was not saved`);
+    await editAndSave(editor, text);
   }
 
   suiteSetup(async () => {
