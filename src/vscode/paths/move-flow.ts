@@ -59,7 +59,7 @@ export class LiveMoves {
 }
 
 /**
- * "Move current data": the engine stops the container (unless it is this one, or a tmpfs), copies the path into
+ * "Move current data": the backend stops the container (unless it is this one, or a tmpfs), copies the path into
  * the new volume and verifies it, and only then calls `writeEdit` (the editor's WorkspaceEdit); any failure
  * before that removes the volume and starts the container again. Then "Recreate now" (or, for this container,
  * Copy Again), the recreate and the verification in the new container.
@@ -94,7 +94,7 @@ export async function moveAndPersist(
       );
     });
   } catch (err) {
-    // the engine's message says what was done and in what state things are (volume removed, container running)
+    // the backend's message says what was done and in what state things are (volume removed, container running)
     void ui.show(cancelled ? 'info' : 'error', `Persist ${req.path}${cancelled ? ' cancelled' : ' failed'}: ${(err as Error).message}`);
     return false;
   }
@@ -140,7 +140,7 @@ export async function moveAndPersist(
 }
 
 /**
- * "Recreate now": compose and a plain container through the engine (compose's command and output in the
+ * "Recreate now": compose and a plain container through the backend (compose's command and output in the
  * Persistence Lens terminal), then the check in the new container; a dev container through Rebuild Container.
  * Resolves when done; what happened is told in a message.
  */
