@@ -5,7 +5,7 @@ import { CONTEXT } from '../ids';
 import type { UiTestHooks } from '../ui/test-hooks';
 import type { Ui } from '../ui/ui';
 import { afterMoveMessage, COPY_AGAIN, filesAndSize, movedSentence, progressMessage, RECREATE_NOW } from './persist-policy';
-import { engineDockerOptions, revealEdit, unsavedTexts, withCancellableProgress, type PlannedFix } from './persist-support';
+import { dockerCallOptions, revealEdit, unsavedTexts, withCancellableProgress, type PlannedFix } from './persist-support';
 
 /** The terminal where the recreate runs, so the user sees the exact command and what compose says. */
 export const TERMINAL_NAME = 'Persistence Lens';
@@ -72,7 +72,7 @@ export async function moveAndPersist(
 ): Promise<boolean> {
   const { ui } = deps;
   const hooks = deps.hooks();
-  const options = engineDockerOptions(deps);
+  const options = dockerCallOptions(deps);
   let outcome: PersistMoveOutcome;
   let cancelled = false;
   try {
@@ -167,7 +167,7 @@ export async function recreateNow(
           a.recreator,
           a.move,
           { file: a.file, path: a.path },
-          { ...engineDockerOptions(deps), onLine: (l) => terminal?.line(l) },
+          { ...dockerCallOptions(deps), onLine: (l) => terminal?.line(l) },
         ),
     );
     terminal?.line(`verified: ${a.path} in ${recreated.name} holds what was moved`);
@@ -204,7 +204,7 @@ export async function copyAgain(deps: MoveDeps, volume?: string): Promise<boolea
       (signal, report) =>
         backend().copyAgainIntoVolume(
           { container: chosen.container, path: chosen.path, volume: chosen.volume },
-          { ...engineDockerOptions(deps), signal, onProgress: (p) => report(progressMessage(p)) },
+          { ...dockerCallOptions(deps), signal, onProgress: (p) => report(progressMessage(p)) },
         ),
     );
     void ui

@@ -10,7 +10,7 @@ import { persistCandidates, type PersistCandidate } from './persist-candidates';
 import { canMove, defaultBindFolder, persistChoices, type PersistSituation } from './persist-policy';
 import { moveAndPersist, type LiveMoves } from './move-flow';
 import type { PathsModel } from './model';
-import { applyPlanInEditor, engineDockerOptions, unsavedTexts } from './persist-support';
+import { applyPlanInEditor, dockerCallOptions, unsavedTexts } from './persist-support';
 
 /** A path of a target to make persistent. */
 export interface PersistSubject {
@@ -117,7 +117,7 @@ async function probeOffer(
   deps: PersistDeps,
 ): Promise<MoveOffer | undefined> {
   try {
-    return await backend().moveOffer(req, engineDockerOptions(deps));
+    return await backend().moveOffer(req, dockerCallOptions(deps));
   } catch {
     // no engine, no container, no permission: the file can still be edited, which is what is offered then
     return undefined;

@@ -11,7 +11,7 @@ import type { Ui } from '../ui/ui';
 export type PlannedFix = Extract<PersistOutcome, { status: 'planned' }>['plan'];
 
 /** What every Docker call of these commands gets from the editor: the configured host, the tests' labels. */
-export function engineDockerOptions(deps: { hooks(): UiTestHooks | undefined }): { host?: string; helperLabels?: Record<string, string> } {
+export function dockerCallOptions(deps: { hooks(): UiTestHooks | undefined }): { host?: string; helperLabels?: Record<string, string> } {
   const host = dockerHost();
   const labels = deps.hooks()?.helperLabels;
   return { ...(host ? { host } : {}), ...(labels ? { helperLabels: labels } : {}) };
