@@ -4,7 +4,7 @@
 //   node scripts/package.mjs [--out FILE]     (default: persistence-lens-<version>.vsix in the project root)
 //
 // vsce runs the `vscode:prepublish` script first (scripts/build.mjs --production: minified bundles, no source
-// maps), then packs what .vscodeignore lets through: dist/{extension,engine,cli}.js, the icon, package.json,
+// maps), then packs what .vscodeignore lets through: dist/{extension,backend,cli}.js, the icon, package.json,
 // README, CHANGELOG and LICENSE. Its flags, and why:
 //   --no-dependencies            everything runs from the esbuild bundles; vsce must not run `npm list` or
 //                                pack node_modules/

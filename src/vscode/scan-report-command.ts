@@ -8,7 +8,7 @@ import type { ReadOnlyDocuments } from './ui/documents';
 export const SCAN_REPORT_NAME = 'Persistence Lens Scan Report.md';
 
 /**
- * "Persistence Lens: Show Scan Report": the engine's report for this window (this container, the Docker
+ * "Persistence Lens: Show Scan Report": the backend's report for this window (this container, the Docker
  * Engine when it answers, and the workspace's compose and devcontainer files; untrusted, the mount table
  * alone) as a read-only Markdown document, a table per target, opened in its rendered preview.
  */

@@ -6,7 +6,7 @@ import { STATUS_WORDS } from './tree/present';
 
 /**
  * The scan report as a Markdown document (Show Scan Report): one section per target, its paths in a table, the
- * targets with something at risk first, the engine's one-line summary at the end. Pure: the command shows it.
+ * targets with something at risk first, the backend's one-line summary at the end. Pure: the command shows it.
  */
 
 const KIND_TITLES: Record<TargetReport['kind'], string> = {

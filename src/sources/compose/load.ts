@@ -298,7 +298,7 @@ class ExtendsResolver {
     own.delete('extends');
     const ownNode: LMap = { ...node, entries: own };
     let merged: LNode;
-    if (baseService.kind === 'scalar' && baseService.value === null) merged = ownNode;
+    if (isAbsent(baseService)) merged = ownNode;
     else merged = mergeNode(expectMap(baseService, `service "${ref}"`), ownNode, ['services', name]);
     this.memo.set(id, merged);
     return merged;

@@ -91,7 +91,7 @@ export function parseYamlWithLibrary(text: string, file: string, base: string, i
   for (const doc of list) {
     if (doc.contents === null || doc.contents === undefined) continue;
     const converted = new Converter(doc, file, base, at, interpolate).convert(doc.contents as YamlNode);
-    if (converted.kind === 'scalar' && converted.value === null) continue;
+    if (isAbsent(converted)) continue;
     if (converted.kind !== 'map') throw new InputError('the top level of a compose file must be a mapping', converted.loc);
     root = root ? mergeDocuments(root, converted) : converted;
   }
@@ -248,7 +248,7 @@ export function expectMap(n: LNode, what: string): LMap {
 
 /** A mapping, or an empty one for null (`services:` with nothing under it). */
 export function expectMapOrNull(n: LNode, what: string): LMap {
-  if (n.kind === 'scalar' && n.value === null) return emptyMap(n.loc, n.base);
+  if (isAbsent(n)) return emptyMap(n.loc, n.base);
   return expectMap(n, what);
 }
 

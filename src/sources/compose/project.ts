@@ -102,7 +102,7 @@ function readTopVolumes(model: LMap): Record<string, TopVolume> {
   for (const [key, e] of volumes.entries) {
     const v = e.value;
     if (isReset(v)) continue;
-    if (v.kind === 'scalar' && v.value === null) {
+    if (isAbsent(v)) {
       out[key] = { external: false, declaredAt: e.keyLoc };
       continue;
     }
@@ -170,7 +170,7 @@ async function buildProject(
     let node: LMap;
     const v = entry.value;
     if (isReset(v)) continue; // `name: !reset` removes the service
-    if (v.kind === 'scalar' && v.value === null) {
+    if (isAbsent(v)) {
       warn(`${formatLocation(entry.keyLoc)}: service "${name}" is empty`);
       node = { kind: 'map', loc: entry.keyLoc, base: v.base, entries: new Map() };
     } else if (v.kind !== 'map') throw new InputError(`service "${name}" must be a mapping, not ${describe(v)}`, v.loc);
@@ -367,7 +367,7 @@ async function readServiceEnv(
         continue;
       }
       if (v.kind !== 'scalar') throw new InputError(`environment variable ${key} must be a string, not ${describe(v)}`, v.loc);
-      if (v.value === null) {
+      if (isAbsent(v)) {
         // `- KEY` or `KEY:` with no value: taken from the environment compose runs in, else unset.
         const fromEnv = lookupEnv(key);
         if (fromEnv !== undefined) env[key] = fromEnv;

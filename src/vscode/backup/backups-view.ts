@@ -32,12 +32,12 @@ export class BackupsView implements vscode.TreeDataProvider<Node>, vscode.Dispos
   private watched?: { dir: string; watcher: vscode.FileSystemWatcher };
   private debounce: NodeJS.Timeout | undefined;
 
-  /** `folder()`: the backup folder the settings name, undefined for the engine's default. */
+  /** `folder()`: the backup folder the settings name, undefined for the backend's default. */
   constructor(private readonly folder: () => string | undefined) {
     this.treeView = vscode.window.createTreeView(VIEW.backups, { treeDataProvider: this, showCollapseAll: false });
   }
 
-  /** The folder the view lists (the engine's default when the setting is empty). */
+  /** The folder the view lists (the backend's default when the setting is empty). */
   dir(): string {
     return this.folder() ?? backend().defaultBackupDir();
   }

@@ -15,7 +15,7 @@ import { rescueContainerFor, restoreTargetForPath, sourceForPath } from './targe
 
 /**
  * The backup commands: what each argument means (a Paths view node, a Backups view item, a request, or nothing
- * and then quick picks), then the operation. Every command returns what it did (the engine's result, or
+ * and then quick picks), then the operation. Every command returns what it did (the backend's result, or
  * undefined when it did not happen), so other features and the editor tests can use it.
  */
 
@@ -35,7 +35,7 @@ function refuse(deps: BackupDeps, reason: string): undefined {
   return undefined;
 }
 
-/** A question that lists Docker objects may fail to reach the engine: say so, as the engine words it. */
+/** A question that lists Docker objects may fail to reach the Docker Engine: say so, as the backend words it. */
 async function asking<T>(deps: BackupDeps, question: () => Promise<T | undefined>): Promise<T | undefined> {
   try {
     return await question();

@@ -106,7 +106,7 @@ export type { Confirmation } from '../ui/ui';
 import type { Confirmation } from '../ui/ui';
 
 /**
- * The restore's question when the target is not empty. `question` is the engine's: the target as it words it
+ * The restore's question when the target is not empty. `question` is the backend's: the target as it words it
  * and what is there, as data (`content.kind`): a count of entries, which of a rescue's paths exist, or unknown.
  */
 export function overwriteConfirmation(
@@ -147,7 +147,7 @@ export function capitalize(s: string): string {
   return s ? s[0]!.toUpperCase() + s.slice(1) : s;
 }
 
-/** The engine's error as a message: its own sentence, started with a capital. */
+/** The backend's error as a message: its own sentence, started with a capital. */
 export function errorMessage(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return capitalize(text.trim());
@@ -182,7 +182,7 @@ export function rescueDoneMessage(r: RescueResult, keep: number): string {
 }
 
 /**
- * Inside a container, a backup folder that dies with the container protects nothing. The engine refuses it
+ * Inside a container, a backup folder that dies with the container protects nothing. The backend refuses it
  * too, in the CLI's words (`--out DIR`); here the sentence names the setting and the persistent mounts.
  */
 export function destinationRefusal(dir: string, v: DestinationVerdict): string | undefined {

@@ -9,7 +9,7 @@ import type { UiSeam } from '../ui/index';
 /**
  * Backups in the editor: the Back Up…, Restore… and Rescue Writable Layer… commands (Paths view context
  * menus and the palette), the Backups view, retention and the optional schedule. Registration only: the
- * engine loads when a command runs or the Backups view is opened.
+ * backend loads when a command runs or the Backups view is opened.
  */
 export function registerBackupFeatures(context: vscode.ExtensionContext, { ui, hooks }: UiSeam): void {
   const view = new BackupsView(() => readBackupSettings().outDir);

@@ -32,9 +32,9 @@ import type { BackupUi, MessageLevel } from './ui';
 
 /**
  * The three long operations as the editor runs them: under a progress notification with a working Cancel,
- * then a message that names the archive (with Reveal), or the engine's error as it words it. The Backups
+ * then a message that names the archive (with Reveal), or the backend's error as it words it. The Backups
  * view is refreshed after each, whatever happened (a cancelled backup must not linger in it either).
- * Each returns the engine's result, or undefined when it did not complete (the user was told why).
+ * Each returns the backend's result, or undefined when it did not complete (the user was told why).
  */
 
 export interface BackupDeps {
@@ -67,7 +67,7 @@ function revealAction(archive: string): Record<string, () => unknown> {
   return { Reveal: () => vscode.commands.executeCommand(COMMAND.revealBackup, archive) };
 }
 
-/** The engine's error as it words it, with the setting that fixes its kind; a cancel is not an error. */
+/** The backend's error as it words it, with the setting that fixes its kind; a cancel is not an error. */
 export function reportFailure(deps: BackupDeps, err: unknown, scheduledWhat?: string): void {
   const text = scheduledWhat ? `Scheduled backup of ${scheduledWhat}: ${errorMessage(err)}` : errorMessage(err);
   if (isAbortError(err)) return tell(deps, 'info', text);
@@ -96,7 +96,7 @@ function refuseDestination(deps: BackupDeps, dir: string): boolean {
   try {
     problem = destinationRefusal(dir, backend().classifyDestination(dir));
   } catch {
-    return false; // an unreadable mount table: the engine checks again and says what is wrong
+    return false; // an unreadable mount table: the backend checks again and says what is wrong
   }
   if (!problem) return false;
   tell(deps, 'error', problem, { [OPEN_FOLDER_SETTING]: () => openSetting(SETTING.backupsFolder) });
@@ -170,8 +170,8 @@ export async function runRescue(deps: BackupDeps, container: string): Promise<Re
 
 /**
  * Restores `archive` into `target`. A non-empty target is only written after the modal confirmation naming
- * it (the engine asks once it has verified the archive and looked at the target); then it is forced, and the
- * engine takes a safety backup of what is there first.
+ * it (the backend asks once it has verified the archive and looked at the target); then it is forced, and the
+ * backend takes a safety backup of what is there first.
  */
 export async function runRestore(
   deps: BackupDeps,
@@ -201,7 +201,7 @@ export async function runRestore(
     );
     return r;
   } catch (err) {
-    // The engine's refusal (kind needs-force) says the target is not empty; the user has just said no, so say what that did.
+    // The backend's refusal (kind needs-force) says the target is not empty; the user has just said no, so say what that did.
     if (declined) tell(deps, 'info', `Nothing was restored: ${what} was left as it was.`);
     else reportFailure(deps, err);
     return undefined;

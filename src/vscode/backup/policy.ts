@@ -3,7 +3,7 @@ import type { BackupListing, BackupSource, RestoreTarget } from '../../backup';
 import { parseScheduledSource, sameSource, type Decision } from './targets';
 
 /**
- * The decisions of the editor's backup features that do not need the editor: settings as the engine takes
+ * The decisions of the editor's backup features that do not need the editor: settings as the backend takes
  * them, which archives fit a restore target, how to reveal an archive. Pure: unit-tested.
  */
 
@@ -24,7 +24,7 @@ export interface ScheduledSource {
 }
 
 export interface BackupSettings {
-  /** The backup folder; undefined: the engine's default (`$XDG_DATA_HOME/persistence-lens/backups`). */
+  /** The backup folder; undefined: the backend's default (`$XDG_DATA_HOME/persistence-lens/backups`). */
   outDir?: string;
   keep: number;
   scheduleHours: number;
@@ -34,7 +34,7 @@ export interface BackupSettings {
 }
 
 /**
- * Settings edited by hand can hold anything. A keep below 1 is outside the schema (the engine would read 0 as
+ * Settings edited by hand can hold anything. A keep below 1 is outside the schema (the backend would read 0 as
  * "keep everything", a negative number as nonsense): the documented default applies, never a value that
  * deletes more than the user could have meant.
  */

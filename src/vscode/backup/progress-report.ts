@@ -2,10 +2,10 @@ import type { Phase, Progress } from '../../backup';
 import { formatBytes } from './describe';
 
 /**
- * Turns the engine's progress (per phase: bytes, entries, and a percentage when the total is known) into what
+ * Turns the backend's progress (per phase: bytes, entries, and a percentage when the total is known) into what
  * a VS Code progress notification takes: a message, and increments of one bar that only moves forward.
  *
- * The engine's percentage restarts with every phase, so each phase owns a slice of the bar: a restore checks
+ * The backend's percentage restarts with every phase, so each phase owns a slice of the bar: a restore checks
  * the archive (sha256, then every entry) before it writes, and the writing is most of the work. A phase
  * whose total is unknown (a safety backup, a volume whose size the engine could not learn) moves the message,
  * not the bar. Pure: unit-tested.

@@ -14,7 +14,7 @@ const ATTEMPTS_KEY = 'persistenceLens.backups.scheduledAttempts';
  * open, a timer backs up each source whose newest backup is older than the interval. Off by default; nothing
  * is read until the first check, a while after activation. Scheduled backups show in the status bar, not as
  * notifications; a failure is reported, and tried again an interval later. Closing the window
- * cancels a scheduled backup in progress (the engine removes its partial file).
+ * cancels a scheduled backup in progress (the backend removes its partial file).
  */
 export class BackupSchedule implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;

@@ -9,7 +9,7 @@ export interface LayerLike {
 }
 
 /**
- * What the Paths view's nodes mean to the backup engine: which volume, container directory or local folder a
+ * What the Paths view's nodes mean to the backend's backups: which volume, container directory or local folder a
  * node stands for. Pure (no vscode), so every case is unit-tested against real scan reports.
  */
 
@@ -31,7 +31,7 @@ function engineContainer(t: TargetNode): string | undefined {
 }
 
 /**
- * Where a path's bytes are, as the engine reaches them.
+ * Where a path's bytes are, as the backend reaches them.
  *
  * - A named volume mounted exactly at the path is the volume itself (through Docker): it is what `compose down
  *   -v` would delete, and a restore puts back all of it. A path BELOW a volume's mount point is only a folder of

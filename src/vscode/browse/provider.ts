@@ -8,7 +8,7 @@ import { parseBrowseUri } from './uri';
 
 /**
  * The read-only file system behind `persistence-lens:` URIs: a volume, a container's folder or a backup archive
- * shown in the Explorer. One engine session per source, opened on the first request and kept (a volume's
+ * shown in the Explorer. One browse session per source, opened on the first request and kept (a volume's
  * helper container is made once and reused) until its last workspace folder is removed or the extension
  * deactivates; {@link closeAll} is awaited then, so no helper container is left behind.
  *

@@ -83,7 +83,7 @@ export class PersistenceCodeActions implements vscode.CodeActionProvider {
         // The recommended fix now: the editor lists preferred actions first, so the edit-only fixes of this
         // diagnostic give up that place (applying one would leave the data behind).
         for (const a of actions) if (a.diagnostics?.includes(d)) a.isPreferred = false;
-        // the engine planned no host folder (a database): the move's question offers none either
+        // the quick fixes planned no host folder (a database): the move's question offers none either
         actions.unshift(
           moveAction(d, doc.uri.fsPath, finding.service, finding.path, !planned.fixes.some((f) => f.plan.kind === 'bind-host-folder')),
         );

@@ -1,6 +1,6 @@
 /**
  * Which documents get persistence diagnostics. Pure (no `vscode` import), so it is unit-tested and costs
- * nothing at activation: it decides before the engine is loaded.
+ * nothing at activation: it decides before the backend is loaded.
  */
 
 /** The language ids the diagnostics and the code action provider are registered for. */

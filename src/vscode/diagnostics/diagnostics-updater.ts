@@ -115,7 +115,7 @@ export class DiagnosticsUpdater implements vscode.Disposable {
       console.error('Persistence Lens diagnostics:', err);
       return undefined;
     }
-    // A newer text, a close or a lost trust while the engine ran: this result describes nothing on screen.
+    // A newer text, a close or a lost trust while the backend ran: this result describes nothing on screen.
     if (doc.isClosed || doc.version !== version || !vscode.workspace.isTrusted) return undefined;
     const entries = findings.map((finding) => ({ diagnostic: toDiagnostic(finding), finding, key: findingKey(finding) }));
     for (const e of entries) this.keys.set(e.diagnostic, e.key);

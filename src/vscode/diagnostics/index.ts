@@ -5,7 +5,7 @@ import { DiagnosticsUpdater } from './diagnostics-updater';
 
 /**
  * Diagnostics and quick fixes on compose files and devcontainer.json. Registering costs nothing: the
- * engine loads in a timer the first time a matching document is seen, and only in a trusted workspace.
+ * backend loads in a timer the first time a matching document is seen, and only in a trusted workspace.
  */
 export function registerDiagnostics(context: vscode.ExtensionContext): void {
   const updater = new DiagnosticsUpdater();

@@ -11,7 +11,7 @@ const WAIT_MS = 1_500;
 
 /**
  * Whether a quick fix can offer to move a path's data: a container runs from the file and the path holds data
- * there (the engine's moveOffer, cached briefly). Any failure (no Docker) is "no".
+ * there (the backend's moveOffer, cached briefly). Any failure (no Docker) is "no".
  */
 export class MoveOffers {
   private readonly cache = new Map<string, { at: number; offer: Promise<MoveOffer | undefined> }>();

@@ -1,11 +1,11 @@
 /**
  * A plan's edits in the shape an editor applies safely. Pure (no `vscode`): unit-tested against the
- * engine's own applyEdits.
+ * backend's own applyEdits.
  */
 import type { TextEdit } from '../../fixes/text';
 
 /**
- * Sorted, with insertions at the same offset joined into one in the plan's order. The engine applies them
+ * Sorted, with insertions at the same offset joined into one in the plan's order. The backend applies them
  * in list order; an editor applying a batch of edits need not keep that order for equal positions (a new
  * service `volumes:` and the top-level `volumes:` both appended at the end of the file), one edit has none.
  */

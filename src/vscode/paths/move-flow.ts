@@ -5,7 +5,7 @@ import { CONTEXT } from '../ids';
 import type { UiTestHooks } from '../ui/test-hooks';
 import type { Ui } from '../ui/ui';
 import { afterMoveMessage, COPY_AGAIN, filesAndSize, movedSentence, progressMessage, RECREATE_NOW } from './persist-policy';
-import { engineDockerOptions, revealEdit, unsavedTexts, withCancellableProgress, type PlannedFix } from './persist-support';
+import { dockerCallOptions, revealEdit, unsavedTexts, withCancellableProgress, type PlannedFix } from './persist-support';
 
 /** The terminal where the recreate runs, so the user sees the exact command and what compose says. */
 export const TERMINAL_NAME = 'Persistence Lens';
@@ -59,7 +59,7 @@ export class LiveMoves {
 }
 
 /**
- * "Move current data": the engine stops the container (unless it is this one, or a tmpfs), copies the path into
+ * "Move current data": the backend stops the container (unless it is this one, or a tmpfs), copies the path into
  * the new volume and verifies it, and only then calls `writeEdit` (the editor's WorkspaceEdit); any failure
  * before that removes the volume and starts the container again. Then "Recreate now" (or, for this container,
  * Copy Again), the recreate and the verification in the new container.
@@ -72,7 +72,7 @@ export async function moveAndPersist(
 ): Promise<boolean> {
   const { ui } = deps;
   const hooks = deps.hooks();
-  const options = engineDockerOptions(deps);
+  const options = dockerCallOptions(deps);
   let outcome: PersistMoveOutcome;
   let cancelled = false;
   try {
@@ -94,7 +94,7 @@ export async function moveAndPersist(
       );
     });
   } catch (err) {
-    // the engine's message says what was done and in what state things are (volume removed, container running)
+    // the backend's message says what was done and in what state things are (volume removed, container running)
     void ui.show(cancelled ? 'info' : 'error', `Persist ${req.path}${cancelled ? ' cancelled' : ' failed'}: ${(err as Error).message}`);
     return false;
   }
@@ -140,7 +140,7 @@ export async function moveAndPersist(
 }
 
 /**
- * "Recreate now": compose and a plain container through the engine (compose's command and output in the
+ * "Recreate now": compose and a plain container through the backend (compose's command and output in the
  * Persistence Lens terminal), then the check in the new container; a dev container through Rebuild Container.
  * Resolves when done; what happened is told in a message.
  */
@@ -167,7 +167,7 @@ export async function recreateNow(
           a.recreator,
           a.move,
           { file: a.file, path: a.path },
-          { ...engineDockerOptions(deps), onLine: (l) => terminal?.line(l) },
+          { ...dockerCallOptions(deps), onLine: (l) => terminal?.line(l) },
         ),
     );
     terminal?.line(`verified: ${a.path} in ${recreated.name} holds what was moved`);
@@ -204,7 +204,7 @@ export async function copyAgain(deps: MoveDeps, volume?: string): Promise<boolea
       (signal, report) =>
         backend().copyAgainIntoVolume(
           { container: chosen.container, path: chosen.path, volume: chosen.volume },
-          { ...engineDockerOptions(deps), signal, onProgress: (p) => report(progressMessage(p)) },
+          { ...dockerCallOptions(deps), signal, onProgress: (p) => report(progressMessage(p)) },
         ),
     );
     void ui

@@ -16,7 +16,7 @@ const DELAY_MS = 4_000;
  * When the editor starts in a container recreated after a live move of one of its paths (this container, or a
  * rebuilt dev container): the mounted volumes are looked at for the manifest the move left (one existsSync per
  * volume mount point, nothing else, and only after startup), and a path that has one is verified against it
- * (the engine loads only then), reported once, and the manifest removed.
+ * (the backend loads only then), reported once, and the manifest removed.
  */
 export class MovedPathChecker {
   private timer: NodeJS.Timeout | undefined;

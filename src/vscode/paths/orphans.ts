@@ -19,7 +19,7 @@ export interface RecoverDeps {
 
 /**
  * Recover Into… on an orphaned anonymous volume: asks for the named volume (proposing `<project>_<basename>` or
- * `<container>-<basename>`), copies into it under a cancellable progress (the engine verifies the copy and
+ * `<container>-<basename>`), copies into it under a cancellable progress (the backend verifies the copy and
  * removes what it made on failure or cancel), says what it did, and refreshes the Paths view.
  */
 export async function recoverOrphan(node: OrphanNode | undefined, deps: RecoverDeps): Promise<RecoverResult | undefined> {

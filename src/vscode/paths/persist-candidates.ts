@@ -2,7 +2,7 @@ import type { ScanResult } from '../../core/types';
 import { declaringFiles } from '../tree/build';
 import type { TargetNode } from '../tree/nodes';
 
-/** A file the quick-fix engine could edit to persist a path, and the compose service in it. */
+/** A file the backend's quick fixes could edit to persist a path, and the compose service in it. */
 export interface PersistCandidate {
   file: string;
   service?: string;

@@ -10,7 +10,7 @@ import { persistCandidates, type PersistCandidate } from './persist-candidates';
 import { canMove, defaultBindFolder, persistChoices, type PersistSituation } from './persist-policy';
 import { moveAndPersist, type LiveMoves } from './move-flow';
 import type { PathsModel } from './model';
-import { applyPlanInEditor, engineDockerOptions, unsavedTexts } from './persist-support';
+import { applyPlanInEditor, dockerCallOptions, unsavedTexts } from './persist-support';
 
 /** A path of a target to make persistent. */
 export interface PersistSubject {
@@ -29,7 +29,7 @@ export interface PersistDeps {
 /**
  * "Persist Path…": find the file that declares the target (asking when several fit), ask how to keep the path
  * (moving what it holds now first, when a container runs from that file and the path holds data), plan the
- * edit with the quick-fix engine and apply it as a WorkspaceEdit (undoable, and made against the editor's text
+ * edit with the backend's quick fixes and apply it as a WorkspaceEdit (undoable, and made against the editor's text
  * when the file is open with unsaved changes) — after the data is verified in the volume, for a move.
  */
 export async function persistPath(subject: PersistSubject, deps: PersistDeps): Promise<boolean> {
@@ -111,13 +111,13 @@ export async function persistFromFile(
   );
 }
 
-/** What the engine can move for this file and path; nothing (only the edit is offered) when Docker does not answer. */
+/** What the backend can move for this file and path; nothing (only the edit is offered) when Docker does not answer. */
 async function probeOffer(
   req: { file: string; service?: string; path: string; container?: string },
   deps: PersistDeps,
 ): Promise<MoveOffer | undefined> {
   try {
-    return await backend().moveOffer(req, engineDockerOptions(deps));
+    return await backend().moveOffer(req, dockerCallOptions(deps));
   } catch {
     // no engine, no container, no permission: the file can still be edited, which is what is offered then
     return undefined;

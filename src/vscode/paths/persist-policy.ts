@@ -27,11 +27,11 @@ export interface PersistSituation {
   file: string;
   /** The catalog's category of the path ('database', 'ssh', ...), when the scan knows the path. */
   category?: string;
-  /** The quick-fix engine planned no host-folder fix for this finding (it refuses one for a database). */
+  /** The backend's quick fixes planned no host-folder fix for this finding (it refuses one for a database). */
   noBind?: boolean;
   /** The scan saw data there (the writable layer holds files there). */
   holdsDataByScan?: boolean;
-  /** What the engine found: the one container that runs from the file, the path's storage there. */
+  /** What the backend found: the one container that runs from the file, the path's storage there. */
   offer?: MoveOffer;
   /** The path is a single file (history, .gitconfig…): a volume never goes on it (single-files.ts). */
   singleFile?: SingleFileFix;

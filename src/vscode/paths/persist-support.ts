@@ -6,18 +6,18 @@ import { dockerHost } from '../settings';
 import type { UiTestHooks } from '../ui/test-hooks';
 import type { Ui } from '../ui/ui';
 
-// What Persist Path… and the move share: the editor's side of an edit, the engine's options, cancellable progress.
+// What Persist Path… and the move share: the editor's side of an edit, the options of its Docker calls, cancellable progress.
 
 export type PlannedFix = Extract<PersistOutcome, { status: 'planned' }>['plan'];
 
-/** The engine's options every Docker call of these commands gets: the configured host, the tests' labels. */
-export function engineDockerOptions(deps: { hooks(): UiTestHooks | undefined }): { host?: string; helperLabels?: Record<string, string> } {
+/** What every Docker call of these commands gets from the editor: the configured host, the tests' labels. */
+export function dockerCallOptions(deps: { hooks(): UiTestHooks | undefined }): { host?: string; helperLabels?: Record<string, string> } {
   const host = dockerHost();
   const labels = deps.hooks()?.helperLabels;
   return { ...(host ? { host } : {}), ...(labels ? { helperLabels: labels } : {}) };
 }
 
-/** Unsaved editor text of the files the engine reads, so a plan matches what the user sees. */
+/** Unsaved editor text of the files the backend reads, so a plan matches what the user sees. */
 export function unsavedTexts(): Map<string, string> {
   const overlay = new Map<string, string>();
   for (const doc of vscode.workspace.textDocuments)
@@ -59,7 +59,7 @@ export async function revealEdit(plan: PlannedFix): Promise<void> {
     );
 }
 
-/** Runs `work` under a cancellable notification; Cancel (or the tests' token) aborts the engine's signal. */
+/** Runs `work` under a cancellable notification; Cancel (or the tests' token) aborts the backend's signal. */
 export async function withCancellableProgress<T>(
   ui: Ui,
   hooks: UiTestHooks | undefined,

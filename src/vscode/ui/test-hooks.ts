@@ -10,7 +10,7 @@ import type { Choice, Confirmation, MessageLevel, PickItem, Ui } from './ui';
  * (`ExtensionMode.Test`): a modal confirmation cannot be clicked from the extension host, nor a
  * notification's Cancel button, nor an item of a quick pick the palette commands show, nor a folder in the
  * native folder dialog. Everything else stays real: the commands, the questions they ask and what they offer,
- * the engine, the progress notification, the messages (which are still shown).
+ * the backend, the progress notification, the messages (which are still shown).
  *
  * In-process command arguments are passed by reference, so the test hands over functions and a token.
  */
@@ -42,9 +42,9 @@ export interface UiTestHooks {
   folder?: (q: FolderQuestion) => string | undefined | Promise<string | undefined>;
   /** Cancels a running operation the way the notification's Cancel button does. */
   cancellation?: vscode.CancellationToken;
-  /** Sees the engine's progress of every backup operation. */
+  /** Sees the backend's progress of every backup operation. */
   onProgress?: (p: Progress) => void;
-  /** Sees the engine's progress of every move (Persist Path… with the data). */
+  /** Sees the backend's progress of every move (Persist Path… with the data). */
   onMoveProgress?: (p: MoveProgress) => void;
   /** Sees every line written to an extension terminal, with the terminal's name. */
   onTerminalLine?: (t: { terminal: string; text: string }) => void;
@@ -60,7 +60,7 @@ export interface UiTestHooks {
   answer?: (m: { level: MessageLevel; text: string; actions: string[] }) => string | undefined | Promise<string | undefined>;
   /** Sees every message shown, with its actions. */
   onMessage?: (m: { level: MessageLevel; text: string; actions: string[] }) => void;
-  /** Labels for the helper containers and volumes the engine creates (tests remove what they made). */
+  /** Labels for the helper containers and volumes the backend creates (tests remove what they made). */
   helperLabels?: Record<string, string>;
   /**
    * Prune Unused (the Volumes view) considers only the volumes with these labels: the test engine is shared, and

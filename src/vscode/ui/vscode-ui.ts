@@ -91,7 +91,7 @@ export const vscodeUi: Ui = {
       canSelectMany: false,
     });
     const uri = uris?.[0];
-    // The extension runs where the files are (extensionKind workspace): only a file: URI is a folder the engine can read.
+    // The extension runs where the files are (extensionKind workspace): only a file: URI is a folder the backend can read.
     return uri?.scheme === 'file' ? uri.fsPath : undefined;
   },
 

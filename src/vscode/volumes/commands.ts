@@ -31,10 +31,11 @@ const BACK_UP = 'Back Up First';
 const REMOVE = 'Remove';
 
 /**
- * Remove, Prune Unused, Show Sizes, Recover Into… and Back Up… of the Volumes view. The decisions are the
- * engine's (core/volume-removal.ts); here the questions are asked: a volume that held data of criticality high or
- * more is removed only after a modal naming what it holds, offering a backup first and, for an orphaned anonymous
- * volume, a copy into a named volume. The engine refuses to remove a volume a container mounts.
+ * Remove, Prune Unused, Show Sizes, Recover Into… and Back Up… of the Volumes view. The decisions are in
+ * core/volume-removal.ts (shared with the CLI); here the questions are asked: a volume that held data of
+ * criticality high or more is removed only after a modal naming what it holds, offering a backup first and, for
+ * an orphaned anonymous volume, a copy into a named volume. The engine refuses to remove a volume a container
+ * mounts.
  */
 export class VolumesCommands {
   constructor(private readonly deps: VolumesDeps) {}

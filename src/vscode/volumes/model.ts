@@ -21,7 +21,7 @@ export interface VolumesSnapshot {
 }
 
 /**
- * Every volume of the engine with who uses it, gathered by the engine (the same inventory as the CLI's `volumes`).
+ * Every volume of the engine with who uses it, gathered by the backend (the same inventory as the CLI's `volumes`).
  * Gatherings never overlap: a refresh asked for while one runs makes exactly one more after it. The sightings
  * are the Paths view's (one record in the global state), so an orphan is known by whichever view saw it mounted.
  */
