@@ -9,12 +9,14 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
+  closeSync,
   createWriteStream,
   existsSync,
   linkSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -41,6 +43,7 @@ import {
   ArchiveRefusedError,
 } from '../../../src/backup';
 import { removeStalePartials } from '../../../src/backup/archive-file';
+import { extractLocal, type ExtractEntry } from '../../../src/backup/local-extract';
 import { defaultBackupDir } from '../../../src/backup/location';
 
 const work = mkdtempSync(join(tmpdir(), 'pl-backup-local-'));
@@ -382,6 +385,43 @@ describe('local backup and restore', () => {
     const names = readdirSync(dest);
     assert.ok(names.length > 0 && names.length < 8, names.join(', '));
     assert.ok(!names.some((n) => n.startsWith('.persistence-lens-restore-')), names.join(', '));
+  });
+
+  it('a file cut off at any point is closed once: no descriptor another file took meanwhile is closed', async () => {
+    // Descriptor numbers are reused at once: a second close of a restored file's descriptor, or a close while
+    // a write on it is still running, hits whatever file was opened in between. Canary files, opened on every
+    // turn of the event loop while the restore runs and just after it, take the numbers it frees; none may be
+    // closed under them. The content stops at a different point each time (a cancel, a broken archive).
+    const header = { name: 'f', type: 'file' as const, mode: 0o644, uid: 0, gid: 0, size: 1 << 30, mtime: 1_600_000_000 };
+    for (let n = 0; n < 24; n++) {
+      const dest = fresh('cut');
+      const cut = new Error(`cut after ${n} chunks`);
+      const body = async function* (): AsyncGenerator<Buffer> {
+        for (let i = 0; i < n; i++) yield Buffer.alloc(64 * 1024, i);
+        throw cut;
+      };
+      const entries = async function* (): AsyncGenerator<ExtractEntry> {
+        yield { header, path: 'f', body: body() };
+      };
+      const canaries: number[] = [];
+      let grabbing = true;
+      const grab = (): void => {
+        if (!grabbing || canaries.length >= 64) return;
+        canaries.push(openSync('/dev/null', 'r'));
+        setImmediate(grab);
+      };
+      setImmediate(grab);
+      try {
+        await assert.rejects(extractLocal(entries(), dest), (err) => err === cut);
+        await new Promise((r) => setTimeout(r, 20)); // a late close of the restore lands here
+      } finally {
+        grabbing = false;
+        // a number given out twice was closed under the first canary that held it
+        assert.equal(new Set(canaries).size, canaries.length, `cut after ${n} chunks: a canary's descriptor was closed`);
+        for (const fd of canaries) closeSync(fd);
+      }
+      assert.deepEqual(readdirSync(dest), []);
+    }
   });
 
   it('keeps the newest N backups per source (safety backups counted apart)', async () => {
