@@ -13,7 +13,8 @@ const writeFd = promisify(write);
  * so the caller's own close came before or after it: one of the two closes got EBADF, or closed whatever file
  * had been opened with the freed number in between (descriptor numbers are reused at once), and the caller's
  * close could even run while that write was still in flight. Here, when this promise settles no write is
- * running and the descriptor is still open.
+ * running and the descriptor is still open. As a pipeline's last stage it must still be awaited by the caller
+ * before the close: on a cancel the pipeline rejects without waiting for it (archive-file.ts).
  */
 export async function writeChunks(fd: number, chunks: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<number> {
   let total = 0;
