@@ -1,10 +1,11 @@
-import { close, constants as fsc, createWriteStream, fsync, open, promises as fsp } from 'node:fs';
+import { close, constants as fsc, fsync, open, promises as fsp } from 'node:fs';
 import { promisify } from 'node:util';
 import { hostname } from 'node:os';
 import { dirname, basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { writeChunks } from './fd-write';
 import { defaultParallelism, ParallelGzip } from './parallel-gzip';
 import { HashCount } from './hash-count';
 import { ReclaimEvery } from './reclaim';
@@ -90,19 +91,28 @@ export async function writeArchive(entries: AsyncIterable<ArchiveEntry>, opts: W
   const level = checkLevel(opts.level ?? DEFAULT_GZIP_LEVEL);
   const partial = partialPathFor(opts.path);
   const counters: EntryCounters = { entries: 0, bytes: 0 };
-  // A plain fd (not a FileHandle): the stream leaves it open for the fsync, and closing it never waits on the stream.
-  let fd: number | undefined = await openFd(partial, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+  // A plain fd that only this function closes, once, and never while a write on it runs (fd-write.ts): the
+  // pipeline's last stage writes to it and never closes it. On a cancel the pipeline rejects without waiting for
+  // that stage, so the close below first waits for `writing` to settle.
+  const opened = await openFd(partial, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+  let fd: number | undefined = opened;
+  let writing: Promise<unknown> | undefined;
   let renamed = false;
   try {
     const hc = new HashCount((n) => opts.onWrite?.(counters, n));
-    const out = createWriteStream('', { fd, autoClose: false, emitClose: false, highWaterMark: 256 * 1024 });
     const parallelism = opts.parallelism ?? defaultParallelism();
     // ParallelGzip copies every piece into its blocks: coalescing before it would be one more copy
     const tar = tarBytes(entries, counters, opts.signal, parallelism > 1 ? { coalesce: 0 } : {});
     const reclaim = new ReclaimEvery();
     const source = Readable.from(reclaim.active ? reclaim.through(tar) : tar, { objectMode: false, highWaterMark: 256 * 1024 });
     const compressor = parallelism > 1 ? new ParallelGzip({ level, parallelism }) : createGzip({ level, chunkSize: 128 * 1024 });
-    await pipeline(source, compressor, hc, out, opts.signal ? { signal: opts.signal } : {});
+    await pipeline(
+      source,
+      compressor,
+      hc,
+      (compressed: AsyncIterable<Buffer>) => (writing = writeChunks(opened, compressed)),
+      opts.signal ? { signal: opts.signal } : {},
+    );
     await fsyncFd(fd);
     const toClose = fd;
     fd = undefined;
@@ -112,6 +122,8 @@ export async function writeArchive(entries: AsyncIterable<ArchiveEntry>, opts: W
     await syncDir(dirname(opts.path));
     return { path: opts.path, sha256: hc.hash.digest('hex'), archiveBytes: hc.bytes, entries: counters.entries, bytes: counters.bytes };
   } finally {
+    // settles soon: the pipeline destroyed the stream that stage reads, which ends it after its running write
+    await writing?.catch(() => undefined);
     if (fd !== undefined) await closeFd(fd).catch(() => undefined);
     if (!renamed) await fsp.rm(partial, { force: true }).catch(() => undefined);
   }

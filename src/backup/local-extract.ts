@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsc, createWriteStream, promises as fsp, close, fchown, fchmod, futimes, open } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { constants as fsc, promises as fsp, close, fchown, fchmod, futimes, open } from 'node:fs';
 import { promisify } from 'node:util';
 import { ArchiveRefusedError } from './errors';
+import { writeChunks } from './fd-write';
 import { encodeName, pathBytes, showName } from './names';
 import type { EntryHeader } from './tar-format';
 import { printable, type ValidatedEntry } from './validate';
@@ -172,9 +171,9 @@ export async function extractLocal(
           case 'file': {
             pendingTemp = tmp;
             const fd = await openFd(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
+            // this code owns the descriptor and closes it once, below, when no write on it is running (fd-write.ts)
             try {
-              const out = createWriteStream('', { fd, autoClose: false, emitClose: false, highWaterMark: 256 * 1024 });
-              await pipeline(Readable.from(entry.body ?? [], { objectMode: false }), out);
+              await writeChunks(fd, entry.body ?? []);
               if (owners) await fchownFd(fd, h.uid, h.gid);
               await fchmodFd(fd, h.mode & 0o7777);
               await futimesFd(fd, h.mtime, h.mtime);

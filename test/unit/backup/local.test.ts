@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { createGzip } from 'node:zlib';
 import * as tarStream from 'tar-stream';
 import {
@@ -40,8 +41,10 @@ import {
   BackupInputError,
   ArchiveRefusedError,
 } from '../../../src/backup';
-import { removeStalePartials } from '../../../src/backup/archive-file';
+import { removeStalePartials, writeArchive } from '../../../src/backup/archive-file';
+import { extractLocal, type ExtractEntry } from '../../../src/backup/local-extract';
 import { defaultBackupDir } from '../../../src/backup/location';
+import type { ArchiveEntry } from '../../../src/backup/tar-format';
 
 const work = mkdtempSync(join(tmpdir(), 'pl-backup-local-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -72,6 +75,56 @@ function makeTree(root: string): void {
   if (isRoot) chownSync(join(root, 'secret'), 1000, 1000);
   utimesSync(join(root, 'with space.txt'), 1_600_000_000, 1_600_000_000);
   utimesSync(join(root, 'a/b'), 1_600_000_100, 1_600_000_100);
+}
+
+/**
+ * Opens canary files in a worker thread, in a tight loop, holding each for the next 64 opens: a descriptor
+ * number freed anywhere in the process is taken by a canary within microseconds (numbers are reused at once,
+ * lowest first). A canary closed by someone else fails its fstat or its close, which the worker counts. The main
+ * thread cannot do this: between two closes of the same descriptor that run in the libuv pool no turn of its
+ * event loop may come.
+ */
+const CANARY_WORKER = `
+const { openSync, closeSync, fstatSync } = require('node:fs');
+const { workerData } = require('node:worker_threads');
+const state = new Int32Array(workerData); // [stop, started, lost]
+const held = [];
+const release = (fd) => {
+  try {
+    fstatSync(fd);
+    closeSync(fd);
+  } catch {
+    Atomics.add(state, 2, 1);
+  }
+};
+Atomics.store(state, 1, 1);
+while (Atomics.load(state, 0) === 0) {
+  held.push(openSync('/dev/null', 'r'));
+  if (held.length > 64) release(held.shift());
+}
+for (const fd of held) release(fd);
+`;
+
+/**
+ * Starts the canaries ({@link CANARY_WORKER}). `check` waits 20 ms (a late close lands then) and fails if a
+ * canary lost its descriptor so far: a second close of a descriptor, or a close while a write on it still runs,
+ * hits whatever file was opened in between.
+ */
+async function startCanaries(): Promise<{ check: (what: string) => Promise<void>; stop: () => Promise<void> }> {
+  const state = new Int32Array(new SharedArrayBuffer(12));
+  const worker = new Worker(CANARY_WORKER, { eval: true, workerData: state.buffer });
+  const exited = new Promise((r) => worker.once('exit', r));
+  while (Atomics.load(state, 1) === 0) await new Promise((r) => setTimeout(r, 1));
+  return {
+    check: async (what) => {
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(Atomics.load(state, 2), 0, `${what}: a descriptor another file held was closed`);
+    },
+    stop: async () => {
+      Atomics.store(state, 0, 1);
+      await exited;
+    },
+  };
 }
 
 interface Node {
@@ -382,6 +435,64 @@ describe('local backup and restore', () => {
     const names = readdirSync(dest);
     assert.ok(names.length > 0 && names.length < 8, names.join(', '));
     assert.ok(!names.some((n) => n.startsWith('.persistence-lens-restore-')), names.join(', '));
+  });
+
+  it('a file cut off at any point is closed once: no descriptor another file took meanwhile is closed', async () => {
+    // The content stops at a different point each time (a cancel, a broken archive), with canaries (startCanaries)
+    // taking every descriptor number freed meanwhile.
+    const header = { name: 'f', type: 'file' as const, mode: 0o644, uid: 0, gid: 0, size: 1 << 30, mtime: 1_600_000_000 };
+    const canaries = await startCanaries();
+    try {
+      for (let n = 0; n < 24; n++) {
+        const dest = fresh('cut');
+        const cut = new Error(`cut after ${n} chunks`);
+        const body = async function* (): AsyncGenerator<Buffer> {
+          for (let i = 0; i < n; i++) yield Buffer.alloc(64 * 1024, i);
+          throw cut;
+        };
+        const entries = async function* (): AsyncGenerator<ExtractEntry> {
+          yield { header, path: 'f', body: body() };
+        };
+        await assert.rejects(extractLocal(entries(), dest), (err) => err === cut);
+        await canaries.check(`cut after ${n} chunks`);
+        assert.deepEqual(readdirSync(dest), []);
+      }
+    } finally {
+      await canaries.stop();
+    }
+  });
+
+  it('a backup cancelled at any point closes its partial once: no descriptor another file took meanwhile is closed', async () => {
+    const content = randomBytes(4 * 1024 * 1024); // incompressible: the compressed bytes flow all along
+    const header = { name: 'f', type: 'file' as const, mode: 0o644, uid: 0, gid: 0, size: content.length, mtime: 1_600_000_000 };
+    const canaries = await startCanaries();
+    try {
+      for (let n = 0; n < 32; n++) {
+        const out = fresh('cancelled');
+        mkdirSync(out);
+        const ac = new AbortController();
+        const entries = async function* (): AsyncGenerator<ArchiveEntry> {
+          yield {
+            header,
+            body: (async function* () {
+              yield content;
+            })(),
+          };
+        };
+        const write = writeArchive(entries(), {
+          path: join(out, 'a.tar.gz'),
+          level: 1,
+          parallelism: 1 + (n % 2),
+          signal: ac.signal,
+          onWrite: (_, compressed) => compressed >= (n >> 1) * 128 * 1024 && ac.abort(),
+        });
+        await assert.rejects(write, (err: Error) => err.name === 'AbortError');
+        await canaries.check(`cancelled at ${n >> 1} x 128 KiB`);
+        assert.deepEqual(readdirSync(out), []);
+      }
+    } finally {
+      await canaries.stop();
+    }
   });
 
   it('keeps the newest N backups per source (safety backups counted apart)', async () => {
