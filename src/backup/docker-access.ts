@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { connectDocker, type DockerConnection } from '../sources/docker/client';
+import { ACTION_CONNECT_TIMEOUT_MS, connectDocker, type DockerConnection } from '../sources/docker/client';
 import { BackupAbortedError, BackupFailedError, BackupInputError, errorCode, isAbortError, isBackupError, messageOf } from './errors';
 import { isThisHost, processAlive, safeHost } from './archive-file';
 import { readTar } from './tar-read';
@@ -37,7 +37,9 @@ export const OWNER_LABEL = 'persistence-lens.helper.owner';
 export const HELPER_MOUNT = '/persistence-lens-volume';
 
 export async function dockerFor(opts: DockerOptions): Promise<DockerConnection> {
-  return opts.docker ?? (await connectDocker(opts.host !== undefined ? { host: opts.host } : {}));
+  return (
+    opts.docker ?? (await connectDocker({ ...(opts.host !== undefined ? { host: opts.host } : {}), timeoutMs: ACTION_CONNECT_TIMEOUT_MS }))
+  );
 }
 
 const CONNECTION_CODES = new Set([

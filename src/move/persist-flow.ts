@@ -5,7 +5,7 @@ import { planPersist, isDevcontainerFile } from '../fixes/persist';
 import type { FixPlan } from '../fixes/types';
 import { checkPlanWritable, writePlanAtomically } from '../fixes/write';
 import { loadComposeProject, normalizeProjectName } from '../sources/compose/index';
-import { connectDocker, type DockerConnection } from '../sources/docker/client';
+import type { DockerConnection } from '../sources/docker/client';
 import { composeRefOf, composeUpCommand, detectCompose, runCompose, shellQuote, type ComposeRef } from './compose-recreate';
 import { containerForFile, containersFromFile } from './container-find';
 import { recreateWithMount } from './container-recreate';
@@ -91,7 +91,7 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
   if (!opts.writeEdit) await checkPlanWritable(plan);
 
   // 2. The container the data is in.
-  const conn: DockerConnection = opts.docker ?? (await connectDocker(opts.host !== undefined ? { host: opts.host } : {}));
+  const conn: DockerConnection = opts.docker ?? (await dockerFor(opts));
   const dOpts = { ...opts, docker: conn };
   const devcontainer = isDevcontainerFile(file) && plan.kind === 'devcontainer-mount';
   const containerRef =

@@ -38,6 +38,13 @@ export class DockerUnavailableError extends PersistenceLensError<'unavailable'> 
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
+/**
+ * How long an action the user asked for (a move, a recreate, a backup, a restore) gives the daemon to answer.
+ * A scan says within seconds that no daemon answers; an action waits longer, because a daemon busy with other
+ * work (a large copy, a build, another project's `up`) can take several seconds for a ping, and failing a
+ * recreate that follows a move for that leaves the user with half of what they asked for.
+ */
+export const ACTION_CONNECT_TIMEOUT_MS = 15_000;
 
 function address(endpoint: DockerEndpoint): string {
   const o = endpoint.modemOptions;
