@@ -48,9 +48,9 @@ if (watch) {
 }
 
 /**
- * Another process may be loading dist/ while this build runs (the editor tier's extension host while the
- * integration tier's `npm start` repackages, in `npm test`): each file is written beside itself and renamed
- * over the old one, so a reader sees the old file or the new one, never half of one.
+ * Something may be loading dist/ while this build runs (an extension host or `npm start`'s code-server started
+ * from it, vsce packing it): each file is written beside itself and renamed over the old one, so a reader sees
+ * the old file or the new one, never half of one.
  */
 function writeAtomically(path, contents) {
   mkdirSync(dirname(path), { recursive: true });

@@ -12,7 +12,7 @@
 //
 // Under CI=true a tier that cannot run is a failure that says why; locally it is skipped, loudly.
 // `--tier NAME` (repeatable) runs only the named tiers.
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseOptions, usageError } from './lib/args.mjs';
@@ -37,55 +37,15 @@ const notes = [];
 const slowest = [];
 const tierStarted = new Map();
 
-/**
- * Where a tier's output goes. The terminal shows it as it comes; a held output (heldOutput) keeps it in a
- * file while another tier runs beside it, and shows it afterwards.
- */
-const terminal = { stdio: 'inherit', log: (text) => console.log(text), error: (text) => console.error(text) };
-
-/** An output kept in a temporary file; `follow(until)` shows what it holds, then what comes, until `until` settles. */
-function heldOutput() {
-  const file = join(mkdtempSync(join(tmpdir(), 'pl-held-')), 'output.log');
-  const fd = openSync(file, 'w');
-  const write = (text) => writeSync(fd, `${text}\n`);
-  let shown = 0;
-  const showMore = () => {
-    const held = readFileSync(file);
-    process.stdout.write(held.subarray(shown));
-    shown = held.length;
-  };
-  return {
-    stdio: ['ignore', fd, fd],
-    log: write,
-    error: write,
-    async follow(until) {
-      let settled = false;
-      const settle = () => (settled = true);
-      until.then(settle, settle);
-      while (!settled) {
-        showMore();
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      showMore();
-      closeSync(fd);
-    },
-  };
-}
-
-/** The stdio entry of an output's error stream, for a program whose messages alone are worth showing. */
-function errorStream(out) {
-  return typeof out.stdio === 'string' ? out.stdio : out.stdio[2];
-}
-
 /** Runs a program in the project folder with its output shown; resolves { code, signal } (lib/proc.mjs). */
 function run(cmd, cmdArgs, opts = {}) {
   return runProgram(cmd, cmdArgs, { cwd: root, stdio: 'inherit', ...opts });
 }
 
-function banner(text, { started = true, out = terminal } = {}) {
+function banner(text, { started = true } = {}) {
   const tier = /^(\S+)/.exec(text)?.[1];
   if (tier && started) tierStarted.set(tier === 'end-to-end' ? 'e2e' : tier, Date.now());
-  out.log(`\n\x1b[1m=== ${text}\x1b[0m`);
+  console.log(`\n\x1b[1m=== ${text}\x1b[0m`);
 }
 
 async function ensureDependencies() {
@@ -143,9 +103,9 @@ async function runNodeTests(tier, files, { env = {}, concurrency = 1 } = {}) {
 }
 
 /** Runs a runner that writes its counts to the file named by --counts; a runner that dies still counts as failed. */
-async function runCountingRunner(tier, runnerArgs, timeoutMs, out = terminal) {
+async function runCountingRunner(tier, runnerArgs, timeoutMs) {
   const countFile = join(mkdtempSync(join(tmpdir(), 'pl-count-')), 'counts.json');
-  const r = await run(process.execPath, [...runnerArgs, '--counts', countFile], { timeoutMs, killSignal: 'SIGTERM', stdio: out.stdio });
+  const r = await run(process.execPath, [...runnerArgs, '--counts', countFile], { timeoutMs, killSignal: 'SIGTERM' });
   return readCounts(tier, 'the runner', countFile, r);
 }
 
@@ -187,17 +147,17 @@ function exitOf(r) {
 }
 
 /** Runs these build scripts in turn; whether each exited 0 (it stops at the first that does not). */
-async function buildsPass(out, ...scripts) {
-  for (const s of scripts) if ((await run(process.execPath, [join(root, s)], { stdio: out.stdio })).code !== 0) return false;
+async function buildsPass(...scripts) {
+  for (const s of scripts) if ((await run(process.execPath, [join(root, s)])).code !== 0) return false;
   return true;
 }
 
-function skipOrFail(tier, why, out = terminal) {
+function skipOrFail(tier, why) {
   if (ci) {
-    out.error(`\n\x1b[31m${tier} tier cannot run under CI: ${why}\x1b[0m`);
+    console.error(`\n\x1b[31m${tier} tier cannot run under CI: ${why}\x1b[0m`);
     record(tier, { passed: 0, failed: 1, skipped: 0, failures: [`${tier} tier could not run: ${why}`] });
   } else {
-    out.error(`\n\x1b[33;1m!!! ${tier} tier SKIPPED: ${why}. These tests did not run. (Under CI this is a failure.)\x1b[0m`);
+    console.error(`\n\x1b[33;1m!!! ${tier} tier SKIPPED: ${why}. These tests did not run. (Under CI this is a failure.)\x1b[0m`);
     notes.push(`${tier}: SKIPPED (${why})`);
   }
 }
@@ -227,9 +187,9 @@ const editorInstall =
     : undefined;
 /** The install's result, its messages shown once. */
 let installShown = false;
-async function installed(out) {
+async function installed() {
   const r = await editorInstall;
-  if (!installShown && r.stderr) out.error(r.stderr.replace(/\n$/, ''));
+  if (!installShown) process.stderr.write(r.stderr);
   installShown = true;
   return r;
 }
@@ -267,28 +227,10 @@ if (wanted('unit')) {
   await runNodeTests('unit', testFiles(join(root, 'test/unit')), { concurrency: Math.max(2, availableParallelism()) });
 }
 
-// The integration tier runs beside the editor and e2e tiers: it mostly waits on the engine, they mostly on
-// code-server and Chromium, and in turn they took about 11 minutes of a fresh clone's 14. The editor and e2e
-// output is held while the integration tier's streams, and shown after it. Every test names its own
-// containers, volumes and projects, and the build writes dist/ atomically (npm start's test repackages it
-// while the editor tier's extension host loads it).
-const lanes = wanted('integration') && (wanted('editor') || wanted('e2e'));
-const engineUp =
-  wanted('integration') || wanted('editor') || wanted('e2e') ? await run('bash', [join(root, 'scripts/docker-up.sh')]) : undefined;
-const browserOut = lanes ? heldOutput() : terminal;
-const browserLane = browserTiers(browserOut);
-browserLane.catch(() => {}); // awaited below; this only keeps a failure meanwhile from counting as unhandled
-await integrationTier();
-if (lanes) {
-  banner('editor and end-to-end tests (their output, held while the integration tier ran beside them)', { started: false });
-  await browserOut.follow(browserLane);
-}
-await browserLane;
-
-async function integrationTier() {
-  if (!wanted('integration')) return;
+if (wanted('integration')) {
   banner('integration tests (real Docker Engine, and a real Podman service for test/integration/podman*.test.ts)');
   const isPodman = (f) => /^podman.*\.test\.ts$/.test(f.slice(f.lastIndexOf('/') + 1));
+  const up = await run('bash', [join(root, 'scripts/docker-up.sh')]);
   // Podman: scripts/podman-up.sh installs it and starts `podman system service` (rootful) on its own socket.
   const podmanUp = await run('bash', [join(root, 'scripts/podman-up.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const files = testFiles(join(root, 'test/integration')).filter((f) => !isPodman(f) || podmanUp.code === 0);
@@ -297,8 +239,8 @@ async function integrationTier() {
       'integration (podman)',
       `no Podman service could be started (scripts/podman-up.sh exited ${exitOf(podmanUp)}; its messages are above)`,
     );
-  if (engineUp.code !== 0) {
-    skipOrFail('integration', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(engineUp)})`);
+  if (up.code !== 0) {
+    skipOrFail('integration', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(up)})`);
     if (podmanUp.code === 0) await runNodeTests('integration (podman)', files.filter(isPodman));
   } else {
     // two files at a time: most of a file's time is waiting on the engine (docker stop's 10 s, compose up,
@@ -307,46 +249,38 @@ async function integrationTier() {
   }
 }
 
-/** The editor tier, then the e2e tier: both need code-server and Chromium (installing since the start). */
-async function browserTiers(out) {
-  if (wanted('editor')) {
-    banner('editor tests (the extension in a real code-server extension host, driven by Chromium)', { out });
-    // code-server (from npm, into .cache/code-server) and Debian's Chromium; the Docker Engine and its test
-    // image, which the suite's container tests need.
-    const install = await installed(out);
-    if (install.code !== 0)
-      skipOrFail('editor', `code-server could not be installed (scripts/editor/install-code-server.sh exited ${exitOf(install)})`, out);
-    else if (engineUp.code !== 0)
-      skipOrFail('editor', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(engineUp)})`, out);
-    else if (!(await buildsPass(out, 'scripts/build.mjs', 'scripts/editor/build-suite.mjs')))
-      record('editor', { passed: 0, failed: 1, skipped: 0, failures: ['editor: the extension or the suite did not build'] });
-    // The runner has its own hard timeout (600 s) and cleans up on SIGTERM; this one is the backstop.
-    else record('editor', await runCountingRunner('editor', [join(root, 'scripts/editor/run-suite.mjs')], 660_000, out));
-  }
-  if (wanted('e2e')) {
-    banner('end-to-end tests (code-server inside a real container, driven by Chromium as a user would)', { out });
-    // code-server and Chromium (as for the editor tier), the Docker Engine, then the container image, built
-    // without a registry from busybox-static and the host's libraries (scripts/e2e/build-image.sh).
-    const install = await installed(out);
-    const image =
-      install.code === 0 && engineUp.code === 0
-        ? await run('bash', [join(root, 'scripts/e2e/build-image.sh')], { stdio: ['ignore', 'ignore', errorStream(out)] })
-        : undefined;
-    if (install.code !== 0)
-      skipOrFail(
-        'e2e',
-        `code-server or Chromium could not be installed (scripts/editor/install-code-server.sh exited ${exitOf(install)})`,
-        out,
-      );
-    else if (engineUp.code !== 0)
-      skipOrFail('e2e', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(engineUp)})`, out);
-    else if (image.code !== 0)
-      skipOrFail('e2e', `the container image could not be built (scripts/e2e/build-image.sh exited ${exitOf(image)})`, out);
-    else if (!(await buildsPass(out, 'scripts/build.mjs')))
-      record('e2e', { passed: 0, failed: 1, skipped: 0, failures: ['e2e: the extension did not build'] });
-    // The runner packages the .vsix itself, has its own hard timeout (1200 s) and cleans up on SIGTERM.
-    else record('e2e', await runCountingRunner('e2e', ['--import', 'tsx', join(root, 'test/e2e/run.ts')], 1_260_000, out));
-  }
+if (wanted('editor')) {
+  banner('editor tests (the extension in a real code-server extension host, driven by Chromium)');
+  // One-time install of code-server (from npm, into .cache/code-server) and Debian's Chromium; then the
+  // Docker Engine and its test image, which the suite's container test needs.
+  const install = await installed();
+  const up = install.code === 0 ? await run('bash', [join(root, 'scripts/docker-up.sh')]) : undefined;
+  if (install.code !== 0)
+    skipOrFail('editor', `code-server could not be installed (scripts/editor/install-code-server.sh exited ${exitOf(install)})`);
+  else if (up.code !== 0) skipOrFail('editor', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(up)})`);
+  else if (!(await buildsPass('scripts/build.mjs', 'scripts/editor/build-suite.mjs')))
+    record('editor', { passed: 0, failed: 1, skipped: 0, failures: ['editor: the extension or the suite did not build'] });
+  // The runner has its own hard timeout (600 s) and cleans up on SIGTERM; this one is the backstop.
+  else record('editor', await runCountingRunner('editor', [join(root, 'scripts/editor/run-suite.mjs')], 660_000));
+}
+
+if (wanted('e2e')) {
+  banner('end-to-end tests (code-server inside a real container, driven by Chromium as a user would)');
+  // code-server and Chromium (as for the editor tier), the Docker Engine, then the container image, built
+  // without a registry from busybox-static and the host's libraries (scripts/e2e/build-image.sh).
+  const install = await installed();
+  const up = install.code === 0 ? await run('bash', [join(root, 'scripts/docker-up.sh')]) : undefined;
+  const image =
+    up?.code === 0 ? await run('bash', [join(root, 'scripts/e2e/build-image.sh')], { stdio: ['ignore', 'ignore', 'inherit'] }) : undefined;
+  if (install.code !== 0)
+    skipOrFail('e2e', `code-server or Chromium could not be installed (scripts/editor/install-code-server.sh exited ${exitOf(install)})`);
+  else if (up.code !== 0) skipOrFail('e2e', `no Docker Engine could be started (scripts/docker-up.sh exited ${exitOf(up)})`);
+  else if (image.code !== 0)
+    skipOrFail('e2e', `the container image could not be built (scripts/e2e/build-image.sh exited ${exitOf(image)})`);
+  else if (!(await buildsPass('scripts/build.mjs')))
+    record('e2e', { passed: 0, failed: 1, skipped: 0, failures: ['e2e: the extension did not build'] });
+  // The runner packages the .vsix itself, has its own hard timeout (1200 s) and cleans up on SIGTERM.
+  else record('e2e', await runCountingRunner('e2e', ['--import', 'tsx', join(root, 'test/e2e/run.ts')], 1_260_000));
 }
 
 banner('summary');
