@@ -3,7 +3,7 @@ import { isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Document, t
 import { normalizePosix } from '../core/paths';
 import { checkAliasExpansion } from '../sources/compose/limits';
 import { COMPOSE_PARSE_OPTIONS, composeDataOf, parseComposeText } from './compose-fix';
-import { keyOf, quoteScalar, quoteStyleOf, rangeOf, type QuoteStyle } from './compose-syntax';
+import { isNullNode, keyOf, quoteScalar, quoteStyleOf, rangeOf, type QuoteStyle } from './compose-syntax';
 import { applyEdits, contentEnd, detectEol, lineStart, nextLineStart, positionOf, type TextEdit } from './text';
 import { FixRefusal } from './types';
 
@@ -195,8 +195,7 @@ export function planComposeEnv(req: ComposeEnvRequest): EnvPlan {
       envJs.push(entry);
     }
   } else {
-    if (envPair && !(env === null || env === undefined || (isScalar(env) && env.value === null)))
-      return refuse(`the environment of service "${service}" is neither a list nor a map`, env);
+    if (envPair && !isNullNode(env)) return refuse(`the environment of service "${service}" is neither a list nor a map`, env);
     // A merge key (`<<: *defaults`) may bring an environment that a new key of the service's own would hide.
     const merged = svc.items.some((p) => keyOf(p.key) === '<<') && svcJs.environment !== undefined && svcJs.environment !== null;
     if (merged)

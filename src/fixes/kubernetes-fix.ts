@@ -5,6 +5,8 @@ import { podSurvivalOf } from '../core/pod-survival';
 import { InputError } from '../core/types';
 import { MAX_ALIAS_COUNT, parseManifestText } from '../sources/kubernetes/read';
 import { podSpecPathOf, kubernetesTargets, targetName, workloadContainers } from '../sources/kubernetes/workloads';
+// isNullNode is YAML's, not compose's: an absent value, `~` or `null`
+import { isNullNode } from './compose-syntax';
 import { contentEnd, detectEol, lineStart, nextLineStart, positionOf, applyEdits, type TextEdit } from './text';
 import { FixRefusal, type FixOutcome } from './types';
 
@@ -258,7 +260,7 @@ function addListItem(ctx: Ctx, map: YAMLMap, js: Obj, key: string, lines: string
     (js[key] as Obj[]).push(value);
     return;
   }
-  if (pair && !(isScalar(seq) && seq.value === null) && seq !== null && seq !== undefined) refuse(ctx, `${key} is not a list`, seq as Node);
+  if (pair && !isNullNode(seq)) refuse(ctx, `${key} is not a list`, seq as Node);
   const first = map.items[0]!;
   const keyCol = columnOf(ctx.text, first.key as Node);
   const dashCol = keyCol + dashOffset(ctx, map);
