@@ -267,7 +267,9 @@ describe('compose v1: a service whose image VOLUME /data gains a named volume at
     assert.match(flavor.version, /^\d+\.\d+\.\d+/);
     if (!plugin)
       assert.equal(flavor.kind, (await runCommand('docker-compose', ['version', '--short'])).stdout.trim().startsWith('1.') ? 'v1' : 'v2');
-    const service = (volumes: string) => `services:\n  s:\n    image: ${image}\n    labels:\n${yamlLabels(res.labels, 6)}\n${volumes}`;
+    // stop_grace_period: the image's sleep ignores SIGTERM, and each recreate would wait 10 s
+    const service = (volumes: string) =>
+      `services:\n  s:\n    image: ${image}\n    stop_grace_period: 1s\n    labels:\n${yamlLabels(res.labels, 6)}\n${volumes}`;
     const { project, dir, file } = res.composeProject('plmask', service(''));
     // As a user does: in the folder, no -f. Compose v1 then labels config_files relative ("compose.yml").
     await runCommand(flavor.command[0]!, [...flavor.command.slice(1), '-p', project, 'up', '-d'], { cwd: dir });

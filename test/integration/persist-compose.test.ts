@@ -29,6 +29,7 @@ describe('persist, then docker-compose up on a real engine', () => {
       'services:',
       '  app:',
       '    image: persistence-test:latest   # a local busybox image',
+      '    stop_grace_period: 1s   # its sleep ignores SIGTERM: each recreate would wait 10 s',
       '    labels:',
       '      persistence-lens.test: "1"',
       '',
@@ -84,7 +85,15 @@ describe('persist a single file, then docker-compose up on a real engine', () =>
   it('puts the volume on ~/.docker for ~/.docker/config.json, and the container writes the file in it', async () => {
     writeFileSync(
       join(dir, 'compose.yaml'),
-      ['services:', '  app:', '    image: persistence-test:latest', '    labels:', '      persistence-lens.test: "1"', ''].join('\n'),
+      [
+        'services:',
+        '  app:',
+        '    image: persistence-test:latest',
+        '    stop_grace_period: 1s # its sleep ignores SIGTERM: each recreate would wait 10 s',
+        '    labels:',
+        '      persistence-lens.test: "1"',
+        '',
+      ].join('\n'),
     );
     const { io, err } = capture();
     assert.equal(
