@@ -30,12 +30,22 @@ export const composeQuickFix: ScenarioFactory = () => ({
     },
     {
       title: 'Ctrl+. on that line offers the quick fix; applying it and saving changes the file as planned',
-      run: async ({ s, docShot }) => {
+      run: async ({ s, docShot, log }) => {
         await s.wb.focusEditor();
         await s.wb.goToLine(ANONYMOUS_VOLUME_LINE, 9);
-        await s.wb.page.keyboard.press('Control+.');
         const fix = s.wb.quickFix(/db-data/);
-        await fix.waitFor({ state: 'visible', timeout: 15_000 });
+        // Once, on a loaded machine, the first Ctrl+. showed "No code actions available" while the lightbulb of
+        // the same line offered the fix a moment later: pressed again then, and said so in the log.
+        let presses = 0;
+        await eventually(async () => {
+          presses++;
+          await s.wb.page.keyboard.press('Control+.');
+          await fix.waitFor({ state: 'visible', timeout: 5_000 }).catch(async (err: unknown) => {
+            await s.wb.page.keyboard.press('Escape');
+            throw err;
+          });
+        }, 20_000);
+        if (presses > 1) log(`compose-quick-fix: the quick fix showed after ${presses} presses of Ctrl+.`);
         assert.match(await fix.innerText(), /\/var\/lib\/postgresql\/data/);
         await docShot('quick-fix');
         await s.wb.applyQuickFix(fix);
