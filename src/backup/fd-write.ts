@@ -16,15 +16,12 @@ const writeFd = promisify(write);
  * running and the descriptor is still open. As a pipeline's last stage it must still be awaited by the caller
  * before the close: on a cancel the pipeline rejects without waiting for it (archive-file.ts).
  */
-export async function writeChunks(fd: number, chunks: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<number> {
-  let total = 0;
+export async function writeChunks(fd: number, chunks: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<void> {
   for await (const chunk of chunks) {
     // a write may take fewer bytes than given (a regular file rarely does): write the rest
     for (let off = 0; off < chunk.length;) {
       const { bytesWritten } = await writeFd(fd, chunk, off, chunk.length - off, null);
       off += bytesWritten;
     }
-    total += chunk.length;
   }
-  return total;
 }

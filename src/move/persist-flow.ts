@@ -91,7 +91,7 @@ export async function persistWithData(req: PersistMoveRequest, opts: PersistMove
   if (!opts.writeEdit) await checkPlanWritable(plan);
 
   // 2. The container the data is in.
-  const conn: DockerConnection = opts.docker ?? (await dockerFor(opts));
+  const conn = await dockerFor(opts);
   const dOpts = { ...opts, docker: conn };
   const devcontainer = isDevcontainerFile(file) && plan.kind === 'devcontainer-mount';
   const containerRef =
