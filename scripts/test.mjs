@@ -15,6 +15,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { slowestOf } from './count-reporter.mjs';
 import { parseOptions, usageError } from './lib/args.mjs';
 import { run as runProgram } from './lib/proc.mjs';
 
@@ -100,6 +101,54 @@ async function runNodeTests(tier, files, { env = {}, concurrency = 1 } = {}) {
     { env: { ...process.env, XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'pl-state-')), ...env } },
   );
   record(tier, readCounts(tier, 'the test runner', countFile, r));
+}
+
+/**
+ * Runs the unit test files in `shards` processes side by side (scripts/unit-shard.mjs: each imports its files
+ * into one process), the files dealt out largest first to the shard with the fewest bytes. Each shard's spec
+ * output is shown whole when it ends, so that the two do not interleave; the counts are added up.
+ */
+async function runUnitShards(tier, files, shards) {
+  if (files.length === 0) {
+    record(tier, { passed: 0, failed: 1, skipped: 0, failures: [`${tier}: no test files found`] });
+    return;
+  }
+  const groups = Array.from({ length: Math.min(shards, files.length) }, () => ({ bytes: 0, files: [] }));
+  for (const f of [...files].sort((a, b) => statSync(b).size - statSync(a).size)) {
+    const lightest = groups.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+    lightest.bytes += statSync(f).size;
+    lightest.files.push(f);
+  }
+  const stateHome = mkdtempSync(join(tmpdir(), 'pl-state-'));
+  const results = await Promise.all(
+    groups.map(async (g) => {
+      const countFile = join(mkdtempSync(join(tmpdir(), 'pl-count-')), 'counts.json');
+      const r = await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--test-reporter=spec',
+          '--test-reporter-destination=stdout',
+          '--test-reporter=./scripts/count-reporter.mjs',
+          `--test-reporter-destination=${countFile}`,
+          'scripts/unit-shard.mjs',
+          ...g.files.map((f) => relative(root, f)),
+        ],
+        { stdio: 'pipe', env: { ...process.env, XDG_STATE_HOME: stateHome } },
+      );
+      process.stdout.write(r.stdout);
+      process.stderr.write(r.stderr);
+      return readCounts(tier, `the shard of ${g.files.length} files`, countFile, r);
+    }),
+  );
+  record(tier, {
+    passed: results.reduce((n, c) => n + c.passed, 0),
+    failed: results.reduce((n, c) => n + c.failed, 0),
+    skipped: results.reduce((n, c) => n + c.skipped, 0),
+    failures: results.flatMap((c) => c.failures),
+    slowest: slowestOf(results.flatMap((c) => c.slowest ?? [])),
+  });
 }
 
 /** Runs a runner that writes its counts to the file named by --counts; a runner that dies still counts as failed. */
@@ -222,9 +271,8 @@ if (wanted('build')) {
 
 if (wanted('unit')) {
   banner('unit tests');
-  // unit test files share nothing: as many at a time as there are cores (each is its own process, and most of
-  // a file's time is starting it)
-  await runNodeTests('unit', testFiles(join(root, 'test/unit')), { concurrency: Math.max(2, availableParallelism()) });
+  // as many processes as there are cores, each running its share of the files (runUnitShards says why)
+  await runUnitShards('unit', testFiles(join(root, 'test/unit')), Math.max(2, availableParallelism()));
 }
 
 if (wanted('integration')) {
