@@ -41,6 +41,14 @@ export const composeQuickFix: ScenarioFactory = () => ({
           presses++;
           await s.wb.page.keyboard.press('Control+.');
           await fix.waitFor({ state: 'visible', timeout: 5_000 }).catch(async (err: unknown) => {
+            // what the editor showed instead ("No code actions available", an empty menu, a lightbulb only)
+            const message = await s.wb.page
+              .locator('.monaco-editor-overlaymessage')
+              .first()
+              .innerText({ timeout: 500 })
+              .catch(() => 'no message');
+            const menu = await s.wb.page.locator('.action-widget').count();
+            log(`compose-quick-fix: press ${presses} of Ctrl+. showed no quick fix in 5 s (message: ${message.trim()}; menus: ${menu})`);
             await s.wb.page.keyboard.press('Escape');
             throw err;
           });
