@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
-import type { DiagnosedEntry, DiagnosticsUpdater } from './diagnostics-updater';
+import type { DiagnosedEntry, DiagnosticsUpdater, PublishedDiagnosis } from './diagnostics-updater';
 import { DIAGNOSTIC_SOURCE } from './to-diagnostic';
 import { planToWorkspaceEdit } from './workspace-edit';
 import { INTERNAL_COMMAND } from '../ids';
 import { MoveOffers } from './move-offers';
+
+/** How many findings of a document get their fixes planned ahead; a file with more plans the rest when asked. */
+const PLAN_AHEAD = 8;
 
 function sameRange(a: vscode.Range, b: vscode.Range): boolean {
   return a.start.isEqual(b.start) && a.end.isEqual(b.end);
@@ -41,6 +44,24 @@ export class PersistenceCodeActions implements vscode.CodeActionProvider {
   private readonly moveOffers = new MoveOffers();
 
   constructor(private readonly updater: DiagnosticsUpdater) {}
+
+  /**
+   * Plans the fixes of a diagnosis as soon as it is published, and for a document just opened also asks whether
+   * its paths' data can be moved, so that the first Ctrl+. is answered at once. The editor asks again for the
+   * lightbulb 250 ms after the cursor moved, which cancels a Ctrl+. still waiting for its answer: the user, who
+   * clicked on the line and pressed Ctrl+., would read "No code actions available".
+   */
+  planAhead({ doc, diagnosis, opened }: PublishedDiagnosis): void {
+    for (const { finding } of diagnosis.entries.slice(0, PLAN_AHEAD)) {
+      void finding
+        .planFixes()
+        .then(async (planned) => {
+          if (opened && planned.fixes.length > 0 && finding.path && doc.uri.scheme === 'file')
+            await this.moveOffers.movable(doc.uri.fsPath, finding.service, finding.path);
+        })
+        .catch(() => undefined); // asked again, and reported, when the editor asks for the fixes
+    }
+  }
 
   async provideCodeActions(
     doc: vscode.TextDocument,

@@ -22,6 +22,13 @@ export interface DocumentDiagnosis {
   entries: DiagnosedEntry[];
 }
 
+/** A diagnosis just published; `opened`: the document's first since it was opened. */
+export interface PublishedDiagnosis {
+  doc: vscode.TextDocument;
+  diagnosis: DocumentDiagnosis;
+  opened: boolean;
+}
+
 function isDiagnosable(doc: vscode.TextDocument): boolean {
   return doc.uri.scheme === 'file' && configKind(doc.uri.fsPath, doc.languageId, () => doc.getText()) !== undefined;
 }
@@ -48,6 +55,9 @@ export class DiagnosticsUpdater implements vscode.Disposable {
   /** Which finding a diagnostic object came from (the code action context may hand back the same objects). */
   private readonly keys = new WeakMap<vscode.Diagnostic, string>();
   private backendFailed = false;
+  private readonly published = new vscode.EventEmitter<PublishedDiagnosis>();
+  /** Fires after a document's diagnostics are published (for the quick fixes to be planned ahead). */
+  readonly onDidPublish = this.published.event;
 
   /** Schedules a diagnosis of the document if it is one we diagnose. */
   schedule(doc: vscode.TextDocument, delayMs = TYPING_DELAY_MS): void {
@@ -120,16 +130,19 @@ export class DiagnosticsUpdater implements vscode.Disposable {
     const entries = findings.map((finding) => ({ diagnostic: toDiagnostic(finding), finding, key: findingKey(finding) }));
     for (const e of entries) this.keys.set(e.diagnostic, e.key);
     const diagnosis = { version, entries };
+    const opened = !this.diagnoses.has(doc.uri.toString());
     this.diagnoses.set(doc.uri.toString(), diagnosis);
     this.collection.set(
       doc.uri,
       entries.map((e) => e.diagnostic),
     );
+    this.published.fire({ doc, diagnosis, opened });
     return diagnosis;
   }
 
   dispose(): void {
     this.debouncer.dispose();
     this.collection.dispose();
+    this.published.dispose();
   }
 }

@@ -9,6 +9,7 @@ import { DiagnosticsUpdater } from './diagnostics-updater';
  */
 export function registerDiagnostics(context: vscode.ExtensionContext): void {
   const updater = new DiagnosticsUpdater();
+  const codeActions = new PersistenceCodeActions(updater);
   const selector: vscode.DocumentSelector = [
     ...DIAGNOSED_LANGUAGES.map((language) => ({ scheme: 'file', language })),
     { scheme: 'file', pattern: COMPOSE_FILE_GLOB },
@@ -16,7 +17,8 @@ export function registerDiagnostics(context: vscode.ExtensionContext): void {
   ];
   context.subscriptions.push(
     updater,
-    vscode.languages.registerCodeActionsProvider(selector, new PersistenceCodeActions(updater), PersistenceCodeActions.metadata),
+    vscode.languages.registerCodeActionsProvider(selector, codeActions, PersistenceCodeActions.metadata),
+    updater.onDidPublish((published) => codeActions.planAhead(published)),
     vscode.workspace.onDidOpenTextDocument((doc) => updater.scheduleOpen(doc)),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length > 0) updater.schedule(e.document);
